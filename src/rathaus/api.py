@@ -1,0 +1,73 @@
+"""The JSON API (django-ninja): one NinjaAPI, one router per module, OpenAPI at /api/v1/docs.
+
+Errors always have the shape {"detail": <German message>, "field": <name or null>,
+"reason": <machine code>} so clients can show them next to the right field.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from rathaus.applications.api import router as applications_router
+from rathaus.appointments.api import router as appointments_router
+from rathaus.assistant.api import router as assistant_router
+from rathaus.catalog.api import router as catalog_router
+from rathaus.council.api import router as council_router
+from rathaus.participation.api import router as participation_router
+
+api = NinjaAPI(
+    title="Rathaus API",
+    version="1",
+    description="Offene Schnittstelle des digitalen Rathauses. Alle Daten gehören zur "
+    "Kommune des aufgerufenen Hostnamens.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+api.add_router("/catalog", catalog_router)
+api.add_router("/appointments", appointments_router)
+api.add_router("/applications", applications_router)
+api.add_router("/council", council_router)
+api.add_router("/participation", participation_router)
+api.add_router("/assistant", assistant_router)
+
+
+def error_body(detail: str, field: str | None = None, reason: str = "invalid") -> dict:
+    return {"detail": detail, "field": field, "reason": reason}
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("query", "body", "path")]
+    field = ".".join(location) or None
+    detail = f"Ungültiger Wert für '{field}'." if field else "Ungültige Anfrage."
+    body = error_body(detail, field, first.get("type", "invalid"))
+    body["errors"] = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
+            "reason": e.get("type"),
+            "message": e.get("msg"),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(
+        request, error_body("Nicht gefunden.", None, "not_found"), status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, error_body("Anmeldung erforderlich.", None, "unauthenticated"), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, error_body(str(exc), None, "error"), status=exc.status_code)

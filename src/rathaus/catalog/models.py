@@ -1,0 +1,189 @@
+"""The Leistungskatalog: services (Leistungen), OZG Themenfelder, Lebenslagen, maturity.
+
+Fields follow XZuFi / LeiKa. Topics and life situations are national
+taxonomies shared by all municipalities; services belong to one municipality.
+"""
+
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.models import Location, Office, TenantModel
+
+
+class Topic(models.Model):
+    """One of the 14 OZG Themenfelder."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("Name"), max_length=120)
+    name_en = models.CharField(_("Name (englisch)"), max_length=120, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("OZG-Themenfeld")
+        verbose_name_plural = _("OZG-Themenfelder")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:topic", args=[self.slug])
+
+
+class LifeSituation(models.Model):
+    """A Lebenslage such as Umzug, Geburt or Hund."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("Name"), max_length=120)
+    name_en = models.CharField(_("Name (englisch)"), max_length=120, blank=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Lebenslage")
+        verbose_name_plural = _("Lebenslagen")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:life_situation", args=[self.slug])
+
+
+class MaturityLevel(models.IntegerChoices):
+    """Reifegradmodell 1.1 of the OZG."""
+
+    OFFLINE = 0, _("0 – offline")
+    INFORMATION = 1, _("1 – Information")
+    FORM = 2, _("2 – Formularassistent")
+    ONLINE = 3, _("3 – Online-Leistung")
+    TRANSACTION = 4, _("4 – Online-Transaktion")
+
+
+class TrustLevel(models.TextChoices):
+    """eIDAS / TR-03107 Vertrauensniveau required to use the online service."""
+
+    NONE = "none", _("keines")
+    LOW = "low", _("niedrig")
+    SUBSTANTIAL = "substantial", _("substanziell")
+    HIGH = "high", _("hoch")
+
+
+class Service(TenantModel):
+    """A Leistung of one municipality."""
+
+    slug = models.SlugField(max_length=120)
+    leika_key = models.CharField(
+        _("Leistungsschlüssel (LeiKa)"),
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(r"^\d{14}$", _("Der Leistungsschlüssel hat 14 Ziffern."))],
+    )
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
+    summary = models.TextField(_("Kurztext"))
+    summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
+    description = models.TextField(_("Volltext"), blank=True)
+    requirements = models.TextField(_("Voraussetzungen"), blank=True)
+    documents = models.JSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
+    procedure = models.TextField(_("Verfahrensablauf"), blank=True)
+    legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
+    deadlines = models.TextField(_("Fristen"), blank=True)
+    processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    synonyms = models.TextField(
+        _("Synonyme"),
+        blank=True,
+        help_text=_("Suchbegriffe der Bürgerinnen und Bürger, kommagetrennt"),
+    )
+    keywords_en = models.TextField(_("Englische Suchbegriffe"), blank=True)
+    hints = models.TextField(_("Hinweise"), blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="services")
+    life_situations = models.ManyToManyField(LifeSituation, blank=True, related_name="services")
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("Zuständige Stelle"),
+    )
+    locations = models.ManyToManyField(Location, blank=True, related_name="services")
+    online_url = models.URLField(_("Link zum Online-Dienst"), blank=True)
+    trust_level = models.CharField(
+        _("Vertrauensniveau"), max_length=12, choices=TrustLevel.choices, default=TrustLevel.NONE
+    )
+    maturity_level = models.PositiveSmallIntegerField(
+        _("Reifegrad"), choices=MaturityLevel.choices, default=MaturityLevel.INFORMATION
+    )
+    planned_level = models.PositiveSmallIntegerField(
+        _("Geplanter Reifegrad"),
+        choices=MaturityLevel.choices,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(4)],
+    )
+    planned_date = models.DateField(_("Geplant bis"), null=True, blank=True)
+    appointment_required = models.BooleanField(_("Persönliche Vorsprache nötig"), default=False)
+    popularity = models.PositiveIntegerField(
+        _("Aufrufe (Beliebtheit)"), default=0, help_text=_("Für 'meistgenutzte Leistungen'")
+    )
+    is_published = models.BooleanField(_("veröffentlicht"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Leistung")
+        verbose_name_plural = _("Leistungen")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="service_slug_per_town")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:service", args=[self.slug])
+
+    @property
+    def is_online(self) -> bool:
+        return self.maturity_level >= MaturityLevel.ONLINE
+
+
+class Fee(models.Model):
+    """A structured fee line: fixed amount or a range, in euros."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
+    label = models.CharField(_("Bezeichnung"), max_length=200)
+    amount = models.DecimalField(_("Betrag (EUR)"), max_digits=9, decimal_places=2)
+    amount_max = models.DecimalField(
+        _("bis Betrag (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("Gebühr")
+        verbose_name_plural = _("Gebühren")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.amount} €"
+
+
+class MaturityChange(models.Model):
+    """History of a service's maturity level (the basis of the OZG dashboard)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="maturity_history")
+    level = models.PositiveSmallIntegerField(choices=MaturityLevel.choices)
+    changed_on = models.DateField(_("seit"))
+    note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Reifegradänderung")
+        verbose_name_plural = _("Reifegradänderungen")
+        ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.level} ab {self.changed_on}"

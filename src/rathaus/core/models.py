@@ -1,0 +1,331 @@
+"""Tenants, offices, locations, opening hours, people with roles, and the audit log."""
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+LANDS = [
+    ("BW", "Baden-Württemberg"),
+    ("BY", "Bayern"),
+    ("BE", "Berlin"),
+    ("BB", "Brandenburg"),
+    ("HB", "Bremen"),
+    ("HH", "Hamburg"),
+    ("HE", "Hessen"),
+    ("MV", "Mecklenburg-Vorpommern"),
+    ("NI", "Niedersachsen"),
+    ("NW", "Nordrhein-Westfalen"),
+    ("RP", "Rheinland-Pfalz"),
+    ("SL", "Saarland"),
+    ("SN", "Sachsen"),
+    ("ST", "Sachsen-Anhalt"),
+    ("SH", "Schleswig-Holstein"),
+    ("TH", "Thüringen"),
+]
+
+WEEKDAYS = [
+    (0, _("Montag")),
+    (1, _("Dienstag")),
+    (2, _("Mittwoch")),
+    (3, _("Donnerstag")),
+    (4, _("Freitag")),
+    (5, _("Samstag")),
+    (6, _("Sonntag")),
+]
+
+
+class Municipality(models.Model):
+    """A Kommune: the tenant. Every top-level row belongs to exactly one."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^\d{8}$", _("Der AGS hat genau 8 Ziffern."))],
+    )
+    ars = models.CharField(
+        _("Amtlicher Regionalschlüssel"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", _("Der ARS hat genau 12 Ziffern."))],
+    )
+    land = models.CharField(_("Land"), max_length=2, choices=LANDS)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    address = models.TextField(_("Anschrift"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
+    primary_colour = models.CharField(
+        _("Hauptfarbe"),
+        max_length=7,
+        default="#004b76",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Farbe als #RRGGBB angeben."))],
+    )
+    service_phone = models.CharField(
+        _("Behördennummer"), max_length=40, default="115", help_text=_("z. B. 115")
+    )
+
+    class Meta:
+        verbose_name = _("Kommune")
+        verbose_name_plural = _("Kommunen")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MunicipalityHost(models.Model):
+    """A host name under which a municipality's portal is served."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="hosts")
+    host = models.CharField(_("Hostname"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("Hostname")
+        verbose_name_plural = _("Hostnamen")
+
+    def __str__(self) -> str:
+        return self.host
+
+    def save(self, *args, **kwargs):
+        self.host = self.host.lower().strip()
+        super().save(*args, **kwargs)
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_municipality(self, municipality):
+        return self.filter(municipality=municipality)
+
+
+class TenantModel(models.Model):
+    """Base for every top-level model: it carries its municipality.
+
+    Queries go through ``Model.objects.for_municipality(request.municipality)``
+    so no query crosses municipalities by accident.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Office(TenantModel):
+    """An Organisationseinheit / Amt."""
+
+    slug = models.SlugField()
+    name = models.CharField(_("Name"), max_length=200)
+    short_name = models.CharField(_("Kurzname"), max_length=60, blank=True)
+    description = models.TextField(_("Aufgaben"), blank=True)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("Organisationseinheit")
+        verbose_name_plural = _("Organisationseinheiten")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="office_slug_per_town")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(TenantModel):
+    """A Standort where an office receives citizens."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="locations")
+    slug = models.SlugField()
+    name = models.CharField(_("Name"), max_length=200)
+    street = models.CharField(_("Straße und Hausnummer"), max_length=200)
+    postcode = models.CharField(_("PLZ"), max_length=5)
+    city = models.CharField(_("Ort"), max_length=100)
+    latitude = models.DecimalField(_("Breitengrad"), max_digits=9, decimal_places=6, null=True)
+    longitude = models.DecimalField(_("Längengrad"), max_digits=9, decimal_places=6, null=True)
+    phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    room = models.CharField(_("Raum / Etage"), max_length=100, blank=True)
+    step_free = models.BooleanField(_("Stufenloser Zugang"), default=False)
+    hearing_loop = models.BooleanField(_("Induktive Höranlage"), default=False)
+    accessible_toilet = models.BooleanField(_("Barrierefreies WC"), default=False)
+    accessibility_note = models.TextField(_("Hinweise zur Barrierefreiheit"), blank=True)
+    transit = models.CharField(_("ÖPNV"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Standort")
+        verbose_name_plural = _("Standorte")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="location_slug_per_town")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class OpeningHours(models.Model):
+    """A weekly time window: general opening or walk-in hours (Sprechzeiten ohne Termin)."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Öffnungszeit (mit Termin)")
+        WALK_IN = "walk_in", _("Sprechzeit ohne Termin")
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OPEN)
+    weekday = models.PositiveSmallIntegerField(_("Wochentag"), choices=WEEKDAYS)
+    opens = models.TimeField(_("von"))
+    closes = models.TimeField(_("bis"))
+    note = models.CharField(_("Hinweis"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Öffnungszeit")
+        verbose_name_plural = _("Öffnungszeiten")
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens__lt=models.F("closes")), name="opens_before_closes"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class OpeningException(models.Model):
+    """A dated deviation: closed for the day, or special hours."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="exceptions")
+    date = models.DateField(_("Datum"))
+    closed = models.BooleanField(_("geschlossen"), default=True)
+    opens = models.TimeField(_("von"), null=True, blank=True)
+    closes = models.TimeField(_("bis"), null=True, blank=True)
+    reason = models.CharField(_("Grund"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Abweichende Öffnungszeit")
+        verbose_name_plural = _("Abweichende Öffnungszeiten")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.reason}"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("E-Mail-Adresse fehlt")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in: citizen (Nutzerkonto), clerk, editor or councillor.
+
+    Users are installation-wide (one account works for every municipality, as
+    BundID does); what they may do in a municipality comes from StaffRole.
+    """
+
+    username = None
+    email = models.EmailField(_("E-Mail-Adresse"), unique=True)
+    display_name = models.CharField(_("Anzeigename"), max_length=150, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("Konto")
+        verbose_name_plural = _("Konten")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.email
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administration")
+    CATALOG_EDITOR = "catalog_editor", _("Redaktion Leistungskatalog")
+    CLERK = "clerk", _("Sachbearbeitung")
+    APPOINTMENT_MANAGER = "appointment_manager", _("Terminverwaltung")
+    COUNCIL_OFFICE = "council_office", _("Ratsbüro")
+    COUNCILLOR = "councillor", _("Mandatsträger/in")
+    MODERATOR = "moderator", _("Moderation Beteiligung")
+
+
+class StaffRole(TenantModel):
+    """A user's role in one municipality, optionally limited to one office."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("Rolle"), max_length=30, choices=Role.choices)
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        help_text=_("Nur für Sachbearbeitung: die Organisationseinheit."),
+    )
+
+    class Meta:
+        verbose_name = _("Rolle")
+        verbose_name_plural = _("Rollen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role", "office"], name="unique_staff_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.municipality})"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of every state change made through a services module."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, related_name="audit_entries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("Protokolleintrag")
+        verbose_name_plural = _("Protokoll")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit entries are append-only")
+        super().save(*args, **kwargs)

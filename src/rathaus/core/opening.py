@@ -1,0 +1,97 @@
+"""Opening hours on a given day: weekly windows, dated exceptions and the Land's holidays."""
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from functools import lru_cache
+
+import holidays
+
+from .models import OpeningHours
+
+
+@lru_cache(maxsize=64)
+def _holiday_calendar(land: str, year: int):
+    return holidays.country_holidays("DE", subdiv=land, years=year, language="de")
+
+
+def holiday_name(municipality, day: date) -> str | None:
+    """The public holiday's name in the municipality's Land, or None."""
+    return _holiday_calendar(municipality.land, day.year).get(day)
+
+
+@dataclass(frozen=True)
+class Window:
+    opens: time
+    closes: time
+    kind: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    windows: tuple[Window, ...]
+    closed_reason: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.windows)
+
+    def of_kind(self, kind: str) -> tuple[Window, ...]:
+        return tuple(w for w in self.windows if w.kind == kind)
+
+
+def day_schedule(location, day: date, *, weekly=None, exceptions=None) -> Day:
+    """What the location offers on ``day``.
+
+    ``weekly`` and ``exceptions`` may be passed pre-fetched when computing many days.
+    """
+    holiday = holiday_name(location.municipality, day)
+    if holiday:
+        return Day(day, (), closed_reason=holiday)
+    if exceptions is None:
+        exceptions = list(location.exceptions.filter(date=day))
+    exception = next((e for e in exceptions if e.date == day), None)
+    if exception and exception.closed:
+        return Day(day, (), closed_reason=exception.reason or "geschlossen")
+    if exception and exception.opens and exception.closes:
+        return Day(
+            day,
+            (Window(exception.opens, exception.closes, OpeningHours.Kind.OPEN, exception.reason),),
+        )
+    if weekly is None:
+        weekly = list(location.opening_hours.all())
+    windows = tuple(
+        Window(h.opens, h.closes, h.kind, h.note) for h in weekly if h.weekday == day.weekday()
+    )
+    return Day(day, tuple(sorted(windows, key=lambda w: w.opens)))
+
+
+def schedule(location, start: date, days: int) -> list[Day]:
+    weekly = list(location.opening_hours.all())
+    exceptions = list(
+        location.exceptions.filter(date__gte=start, date__lt=start + timedelta(days=days))
+    )
+    return [
+        day_schedule(location, start + timedelta(days=i), weekly=weekly, exceptions=exceptions)
+        for i in range(days)
+    ]
+
+
+def weekly_table(location) -> list[tuple[int, str, list[OpeningHours], list[OpeningHours]]]:
+    """Rows (weekday, name, open windows, walk-in windows) for the standard week."""
+    from .models import WEEKDAYS
+
+    hours = list(location.opening_hours.all())
+    rows = []
+    for number, name in WEEKDAYS:
+        of_day = [h for h in hours if h.weekday == number]
+        rows.append(
+            (
+                number,
+                name,
+                [h for h in of_day if h.kind == OpeningHours.Kind.OPEN],
+                [h for h in of_day if h.kind == OpeningHours.Kind.WALK_IN],
+            )
+        )
+    return rows

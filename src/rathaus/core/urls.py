@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("aemter/", views.office_list, name="offices"),
+    path("aemter/<slug:slug>/", views.office_detail, name="office"),
+    path("standorte/<slug:slug>/", views.location_detail, name="location"),
+    path("barrierefreiheit/", views.accessibility, name="accessibility"),
+    path("leichte-sprache/", views.easy_language, name="easy_language"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("impressum/", views.imprint, name="imprint"),
+    path("anmelden/", views.LoginView.as_view(), name="login"),
+    path("abmelden/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
+    path("verwaltung/", views.staff_home, name="staff_home"),
+]

@@ -1,0 +1,124 @@
+"""Public pages of the core: offices, locations, legal pages, login, error pages."""
+
+from datetime import timedelta
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .forms import KernFormMixin
+from .models import Location, Office
+from .opening import schedule, weekly_table
+from .permissions import is_staff_member, roles_of
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def office_list(request):
+    offices = (
+        Office.objects.for_municipality(request.municipality)
+        .prefetch_related(Prefetch("locations", queryset=Location.objects.order_by("name")))
+        .order_by("name")
+    )
+    return render(request, "core/office_list.html", {"offices": offices})
+
+
+def office_detail(request, slug):
+    office = get_object_or_404(Office.objects.for_municipality(request.municipality), slug=slug)
+    services = office.services.filter(is_published=True).order_by("name")
+    return render(
+        request,
+        "core/office_detail.html",
+        {"office": office, "locations": office.locations.all(), "services": services},
+    )
+
+
+def location_detail(request, slug):
+    location = get_object_or_404(
+        Location.objects.for_municipality(request.municipality).select_related(
+            "office", "municipality"
+        ),
+        slug=slug,
+    )
+    today = timezone.localdate()
+    days = schedule(location, today, 14)
+    return render(
+        request,
+        "core/location_detail.html",
+        {
+            "location": location,
+            "week": weekly_table(location),
+            "today": days[0],
+            "upcoming_closures": [d for d in days if d.closed_reason][:5],
+            "services": location.services.filter(is_published=True).order_by("name"),
+            "until": today + timedelta(days=13),
+        },
+    )
+
+
+def accessibility(request):
+    return render(request, "core/accessibility.html")
+
+
+def easy_language(request):
+    return render(request, "core/easy_language.html")
+
+
+def privacy(request):
+    return render(request, "core/privacy.html")
+
+
+def imprint(request):
+    return render(request, "core/imprint.html")
+
+
+class KernAuthenticationForm(KernFormMixin, AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("E-Mail-Adresse oder Passwort ist falsch."),
+        "inactive": _("Dieses Konto ist deaktiviert."),
+    }
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = KernAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def staff_home(request):
+    """Entry page for staff listing the work areas their roles open."""
+    if not is_staff_member(request.user, request.municipality):
+        raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
+    roles = sorted(roles_of(request.user, request.municipality))
+    return render(request, "core/staff_home.html", {"roles": roles})
+
+
+def _error(request, status, title, text):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": text, "field": None, "reason": title}, status=status)
+    return render(request, "core/error.html", {"status": status, "message": text}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "bad_request", "Die Anfrage war fehlerhaft.")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "forbidden", "Sie haben keine Berechtigung für diese Seite.")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "not_found", "Die Seite wurde nicht gefunden.")
+
+
+def server_error(request):
+    return _error(request, 500, "server_error", "Ein interner Fehler ist aufgetreten.")

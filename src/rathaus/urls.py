@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from rathaus.api import api
+
+admin.site.site_header = "Rathaus – Verwaltung"
+admin.site.site_title = "Rathaus"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("verwaltung/admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("termine/", include("rathaus.appointments.urls")),
+    path("antraege/", include("rathaus.applications.urls")),
+    path("rat/", include("rathaus.council.urls")),
+    path("beteiligung/", include("rathaus.participation.urls")),
+    path("assistent/", include("rathaus.assistant.urls")),
+    path("", include("rathaus.core.urls")),
+    path("", include("rathaus.catalog.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "rathaus.core.views.bad_request"
+handler403 = "rathaus.core.views.permission_denied"
+handler404 = "rathaus.core.views.page_not_found"
+handler500 = "rathaus.core.views.server_error"

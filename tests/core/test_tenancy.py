@@ -1,0 +1,38 @@
+import pytest
+
+from rathaus.core.models import Office
+
+
+@pytest.mark.django_db
+def test_host_selects_municipality(client_a, town_a, town_b):
+    page = client_a.get("/aemter/").content.decode()
+    assert "Bürgerbüro A" in page
+    assert "Bürgerbüro B" not in page
+
+
+@pytest.mark.django_db
+def test_other_municipalitys_location_is_404(client_a, town_b):
+    response = client_a.get("/standorte/b-mitte/")
+    assert response.status_code == 404
+    assert "nicht gefunden" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_host_gets_german_404(client, town_a):
+    response = client.get("/", HTTP_HOST="unbekannt.test")
+    assert response.status_code == 404
+    assert "Kommune nicht gefunden" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_default_municipality_for_unknown_host(client, town_a, settings):
+    settings.RATHAUS_DEFAULT_MUNICIPALITY = "stadt-a"
+    response = client.get("/aemter/", HTTP_HOST="irgendwas.test")
+    assert response.status_code == 200
+    assert "Bürgerbüro A" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_scoped_manager_filters(town_a, town_b):
+    names = set(Office.objects.for_municipality(town_a).values_list("name", flat=True))
+    assert names == {"Bürgerbüro A"}
