@@ -228,6 +228,11 @@ RATHAUS_DEFAULT_MUNICIPALITY = os.environ.get("RATHAUS_DEFAULT_MUNICIPALITY", "m
 RATHAUS_DEMO_LOADERS = [
     "rathaus.core.demo.load",
     "rathaus.catalog.demo.load",
+    "rathaus.appointments.demo.load",
+    "rathaus.applications.demo.load",
+    "rathaus.council.demo.load",
+    "rathaus.participation.demo.load",
+    "rathaus.assistant.demo.load",
 ]
 RATHAUS_PUBLIC_BASE_URL = os.environ.get("RATHAUS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
@@ -237,3 +242,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Module settings --------------------------------------------------------------
+# Each module appends its own block below, headed by its name.
