@@ -397,13 +397,17 @@ STAFF = [
 ]
 
 
+DEMO_HOSTS = ("localhost", "127.0.0.1", "musterstadt.localhost")
+
+
 @transaction.atomic
-def load(municipality=None) -> Municipality:
-    fields = dict(MUNICIPALITY)
+def load(municipality=None, *, identity=None, hosts=DEMO_HOSTS) -> Municipality:
+    """Create or update the demo municipality; ``identity`` overrides MUNICIPALITY (tests)."""
+    fields = dict(identity or MUNICIPALITY)
     municipality, _ = Municipality.objects.update_or_create(
         slug=fields.pop("slug"), defaults=fields
     )
-    for host in ("localhost", "127.0.0.1", "musterstadt.localhost"):
+    for host in hosts:
         MunicipalityHost.objects.get_or_create(host=host, defaults={"municipality": municipality})
 
     offices = {}
