@@ -57,3 +57,12 @@ def test_staff_home_requires_login_and_role(client_a, citizen, admin_a):
     assert client_a.get("/verwaltung/").status_code == 403
     client_a.force_login(admin_a)
     assert client_a.get("/verwaltung/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_theme_css_uses_the_municipalitys_colour(client_a, town_a):
+    town_a.primary_colour = "#7a1f3d"
+    town_a.save()
+    response = client_a.get("/theme.css")
+    assert response["Content-Type"].startswith("text/css")
+    assert "--rathaus-primary: #7a1f3d" in response.content.decode()

@@ -22,6 +22,15 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def theme_css(request):
+    """The municipality's colours as CSS custom properties (CSP forbids inline styles)."""
+    colour = request.municipality.primary_colour
+    css = f":root {{ --rathaus-primary: {colour}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 def office_list(request):
     offices = (
         Office.objects.for_municipality(request.municipality)
