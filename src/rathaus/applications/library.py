@@ -520,7 +520,7 @@ FORMS = {
                     {
                         "name": "briefwahl",
                         "type": "checkbox",
-                        "label": "Ich kann auch im Briefwahlvorstand helfen (Auszählung ab 15 Uhr).",
+                        "label": "Ich helfe auch im Briefwahlvorstand (Auszählung ab 15 Uhr).",
                         "required": False,
                     },
                     {

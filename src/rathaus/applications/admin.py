@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from rathaus.core.admin import TenantAdmin
+
+from . import services
+from .models import ApiClient, FormDefinition, OidcProvider, WebhookEndpoint
+
+
+@admin.register(FormDefinition)
+class FormDefinitionAdmin(TenantAdmin):
+    list_display = ["title", "service", "version", "state", "published_at"]
+    list_filter = ["state"]
+    readonly_fields = ["state", "published_at"]
+    actions = ["publish"]
+
+    @admin.action(description="Veröffentlichen (Vorversion wird abgelöst)")
+    def publish(self, request, queryset):
+        for form in queryset:
+            services.publish_form(form, actor=request.user)
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(TenantAdmin):
+    list_display = ["name", "office", "key_prefix", "is_active"]
+    readonly_fields = ["key_prefix", "key_hash"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(TenantAdmin):
+    list_display = ["url", "is_active"]
+
+
+@admin.register(OidcProvider)
+class OidcProviderAdmin(TenantAdmin):
+    list_display = ["name", "slug", "issuer", "is_active"]

@@ -1,0 +1,6 @@
+from rathaus.core.periodic import Job
+
+from .services import apply_retention
+
+# Retention: anonymise closed cases after their service's period, drop stale drafts.
+JOBS = [Job("applications.retention", apply_retention, 6 * 3600)]
