@@ -296,6 +296,30 @@ def mailbox(request):
     return render(request, "applications/postfach/list.html", {"items": items})
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by magic bytes and size."""
+
+    allowed = ["application/pdf", "image/jpeg", "image/png"]
+    max_bytes = 10 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(self.allowed)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > 10:
+            raise forms.ValidationError("Bitte höchstens 10 Dateien auf einmal hochladen.")
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for uploaded in cleaned:
+            uploaded.detected_type = check_upload(uploaded, self.allowed, self.max_bytes)
+        return cleaned
+
+
 class ReplyForm(KernForm):
     body = forms.CharField(
         label="Ihre Nachricht",
@@ -303,30 +327,11 @@ class ReplyForm(KernForm):
         required=False,
         max_length=5000,
     )
-    files = forms.FileField(
+    files = MultipleFileField(
         label="Dateien anhängen",
         required=False,
         help_text="PDF, JPEG oder PNG, je höchstens 10 MB. Mehrere Dateien möglich.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["files"].widget = forms.ClearableFileInput(
-            attrs={
-                "class": "kern-form-input__input",
-                "accept": "application/pdf,image/jpeg,image/png",
-                "aria-describedby": "id_files-hint",
-            }
-        )
-        self.fields["files"].widget.allow_multiple_selected = True
-
-    def clean_files(self):
-        uploads = self.files.getlist("files")
-        for uploaded in uploads:
-            uploaded.detected_type = check_upload(
-                uploaded, ["application/pdf", "image/jpeg", "image/png"], 10 * 1024 * 1024
-            )
-        return uploads
 
 
 @login_required
