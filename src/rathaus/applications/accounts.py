@@ -275,7 +275,7 @@ def two_factor_setup(request):
             return render(request, "applications/konto/recovery_codes.html", {"codes": codes})
         form.add_error("code", "Der Code ist falsch. Bitte prüfen Sie die Uhrzeit Ihres Geräts.")
     issuer = request.municipality.name if request.municipality else "Rathaus"
-    uri = pyotp.TOTP(device.secret).provisioning_uri(request.user.email, issuer_name=issuer)
+    uri = pyotp.TOTP(device.secret).provisioning_uri(name=request.user.email, issuer_name=issuer)
     return render(
         request,
         "applications/konto/two_factor_setup.html",
