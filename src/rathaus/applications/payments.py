@@ -137,17 +137,17 @@ def get_provider(name: str | None = None) -> PaymentProvider:
 
 
 def start_payment(application: Application, *, return_url: str, webhook_url: str) -> Payment | None:
-    """Create (or reuse) the open payment of an application; None when nothing is owed."""
+    """Create (or reuse) the open payment of an application; None when nothing is owed.
+
+    The provider is called while the application row is locked, so a double click
+    (two requests at once) continues one payment instead of opening two.
+    """
     with transaction.atomic():
         app = Application.objects.select_for_update().get(pk=application.pk)
         if not app.fee_cents or app.payments.filter(status=Status.SUCCESS).exists():
             return None
-        open_payment = (
-            app.payments.filter(status__in=[Status.CREATED, Status.STARTED])
-            .exclude(next_url="")
-            .first()
-        )
-        if open_payment:  # a double click or a reload continues the same payment
+        open_payment = app.payments.filter(status__in=[Status.CREATED, Status.STARTED]).first()
+        if open_payment:
             return open_payment
         provider = get_provider()
         payment = Payment.objects.create(
@@ -158,12 +158,10 @@ def start_payment(application: Application, *, return_url: str, webhook_url: str
             description=f"{app.service.name} – {app.reference}",
         )
         PaymentEvent.objects.create(payment=payment, status=Status.CREATED, source="service")
+        created = provider.create(payment, return_url, webhook_url)
+        payment.provider_id, payment.next_url = created.provider_id, created.next_url
+        payment.save(update_fields=["provider_id", "next_url", "updated_at"])
         audit.record("applications.payment_created", payment, data={"amount": app.fee_cents})
-    created = provider.create(payment, return_url, webhook_url)
-    Payment.objects.filter(pk=payment.pk).update(
-        provider_id=created.provider_id, next_url=created.next_url
-    )
-    payment.refresh_from_db()
     return payment
 
 
