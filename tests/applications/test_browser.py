@@ -136,5 +136,59 @@ def test_new_user_applies_pays_and_receives_notice(page, parking, clerk_a, live_
     with page.expect_download() as download:
         page.get_by_role("link", name=f"Bescheid-{app.reference}.pdf").focus()
         page.keyboard.press("Enter")
-    path = download.value.path()
-    assert open(path, "rb").read(4) == b"%PDF"
+    assert download.value.path().read_bytes()[:4] == b"%PDF"
+
+
+STAFF_PAGES = ["/antraege/verwaltung/", "/antraege/verwaltung/?open=all&q=x"]
+CITIZEN_PAGES = [
+    "/antraege/",
+    "/antraege/postfach/",
+    "/antraege/konto/",
+    "/antraege/konto/zweiter-faktor/einrichten/",
+]
+PUBLIC_PAGES = [
+    "/antraege/konto/registrieren/",
+    "/antraege/konto/passwort-vergessen/",
+    "/antraege/sperrmuell-anmelden/",
+    "/anmelden/",
+]
+
+
+def _login(page, email, password):
+    page.goto("/anmelden/")
+    fill(page, "E-Mail-Adresse", email)
+    fill(page, "Passwort", password)
+    press_button(page, "Anmelden")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_axe_clean(page, bulky, path):
+    page.goto(path)
+    page.check_axe()
+
+
+def test_citizen_and_clerk_pages_axe_clean(page, citizen, clerk_a, parking, bulky):
+    _login(page, citizen.email, "geheim-123!")
+    for path in CITIZEN_PAGES:
+        page.goto(path)
+        page.check_axe()
+    # a step with radios, checkboxes and a conditional field (guest flow of Sperrmüll)
+    page.goto("/antraege/sperrmuell-anmelden/")
+    press_button(page, "Antrag beginnen")
+    press_button(page, "Weiter")  # name prefilled from the account
+    fill(page, "Straße und Hausnummer", "Lindenstraße 5")
+    fill(page, "Postleitzahl", "14467")
+    fill(page, "Ort", "Musterstadt")
+    press_button(page, "Weiter")
+    assert page.url.endswith("/abholung/")
+    # the conditional field appears only when "Elektrogroßgeräte" is ticked
+    assert page.get_by_label("Anzahl Kühl- und Gefriergeräte").is_hidden()
+    press_space_on(page, "Elektrogroßgeräte (Kühlschrank, Waschmaschine)")
+    assert page.get_by_label("Anzahl Kühl- und Gefriergeräte").is_visible()
+    page.get_by_role("button", name="Abmelden").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    _login(page, clerk_a.email, "geheim-123!")
+    for path in STAFF_PAGES:
+        page.goto(path)
+        page.check_axe()
