@@ -243,6 +243,14 @@ FORMS = {
         "retention_days": 180,
         "maturity_level": 4,
         "notice_title": "Auftragsbestätigung Sperrmüllabholung",
+        "case_statuses": [
+            ["eingegangen", "Eingegangen"],
+            ["in_bearbeitung", "Tourenplanung"],
+            ["unterlagen_nachgefordert", "Rückfrage"],
+            ["entschieden", "Abholtermin bestätigt"],
+            ["abgeholt", "Abgeholt"],
+            ["abgeschlossen", "Abgeschlossen"],
+        ],
         "steps": [
             {
                 "key": "person",
@@ -477,6 +485,14 @@ FORMS = {
         "retention_days": 1460,
         "maturity_level": 4,
         "notice_title": "Berufung in den Wahlvorstand",
+        "case_statuses": [
+            ["eingegangen", "Eingegangen"],
+            ["in_bearbeitung", "In Prüfung"],
+            ["unterlagen_nachgefordert", "Rückfrage"],
+            ["entschieden", "Berufen / nicht berufen"],
+            ["schulung", "Zur Schulung eingeladen"],
+            ["abgeschlossen", "Abgeschlossen"],
+        ],
         "steps": [
             {
                 **PERSON_STEP,
@@ -557,6 +573,7 @@ def install(service, *, publish=True, actor=None):
             "retention_days": spec["retention_days"],
             "maturity_level": spec["maturity_level"],
             "notice_title": spec["notice_title"],
+            "case_statuses": spec.get("case_statuses", []),
         },
     )
     if publish and form.state != FormDefinition.State.PUBLISHED:

@@ -28,3 +28,13 @@
     });
   });
 })();
+
+// Forms marked data-once disable their buttons after the first submit (the server is
+// idempotent anyway; this only spares the citizen a confusing second wait).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-once")) { return; }
+  if (form.getAttribute("data-submitted")) { event.preventDefault(); return; }
+  form.setAttribute("data-submitted", "1");
+  form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+});
