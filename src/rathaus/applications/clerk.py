@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from rathaus.core.models import Office, Role, StaffRole, User
 from rathaus.core.permissions import has_role, offices_of, role_required
 
 from . import formengine, services
-from .models import DEFAULT_CASE_STATUSES, Application
+from .models import DEFAULT_CASE_STATUSES, Application, Payment
 
 clerk_required = role_required(Role.CLERK)
 
@@ -90,7 +90,10 @@ def inbox(request):
     filters = InboxFilter(request.GET or None)
     filters.fields["status"].choices = _status_choices(base)
     filters.fields["office"].choices = [("", "Alle")] + [(o.slug, o.name) for o in office_qs]
-    qs = base.select_related("service", "assignee", "applicant", "form")
+    paid = Payment.objects.filter(application=OuterRef("pk"), status=Payment.Status.SUCCESS)
+    qs = base.select_related("service", "assignee", "applicant", "form").annotate(
+        paid_flag=Exists(paid)
+    )
     if filters.is_valid():
         qs = _apply_filters(qs, filters.cleaned_data, request.user)
     else:
