@@ -272,8 +272,9 @@ def _post(app, *, kind, subject, body, sender=None, attachments=()):
         if app.guest_email:
             from .tasks import send_email
 
-            email = app.guest_email
-            transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+            email, ids = app.guest_email, [a.pk for a in attachments]
+            guest_body = f"{body}\n\nAktenzeichen: {app.reference}\n{app.municipality.name}"
+            transaction.on_commit(lambda: send_email.enqueue(email, subject, guest_body, ids))
         return None
     message = Message.objects.create(
         municipality=app.municipality,

@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.utils import timezone
 from django_tasks import task
 
@@ -16,8 +16,18 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def send_email(to: str, subject: str, body: str) -> None:
-    send_mail(subject, body, None, [to])
+def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = None) -> None:
+    """Plain-text e-mail; guests (no Postfach) get notices as attachments."""
+    if not upload_ids:
+        send_mail(subject, body, None, [to])
+        return
+    from .models import Upload
+
+    message = EmailMessage(subject, body, None, [to])
+    for upload in Upload.objects.filter(pk__in=upload_ids):
+        with upload.file.open("rb") as handle:
+            message.attach(upload.original_name, handle.read(), upload.content_type)
+    message.send()
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
