@@ -48,7 +48,7 @@ def main(n=200):
     call_command("migrate", verbosity=0)
     from decimal import Decimal
 
-    from rathaus.applications import library, payments, services
+    from rathaus.applications import cases, library, payments, services
     from rathaus.catalog.models import Fee, Service, Topic
     from rathaus.core.models import Municipality, MunicipalityHost, Office, Role, StaffRole, User
 
@@ -105,7 +105,7 @@ def main(n=200):
         lambda i: client.get(f"/antraege/verwaltung/vorgang/{drafts[i].reference}/"), 20
     )
     results["decision_with_pdf"] = timed(
-        lambda i: services.decide(drafts[i], "approved", "Bewilligt.", actor=clerk), 10
+        lambda i: cases.decide(drafts[i], "approved", "Bewilligt.", actor=clerk), 10
     )
     print(
         json.dumps(

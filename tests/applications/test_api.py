@@ -6,7 +6,7 @@ import hmac
 
 import pytest
 
-from rathaus.applications import api, payments, services
+from rathaus.applications import api, cases, payments
 from rathaus.applications.models import Payment, WebhookDelivery, WebhookEndpoint
 from rathaus.applications.tasks import sign
 
@@ -102,7 +102,7 @@ def test_outgoing_webhook_is_signed(client_a, citizen, parking, town_a, monkeypa
     client_a.post(f"/antraege/antrag/{app.key}/absenden/")
     client_a.post(f"/antraege/antrag/{app.key}/bezahlen/")
     payments.record_status(Payment.objects.get(application=app).pk, "success", source="test")
-    services.change_status(app, "in_bearbeitung", actor=clerk_a)
+    cases.change_status(app, "in_bearbeitung", actor=clerk_a)
     events = [h["X-Rathaus-Event"] for _, _, h in sent]
     assert events == ["submission.ready", "case.status_changed"]
     url, body, headers = sent[0]

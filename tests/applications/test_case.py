@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rathaus.applications import services
+from rathaus.applications import cases, services
 from rathaus.applications.models import CaseEvent, Message
 from rathaus.core.models import AuditEntry
 
@@ -92,7 +92,7 @@ def test_request_documents_and_citizen_upload(client_a, case, clerk_a):
 
 
 def test_reply_rejects_wrong_file_type(client_a, case, clerk_a):
-    services.request_documents(case, "Bitte nachreichen", actor=clerk_a)
+    cases.request_documents(case, "Bitte nachreichen", actor=clerk_a)
     message = Message.objects.get(application=case, kind="request")
     client_a.force_login(case.applicant)
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -110,10 +110,10 @@ def test_decision_needs_payment_and_happens_once(client_a, case, clerk_a):
     case.refresh_from_db()
     assert case.outcome == ""  # unpaid
     with pytest.raises(services.ApplicationError):
-        services.decide(case, "approved", "", actor=clerk_a)
-    services.decide(case, "rejected", "Keine Hauptwohnung in der Zone.", actor=clerk_a)
+        cases.decide(case, "approved", "", actor=clerk_a)
+    cases.decide(case, "rejected", "Keine Hauptwohnung in der Zone.", actor=clerk_a)
     with pytest.raises(services.ApplicationError):
-        services.decide(case, "approved", "doch", actor=clerk_a)
+        cases.decide(case, "approved", "doch", actor=clerk_a)
     case.refresh_from_db()
     assert case.outcome == "rejected"
     assert case.uploads.filter(is_notice=True).count() == 1
@@ -133,3 +133,36 @@ def test_inbox_search_and_filters(client_a, case, clerk_a):
     assert case.reference not in client_a.get("/antraege/verwaltung/?open=closed").content.decode()
     client_a.post(f"/antraege/verwaltung/vorgang/{case.reference}/uebernehmen/")
     assert case.reference in client_a.get("/antraege/verwaltung/?mine=me").content.decode()
+
+
+def test_free_message_and_new_reply_badge(client_a, case, clerk_a):
+    client_a.force_login(clerk_a)
+    base = f"/antraege/verwaltung/vorgang/{case.reference}"
+    response = client_a.post(
+        f"{base}/message/",
+        {"message-subject": "Rückfrage zur Zone", "message-body": "Wohnen Sie im Hinterhaus?"},
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(application=case, subject="Rückfrage zur Zone")
+    client_a.force_login(case.applicant)
+    client_a.post(f"/antraege/postfach/{message.pk}/", {"body": "Ja, Aufgang B."})
+    client_a.force_login(clerk_a)
+    assert "neue Antwort" in client_a.get("/antraege/verwaltung/").content.decode()
+    assert "Aufgang B" in client_a.get(f"{base}/").content.decode()
+    assert "neue Antwort" not in client_a.get("/antraege/verwaltung/").content.decode()
+
+
+def test_failed_webhook_deliveries_are_retried(case, town_a, monkeypatch):
+    from rathaus.applications.models import WebhookDelivery, WebhookEndpoint
+    from rathaus.applications.periodic import JOBS
+
+    WebhookEndpoint.objects.create(municipality=town_a, url="https://x.example/h", secret="s")
+    statuses = iter([503, 200])
+    monkeypatch.setattr("rathaus.applications.tasks.post_json", lambda *a, **k: next(statuses))
+    services.emit_event(case, "case.status_changed")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 1 and delivery.delivered_at is None
+    retry = next(job for job in JOBS if job.name == "applications.webhook_retry")
+    assert retry.function() == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.delivered_at is not None

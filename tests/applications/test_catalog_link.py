@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.template.loader import render_to_string
 
-from rathaus.applications import library, services
+from rathaus.applications import cases, library, services
 from rathaus.applications.models import Application
 
 from .conftest import make_service
@@ -56,7 +56,7 @@ def test_guest_gets_notice_pdf_by_email(client_a, town_a, bulky):
     assert response["Location"].endswith("/bestaetigung/")  # free service: no payment
     app.refresh_from_db()
     clerk = make_staff(town_a, "umwelt@a.test", Role.CLERK, office=bulky.office)
-    services.decide(app, "approved", "Abholung am gewünschten Tag.", actor=clerk)
+    cases.decide(app, "approved", "Abholung am gewünschten Tag.", actor=clerk)
     notice_mail = mail.outbox[-1]
     assert notice_mail.to == ["gast@example.org"]
     assert notice_mail.attachments[0][0] == f"Bescheid-{app.reference}.pdf"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rathaus.applications import library, services
+from rathaus.applications import cases, library
 from rathaus.applications.models import Application, Message
 from rathaus.core.models import Office, Role, User
 from tests.conftest import make_staff
@@ -24,7 +24,7 @@ def submitted(client_a, citizen, parking):
 
 
 def test_other_citizen_gets_404_everywhere(client_a, submitted, clerk_a):
-    services.request_documents(submitted, "Bitte Fahrzeugschein nachreichen.", actor=clerk_a)
+    cases.request_documents(submitted, "Bitte Fahrzeugschein nachreichen.", actor=clerk_a)
     message = Message.objects.get(application=submitted, kind="request")
     upload = submitted.uploads.first()
     intruder = User.objects.create_user("fremd@example.org", "geheim-123!")

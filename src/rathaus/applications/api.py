@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 
 from rathaus.core import audit
 
-from . import formengine, services
+from . import cases, formengine
 from .models import ApiClient, Application, Payment
 
 router = Router(tags=["Online-Anträge"])
@@ -162,5 +162,5 @@ def get_submission(request, reference: str):
 def acknowledge(request, reference: str):
     """Confirm the takeover; repeating it is harmless."""
     app = get_object_or_404(_ready(request), reference=reference)
-    first = services.acknowledge(app, client_name=request.api_client.name)
+    first = cases.acknowledge(app, client_name=request.api_client.name)
     return {"reference": app.reference, "acknowledged": True, "first_time": first}

@@ -18,8 +18,8 @@ from rathaus.core.forms import KernForm
 from rathaus.core.models import Office, Role, StaffRole, User
 from rathaus.core.permissions import has_role, offices_of, role_required
 
-from . import formengine, services
-from .models import DEFAULT_CASE_STATUSES, Application, Payment
+from . import cases, formengine, services
+from .models import DEFAULT_CASE_STATUSES, Application, Message, Payment
 
 clerk_required = role_required(Role.CLERK)
 
@@ -91,8 +91,11 @@ def inbox(request):
     filters.fields["status"].choices = _status_choices(base)
     filters.fields["office"].choices = [("", "Alle")] + [(o.slug, o.name) for o in office_qs]
     paid = Payment.objects.filter(application=OuterRef("pk"), status=Payment.Status.SUCCESS)
+    replies = Message.objects.filter(
+        application=OuterRef("pk"), direction=Message.Direction.FROM_CITIZEN, read_at__isnull=True
+    )
     qs = base.select_related("service", "assignee", "applicant", "form").annotate(
-        paid_flag=Exists(paid)
+        paid_flag=Exists(paid), new_reply=Exists(replies)
     )
     if filters.is_valid():
         qs = _apply_filters(qs, filters.cleaned_data, request.user)
@@ -166,6 +169,11 @@ class RequestForm(KernForm):
     )
 
 
+class MessageForm(KernForm):
+    subject = forms.CharField(label="Betreff", max_length=200)
+    body = forms.CharField(label="Nachricht", widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class DecisionForm(KernForm):
     outcome = forms.ChoiceField(
         label="Ergebnis",
@@ -206,6 +214,7 @@ def _forms(app, data=None, which=None):
         "assign_form": assign,
         "due_form": due,
         "request_form": bound("request", RequestForm),
+        "message_form": bound("message", MessageForm),
         "decision_form": bound("decision", DecisionForm),
     }
 
@@ -213,6 +222,7 @@ def _forms(app, data=None, which=None):
 @clerk_required
 def case_detail(request, reference):
     app = _get_case(request, reference)
+    cases.mark_replies_read(app)
     context = {
         "app": app,
         "answers": formengine.answers(app.form.schema, app.data),
@@ -238,6 +248,7 @@ def case_action(request, reference, action):
         "assign": _do_assign,
         "due": _do_due,
         "request": _do_request,
+        "message": _do_message,
         "decision": _do_decision,
     }
     if action not in handlers:
@@ -267,12 +278,12 @@ def case_action(request, reference, action):
 
 
 def _do_note(request, app, data):
-    services.add_note(app, data["text"], actor=request.user)
+    cases.add_note(app, data["text"], actor=request.user)
     messages.success(request, "Notiz gespeichert.")
 
 
 def _do_status(request, app, data):
-    services.change_status(app, data["status"], actor=request.user, notify=data["notify"])
+    cases.change_status(app, data["status"], actor=request.user, notify=data["notify"])
     messages.success(request, "Bearbeitungsstand geändert.")
 
 
@@ -282,24 +293,29 @@ def _do_assign(request, app, data):
         assignee = _clerks_of(app).filter(pk=data["assignee"]).first()
         if assignee is None:
             raise PermissionDenied
-    services.assign(app, assignee, actor=request.user)
+    cases.assign(app, assignee, actor=request.user)
     messages.success(request, "Zuständigkeit gespeichert.")
 
 
 def _do_due(request, app, data):
-    services.set_due_date(app, data["due_date"], actor=request.user)
+    cases.set_due_date(app, data["due_date"], actor=request.user)
     messages.success(request, "Frist gespeichert.")
 
 
 def _do_request(request, app, data):
-    services.request_documents(app, data["text"], actor=request.user)
+    cases.request_documents(app, data["text"], actor=request.user)
     messages.success(request, "Nachforderung an das Postfach gesendet.")
+
+
+def _do_message(request, app, data):
+    cases.send_message(app, data["subject"], data["body"], actor=request.user)
+    messages.success(request, "Nachricht an das Postfach gesendet.")
 
 
 def _do_decision(request, app, data):
     if not app.is_paid:
         raise services.ApplicationError("Die Gebühr ist noch nicht bezahlt.")
-    services.decide(app, data["outcome"], data["text"], actor=request.user)
+    cases.decide(app, data["outcome"], data["text"], actor=request.user)
     messages.success(request, "Bescheid erstellt und in das Postfach zugestellt.")
 
 
@@ -309,6 +325,6 @@ def my_assign(request, reference):
     if request.method != "POST":
         raise Http404
     app = _get_case(request, reference)
-    services.assign(app, request.user, actor=request.user)
+    cases.assign(app, request.user, actor=request.user)
     messages.success(request, f"{app.reference} ist Ihnen zugewiesen.")
     return redirect("applications:inbox")

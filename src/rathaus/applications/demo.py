@@ -14,7 +14,7 @@ from rathaus.catalog.models import Service
 from rathaus.core.demo import DEMO_PASSWORD
 from rathaus.core.models import Office, Role, StaffRole, User
 
-from . import library, services
+from . import cases, library, services
 from .models import Application, Payment, PaymentEvent
 
 CITIZEN = ("buerger@musterstadt.example", "Erika", "Mustermann")
@@ -102,14 +102,14 @@ def _sample(form, citizen, answers, target, clerk):
 
         record_status(payment.pk, "success", source="demo")
     if target in {"in_progress", "requested", "decided"}:
-        services.assign(app, clerk, actor=clerk)
-        services.change_status(app, "in_bearbeitung", actor=clerk)
+        cases.assign(app, clerk, actor=clerk)
+        cases.change_status(app, "in_bearbeitung", actor=clerk)
     if target == "requested":
-        services.request_documents(
+        cases.request_documents(
             app, "Bitte reichen Sie den Abgabevertrag des Tierheims nach.", actor=clerk
         )
     if target == "decided":
-        services.decide(app, "approved", "Der Bewohnerparkausweis wird erteilt.", actor=clerk)
+        cases.decide(app, "approved", "Der Bewohnerparkausweis wird erteilt.", actor=clerk)
     return app
 
 

@@ -212,6 +212,7 @@ class CaseEvent(AppendOnly):
         DOCUMENTS = "documents", _("Unterlagen eingegangen")
         DECISION = "decision", _("Entscheidung")
         PAYMENT = "payment", _("Zahlung")
+        MESSAGE = "message", _("Nachricht an Bürger/in")
         ACK = "ack", _("Vom Fachverfahren abgeholt")
         ANONYMISED = "anonymised", _("Daten gelöscht")
 

@@ -17,7 +17,7 @@ from rathaus.catalog.models import Service
 from rathaus.core.forms import KernForm
 from rathaus.core.ratelimit import ratelimit
 
-from . import formengine, payments, services
+from . import cases, formengine, payments, services
 from .models import Application, FormDefinition, Message, Upload
 from .validators import check_upload
 
@@ -341,12 +341,12 @@ def message_detail(request, pk):
         pk=pk,
         recipient=request.user,
     )
-    services.mark_read(message)
+    cases.mark_read(message)
     form = ReplyForm(request.POST or None, request.FILES or None)
     app = message.application
     if request.method == "POST" and app is not None and form.is_valid():
         try:
-            services.citizen_reply(
+            cases.citizen_reply(
                 app, form.cleaned_data["body"], form.cleaned_data["files"], user=request.user
             )
         except services.ApplicationError as exc:
