@@ -194,3 +194,25 @@ def test_guest_application_where_allowed(client_a, town_a):
     )
     assert response.status_code == 200  # no guest form: login required
     assert "Anmelden" in response.content.decode()
+
+
+def test_guest_start_form_errors_keep_the_fee_notice(client_a, town_a):
+    service = make_service(town_a, "geburtsurkunde-bestellen", fee="12.00")
+    library.install(service)
+    page = client_a.post("/antraege/geburtsurkunde-bestellen/", {"email": "kaputt"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "12,00 €" in text
+    assert "Bitte gültige E-Mail-Adresse eingeben." in text
+
+
+def test_submitted_application_cannot_be_edited(client_a, citizen, parking):
+    from .helpers import fill_parking
+
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    response = client_a.post(f"/antraege/antrag/{app.key}/schritt/person/", {"vorname": "X"})
+    assert response["Location"].endswith(f"/antrag/{app.key}/")
+    app.refresh_from_db()
+    assert app.data["vorname"] == "Erika"

@@ -181,3 +181,26 @@ def test_existing_email_is_not_taken_over(client_a, provider, citizen):
 
 def test_unknown_provider_404(client_a, provider):
     assert client_a.get("/antraege/konto/oidc/gibtsnicht/").status_code == 404
+
+
+def test_provider_from_settings(client_a, town_a, settings):
+    cache.clear()
+    double = Provider()
+    try:
+        settings.APPLICATIONS_OIDC_PROVIDERS = [
+            {
+                "slug": "land",
+                "name": "Servicekonto Land",
+                "issuer": double.issuer,
+                "client_id": "rathaus",
+                "client_secret": "geheim",
+            }
+        ]
+        assert "Servicekonto Land" in client_a.get("/anmelden/").content.decode()
+        response = client_a.get("/antraege/konto/oidc/land/")
+        code, state = double.authorize(response["Location"])
+        response = client_a.get(f"/antraege/konto/oidc-rueckkehr/?code={code}&state={state}")
+        assert response["Location"] == "/antraege/konto/"
+        assert User.objects.filter(email="ida@example.org").exists()
+    finally:
+        double.server.shutdown()

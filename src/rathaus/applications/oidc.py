@@ -162,7 +162,7 @@ def complete(request, municipality, params) -> tuple[User, str]:
     if "id_token" not in tokens:
         raise OidcError("Die Anmeldung konnte nicht bestätigt werden.")
     claims = verify_id_token(provider, doc, tokens["id_token"], pending["nonce"])
-    return user_for_claims(provider, claims), pending.get("next") or "/"
+    return user_for_claims(provider, claims), pending.get("next", "")
 
 
 def user_for_claims(provider: ProviderConfig, claims: dict) -> User:

@@ -77,19 +77,15 @@ def start(request, slug):
         raise Http404
     guest_form = GuestForm(request.POST or None) if form_def.guest_allowed else None
     if request.method == "POST":
+        app = None
         if request.user.is_authenticated:
             app = services.start_draft(form_def, user=request.user)
         elif guest_form is not None and guest_form.is_valid():
             app = services.start_draft(form_def, guest_email=guest_form.cleaned_data["email"])
             request.session[GUEST_KEYS] = [*request.session.get(GUEST_KEYS, []), str(app.key)]
-        else:
-            return render(
-                request,
-                "applications/start.html",
-                {"service": service, "form_def": form_def, "guest_form": guest_form},
-            )
-        first = formengine.visible_steps(form_def.schema, app.data)[0]["key"]
-        return redirect("applications:step", app.key, first)
+        if app is not None:
+            first = formengine.visible_steps(form_def.schema, app.data)[0]["key"]
+            return redirect("applications:step", app.key, first)
     drafts = []
     if request.user.is_authenticated:
         drafts = Application.objects.for_municipality(request.municipality).filter(
@@ -131,7 +127,10 @@ def step(request, key, step_key):
             step_def, app.data, request.POST, request.FILES, initial=initial, has_upload=uploads
         )
         if form.is_valid():
-            services.save_step(app, step_key, form, user=request.user)
+            try:
+                services.save_step(app, step_key, form, user=request.user)
+            except services.ApplicationError:  # submitted meanwhile (another tab)
+                return redirect("applications:detail", app.key)
             if "save_draft" in request.POST:
                 messages.success(
                     request,
