@@ -1,5 +1,7 @@
 """The catalog entry's call to action and the guest's notice by e-mail."""
 
+import json
+
 import pytest
 from django.core import mail
 from django.template.loader import render_to_string
@@ -66,3 +68,35 @@ def start_guest(client):
     response = client.post("/antraege/sperrmuell-anmelden/", {"email": "gast@example.org"})
     key = response["Location"].split("/antrag/")[1].split("/")[0]
     return Application.objects.get(key=key), response["Location"]
+
+
+def test_admin_refuses_a_broken_schema(town_a):
+    from rathaus.applications.admin import FormDefinitionForm
+
+    service = make_service(town_a, "hund-anmelden")
+    form = FormDefinitionForm(
+        data={
+            "service": service.pk,
+            "version": 1,
+            "title": "Hund",
+            "schema": json.dumps(
+                {"steps": [{"key": "a", "title": "A", "fields": [{"name": "x", "type": "magic"}]}]}
+            ),
+            "case_statuses": "[]",
+            "processing_days": 14,
+            "retention_days": 365,
+            "maturity_level": 3,
+        }
+    )
+    assert not form.is_valid()
+    assert "Unbekannter Feldtyp: magic" in str(form.errors["schema"])
+
+
+def test_admin_pages_of_the_module_load(client_a, admin_a, bulky):
+    client_a.force_login(admin_a)
+    for model in ["formdefinition", "apiclient", "webhookendpoint", "oidcprovider"]:
+        assert client_a.get(f"/verwaltung/admin/applications/{model}/").status_code == 200
+    assert client_a.get("/verwaltung/admin/applications/formdefinition/add/").status_code == 200
+    form = bulky.form_definitions.get()
+    url = f"/verwaltung/admin/applications/formdefinition/{form.pk}/change/"
+    assert client_a.get(url).status_code == 200

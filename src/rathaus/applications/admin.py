@@ -1,13 +1,41 @@
+from django import forms
 from django.contrib import admin
 
 from rathaus.core.admin import TenantAdmin
 
-from . import services
+from . import formengine, services
 from .models import ApiClient, FormDefinition, OidcProvider, WebhookEndpoint
+
+
+class FormDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = FormDefinition
+        fields = [
+            "service",
+            "version",
+            "title",
+            "intro",
+            "schema",
+            "guest_allowed",
+            "case_statuses",
+            "processing_days",
+            "retention_days",
+            "notice_title",
+            "maturity_level",
+        ]
+
+    def clean_schema(self):
+        schema = self.cleaned_data["schema"]
+        try:
+            formengine.validate_schema(schema)
+        except formengine.SchemaError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return schema
 
 
 @admin.register(FormDefinition)
 class FormDefinitionAdmin(TenantAdmin):
+    form = FormDefinitionForm
     list_display = ["title", "service", "version", "state", "published_at"]
     list_filter = ["state"]
     readonly_fields = ["state", "published_at"]
