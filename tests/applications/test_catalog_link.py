@@ -100,3 +100,20 @@ def test_admin_pages_of_the_module_load(client_a, admin_a, bulky):
     form = bulky.form_definitions.get()
     url = f"/verwaltung/admin/applications/formdefinition/{form.pk}/change/"
     assert client_a.get(url).status_code == 200
+
+
+def test_admin_creates_api_client_with_key_shown_once(client_a, admin_a):
+    from rathaus.applications.models import ApiClient
+
+    client_a.force_login(admin_a)
+    response = client_a.post(
+        "/verwaltung/admin/applications/apiclient/add/",
+        {"name": "Fachverfahren X", "is_active": "on"},
+        follow=True,
+    )
+    text = response.content.decode()
+    key = text.split("bitte sicher speichern): ")[1].split("<")[0].strip()
+    client = ApiClient.objects.get()
+    assert key.startswith(f"rk_{client.key_prefix}_")
+    listing = client_a.get("/api/v1/applications/submissions", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert listing.status_code == 200

@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from rathaus.core.admin import TenantAdmin
 
 from . import formengine, services
+from .api import create_api_client
 from .models import ApiClient, FormDefinition, OidcProvider, WebhookEndpoint
 
 
@@ -51,6 +52,19 @@ class FormDefinitionAdmin(TenantAdmin):
 class ApiClientAdmin(TenantAdmin):
     list_display = ["name", "office", "key_prefix", "is_active"]
     readonly_fields = ["key_prefix", "key_hash"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new client gets its key here; only the hash is stored, so show it once.
+        created, key = create_api_client(
+            request.municipality, obj.name, obj.office, actor=request.user
+        )
+        obj.pk, obj.key_prefix, obj.key_hash = created.pk, created.key_prefix, created.key_hash
+        obj._state.adding = False
+        messages.warning(
+            request, f"API-Schlüssel (wird nur jetzt angezeigt, bitte sicher speichern): {key}"
+        )
 
 
 @admin.register(WebhookEndpoint)

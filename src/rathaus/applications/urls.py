@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from rathaus.core.ratelimit import ratelimit
+
 from . import accounts, clerk, demopay, views
 from .accounts_forms import KernPasswordResetForm, KernSetPasswordForm
 
@@ -20,12 +22,14 @@ account_urls = [
     path("konto/oidc-rueckkehr/", accounts.oidc_callback, name="oidc_callback"),
     path(
         "konto/passwort-vergessen/",
-        auth_views.PasswordResetView.as_view(
-            template_name="applications/konto/password_reset.html",
-            email_template_name="applications/email/password_reset.txt",
-            subject_template_name="applications/email/password_reset_subject.txt",
-            form_class=KernPasswordResetForm,
-            success_url=reverse_lazy("applications:password_reset_done"),
+        ratelimit("password-reset", 10, 3600)(
+            auth_views.PasswordResetView.as_view(
+                template_name="applications/konto/password_reset.html",
+                email_template_name="applications/email/password_reset.txt",
+                subject_template_name="applications/email/password_reset_subject.txt",
+                form_class=KernPasswordResetForm,
+                success_url=reverse_lazy("applications:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
