@@ -83,7 +83,7 @@ def crawl(client, host, start="/"):
 def api_list_paths(client, host):
     schema = client.get("/api/v1/openapi.json", HTTP_HOST=host).json()
     return [
-        path.removeprefix(schema.get("servers", [{}])[0].get("url", ""))
+        path
         for path, operations in schema["paths"].items()
         if "get" in operations and "{" not in path
     ]
