@@ -266,4 +266,6 @@ if PARTICIPATION_MAP_TILE_URL:
 PARTICIPATION_REOPEN_DAYS = int(os.environ.get("PARTICIPATION_REOPEN_DAYS", "14"))
 # Nearby reports of the same category within this distance are offered as duplicates.
 PARTICIPATION_DUPLICATE_RADIUS_M = int(os.environ.get("PARTICIPATION_DUPLICATE_RADIUS_M", "50"))
-PARTICIPATION_PHOTO_MAX_BYTES = int(os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024))
+PARTICIPATION_PHOTO_MAX_BYTES = int(
+    os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+)

@@ -1,4 +1,52 @@
-from django.urls import path  # noqa: F401
+from django.shortcuts import render
+from django.urls import path, re_path
+
+from .reports import open311
+from .reports import views as reports
 
 app_name = "participation"
-urlpatterns: list = []
+
+FMT = r"\.(?P<fmt>json|xml)$"
+
+
+def index(request):
+    return render(request, "participation/index.html")
+
+
+urlpatterns = [
+    path("", index, name="index"),
+    # Mängelmelder
+    path("maengel/", reports.report_list, name="report_list"),
+    path("maengel/karte.json", reports.report_geojson, name="report_geojson"),
+    path("maengel/melden/", reports.report_start, name="report_start"),
+    path("maengel/melden/beschreibung/", reports.report_details, name="report_details"),
+    path("maengel/melden/pruefen/", reports.report_check, name="report_check"),
+    path("maengel/melden/fertig/", reports.report_done, name="report_done"),
+    path("maengel/wieder-oeffnen/<str:token>/", reports.report_reopen, name="report_reopen"),
+    path("maengel/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("verwaltung/maengel/", reports.inbox, name="inbox"),
+    path("verwaltung/maengel/<int:pk>/", reports.staff_report, name="staff_report"),
+    path(
+        "verwaltung/maengel/<int:pk>/<slug:action>/",
+        reports.staff_action,
+        name="staff_action",
+    ),
+    # Open311 GeoReport v2
+    re_path(r"^open311/discovery" + FMT, open311.discovery, name="open311_discovery"),
+    path("open311/v2/", index, name="open311_root"),
+    re_path(r"^open311/v2/services" + FMT, open311.service_list, name="open311_services"),
+    re_path(
+        r"^open311/v2/services/(?P<code>[\w-]+)" + FMT,
+        open311.service_definition,
+        name="open311_service",
+    ),
+    re_path(r"^open311/v2/requests" + FMT, open311.requests_collection, name="open311_requests"),
+    re_path(
+        r"^open311/v2/requests/(?P<request_id>[^/.]+)" + FMT,
+        open311.request_detail,
+        name="open311_request",
+    ),
+    re_path(
+        r"^open311/v2/tokens/(?P<token>[\w-]+)" + FMT, open311.token_detail, name="open311_token"
+    ),
+]

@@ -106,6 +106,9 @@ class Support(models.Model):
             models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_person")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.proposal}"
+
 
 class Milestone(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
@@ -115,6 +118,9 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Ballot(models.Model):
@@ -130,6 +136,9 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.round}: {self.user}"
+
 
 class BallotEntry(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
@@ -141,6 +150,9 @@ class BallotEntry(models.Model):
             models.UniqueConstraint(fields=["ballot", "proposal"], name="one_entry_per_proposal"),
             models.CheckConstraint(condition=models.Q(points__gte=1), name="entry_points_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.points}"
 
 
 def paper_path(instance, filename):
@@ -161,3 +173,6 @@ class CouncilPaperDraft(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

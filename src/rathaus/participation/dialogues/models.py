@@ -78,6 +78,9 @@ class Registration(models.Model):
         ordering = ["confirmed_at", "id"]
         indexes = [models.Index(fields=["event", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.event}: {self.name}"
+
 
 class Hint(models.Model):
     """A Hinweis from a citizen on one topic; visible once the event's hints are published."""
@@ -96,3 +99,6 @@ class Hint(models.Model):
 
     class Meta:
         ordering = ["topic__position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

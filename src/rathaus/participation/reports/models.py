@@ -49,7 +49,9 @@ class CategoryAttribute(models.Model):
         SINGLE = "singlevaluelist", "singlevaluelist"
         MULTI = "multivaluelist", "multivaluelist"
 
-    category = models.ForeignKey(ReportCategory, on_delete=models.CASCADE, related_name="attributes")
+    category = models.ForeignKey(
+        ReportCategory, on_delete=models.CASCADE, related_name="attributes"
+    )
     code = models.SlugField(_("Kennung"), max_length=60)
     datatype = models.CharField(_("Datentyp"), max_length=20, choices=Datatype.choices)
     required = models.BooleanField(_("Pflichtangabe"), default=False)
@@ -105,7 +107,10 @@ class Report(TenantModel):
     FINAL_STATUSES = (Status.FIXED, Status.CLOSED)
 
     category = models.ForeignKey(
-        ReportCategory, on_delete=models.PROTECT, related_name="reports", verbose_name=_("Kategorie")
+        ReportCategory,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("Kategorie"),
     )
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="reports", verbose_name=_("Zuständig")
@@ -115,6 +120,7 @@ class Report(TenantModel):
     longitude = models.DecimalField(_("Längengrad"), max_digits=9, decimal_places=6, null=True)
     address = models.CharField(_("Adresse oder Ortsbeschreibung"), max_length=200, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    media_url = models.URLField(_("Foto-Link des Clients"), max_length=500, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
     close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     status_notes = models.TextField(_("Öffentliche Rückmeldung"), blank=True)
@@ -191,6 +197,9 @@ class ReportPhoto(models.Model):
         verbose_name_plural = _("Fotos")
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.image.name
+
 
 class ReportUpdate(models.Model):
     """Append-only history: status changes (public) and internal notes (staff only)."""
@@ -214,6 +223,14 @@ class ReportUpdate(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}: {self.kind}"
+
+    @property
+    def new_status_label(self) -> str:
+        labels = {**dict(Report.Status.choices), **dict(Report.Moderation.choices)}
+        return str(labels.get(self.new_status, self.new_status))
 
 
 class Open311Client(TenantModel):

@@ -44,6 +44,9 @@ class Watering(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.tree}: {self.litres} l"
+
 
 class Adoption(models.Model):
     tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="adoptions")
@@ -52,6 +55,9 @@ class Adoption(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tree", "user"], name="one_adoption")]
+
+    def __str__(self) -> str:
+        return f"{self.tree}: {self.user}"
 
 
 class WaterPump(TenantModel):
