@@ -79,3 +79,16 @@ def jpeg_with_gps() -> bytes:
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif, comment=b"geheimer Kommentar")
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _run_on_commit_now(request, monkeypatch):
+    """Tests run inside one transaction that never commits; run after-commit work at once.
+
+    Browser tests (transaction=True) commit for real and keep Django's behaviour.
+    """
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return
+    monkeypatch.setattr(
+        "django.db.transaction.on_commit", lambda func, using=None, robust=False: func()
+    )
