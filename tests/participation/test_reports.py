@@ -52,7 +52,8 @@ def test_full_flow_with_photo_strips_metadata(client_a, pothole, mailoutbox):
         assert image.format == "JPEG"
         assert not image.getexif()  # no EXIF at all, so no GPS, no camera model
         assert "exif" not in image.info and "comment" not in image.info
-    raw = open(stored.image.path, "rb").read()
+    with open(stored.image.path, "rb") as handle:
+        raw = handle.read()
     assert b"Spionkamera" not in raw and b"geheimer Kommentar" not in raw and b"Exif" not in raw
     assert mailoutbox and mailoutbox[0].to == ["erika@example.org"]
     # second click on "Absenden" creates nothing new

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.urls import path, re_path
 
+from .budget import views as budget
 from .reports import open311
 from .reports import views as reports
 
@@ -30,6 +31,33 @@ urlpatterns = [
         "verwaltung/maengel/<int:pk>/<slug:action>/",
         reports.staff_action,
         name="staff_action",
+    ),
+    # Bürgerhaushalt
+    path("buergerhaushalt/", budget.budget_home, name="budget_home"),
+    path("buergerhaushalt/<slug:slug>/", budget.round_detail, name="budget_round"),
+    path("buergerhaushalt/<slug:slug>/vorschlagen/", budget.proposal_new, name="budget_new"),
+    path("buergerhaushalt/<slug:slug>/abstimmen/", budget.vote, name="budget_vote"),
+    path("buergerhaushalt/<slug:slug>/abstimmen/fertig/", budget.vote_done, name="budget_done"),
+    path("buergerhaushalt/<slug:slug>/ergebnis/", budget.result, name="budget_result"),
+    path("buergerhaushalt/<slug:slug>/vorlage/<int:pk>.pdf", budget.paper_pdf, name="budget_paper"),
+    path(
+        "buergerhaushalt/<slug:slug>/<int:number>/", budget.proposal_detail, name="budget_proposal"
+    ),
+    path(
+        "buergerhaushalt/<slug:slug>/<int:number>/unterstuetzen/",
+        budget.proposal_support,
+        name="budget_support",
+    ),
+    path("verwaltung/buergerhaushalt/<slug:slug>/", budget.staff_round, name="budget_staff"),
+    path(
+        "verwaltung/buergerhaushalt/<slug:slug>/<slug:action>/",
+        budget.staff_action,
+        name="budget_staff_action",
+    ),
+    path(
+        "verwaltung/buergerhaushalt/<slug:slug>/<slug:action>/<int:number>/",
+        budget.staff_action,
+        name="budget_staff_proposal",
     ),
     # Open311 GeoReport v2
     re_path(r"^open311/discovery" + FMT, open311.discovery, name="open311_discovery"),
