@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from .budget import views as budget
 from .reports import open311
 from .reports import views as reports
+from .trees import views as trees
 
 app_name = "participation"
 
@@ -59,6 +60,14 @@ urlpatterns = [
         budget.staff_action,
         name="budget_staff_proposal",
     ),
+    # Baumgießen
+    path("baeume/", trees.tree_list, name="tree_list"),
+    path("baeume/karte.json", trees.tree_geojson, name="tree_geojson"),
+    path("baeume/summen/", trees.totals, name="tree_totals"),
+    path("baeume/wasserbedarf/", trees.explanation, name="tree_explanation"),
+    path("baeume/<int:pk>/", trees.tree_detail, name="tree_detail"),
+    path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
+    path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
     # Open311 GeoReport v2
     re_path(r"^open311/discovery" + FMT, open311.discovery, name="open311_discovery"),
     path("open311/v2/", index, name="open311_root"),
