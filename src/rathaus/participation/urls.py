@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.urls import path, re_path
 
 from .budget import views as budget
+from .dialogues import views as dialogues
 from .reports import open311
 from .reports import views as reports
 from .trees import views as trees
@@ -68,6 +69,19 @@ urlpatterns = [
     path("baeume/<int:pk>/", trees.tree_detail, name="tree_detail"),
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
     path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
+    # Dialoge und Bürgersprechstunden
+    path("dialoge/", dialogues.event_list, name="event_list"),
+    path("dialoge/anmeldung/<str:token>/", dialogues.registration, name="registration"),
+    path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
+    path("dialoge/<slug:slug>/anmelden/", dialogues.event_register, name="event_register"),
+    path("dialoge/<slug:slug>/hinweis/", dialogues.event_hint, name="event_hint"),
+    path("verwaltung/dialoge/<slug:slug>/", dialogues.staff_event, name="event_staff"),
+    path("verwaltung/dialoge/<slug:slug>/hinweise/", dialogues.staff_publish, name="event_publish"),
+    path(
+        "verwaltung/dialoge/<slug:slug>/hinweis/<int:pk>/",
+        dialogues.staff_hint,
+        name="event_hint_review",
+    ),
     # Open311 GeoReport v2
     re_path(r"^open311/discovery" + FMT, open311.discovery, name="open311_discovery"),
     path("open311/v2/", index, name="open311_root"),
