@@ -1,4 +1,3 @@
-from django.shortcuts import render
 from django.urls import path, re_path
 
 from .budget import views as budget
@@ -6,18 +5,16 @@ from .dialogues import views as dialogues
 from .reports import open311
 from .reports import views as reports
 from .trees import views as trees
+from .views import index, open311_docs, staff_overview
 
 app_name = "participation"
 
 FMT = r"\.(?P<fmt>json|xml)$"
 
 
-def index(request):
-    return render(request, "participation/index.html")
-
-
 urlpatterns = [
     path("", index, name="index"),
+    path("verwaltung/", staff_overview, name="staff"),
     # Mängelmelder
     path("maengel/", reports.report_list, name="report_list"),
     path("maengel/karte.json", reports.report_geojson, name="report_geojson"),
@@ -84,7 +81,7 @@ urlpatterns = [
     ),
     # Open311 GeoReport v2
     re_path(r"^open311/discovery" + FMT, open311.discovery, name="open311_discovery"),
-    path("open311/v2/", index, name="open311_root"),
+    path("open311/v2/", open311_docs, name="open311_root"),
     re_path(r"^open311/v2/services" + FMT, open311.service_list, name="open311_services"),
     re_path(
         r"^open311/v2/services/(?P<code>[\w-]+)" + FMT,
