@@ -14,14 +14,18 @@ class WhereWhatForm(KernForm):
     category = forms.ModelChoiceField(
         queryset=ReportCategory.objects.none(),
         label=_("Was möchten Sie melden?"),
-        empty_label=_("Bitte wählen"),
+        empty_label=None,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Bitte wählen Sie eine Kategorie.")},
     )
     address = forms.CharField(
         label=_("Adresse oder Ortsbeschreibung"),
         required=False,
         max_length=200,
-        help_text=_("z. B. „Lindenstraße 12“ oder „Parkplatz vor der Schwimmhalle“."),
+        help_text=_(
+            "Nötig, wenn Sie keinen Ort auf der Karte wählen. "
+            "Zum Beispiel „Lindenstraße 12“ oder „Parkplatz vor der Schwimmhalle“."
+        ),
     )
     latitude = forms.DecimalField(
         label=_("Breitengrad"),
