@@ -198,7 +198,8 @@ def attribute_payload(attribute) -> dict:
 
 
 def request_payload(request, report) -> dict:
-    photo = report.photos.first()
+    photos = list(report.photos.all())  # prefetched: no query per report
+    photo = photos[0] if photos else None
     media_url = request.build_absolute_uri(photo.image.url) if photo else report.media_url
     return {
         "service_request_id": str(report.pk),
