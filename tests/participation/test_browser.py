@@ -222,3 +222,35 @@ def test_vote(page, world, citizen):
     page.check_axe()
     ballot = Ballot.objects.get(round=world["current"], user=citizen)
     assert sorted(ballot.entries.values_list("points", flat=True)) == [4, 5]
+
+
+def test_staff_pages_axe_clean(page, world, town_a, moderator_a):
+    pending = reports.submit_report(
+        town_a,
+        category=world["report"].category,
+        description="Neu",
+        address="Am Markt 2",
+        contact_email="erika@example.org",
+    )
+    page.goto("/anmelden/?next=/beteiligung/verwaltung/")
+    page.fill("#id_username", moderator_a.email)
+    page.fill("#id_password", "geheim-123!")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.check_axe()
+    for path in (
+        "/beteiligung/verwaltung/maengel/",
+        "/beteiligung/verwaltung/maengel/?ansicht=moderation",
+        f"/beteiligung/verwaltung/maengel/{pending.pk}/",
+        "/beteiligung/verwaltung/buergerhaushalt/2026/",
+        "/beteiligung/verwaltung/buergerhaushalt/2027/",
+        "/beteiligung/verwaltung/dialoge/sued/",
+    ):
+        page.goto(path)
+        page.check_axe()
+    page.goto(f"/beteiligung/verwaltung/maengel/{pending.pk}/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Entscheidung speichern").click()
+    page.check_axe()
+    pending.refresh_from_db()
+    assert pending.moderation == "published"

@@ -259,3 +259,18 @@ def test_submit_rate_limited(client_a, pothole):
     details(client_a)
     assert client_a.post("/beteiligung/maengel/melden/pruefen/").status_code == 429
     assert Report.objects.count() == 5
+
+
+def test_reroute_to_other_office(client_a, pothole, moderator_a, town_a, town_b):
+    from rathaus.core.models import Office
+
+    report = services.submit_report(town_a, category=pothole, description="Ast", address="x")
+    green = Office.objects.create(municipality=town_a, slug="a-gruen", name="Grünflächenamt")
+    client_a.force_login(moderator_a)
+    client_a.post(f"/beteiligung/verwaltung/maengel/{report.pk}/reroute/", {"office": green.pk})
+    report.refresh_from_db()
+    assert report.office == green
+    foreign = Office.objects.filter(municipality=town_b).first()
+    client_a.post(f"/beteiligung/verwaltung/maengel/{report.pk}/reroute/", {"office": foreign.pk})
+    report.refresh_from_db()
+    assert report.office == green  # another municipality's office is refused

@@ -167,6 +167,14 @@ class AssignForm(KernForm):
         self.fields["assignee"].queryset = staff
 
 
+class RerouteForm(KernForm):
+    office = forms.ModelChoiceField(queryset=None, label=_("Weiterleiten an"))
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+
+
 class StatusForm(KernForm):
     status = forms.ChoiceField(label=_("Neuer Status"), choices=Report.Status.choices)
     close_reason = forms.ChoiceField(

@@ -208,6 +208,33 @@ def assign(report, *, assignee, actor) -> Report:
 
 
 @transaction.atomic
+def reroute(report, *, office, actor) -> Report:
+    """Hand the report to another office (wrong category or shared responsibility)."""
+    report = _lock(report)
+    if office.municipality_id != report.municipality_id:
+        raise ValidationError("Diese Organisationseinheit gibt es hier nicht.")
+    if office.pk == report.office_id:
+        return report
+    old = report.office
+    report.office = office
+    report.assignee = None
+    report.save(update_fields=["office", "assignee", "updated_at"])
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.ASSIGNMENT,
+        text=f"Weitergeleitet von {old.name} an {office.name}",
+        actor=actor,
+    )
+    audit.record(
+        "participation.report.rerouted",
+        report,
+        actor=actor,
+        data={"from": old.slug, "to": office.slug},
+    )
+    return report
+
+
+@transaction.atomic
 def add_note(report, *, text: str, actor) -> ReportUpdate:
     note = ReportUpdate.objects.create(
         report=report, kind=ReportUpdate.Kind.NOTE, text=text.strip(), actor=actor

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rathaus.core.models import Role, StaffRole, User
+from rathaus.core.models import Office, Role, StaffRole, User
 from rathaus.core.permissions import has_role, offices_of, role_required
 from rathaus.core.ratelimit import ratelimit
 
@@ -25,6 +25,7 @@ from .forms import (
     ModerationForm,
     NoteForm,
     ReopenForm,
+    RerouteForm,
     StatusForm,
     WhereWhatForm,
 )
@@ -352,6 +353,9 @@ def staff_report(request, pk):
             ),
             "status_form": StatusForm(initial={"status": report.status}),
             "note_form": NoteForm(),
+            "reroute_form": RerouteForm(
+                initial={"office": report.office_id}, offices=_offices(request)
+            ),
             "nearby": services.nearby_reports(
                 request.municipality, report.category, report.latitude, report.longitude
             ),
@@ -368,6 +372,7 @@ def staff_action(request, pk, action):
         "assign": _assign,
         "status": _status,
         "note": _note,
+        "reroute": _reroute,
     }
     if action not in handlers:
         raise Http404
@@ -422,6 +427,18 @@ def _status(request, report):
         duplicate_of=duplicate,
     )
     messages.success(request, _("Status gespeichert. Die meldende Person wird informiert."))
+
+
+def _offices(request):
+    return Office.objects.for_municipality(request.municipality)
+
+
+def _reroute(request, report):
+    form = RerouteForm(request.POST, offices=_offices(request))
+    if not form.is_valid():
+        raise ValidationError(_("Bitte wählen Sie eine Organisationseinheit."))
+    services.reroute(report, office=form.cleaned_data["office"], actor=request.user)
+    messages.success(request, _("Die Meldung wurde weitergeleitet."))
 
 
 def _note(request, report):
