@@ -269,3 +269,7 @@ PARTICIPATION_DUPLICATE_RADIUS_M = int(os.environ.get("PARTICIPATION_DUPLICATE_R
 PARTICIPATION_PHOTO_MAX_BYTES = int(
     os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 )
+# Contact data of finished reports is erased after this many days (GDPR retention).
+PARTICIPATION_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("PARTICIPATION_CONTACT_RETENTION_DAYS", "180")
+)

@@ -47,7 +47,7 @@ def register(event, *, name: str, email: str) -> Registration:
         f"Bitte bestätigen Sie Ihre Anmeldung: {event.title}",
         f"Guten Tag {registration.name},\n\nbitte bestätigen Sie Ihre Anmeldung zu „{event.title}“ "
         f"am {timezone.localtime(event.starts_at):%d.%m.%Y um %H:%M} Uhr ({event.venue}):\n"
-        f"{manage_url(registration)}\n\nOhne Bestätigung verfällt die Anmeldung.",
+        f"{manage_url(registration)}\n\nOhne Bestätigung verfällt die Anmeldung nach 48 Stunden.",
         registration.email,
     )
     return registration
