@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from rathaus.participation import periodic
@@ -24,11 +24,9 @@ def test_jobs_are_discovered():
 
 
 def test_abandoned_photos_deleted(pothole):
-    old = ReportPhoto(draft_key="k")
-    old.image.save("a.jpg", ContentFile(jpeg_with_gps()), save=True)
+    old = services.add_draft_photo("k", SimpleUploadedFile("a.jpg", jpeg_with_gps()))
     ReportPhoto.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
-    fresh = ReportPhoto(draft_key="k")
-    fresh.image.save("b.jpg", ContentFile(jpeg_with_gps()), save=True)
+    fresh = services.add_draft_photo("k", SimpleUploadedFile("b.jpg", jpeg_with_gps()))
     assert periodic.delete_abandoned_photos() == 1
     assert list(ReportPhoto.objects.values_list("pk", flat=True)) == [fresh.pk]
 
