@@ -274,3 +274,8 @@ def test_reroute_to_other_office(client_a, pothole, moderator_a, town_a, town_b)
     client_a.post(f"/beteiligung/verwaltung/maengel/{report.pk}/reroute/", {"office": foreign.pk})
     report.refresh_from_db()
     assert report.office == green  # another municipality's office is refused
+
+
+def test_english_second(client_a, pothole):
+    page = client_a.get("/beteiligung/maengel/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Report a problem" in page and "Mangel melden" not in page
