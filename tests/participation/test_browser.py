@@ -254,3 +254,12 @@ def test_staff_pages_axe_clean(page, world, town_a, moderator_a):
     page.check_axe()
     pending.refresh_from_db()
     assert pending.moderation == "published"
+
+
+def test_map_pages_stay_clean_when_tiles_fail(page, world, settings):
+    # The production default (OSM) is unreachable here: tiles fail, the page must not.
+    settings.PARTICIPATION_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    for path in ("/beteiligung/maengel/", "/beteiligung/maengel/melden/", "/beteiligung/baeume/"):
+        page.goto(path)
+        page.wait_for_selector(".leaflet-container")
+        page.check_axe()

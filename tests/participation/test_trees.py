@@ -183,7 +183,7 @@ def test_pages_watering_adoption_and_totals(client_a, town_a, citizen):
     assert Adoption.objects.filter(tree=t1, user=citizen).exists()
     assert "Wasserbedarf" in client_a.get("/beteiligung/baeume/wasserbedarf/").content.decode()
     features = client_a.get("/beteiligung/baeume/karte.json").json()["features"]
-    assert len(features) == 2
+    assert len(features) == 2  # two trees, no pumps
 
 
 @pytest.mark.django_db

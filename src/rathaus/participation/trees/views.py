@@ -76,6 +76,22 @@ def tree_geojson(request):
                 },
             }
         )
+    for pump in WaterPump.objects.for_municipality(request.municipality):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(pump.longitude), float(pump.latitude)],
+                },
+                "properties": {
+                    "title": pump.name,
+                    "status": f"{_('Wasserpumpe')}: {pump.get_condition_display()}",
+                    "kind": "pump",
+                    "url": reverse("participation:tree_list") + "#pumpen",
+                },
+            }
+        )
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 

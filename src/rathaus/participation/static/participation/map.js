@@ -16,10 +16,10 @@
     L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
   }
 
-  function circle(latlng, open) {
+  function circle(latlng, open, kind) {
+    var fill = kind === "pump" ? "#1f5fa8" : open === false ? "#2e7d32" : "#c0392b";
     return L.circleMarker(latlng, {
-      radius: 8, weight: 2, color: "#1a1a1a",
-      fillColor: open === false ? "#2e7d32" : "#c0392b", fillOpacity: 0.9,
+      radius: kind === "pump" ? 6 : 8, weight: 2, color: "#1a1a1a", fillColor: fill, fillOpacity: 0.9,
     });
   }
 
@@ -29,7 +29,9 @@
       .then(function (data) {
         if (!data) return;
         L.geoJSON(data, {
-          pointToLayer: function (feature, latlng) { return circle(latlng, feature.properties.open); },
+          pointToLayer: function (feature, latlng) {
+            return circle(latlng, feature.properties.open, feature.properties.kind);
+          },
           onEachFeature: function (feature, layer) {
             var p = feature.properties, box = document.createElement("div");
             var link = document.createElement("a");
