@@ -279,3 +279,24 @@ def test_reroute_to_other_office(client_a, pothole, moderator_a, town_a, town_b)
 def test_english_second(client_a, pothole):
     page = client_a.get("/beteiligung/maengel/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Report a problem" in page and "Mangel melden" not in page
+
+
+def test_moderator_of_other_municipality_gets_nothing(pothole, town_a, town_b):
+    from tests.conftest import make_staff
+
+    report = services.submit_report(
+        town_a, category=pothole, description="Loch", address="x", contact_email="erika@example.org"
+    )
+    foreign = make_staff(town_b, "mod@b.test", "moderator")
+    on_a = Client(HTTP_HOST="a.test")
+    on_a.force_login(foreign)
+    assert on_a.get(f"/beteiligung/verwaltung/maengel/{report.pk}/").status_code == 403
+    on_b = Client(HTTP_HOST="b.test")
+    on_b.force_login(foreign)
+    assert on_b.get(f"/beteiligung/verwaltung/maengel/{report.pk}/").status_code == 404
+    response = on_b.post(
+        f"/beteiligung/verwaltung/maengel/{report.pk}/moderation/", {"decision": "publish"}
+    )
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.moderation == "pending"
