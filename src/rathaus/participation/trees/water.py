@@ -20,15 +20,17 @@ missing = max(0, reference − rain_mm_30_days − litres_watered_30_days)
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 WINDOW_DAYS = 30
 BABY_MAX_AGE = 4
 JUNIOR_MAX_AGE = 10
 REFERENCE_LITRES = {"baby": 100, "junior": 200, "senior": 300, "unknown": 200}
 LABELS = {
-    "baby": "Jungbaum (bis 4 Jahre)",
-    "junior": "Junger Baum (5 bis 10 Jahre)",
-    "senior": "Altbaum (über 10 Jahre)",
-    "unknown": "Alter unbekannt",
+    "baby": _("Jungbaum (bis 4 Jahre)"),
+    "junior": _("Junger Baum (5 bis 10 Jahre)"),
+    "senior": _("Altbaum (über 10 Jahre)"),
+    "unknown": _("Alter unbekannt"),
 }
 # Young trees and trees of unknown age are the ones neighbours should water.
 CALL_TO_WATER = {"junior", "unknown"}

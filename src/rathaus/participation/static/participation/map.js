@@ -17,7 +17,8 @@
   }
 
   function circle(latlng, open, kind) {
-    var fill = kind === "pump" ? "#1f5fa8" : open === false ? "#2e7d32" : "#c0392b";
+    var fill = kind === "pump" ? "#1f5fa8" : kind === "point" ? "#004b76"
+      : open === false ? "#2e7d32" : "#c0392b";
     return L.circleMarker(latlng, {
       radius: kind === "pump" ? 6 : 8, weight: 2, color: "#1a1a1a", fillColor: fill, fillOpacity: 0.9,
     });
@@ -76,7 +77,7 @@
     if (fallback) fallback.remove();
     var map = L.map(el, { scrollWheelZoom: false }).setView(center, Number(el.dataset.zoom || 14));
     addTiles(map, el);
-    if (el.dataset.point) circle(center, true).addTo(map);
+    if (el.dataset.point) circle(center, true, "point").addTo(map);
     if (el.dataset.geojson) loadGeoJSON(map, el.dataset.geojson);
     if (el.dataset.pick) enablePicking(map, el);
   }
