@@ -7,7 +7,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from rathaus.core import audit
 
@@ -29,7 +30,7 @@ ON_BALLOT = (
     *Proposal.IMPLEMENTATION_STATUSES,
     Proposal.Status.REJECTED,
 )
-TIE_RULE = (
+TIE_RULE = _(
     "Bei Punktgleichheit entscheidet zuerst die Zahl der Personen, die dem Vorschlag Punkte "
     "gegeben haben, dann der frühere Eingang des Vorschlags."
 )
@@ -239,7 +240,13 @@ def _mark_selection(budget_round) -> None:
 def paper_content(budget_round) -> tuple[str, str]:
     """Title and HTML text of the council paper with the ranked TOP-N table."""
     title = f"{budget_round.title} „TOP {budget_round.top_n} – Liste der Bürgerinnen und Bürger“"
-    html = render_to_string(
+    with translation.override("de"):  # a council paper is always German
+        html = _render_paper(budget_round, title)
+    return title, html
+
+
+def _render_paper(budget_round, title) -> str:
+    return render_to_string(
         "participation/budget/paper.html",
         {
             "round": budget_round,
@@ -250,7 +257,6 @@ def paper_content(budget_round) -> tuple[str, str]:
             "today": timezone.localdate(),
         },
     )
-    return title, html
 
 
 @transaction.atomic
