@@ -29,7 +29,7 @@ from .forms import (
     StatusForm,
     WhereWhatForm,
 )
-from .models import Report, ReportCategory, ReportUpdate
+from .models import Report, ReportCategory
 
 DRAFT = "participation_report_draft"
 LAST = "participation_report_last"
@@ -447,6 +447,3 @@ def _note(request, report):
         raise ValidationError(_("Die Notiz ist leer."))
     services.add_note(report, text=form.cleaned_data["text"], actor=request.user)
     messages.success(request, _("Notiz gespeichert."))
-
-
-__all__ = ["ReportUpdate"]
