@@ -197,3 +197,42 @@ def test_other_municipality_cannot_see_round(budget, town_b):
     from django.test import Client
 
     assert Client(HTTP_HOST="b.test").get("/beteiligung/buergerhaushalt/2025/").status_code == 404
+
+
+def test_propose_and_support_on_the_web(client_a, budget, citizen):
+    url = f"/beteiligung/buergerhaushalt/{budget.slug}/vorschlagen/"
+    assert client_a.get(url).status_code == 302  # login first
+    client_a.force_login(citizen)
+    response = client_a.post(
+        url, {"title": "", "description": "", "category": "Kultur", "district": "Mitte"}
+    )
+    assert response.status_code == 200 and "Bitte korrigieren" in response.content.decode()
+    response = client_a.post(
+        url,
+        {
+            "title": "Mehr Bänke",
+            "description": "Am Ufer",
+            "category": "Umwelt",
+            "district": "Mitte",
+        },
+    )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.author == citizen and proposal.number == 1
+    support = f"/beteiligung/buergerhaushalt/{budget.slug}/1/unterstuetzen/"
+    client_a.post(support)
+    client_a.post(support)
+    assert proposal.supports.count() == 1
+    page = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/1/").content.decode()
+    assert "Sie unterstützen diesen Vorschlag." in page
+
+
+def test_paper_download_and_results_page(client_a, budget):
+    a, b = proposals(budget, 2)
+    services.cast_ballot(budget, user=person(1), points={a.pk: 5, b.pk: 4})
+    services.set_phase(budget, phase="results", actor=None)
+    paper = services.create_council_paper(budget, actor=None)
+    page = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/ergebnis/").content.decode()
+    assert "TOP 2 – Liste der Bürgerinnen und Bürger" in page and "Idee 1" in page
+    response = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/vorlage/{paper.pk}.pdf")
+    assert response["Content-Type"] == "application/pdf"
