@@ -184,7 +184,7 @@ def test_post_xml_response(client_a, pothole, api_key):
         ({"attribute[flaeche]": None}, 400, "attribute[flaeche]"),
         ({"attribute[flaeche]": "dach"}, 400, "attribute[flaeche]"),
         ({"email": "kein-mail"}, 400, "email"),
-        ({"description": ""}, 400, "description"),
+        ({"description": "x" * 4001}, 400, "description"),
         ({"jurisdiction_id": "anderswo"}, 404, "jurisdiction_id"),
     ],
 )
@@ -199,6 +199,12 @@ def test_post_errors(client_a, pothole, api_key, change, status, needle, fmt):
         root = xml(response)
         assert root.tag == "errors" and root.findtext("error/code") == str(status)
     assert not Report.objects.exists()
+
+
+def test_post_without_description_is_accepted(client_a, pothole, api_key):
+    # The spec lists description as optional; only service_code and a location are required.
+    assert post(client_a, api_key, description=None).status_code == 200
+    assert Report.objects.get().description == ""
 
 
 def test_post_with_address_string_only(client_a, pothole, api_key):

@@ -426,9 +426,7 @@ def _post_request(request, fmt):
         raise Open311Error(400, "a location is required: lat and long, or address_string")
     latitude = _float("lat", lat) if lat else None
     longitude = _float("long", lon) if lon else None
-    description = post.get("description", "").strip()
-    if not description:
-        raise Open311Error(400, "description is required")
+    description = post.get("description", "").strip()  # optional in the spec
     if len(description) > 4000:
         raise Open311Error(400, "description is longer than 4000 characters")
     name = " ".join(
