@@ -300,3 +300,14 @@ def test_moderator_of_other_municipality_gets_nothing(pothole, town_a, town_b):
     assert response.status_code == 404
     report.refresh_from_db()
     assert report.moderation == "pending"
+
+
+def test_office_is_mailed_when_report_is_published(pothole, mailoutbox):
+    pothole.office.email = "tiefbau@a.test"
+    pothole.office.save()
+    report = services.submit_report(
+        pothole.municipality, category=pothole, description="Loch", address="x"
+    )
+    services.moderate(report, publish=True, actor=None)
+    assert [m.to for m in mailoutbox] == [["tiefbau@a.test"]]
+    assert f"/beteiligung/verwaltung/maengel/{report.pk}/" in mailoutbox[0].body

@@ -177,6 +177,15 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
         actor=actor,
     )
     audit.record("participation.report.moderated", report, actor=actor, data={"publish": publish})
+    if publish:
+        staff_path = reverse("participation:staff_report", args=[report.pk])
+        email_after_commit(
+            f"Neue Meldung Nr. {report.pk}: {report.category.name}",
+            f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
+            f"{report.description}\n{report.address}\n\n"
+            f"Bearbeiten: {settings.RATHAUS_PUBLIC_BASE_URL.rstrip('/')}{staff_path}",
+            report.office.email,
+        )
     if not publish:
         email_after_commit(
             f"Ihre Meldung Nr. {report.pk} wird nicht veröffentlicht",
