@@ -348,3 +348,8 @@ def test_post_rate_limited(client_a, pothole, api_key, settings):
         assert response.status_code == 429 and response.json()[0]["code"] == 429
     finally:
         open311.POST_LIMIT_PER_MINUTE = old
+
+
+def test_post_needs_no_csrf_token(pothole, api_key):
+    strict = Client(HTTP_HOST="a.test", enforce_csrf_checks=True)
+    assert post(strict, api_key).status_code == 200
