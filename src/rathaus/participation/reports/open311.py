@@ -230,7 +230,9 @@ def discovery(request, fmt):
     payload = {
         "changeset": changeset,
         "contact": f"{municipality.name}, {municipality.email}".strip(", "),
-        "key_service": municipality.email or "",
+        "key_service": f"API-Schlüssel für meldende Apps vergibt die Kommune: {municipality.email}"
+        if municipality.email
+        else "API-Schlüssel vergibt die Kommune.",
         "endpoints": [
             {
                 "specification": SPEC_URL,
