@@ -236,3 +236,14 @@ def test_paper_download_and_results_page(client_a, budget):
     assert "TOP 2 – Liste der Bürgerinnen und Bürger" in page and "Idee 1" in page
     response = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/vorlage/{paper.pk}.pdf")
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_phases_only_move_forward(budget):
+    services.set_phase(budget, phase="review", actor=None)
+    services.set_phase(budget, phase="proposals", actor=None)  # reopening proposals is fine
+    services.set_phase(budget, phase="voting", actor=None)
+    with pytest.raises(ValidationError, match="nicht mehr"):
+        services.set_phase(budget, phase="review", actor=None)
+    services.set_phase(budget, phase="implementation", actor=None)  # selection is marked too
+    with pytest.raises(ValidationError):
+        services.set_phase(budget, phase="voting", actor=None)

@@ -142,7 +142,14 @@ def set_phase(budget_round, *, phase, actor) -> BudgetRound:
     if phase not in Phase.values:
         raise ValidationError("Unbekannte Phase.")
     old = budget_round.phase
-    if phase == Phase.RESULTS and old == Phase.VOTING:
+    order = list(Phase.values)
+    going_back = order.index(phase) < order.index(old)
+    if going_back and (old, phase) != (Phase.REVIEW, Phase.PROPOSALS):
+        # Once voting has started the ballots define the round; no way back.
+        raise ValidationError(
+            "Diese Phase liegt vor der aktuellen und kann nicht mehr gewählt werden."
+        )
+    if old == Phase.VOTING and phase in (Phase.RESULTS, Phase.IMPLEMENTATION):
         _mark_selection(budget_round)
     budget_round.phase = phase
     budget_round.save(update_fields=["phase"])
