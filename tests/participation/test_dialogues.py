@@ -105,3 +105,11 @@ def test_hints_published_only_after_review(client_a, event, town_a):
 def test_staff_page_needs_moderator(client_a, event, citizen):
     client_a.force_login(citizen)
     assert client_a.get("/beteiligung/verwaltung/dialoge/drewitz/").status_code == 403
+
+
+def test_event_calendar_file(client_a, event):
+    response = client_a.get("/beteiligung/dialoge/drewitz/termin.ics")
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body and "SUMMARY:Stadtteildialog Drewitz" in body
+    assert "LOCATION:Begegnungszentrum" in body

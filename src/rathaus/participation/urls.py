@@ -70,6 +70,7 @@ urlpatterns = [
     path("dialoge/", dialogues.event_list, name="event_list"),
     path("dialoge/anmeldung/<str:token>/", dialogues.registration, name="registration"),
     path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
+    path("dialoge/<slug:slug>/termin.ics", dialogues.event_ics, name="event_ics"),
     path("dialoge/<slug:slug>/anmelden/", dialogues.event_register, name="event_register"),
     path("dialoge/<slug:slug>/hinweis/", dialogues.event_hint, name="event_hint"),
     path("verwaltung/dialoge/<slug:slug>/", dialogues.staff_event, name="event_staff"),

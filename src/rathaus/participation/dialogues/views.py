@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from icalendar import Calendar, Event
 
 from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
@@ -48,6 +51,31 @@ def _detail_context(request, event, **extra):
     }
     context.update(extra)
     return context
+
+
+def event_ics(request, slug):
+    """The event as an iCalendar file (RFC 5545) for the reader's own calendar."""
+    event = get_object_or_404(_events(request), slug=slug)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Rathaus//Beteiligung//DE")
+    calendar.add("version", "2.0")
+    entry = Event()
+    entry.add("uid", f"dialog-{event.pk}@{request.get_host().split(':')[0]}")
+    entry.add("dtstamp", timezone.now())
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", event.title)
+    entry.add("location", event.venue)
+    entry.add("description", event.description)
+    entry.add("url", request.build_absolute_uri(event_url(event)))
+    calendar.add_component(entry)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+def event_url(event) -> str:
+    return reverse("participation:event_detail", args=[event.slug])
 
 
 def event_detail(request, slug):
