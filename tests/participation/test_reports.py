@@ -311,3 +311,19 @@ def test_office_is_mailed_when_report_is_published(pothole, mailoutbox):
     services.moderate(report, publish=True, actor=None)
     assert [m.to for m in mailoutbox] == [["tiefbau@a.test"]]
     assert f"/beteiligung/verwaltung/maengel/{report.pk}/" in mailoutbox[0].body
+
+
+def test_public_statistics(pothole):
+    from datetime import timedelta
+
+    town = pothole.municipality
+    for days in (2, 4, 9):
+        report = services.submit_report(town, category=pothole, description="x", address="y")
+        services.moderate(report, publish=True, actor=None)
+        services.change_status(report, status="fixed", actor=None)
+        Report.objects.filter(pk=report.pk).update(
+            created_at=report.status_changed_at - timedelta(days=days)
+        )
+    services.submit_report(town, category=pothole, description="pending", address="y")
+    stats = services.statistics(town)
+    assert stats == {"open": 0, "fixed": 3, "closed": 0, "median_days_to_fix": 4.0}

@@ -365,3 +365,24 @@ def reopen(report, *, reason: str) -> Report:
     )
     audit.record("participation.report.reopened", report, actor_label="Meldende Person")
     return report
+
+
+def statistics(municipality) -> dict:
+    """Public key figures: published reports by outcome and the median days to "erledigt"."""
+    from statistics import median
+
+    public = Report.objects.for_municipality(municipality).filter(
+        moderation=Report.Moderation.PUBLISHED
+    )
+    since = timezone.now() - timedelta(days=365)
+    fixed = public.filter(status=Report.Status.FIXED, status_changed_at__gte=since)
+    days = [
+        (changed - created).total_seconds() / 86400
+        for created, changed in fixed.values_list("created_at", "status_changed_at")
+    ]
+    return {
+        "open": public.filter(status__in=Report.OPEN_STATUSES).count(),
+        "fixed": public.filter(status=Report.Status.FIXED).count(),
+        "closed": public.filter(status=Report.Status.CLOSED).count(),
+        "median_days_to_fix": round(median(days), 1) if days else None,
+    }

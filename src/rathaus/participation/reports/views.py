@@ -65,6 +65,7 @@ def report_list(request):
         category=category,
         state=state,
         geojson_url=reverse("participation:report_geojson"),
+        stats=services.statistics(request.municipality),
     )
     return render(request, "participation/reports/list.html", context)
 
