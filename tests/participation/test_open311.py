@@ -353,3 +353,11 @@ def test_post_rate_limited(client_a, pothole, api_key, settings):
 def test_post_needs_no_csrf_token(pothole, api_key):
     strict = Client(HTTP_HOST="a.test", enforce_csrf_checks=True)
     assert post(strict, api_key).status_code == 200
+
+
+def test_client_command_prints_working_key(town_a, pothole, client_a, capsys):
+    from django.core.management import call_command
+
+    call_command("open311_client", town_a.slug, "Stadt-App")
+    key = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    assert post(client_a, key).status_code == 200

@@ -619,7 +619,7 @@ def load_open311_client(municipality):
     from .reports.models import Open311Client
 
     if not Open311Client.objects.for_municipality(municipality).exists():
-        open311.create_client(municipality, "Demo-App (Schlüssel im Admin neu erzeugen)")
+        open311.create_client(municipality, "Demo-App (Schlüssel: neuen Client anlegen)")
 
 
 def load(municipality):
