@@ -261,3 +261,30 @@ APPLICATIONS_DEMO_PAY_SECRET = os.environ.get("APPLICATIONS_DEMO_PAY_SECRET", ""
 APPLICATIONS_DEMO_PAY_WEBHOOKS = env_bool("APPLICATIONS_DEMO_PAY_WEBHOOKS", True)
 # Installation-wide OIDC providers as JSON list of {slug, name, issuer, client_id, client_secret}.
 APPLICATIONS_OIDC_PROVIDERS = _json.loads(os.environ.get("APPLICATIONS_OIDC_PROVIDERS", "[]"))
+# participation
+# Map tiles for Leaflet maps (Mängelmelder, Baumgießen). Empty disables tiles: the maps then
+# show markers on a plain background and every page still works through its lists and forms.
+PARTICIPATION_MAP_TILE_URL = os.environ.get(
+    "PARTICIPATION_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+PARTICIPATION_MAP_ATTRIBUTION = os.environ.get(
+    "PARTICIPATION_MAP_ATTRIBUTION", "© OpenStreetMap-Mitwirkende"
+)
+if PARTICIPATION_MAP_TILE_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(PARTICIPATION_MAP_TILE_URL.replace("{s}", "a"))
+    _tile_origin = f"{_tiles.scheme}://{_tiles.netloc}"
+    if _tiles.netloc and _tile_origin not in CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(_tile_origin)
+# Days after "erledigt"/"geschlossen" within which the reporter may reopen a report.
+PARTICIPATION_REOPEN_DAYS = int(os.environ.get("PARTICIPATION_REOPEN_DAYS", "14"))
+# Nearby reports of the same category within this distance are offered as duplicates.
+PARTICIPATION_DUPLICATE_RADIUS_M = int(os.environ.get("PARTICIPATION_DUPLICATE_RADIUS_M", "50"))
+PARTICIPATION_PHOTO_MAX_BYTES = int(
+    os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+)
+# Contact data of finished reports is erased after this many days (GDPR retention).
+PARTICIPATION_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("PARTICIPATION_CONTACT_RETENTION_DAYS", "180")
+)

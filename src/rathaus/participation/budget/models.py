@@ -1,0 +1,178 @@
+"""Bürgerhaushalt: rounds with phases, proposals, supporters, ballots, council papers."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.models import TenantModel
+
+
+class BudgetRound(TenantModel):
+    """One Bürgerhaushalt (e.g. 2025/26); its phase decides what citizens may do."""
+
+    class Phase(models.TextChoices):
+        PROPOSALS = "proposals", _("Vorschläge sammeln")
+        REVIEW = "review", _("Prüfung durch die Verwaltung")
+        VOTING = "voting", _("Abstimmung")
+        RESULTS = "results", _("Ergebnis")
+        IMPLEMENTATION = "implementation", _("Umsetzung")
+
+    slug = models.SlugField()
+    title = models.CharField(_("Titel"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    phase = models.CharField(_("Phase"), max_length=20, choices=Phase.choices)
+    points_per_voter = models.PositiveSmallIntegerField(
+        _("Punkte je Person"), default=10, validators=[MinValueValidator(1)]
+    )
+    max_points_per_proposal = models.PositiveSmallIntegerField(
+        _("Höchstens Punkte je Vorschlag"), default=5, validators=[MinValueValidator(1)]
+    )
+    top_n = models.PositiveSmallIntegerField(_("Länge der Ergebnisliste"), default=20)
+    voting_ends_at = models.DateTimeField(_("Abstimmung endet"), null=True, blank=True)
+    categories = models.JSONField(_("Kategorien"), default=list, blank=True)
+    districts = models.JSONField(_("Stadtteile"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Bürgerhaushalt")
+        verbose_name_plural = _("Bürgerhaushalte")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "slug"], name="budget_round_slug")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Proposal(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Eingereicht")
+        MERGED = "merged", _("Zusammengeführt")
+        FEASIBLE = "feasible", _("Umsetzbar – zur Abstimmung")
+        NOT_FEASIBLE = "not_feasible", _("Nicht umsetzbar")
+        SELECTED = "selected", _("In der Bestenliste")
+        NOT_SELECTED = "not_selected", _("Nicht in der Bestenliste")
+        ACCEPTED = "accepted", _("Beschlossen")
+        REJECTED = "rejected", _("Abgelehnt")
+        IMPLEMENTING = "implementing", _("In Umsetzung")
+        DONE = "done", _("Umgesetzt")
+
+    IMPLEMENTATION_STATUSES = (Status.ACCEPTED, Status.IMPLEMENTING, Status.DONE)
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="proposals")
+    number = models.PositiveIntegerField(_("Nummer"))
+    title = models.CharField(_("Titel"), max_length=200)
+    description = models.TextField(_("Beschreibung"))
+    category = models.CharField(_("Kategorie"), max_length=80)
+    district = models.CharField(_("Stadtteil"), max_length=80)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    feasibility_note = models.TextField(_("Einschätzung der Verwaltung"), blank=True)
+    cost_estimate = models.DecimalField(
+        _("Geschätzte Kosten (Euro)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_proposals"
+    )
+    progress_percent = models.PositiveSmallIntegerField(
+        _("Umsetzungsstand (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    progress_note = models.TextField(_("Stand der Umsetzung"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Bürgerhaushaltsvorschlag")
+        verbose_name_plural = _("Bürgerhaushaltsvorschläge")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "number"], name="proposal_number_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Support(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="one_support_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.proposal}"
+
+
+class Milestone(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("Meilenstein"), max_length=200)
+    due = models.DateField(_("Termin"), null=True, blank=True)
+    done = models.BooleanField(_("erreicht"), default=False)
+
+    class Meta:
+        ordering = ["due", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Ballot(models.Model):
+    """One person's ballot in one round: a distribution of points, changeable until the end."""
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="ballots")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.user}"
+
+
+class BallotEntry(models.Model):
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="ballot_entries")
+    points = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "proposal"], name="one_entry_per_proposal"),
+            models.CheckConstraint(condition=models.Q(points__gte=1), name="entry_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.points}"
+
+
+def paper_path(instance, filename):
+    return f"participation/budget/{instance.round.slug}-{filename}"
+
+
+class CouncilPaperDraft(models.Model):
+    """The TOP-N list as a Vorlage for the council (PDF + HTML), until the council app links it."""
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=300)
+    html = models.TextField()
+    pdf = models.FileField(upload_to=paper_path)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,290 @@
+"""Pages of the Bürgerhaushalt: rounds, proposals, ballot, TOP-N results, staff actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.core.models import Role
+from rathaus.core.permissions import role_required
+from rathaus.core.ratelimit import ratelimit
+
+from . import services
+from .forms import BallotForm, MergeForm, MilestoneForm, ProgressForm, ProposalForm, ReviewForm
+from .models import Ballot, BudgetRound, CouncilPaperDraft, Proposal
+
+STAFF = (Role.MODERATOR,)
+
+
+def _round(request, slug):
+    return get_object_or_404(BudgetRound.objects.for_municipality(request.municipality), slug=slug)
+
+
+def _visible(budget_round):
+    return budget_round.proposals.exclude(status=Proposal.Status.MERGED).annotate(
+        supporters=Count("supports", distinct=True)
+    )
+
+
+def budget_home(request):
+    rounds = BudgetRound.objects.for_municipality(request.municipality)
+    return render(request, "participation/budget/home.html", {"rounds": rounds})
+
+
+def round_detail(request, slug):
+    budget_round = _round(request, slug)
+    proposals = _visible(budget_round)
+    category, district = request.GET.get("kategorie", ""), request.GET.get("stadtteil", "")
+    if category:
+        proposals = proposals.filter(category=category)
+    if district:
+        proposals = proposals.filter(district=district)
+    implementing = budget_round.proposals.filter(status__in=Proposal.IMPLEMENTATION_STATUSES)
+    return render(
+        request,
+        "participation/budget/round.html",
+        {
+            "round": budget_round,
+            "proposals": proposals,
+            "category": category,
+            "district": district,
+            "voting_open": services.voting_open(budget_round),
+            "implementing": implementing,
+            "paper": budget_round.papers.first(),
+        },
+    )
+
+
+@login_required
+@ratelimit("participation-budget-proposal", limit=10, window_seconds=3600)
+def proposal_new(request, slug):
+    budget_round = _round(request, slug)
+    form = ProposalForm(request.POST or None, budget_round=budget_round)
+    if budget_round.phase != BudgetRound.Phase.PROPOSALS:
+        messages.info(request, _("Die Vorschlagsphase ist beendet."))
+        return redirect("participation:budget_round", slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.submit_proposal(
+                budget_round, author=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Vielen Dank! Ihr Vorschlag hat die Nummer %(n)s.") % {"n": proposal.number},
+            )
+            return redirect("participation:budget_proposal", slug, proposal.number)
+    return render(
+        request, "participation/budget/proposal_form.html", {"round": budget_round, "form": form}
+    )
+
+
+def proposal_detail(request, slug, number):
+    budget_round = _round(request, slug)
+    proposal = get_object_or_404(
+        budget_round.proposals.annotate(supporters=Count("supports")), number=number
+    )
+    supported = (
+        request.user.is_authenticated and proposal.supports.filter(user=request.user).exists()
+    )
+    return render(
+        request,
+        "participation/budget/proposal.html",
+        {
+            "round": budget_round,
+            "proposal": proposal,
+            "supported": supported,
+            "can_support": budget_round.phase
+            in (BudgetRound.Phase.PROPOSALS, BudgetRound.Phase.REVIEW)
+            and proposal.status != Proposal.Status.MERGED,
+            "merged": proposal.merged_proposals.all(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@ratelimit("participation-budget-support", limit=60, window_seconds=600)
+def proposal_support(request, slug, number):
+    budget_round = _round(request, slug)
+    proposal = get_object_or_404(budget_round.proposals, number=number)
+    try:
+        services.support(proposal, request.user)
+        messages.success(request, _("Sie unterstützen diesen Vorschlag."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("participation:budget_proposal", slug, number)
+
+
+@login_required
+@ratelimit("participation-budget-vote", limit=30, window_seconds=600)
+def vote(request, slug):
+    budget_round = _round(request, slug)
+    if not services.voting_open(budget_round):
+        messages.info(request, _("Die Abstimmung ist nicht geöffnet."))
+        return redirect("participation:budget_round", slug)
+    proposals = list(services.ballot_proposals(budget_round))
+    ballot = Ballot.objects.filter(round=budget_round, user=request.user).first()
+    current = {e.proposal_id: e.points for e in ballot.entries.all()} if ballot else {}
+    form = BallotForm(
+        request.POST or None,
+        proposals=proposals,
+        max_points=budget_round.max_points_per_proposal,
+        initial_points=current,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cast_ballot(budget_round, user=request.user, points=form.points())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Ihre Stimme ist gespeichert. "
+                    "Sie können sie bis zum Ende der Abstimmung ändern."
+                ),
+            )
+            return redirect("participation:budget_done", slug)
+    return render(
+        request,
+        "participation/budget/vote.html",
+        {
+            "round": budget_round,
+            "form": form,
+            "has_ballot": bool(current),
+            "used": sum(current.values()),
+        },
+    )
+
+
+@login_required
+def vote_done(request, slug):
+    budget_round = _round(request, slug)
+    ballot = get_object_or_404(Ballot, round=budget_round, user=request.user)
+    entries = ballot.entries.select_related("proposal").order_by("proposal__number")
+    return render(
+        request,
+        "participation/budget/vote_done.html",
+        {"round": budget_round, "entries": entries, "ballot": ballot},
+    )
+
+
+def result(request, slug):
+    budget_round = _round(request, slug)
+    if budget_round.phase not in (BudgetRound.Phase.RESULTS, BudgetRound.Phase.IMPLEMENTATION):
+        raise Http404
+    return render(
+        request,
+        "participation/budget/result.html",
+        {
+            "round": budget_round,
+            "rows": services.top_list(budget_round),
+            "tie_rule": services.TIE_RULE,
+            "paper": budget_round.papers.first(),
+        },
+    )
+
+
+def paper_pdf(request, slug, pk):
+    budget_round = _round(request, slug)
+    paper = get_object_or_404(CouncilPaperDraft, round=budget_round, pk=pk)
+    return FileResponse(
+        paper.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{budget_round.slug}-top-{budget_round.top_n}.pdf",
+    )
+
+
+# --- staff -------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def staff_round(request, slug):
+    budget_round = _round(request, slug)
+    proposals = budget_round.proposals.annotate(supporters=Count("supports"))
+    return render(
+        request,
+        "participation/budget/staff_round.html",
+        {
+            "round": budget_round,
+            "proposals": proposals,
+            "phases": BudgetRound.Phase.choices,
+            "review_form": ReviewForm(),
+            "merge_form": MergeForm(),
+            "progress_form": ProgressForm(),
+            "milestone_form": MilestoneForm(),
+            "rows": services.results(budget_round)[:50],
+            "papers": budget_round.papers.all(),
+        },
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def staff_action(request, slug, action, number=None):
+    budget_round = _round(request, slug)
+    proposal = get_object_or_404(budget_round.proposals, number=number) if number else None
+    try:
+        _run_action(request, budget_round, proposal, action)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("participation:budget_staff", slug)
+
+
+def _run_action(request, budget_round, proposal, action):
+    actor = request.user
+    if action == "phase":
+        services.set_phase(budget_round, phase=request.POST.get("phase", ""), actor=actor)
+        messages.success(request, _("Phase geändert."))
+    elif action == "paper":
+        services.create_council_paper(budget_round, actor=actor)
+        messages.success(
+            request, _("Die Vorlage für die Stadtverordnetenversammlung wurde erstellt.")
+        )
+    elif action == "review" and proposal:
+        form = _valid(ReviewForm(request.POST))
+        data = form.cleaned_data
+        services.review(
+            proposal,
+            actor=actor,
+            feasible=data["feasible"] == "yes",
+            note=data["note"],
+            cost=data["cost"],
+        )
+        messages.success(request, _("Prüfung gespeichert."))
+    elif action == "merge" and proposal:
+        form = _valid(MergeForm(request.POST))
+        into = budget_round.proposals.filter(number=form.cleaned_data["into"]).first()
+        if into is None:
+            raise ValidationError(_("Diesen Vorschlag gibt es nicht."))
+        services.merge(proposal, into=into, actor=actor)
+        messages.success(request, _("Vorschläge zusammengeführt."))
+    elif action == "progress" and proposal:
+        data = _valid(ProgressForm(request.POST)).cleaned_data
+        services.update_progress(
+            proposal, actor=actor, status=data["status"], percent=data["percent"], note=data["note"]
+        )
+        messages.success(request, _("Umsetzungsstand gespeichert."))
+    elif action == "milestone" and proposal:
+        data = _valid(MilestoneForm(request.POST)).cleaned_data
+        services.add_milestone(proposal, actor=actor, **data)
+        messages.success(request, _("Meilenstein gespeichert."))
+    else:
+        raise Http404
+
+
+def _valid(form):
+    if not form.is_valid():
+        errors = [
+            f"{form.fields[name].label if name in form.fields else ''}: {' '.join(e)}"
+            for name, e in form.errors.items()
+        ]
+        raise ValidationError(errors)
+    return form

@@ -1,0 +1,24 @@
+"""Map settings shared by the Leaflet pages (passed to static JS through data attributes)."""
+
+from django.conf import settings
+
+# Musterstadt's centre as a fallback; municipalities without locations use it too.
+DEFAULT_CENTER = (52.40, 13.06)
+
+
+def map_context(municipality, **extra) -> dict:
+    from rathaus.core.models import Location
+
+    located = (
+        Location.objects.for_municipality(municipality)
+        .exclude(latitude=None)
+        .values_list("latitude", "longitude")
+        .first()
+    )
+    lat, lon = located if located else DEFAULT_CENTER
+    return {
+        "map_tiles": settings.PARTICIPATION_MAP_TILE_URL,
+        "map_attribution": settings.PARTICIPATION_MAP_ATTRIBUTION,
+        "map_center": f"{float(lat):.6f},{float(lon):.6f}",
+        **extra,
+    }

@@ -1,0 +1,21 @@
+"""Models of the participation module, split by feature (reports, budget, trees, dialogues)."""
+
+from .budget.models import (  # noqa: F401
+    Ballot,
+    BallotEntry,
+    BudgetRound,
+    CouncilPaperDraft,
+    Milestone,
+    Proposal,
+    Support,
+)
+from .dialogues.models import DialogueEvent, EventTopic, Hint, Registration  # noqa: F401
+from .reports.models import (  # noqa: F401
+    CategoryAttribute,
+    Open311Client,
+    Report,
+    ReportCategory,
+    ReportPhoto,
+    ReportUpdate,
+)
+from .trees.models import Adoption, Rainfall, Tree, Watering, WaterPump  # noqa: F401

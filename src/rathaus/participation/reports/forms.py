@@ -1,0 +1,202 @@
+"""Forms of the Mängelmelder (citizen steps and staff actions)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.forms import KernForm
+
+from .models import CategoryAttribute, Report, ReportCategory
+
+
+class WhereWhatForm(KernForm):
+    """Step 1: what kind of defect, and where (map pick fills the coordinates)."""
+
+    category = forms.ModelChoiceField(
+        queryset=ReportCategory.objects.none(),
+        label=_("Was möchten Sie melden?"),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Bitte wählen Sie eine Kategorie.")},
+    )
+    address = forms.CharField(
+        label=_("Adresse oder Ortsbeschreibung"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Nötig, wenn Sie keinen Ort auf der Karte wählen. "
+            "Zum Beispiel „Lindenstraße 12“ oder „Parkplatz vor der Schwimmhalle“."
+        ),
+    )
+    latitude = forms.DecimalField(
+        label=_("Breitengrad"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+    )
+    longitude = forms.DecimalField(
+        label=_("Längengrad"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ReportCategory.objects.for_municipality(
+            municipality
+        ).filter(is_active=True)
+        self.fields["latitude"].widget.attrs.update(inputmode="decimal", step="any")
+        self.fields["longitude"].widget.attrs.update(inputmode="decimal", step="any")
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if "latitude" in self.errors or "longitude" in self.errors:
+            return data
+        if (lat is None) != (lon is None):
+            raise forms.ValidationError(_("Bitte geben Sie Breiten- und Längengrad zusammen an."))
+        if lat is None and not data.get("address", "").strip():
+            self.add_error(
+                "address",
+                _("Bitte geben Sie eine Adresse an oder wählen Sie einen Ort auf der Karte."),
+            )
+        return data
+
+
+class DetailsForm(KernForm):
+    """Step 2: description, up to three photos, optional contact and category questions."""
+
+    description = forms.CharField(
+        label=_("Beschreibung"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Bitte beschreiben Sie den Mangel.")},
+    )
+    photo_1 = forms.FileField(label=_("Foto 1"), required=False)
+    photo_2 = forms.FileField(label=_("Foto 2"), required=False)
+    photo_3 = forms.FileField(label=_("Foto 3"), required=False)
+    contact_name = forms.CharField(label=_("Ihr Name"), required=False, max_length=120)
+    contact_email = forms.EmailField(
+        label=_("Ihre E-Mail-Adresse"),
+        required=False,
+        help_text=_("Nur dann erfahren Sie, wie es weitergeht. Sie wird nie veröffentlicht."),
+        error_messages={"invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse an.")},
+    )
+    contact_phone = forms.CharField(label=_("Telefon"), required=False, max_length=40)
+
+    PHOTO_FIELDS = ("photo_1", "photo_2", "photo_3")
+
+    def __init__(self, *args, category, photo_slots=3, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.PHOTO_FIELDS[photo_slots:]:
+            del self.fields[name]
+        for name in self.PHOTO_FIELDS[:photo_slots]:
+            self.fields[name].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+            self.fields[name].help_text = _("JPEG, PNG oder WebP, höchstens 8 MB.")
+        for attribute in category.attributes.all():
+            self.fields[f"attr_{attribute.code}"] = attribute_field(attribute)
+        for name, field in self.fields.items():
+            if name.startswith("attr_") and not isinstance(
+                field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)
+            ):
+                css = (
+                    "kern-form-input__select"
+                    if isinstance(field.widget, forms.Select)
+                    else "kern-form-input__input"
+                )
+                field.widget.attrs.setdefault("class", css)
+
+    def attribute_values(self) -> dict:
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("attr_") and value not in (None, "", []):
+                values[name[5:]] = (
+                    [str(v) for v in value] if isinstance(value, list) else str(value)
+                )
+        return values
+
+
+def attribute_field(attribute: CategoryAttribute):
+    common = {"label": attribute.description, "required": attribute.required}
+    choices = [(str(v.get("key")), v.get("name")) for v in attribute.values]
+    kind = CategoryAttribute.Datatype
+    if attribute.datatype == kind.SINGLE:
+        return forms.ChoiceField(choices=[("", _("Bitte wählen"))] + choices, **common)
+    if attribute.datatype == kind.MULTI:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if attribute.datatype == kind.NUMBER:
+        return forms.DecimalField(**common)
+    if attribute.datatype == kind.TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
+    return forms.CharField(max_length=300, help_text=attribute.datatype_description, **common)
+
+
+class ReopenForm(KernForm):
+    reason = forms.CharField(
+        label=_("Warum ist der Mangel nicht behoben?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Bitte beschreiben Sie kurz, was noch fehlt.")},
+    )
+
+
+class ModerationForm(KernForm):
+    decision = forms.ChoiceField(
+        label=_("Entscheidung"),
+        choices=[("publish", _("Veröffentlichen")), ("reject", _("Nicht veröffentlichen"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Begründung (an die meldende Person)"), required=False, max_length=1000
+    )
+
+
+class AssignForm(KernForm):
+    assignee = forms.ModelChoiceField(
+        queryset=None, label=_("Zuständige Person"), required=False, empty_label=_("niemand")
+    )
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+
+
+class RerouteForm(KernForm):
+    office = forms.ModelChoiceField(queryset=None, label=_("Weiterleiten an"))
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+
+
+class StatusForm(KernForm):
+    status = forms.ChoiceField(label=_("Neuer Status"), choices=Report.Status.choices)
+    close_reason = forms.ChoiceField(
+        label=_("Grund (nur bei „Geschlossen“)"),
+        choices=[("", "—")] + list(Report.CloseReason.choices),
+        required=False,
+    )
+    duplicate_of = forms.IntegerField(
+        label=_("Nummer der ursprünglichen Meldung (bei Duplikat)"), required=False, min_value=1
+    )
+    note = forms.CharField(
+        label=_("Öffentliche Rückmeldung"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class NoteForm(KernForm):
+    text = forms.CharField(
+        label=_("Interne Notiz"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Nur für die Verwaltung sichtbar."),
+    )

@@ -1,0 +1,476 @@
+"""Open311 GeoReport v2 server (http://wiki.open311.org/GeoReport_v2), JSON and XML.
+
+Shapes and element names follow the spec exactly: JSON bodies are arrays (except a
+service definition and discovery, which are objects), XML roots are ``services``,
+``service_definition``, ``service_requests``, ``errors`` and ``discovery``. Errors
+are a list of ``{code, description}``. Reports are moderated before publication,
+so POST answers with a ``token`` (the spec's non-realtime path); ``GET tokens``
+gives the ``service_request_id`` once the report is public. Contact data is never
+part of any answer.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from rathaus.core import audit
+from rathaus.core.ratelimit import client_ip, hit
+
+from . import services
+from .models import Open311Client, Report, ReportCategory
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# XML element name of the items of each list.
+LIST_ITEMS = {
+    "services": "service",
+    "attributes": "attribute",
+    "values": "value",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+DEFAULT_DAYS = 90
+MAX_RESULTS = 1000
+POST_LIMIT_PER_MINUTE = 30
+
+
+class Open311Error(Exception):
+    def __init__(self, code: int, description: str):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+
+
+# --- serialisation -----------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _append(parent, name: str, value) -> None:
+    element = ET.SubElement(parent, name)
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _append(element, key, child)
+    elif isinstance(value, list):
+        item_name = LIST_ITEMS.get(name, "item")
+        for item in value:
+            _append(element, item_name, item)
+    else:
+        element.text = _text(value)
+
+
+def to_xml(root_name: str, payload) -> bytes:
+    root = ET.Element(root_name)
+    if isinstance(payload, list):
+        item_name = LIST_ITEMS[root_name]
+        for item in payload:
+            _append(root, item_name, item)
+    else:
+        for key, value in payload.items():
+            _append(root, key, value)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def respond(fmt: str, root_name: str, payload, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        return HttpResponse(
+            to_xml(root_name, payload), status=status, content_type=CONTENT_TYPES["xml"]
+        )
+    return JsonResponse(
+        payload, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def error_response(fmt: str, code: int, description: str) -> HttpResponse:
+    return respond(fmt, "errors", [{"code": code, "description": description}], status=code)
+
+
+def open311_view(view):
+    """Turn Open311Error into the spec's error list, in the requested format."""
+
+    def wrapped(request, *args, fmt, **kwargs):
+        try:
+            _check_jurisdiction(request)
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as exc:
+            return error_response(fmt, exc.code, exc.description)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _check_jurisdiction(request) -> None:
+    jurisdiction = (
+        request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
+    ).strip()
+    municipality = request.municipality
+    if jurisdiction and jurisdiction not in {municipality.slug, municipality.ags, municipality.ars}:
+        raise Open311Error(404, f"jurisdiction_id '{jurisdiction}' not found")
+
+
+def iso(value) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+# --- API keys ---------------------------------------------------------------
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_client(
+    municipality, name: str, contact: str = "", actor=None
+) -> tuple[Open311Client, str]:
+    """Create a posting client; the clear key is returned once and never stored."""
+    key = secrets.token_urlsafe(32)
+    client = Open311Client.objects.create(
+        municipality=municipality,
+        name=name,
+        contact=contact,
+        key_hash=hash_key(key),
+        key_prefix=key[:6],
+    )
+    audit.record("participation.open311.client_created", client, actor=actor)
+    return client, key
+
+
+def client_for_key(municipality, key: str) -> Open311Client | None:
+    if not key:
+        return None
+    return (
+        Open311Client.objects.for_municipality(municipality)
+        .filter(key_hash=hash_key(key), is_active=True)
+        .first()
+    )
+
+
+# --- resources --------------------------------------------------------------
+
+
+def _categories(request):
+    return ReportCategory.objects.for_municipality(request.municipality).filter(is_active=True)
+
+
+def service_payload(category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": category.attributes.exists(),
+        "type": "batch",
+        "keywords": category.keywords,
+        "group": category.group,
+    }
+
+
+def attribute_payload(attribute) -> dict:
+    return {
+        "variable": True,
+        "code": attribute.code,
+        "datatype": attribute.datatype,
+        "required": attribute.required,
+        "datatype_description": attribute.datatype_description,
+        "order": attribute.order,
+        "description": attribute.description,
+        "values": [{"key": v.get("key"), "name": v.get("name")} for v in attribute.values],
+    }
+
+
+def request_payload(request, report) -> dict:
+    photos = list(report.photos.all())  # prefetched: no query per report
+    photo = photos[0] if photos else None
+    media_url = request.build_absolute_uri(photo.image.url) if photo else report.media_url
+    return {
+        "service_request_id": str(report.pk),
+        "status": report.open311_status,
+        "status_notes": report.status_notes,
+        "service_name": report.category.name,
+        "service_code": report.category.code,
+        "description": report.description,
+        "agency_responsible": report.office.name,
+        "service_notice": "",
+        "requested_datetime": iso(report.created_at),
+        "updated_datetime": iso(report.updated_at),
+        "expected_datetime": None,
+        "address": report.address,
+        "address_id": None,
+        "zipcode": None,
+        "lat": float(report.latitude) if report.latitude is not None else None,
+        "long": float(report.longitude) if report.longitude is not None else None,
+        "media_url": media_url or None,
+    }
+
+
+@require_GET
+def discovery(request, fmt):
+    municipality = request.municipality
+    base = request.build_absolute_uri(reverse("participation:open311_root"))
+    changeset = iso(timezone.now().replace(hour=0, minute=0, second=0, microsecond=0))
+    payload = {
+        "changeset": changeset,
+        "contact": f"{municipality.name}, {municipality.email}".strip(", "),
+        "key_service": f"API-Schlüssel für meldende Apps vergibt die Kommune: {municipality.email}"
+        if municipality.email
+        else "API-Schlüssel vergibt die Kommune.",
+        "endpoints": [
+            {
+                "specification": SPEC_URL,
+                "url": base.rstrip("/"),
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return respond(fmt, "discovery", payload)
+
+
+@require_GET
+@open311_view
+def service_list(request, fmt):
+    return respond(fmt, "services", [service_payload(c) for c in _categories(request)])
+
+
+@require_GET
+@open311_view
+def service_definition(request, code, fmt):
+    category = _categories(request).filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code '{code}' not found")
+    payload = {
+        "service_code": category.code,
+        "attributes": [attribute_payload(a) for a in category.attributes.all()],
+    }
+    return respond(fmt, "service_definition", payload)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@open311_view
+def requests_collection(request, fmt):
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    reports = _filtered_requests(request)
+    return respond(fmt, "service_requests", [request_payload(request, r) for r in reports])
+
+
+@require_GET
+@open311_view
+def request_detail(request, request_id, fmt):
+    report = (
+        _public_reports(request).filter(pk=request_id).first() if request_id.isdigit() else None
+    )
+    if report is None:
+        raise Open311Error(404, f"service_request_id '{request_id}' not found")
+    return respond(fmt, "service_requests", [request_payload(request, report)])
+
+
+@require_GET
+@open311_view
+def token_detail(request, token, fmt):
+    report = (
+        Report.objects.for_municipality(request.municipality)
+        .exclude(moderation=Report.Moderation.REJECTED)
+        .filter(token=token)
+        .first()
+    )
+    if report is None:
+        raise Open311Error(404, f"token '{token}' not found")
+    request_id = str(report.pk) if report.is_public else None
+    return respond(fmt, "service_requests", [{"service_request_id": request_id, "token": token}])
+
+
+def _public_reports(request):
+    return (
+        Report.objects.for_municipality(request.municipality)
+        .filter(moderation=Report.Moderation.PUBLISHED)
+        .select_related("category", "office")
+        .prefetch_related("photos")
+    )
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _parse_when(name: str, value: str):
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        if day is not None:
+            parsed = timezone.datetime.combine(day, timezone.datetime.min.time())
+    if parsed is None:
+        raise Open311Error(400, f"{name} must be a W3C/ISO 8601 date-time")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _filtered_requests(request):
+    reports = _public_reports(request)
+    params = request.GET
+    ids = _split(params.get("service_request_id", ""))
+    if ids:
+        # The spec: when service_request_id is given, all other parameters are ignored.
+        if not all(i.isdigit() for i in ids):
+            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+        return list(reports.filter(pk__in=ids).order_by("-created_at")[:MAX_RESULTS])
+    codes = _split(params.get("service_code", ""))
+    if codes:
+        reports = reports.filter(category__code__in=codes)
+    statuses = _split(params.get("status", ""))
+    if statuses:
+        unknown = set(statuses) - {"open", "closed"}
+        if unknown:
+            raise Open311Error(400, "status must be 'open' or 'closed'")
+        if statuses == ["open"]:
+            reports = reports.filter(status__in=Report.OPEN_STATUSES)
+        elif statuses == ["closed"]:
+            reports = reports.filter(status__in=Report.FINAL_STATUSES)
+    start = _parse_when("start_date", params["start_date"]) if params.get("start_date") else None
+    end = _parse_when("end_date", params["end_date"]) if params.get("end_date") else None
+    if start and end and start > end:
+        raise Open311Error(400, "start_date must not be after end_date")
+    if start is None and end is None:
+        start = timezone.now() - timedelta(days=DEFAULT_DAYS)
+    elif start is None:
+        start = end - timedelta(days=DEFAULT_DAYS)
+    elif end is None:
+        end = start + timedelta(days=DEFAULT_DAYS)
+    reports = reports.filter(created_at__gte=start)
+    if end is not None:
+        reports = reports.filter(created_at__lte=end)
+    return list(reports.order_by("-created_at")[:MAX_RESULTS])
+
+
+def _float(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
+
+
+def _attributes(category, post) -> dict:
+    """Read ``attribute[code]`` (and ``attribute[code][]`` for lists) and check them."""
+    values = {}
+    for attribute in category.attributes.all():
+        key = f"attribute[{attribute.code}]"
+        if attribute.datatype == attribute.Datatype.MULTI:
+            given = post.getlist(key + "[]") or post.getlist(key)
+        else:
+            given = [post.get(key, "").strip()] if post.get(key, "").strip() else []
+        if not given:
+            if attribute.required:
+                raise Open311Error(400, f"{key} is required")
+            continue
+        is_list = attribute.datatype in (attribute.Datatype.SINGLE, attribute.Datatype.MULTI)
+        if is_list and not set(given) <= attribute.value_keys():
+            raise Open311Error(400, f"{key} has a value that is not in the service definition")
+        if attribute.datatype == attribute.Datatype.NUMBER:
+            _float(key, given[0])
+        if attribute.datatype == attribute.Datatype.DATETIME and parse_datetime(given[0]) is None:
+            raise Open311Error(400, f"{key} must be an ISO 8601 date-time")
+        values[attribute.code] = (
+            given if attribute.datatype == attribute.Datatype.MULTI else given[0]
+        )
+    return values
+
+
+def _post_request(request, fmt):
+    post = request.POST
+    client = client_for_key(request.municipality, post.get("api_key", "").strip())
+    if client is None:
+        raise Open311Error(403, "api_key missing or invalid")
+    verdict = hit("open311-post", str(client.pk), POST_LIMIT_PER_MINUTE, 60)
+    if (
+        not verdict.allowed
+        or not hit("open311-post-ip", client_ip(request), POST_LIMIT_PER_MINUTE, 60).allowed
+    ):
+        response = error_response(fmt, 429, "too many requests, retry later")
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+    code = post.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code is required")
+    category = _categories(request).filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"service_code '{code}' not found")
+    lat, lon = post.get("lat", "").strip(), post.get("long", "").strip()
+    address = post.get("address_string", "").strip()
+    if bool(lat) != bool(lon):
+        raise Open311Error(400, "lat and long must be given together")
+    if not (lat or address):
+        if post.get("address_id", "").strip():
+            raise Open311Error(
+                400, "address_id is not supported here; send lat/long or address_string"
+            )
+        raise Open311Error(400, "a location is required: lat and long, or address_string")
+    latitude = _float("lat", lat) if lat else None
+    longitude = _float("long", lon) if lon else None
+    description = post.get("description", "").strip()  # optional in the spec
+    if len(description) > 4000:
+        raise Open311Error(400, "description is longer than 4000 characters")
+    name = " ".join(
+        p for p in (post.get("first_name", "").strip(), post.get("last_name", "").strip()) if p
+    )
+    try:
+        report = services.submit_report(
+            request.municipality,
+            category=category,
+            description=description,
+            latitude=latitude,
+            longitude=longitude,
+            address=address[:200],
+            attributes=_attributes(category, post),
+            contact_name=name[:120],
+            contact_email=_email(post.get("email", "")),
+            contact_phone=post.get("phone", "").strip()[:40],
+            source=f"open311:{client.pk}",
+        )
+    except ValidationError as exc:
+        raise Open311Error(400, " ".join(exc.messages)) from None
+    media_url = post.get("media_url", "").strip()
+    if media_url.startswith(("https://", "http://")) and len(media_url) <= 500:
+        Report.objects.filter(pk=report.pk).update(media_url=media_url)
+    payload = [
+        {
+            "token": report.token,
+            "service_notice": "Die Meldung wird vor der Veröffentlichung geprüft.",
+            "account_id": None,
+        }
+    ]
+    return respond(fmt, "service_requests", payload)
+
+
+def _email(value: str) -> str:
+    from django.core.validators import validate_email
+
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise Open311Error(400, "email is not a valid e-mail address") from None
+    return value

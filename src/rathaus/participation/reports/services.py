@@ -1,0 +1,388 @@
+"""The one write path of the Mängelmelder: every change in a transaction with an audit entry."""
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from rathaus.core import audit
+
+from ..tasks import email_after_commit
+from .images import sanitize_photo
+from .models import Report, ReportCategory, ReportPhoto, ReportUpdate
+
+MAX_PHOTOS = 3
+REOPEN_SALT = "participation.report.reopen"
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance (haversine) in metres."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp = p2 - p1
+    dl = math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def nearby_reports(municipality, category, latitude, longitude, radius_m=None):
+    """Open, published reports of the same category within ``radius_m``, nearest first."""
+    if latitude is None or longitude is None:
+        return []
+    radius_m = radius_m or settings.PARTICIPATION_DUPLICATE_RADIUS_M
+    # A bounding box keeps the query on an index-friendly range; haversine refines it.
+    dlat = Decimal(radius_m / 111_320)
+    dlon = Decimal(radius_m / (111_320 * max(0.1, math.cos(math.radians(float(latitude))))))
+    lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
+    candidates = Report.objects.for_municipality(municipality).filter(
+        category=category,
+        moderation=Report.Moderation.PUBLISHED,
+        status__in=Report.OPEN_STATUSES,
+        latitude__range=(lat - dlat, lat + dlat),
+        longitude__range=(lon - dlon, lon + dlon),
+    )
+    found = []
+    for report in candidates:
+        distance = distance_m(lat, lon, report.latitude, report.longitude)
+        if distance <= radius_m:
+            report.distance_m = round(distance)
+            found.append(report)
+    return sorted(found, key=lambda r: r.distance_m)
+
+
+def add_draft_photo(draft_key: str, upload) -> ReportPhoto:
+    """Check and clean one uploaded photo now; it is attached when the report is submitted."""
+    if ReportPhoto.objects.filter(draft_key=draft_key, report=None).count() >= MAX_PHOTOS:
+        raise ValidationError(f"Höchstens {MAX_PHOTOS} Fotos sind möglich.")
+    clean = sanitize_photo(upload)
+    photo = ReportPhoto(draft_key=draft_key)
+    photo.image.save(clean.name, clean, save=True)
+    return photo
+
+
+def draft_photos(draft_key: str):
+    return ReportPhoto.objects.filter(draft_key=draft_key, report=None) if draft_key else []
+
+
+def validate_location(latitude, longitude, address):
+    if (latitude is None) != (longitude is None):
+        raise ValidationError("Bitte geben Sie Breiten- und Längengrad zusammen an.")
+    if latitude is None and not (address or "").strip():
+        raise ValidationError(
+            "Bitte wählen Sie einen Ort auf der Karte oder geben Sie eine Adresse an."
+        )
+    if latitude is not None and not (
+        -90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180
+    ):
+        raise ValidationError("Die Koordinaten sind ungültig.")
+
+
+@transaction.atomic
+def submit_report(
+    municipality,
+    *,
+    category: ReportCategory,
+    description: str,
+    latitude=None,
+    longitude=None,
+    address: str = "",
+    attributes: dict | None = None,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    source: str = "web",
+    draft_key: str = "",
+    photos=(),
+) -> Report:
+    """Create a report (waiting for moderation), routed to the category's office."""
+    if category.municipality_id != municipality.pk or not category.is_active:
+        raise ValidationError("Diese Kategorie gibt es hier nicht.")
+    validate_location(latitude, longitude, address)
+    report = Report.objects.create(
+        municipality=municipality,
+        category=category,
+        office=category.office,
+        description=description.strip(),
+        latitude=None if latitude is None else Decimal(str(latitude)).quantize(Decimal("0.000001")),
+        longitude=None
+        if longitude is None
+        else Decimal(str(longitude)).quantize(Decimal("0.000001")),
+        address=address.strip(),
+        attributes=attributes or {},
+        contact_name=contact_name.strip(),
+        contact_email=contact_email.strip().lower(),
+        contact_phone=contact_phone.strip(),
+        source=source,
+        status_changed_at=timezone.now(),
+    )
+    if draft_key:
+        ReportPhoto.objects.filter(draft_key=draft_key, report=None).update(
+            report=report, draft_key=""
+        )
+    for upload in photos:
+        if report.photos.count() >= MAX_PHOTOS:
+            break
+        clean = sanitize_photo(upload)
+        photo = ReportPhoto(report=report)
+        photo.image.save(clean.name, clean, save=True)
+    audit.record(
+        "participation.report.submitted",
+        report,
+        data={"category": category.code, "source": source, "office": category.office.slug},
+    )
+    email_after_commit(
+        f"Ihre Meldung Nr. {report.pk} ist eingegangen",
+        f"Vielen Dank für Ihre Meldung ({category.name}).\n\n"
+        "Wir prüfen sie kurz und veröffentlichen sie dann. Über Änderungen des Bearbeitungsstands "
+        "informieren wir Sie per E-Mail.\n\n"
+        f"Meldung ansehen (nach Freigabe): {public_url(report)}",
+        report.contact_email,
+    )
+    return report
+
+
+def public_url(report) -> str:
+    path = reverse("participation:report_detail", args=[report.pk])
+    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _lock(report) -> Report:
+    return Report.objects.select_for_update().get(pk=report.pk)
+
+
+@transaction.atomic
+def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
+    report = _lock(report)
+    if report.moderation != Report.Moderation.PENDING:
+        return report  # double submit: already decided
+    if publish:
+        report.moderation = Report.Moderation.PUBLISHED
+    else:
+        report.moderation = Report.Moderation.REJECTED
+        report.status = Report.Status.CLOSED
+        report.close_reason = Report.CloseReason.OTHER
+        report.status_changed_at = timezone.now()
+    report.save()
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.MODERATION,
+        text=reason,
+        new_status=report.moderation,
+        actor=actor,
+    )
+    audit.record("participation.report.moderated", report, actor=actor, data={"publish": publish})
+    if publish:
+        staff_path = reverse("participation:staff_report", args=[report.pk])
+        email_after_commit(
+            f"Neue Meldung Nr. {report.pk}: {report.category.name}",
+            f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
+            f"{report.description}\n{report.address}\n\n"
+            f"Bearbeiten: {settings.RATHAUS_PUBLIC_BASE_URL.rstrip('/')}{staff_path}",
+            report.office.email,
+        )
+    if not publish:
+        email_after_commit(
+            f"Ihre Meldung Nr. {report.pk} wird nicht veröffentlicht",
+            "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
+            + (f"\n\nBegründung: {reason}" if reason else ""),
+            report.contact_email,
+        )
+    return report
+
+
+@transaction.atomic
+def assign(report, *, assignee, actor) -> Report:
+    report = _lock(report)
+    report.assignee = assignee
+    report.save(update_fields=["assignee", "updated_at"])
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.ASSIGNMENT,
+        text=str(assignee) if assignee else "",
+        actor=actor,
+    )
+    audit.record(
+        "participation.report.assigned",
+        report,
+        actor=actor,
+        data={"assignee": assignee.pk if assignee else None},
+    )
+    return report
+
+
+@transaction.atomic
+def reroute(report, *, office, actor) -> Report:
+    """Hand the report to another office (wrong category or shared responsibility)."""
+    report = _lock(report)
+    if office.municipality_id != report.municipality_id:
+        raise ValidationError("Diese Organisationseinheit gibt es hier nicht.")
+    if office.pk == report.office_id:
+        return report
+    old = report.office
+    report.office = office
+    report.assignee = None
+    report.save(update_fields=["office", "assignee", "updated_at"])
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.ASSIGNMENT,
+        text=f"Weitergeleitet von {old.name} an {office.name}",
+        actor=actor,
+    )
+    audit.record(
+        "participation.report.rerouted",
+        report,
+        actor=actor,
+        data={"from": old.slug, "to": office.slug},
+    )
+    return report
+
+
+@transaction.atomic
+def add_note(report, *, text: str, actor) -> ReportUpdate:
+    note = ReportUpdate.objects.create(
+        report=report, kind=ReportUpdate.Kind.NOTE, text=text.strip(), actor=actor
+    )
+    audit.record("participation.report.noted", report, actor=actor)
+    return note
+
+
+@transaction.atomic
+def change_status(
+    report, *, status: str, actor, note: str = "", close_reason: str = "", duplicate_of=None
+) -> Report:
+    """Staff change the status; "erledigt" and "geschlossen" stay distinct outcomes."""
+    report = _lock(report)
+    if status not in Report.Status.values:
+        raise ValidationError("Unbekannter Status.")
+    if status == report.status:
+        return report
+    if status == Report.Status.CLOSED and not close_reason:
+        raise ValidationError("Bitte geben Sie einen Grund für das Schließen an.")
+    if close_reason == Report.CloseReason.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == report.pk:
+            raise ValidationError("Bitte geben Sie die ursprüngliche Meldung an.")
+        if duplicate_of.municipality_id != report.municipality_id:
+            raise ValidationError("Die ursprüngliche Meldung gibt es hier nicht.")
+    old = report.status
+    report.status = status
+    report.close_reason = close_reason if status == Report.Status.CLOSED else ""
+    report.duplicate_of = duplicate_of if report.close_reason == "duplicate" else None
+    if note:
+        report.status_notes = note.strip()
+    report.status_changed_at = timezone.now()
+    report.save()
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.STATUS,
+        old_status=old,
+        new_status=status,
+        text=note.strip(),
+        is_public=True,
+        actor=actor,
+    )
+    audit.record(
+        "participation.report.status_changed",
+        report,
+        actor=actor,
+        data={"from": old, "to": status, "reason": report.close_reason},
+    )
+    _notify_status(report)
+    return report
+
+
+def _notify_status(report) -> None:
+    lines = [
+        f"der Bearbeitungsstand Ihrer Meldung Nr. {report.pk} ({report.category.name}) "
+        f"ist jetzt: {report.get_status_display()}.",
+    ]
+    if report.close_reason:
+        lines.append(f"Grund: {report.get_close_reason_display()}.")
+    if report.status_notes:
+        lines.append(f"Rückmeldung der Verwaltung: {report.status_notes}")
+    if report.status in Report.FINAL_STATUSES:
+        days = settings.PARTICIPATION_REOPEN_DAYS
+        lines.append(
+            f"Ist der Mangel nicht behoben? Innerhalb von {days} Tagen können Sie die Meldung "
+            f"über diesen Link wieder öffnen: {reopen_url(report)}"
+        )
+    lines.append(f"Meldung ansehen: {public_url(report)}")
+    email_after_commit(
+        f"Neuer Stand Ihrer Meldung Nr. {report.pk}",
+        "Guten Tag,\n\n" + "\n\n".join(lines),
+        report.contact_email,
+    )
+
+
+def reopen_token(report) -> str:
+    # The status timestamp is signed along: a link from an earlier closing stops working.
+    stamp = report.status_changed_at.isoformat() if report.status_changed_at else ""
+    return signing.TimestampSigner(salt=REOPEN_SALT).sign_object({"r": report.pk, "s": stamp})
+
+
+def reopen_url(report) -> str:
+    path = reverse("participation:report_reopen", args=[reopen_token(report)])
+    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def report_for_reopen_token(municipality, token: str):
+    """The report a reopen link belongs to, or None (tampered, expired, used or foreign)."""
+    max_age = timedelta(days=settings.PARTICIPATION_REOPEN_DAYS)
+    try:
+        data = signing.TimestampSigner(salt=REOPEN_SALT).unsign_object(token, max_age=max_age)
+    except (signing.BadSignature, signing.SignatureExpired, ValueError, TypeError):
+        return None
+    report = Report.objects.for_municipality(municipality).filter(pk=data.get("r")).first()
+    if report is None or report.status not in Report.FINAL_STATUSES:
+        return None
+    stamp = report.status_changed_at.isoformat() if report.status_changed_at else ""
+    return report if stamp == data.get("s") else None
+
+
+@transaction.atomic
+def reopen(report, *, reason: str) -> Report:
+    report = _lock(report)
+    if report.status not in Report.FINAL_STATUSES:
+        return report
+    old = report.status
+    report.status = Report.Status.REOPENED
+    report.close_reason = ""
+    report.duplicate_of = None
+    report.status_changed_at = timezone.now()
+    report.save()
+    ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.STATUS,
+        old_status=old,
+        new_status=report.status,
+        text=reason.strip(),
+        is_public=True,
+    )
+    audit.record("participation.report.reopened", report, actor_label="Meldende Person")
+    return report
+
+
+def statistics(municipality) -> dict:
+    """Public key figures: published reports by outcome and the median days to "erledigt"."""
+    from statistics import median
+
+    public = Report.objects.for_municipality(municipality).filter(
+        moderation=Report.Moderation.PUBLISHED
+    )
+    since = timezone.now() - timedelta(days=365)
+    fixed = public.filter(status=Report.Status.FIXED, status_changed_at__gte=since)
+    days = [
+        (changed - created).total_seconds() / 86400
+        for created, changed in fixed.values_list("created_at", "status_changed_at")
+    ]
+    return {
+        "open": public.filter(status__in=Report.OPEN_STATUSES).count(),
+        "fixed": public.filter(status=Report.Status.FIXED).count(),
+        "closed": public.filter(status=Report.Status.CLOSED).count(),
+        "median_days_to_fix": round(median(days), 1) if days else None,
+    }

@@ -1,0 +1,29 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rathaus.core.forms import KernForm
+
+
+class WateringForm(KernForm):
+    litres = forms.IntegerField(
+        label=_("Liter"),
+        min_value=1,
+        max_value=1000,
+        error_messages={"required": _("Bitte geben Sie die Wassermenge in Litern an.")},
+    )
+    date = forms.DateField(
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Bitte geben Sie ein Datum an (TT.MM.JJJJ).")},
+    )
+    name = forms.CharField(
+        label=_("Ihr Name oder Pseudonym"),
+        max_length=40,
+        required=False,
+        help_text=_("Wird öffentlich angezeigt. Ohne Angabe erscheint „Anonym“."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate(), "litres": 50})
+        super().__init__(*args, **kwargs)

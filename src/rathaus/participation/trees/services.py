@@ -1,0 +1,229 @@
+"""The one write path of Baumgießen: imports, waterings, adoptions; and the need figures."""
+
+import csv
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from rathaus.core import audit
+
+from . import water
+from .models import Adoption, Rainfall, Tree, Watering
+
+MAX_LITRES = 1000
+
+
+# --- imports ----------------------------------------------------------------------
+
+TREE_FIELDS = {
+    "id": ("id", "baumnummer", "gml_id", "tree_id"),
+    "species": ("species", "art", "art_dtsch", "baumart"),
+    "planting_year": ("planting_year", "pflanzjahr"),
+    "lat": ("lat", "latitude", "breitengrad"),
+    "lon": ("lon", "lng", "long", "longitude", "laengengrad"),
+    "street": ("street", "strasse", "strname", "straße"),
+    "district": ("district", "bezirk", "stadtteil"),
+}
+
+
+def _pick(row: dict, name: str):
+    lowered = {str(k).strip().lower(): v for k, v in row.items()}
+    for alias in TREE_FIELDS[name]:
+        if lowered.get(alias) not in (None, ""):
+            return lowered[alias]
+    return None
+
+
+def _tree_rows_from_csv(text: str):
+    sample = text[:2048]
+    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    yield from csv.DictReader(io.StringIO(text), dialect=dialect)
+
+
+def _tree_rows_from_geojson(text: str):
+    data = json.loads(text)
+    for feature in data.get("features", []):
+        row = dict(feature.get("properties") or {})
+        geometry = feature.get("geometry") or {}
+        if geometry.get("type") == "Point":
+            lon, lat = geometry["coordinates"][:2]
+            row.setdefault("lon", lon)
+            row.setdefault("lat", lat)
+        yield row
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _coordinate(value, low, high) -> Decimal:
+    number = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.000001"))
+    if not low <= number <= high:
+        raise InvalidOperation
+    return number
+
+
+@transaction.atomic
+def import_trees(municipality, text: str, fmt: str) -> ImportResult:
+    """Create or update trees by their id (idempotent); bad rows are reported, not half-saved."""
+    rows = _tree_rows_from_geojson(text) if fmt == "geojson" else _tree_rows_from_csv(text)
+    result = ImportResult()
+    for number, row in enumerate(rows, start=1):
+        external_id = str(_pick(row, "id") or "").strip()
+        try:
+            if not external_id:
+                raise ValueError("ohne Baumnummer")
+            lat = _coordinate(_pick(row, "lat"), -90, 90)
+            lon = _coordinate(_pick(row, "lon"), -180, 180)
+            year = _pick(row, "planting_year")
+            year = int(float(year)) if year not in (None, "", "0") else None
+        except (InvalidOperation, ValueError, TypeError) as exc:
+            result.errors.append(f"Zeile {number}: ungültig ({exc or 'Koordinaten'})")
+            continue
+        _, created = Tree.objects.update_or_create(
+            municipality=municipality,
+            external_id=external_id[:60],
+            defaults={
+                "species": str(_pick(row, "species") or "")[:120],
+                "planting_year": year,
+                "latitude": lat,
+                "longitude": lon,
+                "street": str(_pick(row, "street") or "")[:120],
+                "district": str(_pick(row, "district") or "")[:120],
+            },
+        )
+        result.created += created
+        result.updated += not created
+    audit.record(
+        "participation.trees.imported",
+        municipality,
+        municipality=municipality,
+        data={"created": result.created, "updated": result.updated, "errors": len(result.errors)},
+    )
+    return result
+
+
+@transaction.atomic
+def import_rainfall(municipality, text: str) -> ImportResult:
+    """Daily precipitation (date, mm) from CSV; a day imported twice is overwritten."""
+    result = ImportResult()
+    for number, row in enumerate(_tree_rows_from_csv(text), start=1):
+        lowered = {str(k).strip().lower(): (v or "").strip() for k, v in row.items()}
+        try:
+            day = date.fromisoformat(lowered.get("date") or lowered.get("datum") or "")
+            mm = Decimal((lowered.get("mm") or lowered.get("niederschlag") or "").replace(",", "."))
+            if mm < 0 or mm > 500:
+                raise InvalidOperation
+        except (ValueError, InvalidOperation):
+            result.errors.append(f"Zeile {number}: Datum (JJJJ-MM-TT) und mm ≥ 0 erwartet")
+            continue
+        _, created = Rainfall.objects.update_or_create(
+            municipality=municipality, date=day, defaults={"mm": mm}
+        )
+        result.created += created
+        result.updated += not created
+    audit.record(
+        "participation.rainfall.imported",
+        municipality,
+        municipality=municipality,
+        data={"created": result.created, "updated": result.updated},
+    )
+    return result
+
+
+# --- citizens' actions -----------------------------------------------------------
+
+
+@transaction.atomic
+def add_watering(tree, *, litres: int, day: date, name: str, user=None) -> Watering:
+    today = timezone.localdate()
+    if not 1 <= litres <= MAX_LITRES:
+        raise ValidationError(f"Bitte geben Sie zwischen 1 und {MAX_LITRES} Litern an.")
+    if day > today:
+        raise ValidationError("Das Datum liegt in der Zukunft.")
+    if (today - day).days > 30:
+        raise ValidationError("Gießen kann bis zu 30 Tage rückwirkend eingetragen werden.")
+    watering = Watering.objects.create(
+        tree=tree, litres=litres, date=day, name=(name or "").strip()[:40] or "Anonym", user=user
+    )
+    audit.record("participation.trees.watered", tree, actor=user, data={"litres": litres})
+    return watering
+
+
+@transaction.atomic
+def adopt(tree, user) -> bool:
+    _, created = Adoption.objects.get_or_create(tree=tree, user=user)
+    if created:
+        audit.record("participation.trees.adopted", tree, actor=user)
+    return created
+
+
+@transaction.atomic
+def release(tree, user) -> bool:
+    deleted, _ = Adoption.objects.filter(tree=tree, user=user).delete()
+    if deleted:
+        audit.record("participation.trees.released", tree, actor=user)
+    return bool(deleted)
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def rain_sum(municipality, today: date) -> float:
+    start, end = water.window(today)
+    total = (
+        Rainfall.objects.for_municipality(municipality)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("mm"))["s"]
+    )
+    return float(total or 0)
+
+
+def with_needs(trees, municipality, today: date | None = None):
+    """Annotate each tree with ``need`` (WaterNeed) using one query for the waterings."""
+    today = today or timezone.localdate()
+    start, end = water.window(today)
+    rain = rain_sum(municipality, today)
+    trees = trees.annotate(
+        watered_30=Sum("waterings__litres", filter=Q(waterings__date__range=(start, end)))
+    )
+    result = []
+    for tree in trees:
+        tree.need = water.water_need(tree.planting_year, rain, tree.watered_30 or 0, today)
+        result.append(tree)
+    return result
+
+
+@dataclass
+class Total:
+    name: str
+    trees: int = 0
+    to_water: int = 0
+    missing: int = 0
+    watered: int = 0
+
+
+def totals(trees_with_needs, key: str) -> list[Total]:
+    """Street or district totals for self-organised street-by-street watering."""
+    groups: dict[str, Total] = defaultdict(lambda: Total(name=""))
+    for tree in trees_with_needs:
+        name = getattr(tree, key) or "—"
+        group = groups[name]
+        group.name = name
+        group.trees += 1
+        group.watered += tree.need.watered
+        if tree.need.should_water:
+            group.to_water += 1
+            group.missing += tree.need.missing
+    return sorted(groups.values(), key=lambda t: (-t.missing, t.name))

@@ -1,0 +1,182 @@
+"""Pages of Baumgießen: map and list, tree detail with its water need, totals, pumps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rathaus.core.ratelimit import ratelimit
+
+from ..maps import map_context
+from . import services, water
+from .forms import WateringForm
+from .models import Tree, WaterPump
+
+
+def _trees(request):
+    return Tree.objects.for_municipality(request.municipality)
+
+
+def tree_list(request):
+    trees = _trees(request)
+    street, district = request.GET.get("strasse", ""), request.GET.get("stadtteil", "")
+    if street:
+        trees = trees.filter(street=street)
+    if district:
+        trees = trees.filter(district=district)
+    needs = services.with_needs(trees, request.municipality)
+    if request.GET.get("bedarf") == "1":
+        needs = [t for t in needs if t.need.should_water]
+    needs.sort(key=lambda t: (not t.need.should_water, -t.need.missing, t.street, t.external_id))
+    page = Paginator(needs, 30).get_page(request.GET.get("seite"))
+    base = _trees(request)
+    context = map_context(
+        request.municipality,
+        page=page,
+        street=street,
+        district=district,
+        streets=base.exclude(street="")
+        .values_list("street", flat=True)
+        .distinct()
+        .order_by("street"),
+        districts=base.exclude(district="")
+        .values_list("district", flat=True)
+        .distinct()
+        .order_by("district"),
+        rain=services.rain_sum(request.municipality, timezone.localdate()),
+        geojson_url=reverse("participation:tree_geojson"),
+        pumps=WaterPump.objects.for_municipality(request.municipality),
+    )
+    return render(request, "participation/trees/list.html", context)
+
+
+def tree_geojson(request):
+    features = []
+    for tree in services.with_needs(_trees(request), request.municipality):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(tree.longitude), float(tree.latitude)],
+                },
+                "properties": {
+                    "title": f"{tree.species or _('Baum')} ({tree.street})",
+                    "status": _("fehlen %(l)s Liter") % {"l": tree.need.missing}
+                    if tree.need.should_water
+                    else tree.need.label,
+                    "open": tree.need.should_water,
+                    "url": reverse("participation:tree_detail", args=[tree.pk]),
+                },
+            }
+        )
+    for pump in WaterPump.objects.for_municipality(request.municipality):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(pump.longitude), float(pump.latitude)],
+                },
+                "properties": {
+                    "title": pump.name,
+                    "status": f"{_('Wasserpumpe')}: {pump.get_condition_display()}",
+                    "kind": "pump",
+                    "url": reverse("participation:tree_list") + "#pumpen",
+                },
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def tree_detail(request, pk):
+    tree = get_object_or_404(_trees(request), pk=pk)
+    (tree,) = services.with_needs(_trees(request).filter(pk=pk), request.municipality)
+    adopted = request.user.is_authenticated and tree.adoptions.filter(user=request.user).exists()
+    context = map_context(
+        request.municipality,
+        tree=tree,
+        waterings=tree.waterings.all()[:20],
+        adopters=tree.adoptions.count(),
+        adopted=adopted,
+        form=WateringForm(),
+        point=f"{tree.latitude},{tree.longitude}",
+    )
+    return render(request, "participation/trees/detail.html", context)
+
+
+@require_POST
+@ratelimit("participation-tree-watering", limit=20, window_seconds=600)
+def tree_water(request, pk):
+    tree = get_object_or_404(_trees(request), pk=pk)
+    form = WateringForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_watering(
+                tree,
+                litres=form.cleaned_data["litres"],
+                day=form.cleaned_data["date"],
+                name=form.cleaned_data["name"],
+                user=request.user if request.user.is_authenticated else None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Danke fürs Gießen! Die Menge ist eingetragen."))
+            return redirect("participation:tree_detail", tree.pk)
+    (tree,) = services.with_needs(_trees(request).filter(pk=pk), request.municipality)
+    context = map_context(
+        request.municipality,
+        tree=tree,
+        waterings=tree.waterings.all()[:20],
+        adopters=tree.adoptions.count(),
+        adopted=False,
+        form=form,
+        point=f"{tree.latitude},{tree.longitude}",
+    )
+    return render(request, "participation/trees/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def tree_adopt(request, pk):
+    tree = get_object_or_404(_trees(request), pk=pk)
+    if request.POST.get("release"):
+        services.release(tree, request.user)
+        messages.success(request, _("Sie haben die Patenschaft beendet."))
+    else:
+        services.adopt(tree, request.user)
+        messages.success(request, _("Sie sind jetzt Gießpate dieses Baums."))
+    return redirect("participation:tree_detail", tree.pk)
+
+
+def totals(request):
+    needs = services.with_needs(_trees(request), request.municipality)
+    return render(
+        request,
+        "participation/trees/totals.html",
+        {
+            "streets": services.totals(needs, "street"),
+            "districts": services.totals(needs, "district"),
+            "rain": services.rain_sum(request.municipality, timezone.localdate()),
+        },
+    )
+
+
+def explanation(request):
+    today = timezone.localdate()
+    examples = []
+    for offset, rain, watered in water.WORKED_EXAMPLES:
+        year = today.year - offset if offset is not None else None
+        examples.append((year, water.water_need(year, rain, watered, today)))
+    return render(
+        request,
+        "participation/trees/explanation.html",
+        {"examples": examples, "references": water.REFERENCE_LITRES, "labels": water.LABELS},
+    )

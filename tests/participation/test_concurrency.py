@@ -1,0 +1,80 @@
+"""Races that only PostgreSQL can settle with row locks (skipped on SQLite locally)."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from rathaus.core.models import User
+from rathaus.participation.budget import services as budget
+from rathaus.participation.budget.models import Ballot, BallotEntry, BudgetRound
+from rathaus.participation.dialogues import services as dialogues
+from rathaus.participation.dialogues.models import DialogueEvent, Registration
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_parallel(functions):
+    errors = []
+    barrier = threading.Barrier(len(functions))
+
+    def wrap(fn):
+        try:
+            barrier.wait()
+            fn()
+        except Exception as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    threads = [threading.Thread(target=wrap, args=(fn,)) for fn in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_parallel_ballots_of_one_person_leave_one_ballot(town_a):
+    budget_round = BudgetRound.objects.create(
+        municipality=town_a, slug="r", title="R", phase="proposals"
+    )
+    made = [
+        budget.submit_proposal(
+            budget_round, author=None, title=f"P{i}", description="x", category="", district=""
+        )
+        for i in range(4)
+    ]
+    budget.set_phase(budget_round, phase="review", actor=None)
+    for p in made:
+        budget.review(p, actor=None, feasible=True, note="ok", cost=1)
+    budget.set_phase(budget_round, phase="voting", actor=None)
+    voter = User.objects.create_user("v@example.org", "x")
+    calls = [
+        (lambda p=p: budget.cast_ballot(budget_round, user=voter, points={p.pk: 5}))
+        for p in made
+        for _ in range(2)
+    ]
+    assert run_parallel(calls) == []
+    assert Ballot.objects.filter(user=voter).count() == 1
+    assert BallotEntry.objects.count() == 1  # the last saved distribution only
+
+
+def test_parallel_confirmations_never_overbook(town_a):
+    start = timezone.now() + timedelta(days=2)
+    event = DialogueEvent.objects.create(
+        municipality=town_a,
+        kind="walk",
+        slug="w",
+        title="W",
+        venue="V",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=3,
+    )
+    regs = [dialogues.register(event, name=f"P{i}", email=f"p{i}@example.org") for i in range(10)]
+    assert run_parallel([(lambda r=r: dialogues.confirm(r)) for r in regs]) == []
+    assert Registration.objects.filter(status="confirmed").count() == 3
+    assert Registration.objects.filter(status="waitlisted").count() == 7
