@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from rathaus.core.models import Location, Office, OpeningHours
 
@@ -164,7 +165,7 @@ def _published(request):
 
 
 def _unprocessable(field: str, detail: str):
-    return 422, {"detail": detail, "field": field, "reason": "unknown_value"}
+    return Status(422, {"detail": detail, "field": field, "reason": "unknown_value"})
 
 
 @router.get(
