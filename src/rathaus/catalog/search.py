@@ -258,13 +258,13 @@ class Index:
 
     # word analysis
 
-    def split_compound(self, word: str, min_part: int = 3) -> list[str]:
+    def split_compound(self, word: str, min_part: int = 3, partial: bool = True) -> list[str]:
         """Stems of the known parts of a compound, e.g. 'hundesteu' -> ['hund', 'steu'].
 
         Splits against the index vocabulary, allowing German linking elements
         (Fugen-s, -n, -en, -es, -e). Returns [] if no split into known parts exists.
         """
-        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, depth=0)
+        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, 0, partial)
 
     def _known_stem(self, part: str) -> str | None:
         for candidate in (part, stem_de(part)):
@@ -346,7 +346,7 @@ class Index:
                         group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
         if group:
             return group, word
-        for part in self.split_compound(german):
+        for part in self.split_compound(german, partial=False):
             if part in self.postings:
                 group.setdefault(part, COMPOUND_WEIGHT)
         if group:
@@ -357,7 +357,10 @@ class Index:
             corrected_group, _ = self._word_group(shown) if shown != word else ({}, shown)
             group = {t: w * 0.9 for t, w in corrected_group.items()} or {term: 0.9}
             return group, shown
-        return {}, word
+        for part in self.split_compound(german):
+            if part in self.postings:
+                group.setdefault(part, COMPOUND_WEIGHT * 0.8)
+        return group, word
 
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
@@ -391,7 +394,7 @@ class Index:
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
 
-def _split(word: str, known, min_part: int, depth: int) -> list[str]:
+def _split(word: str, known, min_part: int, depth: int, partial: bool = True) -> list[str]:
     """Split ``word`` into known parts (longest right part first); [] if impossible."""
     if depth > 2 or len(word) < 2 * min_part:
         return []
@@ -410,7 +413,7 @@ def _split(word: str, known, min_part: int, depth: int) -> list[str]:
             left_term = known(stem)
             if left_term:
                 return [left_term, *right_parts]
-    if depth:
+    if depth or not partial:
         return []
     # No full decomposition: the longest known head (Sperrmüll is Müll) and the longest
     # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means.
