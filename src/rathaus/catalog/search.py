@@ -185,7 +185,8 @@ class Index:
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        self.trigrams: dict[str, list[str]] = defaultdict(list)
+        # (trigram, word length) -> surface words, for typo candidates of similar length
+        self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
 
     # building
@@ -216,7 +217,7 @@ class Index:
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
             for gram in _trigrams(key):
-                self.trigrams[gram].append(key)
+                self.trigrams[(gram, len(key))].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
         counts: list[dict[str, dict[str, float]]] = []
         memo: dict[str, list[str]] = {}
@@ -278,12 +279,16 @@ class Index:
         limit = _allowed_typos(key)
         if not limit:
             return None
+        grams = _trigrams(key)
         shared: dict[str, int] = defaultdict(int)
-        for gram in _trigrams(key):
-            for candidate in self.trigrams.get(gram, ()):
-                shared[candidate] += 1
+        for length in range(len(key) - limit, len(key) + limit + 1):
+            for gram in grams:
+                for candidate in self.trigrams.get((gram, length), ()):
+                    shared[candidate] += 1
+        # q-gram lemma: each edit destroys at most 3 trigrams of the word.
+        needed = max(1, len(grams) - 3 * limit)
         best = None
-        for candidate, _count in sorted(shared.items(), key=lambda kv: -kv[1])[:60]:
+        for candidate in [c for c, count in shared.items() if count >= needed]:
             distance = edit_distance(key, candidate, limit)
             if distance <= limit:
                 rank = (distance, -shared[candidate], candidate)
@@ -341,7 +346,7 @@ class Index:
             for term in LEXICON.get(key, ()):
                 if term in self.postings:
                     group.setdefault(term, LEXICON_WEIGHT)
-                for part in self.split_compound(term, min_part=4):
+                for part in self.split_compound(term, min_part=4, partial=False):
                     if part in self.postings and part != term:
                         group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
         if group:
