@@ -155,7 +155,8 @@ def main():
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(
-        f"services: {total}  vocabulary: {len(index.postings)} terms  index build: {build_ms:.0f} ms"
+        f"services: {total}  vocabulary: {len(index.postings)} terms  "
+        f"index build: {build_ms:.0f} ms"
     )
     print(
         f"queries: {len(timings)} ({len(questions)} questions x {args.rounds})  "
