@@ -60,6 +60,7 @@ COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrenc
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
 COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
+MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
 
 _GERMAN = snowballstemmer.stemmer("german")
 _ENGLISH = snowballstemmer.stemmer("english")
@@ -388,6 +389,10 @@ class Index:
             prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
             ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior))
         ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
+        if ranked:
+            # Services far below the best match only add noise to the list.
+            floor = ranked[0][1] * MIN_RELATIVE_SCORE
+            ranked = [item for item in ranked if item[1] >= floor]
         return ranked[:limit]
 
     def query(self, text: str, limit: int = 10) -> Result:
