@@ -431,7 +431,7 @@ SERVICES = [
         "summary": "Das Gesundheitsamt berät zu Schutzimpfungen, prüft Impfpässe und bietet Impfungen an, zum Beispiel für Menschen ohne Krankenversicherung.",
         "summary_en": "The public health office advises on vaccinations, checks vaccination records and offers vaccinations, for example for people without health insurance.",
         "description": "Standardimpfungen erhalten Sie in der Regel in Ihrer Hausarzt- oder Kinderarztpraxis. Das Gesundheitsamt berät zum Masernschutz für Kita und Schule, zu Reiseimpfungen und zu Impflücken. Es bestätigt auch den Nachweis über den Masernschutz.",
-        "requirements": "Sie wohnen in Musterstadt.",
+        "requirements": "Sie wohnen in Musterstadt. Impfungen für Menschen ohne Krankenversicherung und für Kinder ohne Masernschutz haben Vorrang.",
         "documents": [
             "Impfpass",
             "Krankenversicherungskarte, falls vorhanden",
