@@ -149,7 +149,6 @@ SYNONYMS: dict[str, str] = {
     "lappen": "führerschein",
     "fahrschule": "fahrerlaubnis",
     "gebrauchtwagen": "halterwechsel",
-    "gekauft": "halterwechsel",
     "parken": "parkausweis parkerleichterung",
     "parkplatz": "parkausweis",
     "anwohnerparken": "bewohnerparkausweis",
@@ -287,8 +286,6 @@ SYNONYMS: dict[str, str] = {
     "einladung": "verpflichtungserklärung",
     "besuch": "verpflichtungserklärung",
     # generic verbs and nouns
-    "kosten": "gebühr",
-    "preis": "gebühr",
     "beantragung": "beantragen",
     "antrag": "beantragen",
     "neu": "beantragen",
@@ -426,8 +423,6 @@ ENGLISH: dict[str, str] = {
     "damage": "mängel",
     "pothole": "mängel straße",
     "report": "melden",
-    "fee": "gebühr",
-    "cost": "gebühr",
     "apply": "beantragen",
     "application": "antrag",
     "renew": "verlängern",
@@ -439,6 +434,13 @@ ENGLISH: dict[str, str] = {
 # Words that carry no meaning for finding a service: function words and question phrasing.
 STOP_WORDS_DE = set(
     [
+        # Asking about a property every service has (price, duration) names no service.
+        "kosten",
+        "kostet",
+        "preis",
+        "gebühr",
+        "gebühren",
+        "teuer",
         "a",
         "ab",
         "aber",
@@ -673,6 +675,14 @@ STOP_WORDS_DE = set(
 
 STOP_WORDS_EN = set(
     [
+        "cost",
+        "costs",
+        "fee",
+        "fees",
+        "price",
+        "long",
+        "take",
+        "takes",
         "a",
         "about",
         "am",

@@ -67,7 +67,6 @@ _ENGLISH = snowballstemmer.stemmer("english")
 _lock = threading.Lock()
 _TOKEN = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
-_STOP = {w.translate(_FOLD) for w in STOP_WORDS_DE | STOP_WORDS_EN}
 
 
 @dataclass(frozen=True)
@@ -94,6 +93,9 @@ def fold(word: str) -> str:
     """Lower-case without umlauts/ß and with ae/oe/ue spelled umlauts folded too."""
     word = word.lower().translate(_FOLD)
     return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+_STOP = {fold(w) for w in STOP_WORDS_DE | STOP_WORDS_EN}
 
 
 @lru_cache(maxsize=200_000)
