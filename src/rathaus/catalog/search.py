@@ -55,6 +55,8 @@ FIELDS: dict[str, tuple[float, float]] = {
     "text": (0.35, 0.75),
 }
 ENGLISH_FIELDS = {"name_en", "keywords_en", "summary_en"}
+TITLE_FIELDS = {"name", "synonyms", "name_en", "keywords_en"}
+TITLE_BONUS = 1.0  # up to double when every word of the question is in the title fields
 K1 = 1.2
 COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrence
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
@@ -185,6 +187,8 @@ class Index:
         self.docs: list[Doc] = []
         # term -> {doc: contribution}, precomputed so a query is a few dict merges
         self.postings: dict[str, dict[int, float]] = {}
+        # term -> docs having it in a title-like field (name, synonyms, English name/keywords)
+        self.in_title: dict[str, set[int]] = defaultdict(set)
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
@@ -253,6 +257,8 @@ class Index:
                 for term, count in tf.items():
                     slot = weighted[term]
                     slot[doc_index] = slot.get(doc_index, 0.0) + weight * count / norm
+                    if name in TITLE_FIELDS:
+                        self.in_title[term].add(doc_index)
         for term, per_doc in weighted.items():
             idf = math.log(1 + (n - len(per_doc) + 0.5) / (len(per_doc) + 0.5))
             self.postings[term] = {
@@ -349,6 +355,7 @@ class Index:
             for term in LEXICON.get(key, ()):
                 if term in self.postings:
                     group.setdefault(term, LEXICON_WEIGHT)
+                    continue
                 for part in self.split_compound(term, min_part=4, partial=False):
                     if part in self.postings and part != term:
                         group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
@@ -373,23 +380,29 @@ class Index:
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
+        titled: dict[int, int] = defaultdict(int)
         for group in groups:
             best: dict[int, float] = {}
+            in_title: set[int] = set()
             for term, weight in group.items():
                 for doc, contribution in self.postings.get(term, {}).items():
                     value = contribution * weight
                     if value > best.get(doc, 0.0):
                         best[doc] = value
+                in_title |= self.in_title.get(term, set())
             for doc, value in best.items():
                 scores[doc] += value
                 matched[doc] += 1
+            for doc in in_title:
+                titled[doc] += 1
         meaningful = sum(1 for g in groups if g) or 1
         prior_scale = math.log1p(self.max_popularity) or 1.0
         ranked = []
         for doc, score in scores.items():
             coverage = matched[doc] / meaningful
             prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
-            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior))
+            title = 1 + TITLE_BONUS * titled[doc] / meaningful
+            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior * title))
         ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
         if ranked:
             # Services far below the best match only add noise to the list.
