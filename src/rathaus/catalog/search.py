@@ -91,6 +91,7 @@ class Result:
 # --- text processing -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower-case without umlauts/ß and with ae/oe/ue spelled umlauts folded too."""
     word = word.lower().translate(_FOLD)
@@ -115,6 +116,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _TOKEN.findall(text or "")]
 
 
+@lru_cache(maxsize=200_000)
 def is_stop(word: str) -> bool:
     return fold(word) in _STOP or len(word) < 2
 
