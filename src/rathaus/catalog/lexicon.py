@@ -64,7 +64,6 @@ SYNONYMS: dict[str, str] = {
     "baby": "geburt kind",
     "neugeboren": "geburt",
     "neugeborenes": "geburt",
-    "kind bekommen": "geburt",
     "geboren": "geburt",
     "gestorben": "sterbefall tod",
     "verstorben": "sterbefall tod",
@@ -291,7 +290,6 @@ SYNONYMS: dict[str, str] = {
     "blaue karte": "aufenthaltstitel",
     "staatsbürgerschaft": "einbürgerung",
     "staatsangehörigkeit": "einbürgerung",
-    "deutscher werden": "einbürgerung",
     "einladung": "verpflichtungserklärung",
     "besuch": "verpflichtungserklärung",
     # generic verbs and nouns

@@ -129,9 +129,11 @@ def _lexicon_table(source: dict[str, str]) -> dict[tuple[str, ...], list[str]]:
     """Lexicon keyed by the stem sequence of each key, so inflections match."""
     table: dict[tuple[str, ...], list[str]] = {}
     for key, value in source.items():
-        stems = tuple(stem_de(w) for w in words(key))
+        meaningful = [w for w in words(key) if not is_stop(w)] or words(key)
+        # Phrases match in any order ("Auto anmelden" = "anmelden Auto").
+        stems = tuple(sorted(stem_de(w) for w in meaningful))
         table.setdefault(stems, []).extend(_expansion_terms(value))
-        en = tuple(stem_en(w) for w in words(key))
+        en = tuple(sorted(stem_en(w) for w in meaningful))
         if en != stems:
             table.setdefault(en, []).extend(_expansion_terms(value))
     return table
@@ -165,6 +167,10 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _allowed_typos(word: str) -> int:
     if len(word) <= 3:
         return 0
@@ -194,7 +200,9 @@ class Index:
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        # (trigram, word length) -> surface words, for typo candidates of similar length
+        # Typo candidates: single deletions -> words (one typo, SymSpell), and
+        # (trigram, word length) -> long words (two typos).
+        self.deletions: dict[str, list[str]] = defaultdict(list)
         self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
 
@@ -225,8 +233,12 @@ class Index:
             )
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
-            for gram in _trigrams(key):
-                self.trigrams[(gram, len(key))].append(key)
+            if len(key) >= 8:  # only long words may have two typos (see _allowed_typos)
+                for gram in _trigrams(key):
+                    self.trigrams[(gram, len(key))].append(key)
+            if len(key) >= 3:
+                for variant in _deletions(key):
+                    self.deletions[variant].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
         counts: list[dict[str, dict[str, float]]] = []
         memo: dict[str, list[str]] = {}
@@ -285,11 +297,40 @@ class Index:
         return None
 
     def correct(self, word: str) -> tuple[str, str] | None:
-        """The closest vocabulary word (term, display form) within the allowed typos."""
+        """The closest vocabulary word (term, display form) within the allowed typos.
+
+        Ties go to the word used by more services.
+        """
         key = fold(word)
         limit = _allowed_typos(key)
         if not limit:
             return None
+        candidates = self._one_typo_candidates(key)
+        if not candidates and limit > 1:
+            candidates = self._trigram_candidates(key, limit)
+        best = None
+        for candidate in candidates:
+            distance = edit_distance(key, candidate, limit)
+            if distance <= limit:
+                spread = len(self.postings.get(self.surface[candidate], ()))
+                rank = (distance, -spread, candidate)
+                if best is None or rank < best[0]:
+                    best = (rank, candidate)
+        if best is None:
+            return None
+        candidate = best[1]
+        return self.surface[candidate], self.display[candidate]
+
+    def _one_typo_candidates(self, key: str) -> set[str]:
+        found: set[str] = set()
+        for variant in (key, *_deletions(key)):
+            if variant in self.surface and variant != key:
+                found.add(variant)
+            found.update(self.deletions.get(variant, ()))
+        found.discard(key)
+        return found
+
+    def _trigram_candidates(self, key: str, limit: int) -> set[str]:
         grams = _trigrams(key)
         shared: dict[str, int] = defaultdict(int)
         for length in range(len(key) - limit, len(key) + limit + 1):
@@ -298,17 +339,7 @@ class Index:
                     shared[candidate] += 1
         # q-gram lemma: each edit destroys at most 3 trigrams of the word.
         needed = max(1, len(grams) - 3 * limit)
-        best = None
-        for candidate in [c for c, count in shared.items() if count >= needed]:
-            distance = edit_distance(key, candidate, limit)
-            if distance <= limit:
-                rank = (distance, -shared[candidate], candidate)
-                if best is None or rank < best[0]:
-                    best = (rank, candidate)
-        if best is None:
-            return None
-        candidate = best[1]
-        return self.surface[candidate], self.display[candidate]
+        return {c for c, count in shared.items() if count >= needed}
 
     # querying
 
@@ -316,32 +347,33 @@ class Index:
         """Turn a question into term groups; also returns the corrected text and unknown words."""
         tokens = [w for w in words(text) if not is_stop(w)]
         groups: list[dict[str, float]] = []
-        corrected: list[str] = []
+        corrections: dict[str, str] = {}
         unknown: list[str] = []
-        changed = False
-        i = 0
-        while i < len(tokens):
-            phrase_len, expansion = self._lexicon_phrase(tokens, i)
-            if phrase_len > 1:
-                groups.append({term: LEXICON_WEIGHT for term in expansion})
-                corrected.extend(tokens[i : i + phrase_len])
-                i += phrase_len
-                continue
-            word = tokens[i]
+        phrase_end = 0
+        for i, word in enumerate(tokens):
+            if i >= phrase_end:
+                phrase_len, expansion = self._lexicon_phrase(tokens, i)
+                if phrase_len > 1:
+                    # The phrase's meaning is one more group; its words still count on their own.
+                    groups.append({t: LEXICON_WEIGHT for t in expansion if t in self.postings})
+                    phrase_end = i + phrase_len
             group, shown = self._word_group(word)
             if not group:
                 unknown.append(word)
-            changed = changed or shown != word
-            corrected.append(shown)
+            if shown != word:
+                corrections[word] = shown
             groups.append(group)
-            i += 1
-        return groups, (" ".join(corrected) if changed else ""), unknown
+        suggestion = ""
+        if corrections:
+            suggestion = _TOKEN.sub(lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
+        return groups, suggestion.strip(), unknown
 
     def _lexicon_phrase(self, tokens: list[str], start: int) -> tuple[int, list[str]]:
+        """The longest lexicon phrase (2+ words, any order) starting at ``start``."""
         for length in range(min(LEXICON_MAX_WORDS, len(tokens) - start), 1, -1):
             part = tokens[start : start + length]
             for stemmer in (stem_de, stem_en):
-                key = tuple(stemmer(w) for w in part)
+                key = tuple(sorted(stemmer(w) for w in part))
                 if key in LEXICON:
                     return length, LEXICON[key]
         return 0, []
