@@ -38,8 +38,8 @@ SERVICES = [
         "trust_level": "none",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2026-12-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 9800,
         "fees": [
@@ -140,8 +140,8 @@ SERVICES = [
         "trust_level": "none",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2027-03-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": False,
         "popularity": 1700,
         "fees": [
@@ -236,8 +236,8 @@ SERVICES = [
         "trust_level": "none",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2026-12-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 7600,
         "fees": [
@@ -491,7 +491,7 @@ SERVICES = [
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-04-01", 2]],
         "planned_level": 4,
-        "planned_date": "2026-10-01",
+        "planned_date": "2027-02-01",
         "appointment_required": True,
         "popularity": 9300,
         "fees": [
@@ -528,7 +528,7 @@ SERVICES = [
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-04-01", 2]],
         "planned_level": 4,
-        "planned_date": "2026-10-01",
+        "planned_date": "2027-02-01",
         "appointment_required": True,
         "popularity": 5200,
         "fees": [
@@ -602,7 +602,7 @@ SERVICES = [
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-04-01", 2]],
         "planned_level": 4,
-        "planned_date": "2026-10-01",
+        "planned_date": "2027-02-01",
         "appointment_required": True,
         "popularity": 900,
         "fees": [
@@ -769,8 +769,8 @@ SERVICES = [
         "trust_level": "low",
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-01-01", 2]],
-        "planned_level": 3,
-        "planned_date": "2027-03-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": False,
         "popularity": 300,
         "fees": [

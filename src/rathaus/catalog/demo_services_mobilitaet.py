@@ -80,8 +80,8 @@ SERVICES = [
         "trust_level": "low",
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-05-01", 2]],
-        "planned_level": 3,
-        "planned_date": "2027-06-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": False,
         "popularity": 700,
         "fees": [
@@ -528,8 +528,8 @@ SERVICES = [
         "trust_level": "substantial",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2027-03-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 1100,
         "fees": [
@@ -661,8 +661,8 @@ SERVICES = [
         "trust_level": "low",
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2023-03-01", 2]],
-        "planned_level": 3,
-        "planned_date": "2027-09-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": False,
         "popularity": 800,
         "fees": [
