@@ -52,7 +52,7 @@ SERVICES = [
         "name_en": "Apply for advance maintenance payments",
         "summary": "Alleinerziehende erhalten Unterhaltsvorschuss vom Jugendamt, wenn der andere Elternteil keinen oder zu wenig Unterhalt zahlt. Das Jugendamt holt sich das Geld später vom anderen Elternteil zurück.",
         "summary_en": "Single parents receive advance maintenance payments from the youth welfare office if the other parent pays no or too little child support. The office later recovers the money from the other parent.",
-        "description": "Unterhaltsvorschuss gibt es für Kinder bis zum 18. Geburtstag. Er beträgt derzeit monatlich 227 Euro für Kinder bis fünf Jahre, 299 Euro von sechs bis elf Jahren und 394 Euro von zwölf bis 17 Jahren. Für Kinder ab zwölf Jahren gelten zusätzliche Voraussetzungen, zum Beispiel kein Bezug von Bürgergeld oder ein eigenes Einkommen des alleinerziehenden Elternteils von mindestens 600 Euro brutto.",
+        "description": "Unterhaltsvorschuss gibt es für Kinder bis zum 18. Geburtstag. Er beträgt 2026 monatlich 227 Euro für Kinder bis fünf Jahre, 299 Euro von sechs bis elf Jahren und 394 Euro von zwölf bis 17 Jahren. Für Kinder ab zwölf Jahren gelten zusätzliche Voraussetzungen, zum Beispiel kein Bezug von Bürgergeld oder ein eigenes Einkommen des alleinerziehenden Elternteils von mindestens 600 Euro brutto.",
         "requirements": "Ihr Kind lebt bei Ihnen in Musterstadt, Sie sind ledig, verwitwet, geschieden oder leben dauernd getrennt, und der andere Elternteil zahlt nicht oder nicht regelmäßig Unterhalt in Höhe des Vorschusses.",
         "documents": [
             "Antragsformular",

@@ -107,7 +107,7 @@ SERVICES = [
             {
                 "label": "Verlängerung einer Aufenthaltserlaubnis",
                 "amount": "93.00",
-                "amount_max": "98.00",
+                "amount_max": "96.00",
                 "note": "nach § 45 AufenthV, je nach Geltungsdauer",
             },
             {
@@ -249,13 +249,13 @@ SERVICES = [
                 "label": "Aufenthaltskarte ab 24 Jahren",
                 "amount": "37.00",
                 "amount_max": None,
-                "note": "nach § 47 Absatz 3 AufenthV",
+                "note": "nach § 47 Absatz 3 AufenthV (Stand 2025)",
             },
             {
                 "label": "Aufenthaltskarte unter 24 Jahren",
                 "amount": "22.80",
                 "amount_max": None,
-                "note": "nach § 47 Absatz 3 AufenthV",
+                "note": "nach § 47 Absatz 3 AufenthV (Stand 2025)",
             },
         ],
     },
