@@ -136,6 +136,21 @@ def test_every_required_service_has_its_canonical_slug_and_name(slug, name):
     assert BY_SLUG[slug]["name"] == name
 
 
+def _slug_rule(name):
+    """ADR 0002: name without parentheses and colon tail, umlauts transcribed, rest to '-'."""
+    name = re.sub(r"\(.*?\)", "", name).split(":")[0].lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.replace(umlaut, spelled)
+    return re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+
+
+def test_additional_services_follow_the_slug_rule():
+    canonical = {slug for slug, _ in _canonical()}
+    for service in SERVICES:
+        if service["slug"] not in canonical:
+            assert service["slug"] == _slug_rule(service["name"]), service["name"]
+
+
 @pytest.mark.parametrize("service", SERVICES, ids=_ids)
 def test_service_record_is_complete_and_valid(service):
     assert set(service) == KEYS

@@ -97,7 +97,7 @@ SERVICES = [
         "fees": [],
     },
     {
-        "slug": "hundesteuer-ermaessigung-beantragen",
+        "slug": "hundesteuer-ermaessigung-oder-befreiung-beantragen",
         "leika_key": "",
         "name": "Hundesteuer-Ermäßigung oder -Befreiung beantragen",
         "name_en": "Apply for a dog tax reduction or exemption",

@@ -315,7 +315,7 @@ SERVICES = [
         "fees": [],
     },
     {
-        "slug": "schuldnerberatung",
+        "slug": "schuldner-und-insolvenzberatung",
         "leika_key": "",
         "name": "Schuldner- und Insolvenzberatung",
         "name_en": "Debt and insolvency counselling",
@@ -424,7 +424,7 @@ SERVICES = [
         "fees": [],
     },
     {
-        "slug": "impfberatung-im-gesundheitsamt",
+        "slug": "impfberatung-und-impfungen-im-gesundheitsamt",
         "leika_key": "",
         "name": "Impfberatung und Impfungen im Gesundheitsamt",
         "name_en": "Vaccination advice and vaccinations at the public health office",
