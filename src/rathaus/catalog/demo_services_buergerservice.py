@@ -213,7 +213,7 @@ SERVICES = [
         "name_en": "Apply for a passport",
         "summary": "Für Reisen in viele Staaten außerhalb der EU brauchen Sie einen Reisepass. Sie beantragen ihn persönlich im Bürgerbüro.",
         "summary_en": "You need a passport to travel to many countries outside the EU. Apply in person at a citizens' office.",
-        "description": "Der elektronische Reisepass enthält einen Chip mit Lichtbild und Fingerabdrücken. Er gilt zehn Jahre, wenn Sie bei der Antragstellung 24 Jahre oder älter sind, sonst sechs Jahre. Auch Kinder brauchen seit 2024 für Reisen außerhalb Europas einen regulären Reisepass. Vielreisende können einen Pass mit 48 statt 32 Seiten wählen.",
+        "description": "Der elektronische Reisepass enthält einen Chip mit Lichtbild und Fingerabdrücken. Er gilt zehn Jahre, wenn Sie bei der Antragstellung 24 Jahre oder älter sind, sonst sechs Jahre. Seit 2024 gibt es keinen Kinderreisepass mehr; auch Kinder brauchen für viele Reisen außerhalb der EU einen regulären Reisepass. Vielreisende können einen Pass mit 48 statt 32 Seiten wählen.",
         "requirements": "Sie sind Deutsche oder Deutscher mit Hauptwohnsitz in Musterstadt und kommen persönlich. Für Minderjährige beantragen die Sorgeberechtigten den Pass gemeinsam oder mit schriftlicher Zustimmung des anderen Elternteils; das Kind kommt mit.",
         "documents": [
             "bisheriger Reisepass oder Personalausweis",
