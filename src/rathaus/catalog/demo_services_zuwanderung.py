@@ -107,7 +107,7 @@ SERVICES = [
             {
                 "label": "Verlängerung einer Aufenthaltserlaubnis",
                 "amount": "93.00",
-                "amount_max": "98.00",
+                "amount_max": "96.00",
                 "note": "nach § 45 AufenthV, je nach Geltungsdauer",
             },
             {
@@ -150,8 +150,8 @@ SERVICES = [
         "trust_level": "substantial",
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2022-09-01", 2]],
-        "planned_level": 3,
-        "planned_date": "2026-12-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 900,
         "fees": [
@@ -240,8 +240,8 @@ SERVICES = [
         "trust_level": "substantial",
         "maturity_level": 2,
         "maturity_history": [["2019-01-01", 1], ["2022-09-01", 2]],
-        "planned_level": 3,
-        "planned_date": "2027-06-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 500,
         "fees": [
@@ -249,13 +249,13 @@ SERVICES = [
                 "label": "Aufenthaltskarte ab 24 Jahren",
                 "amount": "37.00",
                 "amount_max": None,
-                "note": "nach § 47 Absatz 3 AufenthV",
+                "note": "nach § 47 Absatz 3 AufenthV (Stand 2025)",
             },
             {
                 "label": "Aufenthaltskarte unter 24 Jahren",
                 "amount": "22.80",
                 "amount_max": None,
-                "note": "nach § 47 Absatz 3 AufenthV",
+                "note": "nach § 47 Absatz 3 AufenthV (Stand 2025)",
             },
         ],
     },
@@ -289,8 +289,8 @@ SERVICES = [
         "trust_level": "substantial",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2027-03-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": True,
         "popularity": 800,
         "fees": [
