@@ -38,6 +38,8 @@ def top(town, text, n=1):
         ("Ich brauche einen neuen Perso", "personalausweis-beantragen"),
         ("Ich bin umgezogen", "wohnsitz-anmelden"),  # lexicon: everyday verb
         ("Gewerbe abmelden", "gewerbe-abmelden"),
+        ("Wie melde ich mein Gewerbe ab?", "gewerbe-abmelden"),  # separable verb rejoined
+        ("Wo melde ich mich nach dem Umzug an?", "wohnsitz-anmelden"),
         ("Gewerbe anmelden", "gewerbe-anmelden"),
         ("alte Möbel entsorgen", "sperrmuell-anmelden"),
     ],

@@ -225,6 +225,7 @@ SYNONYMS: dict[str, str] = {
     "geschäft": "gewerbe",
     "schließen": "abmelden aufgabe",
     "aufgeben": "abmelden aufgabe",
+    "aufhören": "abmelden aufgabe",
     "kneipe": "gaststätte",
     "restaurant": "gaststätte",
     "café": "gaststätte",

@@ -68,6 +68,21 @@ _GERMAN = snowballstemmer.stemmer("german")
 _ENGLISH = snowballstemmer.stemmer("english")
 _lock = threading.Lock()
 _TOKEN = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,.;:!?]+")
+SEPARABLE_PARTICLES = {
+    "an",
+    "ab",
+    "um",
+    "aus",
+    "auf",
+    "ein",
+    "zu",
+    "nach",
+    "vor",
+    "mit",
+    "weg",
+    "zurück",
+}
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
 
 
@@ -345,7 +360,7 @@ class Index:
 
     def analyse(self, text: str) -> tuple[list[dict[str, float]], str, list[str]]:
         """Turn a question into term groups; also returns the corrected text and unknown words."""
-        tokens = [w for w in words(text) if not is_stop(w)]
+        tokens = self._join_separable_verbs(text)
         groups: list[dict[str, float]] = []
         corrections: dict[str, str] = {}
         unknown: list[str] = []
@@ -367,6 +382,27 @@ class Index:
         if corrections:
             suggestion = _TOKEN.sub(lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
         return groups, suggestion.strip(), unknown
+
+    def _join_separable_verbs(self, text: str) -> list[str]:
+        """Meaningful words, with split verbs rejoined: "melde ich den Hund an" -> "anmelde".
+
+        German moves the particle of a separable verb to the end of the clause. If a
+        clause ends in a particle and particle + one of its words is a known word,
+        that word is replaced by the joined verb.
+        """
+        tokens: list[str] = []
+        for clause in _CLAUSE.split(text):
+            clause_words = words(clause)
+            meaningful = [w for w in clause_words if not is_stop(w)]
+            if len(clause_words) > 1 and clause_words[-1] in SEPARABLE_PARTICLES:
+                particle = clause_words[-1]
+                for position, word in enumerate(meaningful):
+                    joined = particle + word
+                    if stem_de(joined) in self.postings or (stem_de(joined),) in LEXICON:
+                        meaningful[position] = joined
+                        break
+            tokens.extend(meaningful)
+        return tokens
 
     def _lexicon_phrase(self, tokens: list[str], start: int) -> tuple[int, list[str]]:
         """The longest lexicon phrase (2+ words, any order) starting at ``start``."""
