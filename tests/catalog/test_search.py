@@ -39,7 +39,7 @@ def top(town, text, n=1):
         ("Ich bin umgezogen", "wohnsitz-anmelden"),  # lexicon: everyday verb
         ("Gewerbe abmelden", "gewerbe-abmelden"),
         ("Wie melde ich mein Gewerbe ab?", "gewerbe-abmelden"),  # separable verb rejoined
-        ("Wo melde ich mich nach dem Umzug an?", "wohnsitz-anmelden"),
+        ("Wo melde ich meine neue Wohnung an?", "wohnsitz-anmelden"),
         ("Gewerbe anmelden", "gewerbe-anmelden"),
         ("alte Möbel entsorgen", "sperrmuell-anmelden"),
     ],
