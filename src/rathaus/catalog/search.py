@@ -186,10 +186,13 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+LONG_WORD = 8  # from this length on, two typos are allowed
+
+
 def _allowed_typos(word: str) -> int:
     if len(word) <= 3:
         return 0
-    return 1 if len(word) <= 7 else 2
+    return 1 if len(word) < LONG_WORD else 2
 
 
 # --- the index -----------------------------------------------------------------------
@@ -215,8 +218,8 @@ class Index:
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        # Typo candidates: single deletions -> words (one typo, SymSpell), and
-        # (trigram, word length) -> long words (two typos).
+        # Typo candidates: single deletions -> short words (one typo, SymSpell), and
+        # (trigram, word length) -> long words (one or two typos, q-gram filter).
         self.deletions: dict[str, list[str]] = defaultdict(list)
         self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
@@ -248,10 +251,10 @@ class Index:
             )
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
-            if len(key) >= 8:  # only long words may have two typos (see _allowed_typos)
+            if len(key) >= LONG_WORD:
                 for gram in _trigrams(key):
                     self.trigrams[(gram, len(key))].append(key)
-            if len(key) >= 3:
+            elif len(key) >= 3:
                 for variant in _deletions(key):
                     self.deletions[variant].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
@@ -321,8 +324,8 @@ class Index:
         if not limit:
             return None
         candidates = self._one_typo_candidates(key)
-        if not candidates and limit > 1:
-            candidates = self._trigram_candidates(key, limit)
+        if len(key) + limit >= LONG_WORD:
+            candidates |= self._trigram_candidates(key, limit)
         best = None
         for candidate in candidates:
             distance = edit_distance(key, candidate, limit)
