@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/catalog_eval.py [FILE.tsv ...] [--verbose]
 
 Defaults to /work/shared/eval/catalog-questions-dev.tsv (or $CATALOG_EVAL_DEV),
-tests/catalog/questions_extra.tsv (held out: written before tuning, never tuned on)
-and tests/catalog/questions_probe.tsv (exploration set used during development). Each line: question <TAB> regex that the name of a
+tests/catalog/questions_extra.tsv (written before the demo content existed, no
+rules added for its questions) and tests/catalog/questions_probe.tsv (exploration
+set used while developing). Each line: question <TAB> regex that the name of a
 correct service matches (case-insensitive); lines starting with # are comments.
 """
 
