@@ -62,6 +62,7 @@ COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrenc
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
 COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
+MAX_WORDS = 30  # longer questions are cut (bounds the work per query)
 MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
 
 _GERMAN = snowballstemmer.stemmer("german")
@@ -363,7 +364,7 @@ class Index:
 
     def analyse(self, text: str) -> tuple[list[dict[str, float]], str, list[str]]:
         """Turn a question into term groups; also returns the corrected text and unknown words."""
-        tokens = self._join_separable_verbs(text)
+        tokens = self._join_separable_verbs(text)[:MAX_WORDS]
         groups: list[dict[str, float]] = []
         corrections: dict[str, str] = {}
         unknown: list[str] = []
