@@ -30,10 +30,11 @@ cache read.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -297,7 +298,13 @@ class Index:
             self.postings[term] = {
                 doc: idf * tfw * (K1 + 1) / (K1 + tfw) for doc, tfw in per_doc.items()
             }
-        self.max_popularity = max((d.popularity for d in self.docs), default=0)
+        # Per-document factors that do not depend on the question.
+        scale = math.log1p(max((d.popularity for d in self.docs), default=0)) or 1.0
+        self.prior = [1 + POPULARITY_PRIOR * math.log1p(d.popularity) / scale for d in self.docs]
+        by_name = sorted(range(len(self.docs)), key=lambda i: self.docs[i].name)
+        self.name_rank = [0] * len(self.docs)
+        for position, doc in enumerate(by_name):
+            self.name_rank[doc] = position
 
     # word analysis
 
@@ -451,38 +458,49 @@ class Index:
                 group.setdefault(part, COMPOUND_WEIGHT * 0.8)
         return group, word
 
+    def _best_per_doc(self, group: dict[str, float]) -> dict[int, float]:
+        """For one word of the question: each service's best-matching alternative."""
+        best: dict[int, float] = {}
+        for term, weight in group.items():
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            if not best:
+                best = {doc: value * weight for doc, value in postings.items()}
+                continue
+            for doc, value in postings.items():
+                value *= weight
+                if value > best.get(doc, 0.0):
+                    best[doc] = value
+        return best
+
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        titled: dict[int, int] = defaultdict(int)
+        """(doc, score) of the best ``limit`` services, best first."""
+        scores: Counter[int] = Counter()
+        matched: Counter[int] = Counter()
+        titled: Counter[int] = Counter()
         for group in groups:
-            best: dict[int, float] = {}
+            best = self._best_per_doc(group)
+            scores.update(best)
+            matched.update(best.keys())
             in_title: set[int] = set()
-            for term, weight in group.items():
-                for doc, contribution in self.postings.get(term, {}).items():
-                    value = contribution * weight
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-                in_title |= self.in_title.get(term, set())
-            for doc, value in best.items():
-                scores[doc] += value
-                matched[doc] += 1
-            for doc in in_title:
-                titled[doc] += 1
+            for term in group:
+                in_title.update(self.in_title.get(term, ()))
+            titled.update(in_title)
         meaningful = sum(1 for g in groups if g) or 1
-        prior_scale = math.log1p(self.max_popularity) or 1.0
+        prior, name_rank = self.prior, self.name_rank
         ranked = []
         for doc, score in scores.items():
             coverage = matched[doc] / meaningful
-            prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
             title = 1 + TITLE_BONUS * titled[doc] / meaningful
-            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior * title))
-        ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
-        if ranked:
-            # Services far below the best match only add noise to the list.
-            floor = ranked[0][1] * MIN_RELATIVE_SCORE
-            ranked = [item for item in ranked if item[1] >= floor]
-        return ranked[:limit]
+            final = score * (0.35 + 0.65 * coverage * coverage) * prior[doc] * title
+            ranked.append((final, -name_rank[doc], doc))  # ties: alphabetical
+        best_few = heapq.nlargest(limit, ranked)
+        if not best_few:
+            return []
+        # Services far below the best match only add noise to the list.
+        floor = best_few[0][0] * MIN_RELATIVE_SCORE
+        return [(doc, final) for final, _, doc in best_few if final >= floor]
 
     def query(self, text: str, limit: int = 10) -> Result:
         groups, suggestion, unknown = self.analyse(text)
