@@ -49,6 +49,8 @@ SYNONYMS: dict[str, str] = {
     "meldeadresse": "wohnsitz",
     "ummeldung": "ummelden",
     "anmeldebestätigung": "meldebescheinigung",
+    "meldezettel": "meldebescheinigung wohnsitz",
+    "meldebestätigung": "meldebescheinigung",
     "wohnungsgeberbestätigung": "wohnsitz anmelden",
     "nebenwohnung": "zweitwohnung",
     "zweitwohnsitz": "zweitwohnung",

@@ -533,14 +533,16 @@ def _split(word: str, known, min_part: int, depth: int, partial: bool = True) ->
     if depth or not partial:
         return []
     # No full decomposition: the longest known head (Sperrmüll is Müll) and the longest
-    # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means.
+    # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means,
+    # if they make up more than half of it (Raumschiff is not about Raum).
+    half = len(word) // 2 + 1
     parts = []
-    for cut in range(min_part, len(word) - min_part + 1):
+    for cut in range(min_part, len(word) - max(min_part, half) + 1):
         head = known(word[cut:])
         if head:
             parts.append(head)
             break
-    for cut in range(len(word) - min_part, min_part - 1, -1):
+    for cut in range(len(word) - min_part, max(min_part, half) - 1, -1):
         modifier = known(word[:cut])
         if modifier:
             parts.append(modifier)
