@@ -47,7 +47,9 @@ def musterstadt(db):
     return municipality
 
 
-@pytest.mark.parametrize("name", ["questions_extra.tsv", "questions_probe.tsv"])
+@pytest.mark.parametrize(
+    "name", ["questions_extra.tsv", "questions_probe.tsv", "questions_blind.tsv"]
+)
 def test_top3_on_own_question_sets(musterstadt, name):
     assert top3_accuracy(musterstadt, read(HERE / name)) >= 0.95
 
