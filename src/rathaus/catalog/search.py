@@ -189,6 +189,12 @@ def _deletions(word: str) -> set[str]:
 
 
 LONG_WORD = 8  # from this length on, two typos are allowed
+SHORT_WORD = 6  # below this length, typos must keep the first letter
+
+
+def _same_start(word: str, candidate: str) -> bool:
+    """Same first letter, or the first two letters swapped (Hnud/Hund keeps 'h')."""
+    return word[:1] == candidate[:1] or word[:2] == candidate[1::-1]
 
 
 def _allowed_typos(word: str) -> int:
@@ -336,6 +342,8 @@ class Index:
             candidates |= self._trigram_candidates(key, limit)
         best = None
         for candidate in candidates:
+            if len(key) < SHORT_WORD and not _same_start(key, candidate):
+                continue  # short words: a changed first letter is another word (Sohn/Lohn)
             distance = edit_distance(key, candidate, limit)
             if distance <= limit:
                 spread = len(self.postings.get(self.surface[candidate], ()))
