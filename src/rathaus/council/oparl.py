@@ -1,0 +1,719 @@
+"""OParl 1.1 read API (plain Django JSON views, in the exact shape of the spec).
+
+Entry point: ``/rat/oparl/v1/system``. Every id is the URL of the object; external
+lists are paged (``data``, ``pagination``, ``links``), accept
+``created_since/created_until/modified_since/modified_until`` (and ``limit``),
+keep their filters in the ``next`` link and list soft-deleted objects as
+``{"id", "type", "created", "modified", "deleted": true}`` only when
+``modified_since`` is given. Non-public papers, agenda items and files are
+never served; every response carries ``Access-Control-Allow-Origin: *``.
+"""
+
+import json
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import services
+from .models import (
+    AgendaItem,
+    Body,
+    Consultation,
+    File,
+    LegislativeTerm,
+    Meeting,
+    Membership,
+    Organization,
+    Paper,
+    Person,
+    Place,
+)
+from .search import public_files
+
+OPARL_VERSION = "https://schema.oparl.org/1.1/"
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
+
+
+def schema(kind: str) -> str:
+    return f"{OPARL_VERSION}{kind}"
+
+
+class BadRequest(Exception):
+    pass
+
+
+def dt(value) -> str | None:
+    """xsd:dateTime with the offset, e.g. 2023-01-10T18:00:00+01:00."""
+    if value is None:
+        return None
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def d(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def json_response(data, status=200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type="application/json; charset=utf-8",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def error(status: int, message: str) -> HttpResponse:
+    return json_response({"detail": message, "field": None, "reason": "oparl_error"}, status)
+
+
+def prune(data: dict) -> dict:
+    """Leave out empty optional values (the spec forbids null for absent properties)."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+class Serializer:
+    """Turns models into OParl objects; one instance per request (for absolute URLs)."""
+
+    def __init__(self, request):
+        self.request = request
+        self.municipality = request.municipality
+
+    def url(self, name: str, *args) -> str:
+        return self.request.build_absolute_uri(reverse(f"council:{name}", args=args))
+
+    def obj_url(self, kind: str, pk) -> str:
+        return self.url("oparl_object", kind.lower(), pk)
+
+    def base(self, kind: str, obj, web: str | None = None) -> dict:
+        data = {"id": self.obj_url(kind, obj.pk), "type": schema(kind)}
+        if obj.deleted:
+            data.update(created=dt(obj.created), modified=dt(obj.modified), deleted=True)
+            return data
+        return data
+
+    def tail(self, obj, web: str | None = None) -> dict:
+        return prune(
+            {
+                "web": self.request.build_absolute_uri(web) if web else None,
+                "created": dt(obj.created),
+                "modified": dt(obj.modified),
+                "deleted": False,
+            }
+        )
+
+    # --- object types ---------------------------------------------------------------
+
+    def system(self) -> dict:
+        now = timezone.now()
+        return prune(
+            {
+                "id": self.url("oparl_system"),
+                "type": schema("System"),
+                "oparlVersion": OPARL_VERSION,
+                "license": "https://creativecommons.org/licenses/by/4.0/",
+                "body": self.url("oparl_bodies"),
+                "name": f"Ratsinformation {self.municipality.name}",
+                "contactEmail": self.municipality.email,
+                "contactName": "Ratsbüro",
+                "website": self.municipality.website,
+                "vendor": "https://github.com/rathaus",
+                "product": "https://github.com/rathaus/rathaus",
+                "web": self.request.build_absolute_uri(reverse("council:index")),
+                "created": dt(now),
+                "modified": dt(now),
+            }
+        )
+
+    def body(self, body: Body) -> dict:
+        if body.deleted:
+            return self.base("Body", body)
+        lists = {
+            kind: self.url("oparl_list", body.pk, kind)
+            for kind in (
+                "organization",
+                "person",
+                "meeting",
+                "paper",
+                "agendaItem",
+                "consultation",
+                "file",
+                "locationList",
+                "legislativeTermList",
+                "membership",
+            )
+        }
+        municipality = body.municipality
+        return {
+            **self.base("Body", body),
+            **prune(
+                {
+                    "system": self.url("oparl_system"),
+                    "shortName": body.short_name,
+                    "name": body.name,
+                    "website": body.website,
+                    "license": body.license,
+                    "licenseValidSince": dt(body.oparl_since),
+                    "oparlSince": dt(body.oparl_since),
+                    "ags": municipality.ags,
+                    "rgs": municipality.ars,
+                    "contactEmail": body.contact_email,
+                    "contactName": body.contact_name,
+                    **lists,
+                    "legislativeTerm": [
+                        self.legislative_term(t, embedded=True)
+                        for t in body.legislative_terms.alive()
+                    ],
+                    "classification": body.classification,
+                }
+            ),
+            **self.tail(body, reverse("council:index")),
+        }
+
+    def body_url(self) -> str:
+        return self.obj_url("Body", services.body_of(self.municipality).pk)
+
+    def legislative_term(self, term: LegislativeTerm, embedded=False) -> dict:
+        if term.deleted:
+            return self.base("LegislativeTerm", term)
+        return {
+            **self.base("LegislativeTerm", term),
+            **prune(
+                {
+                    "body": None if embedded else self.obj_url("Body", term.body_id),
+                    "name": term.name,
+                    "startDate": d(term.start_date),
+                    "endDate": d(term.end_date),
+                }
+            ),
+            **self.tail(term),
+        }
+
+    def location(self, place: Place) -> dict:
+        if place.deleted:
+            return self.base("Location", place)
+        return {
+            **self.base("Location", place),
+            **prune(
+                {
+                    "description": place.description,
+                    "streetAddress": place.street_address,
+                    "room": place.room,
+                    "postalCode": place.postal_code,
+                    "locality": place.locality,
+                }
+            ),
+            **self.tail(place),
+        }
+
+    def organization(self, org: Organization) -> dict:
+        if org.deleted:
+            return self.base("Organization", org)
+        memberships = [m for m in org.memberships.all() if not m.deleted]
+        return {
+            **self.base("Organization", org),
+            **prune(
+                {
+                    "body": self.obj_url("Body", org.body_id),
+                    "name": org.name,
+                    "shortName": org.short_name,
+                    "membership": [self.obj_url("Membership", m.pk) for m in memberships],
+                    "meeting": self.url("oparl_org_meetings", org.pk),
+                    "organizationType": org.oparl_type,
+                    "classification": org.get_kind_display(),
+                    "startDate": d(org.start_date),
+                    "endDate": d(org.end_date),
+                    "website": org.website,
+                    "location": self.location(org.place) if org.place_id else None,
+                    "subOrganizationOf": self.obj_url("Organization", org.sub_organization_of_id)
+                    if org.sub_organization_of_id
+                    else None,
+                }
+            ),
+            **self.tail(org, org.get_absolute_url()),
+        }
+
+    def person(self, person: Person) -> dict:
+        if person.deleted:
+            return self.base("Person", person)
+        return {
+            **self.base("Person", person),
+            **prune(
+                {
+                    "body": self.obj_url("Body", person.body_id),
+                    "name": person.name,
+                    "familyName": person.family_name,
+                    "givenName": person.given_name,
+                    "formOfAddress": person.form_of_address,
+                    "title": [person.title] if person.title else [],
+                    "gender": person.gender,
+                    "email": [person.email] if person.email else [],
+                    "phone": [person.phone] if person.phone else [],
+                    "status": [person.status] if person.status else [],
+                    "life": person.life,
+                    "membership": [
+                        self.membership(m, embedded=True)
+                        for m in person.memberships.all()
+                        if not m.deleted
+                    ],
+                }
+            ),
+            **self.tail(person, person.get_absolute_url()),
+        }
+
+    def membership(self, m: Membership, embedded=False) -> dict:
+        if m.deleted:
+            return self.base("Membership", m)
+        return {
+            **self.base("Membership", m),
+            **prune(
+                {
+                    "person": None if embedded else self.obj_url("Person", m.person_id),
+                    "organization": self.obj_url("Organization", m.organization_id),
+                    "role": m.role,
+                    "votingRight": m.voting_right,
+                    "startDate": d(m.start_date),
+                    "endDate": d(m.end_date),
+                    "onBehalfOf": self.obj_url("Organization", m.on_behalf_of_id)
+                    if m.on_behalf_of_id
+                    else None,
+                }
+            ),
+            **self.tail(m),
+        }
+
+    def meeting(self, meeting: Meeting) -> dict:
+        if meeting.deleted:
+            return self.base("Meeting", meeting)
+        files = [f for f in getattr(meeting, "public_files", []) if f.agenda_item_id is None]
+        if not meeting.minutes_approved:
+            files = [f for f in files if f.role != File.Role.RESULTS_PROTOCOL]
+        invitation = next((f for f in files if f.role == File.Role.INVITATION), None)
+        protocol = next((f for f in files if f.role == File.Role.RESULTS_PROTOCOL), None)
+        auxiliary = [f for f in files if f not in (invitation, protocol)]
+        published = meeting.is_published or meeting.state == Meeting.State.HELD
+        participants = [
+            self.obj_url("Person", a.person_id)
+            for a in meeting.attendances.all()
+            if a.status == "present"
+        ]
+        return {
+            **self.base("Meeting", meeting),
+            **prune(
+                {
+                    "name": meeting.name,
+                    "meetingState": meeting.state,
+                    "cancelled": meeting.cancelled,
+                    "start": dt(meeting.start),
+                    "end": dt(meeting.end),
+                    "location": self.location(meeting.place) if meeting.place_id else None,
+                    "organization": [self.obj_url("Organization", meeting.organization_id)],
+                    "participant": participants,
+                    "invitation": self.file(invitation, embedded=True) if invitation else None,
+                    "resultsProtocol": self.file(protocol, embedded=True) if protocol else None,
+                    "auxiliaryFile": [self.file(f, embedded=True) for f in auxiliary],
+                    "agendaItem": [
+                        self.agenda_item(i, embedded=True)
+                        for i in meeting.agenda_items.all()
+                        if i.public and not i.deleted
+                    ]
+                    if published
+                    else [],
+                }
+            ),
+            **self.tail(meeting, meeting.get_absolute_url()),
+        }
+
+    def agenda_item(self, item: AgendaItem, embedded=False) -> dict:
+        if item.deleted:
+            return self.base("AgendaItem", item)
+        consultation = getattr(item, "consultation", None)
+        if consultation is not None and (consultation.deleted or not consultation.paper.public):
+            consultation = None
+        files = [f for f in item.files.all() if f.public and not f.deleted]
+        return {
+            **self.base("AgendaItem", item),
+            **prune(
+                {
+                    "meeting": None if embedded else self.obj_url("Meeting", item.meeting_id),
+                    "number": item.number,
+                    "order": item.order,
+                    "name": item.name,
+                    "public": item.public,
+                    "consultation": self.obj_url("Consultation", consultation.pk)
+                    if consultation
+                    else None,
+                    "result": item.result,
+                    "resolutionText": item.resolution_text,
+                    "auxiliaryFile": [self.file(f, embedded=True) for f in files],
+                    "start": dt(item.start),
+                    "end": dt(item.end),
+                }
+            ),
+            **self.tail(item, item.meeting.get_absolute_url() if not embedded else None),
+        }
+
+    def paper(self, paper: Paper) -> dict:
+        if paper.deleted:
+            return self.base("Paper", paper)
+        files = [f for f in paper.files.all() if f.public and not f.deleted]
+        main = next((f for f in files if f.role == File.Role.MAIN), None)
+        return {
+            **self.base("Paper", paper),
+            **prune(
+                {
+                    "body": self.obj_url("Body", paper.body_id),
+                    "name": paper.name,
+                    "reference": paper.reference,
+                    "date": d(paper.date),
+                    "paperType": paper.paper_type,
+                    "mainFile": self.file(main, embedded=True) if main else None,
+                    "auxiliaryFile": [self.file(f, embedded=True) for f in files if f is not main],
+                    "originatorPerson": [
+                        self.obj_url("Person", p.pk) for p in paper.originator_persons.all()
+                    ],
+                    "originatorOrganization": [
+                        self.obj_url("Organization", o.pk)
+                        for o in paper.originator_organizations.all()
+                    ],
+                    "relatedPaper": [
+                        self.obj_url("Paper", p.pk)
+                        for p in paper.related_papers.all()
+                        if p.public and not p.deleted
+                    ],
+                    "superordinatedPaper": self.obj_url("Paper", paper.superordinated_id)
+                    if paper.superordinated_id
+                    and paper.superordinated.public
+                    and not paper.superordinated.deleted
+                    else None,
+                    "consultation": [
+                        self.consultation(c, embedded=True)
+                        for c in paper.consultations.all()
+                        if not c.deleted
+                    ],
+                }
+            ),
+            **self.tail(paper, paper.get_absolute_url()),
+        }
+
+    def consultation(self, c: Consultation, embedded=False) -> dict:
+        if c.deleted:
+            return self.base("Consultation", c)
+        item = c.agenda_item
+        item_public = item is not None and item.public and not item.deleted
+        return {
+            **self.base("Consultation", c),
+            **prune(
+                {
+                    "paper": None if embedded else self.obj_url("Paper", c.paper_id),
+                    "agendaItem": self.obj_url("AgendaItem", item.pk) if item_public else None,
+                    "meeting": self.obj_url("Meeting", c.meeting_id) if c.meeting_id else None,
+                    "organization": [self.obj_url("Organization", c.organization_id)],
+                    "authoritative": c.authoritative,
+                    "role": c.role,
+                }
+            ),
+            **self.tail(c),
+        }
+
+    def file(self, f: File, embedded=False) -> dict:
+        if f.deleted:
+            return self.base("File", f)
+        return {
+            **self.base("File", f),
+            **prune(
+                {
+                    "name": f.name,
+                    "fileName": f.file_name,
+                    "mimeType": f.mime_type,
+                    "date": d(f.date),
+                    "size": f.size,
+                    "sha1Checksum": f.sha1_checksum,
+                    "text": f.text,
+                    "accessUrl": self.url("file", f.pk),
+                    "downloadUrl": self.url("file_download", f.pk),
+                    "paper": [self.obj_url("Paper", f.paper_id)] if f.paper_id else [],
+                    "meeting": [self.obj_url("Meeting", f.meeting_id)] if f.meeting_id else [],
+                    "agendaItem": [self.obj_url("AgendaItem", f.agenda_item_id)]
+                    if f.agenda_item_id
+                    else [],
+                }
+            ),
+            **self.tail(f),
+        }
+
+
+# --- Querysets of what the API may show ---------------------------------------------
+
+
+def _public_file_prefetch():
+    return Prefetch("files", queryset=File.objects.filter(public=True, deleted=False))
+
+
+def querysets(municipality) -> dict:
+    """kind -> (queryset incl. deleted, serializer method). Never any non-public row."""
+    scoped = {
+        model: model.objects.for_municipality(municipality)
+        for model in (
+            Organization,
+            Person,
+            Meeting,
+            Paper,
+            AgendaItem,
+            Consultation,
+            LegislativeTerm,
+            Place,
+            Membership,
+        )
+    }
+    return {
+        "organization": (
+            scoped[Organization].select_related("place").prefetch_related("memberships"),
+            "organization",
+        ),
+        "person": (scoped[Person].prefetch_related("memberships"), "person"),
+        "meeting": (
+            scoped[Meeting]
+            .select_related("place")
+            .prefetch_related(
+                Prefetch(
+                    "agenda_items",
+                    queryset=AgendaItem.objects.order_by("order")
+                    .select_related("consultation__paper", "meeting")
+                    .prefetch_related(_public_file_prefetch()),
+                ),
+                Prefetch(
+                    "files",
+                    queryset=File.objects.filter(public=True, deleted=False),
+                    to_attr="public_files",
+                ),
+                "attendances",
+            ),
+            "meeting",
+        ),
+        "paper": (
+            scoped[Paper]
+            .filter(public=True)
+            .select_related("superordinated")
+            .prefetch_related(
+                _public_file_prefetch(),
+                Prefetch(
+                    "consultations",
+                    queryset=Consultation.objects.select_related("agenda_item").order_by("order"),
+                ),
+                "originator_persons",
+                "originator_organizations",
+                "related_papers",
+            ),
+            "paper",
+        ),
+        "agendaItem": (
+            scoped[AgendaItem]
+            .filter(public=True)
+            .select_related("consultation__paper", "meeting")
+            .prefetch_related(_public_file_prefetch()),
+            "agenda_item",
+        ),
+        "consultation": (
+            scoped[Consultation].filter(paper__public=True).select_related("agenda_item"),
+            "consultation",
+        ),
+        "file": (public_files_with_deleted(municipality), "file"),
+        "locationList": (scoped[Place], "location"),
+        "legislativeTermList": (scoped[LegislativeTerm], "legislative_term"),
+        "membership": (scoped[Membership], "membership"),
+    }
+
+
+def public_files_with_deleted(municipality):
+    """Public files, plus deleted ones that were public (for tombstones)."""
+    alive = public_files(municipality)
+    gone = File.objects.for_municipality(municipality).filter(deleted=True, public=True)
+    return File.objects.filter(pk__in=alive.values("pk")) | File.objects.filter(
+        pk__in=gone.values("pk")
+    )
+
+
+OBJECT_KINDS = {
+    "body": "body",
+    "organization": "organization",
+    "person": "person",
+    "meeting": "meeting",
+    "paper": "paper",
+    "agendaitem": "agendaItem",
+    "consultation": "consultation",
+    "file": "file",
+    "location": "locationList",
+    "legislativeterm": "legislativeTermList",
+    "membership": "membership",
+}
+
+
+# --- Lists ---------------------------------------------------------------------------
+
+
+def _parse_filters(request) -> dict:
+    parsed = {}
+    for name in FILTERS:
+        raw = request.GET.get(name)
+        if raw is None:
+            continue
+        value = parse_datetime(raw.replace(" ", "+"))
+        if value is None:
+            raise BadRequest(f"Ungültiger Zeitpunkt für {name}: {raw!r} (ISO 8601 erwartet).")
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        parsed[name] = value
+    return parsed
+
+
+def _apply_filters(queryset, filters: dict):
+    lookups = {
+        "created_since": "created__gte",
+        "created_until": "created__lte",
+        "modified_since": "modified__gte",
+        "modified_until": "modified__lte",
+    }
+    for name, value in filters.items():
+        queryset = queryset.filter(**{lookups[name]: value})
+    if "modified_since" not in filters:
+        queryset = queryset.filter(deleted=False)
+    return queryset
+
+
+def _page_size(request) -> int:
+    raw = request.GET.get("limit")
+    if raw is None:
+        return PAGE_SIZE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
+        raise BadRequest(f"limit muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
+    return int(raw)
+
+
+def paged(request, queryset, render_one) -> HttpResponse:
+    try:
+        filters = _parse_filters(request)
+        size = _page_size(request)
+    except BadRequest as exc:
+        return error(400, str(exc))
+    queryset = _apply_filters(queryset, filters).order_by("id")
+    paginator = Paginator(queryset, size, allow_empty_first_page=True)
+    raw_page = request.GET.get("page", "1")
+    if not raw_page.isdigit():
+        return error(400, "page muss eine positive Zahl sein.")
+    try:
+        page = paginator.page(int(raw_page))
+    except EmptyPage:
+        return error(404, "Diese Seite gibt es nicht.")
+    keep = {k: request.GET[k] for k in (*FILTERS, "limit") if k in request.GET}
+    base = request.build_absolute_uri(request.path)
+
+    def link(number):
+        return f"{base}?{urlencode({**keep, 'page': number})}"
+
+    links = {"first": link(1), "self": link(page.number), "last": link(paginator.num_pages)}
+    if page.has_previous():
+        links["prev"] = link(page.previous_page_number())
+    if page.has_next():
+        links["next"] = link(page.next_page_number())
+    return json_response(
+        {
+            "data": [render_one(obj) for obj in page.object_list],
+            "pagination": {
+                "totalElements": paginator.count,
+                "elementsPerPage": size,
+                "currentPage": page.number,
+                "totalPages": paginator.num_pages,
+            },
+            "links": links,
+        }
+    )
+
+
+# --- Views ----------------------------------------------------------------------------
+
+
+def cors(view):
+    def wrapped(request, *args, **kwargs):
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Accept"
+            return response
+        if request.method not in ("GET", "HEAD"):
+            return error(405, "Nur GET ist erlaubt.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@cors
+def system(request):
+    return json_response(Serializer(request).system())
+
+
+@cors
+def body_list(request):
+    serializer = Serializer(request)
+    services.body_of(request.municipality)
+    bodies = Body.objects.for_municipality(request.municipality).select_related("municipality")
+    return paged(request, bodies, serializer.body)
+
+
+@cors
+def body_sublist(request, pk, kind):
+    get_object_or_404(Body.objects.for_municipality(request.municipality), pk=pk)
+    available = querysets(request.municipality)
+    if kind not in available:
+        return error(404, "Unbekannte Liste.")
+    queryset, method = available[kind]
+    return paged(request, queryset, getattr(Serializer(request), method))
+
+
+@cors
+def organization_meetings(request, pk):
+    org = get_object_or_404(Organization.objects.for_municipality(request.municipality), pk=pk)
+    queryset, _ = querysets(request.municipality)["meeting"]
+    return paged(request, queryset.filter(organization=org), Serializer(request).meeting)
+
+
+@cors
+def object_detail(request, kind, pk):
+    serializer = Serializer(request)
+    if kind == "body":
+        body = get_object_or_404(Body.objects.for_municipality(request.municipality), pk=pk)
+        return json_response(serializer.body(body))
+    if kind not in OBJECT_KINDS:
+        return error(404, "Unbekannter Objekttyp.")
+    queryset, method = querysets(request.municipality)[OBJECT_KINDS[kind]]
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        return error(404, "Objekt nicht gefunden.")
+    return json_response(getattr(serializer, method)(obj))
+
+
+urlpatterns = [
+    path("oparl/v1/", system, name="oparl_root"),
+    path("oparl/v1/system", system, name="oparl_system"),
+    path("oparl/v1/body", body_list, name="oparl_bodies"),
+    path("oparl/v1/body/<int:pk>/<str:kind>", body_sublist, name="oparl_list"),
+    path(
+        "oparl/v1/organization/<int:pk>/meeting",
+        organization_meetings,
+        name="oparl_org_meetings",
+    ),
+    path("oparl/v1/<str:kind>/<int:pk>", object_detail, name="oparl_object"),
+]
+
+__all__ = ["datetime"]
