@@ -176,7 +176,8 @@ def put_paper_on_agenda(
 ) -> AgendaItem:
     if meeting.organization_id != consultation.organization_id:
         raise ValidationError(
-            f"Die Sitzung gehört nicht zu dem Gremium dieser Beratung ({consultation.organization})."
+            "Die Sitzung gehört nicht zu dem Gremium dieser Beratung "
+            f"({consultation.organization})."
         )
     paper = consultation.paper
     return add_agenda_item(
