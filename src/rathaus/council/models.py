@@ -394,7 +394,7 @@ class Consultation(OParlObject):
         related_name="consultation",
     )
     planned_date = models.DateField(_("geplantes Datum"), null=True, blank=True)
-    role = models.CharField(_("Zuständigkeit"), max_length=20, choices=Role.choices)
+    role = models.CharField(_("Zuständigkeit"), max_length=60, choices=Role.choices)
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -548,3 +548,22 @@ class SavedSearch(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.query}"
+
+
+class OParlSource(TenantModel):
+    """An OParl server this municipality imports from, and when it last did."""
+
+    system_url = models.URLField(_("System-URL"), max_length=500)
+    last_run = models.DateTimeField(_("letzter Import"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("OParl-Quelle")
+        verbose_name_plural = _("OParl-Quellen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "system_url"], name="council_oparl_source_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.system_url
