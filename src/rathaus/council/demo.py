@@ -18,7 +18,6 @@ from . import demo_data as D
 from . import services
 from .models import (
     AgendaItem,
-    Attendance,
     Consultation,
     File,
     LegislativeTerm,
@@ -358,9 +357,8 @@ class Loader:
                     resolution=D.RESOLUTION_1134 if ref == "22/SVV/1134" else "",
                 )
             items[number] = item
-        # The consultation of 1207 keeps the seed's order: Hauptausschuss, then PTD.
         rows = []
-        for address, title, given, family, group, function, status, arrived, left in D.ATTENDANCE:
+        for _address, _title, given, family, group, function, status, arrived, left in D.ATTENDANCE:
             rows.append(
                 {
                     "person": self.people[f"{given} {family}"],
@@ -637,5 +635,4 @@ def load(municipality):
     loader.seed_meeting()
     loader.rostock_and_weimar()
     loader.year_of_meetings()
-    Attendance.objects.none()  # keeps the import for readers of this module
     return municipality
