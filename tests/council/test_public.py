@@ -246,3 +246,12 @@ def test_tasks_page_for_councillors_only(client_a, published, town_a):
     assert "Geheimweg" not in body
     client_a.force_login(c.councillor_user)
     assert "Kaufvertrag Geheimweg" in client_a.get("/rat/beschluesse/").content.decode()
+
+
+@pytest.mark.postgres
+def test_german_stemming_on_postgres(client_a, town_a):
+    services.create_paper(
+        town_a, name="Gemeinsame Baumpflege", paper_type="Antrag", text="Die Bäume werden gegossen."
+    )
+    body = client_a.get("/rat/suche/?q=Bäumen").content.decode()
+    assert "Gemeinsame Baumpflege" in body  # "Bäumen" and "Bäume" share the stem

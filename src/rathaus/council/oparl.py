@@ -87,12 +87,15 @@ class Serializer:
     def __init__(self, request):
         self.request = request
         self.municipality = request.municipality
+        # URLs are built by prefix: reverse() per property would dominate list pages.
+        self.root = request.build_absolute_uri(reverse("council:oparl_root"))
+        self.file_root = request.build_absolute_uri(reverse("council:file", args=[0]))[:-2]
 
     def url(self, name: str, *args) -> str:
         return self.request.build_absolute_uri(reverse(f"council:{name}", args=args))
 
     def obj_url(self, kind: str, pk) -> str:
-        return self.url("oparl_object", kind.lower(), pk)
+        return f"{self.root}{kind.lower()}/{pk}"
 
     def base(self, kind: str, obj, web: str | None = None) -> dict:
         data = {"id": self.obj_url(kind, obj.pk), "type": schema(kind)}
@@ -367,6 +370,9 @@ class Serializer:
             return self.base("Paper", paper)
         files = [f for f in paper.files.all() if f.public and not f.deleted]
         main = next((f for f in files if f.role == File.Role.MAIN), None)
+        if not hasattr(paper, "_links"):
+            prepare_papers([paper])
+        links = paper._links
         return {
             **self.base("Paper", paper),
             **prune(
@@ -378,22 +384,13 @@ class Serializer:
                     "paperType": paper.paper_type,
                     "mainFile": self.file(main, embedded=True) if main else None,
                     "auxiliaryFile": [self.file(f, embedded=True) for f in files if f is not main],
-                    "originatorPerson": [
-                        self.obj_url("Person", p.pk) for p in paper.originator_persons.all()
-                    ],
+                    "originatorPerson": [self.obj_url("Person", pk) for pk in links["persons"]],
                     "originatorOrganization": [
-                        self.obj_url("Organization", o.pk)
-                        for o in paper.originator_organizations.all()
+                        self.obj_url("Organization", pk) for pk in links["organizations"]
                     ],
-                    "relatedPaper": [
-                        self.obj_url("Paper", p.pk)
-                        for p in paper.related_papers.all()
-                        if p.public and not p.deleted
-                    ],
+                    "relatedPaper": [self.obj_url("Paper", pk) for pk in links["related"]],
                     "superordinatedPaper": self.obj_url("Paper", paper.superordinated_id)
-                    if paper.superordinated_id
-                    and paper.superordinated.public
-                    and not paper.superordinated.deleted
+                    if links["superordinated"]
                     else None,
                     "consultation": [
                         self.consultation(c, embedded=True)
@@ -439,8 +436,8 @@ class Serializer:
                     "size": f.size,
                     "sha1Checksum": f.sha1_checksum,
                     "text": f.text,
-                    "accessUrl": self.url("file", f.pk),
-                    "downloadUrl": self.url("file_download", f.pk),
+                    "accessUrl": f"{self.file_root}{f.pk}/",
+                    "downloadUrl": f"{self.file_root}{f.pk}/download/",
                     "paper": [self.obj_url("Paper", f.paper_id)] if f.paper_id else [],
                     "meeting": [self.obj_url("Meeting", f.meeting_id)] if f.meeting_id else [],
                     "agendaItem": [self.obj_url("AgendaItem", f.agenda_item_id)]
@@ -501,18 +498,16 @@ def querysets(municipality) -> dict:
             "meeting",
         ),
         "paper": (
+            # No select_related("superordinated"): the self-join turns the paged index
+            # scan into a hash join and sort on PostgreSQL (see docs/performance.md).
             scoped[Paper]
             .filter(public=True)
-            .select_related("superordinated")
             .prefetch_related(
                 _public_file_prefetch(),
                 Prefetch(
                     "consultations",
                     queryset=Consultation.objects.select_related("agenda_item").order_by("order"),
                 ),
-                "originator_persons",
-                "originator_organizations",
-                "related_papers",
             ),
             "paper",
         ),
@@ -541,6 +536,35 @@ def public_files_with_deleted(municipality):
     return File.objects.filter(pk__in=alive.values("pk")) | File.objects.filter(
         pk__in=gone.values("pk")
     )
+
+
+def prepare_papers(papers) -> None:
+    """Many-to-many links of a page of papers in three queries (not three per paper)."""
+    ids = [p.pk for p in papers]
+    links = {pk: {"persons": [], "organizations": [], "related": []} for pk in ids}
+    through = Paper.originator_persons.through.objects.filter(paper_id__in=ids)
+    for paper_id, person_id in through.values_list("paper_id", "person_id"):
+        links[paper_id]["persons"].append(person_id)
+    through = Paper.originator_organizations.through.objects.filter(paper_id__in=ids)
+    for paper_id, org_id in through.values_list("paper_id", "organization_id"):
+        links[paper_id]["organizations"].append(org_id)
+    through = Paper.related_papers.through.objects.filter(
+        from_paper_id__in=ids, to_paper__public=True, to_paper__deleted=False
+    )
+    for paper_id, other_id in through.values_list("from_paper_id", "to_paper_id"):
+        links[paper_id]["related"].append(other_id)
+    parents = {p.superordinated_id for p in papers if p.superordinated_id}
+    visible_parents = set(
+        Paper.objects.filter(pk__in=parents, public=True, deleted=False).values_list(
+            "pk", flat=True
+        )
+    )
+    for paper in papers:
+        links[paper.pk]["superordinated"] = paper.superordinated_id in visible_parents
+        paper._links = links[paper.pk]
+
+
+PREPARE = {"paper": prepare_papers}
 
 
 OBJECT_KINDS = {
@@ -599,7 +623,7 @@ def _page_size(request) -> int:
     return int(raw)
 
 
-def paged(request, queryset, render_one) -> HttpResponse:
+def paged(request, queryset, render_one, prepare=None) -> HttpResponse:
     try:
         filters = _parse_filters(request)
         size = _page_size(request)
@@ -614,6 +638,9 @@ def paged(request, queryset, render_one) -> HttpResponse:
         page = paginator.page(int(raw_page))
     except EmptyPage:
         return error(404, "Diese Seite gibt es nicht.")
+    objects = list(page.object_list)
+    if prepare is not None:
+        prepare([o for o in objects if not o.deleted])
     keep = {k: request.GET[k] for k in (*FILTERS, "limit") if k in request.GET}
     base = request.build_absolute_uri(request.path)
 
@@ -627,7 +654,7 @@ def paged(request, queryset, render_one) -> HttpResponse:
         links["next"] = link(page.next_page_number())
     return json_response(
         {
-            "data": [render_one(obj) for obj in page.object_list],
+            "data": [render_one(obj) for obj in objects],
             "pagination": {
                 "totalElements": paginator.count,
                 "elementsPerPage": size,
@@ -678,7 +705,8 @@ def body_sublist(request, pk, kind):
     if kind not in available:
         return error(404, "Unbekannte Liste.")
     queryset, method = available[kind]
-    return paged(request, queryset, getattr(Serializer(request), method))
+    serializer = Serializer(request)
+    return paged(request, queryset, getattr(serializer, method), PREPARE.get(kind))
 
 
 @cors
