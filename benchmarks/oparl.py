@@ -1,7 +1,7 @@
 """OParl paper list throughput: generate N papers, page through /body/<id>/paper.
 
     .venv/bin/python benchmarks/oparl.py [--papers 50000] [--limit 100]
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench .venv/bin/python benchmarks/oparl.py
+    DATABASE_URL=postgres://…/rathaus_council .venv/bin/python benchmarks/oparl.py
 
 Each paper gets one consultation and one public file (both embedded in the list, as
 real RIS data has them), plus every 10th paper is non-public (must not appear). The
