@@ -299,3 +299,16 @@ def test_minutes_file_only_after_release(oparl, world):
     assert meeting["resultsProtocol"]["mimeType"] == "application/pdf"
     assert "Geheimweg" not in str(meeting)
     assert File.objects.filter(role="results_protocol", public=False).exists()
+
+
+def test_invitation_file_and_hidden_parent(oparl, world):
+    meeting = oparl(f"{BASE}/meeting/{world.meeting.pk}")
+    invitation = meeting["invitation"]
+    check_object(invitation, "File")
+    assert invitation["name"] == "Einladung und Tagesordnung"
+    assert "Transparenz der Tätigkeit" in invitation["text"]
+    assert "Geheimweg" not in invitation["text"]
+    world.paper.superordinated = world.secret_paper
+    world.paper.save()
+    paper = oparl(f"{BASE}/paper/{world.paper.pk}")
+    assert "superordinatedPaper" not in paper

@@ -255,3 +255,14 @@ def test_german_stemming_on_postgres(client_a, town_a):
     )
     body = client_a.get("/rat/suche/?q=Bäumen").content.decode()
     assert "Gemeinsame Baumpflege" in body  # "Bäumen" and "Bäume" share the stem
+
+
+def test_councillor_sees_links_on_index(client_a, published):
+    assert "Beschlussverfolgung" not in client_a.get("/rat/").content.decode()
+    client_a.force_login(published.councillor_user)
+    assert "Beschlussverfolgung" in client_a.get("/rat/").content.decode()
+
+
+def test_meeting_page_lists_invitation(client_a, published):
+    body = client_a.get(f"/rat/sitzungen/{published.meeting.pk}/").content.decode()
+    assert "Einladung und Tagesordnung" in body

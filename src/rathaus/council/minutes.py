@@ -72,3 +72,25 @@ def render_minutes_pdf(meeting, *, include_non_public: bool) -> tuple[bytes, str
     html = render_minutes_html(meeting, include_non_public=include_non_public)
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)])
     return pdf, " ".join(strip_tags(html).split())
+
+
+def render_invitation_pdf(meeting) -> tuple[bytes, str]:
+    """The public invitation (Einladung) with the public agenda, as PDF and plain text."""
+    from weasyprint import CSS, HTML
+
+    items = list(
+        meeting.agenda_items.alive()
+        .filter(public=True)
+        .order_by("order")
+        .select_related("consultation__paper")
+    )
+    html = render_to_string(
+        "council/invitation_document.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "has_non_public": meeting.agenda_items.alive().filter(public=False).exists(),
+        },
+    )
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)])
+    return pdf, " ".join(strip_tags(html).split())

@@ -216,9 +216,27 @@ def publish_agenda(meeting: Meeting, *, actor=None) -> Meeting:
     meeting.agenda_published_at = timezone.now()
     meeting.state = Meeting.State.INVITED
     meeting.save(update_fields=["agenda_published_at", "state"])
+    _attach_invitation(meeting, actor)
     audit.record("council.agenda_published", meeting, actor=actor)
     transaction.on_commit(lambda: tasks.send_invitation.enqueue(meeting.pk))
     return meeting
+
+
+def _attach_invitation(meeting: Meeting, actor) -> File:
+    from .minutes import render_invitation_pdf
+
+    pdf, text = render_invitation_pdf(meeting)
+    stamp = timezone.localtime(meeting.start).strftime("%Y-%m-%d")
+    return attach_file(
+        municipality=meeting.municipality,
+        name="Einladung und Tagesordnung",
+        file_name=f"einladung-{stamp}.pdf",
+        data=pdf,
+        text=text,
+        role=File.Role.INVITATION,
+        meeting=meeting,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -67,6 +67,8 @@ def index(request):
         .visible()
         .order_by("-date", "-id")[:8],
         "organizations": _organizations(request).exclude(kind=Organization.Kind.GROUP),
+        "is_councillor": access.is_councillor(request.user, request.municipality),
+        "is_council_office": access.is_council_office(request.user, request.municipality),
     }
     return render(request, "council/index.html", context)
 
