@@ -312,3 +312,21 @@ def test_invitation_file_and_hidden_parent(oparl, world):
     world.paper.save()
     paper = oparl(f"{BASE}/paper/{world.paper.pk}")
     assert "superordinatedPaper" not in paper
+
+
+def test_draft_agenda_and_unreleased_minutes_stay_internal(oparl, council_a, client_a):
+    c = council_a  # agenda not published yet
+    items = list_all(oparl, f"{BASE}/body/{c.body.pk}/agendaItem")
+    assert items == []
+    paper = oparl(f"{BASE}/paper/{c.paper.pk}")
+    assert "agendaItem" not in paper["consultation"][0]
+    oparl(f"{BASE}/agendaitem/{c.item.pk}", status=404)
+    services.publish_agenda(c.meeting)
+    public_minutes, _full = services.generate_minutes(c.meeting)
+    files = list_all(oparl, f"{BASE}/body/{c.body.pk}/file")
+    assert all("Niederschrift" not in f["name"] for f in files)
+    assert client_a.get(f"/rat/dateien/{public_minutes.pk}/").status_code == 404
+    services.approve_minutes(c.meeting)
+    files = list_all(oparl, f"{BASE}/body/{c.body.pk}/file")
+    assert any(f["name"] == "Niederschrift" for f in files)
+    assert client_a.get(f"/rat/dateien/{public_minutes.pk}/").status_code == 200

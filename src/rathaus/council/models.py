@@ -51,6 +51,18 @@ class PublicQuerySet(CouncilQuerySet):
         return self.filter(deleted=False, public=True)
 
 
+class AgendaItemQuerySet(PublicQuerySet):
+    def visible(self):
+        """Public items of meetings whose agenda is published (drafts stay internal)."""
+        return super().visible().filter(agenda_published(prefix="meeting__"))
+
+
+def agenda_published(prefix: str = "") -> models.Q:
+    return models.Q(**{f"{prefix}agenda_published_at__isnull": False}) | models.Q(
+        **{f"{prefix}state": "durchgeführt"}
+    )
+
+
 class Body(OParlObject):
     """The Körperschaft: the council side of a municipality (one per municipality)."""
 
@@ -295,7 +307,7 @@ class AgendaItem(OParlObject):
     start = models.DateTimeField(null=True, blank=True)
     end = models.DateTimeField(null=True, blank=True)
 
-    objects = PublicQuerySet.as_manager()
+    objects = AgendaItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Tagesordnungspunkt")
@@ -304,6 +316,13 @@ class AgendaItem(OParlObject):
 
     def __str__(self) -> str:
         return f"TOP {self.number} {self.name}"
+
+    @property
+    def is_visible(self) -> bool:
+        """The same rule as ``AgendaItem.objects.visible()`` for a loaded item."""
+        meeting = self.meeting
+        published = meeting.is_published or meeting.state == Meeting.State.HELD
+        return self.public and not self.deleted and published
 
     @property
     def vote_summary(self) -> str:

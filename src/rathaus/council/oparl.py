@@ -34,6 +34,7 @@ from .models import (
     Paper,
     Person,
     Place,
+    agenda_published,
 )
 from .search import public_files
 
@@ -406,7 +407,7 @@ class Serializer:
         if c.deleted:
             return self.base("Consultation", c)
         item = c.agenda_item
-        item_public = item is not None and item.public and not item.deleted
+        item_public = item is not None and item.is_visible
         return {
             **self.base("Consultation", c),
             **prune(
@@ -506,7 +507,9 @@ def querysets(municipality) -> dict:
                 _public_file_prefetch(),
                 Prefetch(
                     "consultations",
-                    queryset=Consultation.objects.select_related("agenda_item").order_by("order"),
+                    queryset=Consultation.objects.select_related("agenda_item__meeting").order_by(
+                        "order"
+                    ),
                 ),
             ),
             "paper",
@@ -514,12 +517,13 @@ def querysets(municipality) -> dict:
         "agendaItem": (
             scoped[AgendaItem]
             .filter(public=True)
+            .filter(agenda_published(prefix="meeting__"))
             .select_related("consultation__paper", "meeting")
             .prefetch_related(_public_file_prefetch()),
             "agenda_item",
         ),
         "consultation": (
-            scoped[Consultation].filter(paper__public=True).select_related("agenda_item"),
+            scoped[Consultation].filter(paper__public=True).select_related("agenda_item__meeting"),
             "consultation",
         ),
         "file": (public_files_with_deleted(municipality), "file"),

@@ -89,4 +89,11 @@ def public_files(municipality):
         .exclude(agenda_item__public=False)
         .exclude(agenda_item__deleted=True)
         .exclude(meeting__deleted=True)
+        # Minutes appear only once released; files of draft agendas stay internal.
+        .exclude(role=File.Role.RESULTS_PROTOCOL, meeting__minutes_approved=False)
+        .exclude(
+            agenda_item__isnull=False,
+            agenda_item__meeting__agenda_published_at__isnull=True,
+            agenda_item__meeting__state__in=["geplant", "eingeladen"],
+        )
     )

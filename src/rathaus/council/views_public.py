@@ -175,13 +175,13 @@ def paper_detail(request, pk):
     )
     consultations = (
         paper.consultations.alive()
-        .select_related("organization", "meeting", "agenda_item")
+        .select_related("organization", "meeting", "agenda_item__meeting")
         .order_by("order", "planned_date")
     )
     steps = []
     for consultation in consultations:
         item = consultation.agenda_item
-        if item is not None and (item.deleted or (not item.public and not may_see_secret)):
+        if item is not None and not (item.is_visible or (may_see_secret and not item.deleted)):
             item = None
         steps.append((consultation, item))
     files = paper.files.alive() if may_see_secret else paper.files.visible()
