@@ -9,6 +9,7 @@ Abstimmungsergebnis (Ja/Nein/Enthaltung or einstimmig), Beschluss.
 from itertools import groupby
 
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import strip_tags
 
 from .models import Attendance
@@ -69,7 +70,9 @@ def render_minutes_html(meeting, *, include_non_public: bool) -> str:
 def render_minutes_pdf(meeting, *, include_non_public: bool) -> tuple[bytes, str]:
     from weasyprint import CSS, HTML
 
-    html = render_minutes_html(meeting, include_non_public=include_non_public)
+    # The Niederschrift is a German legal document whatever language the clerk browses in.
+    with translation.override("de"):
+        html = render_minutes_html(meeting, include_non_public=include_non_public)
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)])
     return pdf, " ".join(strip_tags(html).split())
 
