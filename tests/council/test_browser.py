@@ -92,6 +92,7 @@ def test_staff_pages_are_axe_clean(page, council, live_server):
         f"/rat/verwaltung/sitzungen/{c.meeting.pk}/",
         f"/rat/verwaltung/sitzungen/{c.meeting.pk}/anwesenheit/",
         f"/rat/verwaltung/top/{c.item.pk}/",
+        f"/rat/verwaltung/sitzungen/{c.meeting.pk}/veroeffentlichen/",
         "/rat/beschluesse/",
     ):
         page.goto(path)

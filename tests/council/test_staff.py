@@ -192,3 +192,55 @@ def test_clerk_updates_only_tasks_of_own_office(client_a, council_a, town_a):
         client_a.post(f"/rat/verwaltung/auftraege/{task.pk}/", {"status": "done"}).status_code
         == 403
     )
+
+
+def test_publish_has_check_page_listing_recipients(office_client, council_a):
+    c = council_a
+    page = office_client.get(f"/rat/verwaltung/sitzungen/{c.meeting.pk}/veroeffentlichen/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "rat@a.test" in body and "22/SVV/0792" in body
+    c.meeting.refresh_from_db()
+    assert not c.meeting.is_published  # GET changes nothing
+
+
+def test_remove_item_frees_consultation_and_cancel_meeting(
+    office_client, council_a, django_capture_on_commit_callbacks
+):
+    c = council_a
+    office_client.post(f"/rat/verwaltung/top/{c.item.pk}/entfernen/")
+    c.item.refresh_from_db()
+    c.consultation.refresh_from_db()
+    assert c.item.deleted and c.consultation.agenda_item is None
+    response = office_client.post(
+        f"/rat/verwaltung/sitzungen/{c.meeting.pk}/",
+        {"paper-consultation": c.consultation.pk},
+    )
+    assert response.status_code == 302  # can be scheduled again
+    from rathaus.council import services
+
+    services.publish_agenda(c.meeting)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        office_client.post(f"/rat/verwaltung/sitzungen/{c.meeting.pk}/absagen/")
+        office_client.post(f"/rat/verwaltung/sitzungen/{c.meeting.pk}/absagen/")
+    c.meeting.refresh_from_db()
+    assert c.meeting.cancelled
+    assert len(mail.outbox) == 2 and mail.outbox[0].subject.startswith("Absage")
+
+
+def test_item_attachment_and_paper_delete(office_client, council_a, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = council_a
+    upload = SimpleUploadedFile("praesentation.txt", b"Folien zur Sitzung", "text/plain")
+    office_client.post(
+        f"/rat/verwaltung/top/{c.secret_item.pk}/anlage/",
+        {"name": "Präsentation", "upload": upload, "public": "on"},
+    )
+    attached = File.objects.get(name="Präsentation")
+    assert attached.agenda_item == c.secret_item
+    assert attached.public is False  # a non-public item cannot carry a public file
+    office_client.post(f"/rat/verwaltung/vorlagen/{c.paper.pk}/loeschen/")
+    c.paper.refresh_from_db()
+    assert c.paper.deleted
+    assert office_client.get(f"/rat/vorlagen/{c.paper.pk}/").status_code == 404

@@ -402,6 +402,30 @@ def approve_minutes(meeting: Meeting, *, actor=None) -> Meeting:
 
 
 @transaction.atomic
+def remove_agenda_item(item: AgendaItem, *, actor=None) -> AgendaItem:
+    """Take a TOP off the agenda; its paper's consultation can be scheduled again."""
+    consultation = Consultation.objects.filter(agenda_item=item).first()
+    if consultation is not None:
+        consultation.agenda_item = None
+        consultation.save(update_fields=["agenda_item"])
+    return soft_delete(item, actor=actor)
+
+
+@transaction.atomic
+def cancel_meeting(meeting: Meeting, *, actor=None) -> Meeting:
+    """Cancel (idempotent); members who were invited get a cancellation e-mail."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled:
+        return meeting
+    meeting.cancelled = True
+    meeting.save(update_fields=["cancelled"])
+    audit.record("council.meeting_cancelled", meeting, actor=actor)
+    if meeting.is_published:
+        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(meeting.pk))
+    return meeting
+
+
+@transaction.atomic
 def soft_delete(obj, *, actor=None):
     """Mark as deleted: OParl clients learn about it with modified_since."""
     obj.deleted = True

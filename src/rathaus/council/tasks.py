@@ -56,6 +56,23 @@ def send_invitation(meeting_id: int) -> int:
 
 
 @task()
+def send_cancellation(meeting_id: int) -> int:
+    from .models import Meeting
+
+    meeting = Meeting.objects.select_related("organization").get(pk=meeting_id)
+    when = timezone.localtime(meeting.start)
+    subject = f"Absage: {meeting.name} am {when:%d.%m.%Y}"
+    body = (
+        f"Die Sitzung „{meeting.name}“ ({meeting.organization.name}) am {when:%d.%m.%Y} um "
+        f"{when:%H:%M} Uhr ist abgesagt.\n\n{absolute(meeting.get_absolute_url())}\n"
+    )
+    addresses = member_addresses(meeting.organization)
+    for address in addresses:
+        send_mail(subject, body, None, [address])
+    return len(addresses)
+
+
+@task()
 def send_alert_confirmation(alert_id: int) -> None:
     from .models import SavedSearch
 

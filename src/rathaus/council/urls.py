@@ -31,7 +31,19 @@ staff = [
         views_staff.minutes_generate,
         name="staff_minutes",
     ),
+    path(
+        "verwaltung/sitzungen/<int:pk>/absagen/",
+        views_staff.meeting_cancel,
+        name="staff_meeting_cancel",
+    ),
+    path(
+        "verwaltung/vorlagen/<int:pk>/loeschen/",
+        views_staff.paper_delete,
+        name="staff_paper_delete",
+    ),
     path("verwaltung/top/<int:pk>/", views_staff.item_result, name="staff_item"),
+    path("verwaltung/top/<int:pk>/entfernen/", views_staff.item_remove, name="staff_item_remove"),
+    path("verwaltung/top/<int:pk>/anlage/", views_staff.item_file, name="staff_item_file"),
     path("verwaltung/top/<int:pk>/verschieben/", views_staff.item_move, name="staff_item_move"),
     path("verwaltung/auftraege/<int:pk>/", views_staff.task_update, name="staff_task"),
 ]

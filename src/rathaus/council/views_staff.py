@@ -208,15 +208,83 @@ def meeting_manage(request, pk):
 
 
 @office_only
-@require_POST
 def meeting_publish(request, pk):
-    meeting = get_object_or_404(_meetings(request), pk=pk)
+    """GET: check-your-answers page (agenda, who is invited). POST: publish and invite."""
+    from .tasks import member_addresses
+
+    meeting = get_object_or_404(_meetings(request).select_related("organization"), pk=pk)
+    if request.method != "POST":
+        items = meeting.agenda_items.alive().order_by("order").select_related("consultation__paper")
+        return render(
+            request,
+            "council/staff/meeting_publish.html",
+            {
+                "meeting": meeting,
+                "items": items,
+                "recipients": member_addresses(meeting.organization),
+            },
+        )
     try:
         services.publish_agenda(meeting, actor=request.user)
         messages.success(request, _("Tagesordnung veröffentlicht, Einladung wird versandt."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("council:staff_meeting", meeting.pk)
+
+
+@office_only
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = get_object_or_404(_meetings(request), pk=pk)
+    services.cancel_meeting(meeting, actor=request.user)
+    messages.success(request, _("Sitzung abgesagt."))
+    return redirect("council:staff_meeting", meeting.pk)
+
+
+@office_only
+@require_POST
+def item_remove(request, pk):
+    item = get_object_or_404(
+        AgendaItem.objects.for_municipality(request.municipality).alive(), pk=pk
+    )
+    services.remove_agenda_item(item, actor=request.user)
+    messages.success(request, _("TOP %(n)s von der Tagesordnung genommen.") % {"n": item.number})
+    return redirect("council:staff_meeting", item.meeting_id)
+
+
+@office_only
+@require_POST
+def item_file(request, pk):
+    item = get_object_or_404(
+        AgendaItem.objects.for_municipality(request.municipality).alive(), pk=pk
+    )
+    form = FileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["upload"]
+        services.attach_file(
+            municipality=request.municipality,
+            name=form.cleaned_data["name"],
+            file_name=upload.name,
+            data=upload.read(),
+            mime_type=upload.content_type or "application/octet-stream",
+            public=form.cleaned_data["public"] and item.public,
+            text=form.cleaned_data["text"],
+            agenda_item=item,
+            actor=request.user,
+        )
+        messages.success(request, _("Anlage hinzugefügt."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("council:staff_item", item.pk)
+
+
+@office_only
+@require_POST
+def paper_delete(request, pk):
+    paper = get_object_or_404(_papers(request), pk=pk)
+    services.soft_delete(paper, actor=request.user)
+    messages.success(request, _("Drucksache %(ref)s gelöscht.") % {"ref": paper.reference})
+    return redirect("council:staff")
 
 
 @office_only
@@ -341,6 +409,8 @@ def item_result(request, pk):
             "task_form": task_form,
             "tasks": item.tasks.select_related("office"),
             "status_form": TaskStatusForm(),
+            "file_form": FileForm(),
+            "files": item.files.alive(),
         },
         status=400 if request.method == "POST" else 200,
     )
