@@ -466,13 +466,14 @@ class Loader:
         for meeting in meetings:
             by_org.setdefault(meeting.organization.name, []).append(meeting)
         now = timezone.now()
-        for index, (ptype, title, originator) in enumerate(D.YEAR_PAPERS):
+        for index, (ptype, title, originator) in enumerate(D.YEAR_PAPERS + D.MORE_PAPERS):
             self.paper_with_path(index, ptype, title, originator, by_org, now)
         for meeting in meetings:
             self.finish_meeting(meeting, now)
 
     def paper_with_path(self, index, ptype, title, originator, by_org, now):
-        day = timezone.localdate() + timedelta(days=-170 + index * 14)
+        # Spread over the year: every paper starts about ten days after the previous one.
+        day = timezone.localdate() + timedelta(days=-175 + index * 10)
         year = day.year % 100
         paper = self.paper(
             f"{year:02d}/SVV/{100 + index:04d}",
@@ -541,6 +542,9 @@ class Loader:
             item.number = str(number)
             item.save(update_fields=["number"])
         next_number = len(items) + 1
+        for topic, _text in D.BOARD_TOPICS.get(meeting.organization.name, []):
+            services.add_agenda_item(meeting, topic, number=str(next_number), late=False)
+            next_number += 1
         services.add_agenda_item(
             meeting, "Mitteilungen der Verwaltung", number=str(next_number), late=False
         )
@@ -586,12 +590,11 @@ class Loader:
         for item in meeting.agenda_items.alive().select_related("consultation"):
             consultation = getattr(item, "consultation", None)
             if consultation is None:
-                if not item.discussion:
-                    self.decide(
-                        item,
-                        "",
-                        text="Es werden keine Themen benannt." if item.name == "Sonstiges" else "",
-                    )
+                topics = dict(D.BOARD_TOPICS.get(meeting.organization.name, []))
+                if item.name in topics:
+                    self.decide(item, AgendaItem.Result.NOTED, text=topics[item.name])
+                elif item.name == "Sonstiges":
+                    self.decide(item, "", text="Es werden keine Themen benannt.")
                 continue
             if item.result:
                 continue

@@ -615,3 +615,68 @@ YEAR_PAPERS = [
     ("Anfrage", "Stand der Umsetzung des Onlinezugangsgesetzes", "Fraktion CDU"),
     ("Antrag", "Jugendbeteiligung: Kinder- und Jugendparlament einrichten", "Fraktion SPD"),
 ]
+
+# More plausible papers so committee agendas are full: (type, title, originator)
+MORE_PAPERS = [
+    ("Antrag", "Schulwegsicherheit an der Gesamtschule Nord verbessern", "Fraktion SPD"),
+    ("Beschlussvorlage", "Fortschreibung des Lärmaktionsplans", "Oberbürgermeisterin"),
+    ("Anfrage", "Sanierungsstau in städtischen Sporthallen", "Fraktion CDU"),
+    ("Antrag", "Trinkwasserbrunnen in der Innenstadt aufstellen", "Fraktion Bündnis 90/Die Grünen"),
+    ("Mitteilungsvorlage", "Sachstand Breitbandausbau in den Ortsteilen", "Oberbürgermeisterin"),
+    (
+        "Beschlussvorlage",
+        "Satzung über die Erhebung von Elternbeiträgen in Kitas",
+        "Oberbürgermeisterin",
+    ),
+    ("Antrag", "Bürgersprechstunden in allen Stadtteilen anbieten", "Fraktion DIE LINKE"),
+    (
+        "Beschlussvorlage",
+        "Vergabe der Reinigungsleistungen für Verwaltungsgebäude",
+        "Oberbürgermeisterin",
+    ),
+    ("Antrag", "Öffentliche Toiletten barrierefrei nachrüsten", "Fraktion DIE aNDERE"),
+    ("Mitteilungsvorlage", "Jahresbericht der Gleichstellungsbeauftragten", "Oberbürgermeisterin"),
+    ("Anfrage", "Wartezeiten bei der Kfz-Zulassung", "Fraktion Freie Demokraten"),
+    ("Beschlussvorlage", "Förderrichtlinie Vereinssport 2026", "Oberbürgermeisterin"),
+]
+
+# Standing topics of the advisory boards (agenda items without a paper)
+BOARD_TOPICS = {
+    "Seniorenbeirat": [
+        (
+            "Bericht aus dem Sozialausschuss",
+            "Die Vertreterin im Sozialausschuss berichtet über die Beratung der Kita-Bedarfsplanung "
+            "und des Integrationskonzepts.",
+        ),
+        (
+            "Seniorenwoche 2026 – Planung",
+            "Der Beirat sammelt Vorschläge für Veranstaltungen; eine Arbeitsgruppe wird gebildet.",
+        ),
+        (
+            "Sitzbänke an Wegen zum Ärztehaus",
+            "Der Beirat empfiehlt zusätzliche Sitzgelegenheiten und bittet die Verwaltung "
+            "um Prüfung.",
+        ),
+    ],
+    "Migrantenbeirat": [
+        (
+            "Bericht aus der Ausländerbehörde",
+            "Die Leitung der Ausländerbehörde berichtet über Wartezeiten und Online-Termine.",
+        ),
+        (
+            "Interkulturelle Woche – Auswertung",
+            "Die Veranstaltungen waren gut besucht; der Beirat dankt allen Vereinen.",
+        ),
+    ],
+    "Beirat für Menschen mit Behinderung": [
+        (
+            "Ortsbegehung Bahnhofsvorplatz",
+            "Fehlende Leitsysteme und zu hohe Bordsteine wurden festgestellt; die Mängelliste geht "
+            "an das Tiefbauamt.",
+        ),
+        (
+            "Barrierefreiheit der städtischen Website",
+            "Die Verwaltung stellt den Bericht zur Barrierefreiheit (BITV 2.0) vor.",
+        ),
+    ],
+}
