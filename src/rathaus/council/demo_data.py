@@ -645,8 +645,8 @@ BOARD_TOPICS = {
     "Seniorenbeirat": [
         (
             "Bericht aus dem Sozialausschuss",
-            "Die Vertreterin im Sozialausschuss berichtet über die Beratung der Kita-Bedarfsplanung "
-            "und des Integrationskonzepts.",
+            "Die Vertreterin im Sozialausschuss berichtet über die Beratung der "
+            "Kita-Bedarfsplanung und des Integrationskonzepts.",
         ),
         (
             "Seniorenwoche 2026 – Planung",
