@@ -244,3 +244,12 @@ def test_item_attachment_and_paper_delete(office_client, council_a, client):
     c.paper.refresh_from_db()
     assert c.paper.deleted
     assert office_client.get(f"/rat/vorlagen/{c.paper.pk}/").status_code == 404
+
+
+def test_staff_views_of_non_public_content_are_audited(office_client, council_a):
+    from rathaus.core.models import AuditEntry
+
+    office_client.get(f"/rat/verwaltung/vorlagen/{council_a.secret_paper.pk}/")
+    office_client.get(f"/rat/verwaltung/top/{council_a.secret_item.pk}/")
+    logged = AuditEntry.objects.filter(action="council.non_public_viewed")
+    assert {e.object_type for e in logged} == {"council.paper", "council.agendaitem"}

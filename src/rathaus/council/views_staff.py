@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rathaus.core.models import Role
 from rathaus.core.permissions import has_role, offices_of, role_required
 
-from . import services
+from . import access, services
 from .forms import (
     AgendaItemForm,
     ConsultationForm,
@@ -79,6 +79,8 @@ def paper_edit(request, pk):
         messages.success(request, _("Änderungen gespeichert."))
         return redirect("council:staff_paper", paper.pk)
     paper.refresh_from_db()
+    if not paper.public:
+        access.log_access(request, paper)
     return render(
         request,
         "council/staff/paper_form.html",
@@ -386,6 +388,8 @@ def item_result(request, pk):
         "discussion": item.discussion,
         "resolution_text": item.resolution_text,
     }
+    if not item.public:
+        access.log_access(request, item)
     form = ResultForm(request.POST or None, initial=initial, prefix="result")
     task_form = TaskForm(prefix="task", municipality=request.municipality)
     if request.method == "POST":
