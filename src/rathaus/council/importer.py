@@ -118,6 +118,7 @@ class Importer:
         self.body_url = body_url
         self.report = Report()
         self.cache: dict[str, object] = {}
+        self.done: set[str] = set()  # ids written in this run (embedded objects repeat)
         self.body = services.body_of(municipality)
 
     # --- helpers ---------------------------------------------------------------------
@@ -224,6 +225,9 @@ class Importer:
         if not url:
             self.report.skip(None, f"{kind} ohne id")
             return None
+        if url in self.done and self.cache.get(url) is not None:
+            return self.cache[url]
+        self.done.add(url)
         scoped = model.objects.for_municipality(self.municipality)
         existing = scoped.filter(external_id=url).first()
         if data.get("deleted"):
