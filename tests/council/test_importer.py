@@ -325,6 +325,11 @@ def test_second_run_is_incremental_and_idempotent(server, town_a):
     import_system(town_a, f"{server.base}/system", full=True)
     assert Paper.objects.count() == 1 and Paper.objects.get().deleted is False
     assert Membership.objects.count() == 2
+    # Nothing changed at the source: nothing is rewritten (modified dates stay).
+    before = Paper.objects.get().modified
+    again = import_system(town_a, f"{server.base}/system", full=True)
+    assert sum(again.updated.values()) == 0 and sum(again.created.values()) == 0
+    assert Paper.objects.get().modified == before
 
 
 def test_imported_data_is_served_by_own_oparl_api(server, town_a, client_a):

@@ -244,12 +244,16 @@ class Importer:
             obj.save()
             self.report.created[kind] += 1
         else:
-            for name, value in values.items():
-                setattr(existing, name, value)
-            existing.deleted = False
-            existing.save()
+            changed = existing.deleted or any(
+                getattr(existing, name) != value for name, value in values.items()
+            )
             obj = existing
-            self.report.updated[kind] += 1
+            if changed:  # unchanged objects keep their modified date (no needless re-sync)
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.deleted = False
+                existing.save()
+                self.report.updated[kind] += 1
         self.cache[url] = obj
         return obj
 
