@@ -1,0 +1,168 @@
+"""OParl paper list throughput: generate N papers, page through /body/<id>/paper.
+
+    .venv/bin/python benchmarks/oparl.py [--papers 50000] [--limit 100]
+    DATABASE_URL=postgres://…/rathaus_council .venv/bin/python benchmarks/oparl.py
+
+Each paper gets one consultation and one public file (both embedded in the list, as
+real RIS data has them), plus every 10th paper is non-public (must not appear). The
+client is Django's in-process test client (no network, no WSGI server), so the figure
+is the cost of query + serialisation + JSON per object. Without DATABASE_URL a fresh
+SQLite file in var/ is used.
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rathaus.settings")
+if "DATABASE_URL" not in os.environ:
+    (ROOT / "var").mkdir(exist_ok=True)
+    db = ROOT / "var" / "bench-oparl.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+os.environ.setdefault("ALLOWED_HOSTS", "*")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from rathaus.core.models import Municipality, MunicipalityHost  # noqa: E402
+from rathaus.council import services  # noqa: E402
+from rathaus.council.models import (  # noqa: E402
+    AgendaItem,
+    Consultation,
+    File,
+    Meeting,
+    Membership,
+    Organization,
+    Paper,
+)
+
+TYPES = ["Antrag", "Anfrage", "Beschlussvorlage", "Mitteilungsvorlage"]
+
+
+def remove_previous_run():
+    town = Municipality.objects.filter(slug="bench").first()
+    if town is None:
+        return
+    # Raw deletes in dependency order: fast, and past the PROTECT on organizations.
+    for model in (Consultation, File, AgendaItem, Meeting, Paper, Membership, Organization):
+        model.objects.filter(municipality=town)._raw_delete("default")
+    town.delete()
+
+
+def generate(count: int):
+    town, _ = Municipality.objects.get_or_create(
+        slug="bench",
+        defaults={"name": "Benchstadt", "ags": "12099998", "ars": "120999989999", "land": "BB"},
+    )
+    MunicipalityHost.objects.get_or_create(host="bench.test", defaults={"municipality": town})
+    body = services.body_of(town)
+    org = Organization.objects.create(municipality=town, body=body, name="Hauptausschuss")
+    now = timezone.now()
+    batch = 5000
+    with transaction.atomic():
+        for start in range(0, count, batch):
+            papers = Paper.objects.bulk_create(
+                [
+                    Paper(
+                        municipality=town,
+                        body=body,
+                        name=f"Drucksache Nummer {n}",
+                        reference=f"25/SVV/{n:05d}",
+                        paper_type=TYPES[n % 4],
+                        public=n % 10 != 0,
+                        text="Die Stadtverordnetenversammlung möge "
+                        "beschließen: " + "Lorem ipsum dolor sit amet. " * 8,
+                        created=now,
+                        modified=now,
+                    )
+                    for n in range(start, min(start + batch, count))
+                ]
+            )
+            Consultation.objects.bulk_create(
+                [
+                    Consultation(
+                        municipality=town,
+                        paper=p,
+                        organization=org,
+                        role="Entscheidung",
+                        order=1,
+                        created=now,
+                        modified=now,
+                    )
+                    for p in papers
+                ]
+            )
+            File.objects.bulk_create(
+                [
+                    File(
+                        municipality=town,
+                        paper=p,
+                        name=f"Vorlage {p.reference}",
+                        file_name="vorlage.pdf",
+                        size=12345,
+                        role="main",
+                        public=p.public,
+                        created=now,
+                        modified=now,
+                    )
+                    for p in papers
+                ]
+            )
+    return town, body
+
+
+def page_through(body, limit: int) -> tuple[int, int, float]:
+    client = Client(HTTP_HOST="bench.test")
+    url = f"/rat/oparl/v1/body/{body.pk}/paper?limit={limit}"
+    objects = pages = 0
+    started = time.perf_counter()
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        data = response.json()
+        objects += len(data["data"])
+        pages += 1
+        assert all(p["type"].endswith("/Paper") for p in data["data"])
+        url = data["links"].get("next", "").replace("http://bench.test", "")
+    return objects, pages, time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--papers", type=int, default=50_000)
+    parser.add_argument("--limit", type=int, default=100)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    remove_previous_run()
+    started = time.perf_counter()
+    _town, body = generate(args.papers)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum would do after a bulk load
+            cursor.execute("ANALYZE")
+    print(
+        f"generated {args.papers} papers (+ consultations, files) in "
+        f"{time.perf_counter() - started:.1f} s on {connection.vendor}"
+    )
+    objects, pages, seconds = page_through(body, args.limit)
+    expected = args.papers - len(range(0, args.papers, 10))
+    assert objects == expected, f"{objects} != {expected} (non-public must be left out)"
+    print(
+        f"paged {objects} public papers in {pages} pages of {args.limit} in {seconds:.1f} s: "
+        f"{objects / seconds:.0f} objects/s, {seconds / pages * 1000:.0f} ms/page"
+    )
+
+
+if __name__ == "__main__":
+    main()

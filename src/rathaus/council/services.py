@@ -1,0 +1,499 @@
+"""The one write path of the council module: every state change is a function here.
+
+Each function runs in a transaction, records an audit entry and enqueues e-mails
+only after the commit.
+"""
+
+import hashlib
+import secrets
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from rathaus.core import audit
+
+from . import tasks
+from .models import (
+    AgendaItem,
+    Attendance,
+    Body,
+    Consultation,
+    File,
+    Meeting,
+    Organization,
+    Paper,
+    ResolutionTask,
+    SavedSearch,
+)
+
+PAPER_FIELDS = {
+    "name",
+    "reference",
+    "date",
+    "paper_type",
+    "public",
+    "originator",
+    "lead_office",
+    "text",
+    "reasoning",
+    "financial_impact",
+}
+
+
+def body_of(municipality) -> Body:
+    """The council body of a municipality, created on first use."""
+    body, _ = Body.objects.get_or_create(
+        municipality=municipality,
+        defaults={
+            "name": f"Stadtverordnetenversammlung {municipality.name}",
+            "short_name": municipality.name,
+            "website": municipality.website,
+            "contact_email": municipality.email,
+        },
+    )
+    return body
+
+
+def next_reference(municipality, year: int | None = None) -> str:
+    """Drucksachen-Nr. like 25/SVV/0001, counting per year."""
+    year = year or timezone.localdate().year
+    prefix = f"{year % 100:02d}/SVV/"
+    existing = Paper.objects.for_municipality(municipality).filter(reference__startswith=prefix)
+    numbers = [int(r.rsplit("/", 1)[1]) for r in existing.values_list("reference", flat=True)]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+@transaction.atomic
+def create_paper(municipality, *, actor=None, **fields) -> Paper:
+    unknown = set(fields) - PAPER_FIELDS
+    if unknown:
+        raise ValueError(f"unknown paper fields: {unknown}")
+    if not fields.get("reference"):
+        fields["reference"] = next_reference(municipality)
+    paper = Paper.objects.create(municipality=municipality, body=body_of(municipality), **fields)
+    audit.record("council.paper_created", paper, actor=actor, data={"ref": paper.reference})
+    return paper
+
+
+@transaction.atomic
+def update_paper(paper: Paper, *, actor=None, **fields) -> Paper:
+    for name, value in fields.items():
+        if name not in PAPER_FIELDS:
+            raise ValueError(f"unknown paper field: {name}")
+        setattr(paper, name, value)
+    paper.save()
+    audit.record("council.paper_updated", paper, actor=actor, data={"fields": sorted(fields)})
+    return paper
+
+
+@transaction.atomic
+def add_consultation(
+    paper: Paper,
+    organization: Organization,
+    role: str,
+    *,
+    planned_date: date | None = None,
+    meeting: Meeting | None = None,
+    actor=None,
+) -> Consultation:
+    if organization.municipality_id != paper.municipality_id:
+        raise ValidationError("Das Gremium gehört zu einer anderen Kommune.")
+    if meeting and meeting.organization_id != organization.pk:
+        raise ValidationError("Die Sitzung gehört zu einem anderen Gremium.")
+    order = (paper.consultations.aggregate(m=Max("order"))["m"] or 0) + 1
+    consultation = Consultation.objects.create(
+        municipality=paper.municipality,
+        paper=paper,
+        organization=organization,
+        role=role,
+        planned_date=planned_date or (meeting and timezone.localtime(meeting.start).date()),
+        meeting=meeting,
+        order=order,
+    )
+    audit.record("council.consultation_added", consultation, actor=actor)
+    return consultation
+
+
+@transaction.atomic
+def create_meeting(organization: Organization, *, actor=None, **fields) -> Meeting:
+    meeting = Meeting.objects.create(
+        municipality=organization.municipality, organization=organization, **fields
+    )
+    audit.record("council.meeting_created", meeting, actor=actor)
+    return meeting
+
+
+def _next_number(meeting: Meeting) -> tuple[str, int]:
+    items = meeting.agenda_items.alive()
+    order = (items.aggregate(m=Max("order"))["m"] or 0) + 1
+    top_level = [i.number for i in items if i.number.isdigit()]
+    number = str(max((int(n) for n in top_level), default=0) + 1)
+    return number, order
+
+
+@transaction.atomic
+def add_agenda_item(
+    meeting: Meeting,
+    name: str,
+    *,
+    public: bool = True,
+    number: str = "",
+    late: bool | None = None,
+    consultation: Consultation | None = None,
+    actor=None,
+) -> AgendaItem:
+    """Add a TOP; once the agenda is published, a new item is a late item (Dringlichkeit)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    auto_number, order = _next_number(meeting)
+    if late is None:
+        late = meeting.is_published
+    item = AgendaItem.objects.create(
+        municipality=meeting.municipality,
+        meeting=meeting,
+        name=name,
+        public=public,
+        number=number or auto_number,
+        order=order,
+        late=late,
+    )
+    if consultation is not None:
+        if consultation.agenda_item_id:
+            raise ValidationError("Diese Beratung steht bereits auf einer Tagesordnung.")
+        consultation.agenda_item = item
+        consultation.meeting = meeting
+        consultation.save(update_fields=["agenda_item", "meeting"])
+    audit.record("council.agenda_item_added", item, actor=actor, data={"late": late})
+    return item
+
+
+@transaction.atomic
+def put_paper_on_agenda(
+    consultation: Consultation, meeting: Meeting, *, public=None, number="", actor=None
+) -> AgendaItem:
+    if meeting.organization_id != consultation.organization_id:
+        raise ValidationError(
+            "Die Sitzung gehört nicht zu dem Gremium dieser Beratung "
+            f"({consultation.organization})."
+        )
+    paper = consultation.paper
+    return add_agenda_item(
+        meeting,
+        paper.name,
+        public=paper.public if public is None else public,
+        number=number,
+        consultation=consultation,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def move_agenda_item(item: AgendaItem, direction: int, *, actor=None) -> None:
+    items = list(item.meeting.agenda_items.alive().order_by("order"))
+    index = next(i for i, it in enumerate(items) if it.pk == item.pk)
+    other = index + direction
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    for position, it in enumerate(items, start=1):
+        if it.order != position:
+            it.order = position
+            it.save(update_fields=["order"])
+    audit.record("council.agenda_item_moved", item, actor=actor, data={"direction": direction})
+
+
+@transaction.atomic
+def publish_agenda(meeting: Meeting, *, actor=None) -> Meeting:
+    """Publish the agenda and invite the members (idempotent: a second call does nothing)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_published:
+        return meeting
+    if not meeting.agenda_items.alive().exists():
+        raise ValidationError("Die Tagesordnung ist leer.")
+    meeting.agenda_published_at = timezone.now()
+    meeting.state = Meeting.State.INVITED
+    meeting.save(update_fields=["agenda_published_at", "state"])
+    _attach_invitation(meeting, actor)
+    audit.record("council.agenda_published", meeting, actor=actor)
+    transaction.on_commit(lambda: tasks.send_invitation.enqueue(meeting.pk))
+    return meeting
+
+
+def _attach_invitation(meeting: Meeting, actor) -> File:
+    from .minutes import render_invitation_pdf
+
+    pdf, text = render_invitation_pdf(meeting)
+    stamp = timezone.localtime(meeting.start).strftime("%Y-%m-%d")
+    return attach_file(
+        municipality=meeting.municipality,
+        name="Einladung und Tagesordnung",
+        file_name=f"einladung-{stamp}.pdf",
+        data=pdf,
+        text=text,
+        role=File.Role.INVITATION,
+        meeting=meeting,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def record_attendance(meeting: Meeting, rows: list[dict], *, actor=None) -> None:
+    """rows: person, status, function, affiliation, voting, arrived, left (replace all)."""
+    for row in rows:
+        if row["person"].municipality_id != meeting.municipality_id:
+            raise ValidationError("Person gehört zu einer anderen Kommune.")
+        arrived, left = row.get("arrived"), row.get("left")
+        if arrived and left and arrived >= left:
+            raise ValidationError(f"{row['person']}: „ab“ muss vor „bis“ liegen.")
+    meeting.attendances.all().delete()
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, order=i, **row) for i, row in enumerate(rows)]
+    )
+    meeting.save(update_fields=["modified"])
+    audit.record("council.attendance_recorded", meeting, actor=actor, data={"rows": len(rows)})
+
+
+@transaction.atomic
+def record_result(
+    item: AgendaItem,
+    *,
+    result: str,
+    discussion: str = "",
+    resolution_text: str = "",
+    unanimous: bool = False,
+    votes_yes=None,
+    votes_no=None,
+    votes_abstain=None,
+    actor=None,
+) -> AgendaItem:
+    if unanimous:
+        votes_yes = votes_no = votes_abstain = None
+    counts = [v for v in (votes_yes, votes_no, votes_abstain) if v is not None]
+    if any(v < 0 for v in counts):
+        raise ValidationError("Stimmenzahlen dürfen nicht negativ sein.")
+    item.result = result
+    item.discussion = discussion
+    item.resolution_text = resolution_text
+    item.unanimous = unanimous
+    item.votes_yes, item.votes_no, item.votes_abstain = votes_yes, votes_no, votes_abstain
+    item.save()
+    audit.record(
+        "council.result_recorded",
+        item,
+        actor=actor,
+        data={"result": result, "yes": votes_yes, "no": votes_no, "abstain": votes_abstain},
+    )
+    return item
+
+
+@transaction.atomic
+def add_task(item: AgendaItem, *, description: str, office, due_date, actor=None):
+    if office.municipality_id != item.municipality_id:
+        raise ValidationError("Das Amt gehört zu einer anderen Kommune.")
+    task = ResolutionTask.objects.create(
+        municipality=item.municipality,
+        agenda_item=item,
+        description=description,
+        office=office,
+        due_date=due_date,
+    )
+    audit.record("council.task_created", task, actor=actor, data={"due": str(due_date)})
+    return task
+
+
+@transaction.atomic
+def update_task(task: ResolutionTask, *, status: str, report: str = "", actor=None):
+    task.status = status
+    task.report = report
+    task.completed_at = timezone.now() if status == ResolutionTask.Status.DONE else None
+    task.save()
+    audit.record("council.task_updated", task, actor=actor, data={"status": status})
+    return task
+
+
+def _checksum(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+@transaction.atomic
+def attach_file(
+    *,
+    municipality,
+    name: str,
+    file_name: str,
+    data: bytes,
+    mime_type: str = "application/pdf",
+    public: bool = True,
+    role: str = File.Role.AUXILIARY,
+    text: str = "",
+    paper=None,
+    meeting=None,
+    agenda_item=None,
+    organization=None,
+    actor=None,
+) -> File:
+    if not text and mime_type.startswith("text/"):
+        text = data.decode("utf-8", errors="replace")
+    file = File(
+        municipality=municipality,
+        name=name,
+        file_name=file_name,
+        mime_type=mime_type,
+        size=len(data),
+        sha1_checksum=_checksum(data),
+        text=text,
+        public=public,
+        role=role,
+        paper=paper,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        organization=organization,
+    )
+    file.content.save(file_name, ContentFile(data), save=False)
+    file.save()
+    audit.record("council.file_attached", file, actor=actor, data={"public": public})
+    return file
+
+
+@transaction.atomic
+def generate_minutes(meeting: Meeting, *, actor=None) -> tuple[File, File]:
+    """Render the Niederschrift; the public PDF leaves out the non-public part.
+
+    Returns (public file, complete non-public file). Regenerating replaces both.
+    """
+    from .minutes import render_minutes_pdf
+
+    old = meeting.files.alive().filter(role=File.Role.RESULTS_PROTOCOL)
+    for f in old:
+        soft_delete(f, actor=actor)
+    stamp = timezone.localtime(meeting.start).strftime("%Y-%m-%d")
+    files = []
+    for public in (True, False):
+        pdf, text = render_minutes_pdf(meeting, include_non_public=not public)
+        suffix = "" if public else "-vollstaendig"
+        files.append(
+            attach_file(
+                municipality=meeting.municipality,
+                name="Niederschrift" + ("" if public else " (mit nichtöffentlichem Teil)"),
+                file_name=f"niederschrift-{stamp}{suffix}.pdf",
+                data=pdf,
+                text=text,
+                public=public,
+                role=File.Role.RESULTS_PROTOCOL,
+                meeting=meeting,
+                actor=actor,
+            )
+        )
+    meeting.state = Meeting.State.HELD
+    meeting.save(update_fields=["state"])
+    audit.record("council.minutes_generated", meeting, actor=actor)
+    return files[0], files[1]
+
+
+@transaction.atomic
+def approve_minutes(meeting: Meeting, *, actor=None) -> Meeting:
+    meeting.minutes_approved = True
+    meeting.save(update_fields=["minutes_approved"])
+    audit.record("council.minutes_approved", meeting, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def remove_agenda_item(item: AgendaItem, *, actor=None) -> AgendaItem:
+    """Take a TOP off the agenda; its paper's consultation can be scheduled again."""
+    consultation = Consultation.objects.filter(agenda_item=item).first()
+    if consultation is not None:
+        consultation.agenda_item = None
+        consultation.save(update_fields=["agenda_item"])
+    return soft_delete(item, actor=actor)
+
+
+@transaction.atomic
+def cancel_meeting(meeting: Meeting, *, actor=None) -> Meeting:
+    """Cancel (idempotent); members who were invited get a cancellation e-mail."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled:
+        return meeting
+    meeting.cancelled = True
+    meeting.save(update_fields=["cancelled"])
+    audit.record("council.meeting_cancelled", meeting, actor=actor)
+    if meeting.is_published:
+        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(meeting.pk))
+    return meeting
+
+
+@transaction.atomic
+def soft_delete(obj, *, actor=None):
+    """Mark as deleted: OParl clients learn about it with modified_since."""
+    obj.deleted = True
+    obj.save(update_fields=["deleted"])
+    audit.record("council.deleted", obj, actor=actor)
+    return obj
+
+
+# --- Alerts for a saved search (double opt-in) -----------------------------------
+
+
+@transaction.atomic
+def subscribe_alert(municipality, email: str, query: str) -> SavedSearch:
+    """Ask for confirmation; repeating the request re-sends the link, nothing else."""
+    email = email.strip().lower()
+    alert, created = SavedSearch.objects.get_or_create(
+        municipality=municipality,
+        email=email,
+        query=query.strip(),
+        defaults={"token": secrets.token_urlsafe(32)},
+    )
+    audit.record(
+        "council.alert_requested", alert, municipality=municipality, actor_label="Bürger/in"
+    )
+    if alert.confirmed_at is None:
+        transaction.on_commit(lambda: tasks.send_alert_confirmation.enqueue(alert.pk))
+    return alert
+
+
+@transaction.atomic
+def confirm_alert(alert: SavedSearch) -> SavedSearch:
+    if alert.confirmed_at is None:
+        alert.confirmed_at = timezone.now()
+        alert.checked_until = alert.confirmed_at
+        alert.save(update_fields=["confirmed_at", "checked_until"])
+        audit.record("council.alert_confirmed", alert, actor_label="Bürger/in")
+    return alert
+
+
+@transaction.atomic
+def unsubscribe_alert(alert: SavedSearch) -> None:
+    audit.record("council.alert_cancelled", alert, actor_label="Bürger/in")
+    alert.delete()
+
+
+def send_due_alerts(now=None) -> int:
+    """Periodic job: mail each confirmed alert the public papers new since its last run."""
+    from .search import search_papers
+
+    now = now or timezone.now()
+    sent = 0
+    confirmed = SavedSearch.objects.filter(confirmed_at__isnull=False).select_related(
+        "municipality"
+    )
+    for alert in confirmed:
+        with transaction.atomic():
+            locked = SavedSearch.objects.select_for_update().filter(pk=alert.pk).first()
+            if locked is None:
+                continue
+            matches = search_papers(locked.municipality, locked.query).filter(
+                created__gt=locked.checked_until, created__lte=now
+            )
+            ids = list(matches.values_list("pk", flat=True)[:50])
+            locked.checked_until = now
+            locked.save(update_fields=["checked_until"])
+            if ids:
+                sent += 1
+                transaction.on_commit(
+                    lambda a=locked.pk, p=ids: tasks.send_alert_matches.enqueue(a, p)
+                )
+    return sent
