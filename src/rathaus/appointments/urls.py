@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "appointments"
-urlpatterns: list = []
+urlpatterns = [
+    path("bestaetigen/<str:token>/", lambda r, token: None, name="confirm"),
+    path("t/<str:token>/", lambda r, token: None, name="manage"),
+]
