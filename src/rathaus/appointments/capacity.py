@@ -269,3 +269,13 @@ def earliest_anywhere(offers, persons, *, now=None, days: int | None = None):
     found = free_starts_by_resource(offers, persons, now, now + timedelta(days=horizon), now=now)
     firsts = [(o, found[o.pk][0]) for o in offers if found.get(o.pk)]
     return sorted(firsts, key=lambda pair: pair[1])
+
+
+def end_of(offer: Offer, starts_at: datetime, persons: int) -> datetime | None:
+    """When an appointment of ``persons`` starting at ``starts_at`` would end."""
+    ends = list(
+        Slot.objects.filter(resource_id=offer.resource_id, starts_at__gte=starts_at)
+        .order_by("starts_at")
+        .values_list("ends_at", flat=True)[: offer.units_for(persons)]
+    )
+    return ends[-1] if ends else None
