@@ -223,6 +223,15 @@ def free_starts_by_resource(
     for row in _candidate_rows({o.resource_id for o in offers}, start, end, now):
         by_resource.setdefault(row[0], []).append(row)
     result = {}
+    # Locations share their unit times: convert each epoch second to a datetime once.
+    converted: dict[int, datetime] = {}
+
+    def as_datetime(epoch: int) -> datetime:
+        found = converted.get(epoch)
+        if found is None:
+            found = converted[epoch] = datetime.fromtimestamp(epoch, tz=UTC)
+        return found
+
     for offer in offers:
         win = window(offer, now, staff=staff)
         share = 0 if staff else offer.walk_in_share
@@ -231,9 +240,7 @@ def free_starts_by_resource(
             by_resource.get(offer.resource_id, []), offer.units_for(persons), share
         )
         earliest = win.earliest.timestamp()
-        result[offer.pk] = [
-            datetime.fromtimestamp(s, tz=UTC) for s in starts if earliest <= s < last
-        ]
+        result[offer.pk] = [as_datetime(s) for s in starts if earliest <= s < last]
     return result
 
 

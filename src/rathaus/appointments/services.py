@@ -23,6 +23,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
 
@@ -90,6 +91,20 @@ def retry_on_conflict(attempts: int = 3):
         return wrapped
 
     return decorator
+
+
+def _send_later(task, booking_id: int) -> None:
+    """Send an e-mail as a background task once the booking is committed.
+
+    With the database task backend the task row is written inside the booking's
+    own transaction: a transactional outbox (the e-mail exists exactly when the
+    booking commits, and one commit is saved per booking). Other backends run
+    the task on commit.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(booking_id)
+    else:
+        transaction.on_commit(functools.partial(task.enqueue, booking_id))
 
 
 # --- Unit rows ---------------------------------------------------------------------
@@ -258,9 +273,9 @@ def _create_booking(
         data={"code": booking.code, "starts_at": starts_at.isoformat(), "units": k},
     )
     if confirmed and booking.email:
-        transaction.on_commit(lambda: tasks.send_confirmation.enqueue(booking.pk))
+        _send_later(tasks.send_confirmation, booking.pk)
     elif not confirmed:
-        transaction.on_commit(lambda: tasks.send_hold_link.enqueue(booking.pk))
+        _send_later(tasks.send_hold_link, booking.pk)
     return booking
 
 
@@ -296,7 +311,7 @@ def confirm(booking: Booking) -> bool:
         if changed:
             booking.refresh_from_db()
             audit.record("appointments.confirmed", booking, data={"code": booking.code})
-            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(booking.pk))
+            _send_later(tasks.send_confirmation, booking.pk)
             return True
     booking.refresh_from_db()
     if booking.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED, BookingStatus.CALLED):
@@ -345,7 +360,7 @@ def cancel(booking: Booking, *, actor=None, reason: str = "", notify: bool = Tru
         raise BookingError(_("Vergangene Termine können nicht abgesagt werden."), "past")
     done = _end(booking, BookingStatus.CANCELLED, allowed, actor=actor, reason=reason)
     if done and notify and booking.email:
-        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(booking.pk))
+        _send_later(tasks.send_cancellation, booking.pk)
     return done
 
 
@@ -389,7 +404,7 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
                 data={"from": old_start.isoformat(), "to": new_start.isoformat()},
             )
             if current.status == BookingStatus.CONFIRMED and current.email:
-                transaction.on_commit(lambda: tasks.send_confirmation.enqueue(current.pk))
+                _send_later(tasks.send_confirmation, current.pk)
     if error:
         raise _taken_error(offer, new_start, current.persons, staff=staff)
     return current
@@ -498,7 +513,7 @@ def _displace_overbooked(resource, day, exception, actor) -> list[Booking]:
         if _end(booking, BookingStatus.CANCELLED, ACTIVE_STATES[:2], actor=actor, reason=reason):
             displaced.append(booking)
             if booking.email:
-                transaction.on_commit(functools.partial(tasks.send_displaced.enqueue, booking.pk))
+                _send_later(tasks.send_displaced, booking.pk)
         if all(v <= 0 for v in over.values()):
             break
     return displaced
