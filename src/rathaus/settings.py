@@ -245,3 +245,7 @@ LOGGING = {
 
 # --- Module settings --------------------------------------------------------------
 # Each module appends its own block below, headed by its name.
+
+# appointments
+# How long an unconfirmed hold (reservation) keeps its units before it expires.
+RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))

@@ -19,6 +19,7 @@ import functools
 import time as pytime
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,7 +40,7 @@ from .models import (
     Slot,
 )
 
-HOLD_MINUTES = 15
+HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
 BUSY_MESSAGE = "Gerade ist viel los. Bitte versuchen Sie es gleich noch einmal."
 
 

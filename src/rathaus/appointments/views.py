@@ -225,6 +225,7 @@ def details(request, slug, resource_slug):
         return render(request, "appointments/details.html", {**context, "form": form})
     if action != "reserve":
         context["idempotency_key"] = uuid4().hex
+        context["hold_minutes"] = services.HOLD_MINUTES
         return render(request, "appointments/check.html", {**context, "form": form})
     return _reserve(request, offer, start, persons, form)
 
