@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
+from rathaus.core.models import Municipality
 
 from . import capacity, tasks
 from .models import (
@@ -92,6 +93,11 @@ def retry_on_conflict(attempts: int = 3):
         return wrapped
 
     return decorator
+
+
+def _audit(action: str, booking: Booking, **kwargs) -> None:
+    """Audit a booking change; the municipality by id saves a query on the hot path."""
+    audit.record(action, booking, municipality=Municipality(pk=booking.municipality_id), **kwargs)
 
 
 def _send_later(task, booking_id: int) -> None:
@@ -267,7 +273,7 @@ def _create_booking(
         idempotency_key=idempotency_key or None,
         booked_by=actor,
     )
-    audit.record(
+    _audit(
         "appointments.booked_for_caller" if confirmed else "appointments.held",
         booking,
         actor=actor,
@@ -311,7 +317,7 @@ def confirm(booking: Booking) -> bool:
         ).update(status=BookingStatus.CONFIRMED, confirmed_at=now, hold_expires_at=None)
         if changed:
             booking.refresh_from_db()
-            audit.record("appointments.confirmed", booking, data={"code": booking.code})
+            _audit("appointments.confirmed", booking, data={"code": booking.code})
             _send_later(tasks.send_confirmation, booking.pk)
             return True
     booking.refresh_from_db()
@@ -339,7 +345,7 @@ def _end(booking: Booking, status: str, allowed, *, actor=None, reason: str = ""
             return False
         booking.refresh_from_db()
         _release_units(booking)
-        audit.record(f"appointments.{status}", booking, actor=actor, data={"reason": reason})
+        _audit(f"appointments.{status}", booking, actor=actor, data={"reason": reason})
     return True
 
 
@@ -398,7 +404,7 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             current.save(
                 update_fields=["starts_at", "ends_at", "revision", "reminder_sent_at", "fee"]
             )
-            audit.record(
+            _audit(
                 "appointments.rebooked",
                 current,
                 actor=actor,
@@ -435,7 +441,7 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
         ).update(status=status, **stamp)
         if changed:
             booking.refresh_from_db()
-            audit.record(f"appointments.{status}", booking, actor=actor)
+            _audit(f"appointments.{status}", booking, actor=actor)
     return bool(changed)
 
 
