@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 def rule_data(offer, start, end):
     return {
-        "resource": offer.resource.pk, "kind": "appointments", "weekdays": "[1]",
-        "start_time": start, "end_time": end, "counters": 1, "unit_minutes": 10,
+        "resource": offer.resource.pk,
+        "kind": "appointments",
+        "weekdays": "[1]",
+        "start_time": start,
+        "end_time": end,
+        "counters": 1,
+        "unit_minutes": 10,
         "valid_from": timezone.localdate().isoformat(),
     }
 

@@ -262,3 +262,19 @@ def test_staff_books_for_caller_and_blocks_time(client_a, town_a, offer_a, day, 
     assert response.status_code == 302
     assert Booking.objects.get(name="Zweite").status == BookingStatus.CANCELLED
     assert any("muss leider ausfallen" in m.subject for m in mail.outbox)
+
+
+def test_location_page_and_service_cta(client_a, offer_a):
+    text = client_a.get("/standorte/a-mitte/").content.decode()
+    assert "Nächster freier Online-Termin" in text
+    from django.template import Context, Template
+
+    cta = Template('{% include "appointments/_service_cta.html" %}').render(
+        Context({"service": offer_a.service})
+    )
+    assert "Termin buchen" in cta and f"/termine/leistung/{offer_a.service.slug}/" in cta
+    offer_a.is_active = False
+    offer_a.save()
+    assert "Termin buchen" not in Template('{% include "appointments/_service_cta.html" %}').render(
+        Context({"service": offer_a.service})
+    )
