@@ -78,8 +78,20 @@ def test_citizen_flow_book_confirm_cancel(client_a, offer_a, day, capture):
     ics = client_a.get(manage_path + "termin.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     body = ics.content.decode()
-    for token in ("BEGIN:VTIMEZONE", "TZID=Europe/Berlin", "UID:", "DTSTAMP:", "LOCATION:"):
+    for token in (
+        "BEGIN:VTIMEZONE",
+        "DTSTART;TZID=Europe/Berlin:",
+        "DTEND;TZID=Europe/Berlin:",
+        "UID:",
+        "DTSTAMP:",
+        "LOCATION:",
+        "SUMMARY:",
+    ):
         assert token in body
+    from icalendar import Calendar
+
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == at(day, 9)
     assert client_a.post(manage_path + "absagen/").status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
