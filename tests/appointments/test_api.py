@@ -119,6 +119,11 @@ def test_holds_are_rate_limited_per_ip(client_a, offer_a, day):
 
 
 def test_pages_in_english(client_a, offer_a):
+    from django.utils import translation
+
     client_a.cookies["django_language"] = "en"
-    text = client_a.get(f"/termine/leistung/{offer_a.service.slug}/").content.decode()
+    try:
+        text = client_a.get(f"/termine/leistung/{offer_a.service.slug}/").content.decode()
+    finally:
+        translation.activate("de")  # the middleware leaves English active in this thread
     assert "Choose a location" in text
