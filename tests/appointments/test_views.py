@@ -230,8 +230,17 @@ def test_manager_day_view_by_counter_and_status(client_a, town_a, offer_a, day):
     text = client_a.get(f"/termine/verwaltung/schalter/tag/?datum={day}").content.decode()
     assert "Platz 1" in text and "Platz 2" in text and "Anna" in text and "Bert" in text
     assert client_a.get(f"/termine/verwaltung/schalter/woche/?datum={day}").status_code == 200
-    client_a.post(f"/termine/verwaltung/termin/{a.code}/status/", {"action": "arrived"})
-    client_a.post(f"/termine/verwaltung/termin/{a.code}/status/", {"action": "done"})
+    day_url = f"/termine/verwaltung/schalter/tag/?datum={day}"
+    back = client_a.post(
+        f"/termine/verwaltung/termin/{a.code}/status/", {"action": "arrived", "next": day_url}
+    )
+    assert back.url == day_url
+    assert "erledigt" in client_a.get(day_url).content.decode()  # the next quick action
+    evil = client_a.post(
+        f"/termine/verwaltung/termin/{a.code}/status/",
+        {"action": "done", "next": "https://evil.example/"},
+    )
+    assert evil.url == f"/termine/verwaltung/termin/{a.code}/"  # no open redirect
     client_a.post(f"/termine/verwaltung/termin/{b.code}/status/", {"action": "no_show"})
     a.refresh_from_db()
     b.refresh_from_db()

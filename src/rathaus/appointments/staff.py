@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -221,6 +222,9 @@ def booking_action(request, code):
         messages.success(request, _("Gespeichert."))
     else:
         messages.error(request, _("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("appointments:staff_booking", booking.code)
 
 
