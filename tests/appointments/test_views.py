@@ -1,7 +1,7 @@
 """Citizen pages and staff pages through the Django test client."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -299,3 +299,28 @@ def test_location_page_and_service_cta(client_a, offer_a):
     assert "Termin buchen" not in Template('{% include "appointments/_service_cta.html" %}').render(
         Context({"service": offer_a.service})
     )
+
+
+def test_displaced_citizen_picks_new_time_with_data_kept(client_a, offer_a, day, admin_a, capture):
+    from rathaus.appointments import tokens
+
+    first = services.hold(offer_a, at(day, 10), name="Anna Alt", email="a@example.org")
+    second = services.hold(offer_a, at(day, 10), name="Bert Neu", email="b@example.org")
+    services.confirm(first)
+    services.confirm(second)
+    services.block_time(
+        offer_a.resource, day, time(10), time(11), counters=1, reason="Krankheit", actor=admin_a
+    )
+    second.refresh_from_db()
+    assert second.displaced and second.status == BookingStatus.CANCELLED
+    path = f"/termine/t/{tokens.manage_token(second)}/"
+    assert "Neue Zeit wählen" in client_a.get(path).content.decode()
+    with capture.capture(execute=True):
+        response = client_a.post(path + "verschieben/", {"start": at(day, 11).isoformat()})
+    new = Booking.objects.get(name="Bert Neu", status=BookingStatus.CONFIRMED)
+    assert new.starts_at == at(day, 11) and new.email == "b@example.org"
+    assert response.url == f"/termine/t/{tokens.manage_token(new)}/"
+    assert any("Terminbestätigung" in m.subject for m in mail.outbox)
+    again = client_a.post(path + "verschieben/", {"start": at(day, 11, 30).isoformat()})
+    assert again.status_code == 302
+    assert Booking.objects.filter(name="Bert Neu", status=BookingStatus.CONFIRMED).count() == 1

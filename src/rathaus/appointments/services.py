@@ -204,6 +204,7 @@ def hold(
     persons: int = 1,
     idempotency_key: str | None = None,
     actor=None,
+    preconfirmed: bool = False,
 ) -> Booking:
     """Reserve k units for 15 minutes (citizens) or book directly (staff for a caller).
 
@@ -238,6 +239,7 @@ def hold(
                     idempotency_key,
                     actor,
                     win,
+                    preconfirmed,
                 )
     except IntegrityError:
         return _after_integrity_error(offer, idempotency_key, key)
@@ -248,10 +250,22 @@ def hold(
 
 
 def _create_booking(
-    offer, starts_at, ends_at, k, persons, name, email, phone, key, idempotency_key, actor, win
+    offer,
+    starts_at,
+    ends_at,
+    k,
+    persons,
+    name,
+    email,
+    phone,
+    key,
+    idempotency_key,
+    actor,
+    win,
+    preconfirmed=False,
 ) -> Booking:
     now = timezone.now()
-    confirmed = actor is not None
+    confirmed = actor is not None or preconfirmed
     booking = Booking.objects.create(
         municipality_id=offer.municipality_id,
         offer=offer,
@@ -274,7 +288,9 @@ def _create_booking(
         booked_by=actor,
     )
     _audit(
-        "appointments.booked_for_caller" if confirmed else "appointments.held",
+        "appointments.booked_for_caller"
+        if actor is not None
+        else ("appointments.rebooked_after_displacement" if preconfirmed else "appointments.held"),
         booking,
         actor=actor,
         data={"code": booking.code, "starts_at": starts_at.isoformat(), "units": k},
@@ -417,6 +433,34 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
     return current
 
 
+def rebook_displaced(old: Booking, new_start: datetime) -> Booking:
+    """A person whose appointment the office cancelled picks a new time, data kept, once.
+
+    The e-mail address was confirmed with the first booking, so the new one is
+    confirmed at once. Citizen policies (horizon, walk-in share) apply as usual.
+    """
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update().select_related("offer__resource").get(pk=old.pk)
+        )
+        if not locked.displaced or locked.replacement_id:
+            raise BookingError(
+                _("Für diesen Termin haben Sie bereits einen neuen Termin gewählt."), "not_active"
+            )
+        new = hold(
+            locked.offer,
+            new_start,
+            name=locked.name,
+            email=locked.email,
+            phone=locked.phone,
+            persons=locked.persons,
+            preconfirmed=True,
+        )
+        locked.replacement = new
+        locked.save(update_fields=["replacement"])
+    return new
+
+
 # --- Staff --------------------------------------------------------------------------
 
 STAFF_TRANSITIONS = {
@@ -518,6 +562,8 @@ def _displace_overbooked(resource, day, exception, actor) -> list[Booking]:
                 over[t] -= 1
         reason = exception.reason or _("Ausfall am Standort")
         if _end(booking, BookingStatus.CANCELLED, ACTIVE_STATES[:2], actor=actor, reason=reason):
+            Booking.objects.filter(pk=booking.pk).update(displaced=True)
+            booking.displaced = True
             displaced.append(booking)
             if booking.email:
                 _send_later(tasks.send_displaced, booking.pk)

@@ -334,6 +334,7 @@ def manage(request, token):
             "bring": bring_list(booking),
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
+            "can_replace": booking.displaced and booking.replacement_id is None,
         },
     )
 
@@ -372,13 +373,18 @@ def manage_rebook(request, token):
         booking = tokens.booking_for_manage(token, request.municipality)
     except tokens.InvalidToken:
         return _invalid_link(request)
-    if booking.status not in (BookingStatus.RESERVED, BookingStatus.CONFIRMED):
+    displaced = booking.displaced and booking.replacement_id is None
+    if booking.status not in (BookingStatus.RESERVED, BookingStatus.CONFIRMED) and not displaced:
         return redirect("appointments:manage", token)
     if request.method == "POST":
         start = _start(request.POST.get("start"))
         if start is None:
             raise Http404
         try:
+            if displaced:
+                new = services.rebook_displaced(booking, start)
+                messages.success(request, _("Ihr neuer Termin ist gebucht."))
+                return redirect("appointments:manage", tokens.manage_token(new))
             services.rebook(booking, start)
         except services.BookingError as error:
             messages.error(request, error.message)
