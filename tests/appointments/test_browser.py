@@ -111,6 +111,7 @@ def test_staff_pages_pass_axe(page, town_a, day):
         "/termine/verwaltung/suche/?q=Anna",
         f"/termine/verwaltung/termin/{booking.code}/",
         "/termine/verwaltung/schalter/sperren/",
+        "/termine/verwaltung/schalter/zusaetzlich/",
         f"/termine/verwaltung/buchen/?angebot={offer.pk}&tag={day}",
     ):
         response = page.goto(path)

@@ -324,3 +324,32 @@ def test_displaced_citizen_picks_new_time_with_data_kept(client_a, offer_a, day,
     again = client_a.post(path + "verschieben/", {"start": at(day, 11, 30).isoformat()})
     assert again.status_code == 302
     assert Booking.objects.filter(name="Bert Neu", status=BookingStatus.CONFIRMED).count() == 1
+
+
+def test_staff_releases_extra_slots(client_a, town_a, offer_a, day):
+    client_a.force_login(make_staff(town_a, "termine@a.test", Role.APPOINTMENT_MANAGER))
+    response = client_a.post(
+        "/termine/verwaltung/schalter/zusaetzlich/",
+        {
+            "date": day.isoformat(),
+            "start_time": "14:00",
+            "end_time": "15:00",
+            "counters": 2,
+            "unit_minutes": 10,
+            "reason": "Sondereinsatz",
+        },
+    )
+    assert response.status_code == 302
+    calendar = client_a.get(f"/termine/leistung/{offer_a.service.slug}/schalter/?tag={day}")
+    assert "14:00" in calendar.content.decode()
+    bad = client_a.post(
+        "/termine/verwaltung/schalter/zusaetzlich/",
+        {
+            "date": day.isoformat(),
+            "start_time": "15:00",
+            "end_time": "14:00",
+            "counters": 1,
+            "unit_minutes": 10,
+        },
+    )
+    assert "„bis“ muss nach „von“ liegen." in bad.content.decode()
