@@ -282,7 +282,7 @@ def main():
     parser.add_argument(
         "--processes",
         type=int,
-        default=max(2, (os.cpu_count() or 2) * 2),
+        default=os.cpu_count() or 2,
         help="worker processes the workers (threads) are spread over",
     )
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench comparison")
