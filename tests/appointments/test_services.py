@@ -268,3 +268,13 @@ def test_wedding_fee_beyond_six_months(town_a):
     assert str(booking.fee) == "75.00"
     near = capacity.free_starts(offer, 1, timezone.now(), timezone.now() + timedelta(days=14))
     assert book(offer, near[0], email="b@example.org").fee is None
+
+
+def test_overdue_hold_in_the_way_is_expired_without_scheduler(town_a, day):
+    offer = make_offer(town_a, make_service(town_a, "y"), counters=1)
+    stale = book(offer, at(day, 9))
+    Booking.objects.filter(pk=stale.pk).update(hold_expires_at=timezone.now())
+    fresh = book(offer, at(day, 9), email="other@example.org")
+    stale.refresh_from_db()
+    assert stale.status == BookingStatus.EXPIRED and fresh.status == BookingStatus.RESERVED
+    assert Slot.objects.get(resource=offer.resource, starts_at=at(day, 9)).booked == 1

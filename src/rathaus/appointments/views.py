@@ -112,6 +112,7 @@ def service_locations(request, slug):
 
 def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
     """Days with free times (28 at a time) and, for the chosen day, the free times."""
+    services.expire_holds_if_due()
     win = capacity.window(offer)
     today = timezone.localdate()
     first = _day(request.GET.get("ab")) or today
