@@ -183,7 +183,7 @@ def _check_request(offer: Offer, starts_at: datetime, persons: int, *, staff: bo
     return win
 
 
-def _taken_error(offer, starts_at, persons, *, staff):
+def taken_error(offer, starts_at, persons, *, staff):
     alternatives = capacity.nearest_alternatives(offer, persons, starts_at, staff=staff)
     return BookingError(
         _("Diese Zeit ist leider gerade vergeben worden. Bitte wählen Sie eine andere Zeit."),
@@ -258,7 +258,7 @@ def hold(
                 preconfirmed=preconfirmed,
             )
         # Computed after the rollback, outside the short booking transaction.
-        raise _taken_error(offer, starts_at, persons, staff=staff)
+        raise taken_error(offer, starts_at, persons, staff=staff)
     return booking
 
 
@@ -463,7 +463,7 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             if current.status == BookingStatus.CONFIRMED and current.email:
                 _send_later(tasks.send_confirmation, current.pk)
     if error:
-        raise _taken_error(offer, new_start, current.persons, staff=staff)
+        raise taken_error(offer, new_start, current.persons, staff=staff)
     return current
 
 

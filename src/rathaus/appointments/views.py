@@ -215,7 +215,7 @@ def details(request, slug, resource_slug):
     if request.method == "GET":
         if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
-                request, offer, services._taken_error(offer, start, persons, staff=False), persons
+                request, offer, services.taken_error(offer, start, persons, staff=False), persons
             )
         return render(request, "appointments/details.html", {**context, "form": ContactForm()})
     form = ContactForm(request.POST)
