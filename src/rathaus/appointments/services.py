@@ -550,6 +550,18 @@ def save_exception(exception: CapacityException, *, actor=None) -> list[Booking]
     return displaced
 
 
+def close_location_day(closure) -> list[Booking]:
+    """The location is closed on a day (core opening exception): displace its bookings."""
+    displaced = []
+    for resource in Resource.objects.filter(location_id=closure.location_id):
+        with transaction.atomic():
+            capacity.materialise(resource, closure.date, 1)
+            reason = closure.reason or _("Der Standort ist an diesem Tag geschlossen.")
+            marker = CapacityException(resource=resource, date=closure.date, reason=reason)
+            displaced += _displace_overbooked(resource, closure.date, marker, None)
+    return displaced
+
+
 def block_time(
     resource: Resource, day, start, end, *, counters: int | None, reason: str, actor
 ) -> list[Booking]:
