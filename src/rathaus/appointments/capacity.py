@@ -1,7 +1,7 @@
 """Capacity: turning rules into unit rows, and reading free start times from them.
 
 Pure reads and the materialisation of ``Slot`` rows; the booking write path with
-its guarded updates lives in ``services.py``.
+its guarded updates lives in ``services``.
 """
 
 from __future__ import annotations
