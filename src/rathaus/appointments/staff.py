@@ -341,6 +341,7 @@ def extra_slots(request, slug):
 def export_csv(request):
     first = _date(request.GET.get("von"))
     last = _date(request.GET.get("bis"), first + timedelta(days=6))
+    last = min(max(last, first), first + timedelta(days=366))  # at most a year per file
     bookings = bookings_for(request).filter(
         starts_at__gte=_day_bounds(first)[0], starts_at__lt=_day_bounds(last)[1]
     )
