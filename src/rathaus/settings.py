@@ -288,3 +288,6 @@ PARTICIPATION_PHOTO_MAX_BYTES = int(
 PARTICIPATION_CONTACT_RETENTION_DAYS = int(
     os.environ.get("PARTICIPATION_CONTACT_RETENTION_DAYS", "180")
 )
+# appointments
+# How long an unconfirmed hold (reservation) keeps its units before it expires.
+RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))

@@ -1,0 +1,328 @@
+"""Capacity: turning rules into unit rows, and reading free start times from them.
+
+Pure reads and the materialisation of ``Slot`` rows; the booking write path with
+its guarded updates lives in ``services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import ExpressionWrapper, F, IntegerField
+from django.utils import timezone
+
+from rathaus.core.opening import holiday_name
+
+from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+#: Unit rows are kept at least this far ahead (six weeks), longer if an offer needs it.
+MIN_MATERIALISED_DAYS = 42
+
+
+def local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=TZ)
+
+
+@dataclass
+class PlannedUnit:
+    ends_at: datetime
+    capacity: int
+    walk_in_only: bool
+
+
+def _units(day: date, start: time, end: time, minutes: int):
+    current = local(day, start)
+    stop = local(day, end)
+    step = timedelta(minutes=minutes)
+    while current + step <= stop:
+        yield current, current + step
+        current += step
+
+
+def plan_day(
+    resource: Resource, day: date, rules, exceptions, closed_days=frozenset()
+) -> dict[datetime, PlannedUnit]:
+    """The unit rows a resource should have on ``day``: rules, then exceptions.
+
+    Public holidays of the Land and days the location is closed (core opening
+    exceptions) have no units.
+    """
+    if day in closed_days or holiday_name(resource.municipality, day):
+        return {}
+    planned: dict[datetime, PlannedUnit] = {}
+    for rule in rules:
+        if not rule.applies_on(day):
+            continue
+        walk_in = rule.kind == AvailabilityRule.Kind.WALK_IN
+        for start, end in _units(day, rule.start_time, rule.end_time, rule.unit_minutes):
+            planned[start] = PlannedUnit(end, rule.counters, walk_in)
+    todays = [e for e in exceptions if e.date == day]
+    order = {CapacityException.Kind.EXTRA: 0, CapacityException.Kind.REDUCED: 1}
+    for exception in sorted(todays, key=lambda e: order.get(e.kind, 2)):
+        _apply_exception(planned, day, exception)
+    return planned
+
+
+def _apply_exception(planned, day, exception) -> None:
+    if exception.kind == CapacityException.Kind.EXTRA:
+        units = _units(day, exception.start_time, exception.end_time, exception.unit_minutes)
+        for start, end in units:
+            unit = planned.get(start)
+            if unit is None:
+                planned[start] = PlannedUnit(end, exception.counters, False)
+            elif not unit.walk_in_only:
+                unit.capacity += exception.counters
+        return
+    for start, unit in planned.items():
+        if not exception.covers(start.astimezone(TZ).time(), unit.ends_at.astimezone(TZ).time()):
+            continue
+        if exception.kind == CapacityException.Kind.CLOSED:
+            unit.capacity = 0
+        else:
+            unit.capacity = max(0, unit.capacity - exception.counters)
+
+
+def materialisation_days(resource: Resource) -> int:
+    horizons = [max(o.horizon_days, o.extended_horizon_days or 0) for o in resource.offers.all()]
+    return max([MIN_MATERIALISED_DAYS, *horizons]) + 1
+
+
+@transaction.atomic
+def materialise(resource: Resource, start: date | None = None, days: int | None = None) -> int:
+    """Create or adjust the unit rows of ``resource`` from ``start`` for ``days`` days.
+
+    Existing rows keep their ``booked`` count; rows no rule covers any more get
+    capacity 0 (they may still carry bookings, see ``services.block_time``).
+    Returns the number of rows created or changed.
+    """
+    start = start or timezone.localdate()
+    days = days or materialisation_days(resource)
+    end = start + timedelta(days=days)
+    rules = list(resource.rules.all())
+    exceptions = list(resource.exceptions.filter(date__gte=start, date__lt=end))
+    closed_days = frozenset(
+        resource.location.exceptions.filter(date__gte=start, date__lt=end, closed=True).values_list(
+            "date", flat=True
+        )
+    )
+    planned: dict[datetime, PlannedUnit] = {}
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        planned.update(plan_day(resource, day, rules, exceptions, closed_days))
+    existing = {
+        s.starts_at: s
+        for s in Slot.objects.filter(
+            resource=resource,
+            starts_at__gte=local(start, time.min),
+            starts_at__lt=local(end, time.min),
+        )
+    }
+    changed = []
+    for starts_at, slot in existing.items():
+        unit = planned.pop(starts_at, None)
+        capacity, walk_in = (unit.capacity, unit.walk_in_only) if unit else (0, slot.walk_in_only)
+        if slot.capacity != capacity or slot.walk_in_only != walk_in:
+            slot.capacity, slot.walk_in_only = capacity, walk_in
+            changed.append(slot)
+    Slot.objects.bulk_update(changed, ["capacity", "walk_in_only"], batch_size=500)
+    new = [
+        Slot(
+            municipality_id=resource.municipality_id,
+            resource=resource,
+            starts_at=starts_at,
+            ends_at=unit.ends_at,
+            capacity=unit.capacity,
+            walk_in_only=unit.walk_in_only,
+        )
+        for starts_at, unit in planned.items()
+    ]
+    Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    return len(changed) + len(new)
+
+
+# --- Reading availability ------------------------------------------------------------
+
+
+def online_limit(share: int):
+    """SQL expression: how many places of a unit online bookings may fill.
+
+    The walk-in share is rounded up, so a share > 0 always keeps at least one place.
+    """
+    if not share:
+        return F("capacity")
+    return ExpressionWrapper(
+        F("capacity") - (F("capacity") * share + 99) / 100, output_field=IntegerField()
+    )
+
+
+def limit_in_python(capacity: int, share: int) -> int:
+    return capacity - (capacity * share + 99) // 100 if share else capacity
+
+
+@dataclass(frozen=True)
+class Window:
+    """The bookable period of an offer at a moment: from ``earliest`` to ``last_day``."""
+
+    earliest: datetime
+    last_day: date
+    fee_after: date | None  # starts after this day cost the extended fee
+
+    def allows(self, starts_at: datetime) -> bool:
+        return self.earliest <= starts_at and starts_at.astimezone(TZ).date() <= self.last_day
+
+    def fee_applies(self, starts_at: datetime) -> bool:
+        return self.fee_after is not None and starts_at.astimezone(TZ).date() > self.fee_after
+
+
+def window(offer: Offer, now: datetime | None = None, *, staff: bool = False) -> Window:
+    now = now or timezone.now()
+    today = now.astimezone(TZ).date()
+    earliest = now if staff else now + timedelta(hours=offer.lead_time_hours)
+    extended = offer.extended_horizon_days or 0
+    last_day = today + timedelta(days=max(offer.horizon_days, extended))
+    fee_after = today + timedelta(days=offer.horizon_days) if extended else None
+    return Window(earliest, last_day, fee_after)
+
+
+def epoch_sql(column: str) -> str:
+    """SQL for a timestamp column as whole epoch seconds, on PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::bigint"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime) -> list[tuple]:
+    """Unit rows that could be free, as (resource, start epoch, end epoch, capacity, booked).
+
+    Raw SQL with epoch seconds: converting thousands of timestamps to aware
+    datetimes through the ORM costs more than the whole query (ADR 0020). Rows
+    that are full or walk-in only are left out; a missing row breaks a run.
+    """
+    table = Slot._meta.db_table
+    if connection.vendor == "postgresql":
+        ids_clause, ids_params = "resource_id = ANY(%s)", [list(resource_ids)]
+    else:
+        ids_clause = f"resource_id IN ({', '.join(['%s'] * len(resource_ids))})"
+        ids_params = list(resource_ids)
+    sql = (
+        f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
+        f"capacity, booked FROM {table} "
+        f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
+        "AND booked < capacity AND NOT walk_in_only "
+        "AND (visible_from IS NULL OR visible_from <= %s) "
+        "ORDER BY resource_id, starts_at"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, adapt(start), adapt(end), adapt(now)])
+        return cursor.fetchall()
+
+
+def free_starts_by_resource(
+    offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
+) -> dict[int, list[datetime]]:
+    """For each offer (by pk): start times where ``persons`` fit, from one query."""
+    now = now or timezone.now()
+    offers = list(offers)
+    if not offers:
+        return {}
+    by_resource: dict[int, list[tuple]] = {}
+    for row in _candidate_rows({o.resource_id for o in offers}, start, end, now):
+        by_resource.setdefault(row[0], []).append(row)
+    result = {}
+    # Locations share their unit times: convert each epoch second to a datetime once.
+    converted: dict[int, datetime] = {}
+
+    def as_datetime(epoch: int) -> datetime:
+        found = converted.get(epoch)
+        if found is None:
+            found = converted[epoch] = datetime.fromtimestamp(epoch, tz=UTC)
+        return found
+
+    for offer in offers:
+        win = window(offer, now, staff=staff)
+        share = 0 if staff else offer.walk_in_share
+        last = local(win.last_day + timedelta(days=1), time.min).timestamp()
+        starts = _free_starts(
+            by_resource.get(offer.resource_id, []), offer.units_for(persons), share
+        )
+        earliest = win.earliest.timestamp()
+        result[offer.pk] = [as_datetime(s) for s in starts if earliest <= s < last]
+    return result
+
+
+def _free_starts(rows, k: int, share: int) -> list[int]:
+    """Starts (epoch seconds) of runs of ``k`` consecutive free units (rows sorted by start)."""
+    run = 0
+    starts = []
+    next_start = None
+    # Walk backwards: run = number of free consecutive units beginning here.
+    for _res, starts_at, ends_at, capacity, booked in reversed(rows):
+        free = booked < (limit_in_python(capacity, share) if share else capacity)
+        if not free:
+            run = 0
+        elif next_start is not None and ends_at == next_start:
+            run += 1
+        else:
+            run = 1
+        next_start = starts_at
+        if run >= k:
+            starts.append(starts_at)
+    starts.reverse()
+    return starts
+
+
+def free_starts(offer: Offer, persons: int, start: datetime, end: datetime, **kwargs):
+    return free_starts_by_resource([offer], persons, start, end, **kwargs)[offer.pk]
+
+
+def days_with_free_times(offer, persons, first_day: date, days: int, **kwargs) -> dict:
+    """{day: number of free start times} for a calendar."""
+    starts = free_starts(
+        offer,
+        persons,
+        local(first_day, time.min),
+        local(first_day + timedelta(days), time.min),
+        **kwargs,
+    )
+    counts: dict[date, int] = {}
+    for s in starts:
+        day = s.astimezone(TZ).date()
+        counts[day] = counts.get(day, 0) + 1
+    return counts
+
+
+def nearest_alternatives(offer, persons, wanted: datetime, count=3, **kwargs) -> list[datetime]:
+    """The free start times closest to ``wanted`` (within a week either side)."""
+    starts = free_starts(
+        offer, persons, wanted - timedelta(days=7), wanted + timedelta(days=7), **kwargs
+    )
+    starts = [s for s in starts if s != wanted]
+    return sorted(sorted(starts, key=lambda s: abs(s - wanted))[:count])
+
+
+def earliest_anywhere(offers, persons, *, now=None, days: int | None = None):
+    """[(offer, first free start)] sorted by the first free start; offers without any omitted."""
+    now = now or timezone.now()
+    offers = list(offers)
+    if not offers:
+        return []
+    horizon = days or max(max(o.horizon_days, o.extended_horizon_days or 0) for o in offers) + 1
+    found = free_starts_by_resource(offers, persons, now, now + timedelta(days=horizon), now=now)
+    firsts = [(o, found[o.pk][0]) for o in offers if found.get(o.pk)]
+    return sorted(firsts, key=lambda pair: pair[1])
+
+
+def end_of(offer: Offer, starts_at: datetime, persons: int) -> datetime | None:
+    """When an appointment of ``persons`` starting at ``starts_at`` would end."""
+    ends = list(
+        Slot.objects.filter(resource_id=offer.resource_id, starts_at__gte=starts_at)
+        .order_by("starts_at")
+        .values_list("ends_at", flat=True)[: offer.units_for(persons)]
+    )
+    return ends[-1] if ends else None

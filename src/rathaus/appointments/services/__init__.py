@@ -1,0 +1,70 @@
+"""The one write path of the Terminvergabe: hold, confirm, cancel, rebook, staff actions.
+
+Every capacity change is one guarded UPDATE on the unit rows inside a short
+transaction (ADR 0020):
+
+    UPDATE slot SET booked = booked + 1
+     WHERE id IN (k ids) AND booked < limit AND NOT walk_in_only
+
+and the row count must be k, otherwise the transaction rolls back. On
+PostgreSQL concurrent updaters queue on the row locks and re-check the
+condition, so the last place is given exactly once. On SQLite the
+transaction is ``BEGIN IMMEDIATE`` (settings), i.e. writers are serialised,
+which is correct for the single-process embedded setup.
+"""
+
+from .booking import (
+    BUSY_MESSAGE,
+    HOLD_MINUTES,
+    BookingError,
+    _take_units,
+    cancel,
+    confirm,
+    expire,
+    expire_holds,
+    expire_holds_if_due,
+    hold,
+    normalise_email,
+    person_key,
+    rebook,
+    rebook_displaced,
+    retry_on_conflict,
+    taken_error,
+)
+from .operations import (
+    STAFF_TRANSITIONS,
+    block_time,
+    close_location_day,
+    mark,
+    materialise_all,
+    save_exception,
+    save_rule,
+    send_due_reminders,
+)
+
+__all__ = [
+    "BUSY_MESSAGE",
+    "HOLD_MINUTES",
+    "STAFF_TRANSITIONS",
+    "BookingError",
+    "_take_units",
+    "block_time",
+    "cancel",
+    "close_location_day",
+    "confirm",
+    "expire",
+    "expire_holds",
+    "expire_holds_if_due",
+    "hold",
+    "mark",
+    "materialise_all",
+    "normalise_email",
+    "person_key",
+    "rebook",
+    "rebook_displaced",
+    "retry_on_conflict",
+    "save_exception",
+    "save_rule",
+    "send_due_reminders",
+    "taken_error",
+]

@@ -1,0 +1,34 @@
+from django import template
+
+from ..permissions import can_manage
+
+register = template.Library()
+
+
+@register.filter
+def is_bookable(service) -> bool:
+    """True when the service can be booked online at one location at least."""
+    if service is None or not getattr(service, "pk", None):
+        return False
+    return service.offers.filter(is_active=True, resource__is_active=True).exists()
+
+
+@register.filter
+def can_manage_appointments(request) -> bool:
+    return can_manage(request.user, request.municipality)
+
+
+@register.simple_tag
+def next_free_at(location):
+    """(offer, start) of the earliest free online appointment at ``location``, or None."""
+    from ..capacity import earliest_anywhere
+    from ..models import Offer
+
+    offers = Offer.objects.filter(
+        resource__location=location,
+        is_active=True,
+        resource__is_active=True,
+        service__is_published=True,
+    ).select_related("service", "resource")
+    found = earliest_anywhere(offers, 1)
+    return found[0] if found else None
