@@ -466,14 +466,16 @@ class Loader:
         for meeting in meetings:
             by_org.setdefault(meeting.organization.name, []).append(meeting)
         now = timezone.now()
-        for index, (ptype, title, originator) in enumerate(D.YEAR_PAPERS + D.MORE_PAPERS):
-            self.paper_with_path(index, ptype, title, originator, by_org, now)
+        papers = D.YEAR_PAPERS + D.MORE_PAPERS
+        for index, (ptype, title, originator) in enumerate(papers):
+            self.paper_with_path(index, len(papers), ptype, title, originator, by_org, now)
         for meeting in meetings:
             self.finish_meeting(meeting, now)
 
-    def paper_with_path(self, index, ptype, title, originator, by_org, now):
-        # Spread over the year: every paper starts about ten days after the previous one.
-        day = timezone.localdate() + timedelta(days=-175 + index * 10)
+    def paper_with_path(self, index, count, ptype, title, originator, by_org, now):
+        # Spread over the past year, the newest a few days ago: papers are never dated
+        # in the future, while the newest ones still wait for their upcoming meetings.
+        day = timezone.localdate() - timedelta(days=360 - index * (355 // count))
         year = day.year % 100
         paper = self.paper(
             f"{year:02d}/SVV/{100 + index:04d}",
