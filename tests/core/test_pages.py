@@ -66,3 +66,15 @@ def test_theme_css_uses_the_municipalitys_colour(client_a, town_a):
     response = client_a.get("/theme.css")
     assert response["Content-Type"].startswith("text/css")
     assert "--rathaus-primary: #7a1f3d" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_councillor_reaches_staff_home_without_admin_link(client_a, town_a):
+    from rathaus.core.models import Role
+    from tests.conftest import make_staff
+
+    councillor = make_staff(town_a, "rat@a.test", Role.COUNCILLOR)
+    client_a.force_login(councillor)
+    page = client_a.get("/verwaltung/").content.decode()
+    assert "Mandatsträger/in" in page
+    assert "/verwaltung/admin/" not in page

@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .forms import KernFormMixin
-from .models import Location, Office
+from .models import Location, Office, Role
 from .opening import schedule, weekly_table
 from .permissions import is_staff_member, roles_of
 
@@ -121,11 +121,19 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def staff_home(request):
-    """Entry page for staff listing the work areas their roles open."""
-    if not is_staff_member(request.user, request.municipality):
+    """Entry page listing the work areas a person's roles open (councillors included)."""
+    roles = roles_of(request.user, request.municipality)
+    if not roles:
         raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
-    roles = sorted(roles_of(request.user, request.municipality))
-    return render(request, "core/staff_home.html", {"roles": roles})
+    labels = dict(Role.choices)
+    return render(
+        request,
+        "core/staff_home.html",
+        {
+            "roles": sorted(str(labels[r]) for r in roles),
+            "can_admin": is_staff_member(request.user, request.municipality),
+        },
+    )
 
 
 def _error(request, status, title, text):
