@@ -1,0 +1,169 @@
+"""One turn of the conversation: what was asked, about which service, and the answer.
+
+The state carried between turns is small and explicit (the service in focus, the
+choices offered last time and the intents asked then), so this module has no
+database writes and the benchmark can drive it directly.
+
+Decision order (see ADR 0060):
+1. A chosen option from the last clarification answers the pending question.
+2. A question without topic words ("und was kostet das?") is about the focus.
+3. A question naming an office or location plus hours/where asks about that place.
+4. Otherwise the catalog's search ranks services; only candidates whose texts explain
+   enough of the topic words count. One clear winner is answered; several close ones
+   are offered as choices; none means an honest fallback with the phone numbers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from rathaus.catalog.models import Service
+from rathaus.core.models import Location
+
+from . import intents as I
+from .composer import Answer, Choice, get_composer
+from .facts import gather
+from .retrieval import Candidate, Vocabulary, retrieve, topic_words, vocabulary_of
+from .text import detect_language
+
+PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
+
+
+def setting(name: str, default):
+    return getattr(settings, f"RATHAUS_ASSISTANT_{name}", default)
+
+
+@dataclass
+class State:
+    focus: Service | None = None
+    pending_choices: list[str] = field(default_factory=list)
+    pending_intents: list[str] = field(default_factory=list)
+    language: str = "de"
+
+
+@dataclass
+class Turn:
+    answer: Answer
+    state: State
+
+
+def published(municipality):
+    return Service.objects.for_municipality(municipality).filter(is_published=True)
+
+
+def respond(
+    municipality,
+    question: str,
+    state: State | None = None,
+    *,
+    choice: str = "",
+    now: datetime | None = None,
+) -> Turn:
+    state = state or State()
+    now = now or timezone.localtime()
+    language = detect_language(question, default=state.language)
+    asked = I.detect_intents(question)
+    composer = get_composer()
+
+    if choice:
+        chosen = published(municipality).filter(slug=choice).select_related("office").first()
+        if chosen is not None:
+            return _about(municipality, chosen, asked or state.pending_intents, language, now)
+
+    words = topic_words(question)
+    if not words:
+        if state.focus is not None:
+            return _about(municipality, state.focus, asked, language, now)
+        answer = composer.fallback(municipality, language, needs_topic=bool(asked))
+        return Turn(answer, State(None, [], asked, language))
+
+    places = _named_places(municipality, words) if set(asked) & PLACE_INTENTS else []
+    if places:
+        focus = state.focus
+        if focus is not None and _serves(focus, places):
+            return _about(municipality, focus, asked, language, now)
+        answer = composer.place_answer(places, asked, language, municipality, now=now)
+        return Turn(answer, State(focus, [], [], language))
+
+    found = retrieve(municipality, question)
+    good = [c for c in found.candidates if c.coverage >= setting("MIN_COVERAGE", 0.5)]
+    if not good:
+        if state.focus is not None and asked and _explains(state.focus, words):
+            return _about(municipality, state.focus, asked, language, now)
+        answer = composer.fallback(municipality, language)
+        answer.confidence = found.best.coverage if found.best else 0.0
+        return Turn(answer, State(state.focus, [], [], language))
+
+    close = _close_candidates(good)
+    if state.focus is not None and any(c.service.pk == state.focus.pk for c in close):
+        return _about(municipality, state.focus, asked, language, now)
+    if len(close) > 1:
+        choices = [Choice(c.service.slug, _name(c.service, language)) for c in close]
+        answer = composer.clarification(choices, language)
+        answer.intents = asked
+        return Turn(answer, State(state.focus, [c.slug for c in choices], asked, language))
+    turn = _about(municipality, good[0].service, asked, language, now)
+    turn.answer.confidence = round(good[0].coverage, 2)
+    return turn
+
+
+def _about(municipality, service, asked, language, now) -> Turn:
+    facts = gather(service, english=language == "en", now=now)
+    answer = get_composer().service_answer(facts, list(asked), language, municipality)
+    return Turn(answer, State(service, [], [], language))
+
+
+def _name(service, language) -> str:
+    return service.name_en if language == "en" and service.name_en else service.name
+
+
+def _close_candidates(good: list[Candidate]) -> list[Candidate]:
+    """Candidates as good as the best: similar score and at least its coverage."""
+    top = good[0]
+    ratio = setting("CLARIFY_RATIO", 0.9)
+    close = [
+        c
+        for c in good
+        if c.score >= top.score * ratio and c.coverage >= top.coverage
+    ]
+    return close[: setting("MAX_CHOICES", 4)]
+
+
+def _explains(service, words) -> bool:
+    vocabulary = vocabulary_of(service)
+    office = Vocabulary(_place_text(service))
+    return all(vocabulary.knows(w) or office.knows(w) for w in words)
+
+
+def _place_text(service) -> str:
+    names = [service.office.name, service.office.short_name]
+    names += [loc.name for loc in service.office.locations.all()]
+    return " ".join(names)
+
+
+def _named_places(municipality, words) -> list[Location]:
+    """Locations whose (office) names explain every topic word of the question."""
+    locations = Location.objects.for_municipality(municipality).select_related("office")
+    best, score = [], 0
+    for location in locations:
+        vocabulary = Vocabulary(
+            f"{location.name} {location.office.name} {location.office.short_name}"
+        )
+        known = sum(1 for w in words if vocabulary.knows(w))
+        if known < len(words):
+            continue
+        own = sum(1 for w in words if Vocabulary(location.name).knows(w))
+        if own > score:
+            best, score = [location], own
+        elif own == score:
+            best.append(location)
+    return best[:3]
+
+
+def _serves(service, places) -> bool:
+    ids = {loc.pk for loc in service.locations.all()} or {
+        loc.pk for loc in service.office.locations.all()
+    }
+    return any(place.pk in ids for place in places)
