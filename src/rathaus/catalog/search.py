@@ -1,0 +1,505 @@
+"""Catalog search that understands citizens' words. Also the engine of the chat assistant.
+
+Public interface::
+
+    search(municipality, text, limit=10) -> list[Hit]
+    query(municipality, text, limit=10) -> Result      # hits plus "did you mean"
+    invalidate(municipality_id)                         # after a catalog change
+
+``Hit(service_id, slug, name, score)``; scores are comparable within one query.
+
+How a question is understood (each step is general language handling, no
+per-question rules):
+
+1. Tokenise, drop stop words and question phrasing ("Wie viel kostet ...").
+2. Each remaining word becomes a *group* of weighted alternative index terms:
+   its German and English Snowball stems; lexicon expansions (colloquial and
+   English words -> administrative terms, see ``lexicon.py``); for words the
+   index does not know, compound parts found in the index vocabulary
+   ("Müllcontainer" -> Müll + Container) or, failing that, the closest
+   vocabulary word within a small edit distance (typos).
+3. Services are ranked with BM25F over weighted fields (name > synonyms >
+   English keywords > summary > taxonomy > full text), multiplied by how many
+   of the question's groups a service matches, with a small popularity prior.
+
+The index is built in memory per municipality from the database and rebuilt
+when its version counter (in the shared cache, bumped by signals on every
+catalog change) moves, so queries never touch the database except for one
+cache read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from django.core.cache import cache
+
+from .lexicon import ENGLISH, STOP_WORDS_DE, STOP_WORDS_EN, SYNONYMS
+
+# Field weights and length normalisation (BM25F).
+FIELDS: dict[str, tuple[float, float]] = {
+    # field: (weight, b)
+    "name": (6.0, 0.4),
+    "synonyms": (4.0, 0.3),
+    "name_en": (3.5, 0.4),
+    "keywords_en": (3.0, 0.3),
+    "summary": (1.5, 0.75),
+    "summary_en": (1.0, 0.75),
+    "taxonomy": (0.8, 0.5),
+    "text": (0.35, 0.75),
+}
+ENGLISH_FIELDS = {"name_en", "keywords_en", "summary_en"}
+K1 = 1.2
+COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrence
+LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
+COMPOUND_WEIGHT = 0.75
+POPULARITY_PRIOR = 0.15
+
+_GERMAN = snowballstemmer.stemmer("german")
+_ENGLISH = snowballstemmer.stemmer("english")
+_lock = threading.Lock()
+_TOKEN = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
+_STOP = {w.translate(_FOLD) for w in STOP_WORDS_DE | STOP_WORDS_EN}
+
+
+@dataclass(frozen=True)
+class Hit:
+    service_id: int
+    slug: str
+    name: str
+    score: float
+
+
+@dataclass
+class Result:
+    hits: list[Hit]
+    #: The question with typos corrected, when a correction was made ("did you mean").
+    suggestion: str = ""
+    #: Words that matched nothing in the catalog.
+    unknown: list[str] = field(default_factory=list)
+
+
+# --- text processing -----------------------------------------------------------------
+
+
+def fold(word: str) -> str:
+    """Lower-case without umlauts/ß and with ae/oe/ue spelled umlauts folded too."""
+    word = word.lower().translate(_FOLD)
+    return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+@lru_cache(maxsize=200_000)
+def stem_de(word: str) -> str:
+    return _GERMAN.stemWord(word.lower())
+
+
+@lru_cache(maxsize=200_000)
+def stem_en(word: str) -> str:
+    return _ENGLISH.stemWord(word.lower())
+
+
+def words(text: str) -> list[str]:
+    """The word tokens of ``text`` (lower-case, with umlauts), hyphens split."""
+    return [w.lower() for w in _TOKEN.findall(text or "")]
+
+
+def is_stop(word: str) -> bool:
+    return fold(word) in _STOP or len(word) < 2
+
+
+def _expansion_terms(phrase: str) -> list[str]:
+    return [stem_de(w) for w in words(phrase) if not is_stop(w)]
+
+
+def _lexicon_table(source: dict[str, str]) -> dict[tuple[str, ...], list[str]]:
+    """Lexicon keyed by the stem sequence of each key, so inflections match."""
+    table: dict[tuple[str, ...], list[str]] = {}
+    for key, value in source.items():
+        stems = tuple(stem_de(w) for w in words(key))
+        table.setdefault(stems, []).extend(_expansion_terms(value))
+        en = tuple(stem_en(w) for w in words(key))
+        if en != stems:
+            table.setdefault(en, []).extend(_expansion_terms(value))
+    return table
+
+
+LEXICON = _lexicon_table({**SYNONYMS, **ENGLISH})
+LEXICON_MAX_WORDS = max(len(k) for k in LEXICON)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, early exit above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"^{word}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _allowed_typos(word: str) -> int:
+    if len(word) <= 3:
+        return 0
+    return 1 if len(word) <= 7 else 2
+
+
+# --- the index -----------------------------------------------------------------------
+
+
+@dataclass
+class Doc:
+    service_id: int
+    slug: str
+    name: str
+    popularity: int
+
+
+class Index:
+    """An in-memory BM25F index over one municipality's published services."""
+
+    def __init__(self, records: list[dict]):
+        self.docs: list[Doc] = []
+        # term -> {doc: contribution}, precomputed so a query is a few dict merges
+        self.postings: dict[str, dict[int, float]] = {}
+        # folded surface word -> its term (for typo correction and compound splitting)
+        self.surface: dict[str, str] = {}
+        self.display: dict[str, str] = {}  # folded surface word -> word as written
+        self.trigrams: dict[str, list[str]] = defaultdict(list)
+        self._build(records)
+
+    # building
+
+    def _field_terms(self, field_name: str, text: str) -> list[str]:
+        stemmer = stem_en if field_name in ENGLISH_FIELDS else stem_de
+        terms = []
+        for raw in _TOKEN.findall(text or ""):
+            word = raw.lower()
+            if is_stop(word):
+                continue
+            terms.append(stemmer(word))
+            key = fold(word)
+            if key not in self.surface:
+                self.surface[key] = stemmer(word)
+                self.display[key] = raw
+        return terms
+
+    def _build(self, records: list[dict]) -> None:
+        field_terms: list[dict[str, list[str]]] = []
+        for record in records:
+            self.docs.append(
+                Doc(record["id"], record["slug"], record["name"], record.get("popularity", 0))
+            )
+            field_terms.append(
+                {name: self._field_terms(name, record.get(name, "")) for name in FIELDS}
+            )
+        self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
+        for key in list(self.surface):
+            for gram in _trigrams(key):
+                self.trigrams[gram].append(key)
+        # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
+        counts: list[dict[str, dict[str, float]]] = []
+        memo: dict[str, list[str]] = {}
+
+        def parts_of(term: str) -> list[str]:
+            if term not in memo:
+                memo[term] = [p for p in self.split_compound(term, min_part=4) if p != term]
+            return memo[term]
+
+        for doc_fields in field_terms:
+            doc_counts: dict[str, dict[str, float]] = {}
+            for name, terms in doc_fields.items():
+                tf: dict[str, float] = defaultdict(float)
+                for term in terms:
+                    tf[term] += 1.0
+                    for part in parts_of(term):
+                        tf[part] += COMPOUND_PART_TF
+                doc_counts[name] = tf
+            counts.append(doc_counts)
+        self._weigh(counts, field_terms)
+
+    def _weigh(self, counts, field_terms) -> None:
+        n = max(len(self.docs), 1)
+        avg_len = {name: (sum(len(doc[name]) for doc in field_terms) / n) or 1.0 for name in FIELDS}
+        weighted: dict[str, dict[int, float]] = defaultdict(dict)
+        for doc_index, doc_counts in enumerate(counts):
+            for name, tf in doc_counts.items():
+                weight, b = FIELDS[name]
+                norm = 1 - b + b * (len(field_terms[doc_index][name]) / avg_len[name])
+                for term, count in tf.items():
+                    slot = weighted[term]
+                    slot[doc_index] = slot.get(doc_index, 0.0) + weight * count / norm
+        for term, per_doc in weighted.items():
+            idf = math.log(1 + (n - len(per_doc) + 0.5) / (len(per_doc) + 0.5))
+            self.postings[term] = {
+                doc: idf * tfw * (K1 + 1) / (K1 + tfw) for doc, tfw in per_doc.items()
+            }
+        self.max_popularity = max((d.popularity for d in self.docs), default=0)
+
+    # word analysis
+
+    def split_compound(self, word: str, min_part: int = 3) -> list[str]:
+        """Stems of the known parts of a compound, e.g. 'hundesteu' -> ['hund', 'steu'].
+
+        Splits against the index vocabulary, allowing German linking elements
+        (Fugen-s, -n, -en, -es, -e). Returns [] if no split into known parts exists.
+        """
+        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, depth=0)
+
+    def _known_stem(self, part: str) -> str | None:
+        for candidate in (part, stem_de(part)):
+            if candidate in self.known_terms:
+                return candidate
+        return None
+
+    def correct(self, word: str) -> tuple[str, str] | None:
+        """The closest vocabulary word (term, display form) within the allowed typos."""
+        key = fold(word)
+        limit = _allowed_typos(key)
+        if not limit:
+            return None
+        shared: dict[str, int] = defaultdict(int)
+        for gram in _trigrams(key):
+            for candidate in self.trigrams.get(gram, ()):
+                shared[candidate] += 1
+        best = None
+        for candidate, _count in sorted(shared.items(), key=lambda kv: -kv[1])[:60]:
+            distance = edit_distance(key, candidate, limit)
+            if distance <= limit:
+                rank = (distance, -shared[candidate], candidate)
+                if best is None or rank < best[0]:
+                    best = (rank, candidate)
+        if best is None:
+            return None
+        candidate = best[1]
+        return self.surface[candidate], self.display[candidate]
+
+    # querying
+
+    def analyse(self, text: str) -> tuple[list[dict[str, float]], str, list[str]]:
+        """Turn a question into term groups; also returns the corrected text and unknown words."""
+        tokens = [w for w in words(text) if not is_stop(w)]
+        groups: list[dict[str, float]] = []
+        corrected: list[str] = []
+        unknown: list[str] = []
+        changed = False
+        i = 0
+        while i < len(tokens):
+            phrase_len, expansion = self._lexicon_phrase(tokens, i)
+            if phrase_len > 1:
+                groups.append({term: LEXICON_WEIGHT for term in expansion})
+                corrected.extend(tokens[i : i + phrase_len])
+                i += phrase_len
+                continue
+            word = tokens[i]
+            group, shown = self._word_group(word)
+            if not group:
+                unknown.append(word)
+            changed = changed or shown != word
+            corrected.append(shown)
+            groups.append(group)
+            i += 1
+        return groups, (" ".join(corrected) if changed else ""), unknown
+
+    def _lexicon_phrase(self, tokens: list[str], start: int) -> tuple[int, list[str]]:
+        for length in range(min(LEXICON_MAX_WORDS, len(tokens) - start), 1, -1):
+            part = tokens[start : start + length]
+            for stemmer in (stem_de, stem_en):
+                key = tuple(stemmer(w) for w in part)
+                if key in LEXICON:
+                    return length, LEXICON[key]
+        return 0, []
+
+    def _word_group(self, word: str) -> tuple[dict[str, float], str]:
+        """Alternative terms for one word with weights, and the word as it should be shown."""
+        group: dict[str, float] = {}
+        german, english = stem_de(word), stem_en(word)
+        for term in (german, english):
+            if term in self.postings:
+                group[term] = 1.0
+        for key in {(german,), (english,)}:
+            for term in LEXICON.get(key, ()):
+                if term in self.postings:
+                    group.setdefault(term, LEXICON_WEIGHT)
+                for part in self.split_compound(term, min_part=4):
+                    if part in self.postings and part != term:
+                        group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
+        if group:
+            return group, word
+        for part in self.split_compound(german):
+            if part in self.postings:
+                group.setdefault(part, COMPOUND_WEIGHT)
+        if group:
+            return group, word
+        correction = self.correct(word)
+        if correction:
+            term, shown = correction
+            corrected_group, _ = self._word_group(shown) if shown != word else ({}, shown)
+            group = {t: w * 0.9 for t, w in corrected_group.items()} or {term: 0.9}
+            return group, shown
+        return {}, word
+
+    def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        matched: dict[int, int] = defaultdict(int)
+        for group in groups:
+            best: dict[int, float] = {}
+            for term, weight in group.items():
+                for doc, contribution in self.postings.get(term, {}).items():
+                    value = contribution * weight
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+            for doc, value in best.items():
+                scores[doc] += value
+                matched[doc] += 1
+        meaningful = sum(1 for g in groups if g) or 1
+        prior_scale = math.log1p(self.max_popularity) or 1.0
+        ranked = []
+        for doc, score in scores.items():
+            coverage = matched[doc] / meaningful
+            prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
+            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior))
+        ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
+        return ranked[:limit]
+
+    def query(self, text: str, limit: int = 10) -> Result:
+        groups, suggestion, unknown = self.analyse(text)
+        hits = [
+            Hit(self.docs[d].service_id, self.docs[d].slug, self.docs[d].name, round(score, 4))
+            for d, score in self.rank(groups, limit)
+        ]
+        return Result(hits=hits, suggestion=suggestion, unknown=unknown)
+
+
+def _split(word: str, known, min_part: int, depth: int) -> list[str]:
+    """Split ``word`` into known parts (longest right part first); [] if impossible."""
+    if depth > 2 or len(word) < 2 * min_part:
+        return []
+    for cut in range(len(word) - min_part, min_part - 1, -1):
+        left, right = word[:cut], word[cut:]
+        right_term = known(right)
+        right_parts = [right_term] if right_term else _split(right, known, min_part, depth + 1)
+        if not right_parts:
+            continue
+        for link in ("", "s", "es", "n", "en", "e"):
+            if link and not left.endswith(link):
+                continue
+            stem = left[: len(left) - len(link)] if link else left
+            if len(stem) < min_part:
+                continue
+            left_term = known(stem)
+            if left_term:
+                return [left_term, *right_parts]
+    # No known modifier: the head alone still says what the compound is (Sperrmüll is Müll).
+    for cut in range(min_part, len(word) - min_part + 1):
+        head = known(word[cut:])
+        if head and depth == 0:
+            return [head]
+    return []
+
+
+# --- records from the database and the per-municipality cache ------------------------
+
+
+def service_records(services) -> list[dict]:
+    """Flatten services into the text fields the index weighs."""
+    records = []
+    for s in services:
+        taxonomy = [s.topic.name, s.topic.name_en]
+        for situation in s.life_situations.all():
+            taxonomy += [situation.name]
+        records.append(
+            {
+                "id": s.pk,
+                "slug": s.slug,
+                "name": s.name,
+                "popularity": s.popularity,
+                "synonyms": s.synonyms,
+                "name_en": s.name_en,
+                "keywords_en": s.keywords_en,
+                "summary": s.summary,
+                "summary_en": s.summary_en,
+                "taxonomy": " ".join(taxonomy),
+                "text": " ".join(
+                    [
+                        s.description,
+                        s.requirements,
+                        " ".join(s.documents or []),
+                        s.procedure,
+                        s.hints,
+                        s.office.name,
+                    ]
+                ),
+            }
+        )
+    return records
+
+
+def _version_key(municipality_id: int) -> str:
+    return f"catalog:search-version:{municipality_id}"
+
+
+_indexes: dict[int, tuple[int, Index]] = {}
+
+
+def invalidate(municipality_id: int) -> None:
+    """Mark a municipality's index stale in every process (called by signals)."""
+    key = _version_key(municipality_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=None)
+
+
+def get_index(municipality) -> Index:
+    from .models import Service
+
+    version = cache.get(_version_key(municipality.pk), 0)
+    cached = _indexes.get(municipality.pk)
+    if cached and cached[0] == version:
+        return cached[1]
+    with _lock:
+        cached = _indexes.get(municipality.pk)
+        if cached and cached[0] == version:
+            return cached[1]
+        services = (
+            Service.objects.for_municipality(municipality)
+            .filter(is_published=True)
+            .select_related("topic", "office")
+            .prefetch_related("life_situations")
+        )
+        index = Index(service_records(services))
+        _indexes[municipality.pk] = (version, index)
+        return index
+
+
+def query(municipality, text: str, limit: int = 10) -> Result:
+    """Ranked services for a citizen's question, with a "did you mean" suggestion."""
+    if not text or not text.strip():
+        return Result(hits=[])
+    return get_index(municipality).query(text[:500], limit)
+
+
+def search(municipality, text: str, limit: int = 10) -> list[Hit]:
+    """Ranked services (best first) for a citizen's question in German or English."""
+    return query(municipality, text, limit).hits

@@ -1,0 +1,32 @@
+"""Template helpers of the catalog: English texts when the page is English, euro amounts."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def loc(obj, field: str):
+    """``obj.<field>_en`` on English pages when filled, else the German ``obj.<field>``."""
+    if (get_language() or "de").startswith("en"):
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field, "")
+
+
+@register.filter
+def euro(amount) -> str:
+    """1234.5 -> '1.234,50 €' (German) / '1,234.50 €' (English)."""
+    if amount in (None, ""):
+        return ""
+    return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)} €"
+
+
+@register.filter
+def percent(value) -> str:
+    return f"{number_format(value, 0)} %"
