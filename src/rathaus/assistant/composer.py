@@ -39,7 +39,7 @@ PHRASES = {
         "processing": "Bearbeitungsdauer für „{name}“: {text}",
         "processing_none": "Zur Bearbeitungsdauer von „{name}“ steht nichts im Katalog.",
         "requirements": "Voraussetzungen für „{name}“: {text}",
-        "requirements_none": "Für „{name}“ sind im Katalog keine besonderen Voraussetzungen genannt.",
+        "requirements_none": "Für „{name}“ nennt der Katalog keine besonderen Voraussetzungen.",
         "deadline": "Fristen bei „{name}“: {text}",
         "deadline_none": "Für „{name}“ ist im Katalog keine Frist genannt.",
         "waiting": "Aktuelle Wartezeit in {place}: etwa {minutes} Minuten.",
@@ -49,11 +49,11 @@ PHRASES = {
         "online_available": "Das geht auch online.",
         "appointment_needed": "Sie müssen dafür persönlich vorsprechen.",
         "clarify": "Dazu passen mehrere Leistungen. Welche meinen Sie?",
-        "clarify_focus": "Zu welcher Leistung möchten Sie das wissen? Nennen Sie bitte Ihr Anliegen, "
-        "zum Beispiel „Reisepass beantragen“.",
+        "clarify_focus": "Zu welcher Leistung möchten Sie das wissen? Nennen Sie bitte Ihr "
+        "Anliegen, zum Beispiel „Reisepass beantragen“.",
         "fallback": "Dazu habe ich in den Leistungen von {town} leider nichts Passendes gefunden. "
         "Ich möchte nicht raten.",
-        "phone": "Persönliche Auskunft erhalten Sie unter der Behördennummer {service_phone}{city}.",
+        "phone": "Persönliche Auskunft gibt es unter der Behördennummer {service_phone}{city}.",
         "city_phone": " oder bei der Stadt unter {phone}",
         "missing": "Fragen Sie gern telefonisch nach: {service_phone}.",
         "sources": "Quellen",
@@ -233,7 +233,9 @@ class RuleBasedComposer:
             lines.append(facts.summary)
         if facts.fees:
             lines.append(p["cost"].format(name=facts.name))
-            lines += [f"• {p['fee_line'].format(label=f.label, amount=f.amount)}" for f in facts.fees]
+            lines += [
+                f"• {p['fee_line'].format(label=f.label, amount=f.amount)}" for f in facts.fees
+            ]
         if facts.online_url:
             lines.append(p["online_available"])
         elif facts.appointment_required:
@@ -289,7 +291,9 @@ class RuleBasedComposer:
         slot = facts.next_appointment
         if slot:
             when = slot.start.strftime(p["when"])
-            return [p["appointment"].format(name=facts.name, when=when, place=slot.location_name)], False
+            return [
+                p["appointment"].format(name=facts.name, when=when, place=slot.location_name)
+            ], False
         lines = [p["appointment_none"].format(name=facts.name)]
         walk_in = [pl for pl in facts.places if pl.today.of_kind("walk_in")]
         if walk_in:
@@ -357,7 +361,9 @@ class RuleBasedComposer:
             today = day_schedule(location, now.date())
             lines.append(f"{location.name}, {location.address_line}")
             lines += [f"• {line}" for line in self.day_lines(today, p)]
-            sources.append(Link(location.name, reverse("core:location", args=[location.slug]), "location"))
+            sources.append(
+                Link(location.name, reverse("core:location", args=[location.slug]), "location")
+            )
         return Answer(
             text="\n".join(lines),
             language=language,

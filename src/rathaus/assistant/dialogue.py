@@ -25,7 +25,7 @@ from rathaus.core.models import Location
 from . import intents as I
 from .composer import Answer, Choice, get_composer
 from .facts import gather
-from .retrieval import Candidate, Vocabulary, retrieve, topic_words, vocabulary_of
+from .retrieval import Candidate, explains, mentions, retrieve, topic_words
 from .text import detect_language
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
@@ -88,9 +88,9 @@ def respond(
         return Turn(answer, State(focus, [], [], language))
 
     found = retrieve(municipality, question)
-    good = [c for c in found.candidates if c.coverage >= setting("MIN_COVERAGE", 0.5)]
+    good = [c for c in found.candidates if c.coverage >= setting("MIN_COVERAGE", 0.6)]
     if not good:
-        if state.focus is not None and asked and _explains(state.focus, words):
+        if state.focus is not None and asked and _explains(municipality, state.focus, words):
             return _about(municipality, state.focus, asked, language, now)
         answer = composer.fallback(municipality, language)
         answer.confidence = found.best.coverage if found.best else 0.0
@@ -104,8 +104,8 @@ def respond(
         answer = composer.clarification(choices, language)
         answer.intents = asked
         return Turn(answer, State(state.focus, [c.slug for c in choices], asked, language))
-    turn = _about(municipality, good[0].service, asked, language, now)
-    turn.answer.confidence = round(good[0].coverage, 2)
+    turn = _about(municipality, close[0].service, asked, language, now)
+    turn.answer.confidence = round(close[0].coverage, 2)
     return turn
 
 
@@ -120,21 +120,27 @@ def _name(service, language) -> str:
 
 
 def _close_candidates(good: list[Candidate]) -> list[Candidate]:
-    """Candidates as good as the best: similar score and at least its coverage."""
+    """Candidates as good as the best: similar score, coverage and name precision.
+
+    Among services the search ranks closely, the one explaining more of the question
+    wins, then the one whose name the question contains more fully; only a true tie
+    is put back to the citizen as a choice.
+    """
     top = good[0]
     ratio = setting("CLARIFY_RATIO", 0.9)
-    close = [
-        c
-        for c in good
-        if c.score >= top.score * ratio and c.coverage >= top.coverage
-    ]
+    close = [c for c in good if c.score >= top.score * ratio]
+    best_coverage = max(c.coverage for c in close)
+    close = [c for c in close if c.coverage == best_coverage]
+    best_precision = max(c.precision for c in close)
+    close = [c for c in close if c.precision >= best_precision - 0.01]
     return close[: setting("MAX_CHOICES", 4)]
 
 
-def _explains(service, words) -> bool:
-    vocabulary = vocabulary_of(service)
-    office = Vocabulary(_place_text(service))
-    return all(vocabulary.knows(w) or office.knows(w) for w in words)
+def _explains(municipality, service, words) -> bool:
+    """The follow-up's words are about the focused service or its office."""
+    if explains(service, municipality, words):
+        return True
+    return mentions(words, _place_text(service)) == len(words)
 
 
 def _place_text(service) -> str:
@@ -144,17 +150,14 @@ def _place_text(service) -> str:
 
 
 def _named_places(municipality, words) -> list[Location]:
-    """Locations whose (office) names explain every topic word of the question."""
+    """Locations whose (office) names contain every topic word of the question."""
     locations = Location.objects.for_municipality(municipality).select_related("office")
     best, score = [], 0
     for location in locations:
-        vocabulary = Vocabulary(
-            f"{location.name} {location.office.name} {location.office.short_name}"
-        )
-        known = sum(1 for w in words if vocabulary.knows(w))
-        if known < len(words):
+        office = location.office
+        if mentions(words, f"{location.name} {office.name} {office.short_name}") < len(words):
             continue
-        own = sum(1 for w in words if Vocabulary(location.name).knows(w))
+        own = mentions(words, location.name)
         if own > score:
             best, score = [location], own
         elif own == score:

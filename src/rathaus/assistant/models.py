@@ -41,7 +41,9 @@ class Message(models.Model):
         CITIZEN = "citizen", _("Frage")
         ASSISTANT = "assistant", _("Antwort")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     role = models.CharField(max_length=10, choices=Role.choices)
     text = models.TextField()
     # The rendered answer parts (sources, suggestions, choices) so the page can be redrawn.

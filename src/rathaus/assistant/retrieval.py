@@ -1,29 +1,38 @@
 """Finding the service a question is about: the catalog's search plus a plausibility check.
 
 Ranking is the catalog's job (``rathaus.catalog.search``: stemming, compounds,
-synonyms). The assistant adds what a chat needs on top: *how sure* it may be. A
-search engine always returns its best guess; the assistant must not. So we check
-how many of the question's topic words the top service actually explains (its
-name, synonyms, texts): a question about pizza that only shares "bestellen" with
-"Geburtsurkunde bestellen" is not about that service.
+synonyms, typos). The assistant adds what a chat needs on top: *how sure* it may
+be. A search engine always returns its best guess; a chat must not. So for the top
+services we check how many of the question's topic words the service's *own*
+descriptive fields explain (name, synonyms, English keywords, summaries), using the
+catalog's analysis of those words. A question about pizza that shares only the full
+text of some service, or only the verb "bestellen" with "Geburtsurkunde bestellen",
+is not about that service.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Count, Max
-
+from rathaus.catalog import search as catalog_search
 from rathaus.catalog.models import Service
 
 from .intents import intent_words
-from .text import FILLER, GENERIC, light_stem, tokens
+from .text import FILLER, GENERIC, tokens
+
+# A service "means" a word when its name, synonyms or English keywords contain it;
+# its summaries only half-mean it (they mention neighbouring services, too).
+NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
+SUMMARY_FIELDS = ("summary", "summary_en")
+SHORT_WORD = 4
+UNKNOWN_SHORT_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
 class Candidate:
     service: Service
     score: float
-    coverage: float  # share of the topic words this service's texts explain
+    coverage: float  # share of the topic words this service's own fields explain
+    precision: float = 0.0  # share of the service's name the question contains
 
 
 @dataclass(frozen=True)
@@ -39,84 +48,159 @@ class Retrieval:
 def topic_words(question: str) -> tuple[str, ...]:
     """Words that can tell services apart (no function words, intent words or generic verbs)."""
     skip = FILLER | GENERIC | intent_words(question)
-    return tuple(dict.fromkeys(w for w in tokens(question) if w not in skip and len(w) >= 3))
+    return tuple(dict.fromkeys(w for w in tokens(question) if w not in skip and len(w) >= 2))
 
 
-def service_text(service: Service) -> str:
-    return " ".join(
-        [
-            service.name,
-            service.name_en,
-            service.synonyms,
-            service.keywords_en,
-            service.summary,
-            service.summary_en,
-        ]
+@dataclass(frozen=True)
+class WordSense:
+    """The catalog's reading of one topic word: index terms, and whether it is a compound
+    the index only knows in parts ("Wohngeld" -> wohn + geld)."""
+
+    terms: frozenset[str]
+    parts: tuple[str, ...] = ()
+    guessed: bool = False  # a short word the catalog only knows after typo correction
+    weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
+
+
+@lru_cache(maxsize=1)
+def generic_stems() -> frozenset[str]:
+    """Stems of generic verbs: a lexicon expansion to "nutzen" identifies no service."""
+    return frozenset(
+        stem
+        for word in GENERIC
+        for stem in (catalog_search.stem_de(word), catalog_search.stem_en(word))
     )
 
 
-class Vocabulary:
-    """Stems of a text, matching inflections and compound parts."""
-
-    def __init__(self, text: str):
-        words = {w for w in tokens(text) if len(w) >= 3}
-        parts = set()
-        for w in words:
-            parts.update(p for p in w.split("-") if len(p) >= 3)
-        self.stems = frozenset(light_stem(w) for w in words | parts)
-        self.long = tuple(s for s in self.stems if len(s) >= 5)
-
-    def knows(self, word: str) -> bool:
-        stem = light_stem(word)
-        if stem in self.stems:
-            return True
-        if len(stem) < 4:
-            return False
-        # Compounds: "Personalausweis" explains "ausweis"; "Hundesteuer" explains "hund".
-        return any(stem in long or (long in stem and len(long) >= 5) for long in self.long)
+def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
+    senses = []
+    for word in words:
+        groups, suggestion, _unknown = index.analyse(word)
+        group = groups[0] if groups else {}
+        parts = ()
+        if group and max(group.values()) <= catalog_search.COMPOUND_WEIGHT:
+            split = tuple(index.split_compound(catalog_search.stem_de(word)))
+            if split and set(group) <= set(split):
+                parts = split
+        short = len(word) <= SHORT_WORD
+        weight = 1.0 if group or not short else UNKNOWN_SHORT_WEIGHT
+        terms = frozenset(group) - generic_stems()
+        senses.append(WordSense(terms, parts, bool(suggestion) and short, weight))
+    return senses
 
 
-def coverage(words: tuple[str, ...], vocabulary: Vocabulary) -> float:
-    if not words:
+@dataclass(frozen=True)
+class Terms:
+    direct: frozenset[str]  # stems of the service's name, synonyms and keywords
+    parts: frozenset[str]  # compound parts of them, and the summaries' stems
+
+
+def stems_of(text: str, index=None) -> Terms:
+    """German and English stems of a text's words, plus compound parts the index knows."""
+    direct: set[str] = set()
+    parts: set[str] = set()
+    for word in catalog_search.words(text):
+        if catalog_search.is_stop(word):
+            continue
+        for term in (catalog_search.stem_de(word), catalog_search.stem_en(word)):
+            direct.add(term)
+            if index is not None:
+                parts.update(index.split_compound(term, min_part=4))
+    return Terms(frozenset(direct), frozenset(parts - direct))
+
+
+def strong_terms(service: Service, index) -> Terms:
+    """Stems of the service's descriptive fields, memoised on the (immutable) index."""
+    memo = index.__dict__.setdefault("_assistant_strong_terms", {})
+    key = (service.pk, service.updated_at)
+    if key not in memo:
+        names = stems_of(" ".join(getattr(service, f) or "" for f in NAME_FIELDS), index)
+        summary = stems_of(" ".join(getattr(service, f) or "" for f in SUMMARY_FIELDS), index)
+        weak = names.parts | summary.direct | summary.parts
+        memo[key] = Terms(names.direct, frozenset(weak - names.direct))
+    return memo[key]
+
+
+def explained(sense: WordSense, terms: Terms) -> float:
+    """1 if the service's own words mean this word, 0.5 if only in part, else 0."""
+    if not sense.terms:
         return 0.0
-    return sum(1 for w in words if vocabulary.knows(w)) / len(words)
+    if sense.parts:  # a compound known only in parts must be explained in all parts
+        found = [p for p in sense.parts if p in terms.direct or p in terms.parts]
+        return 1.0 if len(found) == len(sense.parts) > 1 else (0.5 if found else 0.0)
+    full = 0.5 if sense.guessed else 1.0
+    if sense.terms & terms.direct:
+        return full
+    return 0.5 if sense.terms & terms.parts else 0.0
 
 
-@lru_cache(maxsize=4096)
-def _service_vocabulary(service_id: int, version: str, text: str) -> Vocabulary:
-    return Vocabulary(text)
+def coverage(senses: list[WordSense], terms: Terms) -> float:
+    total = sum(sense.weight for sense in senses)
+    if not total:
+        return 0.0
+    return sum(explained(sense, terms) * sense.weight for sense in senses) / total
 
 
-def vocabulary_of(service: Service) -> Vocabulary:
-    return _service_vocabulary(service.pk, service.updated_at.isoformat(), service_text(service))
+def question_terms(index, question: str) -> frozenset[str]:
+    """Every index term the question stands for (its stems and their expansions)."""
+    groups, _suggestion, _unknown = index.analyse(question)
+    terms = {t for group in groups for t in group}
+    for word in tokens(question):
+        terms.update((catalog_search.stem_de(word), catalog_search.stem_en(word)))
+    return frozenset(terms)
 
 
-def catalog_version(municipality) -> tuple:
-    row = Service.objects.for_municipality(municipality).aggregate(n=Count("id"), t=Max("updated_at"))
-    return row["n"], row["t"]
+def name_precision(service: Service, terms: frozenset[str], english: bool = False) -> float:
+    """Share of the service name's words that the question contains.
+
+    Tells "Personalausweis beantragen" from "Vorläufigen Personalausweis beantragen"
+    when a citizen asks for the first: both explain the question, one says more.
+    """
+    name = service.name_en if english and service.name_en else service.name
+    stems = stems_of(name.split("(")[0].split(":")[0]).direct
+    if not stems:
+        return 0.0
+    return len(stems & terms) / len(stems)
 
 
-def search_hits(municipality, question: str, limit: int):
-    from rathaus.catalog.search import search
-
-    return search(municipality, question, limit=limit)
+def mentions(words: tuple[str, ...], text: str) -> int:
+    """How many of ``words`` a short text (an office or location name) contains."""
+    terms = stems_of(text)
+    count = 0
+    for word in words:
+        stem = catalog_search.stem_de(word)
+        if stem in terms.direct or any(
+            len(s) >= 5 and (s in stem or stem in s) for s in terms.direct
+        ):
+            count += 1
+    return count
 
 
 def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
     words = topic_words(question)
-    hits = search_hits(municipality, question, limit)
+    index = catalog_search.get_index(municipality)
+    hits = index.query(question[:500], limit).hits if question.strip() else []
+    senses = word_senses(index, words) if words else []
     by_id = (
         Service.objects.for_municipality(municipality)
         .filter(is_published=True, pk__in=[h.service_id for h in hits])
         .select_related("office")
         .in_bulk()
     )
+    asked = question_terms(index, question) if hits else frozenset()
     candidates = []
     for hit in hits:
         service = by_id.get(hit.service_id)
         if service is None:  # never trust a hit from elsewhere
             continue
-        candidates.append(
-            Candidate(service, float(hit.score), coverage(words, vocabulary_of(service)))
-        )
+        share = coverage(senses, strong_terms(service, index))
+        precision = max(name_precision(service, asked), name_precision(service, asked, True))
+        candidates.append(Candidate(service, float(hit.score), share, precision))
     return Retrieval(words, tuple(candidates))
+
+
+def explains(service: Service, municipality, words: tuple[str, ...]) -> bool:
+    """True when every topic word is explained by the service's own fields."""
+    index = catalog_search.get_index(municipality)
+    senses = word_senses(index, words)
+    return bool(senses) and coverage(senses, strong_terms(service, index)) == 1.0

@@ -8,10 +8,15 @@ count for German.
 import re
 import unicodedata
 
-WORD = re.compile(r"[a-zäöüß0-9]+(?:-[a-zäöüß0-9]+)*", re.IGNORECASE)
+WORD = re.compile(r"[a-zäöüß0-9]+(?:['-][a-zäöüß0-9]+)*", re.IGNORECASE)
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Function words: frequent, meaningless for retrieval, telling for the language.
-GERMAN_FUNCTION = frozenset(
+GERMAN_FUNCTION = word_set(
     """
     der die das den dem des ein eine einen einem einer eines und oder aber nicht kein keine
     ich du er sie es wir ihr mich mir mein meine meinen meinem meiner uns unser euch euer
@@ -20,22 +25,24 @@ GERMAN_FUNCTION = frozenset(
     wie was wo wann wer welche welcher welches warum wieso wohin woher wieviel
     mit für auf bei von vom zum zur nach aus über unter vor ohne beim im am an in zu
     auch noch schon nur bitte danke hallo gibt geht heute morgen gerne mal denn dann
-    ja nein gut hier dort man sich neuen neue neuer neues
-    """.split()
+    ja nein gut hier dort man sich neuen neue neuer neues ihr ihre ihnen sie
+    """
 )
-ENGLISH_FUNCTION = frozenset(
+ENGLISH_FUNCTION = word_set(
     """
     the a an and or but not no i you he she it we they me my mine our your their us them
     is are am was were be been being have has had do does did can could must should would
     will shall may might need needs want wants what where when who which why how much many
     with for on at by from of to in into about after before without
     also still only please thanks hello there here today tomorrow
-    yes good this that these those new get got
-    """.split()
+    yes good this that these those new get got i'm it's what's
+    """
 )
 # Content words that still betray the language of a question.
-GERMAN_CUES = frozenset("kostet kosten unterlagen termin öffnungszeiten antrag beantragen anmelden".split())
-ENGLISH_CUES = frozenset("cost costs fee fees bring documents appointment opening hours lost apply register".split())
+GERMAN_CUES = word_set("kostet kosten unterlagen termin öffnungszeiten antrag beantragen anmelden")
+ENGLISH_CUES = word_set(
+    "cost costs fee fees bring documents appointment opening hours lost apply register"
+)
 
 GERMAN_WORDS = GERMAN_FUNCTION | GERMAN_CUES
 ENGLISH_WORDS = ENGLISH_FUNCTION | ENGLISH_CUES
@@ -65,33 +72,31 @@ def detect_language(text: str, default: str = "de") -> str:
 
 # Words that carry no information about *which* service is meant. A question made only
 # of these (plus intent words) is a follow-up about the service already in focus.
-FILLER = GERMAN_FUNCTION | ENGLISH_FUNCTION | frozenset(
-    """
-    das dies diese dieses dafür dazu damit davon darum dabei hierfür dort da
-    denn eigentlich genau ungefähr etwa jetzt gerade nochmal nochmals also ok okay
-    it this that thing one those them there then so again
-    sagen sag sagt wissen weiß erfahren fragen frage information informationen infos
-    tell know say ask info information
-    ich's gibt's
-    """.split()
+FILLER = (
+    GERMAN_FUNCTION
+    | ENGLISH_FUNCTION
+    | word_set(
+        """
+        das dies diese dieses dafür dazu damit davon darum dabei hierfür dort da
+        denn eigentlich genau ungefähr etwa jetzt gerade nochmal nochmals also ok okay
+        it this that thing one those them there then so again
+        sagen sag sagt wissen weiß erfahren fragen frage information informationen infos
+        tell know say ask info viel viele hin her weiter wieder immer einfach selbst
+        euch ihr eurer bei ihnen mal eben kurz schnell einmal erst letzte nächste
+        wurde worden geworden sein gewesen bitte leider schon mehr weniger
+        much many any some every just really quite still very
+        """
+    )
 )
 
 # Verbs that say *that* something is to be done, not *which* service: on their own they
 # do not move the conversation to another service.
-GENERIC = frozenset(
+GENERIC = word_set(
     """
     beantragen beantrage beantragt antrag anträge stellen anmelden anmelde angemeldet
     bestellen bestelle erhalten bekommen bekomme machen mache erledigen erledige holen
     abholen ausstellen ausgestellt lassen brauchen benötigen möchte hilfe
-    apply applying application get obtain order request make do need help
-    """.split()
+    nutzen benutzen verwenden gehen kommen werden
+    apply applying application get obtain order request make do need help use
+    """
 )
-
-
-def light_stem(word: str) -> str:
-    """A crude German/English suffix stripper, enough to match inflected forms."""
-    word = word.lower().replace("ß", "ss")
-    for suffix in ("ungen", "ung", "en", "er", "es", "e", "n", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word

@@ -43,10 +43,30 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 9800,
         "fees": [
-            {"label": "Personalausweis ab 24 Jahren (10 Jahre gültig)", "amount": "46.00", "amount_max": None, "note": "bundeseinheitlich seit 7. Februar 2026"},
-            {"label": "Personalausweis unter 24 Jahren (6 Jahre gültig)", "amount": "27.60", "amount_max": None, "note": "bundeseinheitlich seit 7. Februar 2026"},
-            {"label": "Direktversand nach Hause", "amount": "15.00", "amount_max": None, "note": "zusätzlich, optional"},
-            {"label": "Digitales Passbild an der Fotostation im Bürgerbüro", "amount": "6.00", "amount_max": None, "note": "optional"},
+            {
+                "label": "Personalausweis ab 24 Jahren (10 Jahre gültig)",
+                "amount": "46.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich seit 7. Februar 2026",
+            },
+            {
+                "label": "Personalausweis unter 24 Jahren (6 Jahre gültig)",
+                "amount": "27.60",
+                "amount_max": None,
+                "note": "bundeseinheitlich seit 7. Februar 2026",
+            },
+            {
+                "label": "Direktversand nach Hause",
+                "amount": "15.00",
+                "amount_max": None,
+                "note": "zusätzlich, optional",
+            },
+            {
+                "label": "Digitales Passbild an der Fotostation im Bürgerbüro",
+                "amount": "6.00",
+                "amount_max": None,
+                "note": "optional",
+            },
         ],
     },
     {
@@ -83,7 +103,12 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 1400,
         "fees": [
-            {"label": "Vorläufiger Personalausweis", "amount": "10.00", "amount_max": None, "note": "bundeseinheitlich"},
+            {
+                "label": "Vorläufiger Personalausweis",
+                "amount": "10.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
         ],
     },
     {
@@ -120,8 +145,18 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 1700,
         "fees": [
-            {"label": "Verlustmeldung", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
-            {"label": "Neuer Personalausweis ab 24 Jahren", "amount": "46.00", "amount_max": None, "note": "unter 24 Jahren 27,60 €"},
+            {
+                "label": "Verlustmeldung",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
+            {
+                "label": "Neuer Personalausweis ab 24 Jahren",
+                "amount": "46.00",
+                "amount_max": None,
+                "note": "unter 24 Jahren 27,60 €",
+            },
         ],
     },
     {
@@ -157,8 +192,18 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 2600,
         "fees": [
-            {"label": "Aktivierung der Online-Ausweisfunktion", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
-            {"label": "Neusetzen der PIN im Bürgerbüro", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
+            {
+                "label": "Aktivierung der Online-Ausweisfunktion",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
+            {
+                "label": "Neusetzen der PIN im Bürgerbüro",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
         ],
     },
     {
@@ -196,11 +241,36 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 7600,
         "fees": [
-            {"label": "Reisepass ab 24 Jahren (32 Seiten, 10 Jahre gültig)", "amount": "70.00", "amount_max": None, "note": "bundeseinheitlich"},
-            {"label": "Reisepass unter 24 Jahren (32 Seiten, 6 Jahre gültig)", "amount": "37.50", "amount_max": None, "note": "bundeseinheitlich"},
-            {"label": "Zuschlag für 48 Seiten", "amount": "22.00", "amount_max": None, "note": "zusätzlich"},
-            {"label": "Zuschlag Expressverfahren", "amount": "32.00", "amount_max": None, "note": "zusätzlich"},
-            {"label": "Direktversand nach Hause (nur Volljährige)", "amount": "15.00", "amount_max": None, "note": "zusätzlich, optional"},
+            {
+                "label": "Reisepass ab 24 Jahren (32 Seiten, 10 Jahre gültig)",
+                "amount": "70.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
+            {
+                "label": "Reisepass unter 24 Jahren (32 Seiten, 6 Jahre gültig)",
+                "amount": "37.50",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
+            {
+                "label": "Zuschlag für 48 Seiten",
+                "amount": "22.00",
+                "amount_max": None,
+                "note": "zusätzlich",
+            },
+            {
+                "label": "Zuschlag Expressverfahren",
+                "amount": "32.00",
+                "amount_max": None,
+                "note": "zusätzlich",
+            },
+            {
+                "label": "Direktversand nach Hause (nur Volljährige)",
+                "amount": "15.00",
+                "amount_max": None,
+                "note": "zusätzlich, optional",
+            },
         ],
     },
     {
@@ -238,8 +308,18 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 1900,
         "fees": [
-            {"label": "Stattdessen: Reisepass für Kinder (unter 24 Jahren)", "amount": "37.50", "amount_max": None, "note": "bundeseinheitlich"},
-            {"label": "Stattdessen: Personalausweis für Kinder (unter 24 Jahren)", "amount": "27.60", "amount_max": None, "note": "bundeseinheitlich"},
+            {
+                "label": "Stattdessen: Reisepass für Kinder (unter 24 Jahren)",
+                "amount": "37.50",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
+            {
+                "label": "Stattdessen: Personalausweis für Kinder (unter 24 Jahren)",
+                "amount": "27.60",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
         ],
     },
     {
@@ -276,9 +356,24 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 1300,
         "fees": [
-            {"label": "Expresspass ab 24 Jahren (32 Seiten)", "amount": "102.00", "amount_max": None, "note": "70 € + 32 € Expresszuschlag"},
-            {"label": "Expresspass unter 24 Jahren (32 Seiten)", "amount": "69.50", "amount_max": None, "note": "37,50 € + 32 € Expresszuschlag"},
-            {"label": "Zuschlag für 48 Seiten", "amount": "22.00", "amount_max": None, "note": "zusätzlich"},
+            {
+                "label": "Expresspass ab 24 Jahren (32 Seiten)",
+                "amount": "102.00",
+                "amount_max": None,
+                "note": "70 € + 32 € Expresszuschlag",
+            },
+            {
+                "label": "Expresspass unter 24 Jahren (32 Seiten)",
+                "amount": "69.50",
+                "amount_max": None,
+                "note": "37,50 € + 32 € Expresszuschlag",
+            },
+            {
+                "label": "Zuschlag für 48 Seiten",
+                "amount": "22.00",
+                "amount_max": None,
+                "note": "zusätzlich",
+            },
         ],
     },
     {
@@ -316,7 +411,12 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 700,
         "fees": [
-            {"label": "Vorläufiger Reisepass", "amount": "26.00", "amount_max": None, "note": "bundeseinheitlich"},
+            {
+                "label": "Vorläufiger Reisepass",
+                "amount": "26.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
         ],
     },
     {
@@ -352,7 +452,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 500,
         "fees": [
-            {"label": "Verlustmeldung", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
+            {
+                "label": "Verlustmeldung",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
         ],
     },
     {
@@ -501,7 +606,12 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 900,
         "fees": [
-            {"label": "Anmeldung der Nebenwohnung", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
+            {
+                "label": "Anmeldung der Nebenwohnung",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
         ],
     },
     {
@@ -570,8 +680,18 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 6100,
         "fees": [
-            {"label": "Einfache Meldebescheinigung", "amount": "5.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
-            {"label": "Erweiterte Meldebescheinigung", "amount": "10.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
+            {
+                "label": "Einfache Meldebescheinigung",
+                "amount": "5.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
+            {
+                "label": "Erweiterte Meldebescheinigung",
+                "amount": "10.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
         ],
     },
     {
@@ -607,8 +727,18 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 1200,
         "fees": [
-            {"label": "Einfache Melderegisterauskunft", "amount": "10.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
-            {"label": "Erweiterte Melderegisterauskunft", "amount": "15.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
+            {
+                "label": "Einfache Melderegisterauskunft",
+                "amount": "10.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
+            {
+                "label": "Erweiterte Melderegisterauskunft",
+                "amount": "15.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
         ],
     },
     {
@@ -644,7 +774,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 300,
         "fees": [
-            {"label": "Übermittlungssperre", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
+            {
+                "label": "Übermittlungssperre",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
         ],
     },
     {
@@ -680,7 +815,12 @@ SERVICES = [
         "appointment_required": True,
         "popularity": 150,
         "fees": [
-            {"label": "Auskunftssperre", "amount": "0.00", "amount_max": None, "note": "gebührenfrei"},
+            {
+                "label": "Auskunftssperre",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei",
+            },
         ],
     },
     {
@@ -717,7 +857,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 5900,
         "fees": [
-            {"label": "Führungszeugnis (privat, behördlich oder erweitert)", "amount": "13.00", "amount_max": None, "note": "bundeseinheitlich; Befreiung für Ehrenamt möglich"},
+            {
+                "label": "Führungszeugnis (privat, behördlich oder erweitert)",
+                "amount": "13.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich; Befreiung für Ehrenamt möglich",
+            },
         ],
     },
     {
@@ -753,7 +898,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 800,
         "fees": [
-            {"label": "Auskunft aus dem Gewerbezentralregister", "amount": "13.00", "amount_max": None, "note": "bundeseinheitlich"},
+            {
+                "label": "Auskunft aus dem Gewerbezentralregister",
+                "amount": "13.00",
+                "amount_max": None,
+                "note": "bundeseinheitlich",
+            },
         ],
     },
     {
@@ -790,8 +940,18 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 2400,
         "fees": [
-            {"label": "Beglaubigung je Seite", "amount": "5.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
-            {"label": "Unterschriftsbeglaubigung", "amount": "5.00", "amount_max": None, "note": "Beispielwert der Gebührensatzung Musterstadt"},
+            {
+                "label": "Beglaubigung je Seite",
+                "amount": "5.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
+            {
+                "label": "Unterschriftsbeglaubigung",
+                "amount": "5.00",
+                "amount_max": None,
+                "note": "Beispielwert der Gebührensatzung Musterstadt",
+            },
         ],
     },
     {
@@ -827,7 +987,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 1600,
         "fees": [
-            {"label": "Herausgabe einer Fundsache", "amount": "5.00", "amount_max": "30.00", "note": "Beispielwert, abhängig vom Wert der Sache"},
+            {
+                "label": "Herausgabe einer Fundsache",
+                "amount": "5.00",
+                "amount_max": "30.00",
+                "note": "Beispielwert, abhängig vom Wert der Sache",
+            },
         ],
     },
     {
@@ -863,7 +1028,12 @@ SERVICES = [
         "appointment_required": False,
         "popularity": 600,
         "fees": [
-            {"label": "Lebensbescheinigung", "amount": "0.00", "amount_max": None, "note": "gebührenfrei nach § 64 SGB X"},
+            {
+                "label": "Lebensbescheinigung",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "gebührenfrei nach § 64 SGB X",
+            },
         ],
     },
 ]

@@ -1,0 +1,25 @@
+// Progressive enhancement of the assistant's chat: htmx posts the question and appends
+// the answer to the log (an aria-live region). This file only tidies up afterwards.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target && event.detail.target.id === "chat-log") {
+    const answers = event.detail.target.querySelectorAll(".chat-msg--assistant");
+    const latest = answers[answers.length - 1];
+    if (latest) latest.scrollIntoView({ block: "nearest" });
+  }
+});
+
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  // The question form is replaced out of band with fresh hidden fields; keep typing there
+  // if the question was sent from it (not when a suggestion button was used).
+  if (event.detail.target && event.detail.target.id === "chat-form") {
+    const input = event.detail.target.querySelector("input[name=question]");
+    if (input && window.__chatTypedQuestion) input.focus();
+    window.__chatTypedQuestion = false;
+    const summary = event.detail.target.querySelector("[data-autofocus]");
+    if (summary) summary.focus();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  window.__chatTypedQuestion = event.target.id === "chat-form";
+});
