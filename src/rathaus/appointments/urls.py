@@ -1,4 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import staff, views
 
 app_name = "appointments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("leistung/<slug:slug>/", views.service_locations, name="service"),
+    path("leistung/<slug:slug>/<slug:resource_slug>/", views.calendar, name="calendar"),
+    path("leistung/<slug:slug>/<slug:resource_slug>/buchen/", views.details, name="details"),
+    path("reserviert/", views.pending, name="pending"),
+    path("bestaetigen/<str:token>/", views.confirm, name="confirm"),
+    path("t/<str:token>/", views.manage, name="manage"),
+    path("t/<str:token>/termin.ics", views.manage_ics, name="manage_ics"),
+    path("t/<str:token>/absagen/", views.manage_cancel, name="cancel"),
+    path("t/<str:token>/verschieben/", views.manage_rebook, name="rebook"),
+    # Staff
+    path("verwaltung/", staff.home, name="staff_home"),
+    path("verwaltung/suche/", staff.search, name="staff_search"),
+    path("verwaltung/buchen/", staff.book_for_caller, name="staff_book"),
+    path("verwaltung/export.csv", staff.export_csv, name="staff_export"),
+    path("verwaltung/termin/<str:code>/", staff.booking_detail, name="staff_booking"),
+    path("verwaltung/termin/<str:code>/status/", staff.booking_action, name="staff_booking_action"),
+    path("verwaltung/<slug:slug>/tag/", staff.day_view, name="staff_day"),
+    path("verwaltung/<slug:slug>/woche/", staff.week_view, name="staff_week"),
+    path("verwaltung/<slug:slug>/sperren/", staff.block, name="staff_block"),
+]

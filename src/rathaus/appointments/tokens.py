@@ -1,0 +1,50 @@
+"""Signed links in e-mails: confirm a hold, manage a booking (django.core.signing).
+
+A token carries the booking id and its code; a changed character breaks the
+signature, and every failure looks the same to the caller (nothing revealed).
+"""
+
+from django.core import signing
+
+from .models import Booking
+
+CONFIRM_SALT = "rathaus.appointments.confirm"
+MANAGE_SALT = "rathaus.appointments.manage"
+CONFIRM_MAX_AGE = 24 * 3600
+
+
+class InvalidToken(Exception):
+    pass
+
+
+def _make(booking: Booking, salt: str) -> str:
+    return signing.dumps({"b": booking.pk, "c": booking.code}, salt=salt, compress=True)
+
+
+def confirm_token(booking: Booking) -> str:
+    return _make(booking, CONFIRM_SALT)
+
+
+def manage_token(booking: Booking) -> str:
+    return _make(booking, MANAGE_SALT)
+
+
+def _load(token: str, salt: str, municipality, max_age=None) -> Booking:
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+        booking = (
+            Booking.objects.for_municipality(municipality)
+            .select_related("offer", "service", "resource__location__office", "municipality")
+            .get(pk=int(data["b"]), code=str(data["c"]))
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Booking.DoesNotExist) as exc:
+        raise InvalidToken from exc
+    return booking
+
+
+def booking_for_confirm(token: str, municipality) -> Booking:
+    return _load(token, CONFIRM_SALT, municipality, CONFIRM_MAX_AGE)
+
+
+def booking_for_manage(token: str, municipality) -> Booking:
+    return _load(token, MANAGE_SALT, municipality)

@@ -1,0 +1,408 @@
+"""Citizens' pages: choose a service and location, pick a day and time, book, confirm, manage.
+
+Every page works without JavaScript; htmx only swaps the list of times when a day is
+chosen. Personal data never appears in URLs; the e-mail links carry signed tokens.
+"""
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from uuid import uuid4
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rathaus.catalog.models import Service
+from rathaus.core.ratelimit import client_ip, hit, too_many
+
+from . import capacity, documents, services, tokens
+from .forms import ContactForm
+from .models import Booking, BookingStatus, Offer
+from .tasks import bring_list
+
+CALENDAR_DAYS = 28
+
+
+def active_offers(municipality):
+    return (
+        Offer.objects.for_municipality(municipality)
+        .filter(is_active=True, resource__is_active=True, service__is_published=True)
+        .select_related("service", "resource__location")
+    )
+
+
+def _service(request, slug) -> tuple[Service, list[Offer]]:
+    offers = list(active_offers(request.municipality).filter(service__slug=slug))
+    if not offers:
+        raise Http404
+    return offers[0].service, sorted(
+        offers, key=lambda o: (o.resource.location.name, o.resource.name)
+    )
+
+
+def _offer(request, slug, resource_slug) -> Offer:
+    return get_object_or_404(
+        active_offers(request.municipality), service__slug=slug, resource__slug=resource_slug
+    )
+
+
+def _persons(request, max_persons: int) -> int:
+    try:
+        value = int(request.GET.get("personen", 1))
+    except (TypeError, ValueError):
+        return 1
+    return min(max(value, 1), max_persons)
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _start(value: str | None) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    if parsed is None or timezone.is_naive(parsed):
+        return None
+    return parsed
+
+
+def index(request):
+    offers = active_offers(request.municipality).order_by("service__name")
+    services_by_office: dict = {}
+    for offer in offers:
+        office = offer.service.office
+        entries = services_by_office.setdefault(office, {})
+        entries[offer.service.pk] = offer.service
+    groups = sorted(
+        ((office, list(items.values())) for office, items in services_by_office.items()),
+        key=lambda pair: pair[0].name,
+    )
+    return render(request, "appointments/index.html", {"groups": groups})
+
+
+def service_locations(request, slug):
+    """Step 1: where? Each location with its first free time, and 'earliest anywhere'."""
+    service, offers = _service(request, slug)
+    max_persons = max(o.max_persons for o in offers)
+    persons = _persons(request, max_persons)
+    usable = [o for o in offers if o.max_persons >= persons]
+    earliest = capacity.earliest_anywhere(usable, persons)
+    first_by_offer = {offer.pk: start for offer, start in earliest}
+    return render(
+        request,
+        "appointments/service.html",
+        {
+            "service": service,
+            "rows": [(o, first_by_offer.get(o.pk)) for o in offers],
+            "earliest": earliest[0] if earliest else None,
+            "persons": persons,
+            "person_choices": range(1, max_persons + 1),
+        },
+    )
+
+
+def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
+    """Days with free times (28 at a time) and, for the chosen day, the free times."""
+    win = capacity.window(offer)
+    today = timezone.localdate()
+    first = _day(request.GET.get("ab")) or today
+    first = min(max(first, today), win.last_day)
+    counts = capacity.days_with_free_times(offer, persons, first, CALENDAR_DAYS)
+    days = [first + timedelta(days=i) for i in range(CALENDAR_DAYS)]
+    days = [d for d in days if d <= win.last_day]
+    chosen = _day(request.GET.get("tag"))
+    if chosen is None and counts:
+        chosen = min(counts)
+    times = []
+    if chosen:
+        starts = capacity.free_starts(
+            offer,
+            persons,
+            capacity.local(chosen, time.min),
+            capacity.local(chosen + timedelta(days=1), time.min),
+        )
+        times = [(s, time_link(s)) for s in starts]
+    base = {"personen": persons}
+    earlier = first - timedelta(days=CALENDAR_DAYS)
+    later = first + timedelta(days=CALENDAR_DAYS)
+    return {
+        "offer": offer,
+        "persons": persons,
+        "days": [
+            (d, counts.get(d, 0), "?" + urlencode({**base, "ab": first, "tag": d})) for d in days
+        ],
+        "chosen": chosen,
+        "times": times,
+        "fee": offer.extended_fee
+        if chosen and win.fee_applies(capacity.local(chosen, time(12)))
+        else None,
+        "fee_after": win.fee_after,
+        "earlier_url": "?" + urlencode({**base, "ab": max(earlier, today)})
+        if first > today
+        else None,
+        "later_url": "?" + urlencode({**base, "ab": later}) if later <= win.last_day else None,
+    }
+
+
+def calendar(request, slug, resource_slug):
+    """Step 2: days with free times, then times of the chosen day (htmx swaps only the times)."""
+    offer = _offer(request, slug, resource_slug)
+    persons = _persons(request, offer.max_persons)
+    book_url = reverse("appointments:details", args=[slug, resource_slug])
+
+    def time_link(start):
+        return book_url + "?" + urlencode({"start": start.isoformat(), "personen": persons})
+
+    context = calendar_context(offer, persons, request, time_link)
+    context["service"] = offer.service
+    if request.headers.get("HX-Request") and request.GET.get("tag"):
+        return render(request, "appointments/_times.html", context)
+    return render(request, "appointments/calendar.html", context)
+
+
+def _taken_page(request, offer, error: services.BookingError, persons, status=409):
+    book_url = reverse("appointments:details", args=[offer.service.slug, offer.resource.slug])
+    alternatives = [
+        (a, book_url + "?" + urlencode({"start": a.isoformat(), "personen": persons}))
+        for a in error.alternatives
+    ]
+    return render(
+        request,
+        "appointments/taken.html",
+        {
+            "offer": offer,
+            "service": offer.service,
+            "error": error,
+            "alternatives": alternatives,
+            "persons": persons,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def details(request, slug, resource_slug):
+    """Step 3: minimal data, then check your answers, then the hold."""
+    offer = _offer(request, slug, resource_slug)
+    source = request.POST if request.method == "POST" else request.GET
+    start = _start(source.get("start"))
+    try:
+        persons = int(source.get("personen", 1))
+    except ValueError:
+        persons = 0
+    if start is None or not 1 <= persons <= offer.max_persons:
+        raise Http404
+    win = capacity.window(offer)
+    context = {
+        "offer": offer,
+        "service": offer.service,
+        "start": start,
+        "end": capacity.end_of(offer, start, persons),
+        "persons": persons,
+        "fee": offer.extended_fee if win.fee_applies(start) else None,
+        "bring": bring_list(Booking(offer=offer, service=offer.service)),
+    }
+    if request.method == "GET":
+        if start not in capacity.free_starts(offer, persons, start, start + timedelta(minutes=1)):
+            return _taken_page(
+                request, offer, services._taken_error(offer, start, persons, staff=False), persons
+            )
+        return render(request, "appointments/details.html", {**context, "form": ContactForm()})
+    form = ContactForm(request.POST)
+    action = request.POST.get("action")
+    if action == "change" or not form.is_valid():
+        if action == "change":
+            form = ContactForm(initial=form.data)
+        return render(request, "appointments/details.html", {**context, "form": form})
+    if action != "reserve":
+        context["idempotency_key"] = uuid4().hex
+        return render(request, "appointments/check.html", {**context, "form": form})
+    return _reserve(request, offer, start, persons, form)
+
+
+def _reserve(request, offer, start, persons, form):
+    verdict = hit("appointments-hold", client_ip(request), 20, 600)
+    if not verdict.allowed:
+        return too_many(request, verdict)
+    key = (request.POST.get("idempotency_key") or "")[:64] or None
+    try:
+        booking = services.hold(
+            offer,
+            start,
+            persons=persons,
+            idempotency_key=key,
+            **{f: form.cleaned_data[f] for f in ("name", "email", "phone")},
+        )
+    except services.BookingError as error:
+        if error.reason == "taken":
+            return _taken_page(request, offer, error, persons)
+        form.add_error(None, error.message)
+        return render(
+            request,
+            "appointments/details.html",
+            {
+                "offer": offer,
+                "service": offer.service,
+                "start": start,
+                "persons": persons,
+                "form": form,
+            },
+            status=409,
+        )
+    request.session["appointments_pending"] = booking.pk
+    return redirect("appointments:pending")
+
+
+def pending(request):
+    """After the hold: please confirm by e-mail (the link is not shown here: double opt-in)."""
+    pk = request.session.get("appointments_pending")
+    booking = (
+        Booking.objects.for_municipality(request.municipality)
+        .select_related("service", "resource__location")
+        .filter(pk=pk)
+        .first()
+    )
+    if booking is None:
+        return redirect("appointments:index")
+    return render(
+        request,
+        "appointments/pending.html",
+        {"booking": booking, "minutes": services.HOLD_MINUTES},
+    )
+
+
+def _invalid_link(request):
+    return render(request, "appointments/invalid_link.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """The double opt-in link: shows the booking and confirms it with one button (POST).
+
+    A button instead of confirming on GET, because mail scanners follow links.
+    """
+    try:
+        booking = tokens.booking_for_confirm(token, request.municipality)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if request.method == "POST":
+        try:
+            services.confirm(booking)
+        except services.BookingError as error:
+            return render(
+                request,
+                "appointments/expired.html",
+                {"error": error, "booking": booking},
+                status=410,
+            )
+        messages.success(request, _("Ihr Termin ist bestätigt."))
+        return redirect("appointments:manage", tokens.manage_token(booking))
+    if booking.status != BookingStatus.RESERVED:
+        return redirect("appointments:manage", tokens.manage_token(booking))
+    return render(request, "appointments/confirm.html", {"booking": booking, "token": token})
+
+
+def _managed(request, token) -> Booking:
+    try:
+        return tokens.booking_for_manage(token, request.municipality)
+    except tokens.InvalidToken as exc:
+        raise Http404 from exc
+
+
+def manage(request, token):
+    try:
+        booking = tokens.booking_for_manage(token, request.municipality)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    return render(
+        request,
+        "appointments/manage.html",
+        {
+            "booking": booking,
+            "token": token,
+            "qr": documents.qr_svg_data_uri(booking),
+            "bring": bring_list(booking),
+            "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
+            and booking.starts_at > timezone.now(),
+        },
+    )
+
+
+def manage_ics(request, token):
+    booking = _managed(request, token)
+    response = HttpResponse(documents.ics(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="termin-{booking.code}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def manage_cancel(request, token):
+    try:
+        booking = tokens.booking_for_manage(token, request.municipality)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if request.method == "POST":
+        try:
+            done = services.cancel(booking, reason="vom Bürger abgesagt")
+        except services.BookingError as error:
+            messages.error(request, error.message)
+            return redirect("appointments:manage", token)
+        if done:
+            messages.success(
+                request, _("Ihr Termin ist abgesagt. Sie erhalten eine Bestätigung per E-Mail.")
+            )
+        return redirect("appointments:manage", token)
+    return render(request, "appointments/cancel.html", {"booking": booking, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def manage_rebook(request, token):
+    """Choose a new time for the same service and place; POST moves the booking atomically."""
+    try:
+        booking = tokens.booking_for_manage(token, request.municipality)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if booking.status not in (BookingStatus.RESERVED, BookingStatus.CONFIRMED):
+        return redirect("appointments:manage", token)
+    if request.method == "POST":
+        start = _start(request.POST.get("start"))
+        if start is None:
+            raise Http404
+        try:
+            services.rebook(booking, start)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+            return redirect("appointments:rebook", token)
+        messages.success(
+            request, _("Ihr Termin wurde verschoben. Sie erhalten eine neue Bestätigung.")
+        )
+        return redirect("appointments:manage", token)
+    start = _start(request.GET.get("start"))
+    if start:
+        return render(
+            request,
+            "appointments/rebook_check.html",
+            {"booking": booking, "start": start, "token": token},
+        )
+    base = reverse("appointments:rebook", args=[token])
+    context = calendar_context(
+        booking.offer,
+        booking.persons,
+        request,
+        lambda s: base + "?" + urlencode({"start": s.isoformat()}),
+    )
+    context.update(
+        {"booking": booking, "service": booking.service, "token": token, "rebooking": True}
+    )
+    if request.headers.get("HX-Request") and request.GET.get("tag"):
+        return render(request, "appointments/_times.html", context)
+    return render(request, "appointments/calendar.html", context)
