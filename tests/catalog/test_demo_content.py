@@ -230,9 +230,7 @@ def test_federal_fees_are_current():
 
     assert {Decimal("46.00"), Decimal("27.60")} <= amounts("personalausweis-beantragen")
     assert Decimal("10.00") in amounts("vorlaeufigen-personalausweis-beantragen")
-    assert {Decimal("70.00"), Decimal("37.50"), Decimal("32.00")} <= amounts(
-        "reisepass-beantragen"
-    )
+    assert {Decimal("70.00"), Decimal("37.50"), Decimal("32.00")} <= amounts("reisepass-beantragen")
     assert Decimal("13.00") in amounts("fuehrungszeugnis-beantragen")
     assert Decimal("25.30") in amounts("fuehrerschein-umtauschen")
     assert Decimal("16.70") in amounts("internationalen-fuehrerschein-beantragen")

@@ -1,6 +1,7 @@
 """Back office for catalog editors (scoped to the municipality by TenantAdmin)."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.admin import TenantAdmin, TenantInline
@@ -40,6 +41,7 @@ class ServiceAdmin(TenantAdmin):
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("life_situations", "locations")
     inlines = [FeeInline, MaturityChangeInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("name", "slug", "leika_key", "is_published", "popularity")}),
         (

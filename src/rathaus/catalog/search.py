@@ -410,12 +410,22 @@ def _split(word: str, known, min_part: int, depth: int) -> list[str]:
             left_term = known(stem)
             if left_term:
                 return [left_term, *right_parts]
-    # No known modifier: the head alone still says what the compound is (Sperrmüll is Müll).
+    if depth:
+        return []
+    # No full decomposition: the longest known head (Sperrmüll is Müll) and the longest
+    # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means.
+    parts = []
     for cut in range(min_part, len(word) - min_part + 1):
         head = known(word[cut:])
-        if head and depth == 0:
-            return [head]
-    return []
+        if head:
+            parts.append(head)
+            break
+    for cut in range(len(word) - min_part, min_part - 1, -1):
+        modifier = known(word[:cut])
+        if modifier:
+            parts.append(modifier)
+            break
+    return parts
 
 
 # --- records from the database and the per-municipality cache ------------------------

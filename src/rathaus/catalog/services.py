@@ -6,8 +6,36 @@ from django.db import transaction
 from django.utils import timezone
 
 from rathaus.core import audit
+from rathaus.core.models import Location, Office
 
-from .models import MaturityChange, Service
+from . import search
+from .models import Fee, LifeSituation, MaturityChange, Service, Topic
+
+# Fields copied as they are from a content record (demo data, XZuFi import) to a Service.
+SCALAR_FIELDS = (
+    "leika_key",
+    "name",
+    "name_en",
+    "summary",
+    "summary_en",
+    "description",
+    "requirements",
+    "documents",
+    "procedure",
+    "legal_basis",
+    "deadlines",
+    "processing_time",
+    "synonyms",
+    "keywords_en",
+    "hints",
+    "online_url",
+    "trust_level",
+    "maturity_level",
+    "planned_level",
+    "appointment_required",
+    "popularity",
+    "is_published",
+)
 
 
 @transaction.atomic
@@ -49,3 +77,72 @@ def save_service(service: Service, *, actor=None, created: bool, changed_fields=
         data={"fields": sorted(changed_fields)},
     )
     return service
+
+
+@transaction.atomic
+def upsert_services(municipality, records: list[dict], *, actor=None, action: str) -> int:
+    """Create or update services from content records (the demo_services format).
+
+    Records must be valid (see ``xzufi.validate`` for imports); offices and locations
+    are looked up by slug within the municipality. One audit entry for the batch.
+    """
+    lookups = {
+        "topics": {t.slug: t for t in Topic.objects.all()},
+        "situations": {s.slug: s for s in LifeSituation.objects.all()},
+        "offices": {o.slug: o for o in Office.objects.for_municipality(municipality)},
+        "locations": {loc.slug: loc for loc in Location.objects.for_municipality(municipality)},
+    }
+    for record in records:
+        _upsert(municipality, record, lookups)
+    audit.record(
+        action,
+        municipality,
+        actor=actor,
+        municipality=municipality,
+        data={"services": len(records)},
+    )
+    transaction.on_commit(lambda: search.invalidate(municipality.pk))
+    return len(records)
+
+
+def _upsert(municipality, record: dict, lookups: dict) -> Service:
+    defaults = {key: record[key] for key in SCALAR_FIELDS if key in record}
+    for text_field in ("leika_key", "online_url", "name_en", "summary_en", "hints", "keywords_en"):
+        if text_field in defaults:
+            defaults[text_field] = defaults[text_field] or ""
+    defaults["topic"] = lookups["topics"][record["topic"]]
+    defaults["office"] = lookups["offices"][record["office"]]
+    defaults["planned_date"] = _date(record.get("planned_date"))
+    service, _ = Service.objects.update_or_create(
+        municipality=municipality, slug=record["slug"], defaults=defaults
+    )
+    situations, locations = lookups["situations"], lookups["locations"]
+    service.life_situations.set([situations[s] for s in record.get("life_situations", [])])
+    service.locations.set([locations[s] for s in record.get("locations", [])])
+    service.fees.all().delete()
+    Fee.objects.bulk_create(
+        Fee(
+            service=service,
+            label=fee["label"],
+            amount=fee["amount"],
+            amount_max=fee.get("amount_max") or None,
+            note=fee.get("note") or "",
+            order=order,
+        )
+        for order, fee in enumerate(record.get("fees", []))
+    )
+    history = record.get("maturity_history") or [
+        [timezone.localdate().isoformat(), service.maturity_level]
+    ]
+    service.maturity_history.all().delete()
+    MaturityChange.objects.bulk_create(
+        MaturityChange(service=service, level=level, changed_on=_date(day))
+        for day, level in history
+    )
+    return service
+
+
+def _date(value):
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,5 +1,6 @@
 """Keep the in-memory search index fresh: every catalog change bumps the version counter."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -7,15 +8,21 @@ from . import search
 from .models import LifeSituation, Service, Topic
 
 
+def invalidate(municipality_id):
+    """Now (this connection sees the change) and again after commit (other processes)."""
+    search.invalidate(municipality_id)
+    transaction.on_commit(lambda: search.invalidate(municipality_id))
+
+
 @receiver([post_save, post_delete], sender=Service)
 def service_changed(sender, instance, **kwargs):
-    search.invalidate(instance.municipality_id)
+    invalidate(instance.municipality_id)
 
 
 @receiver(m2m_changed, sender=Service.life_situations.through)
 def service_situations_changed(sender, instance, **kwargs):
     if isinstance(instance, Service):
-        search.invalidate(instance.municipality_id)
+        invalidate(instance.municipality_id)
     else:
         invalidate_all()
 
@@ -30,4 +37,4 @@ def invalidate_all():
     from rathaus.core.models import Municipality
 
     for municipality_id in Municipality.objects.values_list("pk", flat=True):
-        search.invalidate(municipality_id)
+        invalidate(municipality_id)

@@ -1,6 +1,6 @@
 """Template helpers of the catalog: English texts when the page is English, euro amounts."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -29,4 +29,6 @@ def euro(amount) -> str:
 
 @register.filter
 def percent(value) -> str:
-    return f"{number_format(value, 0)} %"
+    """37.5 -> '38 %' (commercial rounding, as a reader expects)."""
+    rounded = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return f"{number_format(rounded, 0)} %"

@@ -1,0 +1,387 @@
+"""XZuFi-shaped JSON export and import of a municipality's catalog.
+
+The structure follows the XZuFi Leistung (Leistungsschlüssel, Bezeichnung,
+Texte by Textart, Zuständigkeit, Onlinedienst, Kosten, Reifegrad) in JSON with
+German field names. Import validates every record first and imports nothing if
+any record is invalid; errors name the record (index and id) and the field.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from rathaus.core.models import Location, Office
+
+from .models import LifeSituation, MaturityLevel, Service, Topic, TrustLevel
+
+FORMAT = "rathaus-xzufi-json"
+VERSION = "1.0"
+
+# Textart (XZuFi) -> model field. Unterlagen is a list; all others are text.
+TEXT_TYPES = {
+    "Kurztext": "summary",
+    "Volltext": "description",
+    "Voraussetzungen": "requirements",
+    "Unterlagen": "documents",
+    "Verfahrensablauf": "procedure",
+    "Fristen": "deadlines",
+    "Bearbeitungsdauer": "processing_time",
+    "Rechtsgrundlage": "legal_basis",
+    "Hinweise": "hints",
+}
+TEXT_TYPES_EN = {"Kurztext": "summary_en"}
+SLUG = re.compile(r"^[-a-z0-9_]+$")
+LEIKA = re.compile(r"^\d{14}$")
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def export_catalog(municipality) -> dict:
+    services = (
+        Service.objects.for_municipality(municipality)
+        .select_related("topic", "office")
+        .prefetch_related("fees", "maturity_history", "life_situations", "locations")
+        .order_by("name")
+    )
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exportiert_am": timezone.now().isoformat(timespec="seconds"),
+        "kommune": {"name": municipality.name, "ags": municipality.ags, "ars": municipality.ars},
+        "leistungen": [service_to_xzufi(s) for s in services],
+    }
+
+
+def service_to_xzufi(s: Service) -> dict:
+    texte = []
+    for textart, field_name in TEXT_TYPES.items():
+        value = getattr(s, field_name)
+        if value:
+            texte.append({"textart": textart, "sprache": "de", "inhalt": value})
+    for textart, field_name in TEXT_TYPES_EN.items():
+        if getattr(s, field_name):
+            texte.append({"textart": textart, "sprache": "en", "inhalt": getattr(s, field_name)})
+    return {
+        "id": s.slug,
+        "leistungsschluessel": s.leika_key,
+        "bezeichnung": {"de": s.name, "en": s.name_en},
+        "texte": texte,
+        "kosten": [
+            {
+                "bezeichnung": fee.label,
+                "betrag": str(fee.amount),
+                "betrag_bis": str(fee.amount_max) if fee.amount_max is not None else None,
+                "hinweis": fee.note,
+                "waehrung": "EUR",
+            }
+            for fee in s.fees.all()
+        ],
+        "synonyme": _split_list(s.synonyms),
+        "suchbegriffe_en": _split_list(s.keywords_en),
+        "themenfeld": s.topic.slug,
+        "lebenslagen": [ls.slug for ls in s.life_situations.all()],
+        "zustaendigkeit": {
+            "organisationseinheit": s.office.slug,
+            "bezeichnung": s.office.name,
+            "standorte": [loc.slug for loc in s.locations.all()],
+        },
+        "onlinedienst": {
+            "link": s.online_url,
+            "vertrauensniveau": s.trust_level,
+            "persoenliches_erscheinen": s.appointment_required,
+        },
+        "reifegrad": {
+            "aktuell": s.maturity_level,
+            "historie": [
+                {"stufe": c.level, "seit": c.changed_on.isoformat()}
+                for c in s.maturity_history.all()
+            ],
+            "geplant": (
+                {"stufe": s.planned_level, "bis": s.planned_date.isoformat()}
+                if s.planned_level is not None and s.planned_date
+                else None
+            ),
+        },
+        "beliebtheit": s.popularity,
+        "veroeffentlicht": s.is_published,
+    }
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+# --- import: validation ---------------------------------------------------------------
+
+
+@dataclass
+class ImportProblem:
+    index: int  # position in "leistungen", counted from 1
+    record_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        record = self.record_id or "ohne id"
+        return f"Datensatz {self.index} ({record}), Feld '{self.field}': {self.message}"
+
+
+class CatalogImportError(Exception):
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Record:
+    """Reads one XZuFi record, collecting problems instead of failing on the first."""
+
+    def __init__(self, index: int, data, refs: dict):
+        self.index, self.data, self.refs = index, data, refs
+        self.problems: list[ImportProblem] = []
+        self.id = str(data.get("id", "")) if isinstance(data, dict) else ""
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append(ImportProblem(self.index, self.id, field, message))
+
+    def get(self, path: str, kind, default=None, required=False):
+        value = self.data
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            if required:
+                self.problem(path, "Pflichtfeld fehlt.")
+            return default
+        if not isinstance(value, kind):
+            self.problem(path, f"Falscher Typ ({type(value).__name__}).")
+            return default
+        return value
+
+    def to_content(self) -> dict | None:
+        """The record in the content format of ``services.upsert_services``, or None."""
+        if not isinstance(self.data, dict):
+            self.problem("(Datensatz)", "Ein Datensatz muss ein JSON-Objekt sein.")
+            return None
+        content = {"slug": self.get("id", str, "", required=True)}
+        if content["slug"] and not SLUG.match(content["slug"]):
+            self.problem("id", "Nur Kleinbuchstaben, Ziffern und Bindestriche erlaubt.")
+        content["leika_key"] = self.get("leistungsschluessel", str, "")
+        if content["leika_key"] and not LEIKA.match(content["leika_key"]):
+            self.problem("leistungsschluessel", "Der Leistungsschlüssel hat 14 Ziffern.")
+        content["name"] = self.get("bezeichnung.de", str, "", required=True).strip()
+        if not content["name"] and "bezeichnung.de" not in {p.field for p in self.problems}:
+            self.problem("bezeichnung.de", "Die Bezeichnung darf nicht leer sein.")
+        content["name_en"] = self.get("bezeichnung.en", str, "")
+        self._texts(content)
+        content["synonyms"] = ", ".join(self._strings("synonyme"))
+        content["keywords_en"] = ", ".join(self._strings("suchbegriffe_en"))
+        self._taxonomy(content)
+        self._responsibility(content)
+        self._online(content)
+        self._maturity(content)
+        content["fees"] = self._fees()
+        content["popularity"] = self.get("beliebtheit", int, 0)
+        if content["popularity"] < 0:
+            self.problem("beliebtheit", "Muss 0 oder größer sein.")
+        content["is_published"] = self.get("veroeffentlicht", bool, True)
+        self._model_limits(content)
+        return content
+
+    def _strings(self, path: str) -> list[str]:
+        values = self.get(path, list, [])
+        if not all(isinstance(v, str) for v in values):
+            self.problem(path, "Erwartet eine Liste von Texten.")
+            return []
+        return values
+
+    def _texts(self, content: dict) -> None:
+        for field_name in (*TEXT_TYPES.values(), *TEXT_TYPES_EN.values()):
+            content[field_name] = [] if field_name == "documents" else ""
+        for position, text in enumerate(self.get("texte", list, [])):
+            where = f"texte[{position}]"
+            if not isinstance(text, dict):
+                self.problem(where, "Erwartet ein Objekt mit textart, sprache, inhalt.")
+                continue
+            table = TEXT_TYPES_EN if text.get("sprache") == "en" else TEXT_TYPES
+            field_name = table.get(text.get("textart"))
+            if field_name is None:
+                self.problem(f"{where}.textart", f"Unbekannte Textart {text.get('textart')!r}.")
+                continue
+            inhalt = text.get("inhalt")
+            if field_name == "documents":
+                if not isinstance(inhalt, list) or not all(isinstance(d, str) for d in inhalt):
+                    self.problem(f"{where}.inhalt", "Unterlagen sind eine Liste von Texten.")
+                    continue
+            elif not isinstance(inhalt, str):
+                self.problem(f"{where}.inhalt", "Erwartet einen Text.")
+                continue
+            content[field_name] = inhalt
+        if not content["summary"]:
+            self.problem("texte", "Der Kurztext (textart 'Kurztext', sprache 'de') fehlt.")
+
+    def _taxonomy(self, content: dict) -> None:
+        content["topic"] = self.get("themenfeld", str, "", required=True)
+        if content["topic"] and content["topic"] not in self.refs["topics"]:
+            self.problem("themenfeld", f"Unbekanntes Themenfeld {content['topic']!r}.")
+        content["life_situations"] = self._strings("lebenslagen")
+        for slug in content["life_situations"]:
+            if slug not in self.refs["situations"]:
+                self.problem("lebenslagen", f"Unbekannte Lebenslage {slug!r}.")
+
+    def _responsibility(self, content: dict) -> None:
+        office = self.get("zustaendigkeit.organisationseinheit", str, "", required=True)
+        if office and office not in self.refs["offices"]:
+            self.problem(
+                "zustaendigkeit.organisationseinheit",
+                f"Unbekannte Organisationseinheit {office!r}.",
+            )
+        content["office"] = office
+        content["locations"] = self._strings("zustaendigkeit.standorte")
+        for slug in content["locations"]:
+            if slug not in self.refs["locations"]:
+                self.problem("zustaendigkeit.standorte", f"Unbekannter Standort {slug!r}.")
+
+    def _online(self, content: dict) -> None:
+        content["online_url"] = self.get("onlinedienst.link", str, "")
+        if content["online_url"]:
+            try:
+                URLValidator(schemes=["https", "http"])(content["online_url"])
+            except ValidationError:
+                self.problem("onlinedienst.link", "Keine gültige Internetadresse.")
+        content["trust_level"] = self.get("onlinedienst.vertrauensniveau", str, TrustLevel.NONE)
+        if content["trust_level"] not in TrustLevel.values:
+            self.problem(
+                "onlinedienst.vertrauensniveau", f"Erlaubt: {', '.join(TrustLevel.values)}."
+            )
+        content["appointment_required"] = self.get(
+            "onlinedienst.persoenliches_erscheinen", bool, False
+        )
+
+    def _level(self, path: str, value) -> bool:
+        if value not in MaturityLevel.values or isinstance(value, bool):
+            self.problem(path, "Der Reifegrad ist eine Zahl von 0 bis 4.")
+            return False
+        return True
+
+    def _maturity(self, content: dict) -> None:
+        level = self.get("reifegrad.aktuell", int, None, required=True)
+        if level is not None and self._level("reifegrad.aktuell", level):
+            content["maturity_level"] = level
+        history = []
+        for position, entry in enumerate(self.get("reifegrad.historie", list, [])):
+            where = f"reifegrad.historie[{position}]"
+            if not isinstance(entry, dict):
+                self.problem(where, "Erwartet ein Objekt mit stufe und seit.")
+                continue
+            day = self._date(f"{where}.seit", entry.get("seit"))
+            if self._level(f"{where}.stufe", entry.get("stufe")) and day:
+                history.append([day.isoformat(), entry["stufe"]])
+        content["maturity_history"] = history
+        planned = self.get("reifegrad.geplant", dict, None)
+        content["planned_level"] = content["planned_date"] = None
+        if planned is not None:
+            if self._level("reifegrad.geplant.stufe", planned.get("stufe")):
+                content["planned_level"] = planned["stufe"]
+            content["planned_date"] = self._date("reifegrad.geplant.bis", planned.get("bis"))
+
+    def _date(self, path: str, value) -> date | None:
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.problem(path, "Datum im Format JJJJ-MM-TT erwartet.")
+            return None
+
+    def _fees(self) -> list[dict]:
+        fees = []
+        for position, fee in enumerate(self.get("kosten", list, [])):
+            where = f"kosten[{position}]"
+            if not isinstance(fee, dict):
+                self.problem(where, "Erwartet ein Objekt mit bezeichnung und betrag.")
+                continue
+            label = fee.get("bezeichnung")
+            if not isinstance(label, str) or not label.strip() or len(label) > 200:
+                self.problem(f"{where}.bezeichnung", "Bezeichnung fehlt oder ist zu lang.")
+            amount = self._amount(f"{where}.betrag", fee.get("betrag"), required=True)
+            amount_max = self._amount(f"{where}.betrag_bis", fee.get("betrag_bis"))
+            if amount is not None and amount_max is not None and amount_max < amount:
+                self.problem(f"{where}.betrag_bis", "Der Höchstbetrag ist kleiner als der Betrag.")
+            fees.append(
+                {
+                    "label": label,
+                    "amount": amount,
+                    "amount_max": amount_max,
+                    "note": fee.get("hinweis") or "",
+                }
+            )
+        return fees
+
+    def _amount(self, path: str, value, required=False) -> Decimal | None:
+        if value in (None, ""):
+            if required:
+                self.problem(path, "Betrag fehlt.")
+            return None
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            self.problem(path, "Betrag als Zahl mit Punkt angeben, z. B. 37.00.")
+            return None
+        if not amount.is_finite() or amount < 0 or amount >= Decimal("10000000"):
+            self.problem(path, "Betrag außerhalb des erlaubten Bereichs.")
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+    def _model_limits(self, content: dict) -> None:
+        """Lengths and formats the database enforces, reported with XZuFi field names."""
+        limits = {
+            "name": ("bezeichnung.de", 200),
+            "name_en": ("bezeichnung.en", 200),
+            "slug": ("id", 120),
+            "processing_time": ("texte[Bearbeitungsdauer]", 200),
+        }
+        for field_name, (path, limit) in limits.items():
+            if len(content.get(field_name) or "") > limit:
+                self.problem(path, f"Höchstens {limit} Zeichen.")
+
+
+def validate(municipality, payload) -> list[dict]:
+    """Content records for every service in ``payload``; raises CatalogImportError."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("leistungen"), list):
+        raise CatalogImportError(
+            [ImportProblem(0, "", "leistungen", "Die Datei enthält keine Liste 'leistungen'.")]
+        )
+    refs = {
+        "topics": set(Topic.objects.values_list("slug", flat=True)),
+        "situations": set(LifeSituation.objects.values_list("slug", flat=True)),
+        "offices": set(
+            Office.objects.for_municipality(municipality).values_list("slug", flat=True)
+        ),
+        "locations": set(
+            Location.objects.for_municipality(municipality).values_list("slug", flat=True)
+        ),
+    }
+    problems, records, seen = [], [], {}
+    for index, data in enumerate(payload["leistungen"], 1):
+        record = _Record(index, data, refs)
+        content = record.to_content()
+        if content and content["slug"] in seen:
+            record.problem("id", f"Doppelt (wie Datensatz {seen[content['slug']]}).")
+        if content and content["slug"]:
+            seen.setdefault(content["slug"], index)
+        problems.extend(record.problems)
+        records.append(content)
+    if problems:
+        raise CatalogImportError(problems)
+    return records
+
+
+def import_catalog(municipality, payload, *, actor=None) -> int:
+    """Validate everything, then import all services in one transaction (or nothing)."""
+    from . import services
+
+    records = validate(municipality, payload)
+    return services.upsert_services(municipality, records, actor=actor, action="catalog.imported")

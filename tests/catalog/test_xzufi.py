@@ -1,0 +1,139 @@
+"""XZuFi-shaped export and import: round trip, all-or-nothing validation, commands."""
+
+import copy
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from rathaus.catalog.models import Service
+from rathaus.catalog.xzufi import CatalogImportError, export_catalog, import_catalog
+from rathaus.core.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def comparable(data):
+    data = copy.deepcopy(data)
+    data.pop("exportiert_am")
+    return data
+
+
+def test_export_has_xzufi_structure(catalog_a):
+    data = export_catalog(catalog_a)
+    assert data["kommune"]["ags"] == catalog_a.ags
+    record = next(r for r in data["leistungen"] if r["id"] == "personalausweis-beantragen")
+    assert record["leistungsschluessel"] == "99102019000000"
+    assert record["bezeichnung"]["de"] == "Personalausweis beantragen"
+    textarten = {t["textart"] for t in record["texte"]}
+    assert {"Kurztext", "Unterlagen"} <= textarten
+    assert record["zustaendigkeit"]["organisationseinheit"] == "a-buergerbuero"
+    assert record["reifegrad"] == {
+        "aktuell": 2,
+        "historie": [{"stufe": 1, "seit": "2021-03-01"}, {"stufe": 2, "seit": "2024-05-01"}],
+        "geplant": {"stufe": 3, "bis": "2027-06-30"},
+    }
+    assert record["kosten"][0]["betrag"] == "37.00"
+
+
+def test_round_trip_into_an_empty_catalog(catalog_a):
+    exported = export_catalog(catalog_a)
+    Service.objects.filter(municipality=catalog_a).delete()
+    assert import_catalog(catalog_a, exported) == 8
+    assert comparable(export_catalog(catalog_a)) == comparable(exported)
+
+
+def test_reimport_updates_in_place(catalog_a):
+    exported = export_catalog(catalog_a)
+    exported["leistungen"][0]["bezeichnung"]["de"] = "Neu benannt"
+    count = Service.objects.count()
+    import_catalog(catalog_a, exported)
+    assert Service.objects.count() == count
+    assert Service.objects.filter(name="Neu benannt").count() == 1
+
+
+def test_invalid_record_names_record_and_field_and_imports_nothing(catalog_a):
+    exported = export_catalog(catalog_a)
+    Service.objects.filter(municipality=catalog_a).delete()
+    exported["leistungen"][0]["bezeichnung"]["de"] = "Ganz neu"
+    broken = exported["leistungen"][3]
+    broken["reifegrad"]["aktuell"] = 9
+    exported["leistungen"][5]["themenfeld"] = "weltraum"
+    with pytest.raises(CatalogImportError) as error:
+        import_catalog(catalog_a, exported)
+    problems = error.value.problems
+    assert (problems[0].index, problems[0].record_id, problems[0].field) == (
+        4,
+        broken["id"],
+        "reifegrad.aktuell",
+    )
+    assert problems[1].field == "themenfeld" and problems[1].index == 6
+    assert "Datensatz 4" in str(problems[0])
+    assert Service.objects.filter(municipality=catalog_a).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda r: r.pop("id"), "id"),
+        (lambda r: r.update(leistungsschluessel="123"), "leistungsschluessel"),
+        (lambda r: r["kosten"].append({"bezeichnung": "x", "betrag": "abc"}), "kosten[2].betrag"),
+        (
+            lambda r: r["zustaendigkeit"].update(organisationseinheit="b-buergerbuero"),
+            "zustaendigkeit.organisationseinheit",
+        ),
+        (lambda r: r["zustaendigkeit"].update(standorte=["b-mitte"]), "zustaendigkeit.standorte"),
+        (lambda r: r["onlinedienst"].update(link="javascript:alert(1)"), "onlinedienst.link"),
+        (
+            lambda r: r["onlinedienst"].update(vertrauensniveau="mittel"),
+            "onlinedienst.vertrauensniveau",
+        ),
+        (
+            lambda r: r["reifegrad"]["historie"].append({"stufe": 1, "seit": "gestern"}),
+            "reifegrad.historie[2].seit",
+        ),
+        (
+            lambda r: r.update(texte=[{"textart": "Roman", "sprache": "de", "inhalt": "x"}]),
+            "texte[0].textart",
+        ),
+        (lambda r: r["bezeichnung"].update(de="x" * 300), "bezeichnung.de"),
+        (lambda r: r.update(lebenslagen=["mondfahrt"]), "lebenslagen"),
+    ],
+)
+def test_each_invalid_field_is_named(catalog_a, catalog_b, mutate, field):
+    exported = export_catalog(catalog_a)
+    record = next(r for r in exported["leistungen"] if r["id"] == "personalausweis-beantragen")
+    mutate(record)
+    with pytest.raises(CatalogImportError) as error:
+        import_catalog(catalog_a, exported)
+    assert field in [p.field for p in error.value.problems]
+
+
+def test_duplicate_ids_are_rejected(catalog_a):
+    exported = export_catalog(catalog_a)
+    exported["leistungen"].append(copy.deepcopy(exported["leistungen"][0]))
+    with pytest.raises(CatalogImportError) as error:
+        import_catalog(catalog_a, exported)
+    assert error.value.problems[0].field == "id"
+    assert error.value.problems[0].index == 9
+
+
+def test_commands_export_and_import(catalog_a, tmp_path, settings, capsys):
+    settings.RATHAUS_DEFAULT_MUNICIPALITY = catalog_a.slug
+    target = tmp_path / "katalog.json"
+    call_command("catalog_export", str(target))
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert len(data["leistungen"]) == 8
+    call_command("catalog_import", str(target))
+    assert AuditEntry.objects.filter(action="catalog.imported").count() == 1
+    data["leistungen"][2]["reifegrad"]["aktuell"] = "hoch"
+    target.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="nichts importiert"):
+        call_command("catalog_import", str(target))
+    assert "Datensatz 3" in capsys.readouterr().err
+    target.write_text("{kaputt", encoding="utf-8")
+    with pytest.raises(CommandError, match="Kein gültiges JSON"):
+        call_command("catalog_import", str(target))
+    with pytest.raises(CommandError, match="nichts importiert"):
+        target.write_text("[]", encoding="utf-8")
+        call_command("catalog_import", str(target))
