@@ -45,7 +45,6 @@ PHRASES = {
         "waiting": "Aktuelle Wartezeit in {place}: etwa {minutes} Minuten.",
         "waiting_none": "Eine aktuelle Wartezeit für „{name}“ kann ich nicht angeben.",
         "fee_line": "{label}: {amount}",
-        "more": "Alle Angaben: {url}",
         "online_available": "Das geht auch online.",
         "appointment_needed": "Sie müssen dafür persönlich vorsprechen.",
         "clarify": "Dazu passen mehrere Leistungen. Welche meinen Sie?",
@@ -71,9 +70,9 @@ PHRASES = {
     },
     "en": {
         "fits": "The matching service is “{name}”.",
-        "cost": "What “{name}” costs:",
+        "cost": "What “{name}” costs (fee names in German):",
         "cost_none": "The catalogue lists no fees for “{name}”.",
-        "documents": "For “{name}” please bring:",
+        "documents": "For “{name}” please bring (list in German):",
         "documents_none": "The catalogue lists no documents for “{name}”.",
         "where": "“{name}” is handled by: {office}.",
         "place": "{place}, {address}",
@@ -98,7 +97,6 @@ PHRASES = {
         "waiting": "Current waiting time at {place}: about {minutes} minutes.",
         "waiting_none": "I cannot give a current waiting time for “{name}”.",
         "fee_line": "{label}: {amount}",
-        "more": "All details: {url}",
         "online_available": "This can also be done online.",
         "appointment_needed": "You have to come in person.",
         "clarify": "Several services fit. Which one do you mean?",
@@ -211,7 +209,6 @@ class RuleBasedComposer:
             missing = missing or lacks
         if missing:
             lines.append(p["missing"].format(service_phone=municipality.service_phone or "115"))
-        lines.append(p["more"].format(url=facts.url))
         answer = Answer(
             text="\n".join(lines),
             language=language,

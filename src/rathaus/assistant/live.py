@@ -11,6 +11,8 @@ from datetime import datetime
 from importlib import import_module
 from typing import Protocol
 
+from django.urls import reverse
+
 
 @dataclass(frozen=True)
 class NextAppointment:
@@ -44,24 +46,44 @@ def _optional(module: str, name: str):
 
 
 class AppointmentsModule:
-    """Adapter to rathaus.appointments (see _adapt for the functions it needs)."""
+    """Adapter to rathaus.appointments: the earliest free start over the service's offers.
+
+    Reads through the appointments module's own capacity functions (the engine that
+    the booking pages use), so the time named in a chat answer is one the booking
+    calendar shows, too.
+    """
+
+    def _offers(self, service):
+        try:
+            from rathaus.appointments.models import Offer
+        except ImportError:
+            return []
+        return list(
+            Offer.objects.for_municipality(service.municipality)
+            .filter(service=service, is_active=True, resource__is_active=True)
+            .select_related("resource__location")
+        )
 
     def next_free(self, service, *, now: datetime) -> NextAppointment | None:
-        finder = _optional("rathaus.appointments.engine", "next_free_slot")
-        if finder is None:
+        offers = self._offers(service)
+        if not offers:
             return None
-        slot = finder(service, now=now)
-        if slot is None:
+        from rathaus.appointments import capacity
+
+        earliest = capacity.earliest_anywhere(offers, 1, now=now)
+        if not earliest:
             return None
+        offer, start = earliest[0]
         return NextAppointment(
-            start=slot.start,
-            location_name=str(slot.location),
-            booking_url=slot.booking_url,
+            start=start,
+            location_name=offer.resource.location.name,
+            booking_url=reverse("appointments:calendar", args=[service.slug, offer.resource.slug]),
         )
 
     def booking_url(self, service) -> str | None:
-        finder = _optional("rathaus.appointments.engine", "booking_url")
-        return finder(service) if finder else None
+        if not self._offers(service):
+            return None
+        return reverse("appointments:service", args=[service.slug])
 
 
 class WaitingTimeModule:

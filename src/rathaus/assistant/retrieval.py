@@ -48,18 +48,14 @@ class Retrieval:
 def topic_words(question: str) -> tuple[str, ...]:
     """Words that can tell services apart (no function words, intent words or generic verbs)."""
     skip = FILLER | GENERIC | intent_words(question)
-    return tuple(dict.fromkeys(w for w in tokens(question) if w not in skip and len(w) >= 2))
-
-
-@dataclass(frozen=True)
-class WordSense:
-    """The catalog's reading of one topic word: index terms, and whether it is a compound
-    the index only knows in parts ("Wohngeld" -> wohn + geld)."""
-
-    terms: frozenset[str]
-    parts: tuple[str, ...] = ()
-    guessed: bool = False  # a short word the catalog only knows after typo correction
-    weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
+    generic = generic_stems()
+    return tuple(
+        dict.fromkeys(
+            w
+            for w in tokens(question)
+            if w not in skip and len(w) >= 2 and catalog_search.stem_de(w) not in generic
+        )
+    )
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +81,8 @@ def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
         short = len(word) <= SHORT_WORD
         weight = 1.0 if group or not short else UNKNOWN_SHORT_WEIGHT
         terms = frozenset(group) - generic_stems()
+        if group and not terms:  # "Anmeldung" is as generic as "anmelden"
+            continue
         senses.append(WordSense(terms, parts, bool(suggestion) and short, weight))
     return senses
 

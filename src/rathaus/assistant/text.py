@@ -85,6 +85,8 @@ FILLER = (
         euch ihr eurer bei ihnen mal eben kurz schnell einmal erst letzte nächste
         wurde worden geworden sein gewesen bitte leider schon mehr weniger
         much many any some every just really quite still very
+        frei freie freien freier nächste nächsten nächster früheste frühesten erste ersten
+        übermorgen woche diese dieser dieses next first earliest free available week
         """
     )
 )
