@@ -58,6 +58,17 @@ def topic_words(question: str) -> tuple[str, ...]:
     )
 
 
+@dataclass(frozen=True)
+class WordSense:
+    """The catalog's reading of one topic word: index terms, and whether it is a compound
+    the index only knows in parts ("Wohngeld" -> wohn + geld)."""
+
+    terms: frozenset[str]
+    parts: tuple[str, ...] = ()
+    guessed: bool = False  # a short word the catalog only knows after typo correction
+    weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
+
+
 @lru_cache(maxsize=1)
 def generic_stems() -> frozenset[str]:
     """Stems of generic verbs: a lexicon expansion to "nutzen" identifies no service."""
