@@ -27,10 +27,10 @@ NAME_AFTER_CUE = re.compile(
     r"ich heiße|ich heisse|mein name ist|my name is|i am|i'm|name:))\s+"
     r"([A-ZÄÖÜ][\wäöüß'-]+(?:\s+[A-ZÄÖÜ][\wäöüß'-]+){0,2})",
 )
-# Signature at the end: "Gruß, Erika Mustermann" / "Viele Grüße Max".
+# Signatures: "Gruß, Erika Mustermann" / "Viele Grüße Max".
 SIGNATURE = re.compile(
-    r"\b((?i:grüßen?|grüße|gruß|gruss|mfg|lg|vg|regards|thanks|danke)),?\s+"
-    r"([A-ZÄÖÜ][\wäöüß'-]+(?:\s+[A-ZÄÖÜ][\wäöüß'-]+){0,2})\s*$",
+    r"\b((?i:grüßen?|grüße|gruß|gruss|mfg|lg|vg|regards)),?\s+"
+    r"([A-ZÄÖÜ][\wäöüß'-]+(?:\s+[A-ZÄÖÜ][\wäöüß'-]+){0,2})",
 )
 
 PATTERNS = (

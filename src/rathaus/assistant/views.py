@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
-from rathaus.core.ratelimit import ratelimit
+from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import services
 from .forms import QuestionForm
@@ -36,8 +36,11 @@ def chat(request):
     return render(request, "assistant/chat.html", _page_context(request, conversation, form))
 
 
-@ratelimit("assistant", limit=getattr(settings, "RATHAUS_ASSISTANT_RATE_LIMIT", 30))
 def _ask(request):
+    limit = getattr(settings, "RATHAUS_ASSISTANT_RATE_LIMIT", 30)
+    verdict = hit("assistant", client_ip(request), limit, 60)
+    if not verdict.allowed:
+        return too_many(request, verdict)
     form = QuestionForm(request.POST)
     htmx = request.headers.get("HX-Request") == "true"
     if not form.is_valid():
