@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
@@ -71,11 +71,14 @@ def ask(request, payload: QuestionIn):
     if not verdict.allowed:
         return too_many(request, verdict)
     if not payload.question.strip():
-        return 422, {
-            "detail": "Bitte geben Sie eine Frage ein.",
-            "field": "question",
-            "reason": "required",
-        }
+        return Status(
+            422,
+            {
+                "detail": "Bitte geben Sie eine Frage ein.",
+                "field": "question",
+                "reason": "required",
+            },
+        )
     conversation, reply = services.ask(
         request.municipality,
         payload.question,

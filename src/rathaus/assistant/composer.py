@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import intents as I
@@ -287,7 +288,7 @@ class RuleBasedComposer:
     def appointment(self, facts, p):
         slot = facts.next_appointment
         if slot:
-            when = slot.start.strftime(p["when"])
+            when = timezone.localtime(slot.start).strftime(p["when"])
             return [
                 p["appointment"].format(name=facts.name, when=when, place=slot.location_name)
             ], False

@@ -112,9 +112,7 @@ LEXICON: dict[str, Lexicon] = {
             "is open",
             "are open",
             "wann hat",
-            "wann ist",
             "when does",
-            "when is",
         ),
     ),
     APPOINTMENT: Lexicon(
