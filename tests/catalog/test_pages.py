@@ -63,6 +63,7 @@ def test_service_page_in_english(client_a, catalog_a):
     client_a.cookies["django_language"] = "en"
     html = client_a.get("/leistungen/hund-anmelden/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Register a dog (dog tax)" in html
+    assert "Responsible office" in html and "96.00 € – 600.00 €" in html
 
 
 def test_service_view_counts_as_usage(client_a, catalog_a):

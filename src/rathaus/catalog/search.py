@@ -185,7 +185,8 @@ class Index:
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        self.trigrams: dict[str, list[str]] = defaultdict(list)
+        # (trigram, word length) -> surface words, for typo candidates of similar length
+        self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
 
     # building
@@ -216,7 +217,7 @@ class Index:
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
             for gram in _trigrams(key):
-                self.trigrams[gram].append(key)
+                self.trigrams[(gram, len(key))].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
         counts: list[dict[str, dict[str, float]]] = []
         memo: dict[str, list[str]] = {}
@@ -258,13 +259,13 @@ class Index:
 
     # word analysis
 
-    def split_compound(self, word: str, min_part: int = 3) -> list[str]:
+    def split_compound(self, word: str, min_part: int = 3, partial: bool = True) -> list[str]:
         """Stems of the known parts of a compound, e.g. 'hundesteu' -> ['hund', 'steu'].
 
         Splits against the index vocabulary, allowing German linking elements
         (Fugen-s, -n, -en, -es, -e). Returns [] if no split into known parts exists.
         """
-        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, depth=0)
+        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, 0, partial)
 
     def _known_stem(self, part: str) -> str | None:
         for candidate in (part, stem_de(part)):
@@ -278,12 +279,16 @@ class Index:
         limit = _allowed_typos(key)
         if not limit:
             return None
+        grams = _trigrams(key)
         shared: dict[str, int] = defaultdict(int)
-        for gram in _trigrams(key):
-            for candidate in self.trigrams.get(gram, ()):
-                shared[candidate] += 1
+        for length in range(len(key) - limit, len(key) + limit + 1):
+            for gram in grams:
+                for candidate in self.trigrams.get((gram, length), ()):
+                    shared[candidate] += 1
+        # q-gram lemma: each edit destroys at most 3 trigrams of the word.
+        needed = max(1, len(grams) - 3 * limit)
         best = None
-        for candidate, _count in sorted(shared.items(), key=lambda kv: -kv[1])[:60]:
+        for candidate in [c for c, count in shared.items() if count >= needed]:
             distance = edit_distance(key, candidate, limit)
             if distance <= limit:
                 rank = (distance, -shared[candidate], candidate)
@@ -341,12 +346,12 @@ class Index:
             for term in LEXICON.get(key, ()):
                 if term in self.postings:
                     group.setdefault(term, LEXICON_WEIGHT)
-                for part in self.split_compound(term, min_part=4):
+                for part in self.split_compound(term, min_part=4, partial=False):
                     if part in self.postings and part != term:
                         group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
         if group:
             return group, word
-        for part in self.split_compound(german):
+        for part in self.split_compound(german, partial=False):
             if part in self.postings:
                 group.setdefault(part, COMPOUND_WEIGHT)
         if group:
@@ -357,7 +362,10 @@ class Index:
             corrected_group, _ = self._word_group(shown) if shown != word else ({}, shown)
             group = {t: w * 0.9 for t, w in corrected_group.items()} or {term: 0.9}
             return group, shown
-        return {}, word
+        for part in self.split_compound(german):
+            if part in self.postings:
+                group.setdefault(part, COMPOUND_WEIGHT * 0.8)
+        return group, word
 
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
@@ -391,7 +399,7 @@ class Index:
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
 
-def _split(word: str, known, min_part: int, depth: int) -> list[str]:
+def _split(word: str, known, min_part: int, depth: int, partial: bool = True) -> list[str]:
     """Split ``word`` into known parts (longest right part first); [] if impossible."""
     if depth > 2 or len(word) < 2 * min_part:
         return []
@@ -410,7 +418,7 @@ def _split(word: str, known, min_part: int, depth: int) -> list[str]:
             left_term = known(stem)
             if left_term:
                 return [left_term, *right_parts]
-    if depth:
+    if depth or not partial:
         return []
     # No full decomposition: the longest known head (Sperrmüll is Müll) and the longest
     # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means.
