@@ -54,6 +54,11 @@ def test_citizen_flow_book_confirm_cancel(client_a, offer_a, day, capture):
     assert page.status_code == 200 and "Frühester Termin" in page.content.decode()
     calendar = client_a.get(f"/termine/leistung/{offer_a.service.slug}/schalter/?tag={day}")
     assert "09:00" in calendar.content.decode()
+    details = client_a.get(
+        f"/termine/leistung/{offer_a.service.slug}/schalter/buchen/",
+        {"start": at(day, 9).isoformat(), "personen": 1},
+    )
+    assert details.status_code == 200 and "Ihre Angaben" in details.content.decode()
     response, key, url, data = reserve(client_a, offer_a, at(day, 9), capture)
     assert response.status_code == 302 and response.url == "/termine/reserviert/"
     pending = client_a.get("/termine/reserviert/").content.decode()

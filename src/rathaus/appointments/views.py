@@ -212,7 +212,7 @@ def details(request, slug, resource_slug):
         "bring": bring_list(Booking(offer=offer, service=offer.service)),
     }
     if request.method == "GET":
-        if start not in capacity.free_starts(offer, persons, start, start + timedelta(minutes=1)):
+        if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
                 request, offer, services._taken_error(offer, start, persons, staff=False), persons
             )
