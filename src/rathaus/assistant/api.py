@@ -19,7 +19,7 @@ class QuestionIn(Schema):
         None, description="Von der vorigen Antwort, damit Rückfragen den Zusammenhang kennen."
     )
     choice: str | None = Field(
-        None, max_length=120, description="Slug einer angebotenen Auswahl (choices)."
+        None, max_length=120, description="Slug einer angebotenen Auswahl (choices/alternatives)."
     )
 
 
@@ -44,6 +44,9 @@ class AnswerOut(Schema):
     actions: list[LinkOut] = Field(..., description="Termin buchen, Online-Antrag")
     suggestions: list[str]
     choices: list[ChoiceOut] = Field(..., description="Rückfrage: welche Leistung gemeint ist")
+    alternatives: list[ChoiceOut] = Field(
+        ..., description="Weitere, fast ebenso passende Leistungen (als choice verwendbar)"
+    )
     confidence: float
     fallback: bool = Field(..., description="Keine passende Leistung: Hinweis auf Telefon")
 
@@ -97,6 +100,7 @@ def ask(request, payload: QuestionIn):
         "actions": _absolute(request, data.get("actions", [])),
         "suggestions": data.get("suggestions", []),
         "choices": data.get("choices", []),
+        "alternatives": data.get("alternatives", []),
         "confidence": data.get("confidence", 0.0),
         "fallback": data.get("fallback", False),
     }

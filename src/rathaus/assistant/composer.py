@@ -142,6 +142,8 @@ class Answer:
     actions: list[Link] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+    # Other services that fit nearly as well, offered after a service answer.
+    alternatives: list[Choice] = field(default_factory=list)
     missing: bool = False  # the catalog lacks what was asked
 
 

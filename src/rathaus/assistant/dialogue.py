@@ -106,6 +106,9 @@ def respond(
         return Turn(answer, State(state.focus, [c.slug for c in choices], asked, language))
     turn = _about(municipality, close[0].service, asked, language, now)
     turn.answer.confidence = round(close[0].coverage, 2)
+    turn.answer.alternatives = [
+        Choice(c.service.slug, _name(c.service, language)) for c in _runners_up(good, close[0])
+    ]
     return turn
 
 
@@ -123,17 +126,29 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
     """Candidates as good as the best: similar score, coverage and name precision.
 
     Among services the search ranks closely, the one explaining more of the question
-    wins, then the one whose name the question contains more fully; only a true tie
-    is put back to the citizen as a choice.
+    wins, then the one whose name the question contains clearly more fully
+    ("Personalausweis beantragen" over "Vorläufigen Personalausweis beantragen");
+    anything else is a tie and is put back to the citizen as a choice.
     """
     top = good[0]
     ratio = setting("CLARIFY_RATIO", 0.9)
     close = [c for c in good if c.score >= top.score * ratio]
     best_coverage = max(c.coverage for c in close)
     close = [c for c in close if c.coverage == best_coverage]
-    best_precision = max(c.precision for c in close)
-    close = [c for c in close if c.precision >= best_precision - 0.01]
+    close.sort(key=lambda c: -c.precision)
+    if (
+        len(close) > 1
+        and close[0].precision >= 0.5
+        and (close[0].precision - close[1].precision >= setting("PRECISION_MARGIN", 0.2))
+    ):
+        return close[:1]
     return close[: setting("MAX_CHOICES", 4)]
+
+
+def _runners_up(good: list[Candidate], chosen: Candidate) -> list[Candidate]:
+    """Services the search ranks nearly as high as the answered one ("Meinten Sie …?")."""
+    ratio = setting("ALTERNATIVE_RATIO", 0.75)
+    return [c for c in good if c is not chosen and c.score >= chosen.score * ratio][:3]
 
 
 def _explains(municipality, service, words) -> bool:

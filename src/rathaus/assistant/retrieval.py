@@ -25,6 +25,8 @@ NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
 SUMMARY_FIELDS = ("summary", "summary_en")
 SHORT_WORD = 4
 UNKNOWN_SHORT_WEIGHT = 0.25
+# Typo corrections of words up to this length are guesses ("bread" -> "breed").
+GUESS_WORD = 6
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class WordSense:
 
     terms: frozenset[str]
     parts: tuple[str, ...] = ()
-    guessed: bool = False  # a short word the catalog only knows after typo correction
+    guessed: bool = False  # a short word the catalog only knows after a typo correction
     weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
 
 
@@ -94,7 +96,8 @@ def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
         terms = frozenset(group) - generic_stems()
         if group and not terms:  # "Anmeldung" is as generic as "anmelden"
             continue
-        senses.append(WordSense(terms, parts, bool(suggestion) and short, weight))
+        guessed = bool(suggestion) and len(word) <= GUESS_WORD
+        senses.append(WordSense(terms, parts, guessed, weight))
     return senses
 
 
@@ -166,10 +169,13 @@ def name_precision(service: Service, terms: frozenset[str], english: bool = Fals
     when a citizen asks for the first: both explain the question, one says more.
     """
     name = service.name_en if english and service.name_en else service.name
-    stems = stems_of(name.split("(")[0].split(":")[0]).direct
-    if not stems:
+    words = [w for w in catalog_search.words(name) if not catalog_search.is_stop(w)]
+    if not words:
         return 0.0
-    return len(stems & terms) / len(stems)
+    found = sum(
+        1 for w in words if catalog_search.stem_de(w) in terms or catalog_search.stem_en(w) in terms
+    )
+    return found / len(words)
 
 
 def mentions(words: tuple[str, ...], text: str) -> int:

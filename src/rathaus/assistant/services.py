@@ -47,6 +47,7 @@ def answer_payload(answer: Answer) -> dict:
         "actions": [{"title": a.title, "url": a.url, "kind": a.kind} for a in answer.actions],
         "suggestions": answer.suggestions,
         "choices": [{"slug": c.slug, "name": c.name} for c in answer.choices],
+        "alternatives": [{"slug": c.slug, "name": c.name} for c in answer.alternatives],
         "language": answer.language,
         "confidence": answer.confidence,
         "fallback": answer.fallback,
