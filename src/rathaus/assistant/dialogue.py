@@ -113,7 +113,7 @@ def respond(
 
 
 def _about(municipality, service, asked, language, now) -> Turn:
-    facts = gather(service, english=language == "en", now=now)
+    facts = gather(service, english=language == "en", now=now, intents=asked)
     answer = get_composer().service_answer(facts, list(asked), language, municipality)
     return Turn(answer, State(service, [], [], language))
 

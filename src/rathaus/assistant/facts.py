@@ -102,7 +102,13 @@ def planned_online(service) -> str:
     return ""
 
 
-def gather(service, *, english: bool = False, now: datetime | None = None) -> ServiceFacts:
+PLACE_INTENTS = {"where", "hours", "appointment", "waiting"}
+
+
+def gather(
+    service, *, english: bool = False, now: datetime | None = None, intents=()
+) -> ServiceFacts:
+    """The facts an answer about ``intents`` needs (places and free times only if asked)."""
     now = now or timezone.localtime()
     office = service.office
     facts = ServiceFacts(
@@ -118,12 +124,13 @@ def gather(service, *, english: bool = False, now: datetime | None = None) -> Se
         office_name=office.name,
         office_url=reverse("core:office", args=[office.slug]),
         office_phone=office.phone,
-        places=places_of(service, now.date()),
+        places=places_of(service, now.date()) if PLACE_INTENTS & set(intents) else [],
         online_url=online_link(service),
         planned_online=planned_online(service),
         appointment_required=service.appointment_required,
     )
-    facts.next_appointment = live.appointments.next_free(service, now=now)
+    if "appointment" in intents:
+        facts.next_appointment = live.appointments.next_free(service, now=now)
     facts.booking_url = (
         facts.next_appointment.booking_url
         if facts.next_appointment

@@ -127,8 +127,8 @@ def strong_terms(service: Service, index) -> Terms:
     key = (service.pk, service.updated_at)
     if key not in memo:
         names = stems_of(" ".join(getattr(service, f) or "" for f in NAME_FIELDS), index)
-        summary = stems_of(" ".join(getattr(service, f) or "" for f in SUMMARY_FIELDS), index)
-        weak = names.parts | summary.direct | summary.parts
+        summary = stems_of(" ".join(getattr(service, f) or "" for f in SUMMARY_FIELDS))
+        weak = names.parts | summary.direct
         memo[key] = Terms(names.direct, frozenset(weak - names.direct))
     return memo[key]
 
@@ -191,15 +191,32 @@ def mentions(words: tuple[str, ...], text: str) -> int:
     return count
 
 
+def warm(municipality, index) -> None:
+    """Compute every service's terms once per index (like the index build itself),
+    so answering never pays for stemming a service's texts."""
+    if index.__dict__.get("_assistant_warm"):
+        return
+    services = (
+        Service.objects.for_municipality(municipality)
+        .filter(is_published=True)
+        .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS)
+    )
+    for service in services:
+        strong_terms(service, index)
+    index.__dict__["_assistant_warm"] = True
+
+
 def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
     words = topic_words(question)
     index = catalog_search.get_index(municipality)
+    warm(municipality, index)
     hits = index.query(question[:500], limit).hits if question.strip() else []
     senses = word_senses(index, words) if words else []
     by_id = (
         Service.objects.for_municipality(municipality)
         .filter(is_published=True, pk__in=[h.service_id for h in hits])
         .select_related("office")
+        .defer("description", "procedure", "legal_basis", "hints")
         .in_bulk()
     )
     asked = question_terms(index, question) if hits else frozenset()
