@@ -87,8 +87,11 @@ def respond(
         answer = composer.place_answer(places, asked, language, municipality, now=now)
         return Turn(answer, State(focus, [], [], language))
 
+    if state.focus is not None and explains(state.focus, municipality, words):
+        return _about(municipality, state.focus, asked, language, now)
+
     found = retrieve(municipality, question)
-    good = [c for c in found.candidates if c.coverage >= setting("MIN_COVERAGE", 0.6)]
+    good = [c for c in found.candidates if _fits(c, found.candidates)]
     if not good:
         if state.focus is not None and asked and _explains(municipality, state.focus, words):
             return _about(municipality, state.focus, asked, language, now)
@@ -110,6 +113,20 @@ def respond(
         Choice(c.service.slug, _name(c.service, language)) for c in _runners_up(good, close[0])
     ]
     return turn
+
+
+def _fits(candidate: Candidate, candidates) -> bool:
+    """Enough of the question is explained by the service: most topic words, or half of
+    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …") and
+    no word it leaves out names another service ("Gewerbe abmelden" is not "Hund abmelden")."""
+    if candidate.coverage >= setting("MIN_COVERAGE", 0.6):
+        return True
+    if candidate.coverage < 0.5 or candidate.precision < 0.5:
+        return False
+    left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
+    return not any(
+        other.names[i] for other in candidates if other is not candidate for i in left_out
+    )
 
 
 def _about(municipality, service, asked, language, now) -> Turn:

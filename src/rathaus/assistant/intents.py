@@ -58,7 +58,7 @@ LEXICON: dict[str, Lexicon] = {
             "charge",
             "expensive",
         ),
-        phrases=("wie viel", "wieviel", "how much"),
+        phrases=("wie viel", "wieviel", "wie hoch", "how much"),
     ),
     DOCUMENTS: Lexicon(
         stems=(

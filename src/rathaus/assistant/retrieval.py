@@ -25,6 +25,9 @@ NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
 SUMMARY_FIELDS = ("summary", "summary_en")
 SHORT_WORD = 4
 UNKNOWN_SHORT_WEIGHT = 0.25
+# Weights the catalog gives a word's own stems (1.0), typo corrections (0.9), lexicon
+# expansions (0.8) and compound parts (0.75); below are parts of expansions (0.6).
+STRONG_WEIGHT = 0.7
 # Typo corrections of words up to this length are guesses ("bread" -> "breed").
 GUESS_WORD = 6
 
@@ -35,6 +38,9 @@ class Candidate:
     score: float
     coverage: float  # share of the topic words this service's own fields explain
     precision: float = 0.0  # share of the service's name the question contains
+    # Per topic word: how well this service explains it, and whether its name fields name it.
+    explains: tuple[float, ...] = ()
+    names: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class WordSense:
 
     terms: frozenset[str]
     parts: tuple[str, ...] = ()
+    # Terms the word only reaches as a compound part of a lexicon expansion ("Sofa" ->
+    # Sperrmüll -> "sperr"): evidence only in part.
+    weak: frozenset[str] = frozenset()
     guessed: bool = False  # a short word the catalog only knows after a typo correction
     weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
 
@@ -97,14 +106,16 @@ def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
         if group and not terms:  # "Anmeldung" is as generic as "anmelden"
             continue
         guessed = bool(suggestion) and len(word) <= GUESS_WORD
-        senses.append(WordSense(terms, parts, guessed, weight))
+        weak = frozenset(t for t in terms if group[t] < STRONG_WEIGHT)
+        senses.append(WordSense(terms - weak, parts, weak, guessed, weight))
     return senses
 
 
 @dataclass(frozen=True)
 class Terms:
     direct: frozenset[str]  # stems of the service's name, synonyms and keywords
-    parts: frozenset[str]  # compound parts of them, and the summaries' stems
+    parts: frozenset[str]  # compound parts of them (Baumfällgenehmigung -> genehm)
+    summary: frozenset[str] = frozenset()  # stems of the summaries
 
 
 def stems_of(text: str, index=None) -> Terms:
@@ -128,22 +139,33 @@ def strong_terms(service: Service, index) -> Terms:
     if key not in memo:
         names = stems_of(" ".join(getattr(service, f) or "" for f in NAME_FIELDS), index)
         summary = stems_of(" ".join(getattr(service, f) or "" for f in SUMMARY_FIELDS))
-        weak = names.parts | summary.direct
-        memo[key] = Terms(names.direct, frozenset(weak - names.direct))
+        memo[key] = Terms(
+            names.direct,
+            frozenset(names.parts - names.direct),
+            frozenset(summary.direct - names.direct - names.parts),
+        )
     return memo[key]
 
 
 def explained(sense: WordSense, terms: Terms) -> float:
     """1 if the service's own words mean this word, 0.5 if only in part, else 0."""
-    if not sense.terms:
+    if not sense.terms and not sense.weak:
         return 0.0
     if sense.parts:  # a compound known only in parts must be explained in all parts
-        found = [p for p in sense.parts if p in terms.direct or p in terms.parts]
+        known = terms.direct | terms.parts | terms.summary
+        found = [p for p in sense.parts if p in known]
         return 1.0 if len(found) == len(sense.parts) > 1 else (0.5 if found else 0.0)
     full = 0.5 if sense.guessed else 1.0
     if sense.terms & terms.direct:
         return full
-    return 0.5 if sense.terms & terms.parts else 0.0
+    everything = sense.terms | sense.weak
+    return 0.5 if everything & (terms.direct | terms.parts | terms.summary) else 0.0
+
+
+def names_it(sense: WordSense, terms: Terms) -> bool:
+    """The service's name, synonyms or keywords contain the word, if only as a part
+    ("Genehmigung" in "Baumfällgenehmigung"): enough to stay with a focused service."""
+    return bool(sense.terms & (terms.direct | terms.parts))
 
 
 def coverage(senses: list[WordSense], terms: Terms) -> float:
@@ -169,7 +191,12 @@ def name_precision(service: Service, terms: frozenset[str], english: bool = Fals
     when a citizen asks for the first: both explain the question, one says more.
     """
     name = service.name_en if english and service.name_en else service.name
-    words = [w for w in catalog_search.words(name) if not catalog_search.is_stop(w)]
+    generic = generic_stems()
+    words = [
+        w
+        for w in catalog_search.words(name)
+        if not catalog_search.is_stop(w) and catalog_search.stem_de(w) not in generic
+    ]
     if not words:
         return 0.0
     found = sum(
@@ -225,14 +252,24 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
         service = by_id.get(hit.service_id)
         if service is None:  # never trust a hit from elsewhere
             continue
-        share = coverage(senses, strong_terms(service, index))
+        terms = strong_terms(service, index)
         precision = max(name_precision(service, asked), name_precision(service, asked, True))
-        candidates.append(Candidate(service, float(hit.score), share, precision))
+        candidates.append(
+            Candidate(
+                service,
+                float(hit.score),
+                coverage(senses, terms),
+                precision,
+                tuple(explained(sense, terms) for sense in senses),
+                tuple(names_it(sense, terms) for sense in senses),
+            )
+        )
     return Retrieval(words, tuple(candidates))
 
 
 def explains(service: Service, municipality, words: tuple[str, ...]) -> bool:
-    """True when every topic word is explained by the service's own fields."""
+    """True when the service's name fields contain every topic word (at least as a part)."""
     index = catalog_search.get_index(municipality)
     senses = word_senses(index, words)
-    return bool(senses) and coverage(senses, strong_terms(service, index)) == 1.0
+    terms = strong_terms(service, index)
+    return bool(senses) and all(names_it(sense, terms) for sense in senses)

@@ -26,6 +26,9 @@ GERMAN_FUNCTION = word_set(
     mit für auf bei von vom zum zur nach aus über unter vor ohne beim im am an in zu
     auch noch schon nur bitte danke hallo gibt geht heute morgen gerne mal denn dann
     ja nein gut hier dort man sich neuen neue neuer neues ihr ihre ihnen sie
+    bis seit gegen durch um ab als wenn ob dass weil so sehr etwas alles nichts jemand
+    welchen welchem dein deine deinen meines seine seinen ihren unsere unseren euren
+    habt hast seid sein mein bzw usw etc oben unten drin dran
     """
 )
 ENGLISH_FUNCTION = word_set(
@@ -87,6 +90,7 @@ FILLER = (
         much many any some every just really quite still very
         frei freie freien freier nächste nächsten nächster früheste frühesten erste ersten
         übermorgen woche diese dieser dieses next first earliest free available week
+        los hoch alte alten altes wirklich genau müsste könnten würde gerne
         """
     )
 )
@@ -95,10 +99,11 @@ FILLER = (
 # do not move the conversation to another service.
 GENERIC = word_set(
     """
-    beantragen beantrage beantragt antrag anträge stellen anmelden anmelde angemeldet
+    beantragen beantrage beantragt antrag anträge stellen
     bestellen bestelle erhalten bekommen bekomme machen mache erledigen erledige holen
     abholen ausstellen ausgestellt lassen brauchen benötigen möchte hilfe
-    nutzen benutzen verwenden gehen kommen werden
+    nutzen benutzen verwenden gehen kommen werden erfüllen erfülle tun
+    fulfil fulfill meet
     apply applying application get obtain order request make do need help use
     """
 )
