@@ -117,3 +117,17 @@ def test_demo_loader_is_idempotent_and_loads_all_content(town_a):
     assert Service.objects.for_municipality(municipality).count() == first
     assert MaturityChange.objects.filter(service__municipality=municipality).count() == histories
     assert first == len(demo.all_demo_services())
+
+
+def test_staff_home_links_to_catalog_admin_for_editors_only(client_a, catalog_a, editor_a):
+    client_a.force_login(editor_a)
+    assert ADMIN_URL in client_a.get("/verwaltung/").content.decode()
+    clerk = make_staff(catalog_a, "clerk2@a.test", Role.CLERK)
+    client_a.force_login(clerk)
+    assert ADMIN_URL not in client_a.get("/verwaltung/").content.decode()
+
+
+def test_editor_of_one_town_cannot_use_the_admin_of_another(client_b, catalog_a, catalog_b):
+    editor = make_staff(catalog_a, "ed-a@a.test", Role.CATALOG_EDITOR)
+    client_b.force_login(editor)
+    assert client_b.get(ADMIN_URL).status_code == 403

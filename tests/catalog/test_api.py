@@ -109,3 +109,9 @@ def test_api_never_shows_other_municipality(client_a, catalog_a, catalog_b):
     b_pk = Service.objects.get(municipality=catalog_b, slug="personalausweis-beantragen").pk
     assert b_pk != b_id
     assert client_a.get(f"{BASE}/services/{b_pk}").status_code == 404
+
+
+def test_openapi_documents_the_catalog_endpoints(client_a, catalog_a):
+    paths = client_a.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/catalog/services" in paths
+    assert "/api/v1/catalog/locations/{slug}" in paths

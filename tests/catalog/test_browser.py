@@ -77,3 +77,11 @@ def test_keyboard_only_search_flow(page, live_catalog):
         page.keyboard.press("Enter")
     assert page.get_by_role("heading", level=1).inner_text() == "Hund anmelden (Hundesteuer)"
     page.check_axe()
+
+
+def test_search_page_updates_results_while_typing(page, live_catalog):
+    page.goto("/suche/")
+    page.get_by_label("Was möchten Sie erledigen?").fill("Sperrmüll")
+    page.wait_for_url("**/suche/?q=Sperrm*")
+    assert page.locator(".search-results a").first.inner_text() == "Sperrmüll anmelden"
+    page.check_axe()

@@ -136,6 +136,21 @@ def test_every_required_service_has_its_canonical_slug_and_name(slug, name):
     assert BY_SLUG[slug]["name"] == name
 
 
+def _slug_rule(name):
+    """ADR 0002: name without parentheses and colon tail, umlauts transcribed, rest to '-'."""
+    name = re.sub(r"\(.*?\)", "", name).split(":")[0].lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        name = name.replace(umlaut, spelled)
+    return re.sub(r"[^a-z0-9]+", "-", name).strip("-")
+
+
+def test_additional_services_follow_the_slug_rule():
+    canonical = {slug for slug, _ in _canonical()}
+    for service in SERVICES:
+        if service["slug"] not in canonical:
+            assert service["slug"] == _slug_rule(service["name"]), service["name"]
+
+
 @pytest.mark.parametrize("service", SERVICES, ids=_ids)
 def test_service_record_is_complete_and_valid(service):
     assert set(service) == KEYS
@@ -196,7 +211,9 @@ def test_maturity_history_and_fahrplan_are_consistent(service):
         assert service["planned_date"] is None
     else:
         assert level < service["planned_level"] <= 4
-        assert date.fromisoformat(service["planned_date"]) > days[-1]
+        planned = date.fromisoformat(service["planned_date"])
+        # the Fahrplan of the demo lies ahead of the demo's "today" (late 2026)
+        assert planned > days[-1] and planned >= date(2026, 12, 1)
     if level >= 3:
         assert service["trust_level"] != "none" or not service["appointment_required"]
 
@@ -207,6 +224,16 @@ def test_maturity_is_realistic():
     assert share_low >= 0.7, "most services should be at level 1 or 2"
     with_plan = sum(1 for service in SERVICES if service["planned_level"] is not None)
     assert with_plan >= 25
+
+
+def test_every_topic_and_life_situation_has_services():
+    assert {service["topic"] for service in SERVICES} == TOPICS
+    used = {slug for service in SERVICES for slug in service["life_situations"]}
+    assert used == LIFE_SITUATIONS
+
+
+def test_every_office_offers_services():
+    assert {service["office"] for service in SERVICES} == set(OFFICES)
 
 
 def test_online_forms_services_are_prepared_for_level_3():

@@ -29,6 +29,7 @@ def top(town, text, n=1):
         ("Mein Ausweis wurde geklaut", "verlust-oder-diebstahl-des-personalausweises-melden"),
         ("Reisepas", "reisepass-beantragen"),  # typo
         ("Persnalausweis", "personalausweis-beantragen"),  # typo
+        ("Hnud anmelden", "hund-anmelden"),  # transposition in a short word
         ("Fuehrerschein Personalausweis", "personalausweis-beantragen"),  # ue spelling
         ("I need a passport", "reisepass-beantragen"),  # English
         ("dog", "hund-anmelden"),
@@ -69,6 +70,9 @@ def test_did_you_mean(catalog_a):
     result = search.query(catalog_a, "Sperrmühl")
     assert result.hits[0].slug == "sperrmuell-anmelden"
     assert result.suggestion == "Sperrmüll"
+    sentence = search.query(catalog_a, "Wie beantrage ich einen Reisepas?")
+    assert sentence.suggestion == "Wie beantrage ich einen Reisepass?"
+    assert search.query(catalog_a, "Reisepass").suggestion == ""
 
 
 def test_index_follows_catalog_changes(catalog_a):

@@ -255,8 +255,8 @@ SERVICES = [
         "trust_level": "substantial",
         "maturity_level": 1,
         "maturity_history": [["2019-01-01", 1]],
-        "planned_level": 2,
-        "planned_date": "2027-06-01",
+        "planned_level": None,
+        "planned_date": None,
         "appointment_required": False,
         "popularity": 120,
         "fees": [

@@ -55,18 +55,20 @@ FIELDS: dict[str, tuple[float, float]] = {
     "text": (0.35, 0.75),
 }
 ENGLISH_FIELDS = {"name_en", "keywords_en", "summary_en"}
+TITLE_FIELDS = {"name", "synonyms", "name_en", "keywords_en"}
+TITLE_BONUS = 1.0  # up to double when every word of the question is in the title fields
 K1 = 1.2
 COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrence
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
 COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
+MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
 
 _GERMAN = snowballstemmer.stemmer("german")
 _ENGLISH = snowballstemmer.stemmer("english")
 _lock = threading.Lock()
 _TOKEN = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
-_STOP = {w.translate(_FOLD) for w in STOP_WORDS_DE | STOP_WORDS_EN}
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,14 @@ class Result:
 # --- text processing -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
     """Lower-case without umlauts/ß and with ae/oe/ue spelled umlauts folded too."""
     word = word.lower().translate(_FOLD)
     return word.replace("ae", "a").replace("oe", "o").replace("ue", "u")
+
+
+_STOP = {fold(w) for w in STOP_WORDS_DE | STOP_WORDS_EN}
 
 
 @lru_cache(maxsize=200_000)
@@ -110,6 +116,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _TOKEN.findall(text or "")]
 
 
+@lru_cache(maxsize=200_000)
 def is_stop(word: str) -> bool:
     return fold(word) in _STOP or len(word) < 2
 
@@ -122,9 +129,11 @@ def _lexicon_table(source: dict[str, str]) -> dict[tuple[str, ...], list[str]]:
     """Lexicon keyed by the stem sequence of each key, so inflections match."""
     table: dict[tuple[str, ...], list[str]] = {}
     for key, value in source.items():
-        stems = tuple(stem_de(w) for w in words(key))
+        meaningful = [w for w in words(key) if not is_stop(w)] or words(key)
+        # Phrases match in any order ("Auto anmelden" = "anmelden Auto").
+        stems = tuple(sorted(stem_de(w) for w in meaningful))
         table.setdefault(stems, []).extend(_expansion_terms(value))
-        en = tuple(stem_en(w) for w in words(key))
+        en = tuple(sorted(stem_en(w) for w in meaningful))
         if en != stems:
             table.setdefault(en, []).extend(_expansion_terms(value))
     return table
@@ -158,6 +167,10 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 def _allowed_typos(word: str) -> int:
     if len(word) <= 3:
         return 0
@@ -182,10 +195,14 @@ class Index:
         self.docs: list[Doc] = []
         # term -> {doc: contribution}, precomputed so a query is a few dict merges
         self.postings: dict[str, dict[int, float]] = {}
+        # term -> docs having it in a title-like field (name, synonyms, English name/keywords)
+        self.in_title: dict[str, set[int]] = defaultdict(set)
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        # (trigram, word length) -> surface words, for typo candidates of similar length
+        # Typo candidates: single deletions -> words (one typo, SymSpell), and
+        # (trigram, word length) -> long words (two typos).
+        self.deletions: dict[str, list[str]] = defaultdict(list)
         self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
 
@@ -216,8 +233,12 @@ class Index:
             )
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
-            for gram in _trigrams(key):
-                self.trigrams[(gram, len(key))].append(key)
+            if len(key) >= 8:  # only long words may have two typos (see _allowed_typos)
+                for gram in _trigrams(key):
+                    self.trigrams[(gram, len(key))].append(key)
+            if len(key) >= 3:
+                for variant in _deletions(key):
+                    self.deletions[variant].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
         counts: list[dict[str, dict[str, float]]] = []
         memo: dict[str, list[str]] = {}
@@ -250,6 +271,8 @@ class Index:
                 for term, count in tf.items():
                     slot = weighted[term]
                     slot[doc_index] = slot.get(doc_index, 0.0) + weight * count / norm
+                    if name in TITLE_FIELDS:
+                        self.in_title[term].add(doc_index)
         for term, per_doc in weighted.items():
             idf = math.log(1 + (n - len(per_doc) + 0.5) / (len(per_doc) + 0.5))
             self.postings[term] = {
@@ -274,11 +297,40 @@ class Index:
         return None
 
     def correct(self, word: str) -> tuple[str, str] | None:
-        """The closest vocabulary word (term, display form) within the allowed typos."""
+        """The closest vocabulary word (term, display form) within the allowed typos.
+
+        Ties go to the word used by more services.
+        """
         key = fold(word)
         limit = _allowed_typos(key)
         if not limit:
             return None
+        candidates = self._one_typo_candidates(key)
+        if not candidates and limit > 1:
+            candidates = self._trigram_candidates(key, limit)
+        best = None
+        for candidate in candidates:
+            distance = edit_distance(key, candidate, limit)
+            if distance <= limit:
+                spread = len(self.postings.get(self.surface[candidate], ()))
+                rank = (distance, -spread, candidate)
+                if best is None or rank < best[0]:
+                    best = (rank, candidate)
+        if best is None:
+            return None
+        candidate = best[1]
+        return self.surface[candidate], self.display[candidate]
+
+    def _one_typo_candidates(self, key: str) -> set[str]:
+        found: set[str] = set()
+        for variant in (key, *_deletions(key)):
+            if variant in self.surface and variant != key:
+                found.add(variant)
+            found.update(self.deletions.get(variant, ()))
+        found.discard(key)
+        return found
+
+    def _trigram_candidates(self, key: str, limit: int) -> set[str]:
         grams = _trigrams(key)
         shared: dict[str, int] = defaultdict(int)
         for length in range(len(key) - limit, len(key) + limit + 1):
@@ -287,17 +339,7 @@ class Index:
                     shared[candidate] += 1
         # q-gram lemma: each edit destroys at most 3 trigrams of the word.
         needed = max(1, len(grams) - 3 * limit)
-        best = None
-        for candidate in [c for c, count in shared.items() if count >= needed]:
-            distance = edit_distance(key, candidate, limit)
-            if distance <= limit:
-                rank = (distance, -shared[candidate], candidate)
-                if best is None or rank < best[0]:
-                    best = (rank, candidate)
-        if best is None:
-            return None
-        candidate = best[1]
-        return self.surface[candidate], self.display[candidate]
+        return {c for c, count in shared.items() if count >= needed}
 
     # querying
 
@@ -305,32 +347,33 @@ class Index:
         """Turn a question into term groups; also returns the corrected text and unknown words."""
         tokens = [w for w in words(text) if not is_stop(w)]
         groups: list[dict[str, float]] = []
-        corrected: list[str] = []
+        corrections: dict[str, str] = {}
         unknown: list[str] = []
-        changed = False
-        i = 0
-        while i < len(tokens):
-            phrase_len, expansion = self._lexicon_phrase(tokens, i)
-            if phrase_len > 1:
-                groups.append({term: LEXICON_WEIGHT for term in expansion})
-                corrected.extend(tokens[i : i + phrase_len])
-                i += phrase_len
-                continue
-            word = tokens[i]
+        phrase_end = 0
+        for i, word in enumerate(tokens):
+            if i >= phrase_end:
+                phrase_len, expansion = self._lexicon_phrase(tokens, i)
+                if phrase_len > 1:
+                    # The phrase's meaning is one more group; its words still count on their own.
+                    groups.append({t: LEXICON_WEIGHT for t in expansion if t in self.postings})
+                    phrase_end = i + phrase_len
             group, shown = self._word_group(word)
             if not group:
                 unknown.append(word)
-            changed = changed or shown != word
-            corrected.append(shown)
+            if shown != word:
+                corrections[word] = shown
             groups.append(group)
-            i += 1
-        return groups, (" ".join(corrected) if changed else ""), unknown
+        suggestion = ""
+        if corrections:
+            suggestion = _TOKEN.sub(lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
+        return groups, suggestion.strip(), unknown
 
     def _lexicon_phrase(self, tokens: list[str], start: int) -> tuple[int, list[str]]:
+        """The longest lexicon phrase (2+ words, any order) starting at ``start``."""
         for length in range(min(LEXICON_MAX_WORDS, len(tokens) - start), 1, -1):
             part = tokens[start : start + length]
             for stemmer in (stem_de, stem_en):
-                key = tuple(stemmer(w) for w in part)
+                key = tuple(sorted(stemmer(w) for w in part))
                 if key in LEXICON:
                     return length, LEXICON[key]
         return 0, []
@@ -346,6 +389,7 @@ class Index:
             for term in LEXICON.get(key, ()):
                 if term in self.postings:
                     group.setdefault(term, LEXICON_WEIGHT)
+                    continue
                 for part in self.split_compound(term, min_part=4, partial=False):
                     if part in self.postings and part != term:
                         group.setdefault(part, LEXICON_WEIGHT * COMPOUND_WEIGHT)
@@ -370,24 +414,34 @@ class Index:
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
+        titled: dict[int, int] = defaultdict(int)
         for group in groups:
             best: dict[int, float] = {}
+            in_title: set[int] = set()
             for term, weight in group.items():
                 for doc, contribution in self.postings.get(term, {}).items():
                     value = contribution * weight
                     if value > best.get(doc, 0.0):
                         best[doc] = value
+                in_title |= self.in_title.get(term, set())
             for doc, value in best.items():
                 scores[doc] += value
                 matched[doc] += 1
+            for doc in in_title:
+                titled[doc] += 1
         meaningful = sum(1 for g in groups if g) or 1
         prior_scale = math.log1p(self.max_popularity) or 1.0
         ranked = []
         for doc, score in scores.items():
             coverage = matched[doc] / meaningful
             prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
-            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior))
+            title = 1 + TITLE_BONUS * titled[doc] / meaningful
+            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior * title))
         ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
+        if ranked:
+            # Services far below the best match only add noise to the list.
+            floor = ranked[0][1] * MIN_RELATIVE_SCORE
+            ranked = [item for item in ranked if item[1] >= floor]
         return ranked[:limit]
 
     def query(self, text: str, limit: int = 10) -> Result:
