@@ -7,12 +7,12 @@ its guarded updates lives in ``services.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import ExpressionWrapper, F, IntegerField, Q
+from django.db import connection, transaction
+from django.db.models import ExpressionWrapper, F, IntegerField
 from django.utils import timezone
 
 from rathaus.core.opening import holiday_name
@@ -177,46 +177,74 @@ def window(offer: Offer, now: datetime | None = None, *, staff: bool = False) ->
     return Window(earliest, last_day, fee_after)
 
 
+def epoch_sql(column: str) -> str:
+    """SQL for a timestamp column as whole epoch seconds, on PostgreSQL and SQLite."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::bigint"
+    return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+
+
+def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime) -> list[tuple]:
+    """Unit rows that could be free, as (resource, start epoch, end epoch, capacity, booked).
+
+    Raw SQL with epoch seconds: converting thousands of timestamps to aware
+    datetimes through the ORM costs more than the whole query (ADR 0020). Rows
+    that are full or walk-in only are left out; a missing row breaks a run.
+    """
+    table = Slot._meta.db_table
+    if connection.vendor == "postgresql":
+        ids_clause, ids_params = "resource_id = ANY(%s)", [list(resource_ids)]
+    else:
+        ids_clause = f"resource_id IN ({', '.join(['%s'] * len(resource_ids))})"
+        ids_params = list(resource_ids)
+    sql = (
+        f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
+        f"capacity, booked FROM {table} "
+        f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
+        "AND booked < capacity AND NOT walk_in_only "
+        "AND (visible_from IS NULL OR visible_from <= %s) "
+        "ORDER BY resource_id, starts_at"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids_params, adapt(start), adapt(end), adapt(now)])
+        return cursor.fetchall()
+
+
 def free_starts_by_resource(
     offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
 ) -> dict[int, list[datetime]]:
-    """For each offer (by pk): start times where ``persons`` fit, in one query."""
+    """For each offer (by pk): start times where ``persons`` fit, from one query."""
     now = now or timezone.now()
     offers = list(offers)
     if not offers:
         return {}
-    rows = (
-        Slot.objects.filter(
-            resource_id__in=[o.resource_id for o in offers],
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
-        .order_by("resource_id", "starts_at")
-        .values_list("resource_id", "starts_at", "ends_at", "capacity", "booked", "walk_in_only")
-    )
     by_resource: dict[int, list[tuple]] = {}
-    for row in rows:
+    for row in _candidate_rows({o.resource_id for o in offers}, start, end, now):
         by_resource.setdefault(row[0], []).append(row)
     result = {}
     for offer in offers:
         win = window(offer, now, staff=staff)
         share = 0 if staff else offer.walk_in_share
+        last = local(win.last_day + timedelta(days=1), time.min).timestamp()
         starts = _free_starts(
             by_resource.get(offer.resource_id, []), offer.units_for(persons), share
         )
-        result[offer.pk] = [s for s in starts if win.allows(s)]
+        earliest = win.earliest.timestamp()
+        result[offer.pk] = [
+            datetime.fromtimestamp(s, tz=UTC) for s in starts if earliest <= s < last
+        ]
     return result
 
 
-def _free_starts(rows, k: int, share: int) -> list[datetime]:
-    """Starts of runs of ``k`` consecutive free units (rows sorted by start)."""
+def _free_starts(rows, k: int, share: int) -> list[int]:
+    """Starts (epoch seconds) of runs of ``k`` consecutive free units (rows sorted by start)."""
     run = 0
     starts = []
     next_start = None
     # Walk backwards: run = number of free consecutive units beginning here.
-    for _res, starts_at, ends_at, capacity, booked, walk_in in reversed(rows):
-        free = not walk_in and booked < limit_in_python(capacity, share)
+    for _res, starts_at, ends_at, capacity, booked in reversed(rows):
+        free = booked < (limit_in_python(capacity, share) if share else capacity)
         if not free:
             run = 0
         elif next_start is not None and ends_at == next_start:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import functools
 import time as pytime
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,37 +95,38 @@ def retry_on_conflict(attempts: int = 3):
 # --- Unit rows ---------------------------------------------------------------------
 
 
-def _unit_ids(resource_id: int, starts_at: datetime, k: int) -> list[int]:
-    """Ids of the k consecutive units beginning exactly at ``starts_at``, or []."""
-    rows = list(
-        Slot.objects.filter(resource_id=resource_id, starts_at__gte=starts_at)
-        .order_by("starts_at")
-        .values_list("id", "starts_at", "ends_at")[:k]
-    )
-    if len(rows) != k or rows[0][1] != starts_at:
-        return []
-    for previous, current in zip(rows, rows[1:], strict=False):
-        if previous[2] != current[1]:
-            return []
-    return [row[0] for row in rows]
-
-
 def _take_units(offer: Offer, starts_at: datetime, k: int, *, staff: bool) -> datetime | None:
-    """The guarded update; returns the end of the last unit or None if not all k were free."""
-    ids = _unit_ids(offer.resource_id, starts_at, k)
-    if not ids:
-        return None
+    """The guarded update: one statement takes the k units from ``starts_at`` or none.
+
+    ``UPDATE … SET booked = booked + 1 WHERE id IN (the next k units) AND booked <
+    limit … RETURNING`` in one round trip; if fewer than k rows qualified or they
+    are not consecutive, the caller rolls the transaction back. Returns the end
+    of the last unit, or None.
+    """
     share = 0 if staff else offer.walk_in_share
-    now = timezone.now()
-    taken = (
-        Slot.objects.filter(id__in=ids, walk_in_only=False)
-        .filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now))
-        .filter(booked__lt=capacity.online_limit(share))
-        .update(booked=F("booked") + 1)
+    limit = "capacity - (capacity * %s + 99) / 100" if share else "capacity"
+    epoch = capacity.epoch_sql
+    table = Slot._meta.db_table
+    sql = (
+        f"UPDATE {table} SET booked = booked + 1 "
+        f"WHERE id IN (SELECT id FROM {table} WHERE resource_id = %s AND starts_at >= %s "
+        "ORDER BY starts_at LIMIT %s) "
+        "AND NOT walk_in_only AND (visible_from IS NULL OR visible_from <= %s) "
+        f"AND booked < {limit} "
+        f"RETURNING {epoch('starts_at')}, {epoch('ends_at')}"
     )
-    if taken != k:
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [offer.resource_id, adapt(starts_at), k, adapt(timezone.now())]
+    if share:
+        params.append(share)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        units = sorted(cursor.fetchall())
+    if len(units) != k or units[0][0] != int(starts_at.timestamp()):
         return None
-    return Slot.objects.filter(id=ids[-1]).values_list("ends_at", flat=True).get()
+    if any(previous[1] != current[0] for previous, current in zip(units, units[1:], strict=False)):
+        return None
+    return datetime.fromtimestamp(units[-1][1], tz=UTC)
 
 
 def _release_units(booking: Booking) -> None:

@@ -1,0 +1,294 @@
+"""Booking engine benchmark on PostgreSQL (issue 3, docs/performance.md).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench \
+        .venv/bin/python benchmarks/booking.py
+
+1. Availability: free start times of one service over 14 days at 10 locations
+   (one call of ``capacity.free_starts_by_resource``), repeated; p50/p95/p99.
+2. Bookings per second through the service layer (``services.hold``: guarded
+   update on the unit rows, booking row, audit entry, e-mail task enqueued) with
+   32 concurrent worker processes, each with its own connection.
+3. ``pgbench -N -c 32 -j 2 -T 10`` on a scratch database of the same server in
+   the same run, and the ratio bookings/s : pgbench TPS (goal >= 0.3).
+
+It creates (and on each run replaces) a municipality ``bench`` in the database
+given by DATABASE_URL; run it against a dedicated database, not production.
+"""
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import re
+import subprocess
+import sys
+import time as pytime
+from datetime import time, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rathaus.settings")
+os.environ.setdefault("TASKS_BACKEND", "database")
+os.environ.setdefault("EMAIL_BACKEND", "locmem")
+
+LOCATIONS = 10
+DAYS = 14
+COUNTERS = 4
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def build_fixture():
+    """A municipality with 10 locations, one offer each, 15 days of 10-minute units."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rathaus.appointments import capacity
+    from rathaus.appointments.models import AvailabilityRule, Booking, Offer, Resource
+    from rathaus.catalog.models import Service, Topic
+    from rathaus.core.models import Location, Municipality, MunicipalityHost, Office
+
+    call_command("migrate", verbosity=0)
+    old = Municipality.objects.filter(slug="bench").first()
+    if old:  # PROTECT foreign keys: remove dependants first
+        Booking.objects.filter(municipality=old).delete()
+        Offer.objects.filter(municipality=old).delete()
+        Service.objects.filter(municipality=old).delete()
+        old.delete()
+    town = Municipality.objects.create(
+        slug="bench", name="Benchstadt", ags="99999999", ars="999999999999", land="BB"
+    )
+    MunicipalityHost.objects.create(municipality=town, host="bench.test")
+    office = Office.objects.create(municipality=town, slug="bb", name="Bürgerbüro")
+    topic, _ = Topic.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+    service = Service.objects.create(
+        municipality=town,
+        slug="personalausweis-beantragen",
+        name="Personalausweis",
+        summary="-",
+        topic=topic,
+        office=office,
+    )
+    offers = []
+    for i in range(LOCATIONS):
+        location = Location.objects.create(
+            municipality=town,
+            office=office,
+            slug=f"standort-{i}",
+            name=f"Standort {i}",
+            street="Markt 1",
+            postcode="14999",
+            city="Benchstadt",
+        )
+        resource = Resource.objects.create(
+            municipality=town, location=location, slug=f"schalter-{i}", name="Schalter"
+        )
+        AvailabilityRule.objects.create(
+            resource=resource,
+            weekdays=list(range(7)),
+            start_time=time(8),
+            end_time=time(18),
+            counters=COUNTERS,
+            unit_minutes=10,
+            valid_from=timezone.localdate(),
+        )
+        offers.append(
+            Offer.objects.create(
+                municipality=town,
+                service=service,
+                resource=resource,
+                duration_units=1,
+                horizon_days=DAYS,
+                lead_time_hours=0,
+                one_per_person=True,
+            )
+        )
+        capacity.materialise(resource, timezone.localdate(), DAYS + 1)
+    return town, offers
+
+
+def measure_availability(offers, rounds: int) -> list[float]:
+    from django.utils import timezone
+
+    from rathaus.appointments import capacity
+
+    timings = []
+    for _ in range(rounds):
+        now = timezone.now()
+        started = pytime.perf_counter()
+        found = capacity.free_starts_by_resource(offers, 1, now, now + timedelta(days=DAYS))
+        timings.append((pytime.perf_counter() - started) * 1000)
+        assert len(found) == LOCATIONS
+    return timings
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def booking_worker(index, work, ready, start_event, stop_at_holder, results):
+    setup_django()
+    from django.db import connection
+
+    from rathaus.appointments import services
+    from rathaus.appointments.models import Offer
+
+    offers = {
+        o.pk: o
+        for o in Offer.objects.select_related("resource").filter(pk__in={w[0] for w in work})
+    }
+    connection.ensure_connection()
+    rng = random.Random(index)
+    rng.shuffle(work)
+    ready.put(index)
+    start_event.wait()
+    stop_at = stop_at_holder.value
+    booked = refused = 0
+    from datetime import datetime
+
+    for n, (offer_id, start_iso) in enumerate(work):
+        if pytime.time() >= stop_at:
+            break
+        try:
+            services.hold(
+                offers[offer_id],
+                datetime.fromisoformat(start_iso),
+                name=f"Person {index}-{n}",
+                email=f"p{index}.{n}@bench.example",
+            )
+            booked += 1
+        except services.BookingError:
+            refused += 1
+    results.put((booked, refused))
+    connection.close()
+
+
+def measure_bookings(offers, workers: int, seconds: float):
+    """``workers`` processes book random free units for ``seconds``; returns bookings/s."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from rathaus.appointments import capacity
+
+    now = timezone.now()
+    found = capacity.free_starts_by_resource(offers, 1, now, now + timedelta(days=DAYS))
+    units = [(o.pk, s.isoformat()) for o in offers for s in found[o.pk] for _ in range(COUNTERS)]
+    random.Random(1).shuffle(units)
+    connections.close_all()
+    ctx = mp.get_context("spawn")
+    start_event = ctx.Event()
+    stop_at = ctx.Value("d", 0.0)
+    results = ctx.Queue()
+    ready = ctx.Queue()
+    shares = [units[i::workers] for i in range(workers)]
+    procs = [
+        ctx.Process(
+            target=booking_worker, args=(i, shares[i], ready, start_event, stop_at, results)
+        )
+        for i in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    for _ in procs:  # every worker has imported Django and connected
+        ready.get()
+    began = pytime.time()
+    stop_at.value = began + seconds
+    start_event.set()
+    totals = [results.get() for _ in procs]
+    elapsed = pytime.time() - began
+    for p in procs:
+        p.join()
+    booked = sum(t[0] for t in totals)
+    refused = sum(t[1] for t in totals)
+    return booked / elapsed, booked, refused, elapsed
+
+
+def check_no_double_booking(town) -> int:
+    from django.db.models import F
+
+    from rathaus.appointments.models import Slot
+
+    return Slot.objects.filter(municipality=town, booked__gt=F("capacity")).count()
+
+
+def pgbench_tps(database_url: str, clients: int, seconds: int) -> float:
+    url = urlparse(database_url)
+    env = {**os.environ}
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    base = [
+        "-h",
+        url.hostname or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+    ]
+    scratch = "rathaus_pgbench_scratch"
+    subprocess.run(["dropdb", *base, "--if-exists", scratch], env=env, check=True)
+    subprocess.run(["createdb", *base, scratch], env=env, check=True)
+    subprocess.run(
+        ["pgbench", *base, "-i", "-q", "-s", "10", scratch],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    out = subprocess.run(
+        ["pgbench", *base, "-N", "-c", str(clients), "-j", "2", "-T", str(seconds), scratch],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    subprocess.run(["dropdb", *base, scratch], env=env, check=True)
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=300)
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        sys.exit("Bitte DATABASE_URL=postgres://... setzen (eigene Benchmark-Datenbank).")
+    setup_django()
+    town, offers = build_fixture()
+    from rathaus.appointments.models import Offer
+
+    offers = list(Offer.objects.filter(pk__in=[o.pk for o in offers]).select_related("resource"))
+    measure_availability(offers, 20)  # warm-up
+    timings = measure_availability(offers, args.rounds)
+    print(
+        f"Availability, 1 service x {LOCATIONS} locations x {DAYS} days "
+        f"({LOCATIONS * DAYS * 60} unit rows), {args.rounds} calls:"
+    )
+    print(
+        f"  p50 {percentile(timings, 50):.2f} ms  p95 {percentile(timings, 95):.2f} ms  "
+        f"p99 {percentile(timings, 99):.2f} ms  (goal p95 < 20 ms)"
+    )
+    rate, booked, refused, elapsed = measure_bookings(offers, args.workers, args.seconds)
+    doubles = check_no_double_booking(town)
+    print(f"Bookings through services.hold, {args.workers} worker processes, {elapsed:.1f} s:")
+    print(
+        f"  {booked} booked, {refused} refused (unit just taken), {rate:.0f} bookings/s, "
+        f"units over capacity: {doubles}"
+    )
+    tps = pgbench_tps(database_url, 32, int(args.seconds))
+    print(
+        f"pgbench -N -c 32 -j 2 -T {int(args.seconds)} (same server, scratch database): "
+        f"{tps:.0f} TPS"
+    )
+    print(f"Ratio bookings/s : pgbench TPS = {rate / tps:.2f} (goal >= 0.3)")
+
+
+if __name__ == "__main__":
+    main()
