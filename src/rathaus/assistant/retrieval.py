@@ -23,6 +23,8 @@ from .text import FILLER, GENERIC, tokens
 # its summaries only half-mean it (they mention neighbouring services, too).
 NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
 SUMMARY_FIELDS = ("summary", "summary_en")
+# Short words the catalog does not know at all ("mal", "gar") weigh little; longer unknown
+# words ("Pizza", "Aktien") count fully: a question about them is not about a service.
 SHORT_WORD = 4
 UNKNOWN_SHORT_WEIGHT = 0.25
 # Weights the catalog gives a word's own stems (1.0), typo corrections (0.9), lexicon
@@ -77,7 +79,7 @@ class WordSense:
     # Sperrmüll -> "sperr"): evidence only in part.
     weak: frozenset[str] = frozenset()
     guessed: bool = False  # a short word the catalog only knows after a typo correction
-    weight: float = 1.0  # short words the catalog does not know weigh little ("hin", "mal")
+    weight: float = 1.0  # short words the catalog does not know weigh little
 
 
 @lru_cache(maxsize=1)
@@ -100,8 +102,7 @@ def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
             split = tuple(index.split_compound(catalog_search.stem_de(word)))
             if split and set(group) <= set(split):
                 parts = split
-        short = len(word) <= SHORT_WORD
-        weight = 1.0 if group or not short else UNKNOWN_SHORT_WEIGHT
+        weight = 1.0 if group or len(word) > SHORT_WORD else UNKNOWN_SHORT_WEIGHT
         terms = frozenset(group) - generic_stems()
         if group and not terms:  # "Anmeldung" is as generic as "anmelden"
             continue
