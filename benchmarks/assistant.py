@@ -5,7 +5,9 @@ Run:  .venv/bin/python benchmarks/assistant.py [--verbose]
 Builds a fresh SQLite database in a temporary directory with the demo data of
 core, catalog and appointments (Musterstadt), then measures:
 
-* single questions: ../shared/eval/catalog-questions-dev.tsv (or --questions FILE);
+* single questions: ../shared/eval/catalog-questions-dev.tsv (or --questions FILE), and
+  tests/assistant/questions-extra.tsv (own paraphrases, English and typos, written
+  after the dev set was passed, never tuned question by question);
   correct = the answered service's name matches the regex of column 2 and is named
   in the answer text. A counter-question offering choices counts as wrong here
   (reported separately, with whether the right service was among the choices);
@@ -33,6 +35,7 @@ if not DEFAULT_QUESTIONS.exists():
     DEFAULT_QUESTIONS = Path("/work/shared/eval/catalog-questions-dev.tsv")
 DIALOGUES = ROOT / "tests" / "assistant" / "dialogues.json"
 OUT_OF_SCOPE = ROOT / "tests" / "assistant" / "out_of_scope.txt"
+EXTRA_QUESTIONS = ROOT / "tests" / "assistant" / "questions-extra.tsv"
 
 
 def setup_django(workdir: Path):
@@ -214,6 +217,8 @@ def main():
         respond(municipality, "Reisepass")  # build the search index once (not timed)
         timings: list[float] = []
         run_questions(municipality, args.questions, args.verbose, timings)
+        if args.questions != EXTRA_QUESTIONS and EXTRA_QUESTIONS.exists():
+            run_questions(municipality, EXTRA_QUESTIONS, args.verbose, timings)
         run_dialogues(municipality, args.verbose, timings)
         run_out_of_scope(municipality, args.verbose, timings)
         ms = [t * 1000 for t in timings]

@@ -155,7 +155,7 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
     close.sort(key=lambda c: -c.precision)
     if (
         len(close) > 1
-        and close[0].precision >= 0.5
+        and close[0].precision >= setting("MIN_DECISIVE_PRECISION", 0.3)
         and (close[0].precision - close[1].precision >= setting("PRECISION_MARGIN", 0.2))
     ):
         return close[:1]
