@@ -84,7 +84,7 @@ def run_questions(municipality, path: Path, verbose: bool, timings: list):
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    right = asked_back = back_right = 0
+    right = asked_back = back_right = wrong = 0
     misses = []
     for question, pattern in rows:
         start = time.perf_counter()
@@ -93,6 +93,7 @@ def run_questions(municipality, path: Path, verbose: bool, timings: list):
         if named(answer, pattern):
             right += 1
             continue
+        wrong += answer.service is not None
         if answer.choices:
             asked_back += 1
             back_right += any(re.search(pattern, c.name, re.IGNORECASE) for c in answer.choices)
@@ -107,7 +108,10 @@ def run_questions(municipality, path: Path, verbose: bool, timings: list):
         )
         misses.append(f"  ✗ {question!r}: expected /{pattern}/, got {got}")
     print(f"single questions ({path.name}): {right}/{len(rows)} = {right / len(rows):.1%}")
-    print(f"  asked back instead: {asked_back} (right service among the choices: {back_right})")
+    print(
+        f"  wrong service answered: {wrong}; honest fallback: {len(misses) - wrong - asked_back}; "
+        f"asked back: {asked_back} (right service among the choices: {back_right})"
+    )
     if verbose or len(misses) <= 15:
         print("\n".join(misses))
     return right, len(rows)
