@@ -124,3 +124,14 @@ def test_editor_cannot_resolve_another_towns_question(client_a, catalog_a, edito
     other = OpenQuestion.objects.create(municipality=town_b, text="B", reason="no_match")
     client_a.force_login(editor_a)
     assert client_a.post(f"/assistent/offene-fragen/{other.pk}/erledigt/").status_code == 404
+
+
+def test_staff_start_page_links_the_open_questions(client_a, catalog_a, editor_a):
+    client_a.force_login(editor_a)
+    assert 'href="/assistent/offene-fragen/"' in client_a.get("/verwaltung/").content.decode()
+
+
+def test_chat_page_in_english(client_a, catalog_a):
+    client_a.cookies["django_language"] = "en"
+    html = client_a.get("/assistent/").content.decode()
+    assert "Ask the assistant" in html and "Send question" in html
