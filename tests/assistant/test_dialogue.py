@@ -188,3 +188,10 @@ def test_a_choice_from_another_municipality_is_ignored(catalog_a, catalog_b):
 def test_generic_nouns_are_follow_ups_too(catalog_a):
     _, cost = ask_all(catalog_a, "Wohnsitz anmelden", "Was kostet die Anmeldung?")
     assert cost.service.slug == "wohnsitz-anmelden" and cost.intents == ["cost"]
+
+
+def test_a_choice_can_be_answered_in_words(catalog_a):
+    first = respond(catalog_a, "Was kostet ein Gewerbe?")
+    assert first.answer.choices
+    reply = respond(catalog_a, "abmelden", first.state).answer
+    assert reply.service.slug == "gewerbe-abmelden" and "15 €" in reply.text

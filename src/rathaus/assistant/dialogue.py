@@ -25,7 +25,7 @@ from rathaus.core.models import Location
 from . import intents as I
 from .composer import Answer, Choice, get_composer
 from .facts import gather
-from .retrieval import Candidate, explains, mentions, retrieve, topic_words
+from .retrieval import Candidate, among, explains, mentions, retrieve, topic_words
 from .text import detect_language
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
@@ -72,6 +72,10 @@ def respond(
         if chosen is not None:
             return _about(municipality, chosen, asked or state.pending_intents, language, now)
 
+    picked = _picked_in_words(municipality, question, state)
+    if picked is not None:
+        return _about(municipality, picked, asked or state.pending_intents, language, now)
+
     words = topic_words(question)
     if not words:
         if state.focus is not None:
@@ -113,6 +117,24 @@ def respond(
         Choice(c.service.slug, _name(c.service, language)) for c in _runners_up(good, close[0])
     ]
     return turn
+
+
+def _picked_in_words(municipality, question, state):
+    """After a counter-question, a reply like "abmelden" picks one of the offered choices."""
+    if not state.pending_choices:
+        return None
+    offered = list(
+        published(municipality).filter(slug__in=state.pending_choices).select_related("office")
+    )
+    ranked = among(municipality, question, offered)
+    if not ranked:
+        return None
+    if len(ranked) > 1 and (ranked[1].coverage, ranked[1].precision) == (
+        ranked[0].coverage,
+        ranked[0].precision,
+    ):
+        return None
+    return ranked[0].service
 
 
 def _fits(candidate: Candidate, candidates) -> bool:

@@ -165,7 +165,7 @@ EXACT_ONLY = frozenset({"wo", "amt", "web", "pay", "form", "book", "late", "lang
 
 def _matches(token: str, stem: str) -> bool:
     if stem in EXACT_ONLY:
-        return token == stem or (stem in ("amt",) and token.endswith("amt"))
+        return token == stem
     return token.startswith(stem)
 
 

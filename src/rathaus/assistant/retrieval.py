@@ -274,3 +274,22 @@ def explains(service: Service, municipality, words: tuple[str, ...]) -> bool:
     senses = word_senses(index, words)
     terms = strong_terms(service, index)
     return bool(senses) and all(names_it(sense, terms) for sense in senses)
+
+
+def among(municipality, question: str, services) -> list[Candidate]:
+    """Candidates for ``question`` restricted to ``services`` (the choices just offered),
+    best first; lets a citizen answer a counter-question in words ("abmelden")."""
+    words = topic_words(question)
+    if not words:
+        return []
+    index = catalog_search.get_index(municipality)
+    senses = word_senses(index, words)
+    asked = question_terms(index, question)
+    found = []
+    for service in services:
+        terms = strong_terms(service, index)
+        share = coverage(senses, terms)
+        if share > 0:
+            precision = name_precision(service, asked)
+            found.append(Candidate(service, share, share, precision))
+    return sorted(found, key=lambda c: (-c.coverage, -c.precision))
