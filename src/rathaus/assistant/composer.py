@@ -45,6 +45,7 @@ PHRASES = {
         "deadline_none": "Für „{name}“ ist im Katalog keine Frist genannt.",
         "waiting": "Aktuelle Wartezeit in {place}: etwa {minutes} Minuten.",
         "waiting_none": "Eine aktuelle Wartezeit für „{name}“ kann ich nicht angeben.",
+        "waiting_place_none": "Eine aktuelle Wartezeit kann ich hier nicht angeben.",
         "fee_line": "{label}: {amount}",
         "online_available": "Das geht auch online.",
         "appointment_needed": "Sie müssen dafür persönlich vorsprechen.",
@@ -97,6 +98,7 @@ PHRASES = {
         "deadline_none": "The catalogue names no deadline for “{name}”.",
         "waiting": "Current waiting time at {place}: about {minutes} minutes.",
         "waiting_none": "I cannot give a current waiting time for “{name}”.",
+        "waiting_place_none": "I cannot give a current waiting time here.",
         "fee_line": "{label}: {amount}",
         "online_available": "This can also be done online.",
         "appointment_needed": "You have to come in person.",
@@ -361,6 +363,8 @@ class RuleBasedComposer:
             today = day_schedule(location, now.date())
             lines.append(f"{location.name}, {location.address_line}")
             lines += [f"• {line}" for line in self.day_lines(today, p)]
+            if I.WAITING in intents:
+                lines.append(f"• {self.place_waiting(location, p)}")
             sources.append(
                 Link(location.name, reverse("core:location", args=[location.slug]), "location")
             )
@@ -371,6 +375,15 @@ class RuleBasedComposer:
             intents=list(intents),
             sources=sources,
         )
+
+    @staticmethod
+    def place_waiting(location, p) -> str:
+        from . import live
+
+        estimate = live.waiting_times.current(None, location)
+        if estimate is None:
+            return p["waiting_place_none"]
+        return p["waiting"].format(place=location.name, minutes=estimate.minutes)
 
     # --- no single service ---
 

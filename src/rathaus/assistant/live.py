@@ -35,7 +35,9 @@ class AppointmentProvider(Protocol):
 
 
 class WaitingTimeProvider(Protocol):
-    def current(self, service, location) -> WaitingTime | None: ...
+    def current(self, service, location) -> WaitingTime | None:
+        """Estimated wait at ``location`` now (for ``service``, or any service if None)."""
+        ...
 
 
 def _optional(module: str, name: str):
