@@ -257,3 +257,19 @@ RATHAUS_ASSISTANT_OPEN_QUESTION_DAYS = 180
 RATHAUS_ASSISTANT_RATE_LIMIT = 30
 # Dotted path of an AnswerComposer (e.g. an operator's language model); empty = rule based.
 RATHAUS_ASSISTANT_COMPOSER = os.environ.get("RATHAUS_ASSISTANT_COMPOSER", "")
+
+# applications
+import json as _json  # noqa: E402 - kept inside this module's block
+
+# Online applications: second factor and extra links on core's login page, payment provider,
+# OpenID Connect providers for the citizen account (see docs/adr/0031, 0032).
+RATHAUS_LOGIN_SECOND_FACTOR = "rathaus.applications.accounts.second_factor_redirect"
+RATHAUS_LOGIN_EXTRA_TEMPLATES = ["applications/_login_extra.html"]
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+APPLICATIONS_PAYMENT_PROVIDER = os.environ.get("APPLICATIONS_PAYMENT_PROVIDER", "demo")
+APPLICATIONS_PAYMENT_PROVIDERS = {"demo": "rathaus.applications.payments.DemoProvider"}
+# Shared secret of the demo provider's webhooks (derived from SECRET_KEY when empty).
+APPLICATIONS_DEMO_PAY_SECRET = os.environ.get("APPLICATIONS_DEMO_PAY_SECRET", "")
+APPLICATIONS_DEMO_PAY_WEBHOOKS = env_bool("APPLICATIONS_DEMO_PAY_WEBHOOKS", True)
+# Installation-wide OIDC providers as JSON list of {slug, name, issuer, client_id, client_secret}.
+APPLICATIONS_OIDC_PROVIDERS = _json.loads(os.environ.get("APPLICATIONS_OIDC_PROVIDERS", "[]"))

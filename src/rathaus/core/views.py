@@ -2,14 +2,16 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .forms import KernFormMixin
@@ -91,6 +93,21 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = KernAuthenticationForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # A module may require a second factor (settings.RATHAUS_LOGIN_SECOND_FACTOR names a
+        # function (request, user) -> URL or None); the login then finishes there.
+        hook = getattr(settings, "RATHAUS_LOGIN_SECOND_FACTOR", "")
+        if hook:
+            target = import_string(hook)(self.request, form.get_user())
+            if target:
+                return redirect(target)
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["login_extra_templates"] = getattr(settings, "RATHAUS_LOGIN_EXTRA_TEMPLATES", [])
+        return context
 
 
 @login_required

@@ -1,0 +1,420 @@
+"""Forms as data: turns a FormDefinition's schema into Django forms, step by step.
+
+Schema::
+
+    {"steps": [{"key": "hund", "title": "...", "intro": "...", "show_if": RULE,
+                "fields": [{"name": "rasse", "type": "text", "label": "...", "hint": "...",
+                            "required": true, "show_if": RULE, "prefill": "last_name",
+                            "choices": [["wert", "Bezeichnung"]], "min": 0, "max": 9,
+                            "min_date": "today+3", "max_date": "today",
+                            "accept": ["application/pdf"], "max_mb": 5}]}]}
+
+RULE is {"field": name, "equals": value} or {"field": name, "in": [values]} or
+{"field": name, "checked": true}. Rules of a step may refer to earlier steps;
+rules of a field may also refer to fields of the same step (the browser hides
+and shows them with JavaScript; the server checks the rule on submit either way).
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from rathaus.core.forms import KernForm
+
+from . import validators
+
+FIELD_TYPES = {
+    "text",
+    "textarea",
+    "number",
+    "decimal",
+    "date",
+    "email",
+    "phone",
+    "iban",
+    "postcode",
+    "plate",
+    "select",
+    "radio",
+    "checkbox",
+    "checkboxes",
+    "file",
+}
+DEFAULT_UPLOAD_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+
+
+class SchemaError(ValueError):
+    """A form definition that cannot be rendered."""
+
+
+def validate_schema(schema: dict) -> None:
+    """Raise SchemaError for unknown types, duplicate names or rules on unknown fields."""
+    seen: set[str] = set()
+    steps = schema.get("steps") or []
+    if not steps:
+        raise SchemaError("Ein Formular braucht mindestens einen Schritt.")
+    step_keys = set()
+    for step in steps:
+        if step.get("key") in step_keys or not step.get("key"):
+            raise SchemaError(f"Schrittschlüssel fehlt oder doppelt: {step.get('key')}")
+        step_keys.add(step["key"])
+        for rule_owner in [step, *step.get("fields", [])]:
+            rule = rule_owner.get("show_if")
+            if rule and rule.get("field") not in seen | {f["name"] for f in step.get("fields", [])}:
+                raise SchemaError(f"Bedingung auf unbekanntes Feld: {rule.get('field')}")
+        for field in step.get("fields", []):
+            if field.get("type") not in FIELD_TYPES:
+                raise SchemaError(f"Unbekannter Feldtyp: {field.get('type')}")
+            if field["name"] in seen:
+                raise SchemaError(f"Feldname doppelt: {field['name']}")
+            if field["type"] in {"select", "radio", "checkboxes"} and not field.get("choices"):
+                raise SchemaError(f"Feld {field['name']} braucht Auswahlwerte.")
+            seen.add(field["name"])
+
+
+def rule_holds(rule: dict | None, data: dict) -> bool:
+    if not rule:
+        return True
+    value = data.get(rule["field"])
+    if "equals" in rule:
+        return value == rule["equals"]
+    if "in" in rule:
+        return value in rule["in"]
+    if "checked" in rule:
+        return bool(value) == bool(rule["checked"])
+    return True
+
+
+def steps(schema: dict) -> list[dict]:
+    return schema.get("steps", [])
+
+
+def visible_steps(schema: dict, data: dict) -> list[dict]:
+    return [s for s in steps(schema) if rule_holds(s.get("show_if"), data)]
+
+
+def find_step(schema: dict, key: str) -> dict | None:
+    return next((s for s in steps(schema) if s["key"] == key), None)
+
+
+def all_fields(schema: dict) -> dict[str, dict]:
+    return {f["name"]: f for s in steps(schema) for f in s.get("fields", [])}
+
+
+def relative_date(spec: str | None) -> date | None:
+    """'today', 'today+3', 'today-36500' relative to the local date."""
+    if not spec:
+        return None
+    today = timezone.localdate()
+    if spec == "today":
+        return today
+    sign = 1 if "+" in spec else -1
+    days = int(spec.split("+" if sign == 1 else "-", 1)[1])
+    return today + timedelta(days=sign * days)
+
+
+def prefill_value(user, key: str | None):
+    if not key or user is None or not getattr(user, "is_authenticated", False):
+        return None
+    values = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "full_name": user.get_full_name(),
+    }
+    return values.get(key) or None
+
+
+class DateField(forms.DateField):
+    def __init__(self, *, min_date=None, max_date=None, weekdays_only=False, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d.%m.%Y"])
+        super().__init__(**kwargs)
+        self.min_date, self.max_date, self.weekdays_only = min_date, max_date, weekdays_only
+        self.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        if self.min_date and value < self.min_date:
+            raise ValidationError(
+                f"Das Datum muss am oder nach dem {self.min_date:%d.%m.%Y} liegen."
+            )
+        if self.max_date and value > self.max_date:
+            raise ValidationError(
+                f"Das Datum muss am oder vor dem {self.max_date:%d.%m.%Y} liegen."
+            )
+        if self.weekdays_only and value.weekday() >= 5:
+            raise ValidationError("Bitte wählen Sie einen Werktag (Montag bis Freitag).")
+
+
+class FileField(forms.FileField):
+    def __init__(self, *, accept=None, max_mb=5, **kwargs):
+        super().__init__(**kwargs)
+        self.accept = accept or DEFAULT_UPLOAD_TYPES
+        self.max_bytes = int(max_mb * 1024 * 1024)
+        self.widget.attrs["accept"] = ",".join(self.accept)
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded and hasattr(uploaded, "size"):
+            uploaded.detected_type = validators.check_upload(uploaded, self.accept, self.max_bytes)
+        return uploaded
+
+
+def _text_field(spec, **kw):
+    return forms.CharField(max_length=spec.get("max_length", 200), **kw)
+
+
+def build_field(spec: dict) -> forms.Field:
+    """One Django form field from one field spec."""
+    kind = spec["type"]
+    kw = {"label": spec["label"], "required": spec.get("required", True)}
+    if spec.get("hint"):
+        kw["help_text"] = spec["hint"]
+    choices = [tuple(c) for c in spec.get("choices", [])]
+    if kind == "text":
+        return _text_field(spec, **kw)
+    if kind == "textarea":
+        return forms.CharField(
+            max_length=spec.get("max_length", 2000), widget=forms.Textarea(attrs={"rows": 4}), **kw
+        )
+    if kind == "number":
+        return forms.IntegerField(min_value=spec.get("min"), max_value=spec.get("max"), **kw)
+    if kind == "decimal":
+        return forms.DecimalField(
+            min_value=Decimal(str(spec.get("min", 0))), max_digits=12, decimal_places=2, **kw
+        )
+    if kind == "date":
+        return DateField(
+            min_date=relative_date(spec.get("min_date")),
+            max_date=relative_date(spec.get("max_date")),
+            weekdays_only=spec.get("weekdays_only", False),
+            **kw,
+        )
+    if kind == "email":
+        return forms.EmailField(
+            error_messages={"invalid": "Bitte geben Sie eine gültige E-Mail-Adresse an."}, **kw
+        )
+    if kind == "phone":
+        return forms.CharField(max_length=30, validators=[validators.validate_phone], **kw)
+    if kind == "iban":
+        return forms.CharField(max_length=42, validators=[validators.validate_iban], **kw)
+    if kind == "postcode":
+        field = forms.CharField(max_length=5, validators=[validators.validate_postcode], **kw)
+        field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
+        return field
+    if kind == "plate":
+        return forms.CharField(max_length=12, validators=[validators.validate_plate], **kw)
+    if kind == "select":
+        return forms.ChoiceField(choices=[("", "Bitte auswählen")] + choices, **kw)
+    if kind == "radio":
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **kw)
+    if kind == "checkbox":
+        return forms.BooleanField(**kw)
+    if kind == "checkboxes":
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple, **kw)
+    if kind == "file":
+        return FileField(accept=spec.get("accept"), max_mb=spec.get("max_mb", 5), **kw)
+    raise SchemaError(kind)
+
+
+AUTOCOMPLETE = {
+    "vorname": "given-name",
+    "nachname": "family-name",
+    "email": "email",
+    "telefon": "tel",
+    "strasse": "street-address",
+    "plz": "postal-code",
+    "ort": "address-level2",
+}
+
+
+class StepForm(KernForm):
+    """The form of one step; fields whose show_if rule fails are not required."""
+
+    def __init__(self, step: dict, known: dict, *args, has_upload=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step, self.known = step, known
+        self.specs = {f["name"]: f for f in step.get("fields", [])}
+        has_upload = has_upload or set()
+        for name, spec in self.specs.items():
+            field = build_field(spec)
+            if spec["type"] == "file" and name in has_upload:
+                field.required = False  # a file is already stored; a new one replaces it
+                field.help_text = (field.help_text + " " if field.help_text else "") + (
+                    "Bereits hochgeladen – nur auswählen, um die Datei zu ersetzen."
+                )
+            if name in AUTOCOMPLETE:
+                field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE[name])
+            self.fields[name] = field
+        # KernForm styled the (empty) field set in __init__; style the fields added since
+        self._style()
+
+    def _style(self):
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "kern-form-check__checkbox")
+            elif isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+                continue
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "kern-form-input__select")
+            elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+                widget.attrs.setdefault("class", "kern-form-input__input")
+            else:
+                widget.attrs.setdefault("class", "kern-form-input__input")
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-hint"
+
+    def rows(self) -> list[dict]:
+        """Fields to render; a same-step rule becomes data attributes for the toggle script."""
+        out = []
+        for name, spec in self.specs.items():
+            rule = spec.get("show_if") or {}
+            if rule and rule["field"] not in self.specs and not self.field_visible(name):
+                continue  # decided by an earlier step: not shown at all
+            values = ""
+            if rule and rule["field"] in self.specs:
+                if "equals" in rule:
+                    values = str(rule["equals"])
+                elif "in" in rule:
+                    values = "|".join(str(v) for v in rule["in"])
+                elif "checked" in rule:
+                    values = "on" if rule["checked"] else ""
+            out.append(
+                {
+                    "field": self[name],
+                    "showif_field": rule.get("field", "") if values else "",
+                    "showif_values": values,
+                }
+            )
+        return out
+
+    def _raw_value(self, name):
+        if self.is_bound:
+            field = self.fields[name]
+            return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        return self.initial.get(name)
+
+    def field_visible(self, name: str) -> bool:
+        rule = self.specs[name].get("show_if")
+        if not rule:
+            return True
+        if rule["field"] in self.specs:
+            raw = self._raw_value(rule["field"])
+            if self.specs[rule["field"]]["type"] == "checkbox":
+                raw = raw in (True, "on", "true", "1")
+            return rule_holds(rule, {rule["field"]: raw})
+        return rule_holds(rule, self.known)
+
+    def full_clean(self):
+        # hidden conditional fields are neither required nor validated
+        for name in self.specs:
+            if not self.field_visible(name) and name in self.fields:
+                self.fields[name].required = False
+        super().full_clean()
+        if hasattr(self, "cleaned_data"):
+            for name in self.specs:
+                if not self.field_visible(name):
+                    self.cleaned_data.pop(name, None)
+                    self._errors.pop(name, None)
+
+    def json_data(self) -> dict:
+        """Cleaned values as JSON-safe data; files are handled by the caller."""
+        out = {}
+        for name, value in self.cleaned_data.items():
+            spec = self.specs[name]
+            if spec["type"] == "file":
+                continue
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value)
+            elif spec["type"] == "iban":
+                value = validators.normalise_iban(value)
+            elif spec["type"] == "plate":
+                value = validators.normalise_plate(value)
+            out[name] = value
+        return out
+
+
+def initial_for(step: dict, data: dict, user) -> dict:
+    initial = {}
+    for spec in step.get("fields", []):
+        name = spec["name"]
+        if name in data and spec["type"] != "file":
+            initial[name] = data[name]
+        else:
+            value = prefill_value(user, spec.get("prefill"))
+            if value is not None:
+                initial[name] = value
+    return initial
+
+
+def display_value(spec: dict, value) -> str:
+    """Human-readable answer for the check-your-answers page, the case view and the PDF."""
+    if value in (None, "", []):
+        return "–"
+    kind = spec["type"]
+    choices = dict(tuple(c) for c in spec.get("choices", []))
+    if kind in {"select", "radio"}:
+        return choices.get(value, str(value))
+    if kind == "checkboxes":
+        return ", ".join(choices.get(v, v) for v in value)
+    if kind == "checkbox":
+        return "Ja" if value else "Nein"
+    if kind == "date":
+        try:
+            return date_format(date.fromisoformat(value), "d.m.Y")
+        except ValueError:
+            return str(value)
+    if kind == "file":
+        return value.get("name", "Datei") if isinstance(value, dict) else str(value)
+    if kind == "iban":
+        return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+    return str(value)
+
+
+def answers(schema: dict, data: dict) -> list[dict]:
+    """The visible steps with their visible answered fields, in order."""
+    result = []
+    for step in visible_steps(schema, data):
+        rows = []
+        for spec in step.get("fields", []):
+            if not rule_holds(spec.get("show_if"), data):
+                continue
+            rows.append(
+                {
+                    "name": spec["name"],
+                    "label": spec["label"],
+                    "value": display_value(spec, data.get(spec["name"])),
+                    "type": spec["type"],
+                }
+            )
+        result.append({"key": step["key"], "title": step["title"], "rows": rows})
+    return result
+
+
+def missing_steps(schema: dict, data: dict) -> list[str]:
+    """Keys of visible steps whose required visible fields are not all answered."""
+    done = set(data.get("_steps_done", []))
+    missing = []
+    for step in visible_steps(schema, data):
+        if step["key"] not in done:
+            missing.append(step["key"])
+    return missing
+
+
+def prune_hidden(schema: dict, data: dict) -> dict:
+    """Drop answers of steps and fields that are no longer shown (no stale personal data)."""
+    keep = {"_steps_done": data.get("_steps_done", [])}
+    for step in visible_steps(schema, data):
+        for spec in step.get("fields", []):
+            if spec["name"] in data and rule_holds(spec.get("show_if"), data):
+                keep[spec["name"]] = data[spec["name"]]
+    return keep

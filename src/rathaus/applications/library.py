@@ -1,0 +1,581 @@
+"""Ready-made form definitions for six common municipal services (as data).
+
+``install(service)`` creates version 1 of the form for a catalog service and
+publishes it; an operator can then change it in the admin as a new version.
+"""
+
+PERSON_STEP = {
+    "key": "person",
+    "title": "Angaben zu Ihrer Person",
+    "fields": [
+        {
+            "name": "anrede",
+            "type": "select",
+            "label": "Anrede",
+            "required": False,
+            "choices": [["frau", "Frau"], ["herr", "Herr"], ["divers", "ohne Anrede"]],
+        },
+        {"name": "vorname", "type": "text", "label": "Vorname", "prefill": "first_name"},
+        {"name": "nachname", "type": "text", "label": "Nachname", "prefill": "last_name"},
+        {
+            "name": "geburtsdatum",
+            "type": "date",
+            "label": "Geburtsdatum",
+            "max_date": "today-5840",
+            "hint": "Sie müssen mindestens 16 Jahre alt sein.",
+        },
+    ],
+}
+
+
+def address_step(title="Ihre Anschrift", intro=""):
+    return {
+        "key": "anschrift",
+        "title": title,
+        "intro": intro,
+        "fields": [
+            {"name": "strasse", "type": "text", "label": "Straße und Hausnummer"},
+            {"name": "plz", "type": "postcode", "label": "Postleitzahl"},
+            {"name": "ort", "type": "text", "label": "Ort"},
+        ],
+    }
+
+
+CONTACT_STEP = {
+    "key": "kontakt",
+    "title": "Wie erreichen wir Sie?",
+    "fields": [
+        {"name": "email", "type": "email", "label": "E-Mail-Adresse", "prefill": "email"},
+        {
+            "name": "telefon",
+            "type": "phone",
+            "label": "Telefon",
+            "required": False,
+            "hint": "Für Rückfragen, z. B. 0331 123456",
+        },
+    ],
+}
+
+FORMS = {
+    "hund-anmelden": {
+        "title": "Hund anmelden (Hundesteuer)",
+        "intro": "Melden Sie Ihren Hund innerhalb von zwei Wochen nach Anschaffung oder Zuzug "
+        "zur Hundesteuer an. Sie erhalten den Steuerbescheid und die Hundesteuermarke per Post.",
+        "guest_allowed": True,
+        "processing_days": 14,
+        "retention_days": 3650,
+        "maturity_level": 3,
+        "notice_title": "Hundesteuerbescheid",
+        "steps": [
+            PERSON_STEP,
+            address_step(),
+            {
+                "key": "hund",
+                "title": "Angaben zum Hund",
+                "fields": [
+                    {"name": "hund_name", "type": "text", "label": "Name des Hundes"},
+                    {
+                        "name": "rasse",
+                        "type": "text",
+                        "label": "Rasse oder Mischling",
+                        "hint": "z. B. Labrador-Mischling",
+                    },
+                    {
+                        "name": "wurfdatum",
+                        "type": "date",
+                        "label": "Geburtsdatum (Wurftag) des Hundes",
+                        "max_date": "today",
+                    },
+                    {
+                        "name": "haltung_seit",
+                        "type": "date",
+                        "label": "Hund gehalten seit",
+                        "max_date": "today+14",
+                    },
+                    {
+                        "name": "chipnummer",
+                        "type": "text",
+                        "label": "Transpondernummer (Chip)",
+                        "required": False,
+                        "max_length": 15,
+                        "hint": "15 Ziffern, falls vorhanden",
+                    },
+                    {
+                        "name": "listenhund",
+                        "type": "radio",
+                        "label": "Gehört der Hund zu einer als gefährlich geltenden Rasse?",
+                        "choices": [["nein", "Nein"], ["ja", "Ja"]],
+                    },
+                    {
+                        "name": "erlaubnis",
+                        "type": "file",
+                        "label": "Erlaubnis nach Hundehalterverordnung",
+                        "show_if": {"field": "listenhund", "equals": "ja"},
+                        "hint": "PDF oder Foto, höchstens 5 MB",
+                    },
+                ],
+            },
+            {
+                "key": "ermaessigung",
+                "title": "Steuerermäßigung",
+                "fields": [
+                    {
+                        "name": "ermaessigung",
+                        "type": "radio",
+                        "label": "Beantragen Sie eine Ermäßigung oder Befreiung?",
+                        "choices": [
+                            ["keine", "Nein"],
+                            ["blindenhund", "Blindenführhund / Assistenzhund"],
+                            ["rettungshund", "geprüfter Rettungshund"],
+                            ["tierheim", "Hund aus dem Tierheim"],
+                        ],
+                    },
+                    {
+                        "name": "nachweis",
+                        "type": "file",
+                        "label": "Nachweis für die Ermäßigung",
+                        "show_if": {
+                            "field": "ermaessigung",
+                            "in": ["blindenhund", "rettungshund", "tierheim"],
+                        },
+                    },
+                    {
+                        "name": "iban",
+                        "type": "iban",
+                        "label": "IBAN für das SEPA-Lastschriftmandat",
+                        "required": False,
+                        "hint": "Optional: die Hundesteuer wird dann abgebucht.",
+                    },
+                ],
+            },
+            CONTACT_STEP,
+        ],
+    },
+    "bewohnerparkausweis-beantragen": {
+        "title": "Bewohnerparkausweis beantragen",
+        "intro": "Als Bewohnerin oder Bewohner einer Parkzone können Sie einen Parkausweis für "
+        "ein auf Sie zugelassenes oder von Ihnen dauerhaft genutztes Fahrzeug beantragen.",
+        "guest_allowed": False,
+        "processing_days": 7,
+        "retention_days": 730,
+        "maturity_level": 4,
+        "notice_title": "Bewohnerparkausweis",
+        "steps": [
+            PERSON_STEP,
+            address_step(
+                "Ihre Hauptwohnung", "Sie müssen in der Parkzone mit Hauptwohnsitz gemeldet sein."
+            ),
+            {
+                "key": "fahrzeug",
+                "title": "Fahrzeug und Parkzone",
+                "fields": [
+                    {
+                        "name": "kennzeichen",
+                        "type": "plate",
+                        "label": "Amtliches Kennzeichen",
+                        "hint": "z. B. P-AB 123",
+                    },
+                    {
+                        "name": "zone",
+                        "type": "select",
+                        "label": "Bewohnerparkzone",
+                        "choices": [
+                            ["A", "Zone A – Innenstadt"],
+                            ["B", "Zone B – Bahnhofsviertel"],
+                            ["C", "Zone C – Altstadt Nord"],
+                            ["D", "Zone D – Holländisches Viertel"],
+                        ],
+                    },
+                    {
+                        "name": "halter",
+                        "type": "radio",
+                        "label": "Wer ist Halter/in des Fahrzeugs?",
+                        "choices": [
+                            ["selbst", "Ich selbst"],
+                            ["firma", "Mein Arbeitgeber (Firmenwagen)"],
+                            ["andere", "Eine andere Person"],
+                        ],
+                    },
+                    {
+                        "name": "nachweis_nutzung",
+                        "type": "file",
+                        "label": "Nachweis der dauerhaften Nutzung",
+                        "hint": "z. B. Überlassungserklärung des Arbeitgebers oder des Halters "
+                        "(PDF, JPEG, PNG; höchstens 5 MB)",
+                        "show_if": {"field": "halter", "in": ["firma", "andere"]},
+                    },
+                    {
+                        "name": "fahrzeugschein",
+                        "type": "file",
+                        "label": "Zulassungsbescheinigung Teil I (Fahrzeugschein)",
+                        "hint": "Scan oder Foto der Vorderseite (PDF, JPEG, PNG; höchstens 5 MB)",
+                    },
+                ],
+            },
+            {
+                "key": "laufzeit",
+                "title": "Gültigkeit",
+                "fields": [
+                    {
+                        "name": "laufzeit",
+                        "type": "radio",
+                        "label": "Wie lange soll der Ausweis gelten?",
+                        "choices": [["12", "12 Monate"], ["24", "24 Monate"]],
+                    },
+                    {
+                        "name": "beginn",
+                        "type": "date",
+                        "label": "Gültig ab",
+                        "min_date": "today",
+                        "max_date": "today+90",
+                    },
+                ],
+            },
+            CONTACT_STEP,
+        ],
+    },
+    "sperrmuell-anmelden": {
+        "title": "Sperrmüll anmelden",
+        "intro": "Zweimal im Jahr holen wir bis zu 5 Kubikmeter Sperrmüll kostenlos ab. "
+        "Wählen Sie einen Abholtermin (Werktag, frühestens in 5 Tagen).",
+        "guest_allowed": True,
+        "processing_days": 3,
+        "retention_days": 180,
+        "maturity_level": 4,
+        "notice_title": "Auftragsbestätigung Sperrmüllabholung",
+        "case_statuses": [
+            ["eingegangen", "Eingegangen"],
+            ["in_bearbeitung", "Tourenplanung"],
+            ["unterlagen_nachgefordert", "Rückfrage"],
+            ["entschieden", "Abholtermin bestätigt"],
+            ["abgeholt", "Abgeholt"],
+            ["abgeschlossen", "Abgeschlossen"],
+        ],
+        "steps": [
+            {
+                "key": "person",
+                "title": "Angaben zu Ihrer Person",
+                "fields": PERSON_STEP["fields"][1:3],
+            },
+            address_step("Abholadresse"),
+            {
+                "key": "abholung",
+                "title": "Was und wann sollen wir abholen?",
+                "fields": [
+                    {
+                        "name": "abholdatum",
+                        "type": "date",
+                        "label": "Gewünschter Abholtermin",
+                        "min_date": "today+5",
+                        "max_date": "today+90",
+                        "weekdays_only": True,
+                        "hint": "Montag bis Freitag, frühestens in 5 Tagen",
+                    },
+                    {
+                        "name": "menge",
+                        "type": "number",
+                        "label": "Menge in Kubikmetern",
+                        "min": 1,
+                        "max": 5,
+                        "hint": "Höchstens 5 m³",
+                    },
+                    {
+                        "name": "gegenstaende",
+                        "type": "checkboxes",
+                        "label": "Was wird abgeholt?",
+                        "choices": [
+                            ["moebel", "Möbel"],
+                            ["matratzen", "Matratzen"],
+                            ["teppiche", "Teppiche"],
+                            ["elektro", "Elektrogroßgeräte (Kühlschrank, Waschmaschine)"],
+                            ["holz", "Holz und Bretter"],
+                        ],
+                    },
+                    {
+                        "name": "kuehlgeraete",
+                        "type": "number",
+                        "label": "Anzahl Kühl- und Gefriergeräte",
+                        "min": 1,
+                        "max": 3,
+                        "show_if": {"field": "gegenstaende", "in": ["elektro"]},
+                        "required": False,
+                    },
+                    {
+                        "name": "standort",
+                        "type": "textarea",
+                        "label": "Hinweis zum Standort",
+                        "required": False,
+                        "max_length": 500,
+                        "hint": "z. B. „vor dem Hauseingang links“",
+                    },
+                ],
+            },
+            CONTACT_STEP,
+        ],
+    },
+    "hausnummer-beantragen": {
+        "title": "Hausnummer beantragen",
+        "intro": "Für Neubauten und neu geteilte Grundstücke vergibt die Stadt die Hausnummer. "
+        "Bitte fügen Sie einen Lageplan bei.",
+        "guest_allowed": False,
+        "processing_days": 21,
+        "retention_days": 3650,
+        "maturity_level": 3,
+        "notice_title": "Bescheid über die Vergabe einer Hausnummer",
+        "steps": [
+            PERSON_STEP,
+            address_step("Ihre Anschrift"),
+            {
+                "key": "grundstueck",
+                "title": "Grundstück",
+                "fields": [
+                    {
+                        "name": "rolle",
+                        "type": "radio",
+                        "label": "Sie sind",
+                        "choices": [
+                            ["eigentuemer", "Eigentümer/in"],
+                            ["bevollmaechtigt", "bevollmächtigt (z. B. Architekt/in)"],
+                        ],
+                    },
+                    {
+                        "name": "vollmacht",
+                        "type": "file",
+                        "label": "Vollmacht der Eigentümerin oder des Eigentümers",
+                        "show_if": {"field": "rolle", "equals": "bevollmaechtigt"},
+                    },
+                    {"name": "gemarkung", "type": "text", "label": "Gemarkung"},
+                    {"name": "flur", "type": "number", "label": "Flur", "min": 1, "max": 999},
+                    {
+                        "name": "flurstueck",
+                        "type": "text",
+                        "label": "Flurstück",
+                        "max_length": 20,
+                        "hint": "z. B. 123/4",
+                    },
+                    {
+                        "name": "strasse_grundstueck",
+                        "type": "text",
+                        "label": "Straße, an der das Grundstück liegt",
+                    },
+                    {
+                        "name": "vorhaben",
+                        "type": "select",
+                        "label": "Art des Vorhabens",
+                        "choices": [
+                            ["neubau", "Neubau"],
+                            ["teilung", "Grundstücksteilung"],
+                            ["zugang", "Verlegung des Hauptzugangs"],
+                        ],
+                    },
+                    {
+                        "name": "bezugsfertig",
+                        "type": "date",
+                        "label": "Voraussichtlich bezugsfertig am",
+                        "min_date": "today",
+                        "required": False,
+                    },
+                    {
+                        "name": "lageplan",
+                        "type": "file",
+                        "label": "Lageplan mit eingezeichnetem Hauptzugang",
+                        "hint": "PDF, JPEG oder PNG, höchstens 10 MB",
+                        "max_mb": 10,
+                    },
+                ],
+            },
+            CONTACT_STEP,
+        ],
+    },
+    "geburtsurkunde-bestellen": {
+        "title": "Geburtsurkunde bestellen",
+        "intro": "Sie erhalten die Urkunde per Post. Urkunden erhalten nur die Person selbst, "
+        "Ehegatten, Vorfahren und Abkömmlinge oder wer ein rechtliches Interesse nachweist.",
+        "guest_allowed": True,
+        "processing_days": 7,
+        "retention_days": 365,
+        "maturity_level": 3,
+        "notice_title": "Urkundenbestellung",
+        "steps": [
+            {
+                "key": "urkunde",
+                "title": "Welche Urkunde brauchen Sie?",
+                "fields": [
+                    {
+                        "name": "art",
+                        "type": "radio",
+                        "label": "Art der Urkunde",
+                        "choices": [
+                            ["geburtsurkunde", "Geburtsurkunde"],
+                            ["mehrsprachig", "Internationale (mehrsprachige) Geburtsurkunde"],
+                            ["beglaubigter_ausdruck", "Beglaubigter Registerausdruck"],
+                        ],
+                    },
+                    {"name": "anzahl", "type": "number", "label": "Anzahl", "min": 1, "max": 10},
+                    {
+                        "name": "zweck",
+                        "type": "select",
+                        "label": "Verwendungszweck",
+                        "choices": [
+                            ["eheschliessung", "Eheschließung"],
+                            ["rente", "Rente"],
+                            ["familienforschung", "Familienforschung"],
+                            ["sonstiges", "Sonstiges"],
+                        ],
+                    },
+                ],
+            },
+            {
+                "key": "beurkundet",
+                "title": "Angaben zur beurkundeten Person",
+                "fields": [
+                    {
+                        "name": "eigene",
+                        "type": "radio",
+                        "label": "Ist es Ihre eigene Geburtsurkunde?",
+                        "choices": [["ja", "Ja"], ["nein", "Nein"]],
+                    },
+                    {
+                        "name": "beziehung",
+                        "type": "select",
+                        "label": "Ihre Beziehung zur Person",
+                        "show_if": {"field": "eigene", "equals": "nein"},
+                        "choices": [
+                            ["kind", "Ich bin ein Elternteil"],
+                            ["eltern", "Ich bin ein Kind"],
+                            ["ehegatte", "Ehegatte/Lebenspartner/in"],
+                            ["interesse", "rechtliches Interesse"],
+                        ],
+                    },
+                    {
+                        "name": "interesse_nachweis",
+                        "type": "file",
+                        "label": "Nachweis des rechtlichen Interesses",
+                        "show_if": {"field": "beziehung", "equals": "interesse"},
+                    },
+                    {"name": "geburtsname", "type": "text", "label": "Geburtsname"},
+                    {"name": "vornamen", "type": "text", "label": "Vornamen"},
+                    {
+                        "name": "geburtstag",
+                        "type": "date",
+                        "label": "Geburtsdatum",
+                        "max_date": "today",
+                    },
+                    {"name": "geburtsort", "type": "text", "label": "Geburtsort"},
+                    {
+                        "name": "registernummer",
+                        "type": "text",
+                        "label": "Registernummer",
+                        "required": False,
+                        "hint": "Falls bekannt, z. B. G 1234/1990",
+                    },
+                ],
+            },
+            PERSON_STEP,
+            address_step("Versandanschrift"),
+            CONTACT_STEP,
+        ],
+    },
+    "als-wahlhelferin-oder-wahlhelfer-melden": {
+        "title": "Als Wahlhelferin oder Wahlhelfer melden",
+        "intro": "Für jede Wahl brauchen wir viele Helferinnen und Helfer in den Wahlvorständen. "
+        "Sie erhalten ein Erfrischungsgeld.",
+        "guest_allowed": True,
+        "processing_days": 30,
+        "retention_days": 1460,
+        "maturity_level": 4,
+        "notice_title": "Berufung in den Wahlvorstand",
+        "case_statuses": [
+            ["eingegangen", "Eingegangen"],
+            ["in_bearbeitung", "In Prüfung"],
+            ["unterlagen_nachgefordert", "Rückfrage"],
+            ["entschieden", "Berufen / nicht berufen"],
+            ["schulung", "Zur Schulung eingeladen"],
+            ["abgeschlossen", "Abgeschlossen"],
+        ],
+        "steps": [
+            {
+                **PERSON_STEP,
+                "fields": [
+                    *PERSON_STEP["fields"][1:3],
+                    {
+                        "name": "geburtsdatum",
+                        "type": "date",
+                        "label": "Geburtsdatum",
+                        "max_date": "today-6570",
+                        "hint": "Sie müssen am Wahltag mindestens 18 Jahre alt sein.",
+                    },
+                    {
+                        "name": "wahlberechtigt",
+                        "type": "checkbox",
+                        "label": "Ich bin in Deutschland wahlberechtigt.",
+                    },
+                ],
+            },
+            address_step(),
+            {
+                "key": "einsatz",
+                "title": "Ihr Einsatz",
+                "fields": [
+                    {
+                        "name": "funktion",
+                        "type": "radio",
+                        "label": "Gewünschte Funktion",
+                        "choices": [
+                            ["beisitz", "Beisitzer/in"],
+                            ["schrift", "Schriftführer/in"],
+                            ["vorsitz", "Wahlvorsteher/in"],
+                        ],
+                    },
+                    {
+                        "name": "erfahrung",
+                        "type": "radio",
+                        "label": "Waren Sie schon Wahlhelfer/in?",
+                        "choices": [["ja", "Ja"], ["nein", "Nein"]],
+                    },
+                    {
+                        "name": "briefwahl",
+                        "type": "checkbox",
+                        "label": "Ich helfe auch im Briefwahlvorstand (Auszählung ab 15 Uhr).",
+                        "required": False,
+                    },
+                    {
+                        "name": "wunschbezirk",
+                        "type": "text",
+                        "label": "Wunsch-Wahlbezirk oder Stadtteil",
+                        "required": False,
+                    },
+                    {"name": "iban", "type": "iban", "label": "IBAN für das Erfrischungsgeld"},
+                ],
+            },
+            CONTACT_STEP,
+        ],
+    },
+}
+
+
+def install(service, *, publish=True, actor=None):
+    """Create (idempotently) version 1 of the library form for a catalog service."""
+    from . import services
+    from .models import FormDefinition
+
+    spec = FORMS[service.slug]
+    form, _ = FormDefinition.objects.get_or_create(
+        service=service,
+        version=1,
+        defaults={
+            "municipality": service.municipality,
+            "title": spec["title"],
+            "intro": spec["intro"],
+            "schema": {"steps": spec["steps"]},
+            "guest_allowed": spec["guest_allowed"],
+            "processing_days": spec["processing_days"],
+            "retention_days": spec["retention_days"],
+            "maturity_level": spec["maturity_level"],
+            "notice_title": spec["notice_title"],
+            "case_statuses": spec.get("case_statuses", []),
+        },
+    )
+    if publish and form.state != FormDefinition.State.PUBLISHED:
+        services.publish_form(form, actor=actor)
+    return form

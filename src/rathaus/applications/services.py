@@ -1,0 +1,321 @@
+"""The one write path of the applications module.
+
+Every change of state is one function here: one transaction, one audit entry,
+e-mails and webhooks enqueued only after commit.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from rathaus.catalog.models import MaturityChange, Service
+from rathaus.core import audit
+
+from . import formengine
+from .models import (
+    Application,
+    CaseEvent,
+    FormDefinition,
+    Message,
+    SubmissionEvent,
+    Upload,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+class ApplicationError(Exception):
+    """A German message for the citizen or clerk."""
+
+
+# --- forms and the catalog ---------------------------------------------------------------
+
+
+def publish_form(form: FormDefinition, *, actor=None) -> FormDefinition:
+    """Publish a form version (retiring the previous one) and raise the service's maturity.
+
+    The catalog has no write service yet, so this module writes Service.maturity_level
+    and MaturityChange itself (with an audit entry), see docs/adr/0030.
+    """
+    formengine.validate_schema(form.schema)
+    with transaction.atomic():
+        FormDefinition.objects.filter(
+            service=form.service, state=FormDefinition.State.PUBLISHED
+        ).exclude(pk=form.pk).update(state=FormDefinition.State.RETIRED)
+        form.state = FormDefinition.State.PUBLISHED
+        form.published_at = timezone.now()
+        form.save(update_fields=["state", "published_at"])
+        audit.record("applications.form_published", form, actor=actor, data={"v": form.version})
+        set_service_maturity(form.service, form.maturity_level, actor=actor, note="Online-Formular")
+    return form
+
+
+def set_service_maturity(service: Service, level: int, *, actor=None, note: str = "") -> bool:
+    """Record a maturity change of a catalog entry; only upwards from an online form."""
+    if service.maturity_level >= level:
+        return False
+    with transaction.atomic():
+        old = service.maturity_level
+        Service.objects.filter(pk=service.pk).update(maturity_level=level)
+        service.maturity_level = level
+        MaturityChange.objects.create(
+            service=service, level=level, changed_on=timezone.localdate(), note=note
+        )
+        audit.record(
+            "catalog.maturity_changed", service, actor=actor, data={"from": old, "to": level}
+        )
+    return True
+
+
+def published_form(service: Service) -> FormDefinition | None:
+    return service.form_definitions.filter(state=FormDefinition.State.PUBLISHED).first()
+
+
+def fee_cents(service: Service) -> int:
+    """The fixed fees of the catalog entry (ranges are charged at their lower bound)."""
+    total = service.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return int((total * 100).quantize(Decimal("1")))
+
+
+# --- drafts and submission ---------------------------------------------------------------
+
+
+def start_draft(form: FormDefinition, *, user=None, guest_email: str = "") -> Application:
+    with transaction.atomic():
+        app = Application.objects.create(
+            municipality=form.municipality,
+            form=form,
+            service=form.service,
+            applicant=user if getattr(user, "is_authenticated", False) else None,
+            guest_email=guest_email,
+            fee_cents=fee_cents(form.service),
+        )
+        SubmissionEvent.objects.create(application=app, state=Application.State.DRAFT)
+        audit.record("applications.draft_started", app, actor=user)
+    return app
+
+
+def _store_upload(app: Application, name: str, uploaded, user) -> dict:
+    content = uploaded.read()
+    upload = Upload(
+        application=app,
+        field=name,
+        original_name=uploaded.name[:200],
+        content_type=getattr(uploaded, "detected_type", "application/octet-stream"),
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    upload.file.save(uploaded.name, ContentFile(content), save=False)
+    upload.save()
+    return {"upload": upload.pk, "name": upload.original_name}
+
+
+def save_step(app: Application, step_key: str, form: formengine.StepForm, *, user=None) -> None:
+    """Store one valid step of a draft (files included) and mark the step done."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=app.pk)
+        if not locked.is_draft:
+            raise ApplicationError("Dieser Antrag wurde bereits abgeschickt.")
+        data = dict(locked.data)
+        data.update(form.json_data())
+        for name, spec in form.specs.items():
+            uploaded = form.cleaned_data.get(name) if spec["type"] == "file" else None
+            if uploaded:
+                old = data.get(name)
+                if isinstance(old, dict):
+                    Upload.objects.filter(application=locked, pk=old.get("upload")).delete()
+                data[name] = _store_upload(locked, name, uploaded, user)
+        done = [k for k in data.get("_steps_done", []) if k != step_key] + [step_key]
+        data["_steps_done"] = done
+        locked.data = formengine.prune_hidden(locked.form.schema, data)
+        locked.save(update_fields=["data", "updated_at"])
+        _drop_orphan_uploads(locked)
+    app.refresh_from_db()
+
+
+def _drop_orphan_uploads(app: Application) -> None:
+    kept = {v["upload"] for v in app.data.values() if isinstance(v, dict) and "upload" in v}
+    app.uploads.filter(field__gt="", is_notice=False).exclude(pk__in=kept).filter(
+        messages__isnull=True
+    ).delete()
+
+
+def new_reference(app: Application) -> str:
+    """Short, unguessable, readable: e.g. HUND-2026-7K3F9Q (no 0/O/1/I)."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    prefix = "".join(ch for ch in app.service.slug.split("-")[0].upper() if ch.isalpha())[:4]
+    while True:
+        code = "".join(secrets.choice(alphabet) for _ in range(6))
+        reference = f"{prefix or 'ANT'}-{timezone.localdate().year}-{code}"
+        if not Application.objects.filter(
+            municipality=app.municipality, reference=reference
+        ).exists():
+            return reference
+
+
+def submit(app: Application, *, user=None) -> tuple[Application, bool]:
+    """Submit a draft exactly once: a repeated or concurrent call returns the same application.
+
+    The row lock (PostgreSQL) or the write transaction (SQLite) makes the second
+    caller see the first one's result, so a double click never creates two cases.
+    """
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update().select_related("form", "service").get(pk=app.pk)
+        )
+        if not locked.is_draft:
+            return locked, False
+        missing = formengine.missing_steps(locked.form.schema, locked.data)
+        if missing:
+            raise ApplicationError("Bitte beantworten Sie zuerst alle Fragen.")
+        statuses = locked.form.statuses()
+        now = timezone.now()
+        locked.state = Application.State.SUBMITTED
+        locked.reference = new_reference(locked)
+        locked.submitted_at = now
+        locked.case_status = statuses[0][0]
+        locked.due_date = timezone.localdate() + timedelta(days=locked.form.processing_days)
+        locked.save()
+        SubmissionEvent.objects.create(application=locked, state=Application.State.SUBMITTED)
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.STATUS,
+            status=statuses[0][0],
+            actor=user if getattr(user, "is_authenticated", False) else None,
+            actor_label="Antragsteller/in",
+            text="Antrag online eingereicht.",
+            internal=False,
+        )
+        audit.record("applications.submitted", locked, actor=user, data={"ref": locked.reference})
+        _confirm_by_email(locked)
+        if not locked.fee_cents:
+            announce_ready(locked)
+    return locked, True
+
+
+def _confirm_by_email(app: Application) -> None:
+    from .tasks import send_email
+
+    email = app.contact_email
+    if not email:
+        return
+    body = render_to_string("applications/email/submitted.txt", {"app": app})
+    subject = f"Ihr Antrag {app.reference}: {app.service.name}"
+    transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+
+
+def announce_ready(app: Application) -> None:
+    """The submission is complete (and paid): tell the citizen's Postfach and the webhooks."""
+    if app.applicant_id:
+        Message.objects.create(
+            municipality=app.municipality,
+            application=app,
+            recipient_id=app.applicant_id,
+            direction=Message.Direction.TO_CITIZEN,
+            kind=Message.Kind.STATUS,
+            subject=f"Antrag {app.reference} eingegangen",
+            body=(
+                f"Ihr Antrag „{app.service.name}“ ist vollständig bei uns eingegangen. "
+                f"Aktenzeichen: {app.reference}. Sie erhalten hier Nachricht, sobald sich "
+                "etwas ändert."
+            ),
+        )
+    emit_event(app, "submission.ready")
+
+
+def emit_event(app: Application, event: str) -> None:
+    """Create signed deliveries for every active webhook and enqueue them after commit."""
+    from .tasks import deliver_webhook
+
+    payload = {
+        "event": event,
+        "reference": app.reference,
+        "service": app.service.slug,
+        "status": app.case_status,
+        "outcome": app.outcome,
+        "occurred_at": timezone.now().isoformat(),
+    }
+    for endpoint in WebhookEndpoint.objects.for_municipality(app.municipality).filter(
+        is_active=True
+    ):
+        if endpoint.events and event not in endpoint.events:
+            continue
+        delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
+        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+
+
+# --- privacy ---------------------------------------------------------------------------
+
+
+def anonymise(app: Application) -> None:
+    """Delete personal data of a closed case; the figures (service, dates, outcome) stay."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=app.pk)
+        if locked.anonymised_at:
+            return
+        for upload in locked.uploads.all():
+            upload.file.delete(save=False)
+        locked.uploads.all().delete()
+        locked.messages.all().delete()
+        locked.data = {}
+        locked.applicant = None
+        locked.guest_email = ""
+        locked.anonymised_at = timezone.now()
+        locked.save()
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.ANONYMISED,
+            actor_label="Löschfrist",
+            text="Personenbezogene Daten nach Ablauf der Aufbewahrungsfrist gelöscht.",
+        )
+        audit.record("applications.anonymised", locked, actor_label="Löschfrist")
+
+
+def apply_retention(now=None) -> int:
+    """Periodic job: anonymise closed cases past their form's retention period; drop old drafts."""
+    now = now or timezone.now()
+    done = 0
+    closed = (
+        Application.objects.filter(anonymised_at__isnull=True, state=Application.State.SUBMITTED)
+        .exclude(closed_at__isnull=True, decided_at__isnull=True)
+        .select_related("form")
+    )
+    for app in closed.iterator():
+        end = app.closed_at or app.decided_at
+        if end + timedelta(days=app.form.retention_days) <= now:
+            anonymise(app)
+            done += 1
+    stale = Application.objects.filter(
+        state=Application.State.DRAFT, updated_at__lt=now - timedelta(days=30)
+    )
+    for app in stale:
+        for upload in app.uploads.all():
+            upload.file.delete(save=False)
+        audit.record("applications.draft_expired", app, actor_label="Löschfrist")
+        app.delete()
+        done += 1
+    return done
+
+
+def retry_webhooks(now=None) -> int:
+    """Periodic job: enqueue undelivered webhook deliveries again (at most 5 tries, 2 days)."""
+    from .tasks import deliver_webhook
+
+    now = now or timezone.now()
+    pending = WebhookDelivery.objects.filter(
+        delivered_at__isnull=True,
+        attempts__gt=0,
+        attempts__lt=5,
+        created_at__gte=now - timedelta(days=2),
+    ).values_list("pk", flat=True)
+    for pk in pending:
+        deliver_webhook.enqueue(pk)
+    return len(pending)

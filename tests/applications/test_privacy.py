@@ -1,0 +1,51 @@
+"""Retention: personal data goes after the period, figures stay; drafts expire."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from rathaus.applications import cases, services
+from rathaus.applications.models import Application, Message, Upload
+from rathaus.applications.periodic import JOBS
+
+from .helpers import fill_parking
+
+pytestmark = pytest.mark.django_db
+
+
+def test_retention_anonymises_closed_cases_after_the_period(client_a, citizen, parking, clerk_a):
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    app.refresh_from_db()
+    cases.change_status(app, "abgeschlossen", actor=clerk_a)
+    assert services.apply_retention() == 0  # not yet due
+    later = timezone.now() + timedelta(days=app.form.retention_days + 1)
+    assert services.apply_retention(now=later) == 1
+    app.refresh_from_db()
+    assert app.data == {} and app.applicant is None and app.anonymised_at
+    assert app.reference and app.service == parking and app.submitted_at  # figures stay
+    assert not Upload.objects.filter(application=app).exists()
+    assert not Message.objects.filter(application=app).exists()
+    assert app.case_events.filter(kind="anonymised").count() == 1
+    assert services.apply_retention(now=later) == 0  # idempotent
+    client_a.force_login(clerk_a)
+    page = client_a.get(f"/antraege/verwaltung/vorgang/{app.reference}/").content.decode()
+    assert "Daten gelöscht" in page and "P-AB 123" not in page
+
+
+def test_open_cases_are_kept(client_a, citizen, parking):
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    assert services.apply_retention(now=timezone.now() + timedelta(days=5000)) == 0
+
+
+def test_stale_drafts_are_deleted_by_the_periodic_job(client_a, citizen, parking):
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    Application.objects.filter(pk=app.pk).update(updated_at=timezone.now() - timedelta(days=31))
+    retention = next(job for job in JOBS if job.name == "applications.retention")
+    retention.function()
+    assert not Application.objects.filter(pk=app.pk).exists()
