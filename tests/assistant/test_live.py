@@ -66,3 +66,21 @@ def test_waiting_time_from_a_provider(catalog_a, monkeypatch):
     monkeypatch.setattr(live, "waiting_times", Estimate())
     answer = respond(catalog_a, "Wie lange ist die Wartezeit für einen Reisepass?", State()).answer
     assert "Bürgerbüro A Mitte: etwa 25 Minuten" in answer.text or "etwa 25 Minuten" in answer.text
+
+
+def test_published_online_form_of_the_applications_module_is_linked(catalog_a):
+    from rathaus.applications.models import FormDefinition
+
+    service = Service.objects.get(municipality=catalog_a, slug="reisepass-beantragen")
+    form = FormDefinition.objects.create(
+        municipality=catalog_a, service=service, title="Reisepass online", schema={}
+    )
+    answer = respond(catalog_a, "Kann ich einen Reisepass online beantragen?").answer
+    assert answer.actions == []  # a draft form is not offered
+    form.state = FormDefinition.State.PUBLISHED
+    form.save()
+    answer = respond(catalog_a, "Kann ich einen Reisepass online beantragen?").answer
+    assert [a.url for a in answer.actions if a.kind == "online"] == [
+        "/antraege/reisepass-beantragen/"
+    ]
+    assert "online erledigen" in answer.text

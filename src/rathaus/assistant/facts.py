@@ -90,7 +90,11 @@ def places_of(service, today, limit: int = 3) -> list[Place]:
 
 
 def online_link(service) -> str:
-    """The online service, only when the catalog says it can really be done online."""
+    """The online service: the municipality's own published form first, else the
+    catalog's link, but only when the catalog says it can really be done online."""
+    own_form = live.online_forms.url(service)
+    if own_form:
+        return own_form
     if service.online_url and service.maturity_level >= MaturityLevel.ONLINE:
         return service.online_url
     return ""

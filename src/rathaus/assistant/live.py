@@ -11,7 +11,7 @@ from datetime import datetime
 from importlib import import_module
 from typing import Protocol
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 
 @dataclass(frozen=True)
@@ -105,5 +105,20 @@ class WaitingTimeModule:
         )
 
 
+class OnlineFormsModule:
+    """Adapter to rathaus.applications: the start page of a service's published online
+    form (the same link the service page shows), or None."""
+
+    def url(self, service) -> str | None:
+        published_form = _optional("rathaus.applications.services", "published_form")
+        if published_form is None or published_form(service) is None:
+            return None
+        try:
+            return reverse("applications:start", args=[service.slug])
+        except NoReverseMatch:
+            return None
+
+
 appointments: AppointmentProvider = AppointmentsModule()
+online_forms = OnlineFormsModule()
 waiting_times: WaitingTimeProvider = WaitingTimeModule()
