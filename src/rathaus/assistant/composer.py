@@ -222,10 +222,15 @@ class RuleBasedComposer:
             service=facts.service,
             sources=self.sources(facts, asked),
             actions=self.actions(facts, p),
-            suggestions=[p[f"s_{i}"] for i in self.SUGGESTION_ORDER if i not in asked][:3],
+            suggestions=self.suggestions(facts, asked, p),
             missing=missing,
         )
         return answer
+
+    def suggestions(self, facts, asked, p) -> list[str]:
+        """Follow-up questions not answered yet (the overview already shows the fees)."""
+        answered = set(asked) | ({I.COST} if asked == [None] and facts.fees else set())
+        return [p[f"s_{i}"] for i in self.SUGGESTION_ORDER if i not in answered][:3]
 
     # --- sections: each returns (lines, whether the catalog lacked the information) ---
 
