@@ -139,20 +139,16 @@ def _picked_in_words(municipality, question, state):
 
 def _fits(candidate: Candidate, candidates) -> bool:
     """Enough of the question is explained by the service: most topic words, or half of
-    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …") or
-    when only lower-case words (verbs) are left out – and then no word it leaves out may
-    name another service ("Gewerbe abmelden" is not "Hund abmelden")."""
+    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …") and
+    no word it leaves out names another service ("Gewerbe abmelden" is not "Hund abmelden")."""
     if candidate.coverage >= setting("MIN_COVERAGE", 0.6):
         return True
+    if candidate.coverage < 0.5 or candidate.precision < 0.5:
+        return False
     left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
-    names_another = any(
+    return not any(
         other.names[i] for other in candidates if other is not candidate for i in left_out
     )
-    if names_another:
-        return False
-    if candidate.noun_coverage >= setting("MIN_COVERAGE", 0.6):
-        return True  # only a verb is left out: "Beerdigung organisieren"
-    return candidate.coverage >= 0.5 and candidate.precision >= 0.5
 
 
 def _about(municipality, service, asked, language, now) -> Turn:

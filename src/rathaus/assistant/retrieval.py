@@ -18,7 +18,6 @@ from rathaus.catalog.models import Service
 
 from .intents import intent_words
 from .text import FILLER, GENERIC, tokens
-from .text import WORD as WORD_RE
 
 # A service "means" a word when its name, synonyms or English keywords contain it;
 # its summaries only half-mean it (they mention neighbouring services, too).
@@ -31,8 +30,6 @@ UNKNOWN_SHORT_WEIGHT = 0.25
 # Weights the catalog gives a word's own stems (1.0), typo corrections (0.9), lexicon
 # expansions (0.8) and compound parts (0.75); below are parts of expansions (0.6).
 STRONG_WEIGHT = 0.7
-# Weight of lower-case words in a question that capitalises its nouns (see coverage()).
-LOWERCASE_WEIGHT = 0.5
 # Typo corrections of words up to this length are guesses ("bread" -> "breed").
 GUESS_WORD = 6
 
@@ -46,7 +43,6 @@ class Candidate:
     # Per topic word: how well this service explains it, and whether its name fields name it.
     explains: tuple[float, ...] = ()
     names: tuple[bool, ...] = ()
-    noun_coverage: float = 0.0  # coverage with lower-case words (verbs) counting half
 
 
 @dataclass(frozen=True)
@@ -84,7 +80,6 @@ class WordSense:
     weak: frozenset[str] = frozenset()
     guessed: bool = False  # a short word the catalog only knows after a typo correction
     weight: float = 1.0  # short words the catalog does not know weigh little
-    lowercase: bool = False  # written in lower case in a question that capitalises nouns
 
 
 @lru_cache(maxsize=1)
@@ -97,19 +92,7 @@ def generic_stems() -> frozenset[str]:
     )
 
 
-def lowercase_words(question: str) -> frozenset[str]:
-    """Words a writer who capitalises German nouns left in lower case (verbs, adjectives).
-
-    Only for questions with capitals; a question typed all in lower case tells nothing
-    about word classes.
-    """
-    raw = WORD_RE.findall(question or "")
-    if not any(w[:1].isupper() for w in raw):
-        return frozenset()
-    return frozenset(w for w in raw if w[:1].islower())
-
-
-def word_senses(index, words: tuple[str, ...], lowercase=frozenset()) -> list[WordSense]:
+def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
     senses = []
     for word in words:
         groups, suggestion, _unknown = index.analyse(word)
@@ -125,7 +108,7 @@ def word_senses(index, words: tuple[str, ...], lowercase=frozenset()) -> list[Wo
             continue
         guessed = bool(suggestion) and len(word) <= GUESS_WORD
         weak = frozenset(t for t in terms if group[t] < STRONG_WEIGHT)
-        senses.append(WordSense(terms - weak, parts, weak, guessed, weight, word in lowercase))
+        senses.append(WordSense(terms - weak, parts, weak, guessed, weight))
     return senses
 
 
@@ -186,17 +169,11 @@ def names_it(sense: WordSense, terms: Terms) -> bool:
     return bool(sense.terms & (terms.direct | terms.parts))
 
 
-def coverage(senses: list[WordSense], terms: Terms, *, nouns_first: bool = False) -> float:
-    """Weighted share of the topic words the service explains; ``nouns_first`` lets
-    lower-case words (verbs such as "organisieren", "anfordern") count half."""
-    weights = [
-        sense.weight * (LOWERCASE_WEIGHT if nouns_first and sense.lowercase else 1.0)
-        for sense in senses
-    ]
-    total = sum(weights)
+def coverage(senses: list[WordSense], terms: Terms) -> float:
+    total = sum(sense.weight for sense in senses)
     if not total:
         return 0.0
-    return sum(explained(s, terms) * w for s, w in zip(senses, weights, strict=True)) / total
+    return sum(explained(sense, terms) * sense.weight for sense in senses) / total
 
 
 def question_terms(index, question: str) -> frozenset[str]:
@@ -262,7 +239,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
     index = catalog_search.get_index(municipality)
     warm(municipality, index)
     hits = index.query(question[:500], limit).hits if question.strip() else []
-    senses = word_senses(index, words, lowercase_words(question)) if words else []
+    senses = word_senses(index, words) if words else []
     by_id = (
         Service.objects.for_municipality(municipality)
         .filter(is_published=True, pk__in=[h.service_id for h in hits])
@@ -286,7 +263,6 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 precision,
                 tuple(explained(sense, terms) for sense in senses),
                 tuple(names_it(sense, terms) for sense in senses),
-                coverage(senses, terms, nouns_first=True),
             )
         )
     return Retrieval(words, tuple(candidates))
