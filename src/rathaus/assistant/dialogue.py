@@ -139,13 +139,16 @@ def _picked_in_words(municipality, question, state):
 
 def _fits(candidate: Candidate, candidates) -> bool:
     """Enough of the question is explained by the service: most topic words, or half of
-    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …") and
-    no word it leaves out names another service ("Gewerbe abmelden" is not "Hund abmelden")."""
+    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …"), the
+    catalog knows the words it leaves out and none of them names another service
+    ("Gewerbe abmelden" is not "Hund abmelden")."""
     if candidate.coverage >= setting("MIN_COVERAGE", 0.6):
         return True
     if candidate.coverage < 0.5 or candidate.precision < 0.5:
         return False
     left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
+    if not all(candidate.known[i] for i in left_out):
+        return False  # "Auto waschen": a word no service knows is what the question is about
     return not any(
         other.names[i] for other in candidates if other is not candidate for i in left_out
     )

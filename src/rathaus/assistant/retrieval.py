@@ -25,7 +25,7 @@ NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
 SUMMARY_FIELDS = ("summary", "summary_en")
 # Short words the catalog does not know at all ("mal", "gar") weigh little; longer unknown
 # words ("Pizza", "Aktien") count fully: a question about them is not about a service.
-SHORT_WORD = 4
+SHORT_WORD = 3
 UNKNOWN_SHORT_WEIGHT = 0.25
 # Weights the catalog gives a word's own stems (1.0), typo corrections (0.9), lexicon
 # expansions (0.8) and compound parts (0.75); below are parts of expansions (0.6).
@@ -43,6 +43,7 @@ class Candidate:
     # Per topic word: how well this service explains it, and whether its name fields name it.
     explains: tuple[float, ...] = ()
     names: tuple[bool, ...] = ()
+    known: tuple[bool, ...] = ()  # per topic word: does the catalog know it at all
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,11 @@ def explained(sense: WordSense, terms: Terms) -> float:
     """1 if the service's own words mean this word, 0.5 if only in part, else 0."""
     if not sense.terms and not sense.weak:
         return 0.0
-    if sense.parts:  # a compound known only in parts must be explained in all parts
-        known = terms.direct | terms.parts | terms.summary
-        found = [p for p in sense.parts if p in known]
-        return 1.0 if len(found) == len(sense.parts) > 1 else (0.5 if found else 0.0)
+    if sense.parts:  # a compound known only in parts must be named in all parts
+        named = terms.direct | terms.parts
+        if len(sense.parts) > 1 and all(p in named for p in sense.parts):
+            return 1.0
+        return 0.5 if any(p in named | terms.summary for p in sense.parts) else 0.0
     full = 0.5 if sense.guessed else 1.0
     if sense.terms & terms.direct:
         return full
@@ -263,6 +265,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 precision,
                 tuple(explained(sense, terms) for sense in senses),
                 tuple(names_it(sense, terms) for sense in senses),
+                tuple(bool(sense.terms or sense.weak) for sense in senses),
             )
         )
     return Retrieval(words, tuple(candidates))

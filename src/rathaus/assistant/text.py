@@ -103,6 +103,9 @@ GENERIC = word_set(
     bestellen bestelle erhalten bekommen bekomme machen mache erledigen erledige holen
     abholen ausstellen ausgestellt lassen brauchen benötigen möchte hilfe
     nutzen benutzen verwenden gehen kommen werden erfüllen erfülle tun
+    organisieren organisiere regeln regele klären kläre kümmern kümmere anfordern
+    fordere einreichen reiche finden finde suchen suche kaufen kaufe
+    buy purchase find search organise organize arrange
     fulfil fulfill meet
     apply applying application get obtain order request make do need help use
     """
