@@ -195,3 +195,11 @@ def test_a_choice_can_be_answered_in_words(catalog_a):
     assert first.answer.choices
     reply = respond(catalog_a, "abmelden", first.state).answer
     assert reply.service.slug == "gewerbe-abmelden" and "15 €" in reply.text
+
+
+def test_a_withdrawn_focus_is_dropped(catalog_a):
+    first = respond(catalog_a, "Reisepass beantragen")
+    Service.objects.filter(slug="reisepass-beantragen").update(is_published=False)
+    first.state.focus.refresh_from_db()
+    answer = respond(catalog_a, "Was kostet das?", first.state).answer
+    assert answer.fallback and answer.service is None

@@ -4,11 +4,13 @@ The state carried between turns is small and explicit (the service in focus, the
 choices offered last time and the intents asked then), so this module has no
 database writes and the benchmark can drive it directly.
 
-Decision order (see ADR 0060):
-1. A chosen option from the last clarification answers the pending question.
+Decision order (see ADR 0060), one small function each:
+1. A chosen option from the last clarification (button or words) answers the pending
+   question.
 2. A question without topic words ("und was kostet das?") is about the focus.
 3. A question naming an office or location plus hours/where asks about that place.
-4. Otherwise the catalog's search ranks services; only candidates whose texts explain
+4. Topic words that the focused service's name fields contain stay with the focus.
+5. Otherwise the catalog's search ranks services; only candidates whose texts explain
    enough of the topic words count. One clear winner is answered; several close ones
    are offered as choices; none means an honest fallback with the phone numbers.
 """
@@ -61,60 +63,107 @@ def respond(
     choice: str = "",
     now: datetime | None = None,
 ) -> Turn:
+    """Answer one question given the conversation's state (see the module docstring)."""
     state = state or State()
-    now = now or timezone.localtime()
-    language = detect_language(question, default=state.language)
-    asked = I.detect_intents(question)
-    composer = get_composer()
+    if state.focus is not None and not state.focus.is_published:
+        state.focus = None  # withdrawn from the catalog since the last question
+    ask = Asked(
+        municipality,
+        question,
+        state,
+        detect_language(question, default=state.language),
+        I.detect_intents(question),
+        now or timezone.localtime(),
+    )
+    for step in (_chosen, _follow_up, _place, _focus_named, _from_catalog):
+        turn = step(ask, choice)
+        if turn is not None:
+            return turn
+    raise AssertionError("_from_catalog always answers")  # pragma: no cover
 
+
+@dataclass
+class Asked:
+    municipality: object
+    question: str
+    state: State
+    language: str
+    intents: list[str]
+    now: datetime
+
+    def about(self, service, intents=None) -> Turn:
+        return _about(self.municipality, service, intents or self.intents, self.language, self.now)
+
+
+def _chosen(ask: Asked, choice: str) -> Turn | None:
+    """A choice button, or a reply in words ("abmelden") to the last counter-question."""
+    pending = ask.intents or ask.state.pending_intents
     if choice:
-        chosen = published(municipality).filter(slug=choice).select_related("office").first()
+        chosen = published(ask.municipality).filter(slug=choice).select_related("office").first()
         if chosen is not None:
-            return _about(municipality, chosen, asked or state.pending_intents, language, now)
+            return ask.about(chosen, pending)
+    picked = _picked_in_words(ask.municipality, ask.question, ask.state)
+    return ask.about(picked, pending) if picked is not None else None
 
-    picked = _picked_in_words(municipality, question, state)
-    if picked is not None:
-        return _about(municipality, picked, asked or state.pending_intents, language, now)
 
-    words = topic_words(question)
-    if not words:
-        if state.focus is not None:
-            return _about(municipality, state.focus, asked, language, now)
-        answer = composer.fallback(municipality, language, needs_topic=bool(asked))
-        return Turn(answer, State(None, [], asked, language))
+def _follow_up(ask: Asked, choice: str) -> Turn | None:
+    """A question without topic words ("und was kostet das?") is about the focus."""
+    if topic_words(ask.question):
+        return None
+    if ask.state.focus is not None:
+        return ask.about(ask.state.focus)
+    answer = get_composer().fallback(ask.municipality, ask.language, needs_topic=bool(ask.intents))
+    return Turn(answer, State(None, [], ask.intents, ask.language))
 
-    places = _named_places(municipality, words) if set(asked) & PLACE_INTENTS else []
-    if places:
-        focus = state.focus
-        if focus is not None and _serves(focus, places):
-            return _about(municipality, focus, asked, language, now)
-        answer = composer.place_answer(places, asked, language, municipality, now=now)
-        return Turn(answer, State(focus, [], [], language))
 
-    if state.focus is not None and explains(state.focus, municipality, words):
-        return _about(municipality, state.focus, asked, language, now)
+def _focus_named(ask: Asked, choice: str) -> Turn | None:
+    """Topic words the focused service's name fields contain ("die Genehmigung")."""
+    focus = ask.state.focus
+    if focus is not None and explains(focus, ask.municipality, topic_words(ask.question)):
+        return ask.about(focus)
+    return None
 
-    found = retrieve(municipality, question)
+
+def _place(ask: Asked, choice: str) -> Turn | None:
+    """Hours or address of a named office or location ("Wann hat das Standesamt auf?")."""
+    if not set(ask.intents) & PLACE_INTENTS:
+        return None
+    places = _named_places(ask.municipality, topic_words(ask.question))
+    if not places:
+        return None
+    focus = ask.state.focus
+    if focus is not None and _serves(focus, places):
+        return ask.about(focus)
+    answer = get_composer().place_answer(
+        places, ask.intents, ask.language, ask.municipality, now=ask.now
+    )
+    return Turn(answer, State(focus, [], [], ask.language))
+
+
+def _from_catalog(ask: Asked, choice: str) -> Turn:
+    """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
+    found = retrieve(ask.municipality, ask.question)
     good = [c for c in found.candidates if _fits(c, found.candidates)]
+    focus = ask.state.focus
     if not good:
-        if state.focus is not None and asked and _explains(municipality, state.focus, words):
-            return _about(municipality, state.focus, asked, language, now)
-        answer = composer.fallback(municipality, language)
+        words = topic_words(ask.question)
+        if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
+            return ask.about(focus)
+        answer = get_composer().fallback(ask.municipality, ask.language)
         answer.confidence = found.best.coverage if found.best else 0.0
-        return Turn(answer, State(state.focus, [], [], language))
-
+        return Turn(answer, State(focus, [], [], ask.language))
     close = _close_candidates(good)
-    if state.focus is not None and any(c.service.pk == state.focus.pk for c in close):
-        return _about(municipality, state.focus, asked, language, now)
+    if focus is not None and any(c.service.pk == focus.pk for c in close):
+        return ask.about(focus)
     if len(close) > 1:
-        choices = [Choice(c.service.slug, _name(c.service, language)) for c in close]
-        answer = composer.clarification(choices, language)
-        answer.intents = asked
-        return Turn(answer, State(state.focus, [c.slug for c in choices], asked, language))
-    turn = _about(municipality, close[0].service, asked, language, now)
+        choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in close]
+        answer = get_composer().clarification(choices, ask.language)
+        answer.intents = ask.intents
+        return Turn(answer, State(focus, [c.slug for c in choices], ask.intents, ask.language))
+    turn = ask.about(close[0].service)
     turn.answer.confidence = round(close[0].coverage, 2)
     turn.answer.alternatives = [
-        Choice(c.service.slug, _name(c.service, language)) for c in _runners_up(good, close[0])
+        Choice(c.service.slug, _name(c.service, ask.language)) for c in _runners_up(good, close[0])
     ]
     return turn
 
