@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,12 +33,8 @@ def find_conversation(municipality, conversation_id) -> Conversation | None:
             .filter(updated_at__gte=cutoff)
             .get(pk=conversation_id)
         )
-    except (Conversation.DoesNotExist, ValueError, TypeError):
-        return None
-    except Exception as exc:  # invalid UUID text raises ValidationError
-        if exc.__class__.__name__ == "ValidationError":
-            return None
-        raise
+    except (Conversation.DoesNotExist, ValidationError, ValueError, TypeError):
+        return None  # unknown, expired, of another municipality, or not a UUID at all
 
 
 def answer_payload(answer: Answer) -> dict:
