@@ -2,8 +2,11 @@
 
     .venv/bin/python benchmarks/catalog_eval.py [FILE.tsv ...] [--verbose]
 
-Defaults to /work/shared/eval/catalog-questions-dev.tsv (or $CATALOG_EVAL_DEV) and
-tests/catalog/questions_extra.tsv. Each line: question <TAB> regex that the name of a
+Defaults to /work/shared/eval/catalog-questions-dev.tsv (or $CATALOG_EVAL_DEV),
+tests/catalog/questions_extra.tsv (written before the demo content existed, no
+rules added for its questions) and tests/catalog/questions_probe.tsv (exploration
+set used while developing) and tests/catalog/questions_blind.tsv (written at the end,
+never tuned on). Each line: question <TAB> regex that the name of a
 correct service matches (case-insensitive); lines starting with # are comments.
 """
 
@@ -17,6 +20,8 @@ from _django import ROOT, load_demo_municipality, setup_django_with_test_db
 DEFAULT_FILES = [
     Path(os.environ.get("CATALOG_EVAL_DEV", "/work/shared/eval/catalog-questions-dev.tsv")),
     ROOT / "tests" / "catalog" / "questions_extra.tsv",
+    ROOT / "tests" / "catalog" / "questions_probe.tsv",
+    ROOT / "tests" / "catalog" / "questions_blind.tsv",
 ]
 
 

@@ -9,6 +9,7 @@ every question of the evaluation sets, several rounds. Prints p50/p95/max in ms.
 """
 
 import argparse
+import os
 import random
 import statistics
 import time
@@ -158,6 +159,8 @@ def main():
         f"services: {total}  vocabulary: {len(index.postings)} terms  "
         f"index build: {build_ms:.0f} ms"
     )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (shared machine)")
     print(
         f"queries: {len(timings)} ({len(questions)} questions x {args.rounds})  "
         f"p50 {statistics.median(timings):.2f} ms  p95 {p95:.2f} ms  max {timings[-1]:.2f} ms"

@@ -38,6 +38,8 @@ def top(town, text, n=1):
         ("Ich brauche einen neuen Perso", "personalausweis-beantragen"),
         ("Ich bin umgezogen", "wohnsitz-anmelden"),  # lexicon: everyday verb
         ("Gewerbe abmelden", "gewerbe-abmelden"),
+        ("Wie melde ich mein Gewerbe ab?", "gewerbe-abmelden"),  # separable verb rejoined
+        ("Wo melde ich meine neue Wohnung an?", "wohnsitz-anmelden"),
         ("Gewerbe anmelden", "gewerbe-anmelden"),
         ("alte Möbel entsorgen", "sperrmuell-anmelden"),
     ],
@@ -111,3 +113,13 @@ def test_search_command_prints_json_lines(catalog_a, settings):
     assert lines[0]["name"] == "Hund anmelden (Hundesteuer)"
     assert set(lines[0]) == {"name", "id", "score"}
     assert lines == sorted(lines, key=lambda line: -line["score"])
+
+
+def test_index_follows_office_rename(catalog_a):
+    from rathaus.core.models import Office
+
+    assert top(catalog_a, "Zauberamt") == []
+    office = Office.objects.get(municipality=catalog_a, slug="a-buergerbuero")
+    office.name = "Zauberamt"
+    office.save()
+    assert len(search.search(catalog_a, "Zauberamt")) == 8

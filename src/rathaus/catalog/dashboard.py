@@ -4,8 +4,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext as _
-
 from .models import MaturityLevel, Service, Topic
 
 ONLINE = MaturityLevel.ONLINE
@@ -133,7 +131,3 @@ def csv_rows(municipality):
             s.planned_date.isoformat() if s.planned_date else "",
             s.online_url,
         ]
-
-
-def level_label(level: int) -> str:
-    return _(MaturityLevel(level).label)

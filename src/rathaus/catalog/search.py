@@ -30,10 +30,11 @@ cache read.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -62,12 +63,28 @@ COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrenc
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
 COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
+MAX_WORDS = 30  # longer questions are cut (bounds the work per query)
 MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
 
 _GERMAN = snowballstemmer.stemmer("german")
 _ENGLISH = snowballstemmer.stemmer("english")
 _lock = threading.Lock()
 _TOKEN = re.compile(r"[0-9a-zäöüß]+", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,.;:!?]+")
+SEPARABLE_PARTICLES = {
+    "an",
+    "ab",
+    "um",
+    "aus",
+    "auf",
+    "ein",
+    "zu",
+    "nach",
+    "vor",
+    "mit",
+    "weg",
+    "zurück",
+}
 _FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "s"})
 
 
@@ -171,10 +188,19 @@ def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+LONG_WORD = 8  # from this length on, two typos are allowed
+SHORT_WORD = 6  # below this length, typos must keep the first letter
+
+
+def _same_start(word: str, candidate: str) -> bool:
+    """Same first letter, or the first two letters swapped (Hnud/Hund keeps 'h')."""
+    return word[:1] == candidate[:1] or word[:2] == candidate[1::-1]
+
+
 def _allowed_typos(word: str) -> int:
     if len(word) <= 3:
         return 0
-    return 1 if len(word) <= 7 else 2
+    return 1 if len(word) < LONG_WORD else 2
 
 
 # --- the index -----------------------------------------------------------------------
@@ -200,8 +226,8 @@ class Index:
         # folded surface word -> its term (for typo correction and compound splitting)
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
-        # Typo candidates: single deletions -> words (one typo, SymSpell), and
-        # (trigram, word length) -> long words (two typos).
+        # Typo candidates: single deletions -> short words (one typo, SymSpell), and
+        # (trigram, word length) -> long words (one or two typos, q-gram filter).
         self.deletions: dict[str, list[str]] = defaultdict(list)
         self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
         self._build(records)
@@ -233,10 +259,10 @@ class Index:
             )
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
         for key in list(self.surface):
-            if len(key) >= 8:  # only long words may have two typos (see _allowed_typos)
+            if len(key) >= LONG_WORD:
                 for gram in _trigrams(key):
                     self.trigrams[(gram, len(key))].append(key)
-            if len(key) >= 3:
+            elif len(key) >= 3:
                 for variant in _deletions(key):
                     self.deletions[variant].append(key)
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
@@ -278,7 +304,13 @@ class Index:
             self.postings[term] = {
                 doc: idf * tfw * (K1 + 1) / (K1 + tfw) for doc, tfw in per_doc.items()
             }
-        self.max_popularity = max((d.popularity for d in self.docs), default=0)
+        # Per-document factors that do not depend on the question.
+        scale = math.log1p(max((d.popularity for d in self.docs), default=0)) or 1.0
+        self.prior = [1 + POPULARITY_PRIOR * math.log1p(d.popularity) / scale for d in self.docs]
+        by_name = sorted(range(len(self.docs)), key=lambda i: self.docs[i].name)
+        self.name_rank = [0] * len(self.docs)
+        for position, doc in enumerate(by_name):
+            self.name_rank[doc] = position
 
     # word analysis
 
@@ -306,10 +338,12 @@ class Index:
         if not limit:
             return None
         candidates = self._one_typo_candidates(key)
-        if not candidates and limit > 1:
-            candidates = self._trigram_candidates(key, limit)
+        if len(key) + limit >= LONG_WORD:
+            candidates |= self._trigram_candidates(key, limit)
         best = None
         for candidate in candidates:
+            if len(key) < SHORT_WORD and not _same_start(key, candidate):
+                continue  # short words: a changed first letter is another word (Sohn/Lohn)
             distance = edit_distance(key, candidate, limit)
             if distance <= limit:
                 spread = len(self.postings.get(self.surface[candidate], ()))
@@ -345,7 +379,7 @@ class Index:
 
     def analyse(self, text: str) -> tuple[list[dict[str, float]], str, list[str]]:
         """Turn a question into term groups; also returns the corrected text and unknown words."""
-        tokens = [w for w in words(text) if not is_stop(w)]
+        tokens = self._join_separable_verbs(text)[:MAX_WORDS]
         groups: list[dict[str, float]] = []
         corrections: dict[str, str] = {}
         unknown: list[str] = []
@@ -367,6 +401,27 @@ class Index:
         if corrections:
             suggestion = _TOKEN.sub(lambda m: corrections.get(m.group(0).lower(), m.group(0)), text)
         return groups, suggestion.strip(), unknown
+
+    def _join_separable_verbs(self, text: str) -> list[str]:
+        """Meaningful words, with split verbs rejoined: "melde ich den Hund an" -> "anmelde".
+
+        German moves the particle of a separable verb to the end of the clause. If a
+        clause ends in a particle and particle + one of its words is a known word,
+        that word is replaced by the joined verb.
+        """
+        tokens: list[str] = []
+        for clause in _CLAUSE.split(text):
+            clause_words = words(clause)
+            meaningful = [w for w in clause_words if not is_stop(w)]
+            if len(clause_words) > 1 and clause_words[-1] in SEPARABLE_PARTICLES:
+                particle = clause_words[-1]
+                for position, word in enumerate(meaningful):
+                    joined = particle + word
+                    if stem_de(joined) in self.postings or (stem_de(joined),) in LEXICON:
+                        meaningful[position] = joined
+                        break
+            tokens.extend(meaningful)
+        return tokens
 
     def _lexicon_phrase(self, tokens: list[str], start: int) -> tuple[int, list[str]]:
         """The longest lexicon phrase (2+ words, any order) starting at ``start``."""
@@ -411,38 +466,49 @@ class Index:
                 group.setdefault(part, COMPOUND_WEIGHT * 0.8)
         return group, word
 
+    def _best_per_doc(self, group: dict[str, float]) -> dict[int, float]:
+        """For one word of the question: each service's best-matching alternative."""
+        best: dict[int, float] = {}
+        for term, weight in group.items():
+            postings = self.postings.get(term)
+            if not postings:
+                continue
+            if not best:
+                best = {doc: value * weight for doc, value in postings.items()}
+                continue
+            for doc, value in postings.items():
+                value *= weight
+                if value > best.get(doc, 0.0):
+                    best[doc] = value
+        return best
+
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        titled: dict[int, int] = defaultdict(int)
+        """(doc, score) of the best ``limit`` services, best first."""
+        scores: Counter[int] = Counter()
+        matched: Counter[int] = Counter()
+        titled: Counter[int] = Counter()
         for group in groups:
-            best: dict[int, float] = {}
+            best = self._best_per_doc(group)
+            scores.update(best)
+            matched.update(best.keys())
             in_title: set[int] = set()
-            for term, weight in group.items():
-                for doc, contribution in self.postings.get(term, {}).items():
-                    value = contribution * weight
-                    if value > best.get(doc, 0.0):
-                        best[doc] = value
-                in_title |= self.in_title.get(term, set())
-            for doc, value in best.items():
-                scores[doc] += value
-                matched[doc] += 1
-            for doc in in_title:
-                titled[doc] += 1
+            for term in group:
+                in_title.update(self.in_title.get(term, ()))
+            titled.update(in_title)
         meaningful = sum(1 for g in groups if g) or 1
-        prior_scale = math.log1p(self.max_popularity) or 1.0
+        prior, name_rank = self.prior, self.name_rank
         ranked = []
         for doc, score in scores.items():
             coverage = matched[doc] / meaningful
-            prior = 1 + POPULARITY_PRIOR * math.log1p(self.docs[doc].popularity) / prior_scale
             title = 1 + TITLE_BONUS * titled[doc] / meaningful
-            ranked.append((doc, score * (0.35 + 0.65 * coverage**2) * prior * title))
-        ranked.sort(key=lambda item: (-item[1], self.docs[item[0]].name))
-        if ranked:
-            # Services far below the best match only add noise to the list.
-            floor = ranked[0][1] * MIN_RELATIVE_SCORE
-            ranked = [item for item in ranked if item[1] >= floor]
-        return ranked[:limit]
+            final = score * (0.35 + 0.65 * coverage * coverage) * prior[doc] * title
+            ranked.append((final, -name_rank[doc], doc))  # ties: alphabetical
+        best_few = heapq.nlargest(limit, ranked)
+        if not best_few:
+            return []
+        # Services far below the best match only add noise to the list.
+        floor = best_few[0][0] * MIN_RELATIVE_SCORE
+        return [(doc, final) for final, _, doc in best_few if final >= floor]
 
     def query(self, text: str, limit: int = 10) -> Result:
         groups, suggestion, unknown = self.analyse(text)
@@ -475,14 +541,16 @@ def _split(word: str, known, min_part: int, depth: int, partial: bool = True) ->
     if depth or not partial:
         return []
     # No full decomposition: the longest known head (Sperrmüll is Müll) and the longest
-    # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means.
+    # known modifier (Sperrmüllabholung is about Sperrmüll) still say what the word means,
+    # if they make up more than half of it (Raumschiff is not about Raum).
+    half = len(word) // 2 + 1
     parts = []
-    for cut in range(min_part, len(word) - min_part + 1):
+    for cut in range(min_part, len(word) - max(min_part, half) + 1):
         head = known(word[cut:])
         if head:
             parts.append(head)
             break
-    for cut in range(len(word) - min_part, min_part - 1, -1):
+    for cut in range(len(word) - min_part, max(min_part, half) - 1, -1):
         modifier = known(word[:cut])
         if modifier:
             parts.append(modifier)

@@ -4,6 +4,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from rathaus.core.models import Office
+
 from . import search
 from .models import LifeSituation, Service, Topic
 
@@ -25,6 +27,12 @@ def service_situations_changed(sender, instance, **kwargs):
         invalidate(instance.municipality_id)
     else:
         invalidate_all()
+
+
+@receiver(post_save, sender=Office)
+def office_renamed(sender, instance, **kwargs):
+    # The responsible office's name is part of each service's indexed text.
+    invalidate(instance.municipality_id)
 
 
 @receiver([post_save, post_delete], sender=Topic)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rathaus.core.models import Location, Office, OpeningHours
+from rathaus.core.models import Location, Office, OpeningException, OpeningHours
 from rathaus.core.opening import day_schedule
 
 from . import dashboard, search
@@ -50,8 +50,6 @@ def walk_in_today(municipality):
 
 
 def _exceptions_on(day):
-    from rathaus.core.models import OpeningException
-
     return OpeningException.objects.filter(date=day)
 
 
