@@ -101,3 +101,29 @@ def test_openapi_lists_endpoints(client_a):
         "/bookings/rebook",
     ):
         assert f"{API}{path}" in paths
+
+
+def test_holds_are_rate_limited_per_ip(client_a, offer_a, day):
+    data = {
+        "service": offer_a.service.slug,
+        "resource": "schalter",
+        "name": "X",
+        "email": "x@example.org",
+        "start": at(day, 9).isoformat(),
+    }
+    statuses = [
+        post(client_a, "/holds", {**data, "idempotency_key": f"r{i}"}).status_code
+        for i in range(21)
+    ]
+    assert statuses[-1] == 429 and 429 not in statuses[:20]
+
+
+def test_pages_in_english(client_a, offer_a):
+    from django.utils import translation
+
+    client_a.cookies["django_language"] = "en"
+    try:
+        text = client_a.get(f"/termine/leistung/{offer_a.service.slug}/").content.decode()
+    finally:
+        translation.activate("de")  # the middleware leaves English active in this thread
+    assert "Choose a location" in text

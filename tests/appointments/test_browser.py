@@ -44,6 +44,10 @@ def test_book_confirm_cancel_by_keyboard(page, town_a):
     tab_to(page, "freie Zeiten")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"tag="))
+    chosen = page.evaluate("document.activeElement.textContent")
+    current = page.locator(".day-list__day[aria-current='date']")
+    page.wait_for_function("document.querySelector('.day-list__day[aria-current=date]') !== null")
+    assert current.inner_text().split()[1] in chosen  # the focused day is now the current one
     page.check_axe()
     tab_to(page, "09:00")
     press_enter_and_wait(page)
@@ -107,6 +111,7 @@ def test_staff_pages_pass_axe(page, town_a, day):
         "/termine/verwaltung/suche/?q=Anna",
         f"/termine/verwaltung/termin/{booking.code}/",
         "/termine/verwaltung/schalter/sperren/",
+        "/termine/verwaltung/schalter/zusaetzlich/",
         f"/termine/verwaltung/buchen/?angebot={offer.pk}&tag={day}",
     ):
         response = page.goto(path)

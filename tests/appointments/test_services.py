@@ -268,3 +268,39 @@ def test_wedding_fee_beyond_six_months(town_a):
     assert str(booking.fee) == "75.00"
     near = capacity.free_starts(offer, 1, timezone.now(), timezone.now() + timedelta(days=14))
     assert book(offer, near[0], email="b@example.org").fee is None
+
+
+def test_overdue_hold_in_the_way_is_expired_without_scheduler(town_a, day):
+    offer = make_offer(town_a, make_service(town_a, "y"), counters=1)
+    stale = book(offer, at(day, 9))
+    Booking.objects.filter(pk=stale.pk).update(hold_expires_at=timezone.now())
+    fresh = book(offer, at(day, 9), email="other@example.org")
+    stale.refresh_from_db()
+    assert stale.status == BookingStatus.EXPIRED and fresh.status == BookingStatus.RESERVED
+    assert Slot.objects.get(resource=offer.resource, starts_at=at(day, 9)).booked == 1
+
+
+def test_location_closure_from_core_removes_units(offer_a, day):
+    from rathaus.core.models import OpeningException
+
+    OpeningException.objects.create(
+        location=offer_a.resource.location, date=day, closed=True, reason="Umzug"
+    )
+    capacity.materialise(offer_a.resource)
+    assert capacity.free_starts(offer_a, 1, at(day, 0), at(day, 23)) == []
+    assert not Slot.objects.filter(starts_at__date=day, capacity__gt=0).exists()
+
+
+def test_core_closure_displaces_existing_bookings(offer_a, day, django_capture_on_commit_callbacks):
+    from rathaus.core.models import OpeningException
+
+    booking = book(offer_a, at(day, 9))
+    services.confirm(booking)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        OpeningException.objects.create(
+            location=offer_a.resource.location, date=day, closed=True, reason="Wasserschaden"
+        )
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and booking.displaced
+    assert "Wasserschaden" in mail.outbox[0].body

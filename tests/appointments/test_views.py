@@ -1,7 +1,7 @@
 """Citizen pages and staff pages through the Django test client."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -49,7 +49,8 @@ def capture(django_capture_on_commit_callbacks):
 
 
 def test_citizen_flow_book_confirm_cancel(client_a, offer_a, day, capture):
-    assert "Termin buchen" in client_a.get("/termine/").content.decode() or True
+    index = client_a.get("/termine/").content.decode()
+    assert "Termin buchen" in index and offer_a.service.name in index
     page = client_a.get(f"/termine/leistung/{offer_a.service.slug}/")
     assert page.status_code == 200 and "Frühester Termin" in page.content.decode()
     calendar = client_a.get(f"/termine/leistung/{offer_a.service.slug}/schalter/?tag={day}")
@@ -78,8 +79,20 @@ def test_citizen_flow_book_confirm_cancel(client_a, offer_a, day, capture):
     ics = client_a.get(manage_path + "termin.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     body = ics.content.decode()
-    for token in ("BEGIN:VTIMEZONE", "TZID=Europe/Berlin", "UID:", "DTSTAMP:", "LOCATION:"):
+    for token in (
+        "BEGIN:VTIMEZONE",
+        "DTSTART;TZID=Europe/Berlin:",
+        "DTEND;TZID=Europe/Berlin:",
+        "UID:",
+        "DTSTAMP:",
+        "LOCATION:",
+        "SUMMARY:",
+    ):
         assert token in body
+    from icalendar import Calendar
+
+    event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
+    assert event.decoded("dtstart") == at(day, 9)
     assert client_a.post(manage_path + "absagen/").status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
@@ -218,8 +231,17 @@ def test_manager_day_view_by_counter_and_status(client_a, town_a, offer_a, day):
     text = client_a.get(f"/termine/verwaltung/schalter/tag/?datum={day}").content.decode()
     assert "Platz 1" in text and "Platz 2" in text and "Anna" in text and "Bert" in text
     assert client_a.get(f"/termine/verwaltung/schalter/woche/?datum={day}").status_code == 200
-    client_a.post(f"/termine/verwaltung/termin/{a.code}/status/", {"action": "arrived"})
-    client_a.post(f"/termine/verwaltung/termin/{a.code}/status/", {"action": "done"})
+    day_url = f"/termine/verwaltung/schalter/tag/?datum={day}"
+    back = client_a.post(
+        f"/termine/verwaltung/termin/{a.code}/status/", {"action": "arrived", "next": day_url}
+    )
+    assert back.url == day_url
+    assert "erledigt" in client_a.get(day_url).content.decode()  # the next quick action
+    evil = client_a.post(
+        f"/termine/verwaltung/termin/{a.code}/status/",
+        {"action": "done", "next": "https://evil.example/"},
+    )
+    assert evil.url == f"/termine/verwaltung/termin/{a.code}/"  # no open redirect
     client_a.post(f"/termine/verwaltung/termin/{b.code}/status/", {"action": "no_show"})
     a.refresh_from_db()
     b.refresh_from_db()
@@ -262,3 +284,73 @@ def test_staff_books_for_caller_and_blocks_time(client_a, town_a, offer_a, day, 
     assert response.status_code == 302
     assert Booking.objects.get(name="Zweite").status == BookingStatus.CANCELLED
     assert any("muss leider ausfallen" in m.subject for m in mail.outbox)
+
+
+def test_location_page_and_service_cta(client_a, offer_a):
+    text = client_a.get("/standorte/a-mitte/").content.decode()
+    assert "Nächster freier Online-Termin" in text
+    from django.template import Context, Template
+
+    cta = Template('{% include "appointments/_service_cta.html" %}').render(
+        Context({"service": offer_a.service})
+    )
+    assert "Termin buchen" in cta and f"/termine/leistung/{offer_a.service.slug}/" in cta
+    offer_a.is_active = False
+    offer_a.save()
+    assert "Termin buchen" not in Template('{% include "appointments/_service_cta.html" %}').render(
+        Context({"service": offer_a.service})
+    )
+
+
+def test_displaced_citizen_picks_new_time_with_data_kept(client_a, offer_a, day, admin_a, capture):
+    from rathaus.appointments import tokens
+
+    first = services.hold(offer_a, at(day, 10), name="Anna Alt", email="a@example.org")
+    second = services.hold(offer_a, at(day, 10), name="Bert Neu", email="b@example.org")
+    services.confirm(first)
+    services.confirm(second)
+    services.block_time(
+        offer_a.resource, day, time(10), time(11), counters=1, reason="Krankheit", actor=admin_a
+    )
+    second.refresh_from_db()
+    assert second.displaced and second.status == BookingStatus.CANCELLED
+    path = f"/termine/t/{tokens.manage_token(second)}/"
+    assert "Neue Zeit wählen" in client_a.get(path).content.decode()
+    with capture.capture(execute=True):
+        response = client_a.post(path + "verschieben/", {"start": at(day, 11).isoformat()})
+    new = Booking.objects.get(name="Bert Neu", status=BookingStatus.CONFIRMED)
+    assert new.starts_at == at(day, 11) and new.email == "b@example.org"
+    assert response.url == f"/termine/t/{tokens.manage_token(new)}/"
+    assert any("Terminbestätigung" in m.subject for m in mail.outbox)
+    again = client_a.post(path + "verschieben/", {"start": at(day, 11, 30).isoformat()})
+    assert again.status_code == 302
+    assert Booking.objects.filter(name="Bert Neu", status=BookingStatus.CONFIRMED).count() == 1
+
+
+def test_staff_releases_extra_slots(client_a, town_a, offer_a, day):
+    client_a.force_login(make_staff(town_a, "termine@a.test", Role.APPOINTMENT_MANAGER))
+    response = client_a.post(
+        "/termine/verwaltung/schalter/zusaetzlich/",
+        {
+            "date": day.isoformat(),
+            "start_time": "14:00",
+            "end_time": "15:00",
+            "counters": 2,
+            "unit_minutes": 10,
+            "reason": "Sondereinsatz",
+        },
+    )
+    assert response.status_code == 302
+    calendar = client_a.get(f"/termine/leistung/{offer_a.service.slug}/schalter/?tag={day}")
+    assert "14:00" in calendar.content.decode()
+    bad = client_a.post(
+        "/termine/verwaltung/schalter/zusaetzlich/",
+        {
+            "date": day.isoformat(),
+            "start_time": "15:00",
+            "end_time": "14:00",
+            "counters": 1,
+            "unit_minutes": 10,
+        },
+    )
+    assert "„bis“ muss nach „von“ liegen." in bad.content.decode()

@@ -6,3 +6,6 @@ class AppointmentsConfig(AppConfig):
     name = "rathaus.appointments"
     label = "appointments"
     verbose_name = _("Terminvergabe")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -44,9 +44,15 @@ def _units(day: date, start: time, end: time, minutes: int):
         current += step
 
 
-def plan_day(resource: Resource, day: date, rules, exceptions) -> dict[datetime, PlannedUnit]:
-    """The unit rows a resource should have on ``day``: rules, then exceptions."""
-    if holiday_name(resource.municipality, day):
+def plan_day(
+    resource: Resource, day: date, rules, exceptions, closed_days=frozenset()
+) -> dict[datetime, PlannedUnit]:
+    """The unit rows a resource should have on ``day``: rules, then exceptions.
+
+    Public holidays of the Land and days the location is closed (core opening
+    exceptions) have no units.
+    """
+    if day in closed_days or holiday_name(resource.municipality, day):
         return {}
     planned: dict[datetime, PlannedUnit] = {}
     for rule in rules:
@@ -99,9 +105,15 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
     end = start + timedelta(days=days)
     rules = list(resource.rules.all())
     exceptions = list(resource.exceptions.filter(date__gte=start, date__lt=end))
+    closed_days = frozenset(
+        resource.location.exceptions.filter(date__gte=start, date__lt=end, closed=True).values_list(
+            "date", flat=True
+        )
+    )
     planned: dict[datetime, PlannedUnit] = {}
     for offset in range(days):
-        planned.update(plan_day(resource, start + timedelta(days=offset), rules, exceptions))
+        day = start + timedelta(days=offset)
+        planned.update(plan_day(resource, day, rules, exceptions, closed_days))
     existing = {
         s.starts_at: s
         for s in Slot.objects.filter(
@@ -223,6 +235,15 @@ def free_starts_by_resource(
     for row in _candidate_rows({o.resource_id for o in offers}, start, end, now):
         by_resource.setdefault(row[0], []).append(row)
     result = {}
+    # Locations share their unit times: convert each epoch second to a datetime once.
+    converted: dict[int, datetime] = {}
+
+    def as_datetime(epoch: int) -> datetime:
+        found = converted.get(epoch)
+        if found is None:
+            found = converted[epoch] = datetime.fromtimestamp(epoch, tz=UTC)
+        return found
+
     for offer in offers:
         win = window(offer, now, staff=staff)
         share = 0 if staff else offer.walk_in_share
@@ -231,9 +252,7 @@ def free_starts_by_resource(
             by_resource.get(offer.resource_id, []), offer.units_for(persons), share
         )
         earliest = win.earliest.timestamp()
-        result[offer.pk] = [
-            datetime.fromtimestamp(s, tz=UTC) for s in starts if earliest <= s < last
-        ]
+        result[offer.pk] = [as_datetime(s) for s in starts if earliest <= s < last]
     return result
 
 

@@ -80,3 +80,27 @@ class BlockForm(KernForm):
         ):
             self.add_error("end_time", _("„bis“ muss nach „von“ liegen."))
         return data
+
+
+class ExtraSlotsForm(KernForm):
+    """Additional day slots released by staff (e.g. when more staff is in)."""
+
+    date = forms.DateField(
+        label=_("Datum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    start_time = forms.TimeField(label=_("von"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("bis"), widget=forms.TimeInput(attrs={"type": "time"}))
+    counters = forms.IntegerField(
+        label=_("Zusätzliche parallele Plätze"), min_value=1, max_value=50, initial=1
+    )
+    unit_minutes = forms.IntegerField(
+        label=_("Länge einer Zeiteinheit (Minuten)"), min_value=5, max_value=240, initial=10
+    )
+    reason = forms.CharField(label=_("Anlass (intern)"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and start >= end:
+            self.add_error("end_time", _("„bis“ muss nach „von“ liegen."))
+        return data

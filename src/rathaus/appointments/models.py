@@ -337,6 +337,12 @@ class Booking(TenantModel):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(_("Interne Notiz"), max_length=300, blank=True)
+    # Cancelled by the office (a counter fell out): the person may pick a new time
+    # with their data kept, once (``replacement``).
+    displaced = models.BooleanField(default=False)
+    replacement = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
 
     class Meta:
         verbose_name = _("Termin")

@@ -19,12 +19,15 @@ import functools
 import time as pytime
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
+from rathaus.core.models import Municipality
 
 from . import capacity, tasks
 from .models import (
@@ -38,7 +41,7 @@ from .models import (
     Slot,
 )
 
-HOLD_MINUTES = 15
+HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
 BUSY_MESSAGE = "Gerade ist viel los. Bitte versuchen Sie es gleich noch einmal."
 
 
@@ -90,6 +93,25 @@ def retry_on_conflict(attempts: int = 3):
         return wrapped
 
     return decorator
+
+
+def _audit(action: str, booking: Booking, **kwargs) -> None:
+    """Audit a booking change; the municipality by id saves a query on the hot path."""
+    audit.record(action, booking, municipality=Municipality(pk=booking.municipality_id), **kwargs)
+
+
+def _send_later(task, booking_id: int) -> None:
+    """Send an e-mail as a background task once the booking is committed.
+
+    With the database task backend the task row is written inside the booking's
+    own transaction: a transactional outbox (the e-mail exists exactly when the
+    booking commits, and one commit is saved per booking). Other backends run
+    the task on commit.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(booking_id)
+    else:
+        transaction.on_commit(functools.partial(task.enqueue, booking_id))
 
 
 # --- Unit rows ---------------------------------------------------------------------
@@ -161,7 +183,7 @@ def _check_request(offer: Offer, starts_at: datetime, persons: int, *, staff: bo
     return win
 
 
-def _taken_error(offer, starts_at, persons, *, staff):
+def taken_error(offer, starts_at, persons, *, staff):
     alternatives = capacity.nearest_alternatives(offer, persons, starts_at, staff=staff)
     return BookingError(
         _("Diese Zeit ist leider gerade vergeben worden. Bitte wählen Sie eine andere Zeit."),
@@ -182,6 +204,7 @@ def hold(
     persons: int = 1,
     idempotency_key: str | None = None,
     actor=None,
+    preconfirmed: bool = False,
 ) -> Booking:
     """Reserve k units for 15 minutes (citizens) or book directly (staff for a caller).
 
@@ -216,20 +239,67 @@ def hold(
                     idempotency_key,
                     actor,
                     win,
+                    preconfirmed,
                 )
     except IntegrityError:
         return _after_integrity_error(offer, idempotency_key, key)
     if ends_at is None:
+        if _expire_overlapping_holds(offer, starts_at, k):
+            # A hold that should have expired was in the way: try once more.
+            return hold(
+                offer,
+                starts_at,
+                name=name,
+                email=email,
+                phone=phone,
+                persons=persons,
+                idempotency_key=idempotency_key,
+                actor=actor,
+                preconfirmed=preconfirmed,
+            )
         # Computed after the rollback, outside the short booking transaction.
-        raise _taken_error(offer, starts_at, persons, staff=staff)
+        raise taken_error(offer, starts_at, persons, staff=staff)
     return booking
 
 
+def _expire_overlapping_holds(offer, starts_at, k) -> int:
+    """Expire overdue holds on the wanted units (when no scheduler has swept them yet)."""
+    span_end = starts_at + timedelta(hours=max(1, k))  # generous: units are <= 4 h
+    overdue = Booking.objects.filter(
+        resource_id=offer.resource_id,
+        status=BookingStatus.RESERVED,
+        hold_expires_at__lte=timezone.now(),
+        starts_at__lt=span_end,
+        ends_at__gt=starts_at,
+    ).only("pk")
+    return sum(expire(b) for b in overdue)
+
+
+def expire_holds_if_due() -> None:
+    """At most once a minute per cache: sweep expired holds (for setups without scheduler)."""
+    from django.core.cache import cache
+
+    if cache.add("appointments:expire-sweep", 1, timeout=60):
+        expire_holds()
+
+
 def _create_booking(
-    offer, starts_at, ends_at, k, persons, name, email, phone, key, idempotency_key, actor, win
+    offer,
+    starts_at,
+    ends_at,
+    k,
+    persons,
+    name,
+    email,
+    phone,
+    key,
+    idempotency_key,
+    actor,
+    win,
+    preconfirmed=False,
 ) -> Booking:
     now = timezone.now()
-    confirmed = actor is not None
+    confirmed = actor is not None or preconfirmed
     booking = Booking.objects.create(
         municipality_id=offer.municipality_id,
         offer=offer,
@@ -251,16 +321,18 @@ def _create_booking(
         idempotency_key=idempotency_key or None,
         booked_by=actor,
     )
-    audit.record(
-        "appointments.booked_for_caller" if confirmed else "appointments.held",
+    _audit(
+        "appointments.booked_for_caller"
+        if actor is not None
+        else ("appointments.rebooked_after_displacement" if preconfirmed else "appointments.held"),
         booking,
         actor=actor,
         data={"code": booking.code, "starts_at": starts_at.isoformat(), "units": k},
     )
     if confirmed and booking.email:
-        transaction.on_commit(lambda: tasks.send_confirmation.enqueue(booking.pk))
+        _send_later(tasks.send_confirmation, booking.pk)
     elif not confirmed:
-        transaction.on_commit(lambda: tasks.send_hold_link.enqueue(booking.pk))
+        _send_later(tasks.send_hold_link, booking.pk)
     return booking
 
 
@@ -295,8 +367,8 @@ def confirm(booking: Booking) -> bool:
         ).update(status=BookingStatus.CONFIRMED, confirmed_at=now, hold_expires_at=None)
         if changed:
             booking.refresh_from_db()
-            audit.record("appointments.confirmed", booking, data={"code": booking.code})
-            transaction.on_commit(lambda: tasks.send_confirmation.enqueue(booking.pk))
+            _audit("appointments.confirmed", booking, data={"code": booking.code})
+            _send_later(tasks.send_confirmation, booking.pk)
             return True
     booking.refresh_from_db()
     if booking.status in (BookingStatus.CONFIRMED, BookingStatus.ARRIVED, BookingStatus.CALLED):
@@ -323,7 +395,7 @@ def _end(booking: Booking, status: str, allowed, *, actor=None, reason: str = ""
             return False
         booking.refresh_from_db()
         _release_units(booking)
-        audit.record(f"appointments.{status}", booking, actor=actor, data={"reason": reason})
+        _audit(f"appointments.{status}", booking, actor=actor, data={"reason": reason})
     return True
 
 
@@ -345,7 +417,7 @@ def cancel(booking: Booking, *, actor=None, reason: str = "", notify: bool = Tru
         raise BookingError(_("Vergangene Termine können nicht abgesagt werden."), "past")
     done = _end(booking, BookingStatus.CANCELLED, allowed, actor=actor, reason=reason)
     if done and notify and booking.email:
-        transaction.on_commit(lambda: tasks.send_cancellation.enqueue(booking.pk))
+        _send_later(tasks.send_cancellation, booking.pk)
     return done
 
 
@@ -382,17 +454,45 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             current.save(
                 update_fields=["starts_at", "ends_at", "revision", "reminder_sent_at", "fee"]
             )
-            audit.record(
+            _audit(
                 "appointments.rebooked",
                 current,
                 actor=actor,
                 data={"from": old_start.isoformat(), "to": new_start.isoformat()},
             )
             if current.status == BookingStatus.CONFIRMED and current.email:
-                transaction.on_commit(lambda: tasks.send_confirmation.enqueue(current.pk))
+                _send_later(tasks.send_confirmation, current.pk)
     if error:
-        raise _taken_error(offer, new_start, current.persons, staff=staff)
+        raise taken_error(offer, new_start, current.persons, staff=staff)
     return current
+
+
+def rebook_displaced(old: Booking, new_start: datetime) -> Booking:
+    """A person whose appointment the office cancelled picks a new time, data kept, once.
+
+    The e-mail address was confirmed with the first booking, so the new one is
+    confirmed at once. Citizen policies (horizon, walk-in share) apply as usual.
+    """
+    with transaction.atomic():
+        locked = (
+            Booking.objects.select_for_update().select_related("offer__resource").get(pk=old.pk)
+        )
+        if not locked.displaced or locked.replacement_id:
+            raise BookingError(
+                _("Für diesen Termin haben Sie bereits einen neuen Termin gewählt."), "not_active"
+            )
+        new = hold(
+            locked.offer,
+            new_start,
+            name=locked.name,
+            email=locked.email,
+            phone=locked.phone,
+            persons=locked.persons,
+            preconfirmed=True,
+        )
+        locked.replacement = new
+        locked.save(update_fields=["replacement"])
+    return new
 
 
 # --- Staff --------------------------------------------------------------------------
@@ -419,7 +519,7 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
         ).update(status=status, **stamp)
         if changed:
             booking.refresh_from_db()
-            audit.record(f"appointments.{status}", booking, actor=actor)
+            _audit(f"appointments.{status}", booking, actor=actor)
     return bool(changed)
 
 
@@ -447,6 +547,18 @@ def save_exception(exception: CapacityException, *, actor=None) -> list[Booking]
         )
         capacity.materialise(exception.resource, exception.date, 1)
         displaced = _displace_overbooked(exception.resource, exception.date, exception, actor)
+    return displaced
+
+
+def close_location_day(closure) -> list[Booking]:
+    """The location is closed on a day (core opening exception): displace its bookings."""
+    displaced = []
+    for resource in Resource.objects.filter(location_id=closure.location_id):
+        with transaction.atomic():
+            capacity.materialise(resource, closure.date, 1)
+            reason = closure.reason or _("Der Standort ist an diesem Tag geschlossen.")
+            marker = CapacityException(resource=resource, date=closure.date, reason=reason)
+            displaced += _displace_overbooked(resource, closure.date, marker, None)
     return displaced
 
 
@@ -496,9 +608,11 @@ def _displace_overbooked(resource, day, exception, actor) -> list[Booking]:
                 over[t] -= 1
         reason = exception.reason or _("Ausfall am Standort")
         if _end(booking, BookingStatus.CANCELLED, ACTIVE_STATES[:2], actor=actor, reason=reason):
+            Booking.objects.filter(pk=booking.pk).update(displaced=True)
+            booking.displaced = True
             displaced.append(booking)
             if booking.email:
-                transaction.on_commit(functools.partial(tasks.send_displaced.enqueue, booking.pk))
+                _send_later(tasks.send_displaced, booking.pk)
         if all(v <= 0 for v in over.values()):
             break
     return displaced

@@ -15,12 +15,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import capacity, services
-from .forms import BlockForm, CallerForm
-from .models import Booking, BookingStatus, Offer, Resource
+from .forms import BlockForm, CallerForm, ExtraSlotsForm
+from .models import Booking, BookingStatus, CapacityException, Offer, Resource
 from .permissions import can_manage, scope
 
 
@@ -221,6 +222,9 @@ def booking_action(request, code):
         messages.success(request, _("Gespeichert."))
     else:
         messages.error(request, _("Dieser Schritt ist im aktuellen Status nicht möglich."))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("appointments:staff_booking", booking.code)
 
 
@@ -305,6 +309,32 @@ def block(request, slug):
         url = reverse("appointments:staff_day", args=[resource.slug])
         return redirect(f"{url}?datum={data['date'].isoformat()}")
     return render(request, "appointments/staff/block.html", {"resource": resource, "form": form})
+
+
+@staff_required
+def extra_slots(request, slug):
+    """Release additional day slots (Tagestermine) beyond the weekly rules."""
+    resource = get_object_or_404(resources_for(request), slug=slug)
+    form = ExtraSlotsForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.save_exception(
+            CapacityException(
+                resource=resource,
+                kind=CapacityException.Kind.EXTRA,
+                date=data["date"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                counters=data["counters"],
+                unit_minutes=data["unit_minutes"],
+                reason=data["reason"],
+            ),
+            actor=request.user,
+        )
+        messages.success(request, _("Zusätzliche Termine sind jetzt online buchbar."))
+        url = reverse("appointments:staff_day", args=[resource.slug])
+        return redirect(f"{url}?datum={data['date'].isoformat()}")
+    return render(request, "appointments/staff/extra.html", {"resource": resource, "form": form})
 
 
 @staff_required

@@ -1,5 +1,6 @@
 """E-mails of the Terminvergabe, sent as background tasks after the transaction commits."""
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -60,7 +61,10 @@ def send_hold_link(booking_id: int) -> None:
         booking,
         "hold",
         "Bitte bestätigen Sie Ihren Termin",
-        extra={"confirm_url": documents.confirm_url(booking)},
+        extra={
+            "confirm_url": documents.confirm_url(booking),
+            "hold_minutes": settings.RATHAUS_APPOINTMENTS_HOLD_MINUTES,
+        },
     )
 
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("verwaltung/<slug:slug>/tag/", staff.day_view, name="staff_day"),
     path("verwaltung/<slug:slug>/woche/", staff.week_view, name="staff_week"),
     path("verwaltung/<slug:slug>/sperren/", staff.block, name="staff_block"),
+    path("verwaltung/<slug:slug>/zusaetzlich/", staff.extra_slots, name="staff_extra"),
 ]

@@ -112,6 +112,7 @@ def service_locations(request, slug):
 
 def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
     """Days with free times (28 at a time) and, for the chosen day, the free times."""
+    services.expire_holds_if_due()
     win = capacity.window(offer)
     today = timezone.localdate()
     first = _day(request.GET.get("ab")) or today
@@ -214,7 +215,7 @@ def details(request, slug, resource_slug):
     if request.method == "GET":
         if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
-                request, offer, services._taken_error(offer, start, persons, staff=False), persons
+                request, offer, services.taken_error(offer, start, persons, staff=False), persons
             )
         return render(request, "appointments/details.html", {**context, "form": ContactForm()})
     form = ContactForm(request.POST)
@@ -225,6 +226,7 @@ def details(request, slug, resource_slug):
         return render(request, "appointments/details.html", {**context, "form": form})
     if action != "reserve":
         context["idempotency_key"] = uuid4().hex
+        context["hold_minutes"] = services.HOLD_MINUTES
         return render(request, "appointments/check.html", {**context, "form": form})
     return _reserve(request, offer, start, persons, form)
 
@@ -333,6 +335,7 @@ def manage(request, token):
             "bring": bring_list(booking),
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
+            "can_replace": booking.displaced and booking.replacement_id is None,
         },
     )
 
@@ -371,13 +374,18 @@ def manage_rebook(request, token):
         booking = tokens.booking_for_manage(token, request.municipality)
     except tokens.InvalidToken:
         return _invalid_link(request)
-    if booking.status not in (BookingStatus.RESERVED, BookingStatus.CONFIRMED):
+    displaced = booking.displaced and booking.replacement_id is None
+    if booking.status not in (BookingStatus.RESERVED, BookingStatus.CONFIRMED) and not displaced:
         return redirect("appointments:manage", token)
     if request.method == "POST":
         start = _start(request.POST.get("start"))
         if start is None:
             raise Http404
         try:
+            if displaced:
+                new = services.rebook_displaced(booking, start)
+                messages.success(request, _("Ihr neuer Termin ist gebucht."))
+                return redirect("appointments:manage", tokens.manage_token(new))
             services.rebook(booking, start)
         except services.BookingError as error:
             messages.error(request, error.message)

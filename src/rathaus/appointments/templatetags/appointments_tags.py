@@ -16,3 +16,19 @@ def is_bookable(service) -> bool:
 @register.filter
 def can_manage_appointments(request) -> bool:
     return can_manage(request.user, request.municipality)
+
+
+@register.simple_tag
+def next_free_at(location):
+    """(offer, start) of the earliest free online appointment at ``location``, or None."""
+    from ..capacity import earliest_anywhere
+    from ..models import Offer
+
+    offers = Offer.objects.filter(
+        resource__location=location,
+        is_active=True,
+        resource__is_active=True,
+        service__is_published=True,
+    ).select_related("service", "resource")
+    found = earliest_anywhere(offers, 1)
+    return found[0] if found else None

@@ -10,3 +10,14 @@ document.addEventListener("submit", (event) => {
   button.dataset.sent = "1";
   button.setAttribute("aria-disabled", "true");
 });
+
+// After htmx swapped in the times of a day, mark that day as the current one.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (!event.detail.target || event.detail.target.id !== "zeiten") return;
+  const chosen = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!chosen || !chosen.classList.contains("day-list__day")) return;
+  document.querySelectorAll(".day-list__day[aria-current]").forEach((day) => {
+    day.removeAttribute("aria-current");
+  });
+  chosen.setAttribute("aria-current", "date");
+});
