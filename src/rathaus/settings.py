@@ -246,7 +246,6 @@ LOGGING = {
 # --- Module settings --------------------------------------------------------------
 # Each module appends its own block below, headed by its name.
 
-<<<<<<< HEAD
 # assistant
 # Conversations are deleted after this idle time (periodic job assistant.purge_conversations).
 RATHAUS_ASSISTANT_RETENTION_SECONDS = int(
@@ -274,8 +273,7 @@ APPLICATIONS_DEMO_PAY_SECRET = os.environ.get("APPLICATIONS_DEMO_PAY_SECRET", ""
 APPLICATIONS_DEMO_PAY_WEBHOOKS = env_bool("APPLICATIONS_DEMO_PAY_WEBHOOKS", True)
 # Installation-wide OIDC providers as JSON list of {slug, name, issuer, client_id, client_secret}.
 APPLICATIONS_OIDC_PROVIDERS = _json.loads(os.environ.get("APPLICATIONS_OIDC_PROVIDERS", "[]"))
-=======
+
 # appointments
 # How long an unconfirmed hold (reservation) keeps its units before it expires.
 RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))
->>>>>>> appointments
