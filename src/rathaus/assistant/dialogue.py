@@ -193,6 +193,8 @@ def _fits(candidate: Candidate, candidates) -> bool:
     ("Gewerbe abmelden" is not "Hund abmelden")."""
     if candidate.coverage >= setting("MIN_COVERAGE", 0.6):
         return True
+    if _names_all_it_should(candidate):
+        return True
     if candidate.coverage < 0.5 or candidate.precision < 0.5:
         return False
     left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
@@ -201,6 +203,17 @@ def _fits(candidate: Candidate, candidates) -> bool:
     return not any(
         other.names[i] for other in candidates if other is not candidate for i in left_out
     )
+
+
+def _names_all_it_should(candidate: Candidate) -> bool:
+    """Every topic word that names *some* service names this one, and there is such a
+    word: the rest is background ("Mein Vater ist im Krankenhaus verstorben")."""
+    naming = [i for i, names in enumerate(candidate.naming) if names]
+    background = len(candidate.naming) - len(naming)
+    # One naming word beside one background word is too little ("Auto waschen").
+    if not naming or len(naming) < background or (background and len(naming) < 2):
+        return False
+    return all(candidate.explains[i] == 1.0 for i in naming)
 
 
 def _about(municipality, service, asked, language, now) -> Turn:

@@ -44,6 +44,9 @@ class Candidate:
     explains: tuple[float, ...] = ()
     names: tuple[bool, ...] = ()
     known: tuple[bool, ...] = ()  # per topic word: does the catalog know it at all
+    # per topic word: does any service's name field name it (else it is background:
+    # "Krankenhaus", "Sommer" – or "Pizza")
+    naming: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,8 +234,11 @@ def warm(municipality, index) -> None:
         .filter(is_published=True)
         .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS)
     )
+    names: set[str] = set()
     for service in services:
-        strong_terms(service, index)
+        terms = strong_terms(service, index)
+        names |= terms.direct | terms.parts
+    index.__dict__["_assistant_names"] = frozenset(names)
     index.__dict__["_assistant_warm"] = True
 
 
@@ -250,6 +256,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
         .in_bulk()
     )
     asked = question_terms(index, question) if hits else frozenset()
+    names = index.__dict__.get("_assistant_names", frozenset())
     candidates = []
     for hit in hits:
         service = by_id.get(hit.service_id)
@@ -266,6 +273,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 tuple(explained(sense, terms) for sense in senses),
                 tuple(names_it(sense, terms) for sense in senses),
                 tuple(bool(sense.terms or sense.weak) for sense in senses),
+                tuple(bool(sense.terms & names) for sense in senses),
             )
         )
     return Retrieval(words, tuple(candidates))
