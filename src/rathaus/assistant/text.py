@@ -91,6 +91,11 @@ FILLER = (
         frei freie freien freier nächste nächsten nächster früheste frühesten erste ersten
         übermorgen woche diese dieser dieses next first earliest free available week
         los hoch alte alten altes wirklich genau müsste könnten würde gerne
+        kommt komme kommen liegt liegen steht stehen allen alle unserer unserem unseren
+        großes große großen groß klein kleine kleiner wenig wenige reicht reichen bald
+        läuft laufen letzte letzten letzter nächstes nächstem jahr jahre monat monate
+        tag tage wochen sommer winter frühling herbst gestern demnächst sofort dringend
+        soon urgent urgently next last year month day days
         """
     )
 )
