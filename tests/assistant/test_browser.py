@@ -56,7 +56,7 @@ def test_choice_buttons_by_keyboard(page, chat_town):
     page.keyboard.type("Gewerbe")
     page.keyboard.press("Enter")
     page.locator(".chat-options button").first.wait_for()
-    tab_to(page, "el.textContent.trim() === 'Gewerbe abmelden'")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Gewerbe abmelden'")
     page.keyboard.press("Enter")
     page.locator("#chat-log .chat-msg--assistant").nth(1).wait_for()
     assert "15 €" in page.locator("#chat-log").inner_text()

@@ -203,3 +203,9 @@ def test_a_withdrawn_focus_is_dropped(catalog_a):
     first.state.focus.refresh_from_db()
     answer = respond(catalog_a, "Was kostet das?", first.state).answer
     assert answer.fallback and answer.service is None
+
+
+def test_a_counter_question_names_and_links_its_choices(catalog_a):
+    answer = respond(catalog_a, "Gewerbe").answer
+    assert "• Gewerbe abmelden" in answer.text
+    assert "/leistungen/gewerbe-abmelden/" in [s.url for s in answer.sources]

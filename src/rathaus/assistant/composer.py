@@ -393,11 +393,17 @@ class RuleBasedComposer:
     # --- no single service ---
 
     def clarification(self, choices, language) -> Answer:
+        from django.urls import reverse
+
+        lines = [phrases(language)["clarify"]] + [f"• {choice.name}" for choice in choices]
         return Answer(
-            text=phrases(language)["clarify"],
+            text="\n".join(lines),
             language=language,
             confidence=0.5,
             choices=choices,
+            sources=[
+                Link(c.name, reverse("catalog:service", args=[c.slug]), "service") for c in choices
+            ],
         )
 
     def fallback(self, municipality, language, *, needs_topic=False) -> Answer:
