@@ -246,6 +246,18 @@ LOGGING = {
 # --- Module settings --------------------------------------------------------------
 # Each module appends its own block below, headed by its name.
 
+# assistant
+# Conversations are deleted after this idle time (periodic job assistant.purge_conversations).
+RATHAUS_ASSISTANT_RETENTION_SECONDS = int(
+    os.environ.get("RATHAUS_ASSISTANT_RETENTION_SECONDS", 2 * 3600)
+)
+# Anonymised unanswered questions for catalog editors are kept this many days.
+RATHAUS_ASSISTANT_OPEN_QUESTION_DAYS = 180
+# Questions per client IP and minute (chat page and API).
+RATHAUS_ASSISTANT_RATE_LIMIT = 30
+# Dotted path of an AnswerComposer (e.g. an operator's language model); empty = rule based.
+RATHAUS_ASSISTANT_COMPOSER = os.environ.get("RATHAUS_ASSISTANT_COMPOSER", "")
+
 # applications
 import json as _json  # noqa: E402 - kept inside this module's block
 
@@ -288,6 +300,7 @@ PARTICIPATION_PHOTO_MAX_BYTES = int(
 PARTICIPATION_CONTACT_RETENTION_DAYS = int(
     os.environ.get("PARTICIPATION_CONTACT_RETENTION_DAYS", "180")
 )
+
 # appointments
 # How long an unconfirmed hold (reservation) keeps its units before it expires.
 RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assistant"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.chat, name="chat"),
+    path("offene-fragen/", views.open_questions, name="open_questions"),
+    path("offene-fragen/<int:pk>/erledigt/", views.resolve_question, name="resolve_question"),
+]

@@ -126,14 +126,12 @@ def staff_home(request):
     if not roles:
         raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
     labels = dict(Role.choices)
-    return render(
-        request,
-        "core/staff_home.html",
-        {
-            "roles": sorted(str(labels[r]) for r in roles),
-            "can_admin": is_staff_member(request.user, request.municipality),
-        },
-    )
+    context = {
+        "roles": sorted(roles),  # role codes: module staff-link includes test membership
+        "role_labels": sorted(str(labels[r]) for r in roles),
+        "can_admin": is_staff_member(request.user, request.municipality),
+    }
+    return render(request, "core/staff_home.html", context)
 
 
 def _error(request, status, title, text):

@@ -1,0 +1,247 @@
+"""Accuracy and latency of the assistant on the demo catalog.
+
+Run:  .venv/bin/python benchmarks/assistant.py [--verbose]
+
+Builds a fresh SQLite database in a temporary directory with the demo data of
+core, catalog and appointments (Musterstadt), then measures:
+
+* single questions: ../shared/eval/catalog-questions-dev.tsv (or --questions FILE), and
+  tests/assistant/questions-extra.tsv (own paraphrases, English and typos, written
+  after the dev set was passed, never tuned question by question);
+  correct = the answered service's name matches the regex of column 2 and is named
+  in the answer text. A counter-question offering choices counts as wrong here
+  (reported separately, with whether the right service was among the choices);
+* multi-turn dialogues: tests/assistant/dialogues.json (expected service/intent
+  per turn, follow-ups rely on the conversation's focus);
+* out-of-scope questions: tests/assistant/out_of_scope.txt; correct = a fallback
+  (no service named, phone numbers given);
+* latency per answer (p50/p95) of the dialogue layer, and of the full write path
+  (services.ask: conversation and messages stored).
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_QUESTIONS = ROOT.parent.parent / "shared" / "eval" / "catalog-questions-dev.tsv"
+if not DEFAULT_QUESTIONS.exists():
+    DEFAULT_QUESTIONS = Path("/work/shared/eval/catalog-questions-dev.tsv")
+DIALOGUES = ROOT / "tests" / "assistant" / "dialogues.json"
+OUT_OF_SCOPE = ROOT / "tests" / "assistant" / "out_of_scope.txt"
+EXTRA_QUESTIONS = ROOT / "tests" / "assistant" / "questions-extra.tsv"
+
+
+def setup_django(workdir: Path):
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rathaus.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load_demo():
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    municipality = None
+    for dotted in settings.RATHAUS_DEMO_LOADERS:
+        if dotted.split(".")[1] not in ("core", "catalog", "appointments"):
+            continue
+        result = import_string(dotted)(municipality)
+        municipality = municipality or result
+    return municipality
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def named(answer, pattern) -> bool:
+    service = answer.service
+    if service is None:
+        return False
+    shown = service.name_en if answer.language == "en" and service.name_en else service.name
+    return bool(re.search(pattern, service.name, re.IGNORECASE)) and shown in answer.text
+
+
+def run_questions(municipality, path: Path, verbose: bool, timings: list):
+    from rathaus.assistant.dialogue import respond
+
+    rows = [
+        line.rstrip("\n").split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    right = asked_back = back_right = wrong = 0
+    misses = []
+    for question, pattern in rows:
+        start = time.perf_counter()
+        answer = respond(municipality, question).answer
+        timings.append(time.perf_counter() - start)
+        if named(answer, pattern):
+            right += 1
+            continue
+        wrong += answer.service is not None
+        if answer.choices:
+            asked_back += 1
+            back_right += any(re.search(pattern, c.name, re.IGNORECASE) for c in answer.choices)
+        got = (
+            answer.service.name
+            if answer.service
+            else (
+                "choices: " + " | ".join(c.name for c in answer.choices)
+                if answer.choices
+                else "fallback"
+            )
+        )
+        misses.append(f"  ✗ {question!r}: expected /{pattern}/, got {got}")
+    print(f"single questions ({path.name}): {right}/{len(rows)} = {right / len(rows):.1%}")
+    print(
+        f"  wrong service answered: {wrong}; honest fallback: {len(misses) - wrong - asked_back}; "
+        f"asked back: {asked_back} (right service among the choices: {back_right})"
+    )
+    if verbose or len(misses) <= 15:
+        print("\n".join(misses))
+    return right, len(rows)
+
+
+def run_dialogues(municipality, verbose: bool, timings: list):
+    from rathaus.assistant.dialogue import State, respond
+
+    dialogues = json.loads(DIALOGUES.read_text(encoding="utf-8"))
+    turns_right = turns = dialogues_right = 0
+    for dialogue in dialogues:
+        state, all_right, last = State(), True, None
+        for step in dialogue["turns"]:
+            choice = ""
+            if "choose" in step and last is not None:
+                offered = [c for c in last.choices if re.search(step["choose"], c.name, re.I)]
+                choice = offered[0].slug if offered else ""
+            start = time.perf_counter()
+            turn = respond(municipality, step["q"], state, choice=choice)
+            timings.append(time.perf_counter() - start)
+            answer, state = turn.answer, turn.state
+            last = answer
+            ok = check_step(answer, step)
+            turns += 1
+            turns_right += ok
+            all_right = all_right and ok
+            if not ok and verbose is not None:
+                got = (
+                    answer.service.name
+                    if answer.service
+                    else ("choices" if answer.choices else "fallback")
+                )
+                print(f"  ✗ [{dialogue['name']}] {step['q']!r}: got {got} {answer.intents}")
+        dialogues_right += all_right
+    print(
+        f"dialogues: {dialogues_right}/{len(dialogues)} fully right, "
+        f"turns {turns_right}/{turns} = {turns_right / max(turns, 1):.1%}"
+    )
+    return turns_right, turns
+
+
+def check_step(answer, step) -> bool:
+    if step.get("fallback"):
+        return answer.fallback and answer.service is None
+    if step.get("choices"):
+        return bool(answer.choices) and all(
+            any(re.search(p, c.name, re.I) for c in answer.choices) for p in step["choices"]
+        )
+    if "service" in step and not named(answer, step["service"]):
+        return False
+    if "place" in step:
+        return any(re.search(step["place"], s.title, re.I) for s in answer.sources)
+    if "intent" in step and step["intent"] not in answer.intents:
+        return False
+    return not ("language" in step and answer.language != step["language"])
+
+
+def run_out_of_scope(municipality, verbose: bool, timings: list):
+    from rathaus.assistant.dialogue import respond
+
+    questions = [
+        q.strip()
+        for q in OUT_OF_SCOPE.read_text(encoding="utf-8").splitlines()
+        if q.strip() and not q.startswith("#")
+    ]
+    right = 0
+    for question in questions:
+        start = time.perf_counter()
+        answer = respond(municipality, question).answer
+        timings.append(time.perf_counter() - start)
+        if answer.fallback and answer.service is None and not answer.choices:
+            right += 1
+        else:
+            got = answer.service.name if answer.service else "choices"
+            print(f"  ✗ out of scope {question!r}: answered with {got}")
+    print(f"out-of-scope: {right}/{len(questions)} clear fallbacks = {right / len(questions):.1%}")
+    return right, len(questions)
+
+
+def full_path_latency(municipality, questions: list[str]) -> list[float]:
+    from rathaus.assistant import services
+
+    timings = []
+    conversation_id = None
+    for question in questions:
+        start = time.perf_counter()
+        conversation, _ = services.ask(municipality, question, conversation_id=conversation_id)
+        timings.append(time.perf_counter() - start)
+        conversation_id = conversation.pk
+    return timings
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        setup_django(Path(tmp))
+        municipality = load_demo()
+        from rathaus.catalog.models import Service
+
+        count = Service.objects.for_municipality(municipality).count()
+        print(f"catalog: {count} services of {municipality.name}")
+        from rathaus.assistant.dialogue import respond
+
+        respond(municipality, "Reisepass")  # build the search index once (not timed)
+        timings: list[float] = []
+        run_questions(municipality, args.questions, args.verbose, timings)
+        if args.questions != EXTRA_QUESTIONS and EXTRA_QUESTIONS.exists():
+            run_questions(municipality, EXTRA_QUESTIONS, args.verbose, timings)
+        run_dialogues(municipality, args.verbose, timings)
+        run_out_of_scope(municipality, args.verbose, timings)
+        ms = [t * 1000 for t in timings]
+        print(
+            f"latency per answer (dialogue layer, n={len(ms)}): "
+            f"p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, 0.95):.1f} ms, "
+            f"max {max(ms):.1f} ms"
+        )
+        sample = [
+            line.split("\t")[0]
+            for line in args.questions.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        full = [t * 1000 for t in full_path_latency(municipality, sample)]
+        print(
+            f"latency per answer (services.ask incl. storing, n={len(full)}): "
+            f"p50 {statistics.median(full):.1f} ms, p95 {percentile(full, 0.95):.1f} ms"
+        )
+
+
+if __name__ == "__main__":
+    main()

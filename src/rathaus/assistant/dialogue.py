@@ -1,0 +1,291 @@
+"""One turn of the conversation: what was asked, about which service, and the answer.
+
+The state carried between turns is small and explicit (the service in focus, the
+choices offered last time and the intents asked then), so this module has no
+database writes and the benchmark can drive it directly.
+
+Decision order (see ADR 0060), one small function each:
+1. A chosen option from the last clarification (button or words) answers the pending
+   question.
+2. A question without topic words ("und was kostet das?") is about the focus.
+3. A question naming an office or location plus hours/where asks about that place.
+4. Topic words that the focused service's name fields contain stay with the focus.
+5. Otherwise the catalog's search ranks services; only candidates whose texts explain
+   enough of the topic words count. One clear winner is answered; several close ones
+   are offered as choices; none means an honest fallback with the phone numbers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from rathaus.catalog.models import Service
+from rathaus.core.models import Location
+
+from . import intents as I
+from .composer import Answer, Choice, get_composer
+from .facts import gather
+from .retrieval import Candidate, among, explains, mentions, retrieve, topic_words
+from .text import detect_language
+
+PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
+
+
+def setting(name: str, default):
+    return getattr(settings, f"RATHAUS_ASSISTANT_{name}", default)
+
+
+@dataclass
+class State:
+    focus: Service | None = None
+    pending_choices: list[str] = field(default_factory=list)
+    pending_intents: list[str] = field(default_factory=list)
+    language: str = "de"
+
+
+@dataclass
+class Turn:
+    answer: Answer
+    state: State
+
+
+def published(municipality):
+    return Service.objects.for_municipality(municipality).filter(is_published=True)
+
+
+def respond(
+    municipality,
+    question: str,
+    state: State | None = None,
+    *,
+    choice: str = "",
+    now: datetime | None = None,
+) -> Turn:
+    """Answer one question given the conversation's state (see the module docstring)."""
+    state = state or State()
+    if state.focus is not None and not state.focus.is_published:
+        state.focus = None  # withdrawn from the catalog since the last question
+    ask = Asked(
+        municipality,
+        question,
+        state,
+        detect_language(question, default=state.language),
+        I.detect_intents(question),
+        now or timezone.localtime(),
+    )
+    for step in (_chosen, _follow_up, _place, _focus_named, _from_catalog):
+        turn = step(ask, choice)
+        if turn is not None:
+            return turn
+    raise AssertionError("_from_catalog always answers")  # pragma: no cover
+
+
+@dataclass
+class Asked:
+    municipality: object
+    question: str
+    state: State
+    language: str
+    intents: list[str]
+    now: datetime
+
+    def about(self, service, intents=None) -> Turn:
+        return _about(self.municipality, service, intents or self.intents, self.language, self.now)
+
+
+def _chosen(ask: Asked, choice: str) -> Turn | None:
+    """A choice button, or a reply in words ("abmelden") to the last counter-question."""
+    pending = ask.intents or ask.state.pending_intents
+    if choice:
+        chosen = published(ask.municipality).filter(slug=choice).select_related("office").first()
+        if chosen is not None:
+            return ask.about(chosen, pending)
+    picked = _picked_in_words(ask.municipality, ask.question, ask.state)
+    return ask.about(picked, pending) if picked is not None else None
+
+
+def _follow_up(ask: Asked, choice: str) -> Turn | None:
+    """A question without topic words ("und was kostet das?") is about the focus."""
+    if topic_words(ask.question):
+        return None
+    if ask.state.focus is not None:
+        return ask.about(ask.state.focus)
+    answer = get_composer().fallback(ask.municipality, ask.language, needs_topic=bool(ask.intents))
+    return Turn(answer, State(None, [], ask.intents, ask.language))
+
+
+def _focus_named(ask: Asked, choice: str) -> Turn | None:
+    """Topic words the focused service's name fields contain ("die Genehmigung")."""
+    focus = ask.state.focus
+    if focus is not None and explains(focus, ask.municipality, topic_words(ask.question)):
+        return ask.about(focus)
+    return None
+
+
+def _place(ask: Asked, choice: str) -> Turn | None:
+    """Hours or address of a named office or location ("Wann hat das Standesamt auf?")."""
+    if not set(ask.intents) & PLACE_INTENTS:
+        return None
+    places = _named_places(ask.municipality, topic_words(ask.question))
+    if not places:
+        return None
+    focus = ask.state.focus
+    if focus is not None and _serves(focus, places):
+        return ask.about(focus)
+    answer = get_composer().place_answer(
+        places, ask.intents, ask.language, ask.municipality, now=ask.now
+    )
+    return Turn(answer, State(focus, [], [], ask.language))
+
+
+def _from_catalog(ask: Asked, choice: str) -> Turn:
+    """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
+    found = retrieve(ask.municipality, ask.question)
+    good = [c for c in found.candidates if _fits(c, found.candidates)]
+    focus = ask.state.focus
+    if not good:
+        words = topic_words(ask.question)
+        if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
+            return ask.about(focus)
+        answer = get_composer().fallback(ask.municipality, ask.language)
+        answer.confidence = found.best.coverage if found.best else 0.0
+        return Turn(answer, State(focus, [], [], ask.language))
+    close = _close_candidates(good)
+    if focus is not None and any(c.service.pk == focus.pk for c in close):
+        return ask.about(focus)
+    if len(close) > 1:
+        choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in close]
+        answer = get_composer().clarification(choices, ask.language)
+        answer.intents = ask.intents
+        return Turn(answer, State(focus, [c.slug for c in choices], ask.intents, ask.language))
+    turn = ask.about(close[0].service)
+    turn.answer.confidence = round(close[0].coverage, 2)
+    turn.answer.alternatives = [
+        Choice(c.service.slug, _name(c.service, ask.language)) for c in _runners_up(good, close[0])
+    ]
+    return turn
+
+
+def _picked_in_words(municipality, question, state):
+    """After a counter-question, a reply like "abmelden" picks one of the offered choices."""
+    if not state.pending_choices:
+        return None
+    offered = list(
+        published(municipality).filter(slug__in=state.pending_choices).select_related("office")
+    )
+    ranked = among(municipality, question, offered)
+    if not ranked:
+        return None
+    if len(ranked) > 1 and (ranked[1].coverage, ranked[1].precision) == (
+        ranked[0].coverage,
+        ranked[0].precision,
+    ):
+        return None
+    return ranked[0].service
+
+
+def _fits(candidate: Candidate, candidates) -> bool:
+    """Enough of the question is explained by the service: most topic words, or half of
+    them when the question also names the service ("neue Wohnung" -> "Wohnsitz …"), the
+    catalog knows the words it leaves out and none of them names another service
+    ("Gewerbe abmelden" is not "Hund abmelden")."""
+    if candidate.coverage >= setting("MIN_COVERAGE", 0.6):
+        return True
+    if _names_all_it_should(candidate):
+        return True
+    if candidate.coverage < 0.5 or candidate.precision < 0.5:
+        return False
+    left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
+    if not all(candidate.known[i] for i in left_out):
+        return False  # "Auto waschen": a word no service knows is what the question is about
+    return not any(
+        other.names[i] for other in candidates if other is not candidate for i in left_out
+    )
+
+
+def _names_all_it_should(candidate: Candidate) -> bool:
+    """Every topic word that names *some* service names this one, and there is such a
+    word: the rest is background ("Mein Vater ist im Krankenhaus verstorben")."""
+    naming = [i for i, names in enumerate(candidate.naming) if names]
+    background = len(candidate.naming) - len(naming)
+    # One naming word beside one background word is too little ("Auto waschen").
+    if not naming or len(naming) < background or (background and len(naming) < 2):
+        return False
+    return all(candidate.explains[i] == 1.0 for i in naming)
+
+
+def _about(municipality, service, asked, language, now) -> Turn:
+    facts = gather(service, english=language == "en", now=now, intents=asked)
+    answer = get_composer().service_answer(facts, list(asked), language, municipality)
+    return Turn(answer, State(service, [], [], language))
+
+
+def _name(service, language) -> str:
+    return service.name_en if language == "en" and service.name_en else service.name
+
+
+def _close_candidates(good: list[Candidate]) -> list[Candidate]:
+    """Candidates as good as the best: similar score, coverage and name precision.
+
+    Among services the search ranks closely, the one explaining more of the question
+    wins, then the one whose name the question contains clearly more fully
+    ("Personalausweis beantragen" over "Vorläufigen Personalausweis beantragen");
+    anything else is a tie and is put back to the citizen as a choice.
+    """
+    top = good[0]
+    ratio = setting("CLARIFY_RATIO", 0.9)
+    close = [c for c in good if c.score >= top.score * ratio]
+    best_coverage = max(c.coverage for c in close)
+    close = [c for c in close if c.coverage == best_coverage]
+    close.sort(key=lambda c: -c.precision)
+    if (
+        len(close) > 1
+        and close[0].precision >= setting("MIN_DECISIVE_PRECISION", 0.3)
+        and (close[0].precision - close[1].precision >= setting("PRECISION_MARGIN", 0.2))
+    ):
+        return close[:1]
+    return close[: setting("MAX_CHOICES", 4)]
+
+
+def _runners_up(good: list[Candidate], chosen: Candidate) -> list[Candidate]:
+    """Services the search ranks nearly as high as the answered one ("Meinten Sie …?")."""
+    ratio = setting("ALTERNATIVE_RATIO", 0.75)
+    return [c for c in good if c is not chosen and c.score >= chosen.score * ratio][:3]
+
+
+def _explains(municipality, service, words) -> bool:
+    """The follow-up's words are about the focused service or its office."""
+    if explains(service, municipality, words):
+        return True
+    return mentions(words, _place_text(service)) == len(words)
+
+
+def _place_text(service) -> str:
+    names = [service.office.name, service.office.short_name]
+    names += [loc.name for loc in service.office.locations.all()]
+    return " ".join(names)
+
+
+def _named_places(municipality, words) -> list[Location]:
+    """Locations whose (office) names contain every topic word of the question."""
+    locations = Location.objects.for_municipality(municipality).select_related("office")
+    best, score = [], 0
+    for location in locations:
+        office = location.office
+        if mentions(words, f"{location.name} {office.name} {office.short_name}") < len(words):
+            continue
+        own = mentions(words, location.name)
+        if own > score:
+            best, score = [location], own
+        elif own == score:
+            best.append(location)
+    return best[:3]
+
+
+def _serves(service, places) -> bool:
+    ids = {loc.pk for loc in service.locations.all()} or {
+        loc.pk for loc in service.office.locations.all()
+    }
+    return any(place.pk in ids for place in places)

@@ -1,0 +1,154 @@
+"""Everything the municipality's own data says about one service, gathered for an answer."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from rathaus.catalog.models import MaturityLevel
+from rathaus.core.opening import Day, day_schedule
+
+from . import live
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    kind: str = "service"  # service | office | location | booking | online
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    label: str
+    amount: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    address: str
+    url: str
+    today: Day
+    phone: str = ""
+
+
+@dataclass
+class ServiceFacts:
+    service: object
+    name: str
+    summary: str
+    url: str
+    fees: list[FeeLine] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    requirements: str = ""
+    deadlines: str = ""
+    processing_time: str = ""
+    office_name: str = ""
+    office_url: str = ""
+    office_phone: str = ""
+    places: list[Place] = field(default_factory=list)
+    online_url: str = ""
+    planned_online: str = ""
+    appointment_required: bool = False
+    next_appointment: live.NextAppointment | None = None
+    booking_url: str = ""
+    waiting: list[live.WaitingTime] = field(default_factory=list)
+
+
+def euro(value) -> str:
+    text = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return text.removesuffix(",00") + " €"
+
+
+def fee_lines(service) -> list[FeeLine]:
+    lines = []
+    for fee in service.fees.all():
+        amount = euro(fee.amount)
+        if fee.amount_max is not None and fee.amount_max != fee.amount:
+            amount = f"{amount} – {euro(fee.amount_max)}"
+        lines.append(FeeLine(fee.label, amount, fee.note))
+    return lines
+
+
+def places_of(service, today, limit: int = 3) -> list[Place]:
+    locations = list(service.locations.all()) or list(service.office.locations.all())
+    places = []
+    for location in locations[:limit]:
+        places.append(
+            Place(
+                name=location.name,
+                address=location.address_line,
+                url=reverse("core:location", args=[location.slug]),
+                today=day_schedule(location, today),
+                phone=location.phone,
+            )
+        )
+    return places
+
+
+def online_link(service) -> str:
+    """The online service: the municipality's own published form first, else the
+    catalog's link, but only when the catalog says it can really be done online."""
+    own_form = live.online_forms.url(service)
+    if own_form:
+        return own_form
+    if service.online_url and service.maturity_level >= MaturityLevel.ONLINE:
+        return service.online_url
+    return ""
+
+
+def planned_online(service) -> str:
+    if service.planned_level and service.planned_level >= MaturityLevel.ONLINE:
+        return service.planned_date.strftime("%d.%m.%Y") if service.planned_date else "?"
+    return ""
+
+
+PLACE_INTENTS = {"where", "hours", "appointment", "waiting"}
+
+
+def gather(
+    service, *, english: bool = False, now: datetime | None = None, intents=()
+) -> ServiceFacts:
+    """The facts an answer about ``intents`` needs (places and free times only if asked)."""
+    now = now or timezone.localtime()
+    office = service.office
+    facts = ServiceFacts(
+        service=service,
+        name=(service.name_en if english and service.name_en else service.name),
+        summary=(service.summary_en if english and service.summary_en else service.summary),
+        url=service.get_absolute_url(),
+        fees=fee_lines(service),
+        documents=[str(d).strip() for d in (service.documents or []) if str(d).strip()],
+        requirements=service.requirements.strip(),
+        deadlines=service.deadlines.strip(),
+        processing_time=service.processing_time.strip(),
+        office_name=office.name,
+        office_url=reverse("core:office", args=[office.slug]),
+        office_phone=office.phone,
+        places=places_of(service, now.date()) if PLACE_INTENTS & set(intents) else [],
+        online_url=online_link(service),
+        planned_online=planned_online(service),
+        appointment_required=service.appointment_required,
+    )
+    if "appointment" in intents:
+        facts.next_appointment = live.appointments.next_free(service, now=now)
+    facts.booking_url = (
+        facts.next_appointment.booking_url
+        if facts.next_appointment
+        else (live.appointments.booking_url(service) or "")
+    )
+    return facts
+
+
+def waiting_times(service) -> list[live.WaitingTime]:
+    """Current waiting times at the service's locations (empty when not available)."""
+    locations = list(service.locations.all()) or list(service.office.locations.all())
+    found = []
+    for location in locations[:3]:
+        estimate = live.waiting_times.current(service, location)
+        if estimate is not None:
+            found.append(estimate)
+    return found

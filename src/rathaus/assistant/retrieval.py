@@ -1,0 +1,306 @@
+"""Finding the service a question is about: the catalog's search plus a plausibility check.
+
+Ranking is the catalog's job (``rathaus.catalog.search``: stemming, compounds,
+synonyms, typos). The assistant adds what a chat needs on top: *how sure* it may
+be. A search engine always returns its best guess; a chat must not. So for the top
+services we check how many of the question's topic words the service's *own*
+descriptive fields explain (name, synonyms, English keywords, summaries), using the
+catalog's analysis of those words. A question about pizza that shares only the full
+text of some service, or only the verb "bestellen" with "Geburtsurkunde bestellen",
+is not about that service.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rathaus.catalog import search as catalog_search
+from rathaus.catalog.models import Service
+
+from .intents import intent_words
+from .text import FILLER, GENERIC, tokens
+
+# A service "means" a word when its name, synonyms or English keywords contain it;
+# its summaries only half-mean it (they mention neighbouring services, too).
+NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
+SUMMARY_FIELDS = ("summary", "summary_en")
+# Short words the catalog does not know at all ("mal", "gar") weigh little; longer unknown
+# words ("Pizza", "Aktien") count fully: a question about them is not about a service.
+SHORT_WORD = 3
+UNKNOWN_SHORT_WEIGHT = 0.25
+# Weights the catalog gives a word's own stems (1.0), typo corrections (0.9), lexicon
+# expansions (0.8) and compound parts (0.75); below are parts of expansions (0.6).
+STRONG_WEIGHT = 0.7
+# Typo corrections of words up to this length are guesses ("bread" -> "breed").
+GUESS_WORD = 6
+
+
+@dataclass(frozen=True)
+class Candidate:
+    service: Service
+    score: float
+    coverage: float  # share of the topic words this service's own fields explain
+    precision: float = 0.0  # share of the service's name the question contains
+    # Per topic word: how well this service explains it, and whether its name fields name it.
+    explains: tuple[float, ...] = ()
+    names: tuple[bool, ...] = ()
+    known: tuple[bool, ...] = ()  # per topic word: does the catalog know it at all
+    # per topic word: does any service's name field name it (else it is background:
+    # "Krankenhaus", "Sommer" – or "Pizza")
+    naming: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    topic_words: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def topic_words(question: str) -> tuple[str, ...]:
+    """Words that can tell services apart (no function words, intent words or generic verbs)."""
+    skip = FILLER | GENERIC | intent_words(question)
+    generic = generic_stems()
+    return tuple(
+        dict.fromkeys(
+            w
+            for w in tokens(question)
+            if w not in skip and len(w) >= 2 and catalog_search.stem_de(w) not in generic
+        )
+    )
+
+
+@dataclass(frozen=True)
+class WordSense:
+    """The catalog's reading of one topic word: index terms, and whether it is a compound
+    the index only knows in parts ("Wohngeld" -> wohn + geld)."""
+
+    terms: frozenset[str]
+    parts: tuple[str, ...] = ()
+    # Terms the word only reaches as a compound part of a lexicon expansion ("Sofa" ->
+    # Sperrmüll -> "sperr"): evidence only in part.
+    weak: frozenset[str] = frozenset()
+    guessed: bool = False  # a short word the catalog only knows after a typo correction
+    weight: float = 1.0  # short words the catalog does not know weigh little
+
+
+@lru_cache(maxsize=1)
+def generic_stems() -> frozenset[str]:
+    """Stems of generic verbs: a lexicon expansion to "nutzen" identifies no service."""
+    return frozenset(
+        stem
+        for word in GENERIC
+        for stem in (catalog_search.stem_de(word), catalog_search.stem_en(word))
+    )
+
+
+def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
+    senses = []
+    for word in words:
+        groups, suggestion, _unknown = index.analyse(word)
+        group = groups[0] if groups else {}
+        parts = ()
+        if group and max(group.values()) <= catalog_search.COMPOUND_WEIGHT:
+            split = tuple(index.split_compound(catalog_search.stem_de(word)))
+            if split and set(group) <= set(split):
+                parts = split
+        weight = 1.0 if group or len(word) > SHORT_WORD else UNKNOWN_SHORT_WEIGHT
+        terms = frozenset(group) - generic_stems()
+        if group and not terms:  # "Anmeldung" is as generic as "anmelden"
+            continue
+        guessed = bool(suggestion) and len(word) <= GUESS_WORD
+        weak = frozenset(t for t in terms if group[t] < STRONG_WEIGHT)
+        senses.append(WordSense(terms - weak, parts, weak, guessed, weight))
+    return senses
+
+
+@dataclass(frozen=True)
+class Terms:
+    direct: frozenset[str]  # stems of the service's name, synonyms and keywords
+    parts: frozenset[str]  # compound parts of them (Baumfällgenehmigung -> genehm)
+    summary: frozenset[str] = frozenset()  # stems of the summaries
+
+
+def stems_of(text: str, index=None) -> Terms:
+    """German and English stems of a text's words, plus compound parts the index knows."""
+    direct: set[str] = set()
+    parts: set[str] = set()
+    for word in catalog_search.words(text):
+        if catalog_search.is_stop(word):
+            continue
+        for term in (catalog_search.stem_de(word), catalog_search.stem_en(word)):
+            direct.add(term)
+            if index is not None:
+                parts.update(index.split_compound(term, min_part=4))
+    return Terms(frozenset(direct), frozenset(parts - direct))
+
+
+def strong_terms(service: Service, index) -> Terms:
+    """Stems of the service's descriptive fields, memoised on the (immutable) index."""
+    memo = index.__dict__.setdefault("_assistant_strong_terms", {})
+    key = (service.pk, service.updated_at)
+    if key not in memo:
+        names = stems_of(" ".join(getattr(service, f) or "" for f in NAME_FIELDS), index)
+        summary = stems_of(" ".join(getattr(service, f) or "" for f in SUMMARY_FIELDS))
+        memo[key] = Terms(
+            names.direct,
+            frozenset(names.parts - names.direct),
+            frozenset(summary.direct - names.direct - names.parts),
+        )
+    return memo[key]
+
+
+def explained(sense: WordSense, terms: Terms) -> float:
+    """1 if the service's own words mean this word, 0.5 if only in part, else 0."""
+    if not sense.terms and not sense.weak:
+        return 0.0
+    if sense.parts:  # a compound known only in parts must be named in all parts
+        named = terms.direct | terms.parts
+        if len(sense.parts) > 1 and all(p in named for p in sense.parts):
+            return 1.0
+        return 0.5 if any(p in named | terms.summary for p in sense.parts) else 0.0
+    full = 0.5 if sense.guessed else 1.0
+    if sense.terms & terms.direct:
+        return full
+    everything = sense.terms | sense.weak
+    return 0.5 if everything & (terms.direct | terms.parts | terms.summary) else 0.0
+
+
+def names_it(sense: WordSense, terms: Terms) -> bool:
+    """The service's name, synonyms or keywords contain the word, if only as a part
+    ("Genehmigung" in "Baumfällgenehmigung"): enough to stay with a focused service."""
+    return bool(sense.terms & (terms.direct | terms.parts))
+
+
+def coverage(senses: list[WordSense], terms: Terms) -> float:
+    total = sum(sense.weight for sense in senses)
+    if not total:
+        return 0.0
+    return sum(explained(sense, terms) * sense.weight for sense in senses) / total
+
+
+def question_terms(index, question: str) -> frozenset[str]:
+    """Every index term the question stands for (its stems and their expansions)."""
+    groups, _suggestion, _unknown = index.analyse(question)
+    terms = {t for group in groups for t in group}
+    for word in tokens(question):
+        terms.update((catalog_search.stem_de(word), catalog_search.stem_en(word)))
+    return frozenset(terms)
+
+
+def name_precision(service: Service, terms: frozenset[str], english: bool = False) -> float:
+    """Share of the service name's words that the question contains.
+
+    Tells "Personalausweis beantragen" from "Vorläufigen Personalausweis beantragen"
+    when a citizen asks for the first: both explain the question, one says more.
+    """
+    name = service.name_en if english and service.name_en else service.name
+    generic = generic_stems()
+    words = [
+        w
+        for w in catalog_search.words(name)
+        if not catalog_search.is_stop(w) and catalog_search.stem_de(w) not in generic
+    ]
+    if not words:
+        return 0.0
+    found = sum(
+        1 for w in words if catalog_search.stem_de(w) in terms or catalog_search.stem_en(w) in terms
+    )
+    return found / len(words)
+
+
+def mentions(words: tuple[str, ...], text: str) -> int:
+    """How many of ``words`` a short text (an office or location name) contains."""
+    terms = stems_of(text)
+    count = 0
+    for word in words:
+        stem = catalog_search.stem_de(word)
+        if stem in terms.direct or any(
+            len(s) >= 5 and (s in stem or stem in s) for s in terms.direct
+        ):
+            count += 1
+    return count
+
+
+def warm(municipality, index) -> None:
+    """Compute every service's terms once per index (like the index build itself),
+    so answering never pays for stemming a service's texts."""
+    if index.__dict__.get("_assistant_warm"):
+        return
+    services = (
+        Service.objects.for_municipality(municipality)
+        .filter(is_published=True)
+        .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS)
+    )
+    names: set[str] = set()
+    for service in services:
+        terms = strong_terms(service, index)
+        names |= terms.direct | terms.parts
+    index.__dict__["_assistant_names"] = frozenset(names)
+    index.__dict__["_assistant_warm"] = True
+
+
+def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
+    words = topic_words(question)
+    index = catalog_search.get_index(municipality)
+    warm(municipality, index)
+    hits = index.query(question[:500], limit).hits if question.strip() else []
+    senses = word_senses(index, words) if words else []
+    by_id = (
+        Service.objects.for_municipality(municipality)
+        .filter(is_published=True, pk__in=[h.service_id for h in hits])
+        .select_related("office")
+        .defer("description", "procedure", "legal_basis", "hints")
+        .in_bulk()
+    )
+    asked = question_terms(index, question) if hits else frozenset()
+    names = index.__dict__.get("_assistant_names", frozenset())
+    candidates = []
+    for hit in hits:
+        service = by_id.get(hit.service_id)
+        if service is None:  # never trust a hit from elsewhere
+            continue
+        terms = strong_terms(service, index)
+        precision = max(name_precision(service, asked), name_precision(service, asked, True))
+        candidates.append(
+            Candidate(
+                service,
+                float(hit.score),
+                coverage(senses, terms),
+                precision,
+                tuple(explained(sense, terms) for sense in senses),
+                tuple(names_it(sense, terms) for sense in senses),
+                tuple(bool(sense.terms or sense.weak) for sense in senses),
+                tuple(bool(sense.terms & names) for sense in senses),
+            )
+        )
+    return Retrieval(words, tuple(candidates))
+
+
+def explains(service: Service, municipality, words: tuple[str, ...]) -> bool:
+    """True when the service's name fields contain every topic word (at least as a part)."""
+    index = catalog_search.get_index(municipality)
+    senses = word_senses(index, words)
+    terms = strong_terms(service, index)
+    return bool(senses) and all(names_it(sense, terms) for sense in senses)
+
+
+def among(municipality, question: str, services) -> list[Candidate]:
+    """Candidates for ``question`` restricted to ``services`` (the choices just offered),
+    best first; lets a citizen answer a counter-question in words ("abmelden")."""
+    words = topic_words(question)
+    if not words:
+        return []
+    index = catalog_search.get_index(municipality)
+    senses = word_senses(index, words)
+    asked = question_terms(index, question)
+    found = []
+    for service in services:
+        terms = strong_terms(service, index)
+        share = coverage(senses, terms)
+        if share > 0:
+            precision = name_precision(service, asked)
+            found.append(Candidate(service, share, share, precision))
+    return sorted(found, key=lambda c: (-c.coverage, -c.precision))

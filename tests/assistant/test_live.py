@@ -1,0 +1,86 @@
+"""Live data in answers: the next free appointment from the booking engine, waiting times."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from rathaus.appointments.models import Booking
+from rathaus.assistant import live
+from rathaus.assistant.dialogue import State, respond
+from rathaus.catalog.models import Service
+from tests.appointments.conftest import make_offer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def offer(catalog_a):
+    service = Service.objects.get(municipality=catalog_a, slug="personalausweis-beantragen")
+    return make_offer(catalog_a, service, counters=1)
+
+
+def test_next_free_appointment_with_booking_link(catalog_a, offer):
+    expected = live.appointments.next_free(offer.service, now=timezone.now())
+    assert expected is not None and expected.start > timezone.now()
+    first = respond(catalog_a, "Personalausweis beantragen")
+    answer = respond(catalog_a, "Wann ist der nächste freie Termin?", first.state).answer
+    local = timezone.localtime(expected.start)
+    assert f"{local:%d.%m.%Y um %H:%M Uhr}" in answer.text
+    booking = [a for a in answer.actions if a.kind == "booking"]
+    assert booking[0].url == "/termine/leistung/personalausweis-beantragen/schalter/"
+
+
+def test_booked_out_time_is_not_offered(catalog_a, offer):
+    now = timezone.now()
+    first = live.appointments.next_free(offer.service, now=now)
+    from rathaus.appointments.models import Slot
+
+    Slot.objects.filter(
+        resource=offer.resource, starts_at__lt=first.start + timedelta(minutes=20)
+    ).update(booked=1)
+    second = live.appointments.next_free(offer.service, now=now)
+    assert second.start > first.start
+    assert not Booking.objects.exists()  # the assistant never books by itself
+
+
+def test_service_without_offers_has_no_invented_appointment(catalog_a):
+    answer = respond(catalog_a, "Termin für einen Reisepass").answer
+    assert answer.service.slug == "reisepass-beantragen"
+    assert "kann ich gerade nicht nennen" in answer.text
+    assert "Sprechzeit ohne Termin" in answer.text or "Sprechzeit" in answer.text
+    assert not [a for a in answer.actions if a.kind == "booking"]
+
+
+def test_waiting_time_is_left_out_when_no_estimate_exists(catalog_a):
+    answer = respond(catalog_a, "Wie lange ist die Wartezeit für einen Reisepass?").answer
+    assert "kann ich nicht angeben" in answer.text
+    assert "Minuten" not in answer.text
+
+
+def test_waiting_time_from_a_provider(catalog_a, monkeypatch):
+    class Estimate:
+        def current(self, service, location):
+            return live.WaitingTime(minutes=25, location_name=location.name)
+
+    monkeypatch.setattr(live, "waiting_times", Estimate())
+    answer = respond(catalog_a, "Wie lange ist die Wartezeit für einen Reisepass?", State()).answer
+    assert "Bürgerbüro A Mitte: etwa 25 Minuten" in answer.text or "etwa 25 Minuten" in answer.text
+
+
+def test_published_online_form_of_the_applications_module_is_linked(catalog_a):
+    from rathaus.applications.models import FormDefinition
+
+    service = Service.objects.get(municipality=catalog_a, slug="reisepass-beantragen")
+    form = FormDefinition.objects.create(
+        municipality=catalog_a, service=service, title="Reisepass online", schema={}
+    )
+    answer = respond(catalog_a, "Kann ich einen Reisepass online beantragen?").answer
+    assert answer.actions == []  # a draft form is not offered
+    form.state = FormDefinition.State.PUBLISHED
+    form.save()
+    answer = respond(catalog_a, "Kann ich einen Reisepass online beantragen?").answer
+    assert [a.url for a in answer.actions if a.kind == "online"] == [
+        "/antraege/reisepass-beantragen/"
+    ]
+    assert "online erledigen" in answer.text
