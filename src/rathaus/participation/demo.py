@@ -522,6 +522,9 @@ def load_trees(municipality):
 # --- Dialoge ---------------------------------------------------------------------
 
 
+RATHAUS = "buergerbuero-mitte"  # core demo: the Bürgerbüro in the Rathaus, Marktplatz 1
+
+
 def load_dialogues(municipality):
     if DialogueEvent.objects.for_municipality(municipality).exists():
         return
@@ -615,6 +618,34 @@ def load_dialogues(municipality):
     dialogues.publish_hints(past, actor=None, summary="Rund 60 Gäste, 5 Hinweise zu 3 Themen.")
 
 
+def load_consultation_slots(municipality):
+    """The coming Bürgersprechstunde books 15-minute slots through the Terminvergabe."""
+    from rathaus.appointments import services as appointments
+    from rathaus.core.models import Location
+
+    from .dialogues import slots
+
+    location = Location.objects.for_municipality(municipality).filter(slug=RATHAUS).first()
+    events = DialogueEvent.objects.for_municipality(municipality).filter(
+        kind=DialogueEvent.Kind.CONSULTATION,
+        appointment_offer__isnull=True,
+        starts_at__gt=timezone.now() + timedelta(days=1),
+    )
+    if location is None:
+        return
+    for event in events:
+        duration = (event.ends_at - event.starts_at) // timedelta(minutes=1)
+        if duration % slots.DEFAULT_SLOT_MINUTES:
+            continue
+        offer = slots.enable_slot_booking(event, location=location)
+        free = slots.free_slots(event)
+        if len(free) > 2:  # two people have already booked, so the day view is not empty
+            for (start, _url), name in zip(free[1:3], ["Jana Beispiel", "Ömer Muster"]):
+                email = name.split()[0].lower() + ".demo@musterstadt.example"
+                booking = appointments.hold(offer, start, name=name, email=email)
+                appointments.confirm(booking)
+
+
 def load_open311_client(municipality):
     from .reports.models import Open311Client
 
@@ -629,5 +660,6 @@ def load(municipality):
         load_budget(municipality)
         load_trees(municipality)
         load_dialogues(municipality)
+        load_consultation_slots(municipality)
         load_open311_client(municipality)
     return municipality

@@ -38,7 +38,6 @@ urlpatterns = [
     path("buergerhaushalt/<slug:slug>/abstimmen/", budget.vote, name="budget_vote"),
     path("buergerhaushalt/<slug:slug>/abstimmen/fertig/", budget.vote_done, name="budget_done"),
     path("buergerhaushalt/<slug:slug>/ergebnis/", budget.result, name="budget_result"),
-    path("buergerhaushalt/<slug:slug>/vorlage/<int:pk>.pdf", budget.paper_pdf, name="budget_paper"),
     path(
         "buergerhaushalt/<slug:slug>/<int:number>/", budget.proposal_detail, name="budget_proposal"
     ),

@@ -14,7 +14,7 @@ from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
 
-from . import services
+from . import services, slots
 from .forms import HintForm, RegistrationForm
 from .models import DialogueEvent, Hint, Registration
 
@@ -48,6 +48,8 @@ def _detail_context(request, event, **extra):
         "hint_form": HintForm(event=event),
         "hints": hints,
         "topics": event.topics.all(),
+        "uses_slots": slots.uses_slots(event),
+        "slots": slots.free_slots(event),
     }
     context.update(extra)
     return context
