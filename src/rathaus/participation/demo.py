@@ -640,8 +640,9 @@ def load_consultation_slots(municipality):
         offer = slots.enable_slot_booking(event, location=location)
         free = slots.free_slots(event)
         if len(free) > 2:  # two people have already booked, so the day view is not empty
-            for (start, _url), name in zip(free[1:3], ["Jana Beispiel", "Ömer Muster"]):
-                email = name.split()[0].lower() + ".demo@musterstadt.example"
+            people = [("Jana Beispiel", "jana"), ("Ömer Muster", "oemer")]
+            for (start, _url), (name, local) in zip(free[1:3], people, strict=True):
+                email = f"{local}.sprechstunde@musterstadt.example"
                 booking = appointments.hold(offer, start, name=name, email=email)
                 appointments.confirm(booking)
 

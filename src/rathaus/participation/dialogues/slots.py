@@ -120,7 +120,7 @@ def enable_slot_booking(
     event, *, location, slot_minutes: int = DEFAULT_SLOT_MINUTES, actor=None
 ) -> Offer:
     """Offer the consultation hour as bookable slots (idempotent per event and time)."""
-    event = DialogueEvent.objects.select_for_update().get(pk=event.pk)
+    given, event = event, DialogueEvent.objects.select_for_update().get(pk=event.pk)
     if location.municipality_id != event.municipality_id:
         raise ValidationError("Der Ort gehört zu einer anderen Kommune.")
     _check_times(event, slot_minutes)
@@ -151,6 +151,7 @@ def enable_slot_booking(
     changed = event.appointment_offer_id != offer.pk or event.slot_minutes != slot_minutes
     event.appointment_offer, event.slot_minutes = offer, slot_minutes
     event.save(update_fields=["appointment_offer", "slot_minutes"])
+    given.appointment_offer, given.slot_minutes = offer, slot_minutes
     if changed:
         audit.record(
             "participation.dialogue.slots_enabled",
