@@ -182,3 +182,31 @@ def test_isolation_between_municipalities(consultation, town_b):
 def test_staff_day_view_needs_the_right_role(client_a, consultation, citizen):
     client_a.force_login(citizen)
     assert client_a.get(slots.staff_day_url(consultation)).status_code in (302, 403)
+
+
+def test_moderator_offers_slots_from_the_staff_page(client_a, town_a, rathaus, citizen):
+    event = make_event(town_a)
+    url = f"/beteiligung/verwaltung/dialoge/{event.slug}/termine/"
+    client_a.force_login(citizen)
+    assert client_a.post(url, {"location": rathaus.pk, "slot_minutes": 15}).status_code == 403
+    client_a.force_login(make_staff(town_a, "m@a.test", Role.MODERATOR))
+    page = client_a.get(f"/beteiligung/verwaltung/dialoge/{event.slug}/").content.decode()
+    assert "Gesprächstermine buchbar machen" in page
+    wrong = client_a.post(url, {"location": rathaus.pk, "slot_minutes": 25})
+    assert wrong.status_code == 400 and "nicht in Termine zu 25 Minuten" in wrong.content.decode()
+    assert not Offer.objects.exists()
+    client_a.post(url, {"location": rathaus.pk, "slot_minutes": 15})
+    client_a.post(url, {"location": rathaus.pk, "slot_minutes": 15})  # double submit
+    event.refresh_from_db()
+    assert event.slot_minutes == 15 and AvailabilityRule.objects.count() == 1
+    page = client_a.get(f"/beteiligung/verwaltung/dialoge/{event.slug}/").content.decode()
+    assert "noch 4 Termine frei" in page and "/termine/verwaltung/buergersprechstunde/tag/" in page
+
+
+def test_staff_slot_form_refuses_other_towns_location(client_a, town_a, town_b):
+    foreign = Location.objects.get(municipality=town_b, slug="b-mitte")
+    event = make_event(town_a)
+    client_a.force_login(make_staff(town_a, "m@a.test", Role.MODERATOR))
+    url = f"/beteiligung/verwaltung/dialoge/{event.slug}/termine/"
+    response = client_a.post(url, {"location": foreign.pk, "slot_minutes": 15})
+    assert response.status_code == 400 and not Offer.objects.exists()

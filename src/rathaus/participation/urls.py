@@ -74,6 +74,7 @@ urlpatterns = [
     path("dialoge/<slug:slug>/hinweis/", dialogues.event_hint, name="event_hint"),
     path("verwaltung/dialoge/<slug:slug>/", dialogues.staff_event, name="event_staff"),
     path("verwaltung/dialoge/<slug:slug>/hinweise/", dialogues.staff_publish, name="event_publish"),
+    path("verwaltung/dialoge/<slug:slug>/termine/", dialogues.staff_slots, name="event_slots"),
     path(
         "verwaltung/dialoge/<slug:slug>/hinweis/<int:pk>/",
         dialogues.staff_hint,
