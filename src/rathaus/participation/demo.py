@@ -353,7 +353,8 @@ def load_budget(municipality):
                 break
     BallotEntry.objects.bulk_create(entries)
     budget.set_phase(last, phase="results", actor=moderator)
-    budget.create_council_paper(last, actor=moderator)
+    paper = budget.create_council_paper(last, actor=moderator)
+    _put_on_council_agenda_plan(municipality, paper)
     budget.set_phase(last, phase="implementation", actor=moderator)
     for row in budget.top_list(last)[:6]:
         status = rng.choice(["accepted", "implementing", "implementing", "done"])
@@ -402,6 +403,31 @@ def load_budget(municipality):
         budget.cast_ballot(
             current, user=user, points={picks[0].pk: 5, picks[1].pk: 3, picks[2].pk: 2}
         )
+
+
+def _put_on_council_agenda_plan(municipality, paper):
+    """What the council office does next: the paper goes to the council for decision."""
+    from rathaus.council import services as council
+    from rathaus.council.models import Meeting, Organization
+
+    organizations = Organization.objects.for_municipality(municipality).alive()
+    assembly = organizations.filter(kind=Organization.Kind.COUNCIL).first()
+    if assembly is None:  # the council demo did not run
+        return
+    meeting = (
+        Meeting.objects.for_municipality(municipality)
+        .alive()
+        .filter(organization=assembly, cancelled=False, start__gt=timezone.now())
+        .order_by("start")
+        .first()
+    )
+    council.add_consultation(
+        paper,
+        assembly,
+        "Entscheidung",
+        meeting=meeting,
+        planned_date=None if meeting else timezone.localdate() + timedelta(days=30),
+    )
 
 
 def _proposals(budget_round, titles, rng, moderator):
