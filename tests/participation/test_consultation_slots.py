@@ -210,3 +210,11 @@ def test_staff_slot_form_refuses_other_towns_location(client_a, town_a, town_b):
     url = f"/beteiligung/verwaltung/dialoge/{event.slug}/termine/"
     response = client_a.post(url, {"location": foreign.pk, "slot_minutes": 15})
     assert response.status_code == 400 and not Offer.objects.exists()
+
+
+def test_no_links_while_the_offer_is_switched_off(client_a, consultation):
+    offer = consultation.appointment_offer
+    offer.is_active = False
+    offer.save()
+    page = client_a.get("/beteiligung/dialoge/sprechstunde/").content.decode()
+    assert "/termine/leistung/" not in page and "keine Termine mehr frei" in page

@@ -166,7 +166,10 @@ def enable_slot_booking(
 def free_slots(event) -> list[tuple]:
     """Free slots of the event as (start, link into the Terminvergabe), earliest first."""
     offer = event.appointment_offer
-    if offer is None or not offer.is_active or event.ends_at <= timezone.now():
+    if offer is None or event.ends_at <= timezone.now():
+        return []
+    # The same conditions as the Terminvergabe's own pages, so no link leads to a 404.
+    if not (offer.is_active and offer.resource.is_active and offer.service.is_published):
         return []
     starts = capacity.free_starts(offer, 1, event.starts_at, event.ends_at)
     book_url = reverse("appointments:details", args=[offer.service.slug, offer.resource.slug])
