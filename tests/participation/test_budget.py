@@ -1,4 +1,7 @@
-"""Bürgerhaushalt: phases, one ballot per person, points limits, ranking and ties, paper."""
+"""Bürgerhaushalt: phases, one ballot per person, points limits, ranking and ties.
+
+The handover to the council is tested in test_council_paper.py.
+"""
 
 from datetime import timedelta
 
@@ -156,19 +159,6 @@ def test_ranking_and_tie_rule(budget):
     assert statuses[a.pk] == statuses[d.pk] == "not_selected"
 
 
-def test_council_paper_pdf(budget, town_a):
-    a, b = proposals(budget, 2)
-    services.cast_ballot(budget, user=person(1), points={a.pk: 5, b.pk: 4})
-    with pytest.raises(ValidationError):
-        services.create_council_paper(budget, actor=None)
-    services.set_phase(budget, phase="results", actor=None)
-    paper = services.create_council_paper(budget, actor=None)
-    assert "TOP 2 – Liste der Bürgerinnen und Bürger" in paper.title
-    assert "Idee 1" in paper.html and "Punkte" in paper.html
-    with paper.pdf.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
-
-
 def test_vote_page_flow_and_login(client_a, budget, citizen):
     a, b = proposals(budget, 2)
     url = f"/beteiligung/buergerhaushalt/{budget.slug}/abstimmen/"
@@ -225,17 +215,6 @@ def test_propose_and_support_on_the_web(client_a, budget, citizen):
     assert proposal.supports.count() == 1
     page = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/1/").content.decode()
     assert "Sie unterstützen diesen Vorschlag." in page
-
-
-def test_paper_download_and_results_page(client_a, budget):
-    a, b = proposals(budget, 2)
-    services.cast_ballot(budget, user=person(1), points={a.pk: 5, b.pk: 4})
-    services.set_phase(budget, phase="results", actor=None)
-    paper = services.create_council_paper(budget, actor=None)
-    page = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/ergebnis/").content.decode()
-    assert "TOP 2 – Liste der Bürgerinnen und Bürger" in page and "Idee 1" in page
-    response = client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/vorlage/{paper.pk}.pdf")
-    assert response["Content-Type"] == "application/pdf"
 
 
 def test_phases_only_move_forward(budget):

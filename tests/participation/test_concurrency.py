@@ -78,3 +78,25 @@ def test_parallel_confirmations_never_overbook(town_a):
     assert run_parallel([(lambda r=r: dialogues.confirm(r)) for r in regs]) == []
     assert Registration.objects.filter(status="confirmed").count() == 3
     assert Registration.objects.filter(status="waitlisted").count() == 7
+
+
+def test_parallel_clicks_on_council_handover_create_one_paper(town_a):
+    from rathaus.council.models import File, Paper
+
+    budget_round = BudgetRound.objects.create(
+        municipality=town_a, slug="r", title="R", phase="proposals", top_n=3
+    )
+    proposal = budget.submit_proposal(
+        budget_round, author=None, title="P", description="x", category="", district=""
+    )
+    budget.set_phase(budget_round, phase="review", actor=None)
+    budget.review(proposal, actor=None, feasible=True, note="ok", cost=1)
+    budget.set_phase(budget_round, phase="voting", actor=None)
+    voter = User.objects.create_user("v@example.org", "x")
+    budget.cast_ballot(budget_round, user=voter, points={proposal.pk: 3})
+    budget.set_phase(budget_round, phase="results", actor=None)
+    calls = [lambda: budget.create_council_paper(budget_round, actor=None) for _ in range(4)]
+    assert run_parallel(calls) == []
+    assert Paper.objects.count() == 1 and File.objects.count() == 1
+    budget_round.refresh_from_db()
+    assert budget_round.council_paper == Paper.objects.get()

@@ -353,7 +353,8 @@ def load_budget(municipality):
                 break
     BallotEntry.objects.bulk_create(entries)
     budget.set_phase(last, phase="results", actor=moderator)
-    budget.create_council_paper(last, actor=moderator)
+    paper = budget.create_council_paper(last, actor=moderator)
+    _put_on_council_agenda_plan(municipality, paper)
     budget.set_phase(last, phase="implementation", actor=moderator)
     for row in budget.top_list(last)[:6]:
         status = rng.choice(["accepted", "implementing", "implementing", "done"])
@@ -402,6 +403,31 @@ def load_budget(municipality):
         budget.cast_ballot(
             current, user=user, points={picks[0].pk: 5, picks[1].pk: 3, picks[2].pk: 2}
         )
+
+
+def _put_on_council_agenda_plan(municipality, paper):
+    """What the council office does next: the paper goes to the council for decision."""
+    from rathaus.council import services as council
+    from rathaus.council.models import Meeting, Organization
+
+    organizations = Organization.objects.for_municipality(municipality).alive()
+    assembly = organizations.filter(kind=Organization.Kind.COUNCIL).first()
+    if assembly is None:  # the council demo did not run
+        return
+    meeting = (
+        Meeting.objects.for_municipality(municipality)
+        .alive()
+        .filter(organization=assembly, cancelled=False, start__gt=timezone.now())
+        .order_by("start")
+        .first()
+    )
+    council.add_consultation(
+        paper,
+        assembly,
+        "Entscheidung",
+        meeting=meeting,
+        planned_date=None if meeting else timezone.localdate() + timedelta(days=30),
+    )
 
 
 def _proposals(budget_round, titles, rng, moderator):
@@ -522,6 +548,9 @@ def load_trees(municipality):
 # --- Dialoge ---------------------------------------------------------------------
 
 
+RATHAUS = "buergerbuero-mitte"  # core demo: the Bürgerbüro in the Rathaus, Marktplatz 1
+
+
 def load_dialogues(municipality):
     if DialogueEvent.objects.for_municipality(municipality).exists():
         return
@@ -615,6 +644,35 @@ def load_dialogues(municipality):
     dialogues.publish_hints(past, actor=None, summary="Rund 60 Gäste, 5 Hinweise zu 3 Themen.")
 
 
+def load_consultation_slots(municipality):
+    """The coming Bürgersprechstunde books 15-minute slots through the Terminvergabe."""
+    from rathaus.appointments import services as appointments
+    from rathaus.core.models import Location
+
+    from .dialogues import slots
+
+    location = Location.objects.for_municipality(municipality).filter(slug=RATHAUS).first()
+    events = DialogueEvent.objects.for_municipality(municipality).filter(
+        kind=DialogueEvent.Kind.CONSULTATION,
+        appointment_offer__isnull=True,
+        starts_at__gt=timezone.now() + timedelta(days=1),
+    )
+    if location is None:
+        return
+    for event in events:
+        duration = (event.ends_at - event.starts_at) // timedelta(minutes=1)
+        if duration % slots.DEFAULT_SLOT_MINUTES:
+            continue
+        offer = slots.enable_slot_booking(event, location=location)
+        free = slots.free_slots(event)
+        if len(free) > 2:  # two people have already booked, so the day view is not empty
+            people = [("Jana Beispiel", "jana"), ("Ömer Muster", "oemer")]
+            for (start, _url), (name, local) in zip(free[1:3], people, strict=True):
+                email = f"{local}.sprechstunde@musterstadt.example"
+                booking = appointments.hold(offer, start, name=name, email=email)
+                appointments.confirm(booking)
+
+
 def load_open311_client(municipality):
     from .reports.models import Open311Client
 
@@ -629,5 +687,6 @@ def load(municipality):
         load_budget(municipality)
         load_trees(municipality)
         load_dialogues(municipality)
+        load_consultation_slots(municipality)
         load_open311_client(municipality)
     return municipality

@@ -4,7 +4,6 @@ from .budget.models import (  # noqa: F401
     Ballot,
     BallotEntry,
     BudgetRound,
-    CouncilPaperDraft,
     Milestone,
     Proposal,
     Support,

@@ -38,7 +38,6 @@ urlpatterns = [
     path("buergerhaushalt/<slug:slug>/abstimmen/", budget.vote, name="budget_vote"),
     path("buergerhaushalt/<slug:slug>/abstimmen/fertig/", budget.vote_done, name="budget_done"),
     path("buergerhaushalt/<slug:slug>/ergebnis/", budget.result, name="budget_result"),
-    path("buergerhaushalt/<slug:slug>/vorlage/<int:pk>.pdf", budget.paper_pdf, name="budget_paper"),
     path(
         "buergerhaushalt/<slug:slug>/<int:number>/", budget.proposal_detail, name="budget_proposal"
     ),
@@ -75,6 +74,7 @@ urlpatterns = [
     path("dialoge/<slug:slug>/hinweis/", dialogues.event_hint, name="event_hint"),
     path("verwaltung/dialoge/<slug:slug>/", dialogues.staff_event, name="event_staff"),
     path("verwaltung/dialoge/<slug:slug>/hinweise/", dialogues.staff_publish, name="event_publish"),
+    path("verwaltung/dialoge/<slug:slug>/termine/", dialogues.staff_slots, name="event_slots"),
     path(
         "verwaltung/dialoge/<slug:slug>/hinweis/<int:pk>/",
         dialogues.staff_hint,

@@ -1,4 +1,4 @@
-"""Bürgerhaushalt: rounds with phases, proposals, supporters, ballots, council papers."""
+"""Bürgerhaushalt: rounds with phases, proposals, supporters, ballots."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -33,6 +33,16 @@ class BudgetRound(TenantModel):
     categories = models.JSONField(_("Kategorien"), default=list, blank=True)
     districts = models.JSONField(_("Stadtteile"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The Drucksache with the TOP-N list (council module); set once, so the handover
+    # is idempotent. SET_NULL: a hard-deleted paper may be handed over again.
+    council_paper = models.ForeignKey(
+        "council.Paper",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Drucksache im Ratsinformationssystem"),
+    )
 
     class Meta:
         verbose_name = _("Bürgerhaushalt")
@@ -156,23 +166,5 @@ class BallotEntry(models.Model):
 
 
 def paper_path(instance, filename):
+    """Upload path of the former CouncilPaperDraft; kept because migration 0001 names it."""
     return f"participation/budget/{instance.round.slug}-{filename}"
-
-
-class CouncilPaperDraft(models.Model):
-    """The TOP-N list as a Vorlage for the council (PDF + HTML), until the council app links it."""
-
-    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="papers")
-    title = models.CharField(max_length=300)
-    html = models.TextField()
-    pdf = models.FileField(upload_to=paper_path)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.title

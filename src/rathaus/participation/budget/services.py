@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core import audit
@@ -16,7 +16,6 @@ from .models import (
     Ballot,
     BallotEntry,
     BudgetRound,
-    CouncilPaperDraft,
     Milestone,
     Proposal,
     Support,
@@ -266,28 +265,78 @@ def _render_paper(budget_round, title) -> str:
     )
 
 
-@transaction.atomic
-def create_council_paper(budget_round, *, actor) -> CouncilPaperDraft:
-    """One action: the TOP-N list as a Vorlage (HTML + PDF) for the council.
+def _paper_text(budget_round, title) -> dict:
+    """Plain-text fields of the Drucksache (the PDF carries the same content, laid out)."""
+    rows = top_list(budget_round)
+    context = {
+        "round": budget_round,
+        "title": title,
+        "rows": rows,
+        "tie_rule": TIE_RULE,
+        "voters": budget_round.ballots.filter(entries__isnull=False).distinct().count(),
+    }
+    costs = [r.proposal.cost_estimate for r in rows if r.proposal.cost_estimate is not None]
+    with translation.override("de"):
+        return {
+            "text": render_to_string("participation/budget/paper_text.txt", context).strip(),
+            "reasoning": render_to_string(
+                "participation/budget/paper_reasoning.txt", context
+            ).strip(),
+            "financial_impact": (
+                f"Geschätzte Kosten der {len(rows)} Vorschläge zusammen: "
+                f"{number_format(sum(costs), 0, force_grouping=True)} Euro "
+                f"({len(costs)} mit Kostenschätzung der Verwaltung)."
+                if costs
+                else ""
+            ),
+        }
 
-    The council module is built on another branch; once merged, this is where a
-    council ``Paper`` will be created through its services instead of a draft.
+
+def council_paper(budget_round):
+    """The round's Drucksache if it exists and is not deleted, else None."""
+    paper = budget_round.council_paper
+    return paper if paper is not None and not paper.deleted else None
+
+
+@transaction.atomic
+def create_council_paper(budget_round, *, actor):
+    """One action: the TOP-N list becomes a public Drucksache of the council.
+
+    Idempotent: the round is locked and remembers its paper, so a second click (or
+    a parallel one) returns the existing paper. Only if the council office deleted
+    it can a new one be created.
     """
+    from weasyprint import HTML
+
+    from rathaus.council import services_intake
+
     budget_round = _lock_round(budget_round)
     if budget_round.phase not in (Phase.RESULTS, Phase.IMPLEMENTATION):
         raise ValidationError("Die Vorlage entsteht erst nach dem Ende der Abstimmung.")
-    from weasyprint import HTML
-
+    existing = council_paper(budget_round)
+    if existing is not None:
+        return existing
+    if not top_list(budget_round):
+        raise ValidationError("Es hat niemand Punkte vergeben – die Liste ist leer.")
     title, html = paper_content(budget_round)
-    pdf = HTML(string=html).write_pdf()
-    paper = CouncilPaperDraft(round=budget_round, title=title, html=html, created_by=actor)
-    paper.pdf.save(f"top-{budget_round.top_n}.pdf", ContentFile(pdf), save=False)
-    paper.save()
+    paper = services_intake.submit_paper(
+        budget_round.municipality,
+        name=title,
+        paper_type="Beschlussvorlage",
+        originator=f"Oberbürgermeisterin – {budget_round.title}",
+        document=HTML(string=html).write_pdf(),
+        document_name=f"{budget_round.slug}-top-{budget_round.top_n}.pdf",
+        actor=actor,
+        **_paper_text(budget_round, title),
+    )
+    budget_round.council_paper = paper
+    budget_round.save(update_fields=["council_paper"])
     audit.record(
         "participation.budget.council_paper",
-        paper,
+        budget_round,
         actor=actor,
         municipality=budget_round.municipality,
+        data={"paper": paper.pk, "reference": paper.reference},
     )
     return paper
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +15,7 @@ from rathaus.core.ratelimit import ratelimit
 
 from . import services
 from .forms import BallotForm, MergeForm, MilestoneForm, ProgressForm, ProposalForm, ReviewForm
-from .models import Ballot, BudgetRound, CouncilPaperDraft, Proposal
+from .models import Ballot, BudgetRound, Proposal
 
 STAFF = (Role.MODERATOR,)
 
@@ -28,6 +28,12 @@ def _visible(budget_round):
     return budget_round.proposals.exclude(status=Proposal.Status.MERGED).annotate(
         supporters=Count("supports", distinct=True)
     )
+
+
+def _public_paper(budget_round):
+    """Link the Drucksache publicly only while the council shows it publicly."""
+    paper = services.council_paper(budget_round)
+    return paper if paper is not None and paper.public else None
 
 
 def budget_home(request):
@@ -54,7 +60,7 @@ def round_detail(request, slug):
             "district": district,
             "voting_open": services.voting_open(budget_round),
             "implementing": implementing,
-            "paper": budget_round.papers.first(),
+            "paper": _public_paper(budget_round),
         },
     )
 
@@ -187,18 +193,8 @@ def result(request, slug):
             "round": budget_round,
             "rows": services.top_list(budget_round),
             "tie_rule": services.TIE_RULE,
-            "paper": budget_round.papers.first(),
+            "paper": _public_paper(budget_round),
         },
-    )
-
-
-def paper_pdf(request, slug, pk):
-    budget_round = _round(request, slug)
-    paper = get_object_or_404(CouncilPaperDraft, round=budget_round, pk=pk)
-    return FileResponse(
-        paper.pdf.open("rb"),
-        content_type="application/pdf",
-        filename=f"{budget_round.slug}-top-{budget_round.top_n}.pdf",
     )
 
 
@@ -221,7 +217,7 @@ def staff_round(request, slug):
             "progress_form": ProgressForm(),
             "milestone_form": MilestoneForm(),
             "rows": services.results(budget_round)[:50],
-            "papers": budget_round.papers.all(),
+            "paper": services.council_paper(budget_round),
         },
     )
 
@@ -244,10 +240,20 @@ def _run_action(request, budget_round, proposal, action):
         services.set_phase(budget_round, phase=request.POST.get("phase", ""), actor=actor)
         messages.success(request, _("Phase geändert."))
     elif action == "paper":
-        services.create_council_paper(budget_round, actor=actor)
-        messages.success(
-            request, _("Die Vorlage für die Stadtverordnetenversammlung wurde erstellt.")
-        )
+        known = services.council_paper(budget_round)
+        paper = services.create_council_paper(budget_round, actor=actor)
+        if known is not None:
+            messages.info(
+                request,
+                _("Die Liste ist bereits als Drucksache %(ref)s übergeben.")
+                % {"ref": paper.reference},
+            )
+        else:
+            messages.success(
+                request,
+                _("Die Liste wurde als Drucksache %(ref)s an das Ratsbüro übergeben.")
+                % {"ref": paper.reference},
+            )
     elif action == "review" and proposal:
         form = _valid(ReviewForm(request.POST))
         data = form.cleaned_data

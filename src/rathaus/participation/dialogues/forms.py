@@ -37,3 +37,32 @@ class HintForm(KernForm):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = event.topics.all()
+
+
+class SlotBookingForm(KernForm):
+    """Staff: offer a Bürgersprechstunde as bookable slots of the Terminvergabe."""
+
+    location = forms.ModelChoiceField(
+        queryset=None,
+        label=_("Standort (Terminvergabe)"),
+        empty_label=_("Bitte wählen"),
+        error_messages={"required": _("Bitte wählen Sie einen Standort.")},
+    )
+    slot_minutes = forms.IntegerField(
+        label=_("Länge eines Gesprächstermins (Minuten)"),
+        min_value=5,
+        max_value=240,
+        initial=15,
+        error_messages={
+            "required": _("Bitte geben Sie die Länge eines Termins an."),
+            "invalid": _("Bitte geben Sie eine ganze Zahl an."),
+            "min_value": _("Ein Termin dauert mindestens 5 Minuten."),
+            "max_value": _("Ein Termin dauert höchstens 240 Minuten."),
+        },
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rathaus.core.models import Location
+
+        self.fields["location"].queryset = Location.objects.for_municipality(municipality)

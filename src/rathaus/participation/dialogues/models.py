@@ -27,6 +27,19 @@ class DialogueEvent(TenantModel):
     registration_open = models.BooleanField(_("Anmeldung geöffnet"), default=True)
     hints_published = models.BooleanField(_("Hinweise veröffentlicht"), default=False)
     summary = models.TextField(_("Auswertung"), blank=True)
+    # Consultation hours book fixed-length slots through the appointments engine
+    # (dialogues.slots); then the plain registration above is not used.
+    appointment_offer = models.ForeignKey(
+        "appointments.Offer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Terminangebot (Gesprächstermine)"),
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("Länge eines Gesprächstermins (Minuten)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("Dialogveranstaltung")

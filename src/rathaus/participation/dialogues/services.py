@@ -25,12 +25,17 @@ def seats_taken(event) -> int:
 
 
 def registration_open(event) -> bool:
+    """Plain registration; consultation hours with slots book through the Terminvergabe."""
+    if event.appointment_offer_id is not None:
+        return False
     return event.registration_open and event.starts_at > timezone.now()
 
 
 @transaction.atomic
 def register(event, *, name: str, email: str) -> Registration:
     """Step one of the double opt-in. The same address twice: the mail is sent again."""
+    if event.appointment_offer_id is not None:
+        raise ValidationError("Für die Sprechstunde buchen Sie bitte einen Gesprächstermin.")
     if not registration_open(event):
         raise ValidationError("Für diese Veranstaltung ist keine Anmeldung (mehr) möglich.")
     email = email.strip().lower()

@@ -14,8 +14,8 @@ from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
 
-from . import services
-from .forms import HintForm, RegistrationForm
+from . import services, slots
+from .forms import HintForm, RegistrationForm, SlotBookingForm
 from .models import DialogueEvent, Hint, Registration
 
 
@@ -48,6 +48,8 @@ def _detail_context(request, event, **extra):
         "hint_form": HintForm(event=event),
         "hints": hints,
         "topics": event.topics.all(),
+        "uses_slots": slots.uses_slots(event),
+        "slots": slots.free_slots(event),
     }
     context.update(extra)
     return context
@@ -148,7 +150,11 @@ def registration(request, token):
 
 @role_required(Role.MODERATOR)
 def staff_event(request, slug):
-    event = get_object_or_404(_events(request), slug=slug)
+    return _staff_page(request, get_object_or_404(_events(request), slug=slug))
+
+
+def _staff_page(request, event, slot_form=None):
+    consultation = event.kind == DialogueEvent.Kind.CONSULTATION
     return render(
         request,
         "participation/dialogues/staff_event.html",
@@ -157,8 +163,37 @@ def staff_event(request, slug):
             "registrations": event.registrations.exclude(status=Registration.Status.UNCONFIRMED),
             "hints": event.hints.select_related("topic"),
             "statuses": Hint.Status.choices,
+            "consultation": consultation,
+            "uses_slots": slots.uses_slots(event),
+            "free_slots": len(slots.free_slots(event)),
+            "day_url": slots.staff_day_url(event),
+            "slot_form": slot_form
+            or (SlotBookingForm(municipality=request.municipality) if consultation else None),
         },
+        status=400 if slot_form else 200,
     )
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def staff_slots(request, slug):
+    """Offer a Bürgersprechstunde as fixed-length slots of the Terminvergabe (idempotent)."""
+    event = get_object_or_404(_events(request), slug=slug)
+    form = SlotBookingForm(request.POST, municipality=request.municipality)
+    if form.is_valid():
+        try:
+            slots.enable_slot_booking(
+                event,
+                location=form.cleaned_data["location"],
+                slot_minutes=form.cleaned_data["slot_minutes"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Die Gesprächstermine sind jetzt buchbar."))
+            return redirect("participation:event_staff", slug)
+    return _staff_page(request, event, slot_form=form)
 
 
 @require_POST

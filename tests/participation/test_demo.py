@@ -1,0 +1,50 @@
+"""The participation demo wired to the council and the Terminvergabe (loaded twice)."""
+
+import pytest
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from rathaus.appointments.models import Booking, BookingStatus
+from rathaus.core import demo as core_demo
+from rathaus.council.models import Paper
+from rathaus.participation import demo
+from rathaus.participation.budget.models import BudgetRound
+from rathaus.participation.dialogues import slots
+from rathaus.participation.dialogues.models import DialogueEvent
+
+pytestmark = pytest.mark.django_db
+
+BEFORE_PARTICIPATION = [
+    "rathaus.catalog.demo.load",
+    "rathaus.appointments.demo.load",
+    "rathaus.council.demo.load",
+]
+
+
+def test_demo_hands_the_list_to_the_council_and_books_consultation_slots(client):
+    town = core_demo.load()
+    for dotted in BEFORE_PARTICIPATION:
+        assert dotted in settings.RATHAUS_DEMO_LOADERS
+        import_string(dotted)(town)
+    demo.load(town)
+    papers, bookings = Paper.objects.count(), Booking.objects.count()
+    demo.load(town)  # idempotent: no second paper, no second configuration or booking
+    assert (Paper.objects.count(), Booking.objects.count()) == (papers, bookings)
+
+    finished = BudgetRound.objects.get(municipality=town, slug="2024-25")
+    paper = finished.council_paper
+    assert paper.public and "TOP 20" in paper.name
+    assert paper.consultations.get().organization.kind == "council"
+    result = client.get(
+        "/beteiligung/buergerhaushalt/2024-25/ergebnis/", HTTP_HOST="localhost"
+    ).content.decode()
+    assert f'href="/rat/vorlagen/{paper.pk}/"' in result
+
+    hour = DialogueEvent.objects.get(municipality=town, kind="consultation")
+    assert slots.uses_slots(hour) and hour.slot_minutes == 15
+    booked = Booking.objects.filter(offer=hour.appointment_offer)
+    assert booked.count() == 2 and {b.status for b in booked} == {BookingStatus.CONFIRMED}
+    page = client.get(f"/beteiligung/dialoge/{hour.slug}/", HTTP_HOST="localhost")
+    assert "freie Termine zu je 15 Minuten" in page.content.decode()
+    walk = DialogueEvent.objects.get(municipality=town, kind="walk")
+    assert not slots.uses_slots(walk)
