@@ -17,11 +17,14 @@ from django.utils import timezone
 
 from rathaus.core.opening import holiday_name
 
+from . import cache as availability_cache
 from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 #: Unit rows are kept at least this far ahead (six weeks), longer if an offer needs it.
 MIN_MATERIALISED_DAYS = 42
+#: ``visible_from`` of units a lottery has not drawn yet (ADR 0021): hidden until the draw.
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def local(day: date, at: time) -> datetime:
@@ -142,6 +145,13 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
         for starts_at, unit in planned.items()
     ]
     Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    # New units of a scheduled release stay hidden until their release moment.
+    from . import releases
+
+    releases.stamp_resource(resource)
+    availability_cache.bump_on_commit(
+        resource.pk, [start + timedelta(days=offset) for offset in range(days)]
+    )
     return len(changed) + len(new)
 
 
@@ -226,7 +236,34 @@ def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime)
 def free_starts_by_resource(
     offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
 ) -> dict[int, list[datetime]]:
-    """For each offer (by pk): start times where ``persons`` fit, from one query."""
+    """For each offer (by pk): start times where ``persons`` fit, from one query.
+
+    Answers for "now" come from the availability cache (ADR 0023) when possible.
+    """
+    offers = list(offers)
+    if now is not None or not offers:
+        return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    now = timezone.now()
+    key = availability_cache.key_for(
+        {o.resource_id for o in offers},
+        start.astimezone(TZ).date(),
+        (end - timedelta(microseconds=1)).astimezone(TZ).date(),
+        (tuple(sorted(o.pk for o in offers)), persons, start.isoformat(), end.isoformat(), staff),
+        now,
+    )
+    if key is None:
+        return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    cached = availability_cache.get(key)
+    if cached is not None:
+        return {pk: [datetime.fromtimestamp(s, tz=UTC) for s in v] for pk, v in cached.items()}
+    result = _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    availability_cache.put(key, {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()})
+    return result
+
+
+def _free_starts_by_resource(
+    offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
+) -> dict[int, list[datetime]]:
     now = now or timezone.now()
     offers = list(offers)
     if not offers:
