@@ -73,10 +73,12 @@ class RebookIn(Schema):
     start: datetime
 
 
-def _error(error: services.BookingError):
+def _error(error: services.BookingError, request=None):
     status = 409 if error.reason in ("taken", "already_booked", "expired", "not_active") else 422
-    if error.reason == "busy":
-        status = 503
+    if error.reason == "busy" and request is not None:
+        from .busy import busy_response
+
+        return busy_response(request)  # 503 with Retry-After
     return Status(
         status,
         {
@@ -213,7 +215,7 @@ def create_hold(request, payload: HoldIn):
             idempotency_key=(payload.idempotency_key or "")[:64] or None,
         )
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(
         201,
         _out(booking, "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."),
@@ -237,7 +239,7 @@ def confirm_booking(request, payload: TokenIn):
     try:
         services.confirm(booking)
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(200, _out(booking, "Der Termin ist bestätigt."))
 
 
@@ -251,7 +253,7 @@ def cancel_booking(request, payload: TokenIn):
     try:
         done = services.cancel(booking, reason="über die API abgesagt")
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     if not done:
         return Status(
             409, {"detail": "Dieser Termin ist nicht mehr aktiv.", "reason": "not_active"}
@@ -270,7 +272,7 @@ def rebook_booking(request, payload: RebookIn):
     try:
         booking = services.rebook(booking, _aware(payload.start))
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(200, _out(booking, "Der Termin wurde verschoben."))
 
 

@@ -86,8 +86,9 @@ def retry_on_conflict(attempts: int = 3):
     """Retry a transaction aborted for a deadlock, serialisation failure or lock timeout.
 
     After ``attempts`` tries the caller gets ``BookingError(reason="busy")``: a German
-    "busy, please try again" (HTTP 503 in the API), never a 500. Inside an outer
-    transaction nothing can be retried, so the error goes up to the outer caller.
+    "busy, please try again" (HTTP 503 in the API), never a 500. The wrapped
+    function's writes run in their own ``atomic`` block (a savepoint inside an outer
+    transaction), so a retry starts from a clean state.
     """
 
     def decorator(fn):
@@ -97,7 +98,7 @@ def retry_on_conflict(attempts: int = 3):
                 try:
                     return fn(*args, **kwargs)
                 except OperationalError as exc:
-                    if not is_transient(exc) or transaction.get_connection().in_atomic_block:
+                    if not is_transient(exc):
                         raise
                     if attempt == attempts - 1:
                         raise BookingError(BUSY_MESSAGE, "busy") from exc
