@@ -405,6 +405,8 @@ def enter_lottery(request, lottery_id: int, payload: LotteryEntryIn):
         {
             "lottery": draw.pk,
             "status": "entered",
-            "message": "Teilnahme eingegangen. Das Ergebnis erhalten Sie nach der Verlosung per E-Mail.",
+            "message": (
+                "Teilnahme eingegangen. Das Ergebnis erhalten Sie nach der Verlosung per E-Mail."
+            ),
         },
     )
