@@ -5,9 +5,10 @@ availability answer is stored under a key that contains the versions of all
 (resource, day) pairs it read, so bumping one version (after a booking, a
 cancellation, a release or a re-materialisation, on commit) makes every answer
 that depends on that day unreachable at once. Keys also contain the current
-minute: the answer depends on "now" (lead time, ``visible_from``), and release
-moments fall on full minutes, so nothing computed before a release is served
-after it. Hits and misses are counted for the staff page and the benchmark.
+minute (the lead time depends on "now"), and each answer stores until when it
+holds: the next ``visible_from`` in its range, since a release makes units
+visible without any write. Hits and misses are counted for the staff page and
+the benchmark.
 """
 
 from __future__ import annotations
@@ -66,8 +67,11 @@ def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) 
 
 def get(key: str):
     value = cache.get(key)
-    _count("hits" if value is not None else "misses")
     return value
+
+
+def count(hit: bool) -> None:
+    _count("hits" if hit else "misses")
 
 
 def put(key: str, value) -> None:

@@ -254,11 +254,38 @@ def free_starts_by_resource(
     if key is None:
         return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
     cached = availability_cache.get(key)
-    if cached is not None:
-        return {pk: [datetime.fromtimestamp(s, tz=UTC) for s in v] for pk, v in cached.items()}
+    hit = cached is not None and cached["until"] > now.timestamp()
+    availability_cache.count(hit)
+    if hit:
+        return {
+            pk: [datetime.fromtimestamp(s, tz=UTC) for s in v] for pk, v in cached["data"].items()
+        }
     result = _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
-    availability_cache.put(key, {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()})
+    # Valid until the next unit in range becomes visible (a release needs no write).
+    until = _next_release({o.resource_id for o in offers}, start, end, now)
+    availability_cache.put(
+        key,
+        {
+            "until": until.timestamp() if until else now.timestamp() + 3600,
+            "data": {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()},
+        },
+    )
     return result
+
+
+def _next_release(resource_ids, start: datetime, end: datetime, now: datetime):
+    return (
+        Slot.objects.filter(
+            resource_id__in=resource_ids,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            visible_from__gt=now,
+            visible_from__lt=FAR_FUTURE,
+        )
+        .order_by("visible_from")
+        .values_list("visible_from", flat=True)
+        .first()
+    )
 
 
 def _free_starts_by_resource(
