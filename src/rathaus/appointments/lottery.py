@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
 
@@ -219,8 +220,17 @@ def draw(lottery: Lottery, seed: str | None = None) -> bool:
         )
         releases.record_run(locked.schedule, locked.opens_at)
         for entry in entries:
-            transaction.on_commit(functools.partial(notify_entry.enqueue, entry.pk))
+            _enqueue(notify_entry, entry.pk)
     return True
+
+
+def _enqueue(task_fn, entry_id: int) -> None:
+    """With the database queue the task row is part of the draw's commit (an outbox):
+    one commit for 2,000 e-mails instead of 2,000. Other backends run on commit."""
+    if isinstance(task_fn.get_backend(), DatabaseBackend):
+        task_fn.enqueue(entry_id)
+    else:
+        transaction.on_commit(functools.partial(task_fn.enqueue, entry_id))
 
 
 def _release_rest(lottery: Lottery, resource_ids, now: datetime) -> int:

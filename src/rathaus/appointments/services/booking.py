@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import time as pytime
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,95 +18,19 @@ from rathaus.core.models import Municipality
 from .. import cache as availability_cache
 from .. import capacity, tasks
 from ..models import Booking, BookingStatus, Offer, Slot
+from .cooldown import _units_freed, cancel_cooldown, return_cooled_down_units  # noqa: F401
+from .errors import (  # noqa: F401  (re-exported: public names of this module)
+    BUSY_MESSAGE,
+    TRANSIENT_SQLSTATES,
+    BookingError,
+    is_transient,
+    normalise_email,
+    normalise_phone,
+    person_key,
+    retry_on_conflict,
+)
 
 HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
-BUSY_MESSAGE = "Gerade ist viel los. Bitte versuchen Sie es gleich noch einmal."
-
-
-class BookingError(Exception):
-    """A refusal with a German message and a machine reason."""
-
-    def __init__(self, message: str, reason: str, *, field: str | None = None, alternatives=()):
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
-        self.alternatives = list(alternatives)
-
-
-def normalise_email(email: str) -> str:
-    """The identity of an e-mail address: lower case, without a '+tag' in the local part."""
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        return email
-    local_part, domain = email.rsplit("@", 1)
-    return f"{local_part.split('+', 1)[0]}@{domain}"
-
-
-def normalise_phone(phone: str) -> str:
-    """E.164-like digits: +49 170 … , 0049 170 … and 0170 … are the same number."""
-    phone = (phone or "").strip()
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not digits:
-        return ""
-    if phone.startswith("+"):
-        return digits
-    if digits.startswith("00"):
-        return digits[2:]
-    if digits.startswith("0"):
-        return "49" + digits[1:]  # a national German number
-    return digits
-
-
-def person_key(email: str, phone: str = "") -> str:
-    """One person = normalised e-mail, else normalised phone (for limits and one-per-person)."""
-    if email:
-        return normalise_email(email)
-    digits = normalise_phone(phone)
-    return f"tel:{digits}" if digits else ""
-
-
-#: SQLSTATEs worth retrying: serialisation failure, deadlock, lock not available,
-#: too many connections (a short queue in front of the pool).
-TRANSIENT_SQLSTATES = ("40001", "40P01", "55P03", "53300")
-
-
-def is_transient(exc: Exception) -> bool:
-    """A database error that a retry a moment later may not hit again."""
-    cause = getattr(exc, "__cause__", None)
-    code = getattr(cause, "sqlstate", None) or getattr(exc, "sqlstate", None)
-    if code in TRANSIENT_SQLSTATES:
-        return True
-    # SQLite under write contention ("database is locked") is transient as well.
-    return "database is locked" in str(exc)
-
-
-def retry_on_conflict(attempts: int = 3):
-    """Retry a transaction aborted for a deadlock, serialisation failure or lock timeout.
-
-    After ``attempts`` tries the caller gets ``BookingError(reason="busy")``: a German
-    "busy, please try again" (HTTP 503 in the API), never a 500. The wrapped
-    function's writes run in their own ``atomic`` block (a savepoint inside an outer
-    transaction), so a retry starts from a clean state.
-    """
-
-    def decorator(fn):
-        @functools.wraps(fn)
-        def wrapped(*args, **kwargs):
-            for attempt in range(attempts):
-                try:
-                    return fn(*args, **kwargs)
-                except OperationalError as exc:
-                    if not is_transient(exc):
-                        raise
-                    if attempt == attempts - 1:
-                        raise BookingError(BUSY_MESSAGE, "busy") from exc
-                    pytime.sleep(0.01 * (attempt + 1))
-            raise AssertionError("unreachable")
-
-        return wrapped
-
-    return decorator
 
 
 def _audit(action: str, booking: Booking, **kwargs) -> None:
@@ -456,39 +379,6 @@ def _end(
             data={"reason": reason, "units_return_at": return_at and return_at.isoformat()},
         )
     return True
-
-
-def _units_freed(booking_id: int) -> None:
-    from .. import waitlist
-
-    waitlist.units_freed(booking_id)
-
-
-def return_cooled_down_units(now: datetime | None = None) -> int:
-    """Periodic: units of cancelled appointments whose cooldown has passed go back."""
-    now = now or timezone.now()
-    returned = 0
-    for booking in Booking.objects.filter(units_return_at__lte=now).only(
-        "pk", "resource_id", "starts_at", "ends_at"
-    ):
-        with transaction.atomic():
-            # Guarded: two scheduler runs can't return the same units twice.
-            if not Booking.objects.filter(pk=booking.pk, units_return_at__isnull=False).update(
-                units_return_at=None
-            ):
-                continue
-            _release_units(booking)
-            transaction.on_commit(functools.partial(_units_freed, booking.pk))
-        returned += 1
-    return returned
-
-
-def cancel_cooldown(booking: Booking, actor) -> timedelta | None:
-    """Citizens' cancellations of confirmed appointments wait; staff and holds don't."""
-    minutes = getattr(settings, "RATHAUS_APPOINTMENTS_CANCEL_COOLDOWN_MINUTES", 0)
-    if actor is not None or not minutes or booking.status != BookingStatus.CONFIRMED:
-        return None
-    return timedelta(minutes=minutes)
 
 
 def expire(booking: Booking) -> bool:
