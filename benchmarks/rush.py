@@ -52,6 +52,8 @@ COUNTERS = 10
 UNITS = 10  # 09:00-10:40 in ten-minute units
 HOST = "rush.test"
 SLUG = "personalausweis-beantragen"
+# Addresses differ between runs: the per-person rate limits (kept in Redis) stay on.
+RUN = f"{int(pytime.time()):x}"
 
 
 def build_fixture():
@@ -241,8 +243,8 @@ def fcfs_citizen(i, port, day, release_at, stats):
                 "resource": resource,
                 "start": start,
                 "name": f"Person {i}",
-                "email": f"person{i}@example.org",
-                "idempotency_key": f"rush-{i}",
+                "email": f"person{i}.{RUN}@example.org",
+                "idempotency_key": f"rush-{RUN}-{i}",
             },
         )
         stats.add(status, elapsed)
@@ -267,7 +269,7 @@ def lottery_citizen(i, port, lottery_id, stats):
         "POST",
         port,
         f"/api/v1/appointments/lotteries/{lottery_id}/entries",
-        {"service": SLUG, "name": f"Person {i}", "email": f"los{i}@example.org"},
+        {"service": SLUG, "name": f"Person {i}", "email": f"los{i}.{RUN}@example.org"},
     )
     stats.add(status, elapsed)
     return status == 201
