@@ -86,7 +86,10 @@ def index(request):
         ((office, list(items.values())) for office, items in services_by_office.items()),
         key=lambda pair: pair[0].name,
     )
-    return render(request, "appointments/index.html", {"groups": groups})
+    from .releases import upcoming_lotteries
+
+    lotteries = list(upcoming_lotteries(request.municipality)[:3])
+    return render(request, "appointments/index.html", {"groups": groups, "lotteries": lotteries})
 
 
 def service_locations(request, slug):
