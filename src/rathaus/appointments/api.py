@@ -188,6 +188,7 @@ def create_hold(request, payload: HoldIn):
     offer = (
         active_offers(request.municipality)
         .filter(service__slug=payload.service, resource__slug=payload.resource)
+        .order_by()  # unique pair: no sort (and no join for it) on the hot path
         .first()
     )
     if offer is None:
