@@ -658,3 +658,17 @@ def test_html_hold_busy_page(client_a, offer_a, day, monkeypatch):
     )
     assert response.status_code == 503 and response["Retry-After"]
     assert "Gerade ist viel los" in response.content.decode()
+
+
+def test_waitlist_page_join_check_done(client_a, town_b, offer_a):
+    url = f"/termine/leistung/{offer_a.service.slug}/warteliste/"
+    assert "Warteliste" in client_a.get(url).content.decode()
+    assert client_a.get(url, HTTP_HOST="b.test").status_code == 404
+    data = {"locations": [str(offer_a.resource_id)], "name": "Max", "email": "max@example.org"}
+    check = client_a.post(url, {**data, "action": "check"})
+    assert "Bitte prüfen Sie Ihre Angaben" in check.content.decode()
+    done = client_a.post(url, {**data, "action": "submit"})
+    assert done.status_code == 302
+    assert "auf Platz 1" in client_a.get(done["Location"]).content.decode()
+    client_a.post(url, {**data, "email": "MAX@example.org", "action": "submit"})
+    assert WaitlistEntry.objects.filter(status="waiting").count() == 1  # one place per person

@@ -81,6 +81,14 @@ def slow_token() -> str:
     )
 
 
+def form_context(token: str | None = None) -> dict:
+    """What ``_proof.html`` needs: the slow-path token (a kept one, or new) and the wait."""
+    return {
+        "slow_token": token or slow_token(),
+        "fallback_seconds": settings.RATHAUS_ALTCHA_FALLBACK_SECONDS,
+    }
+
+
 def slow_wait_seconds(token: str | None) -> int | None:
     """Seconds still to wait for a slow-path token; 0 = accepted now; None = invalid."""
     if not token:

@@ -244,33 +244,43 @@ def free_starts_by_resource(
     if now is not None or not offers:
         return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
     now = timezone.now()
+    # Whole minutes in the key, so "from now on" calls within a minute share an answer;
+    # the exact range is cut out of it below.
+    wide_start = start.replace(second=0, microsecond=0)
+    wide_end = end.replace(second=0, microsecond=0)
+    if wide_end < end:
+        wide_end += timedelta(minutes=1)
     key = availability_cache.key_for(
         {o.resource_id for o in offers},
-        start.astimezone(TZ).date(),
-        (end - timedelta(microseconds=1)).astimezone(TZ).date(),
-        (tuple(sorted(o.pk for o in offers)), persons, start.isoformat(), end.isoformat(), staff),
+        wide_start.astimezone(TZ).date(),
+        (wide_end - timedelta(microseconds=1)).astimezone(TZ).date(),
+        (tuple(sorted(o.pk for o in offers)), persons, wide_start, wide_end, staff),
         now,
     )
     if key is None:
         return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    first, last = start.timestamp(), end.timestamp()
     cached = availability_cache.get(key)
     hit = cached is not None and cached["until"] > now.timestamp()
     availability_cache.count(hit)
-    if hit:
-        return {
-            pk: [datetime.fromtimestamp(s, tz=UTC) for s in v] for pk, v in cached["data"].items()
-        }
+    if not hit:
+        cached = _compute_and_store(key, offers, persons, wide_start, wide_end, now, staff)
+    return {
+        pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
+        for pk, v in cached["data"].items()
+    }
+
+
+def _compute_and_store(key, offers, persons, start, end, now, staff) -> dict:
     result = _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
     # Valid until the next unit in range becomes visible (a release needs no write).
     until = _next_release({o.resource_id for o in offers}, start, end, now)
-    availability_cache.put(
-        key,
-        {
-            "until": until.timestamp() if until else now.timestamp() + 3600,
-            "data": {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()},
-        },
-    )
-    return result
+    value = {
+        "until": until.timestamp() if until else now.timestamp() + 3600,
+        "data": {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()},
+    }
+    availability_cache.put(key, value)
+    return value
 
 
 def _next_release(resource_ids, start: datetime, end: datetime, now: datetime):

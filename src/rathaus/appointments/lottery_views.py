@@ -142,7 +142,7 @@ def enter(request, pk):
         return render(
             request,
             "appointments/lottery/check.html",
-            {**context, "slow_token": antibot.slow_token()},
+            {**context, **antibot.form_context()},
         )
     return _submit(request, draw, offers, form, context)
 
@@ -155,7 +155,7 @@ def _submit(request, draw, offers, form, context):
         return render(
             request,
             "appointments/lottery/check.html",
-            {**context, "slow_token": token, "proof_error": proof.message},
+            {**context, **antibot.form_context(token), "proof_error": proof.message},
             status=400,
         )
     verdict = antibot.limit(request, "lottery", data["email"], data.get("phone", ""))

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import lottery_views, releases_staff, staff, views
+from . import lottery_views, releases_staff, staff, views, waitlist_views
 
 app_name = "appointments"
 urlpatterns = [
     path("", views.index, name="index"),
     path("leistung/<slug:slug>/", views.service_locations, name="service"),
+    # Before the calendar: "warteliste" would otherwise be read as a resource slug.
+    path("leistung/<slug:slug>/warteliste/", waitlist_views.join, name="waitlist_join"),
+    path("leistung/<slug:slug>/warteliste/eingetragen/", waitlist_views.done, name="waitlist_done"),
     path("leistung/<slug:slug>/<slug:resource_slug>/", views.calendar, name="calendar"),
     path("leistung/<slug:slug>/<slug:resource_slug>/buchen/", views.details, name="details"),
     path("reserviert/", views.pending, name="pending"),

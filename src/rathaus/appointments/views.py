@@ -230,7 +230,7 @@ def details(request, slug, resource_slug):
     if action != "reserve":
         context["idempotency_key"] = uuid4().hex
         context["hold_minutes"] = services.HOLD_MINUTES
-        context["slow_token"] = antibot.slow_token()
+        context.update(antibot.form_context())
         return render(request, "appointments/check.html", {**context, "form": form})
     proof = antibot.check(request.POST)
     if not proof.ok:
@@ -244,7 +244,7 @@ def details(request, slug, resource_slug):
                 "form": form,
                 "idempotency_key": (request.POST.get("idempotency_key") or uuid4().hex)[:64],
                 "hold_minutes": services.HOLD_MINUTES,
-                "slow_token": token,
+                **antibot.form_context(token),
                 "proof_error": proof.message,
             },
             status=400,
