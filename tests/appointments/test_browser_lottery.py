@@ -62,3 +62,42 @@ def test_enter_lottery_by_keyboard_with_altcha(page, town_a, settings, real_proo
     entry = LotteryEntry.objects.get(lottery=draw)
     assert entry.person_key == "erika@example.org" and entry.time_of_day == "morning"
     assert len(entry.days) == 1
+
+
+def test_fair_release_pages_pass_axe(page, town_a):
+    from rathaus.appointments.models import ReleaseRun
+    from rathaus.core.models import Role
+
+    from ..conftest import make_staff
+
+    offer = make_offer(town_a, make_service(town_a))
+    schedule = ReleaseSchedule.objects.create(
+        municipality=town_a,
+        name="Donnerstags 18 Uhr",
+        weekday=3,
+        at_time=timezone.localtime().time().replace(second=0, microsecond=0),
+    )
+    schedule.resources.add(offer.resource)
+    ReleaseRun.objects.create(
+        schedule=schedule,
+        released_at=timezone.now(),
+        first_day=timezone.localdate(),
+        last_day=timezone.localdate(),
+        units=90,
+        places=180,
+    )
+    for path in (
+        "/termine/verlosung/",
+        f"/termine/leistung/{offer.service.slug}/warteliste/",
+    ):
+        assert page.goto(path).status == 200, path
+        page.check_axe()
+    make_staff(town_a, "termine@a.test", Role.APPOINTMENT_MANAGER)
+    page.goto("/anmelden/?next=/termine/verwaltung/freigaben/")
+    page.fill("#id_username", "termine@a.test")
+    page.fill("#id_password", "geheim-123!")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Freigaben und Verlosungen" in page.content()
+    assert "180" in page.content()
+    page.check_axe()
