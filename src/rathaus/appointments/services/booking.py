@@ -371,7 +371,8 @@ def _end(
         booking.refresh_from_db()
         if return_at is None:
             _release_units(booking)
-            transaction.on_commit(functools.partial(_units_freed, booking.pk))
+            # robust: the change is committed; a waiting-list failure is logged, not a 500.
+            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
         _audit(
             f"appointments.{status}",
             booking,

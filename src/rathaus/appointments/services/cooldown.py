@@ -34,7 +34,8 @@ def return_cooled_down_units(now: datetime | None = None) -> int:
             ):
                 continue
             _release_units(booking)
-            transaction.on_commit(functools.partial(_units_freed, booking.pk))
+            # robust: the change is committed; a waiting-list failure is logged, not a 500.
+            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
         returned += 1
     return returned
 
