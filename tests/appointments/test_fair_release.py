@@ -1,7 +1,5 @@
 """Fair release (issue 4): schedules, lottery, waiting list, cooldown, limits, proof of work."""
 
-import base64
-import json
 from collections import Counter
 from datetime import time, timedelta
 
@@ -10,15 +8,14 @@ from django.core import mail
 from django.db import OperationalError
 from django.utils import timezone
 
+from rathaus.appointments import cache as availability_cache
 from rathaus.appointments import (
-    antibot,
     capacity,
     lottery,
     releases,
     services,
     waitlist,
 )
-from rathaus.appointments import cache as availability_cache
 from rathaus.appointments.models import (
     Booking,
     BookingStatus,
@@ -339,123 +336,6 @@ def test_freed_slot_goes_to_the_next_in_line_and_moves_on_when_offer_expires(
     assert second.status == "booked"
 
 
-# --- Rate limits ---------------------------------------------------------------------------
-
-
-def test_contact_rate_limit_triggers_and_resets(rf, settings, monkeypatch):
-    from rathaus.core import ratelimit
-
-    settings.RATHAUS_APPOINTMENTS_LIMITS = {
-        **settings.RATHAUS_APPOINTMENTS_LIMITS,
-        "hold_contact": (3, 60),
-        "hold_ip": (100, 60),
-    }
-    clock = [1_000_000.0]
-    monkeypatch.setattr(ratelimit.time, "time", lambda: clock[0])
-    verdicts = []
-    for i in range(4):
-        request = rf.post("/", REMOTE_ADDR=f"10.0.0.{i}")  # different IPs, same person
-        verdicts.append(antibot.limit(request, "hold", "Erika.M+x@Example.org"))
-    assert verdicts[:3] == [None, None, None]
-    assert verdicts[3] is not None and not verdicts[3].allowed and verdicts[3].retry_after <= 60
-    clock[0] += 61  # next window: counting starts again
-    assert (
-        antibot.limit(rf.post("/", REMOTE_ADDR="10.0.0.9"), "hold", "erika.m@example.org") is None
-    )
-
-
-def test_rate_limited_lottery_answer_is_german_with_retry_after(
-    client_a, town_a, offer_a, day, settings
-):
-    settings.RATHAUS_APPOINTMENTS_LIMITS = {
-        **settings.RATHAUS_APPOINTMENTS_LIMITS,
-        "lottery_ip": (1, 600),
-    }
-    url = "/api/v1/appointments/lotteries/999999/entries"
-    body = {"service": "x", "name": "A", "email": "a@example.org"}
-    client_a.post(url, body, content_type="application/json")
-    response = client_a.post(url, body, content_type="application/json")
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-    assert "Zu viele Anfragen" in response.json()["detail"]
-
-
-def test_phone_numbers_are_one_identity():
-    assert services.person_key("", "+49 170 1234567") == services.person_key("", "0170/1234567")
-    assert services.person_key("", "0049 170 1234567") == "tel:491701234567"
-
-
-# --- ALTCHA and the slow path ---------------------------------------------------------------
-
-
-def solved(settings, **challenge_kwargs):
-    from altcha import solve_challenge_v1
-
-    settings.RATHAUS_ALTCHA_MAX_NUMBER = 2000
-    challenge = antibot.challenge()
-    challenge.update(challenge_kwargs)
-    solution = solve_challenge_v1(
-        challenge["challenge"], challenge["salt"], challenge["algorithm"], 2000, 0
-    )
-    payload = {
-        "algorithm": challenge["algorithm"],
-        "challenge": challenge["challenge"],
-        "number": solution.number,
-        "salt": challenge["salt"],
-        "signature": challenge["signature"],
-    }
-    return base64.b64encode(json.dumps(payload).encode()).decode()
-
-
-def test_altcha_solution_is_accepted_once(settings, real_proof):
-    payload = solved(settings)
-    assert antibot.check({"altcha": payload}).ok
-    replay = antibot.check({"altcha": payload})
-    assert not replay.ok and "schon verwendet" in replay.message
-
-
-def test_altcha_tampered_or_expired_is_refused(settings, real_proof, monkeypatch):
-    payload = solved(settings)
-    data = json.loads(base64.b64decode(payload))
-    data["number"] += 1
-    assert not antibot.verify_altcha(base64.b64encode(json.dumps(data).encode()).decode())
-    assert not antibot.verify_altcha("kein-base64")
-    settings.RATHAUS_ALTCHA_EXPIRES_SECONDS = -10  # issued already expired
-    assert not antibot.verify_altcha(solved(settings))
-
-
-def test_slow_path_accepts_after_the_wait_and_only_once(settings, real_proof, monkeypatch):
-    settings.RATHAUS_ALTCHA_FALLBACK_SECONDS = 20
-    clock = [2_000_000.0]
-    monkeypatch.setattr(antibot.time, "time", lambda: clock[0])
-    token = antibot.slow_token()
-    early = antibot.check({"langsam": token})
-    assert not early.ok and early.wait == 20 and "20 Sekunden" in early.message
-    clock[0] += 21
-    assert antibot.check({"langsam": token}).ok
-    assert not antibot.check({"langsam": token}).ok
-    assert not antibot.check({"langsam": token + "x"}).ok
-    assert not antibot.check({}).ok
-
-
-def test_api_hold_needs_proof(client_a, offer_a, day, real_proof):
-    response = client_a.post(
-        "/api/v1/appointments/holds",
-        {
-            "service": offer_a.service.slug,
-            "resource": "schalter",
-            "name": "A",
-            "email": "a@example.org",
-            "start": at(day, 9).isoformat(),
-        },
-        content_type="application/json",
-    )
-    assert response.status_code == 422 and response.json()["reason"] == "altcha"
-    assert not Booking.objects.exists()
-    challenge = client_a.get("/api/v1/appointments/altcha-challenge").json()
-    assert {"algorithm", "challenge", "salt", "signature", "maxNumber"} <= set(challenge)
-
-
 # --- Busy path -------------------------------------------------------------------------------
 
 
@@ -545,130 +425,3 @@ def test_calendar_reads_come_from_cache_until_a_change(
     page = client_a.get(url).content.decode()
     assert availability_cache.stats()["misses"] > misses  # the booking bumped the day
     assert f"{at(day, 9).isoformat()}" not in page  # 9:00 is full now
-
-
-# --- Citizen pages and API of the lottery ------------------------------------------------------
-
-
-def open_lottery(town, offer, day):
-    draw = closed_lottery(town, offer, day)
-    now = timezone.now()
-    Lottery.objects.filter(pk=draw.pk).update(
-        opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(minutes=14)
-    )
-    draw.refresh_from_db()
-    return draw
-
-
-def lottery_form(offer, day, **extra):
-    return {
-        "service": offer.service.slug,
-        "locations": [str(offer.resource_id)],
-        "days": [day.isoformat()],
-        "time_of_day": "any",
-        "name": "Erika Mustermann",
-        "email": "erika@example.org",
-        "phone": "",
-        **extra,
-    }
-
-
-def test_lottery_pages_form_check_confirmation(client_a, town_a, offer_a, day):
-    draw = open_lottery(town_a, offer_a, day)
-    assert "Terminverlosung" in client_a.get("/termine/").content.decode()
-    url = f"/termine/verlosung/{draw.pk}/"
-    assert "An der Terminverlosung teilnehmen" in client_a.get(url).content.decode()
-    invalid = client_a.post(url, {**lottery_form(offer_a, day), "email": "kaputt", "name": ""})
-    text = invalid.content.decode()
-    assert (
-        "Bitte korrigieren Sie Ihre Angaben" in text and "Bitte geben Sie Ihren Namen an." in text
-    )
-    check = client_a.post(url, {**lottery_form(offer_a, day), "action": "check"})
-    text = check.content.decode()
-    assert "Bitte prüfen Sie Ihre Angaben" in text and "altcha-widget" in text
-    assert 'name="langsam"' in text
-    done = client_a.post(url, {**lottery_form(offer_a, day), "action": "submit"})
-    assert done.status_code == 302
-    assert "Ihre Teilnahme ist eingegangen" in client_a.get(done["Location"]).content.decode()
-    again = client_a.post(
-        url, {**lottery_form(offer_a, day), "email": "Erika+2@example.org", "action": "submit"}
-    )
-    assert again.status_code == 409 and "bereits teil" in again.content.decode()
-    assert LotteryEntry.objects.filter(lottery=draw).count() == 1
-
-
-def test_lottery_of_another_town_is_not_found(client_b, town_a, offer_a, day):
-    draw = open_lottery(town_a, offer_a, day)
-    assert client_b.get(f"/termine/verlosung/{draw.pk}/").status_code == 404
-    response = client_b.post(
-        f"/api/v1/appointments/lotteries/{draw.pk}/entries",
-        {"service": offer_a.service.slug, "name": "A", "email": "a@example.org"},
-        content_type="application/json",
-    )
-    assert response.status_code == 404
-
-
-def test_lottery_form_without_javascript_waits(client_a, town_a, offer_a, day, real_proof):
-    draw = open_lottery(town_a, offer_a, day)
-    url = f"/termine/verlosung/{draw.pk}/"
-    check = client_a.post(url, {**lottery_form(offer_a, day), "action": "check"})
-    token = check.context["slow_token"]
-    early = client_a.post(url, {**lottery_form(offer_a, day), "action": "submit", "langsam": token})
-    assert early.status_code == 400 and "Sekunden" in early.content.decode()
-    assert early.context["slow_token"] == token  # the wait counts from the first view
-    assert not LotteryEntry.objects.exists()
-
-
-def test_lottery_api(client_a, town_a, offer_a, day):
-    draw = open_lottery(town_a, offer_a, day)
-    listed = client_a.get("/api/v1/appointments/lotteries").json()
-    assert listed[0]["id"] == draw.pk and offer_a.service.slug in listed[0]["services"]
-    body = {
-        "service": offer_a.service.slug,
-        "resources": [offer_a.resource.slug],
-        "days": [day.isoformat()],
-        "time_of_day": "afternoon",
-        "name": "Max",
-        "email": "max@example.org",
-    }
-    url = f"/api/v1/appointments/lotteries/{draw.pk}/entries"
-    assert client_a.post(url, body, content_type="application/json").status_code == 201
-    second = client_a.post(url, body, content_type="application/json")
-    assert second.status_code == 409 and second.json()["reason"] == "already_entered"
-    entry = LotteryEntry.objects.get()
-    assert entry.resource_ids == [offer_a.resource_id] and entry.time_of_day == "afternoon"
-
-
-def test_html_hold_busy_page(client_a, offer_a, day, monkeypatch):
-    from rathaus.appointments.services import booking as booking_module
-
-    monkeypatch.setattr(
-        booking_module, "_take_units", lambda *a, **k: (_ for _ in ()).throw(deadlock())
-    )
-    url = f"/termine/leistung/{offer_a.service.slug}/schalter/buchen/"
-    response = client_a.post(
-        url,
-        {
-            "start": at(day, 9).isoformat(),
-            "personen": 1,
-            "name": "Erika",
-            "email": "erika@example.org",
-            "action": "reserve",
-        },
-    )
-    assert response.status_code == 503 and response["Retry-After"]
-    assert "Gerade ist viel los" in response.content.decode()
-
-
-def test_waitlist_page_join_check_done(client_a, town_b, offer_a):
-    url = f"/termine/leistung/{offer_a.service.slug}/warteliste/"
-    assert "Warteliste" in client_a.get(url).content.decode()
-    assert client_a.get(url, HTTP_HOST="b.test").status_code == 404
-    data = {"locations": [str(offer_a.resource_id)], "name": "Max", "email": "max@example.org"}
-    check = client_a.post(url, {**data, "action": "check"})
-    assert "Bitte prüfen Sie Ihre Angaben" in check.content.decode()
-    done = client_a.post(url, {**data, "action": "submit"})
-    assert done.status_code == 302
-    assert "auf Platz 1" in client_a.get(done["Location"]).content.decode()
-    client_a.post(url, {**data, "email": "MAX@example.org", "action": "submit"})
-    assert WaitlistEntry.objects.filter(status="waiting").count() == 1  # one place per person
