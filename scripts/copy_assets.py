@@ -15,6 +15,10 @@ COPIES = {
     "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
     "leaflet/dist/images": "leaflet/images",
+    # ALTCHA widget, CSP-friendly build: styles and worker as separate files (ADR 0022).
+    "altcha/dist_external/altcha.js": "altcha/altcha.js",
+    "altcha/dist_external/worker.js": "altcha/worker.js",
+    "altcha/dist_external/altcha.css": "altcha/altcha.css",
 }
 
 

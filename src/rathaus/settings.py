@@ -304,3 +304,30 @@ PARTICIPATION_CONTACT_RETENTION_DAYS = int(
 # appointments
 # How long an unconfirmed hold (reservation) keeps its units before it expires.
 RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))
+# fair release (issue 4, ADR 0021–0023)
+# A cancelled appointment's units return to the pool only after this many minutes.
+RATHAUS_APPOINTMENTS_CANCEL_COOLDOWN_MINUTES = int(
+    os.environ.get("APPOINTMENTS_CANCEL_COOLDOWN_MINUTES", "60")
+)
+# How long a waiting-list offer (a hold sent by e-mail) stays open.
+RATHAUS_APPOINTMENTS_WAITLIST_OFFER_MINUTES = int(
+    os.environ.get("APPOINTMENTS_WAITLIST_OFFER_MINUTES", "120")
+)
+# ALTCHA proof of work: difficulty (max number) and challenge lifetime; the no-JS
+# fallback accepts a form only after this many seconds (ADR 0022).
+RATHAUS_ALTCHA_MAX_NUMBER = int(os.environ.get("ALTCHA_MAX_NUMBER", "100000"))
+RATHAUS_ALTCHA_EXPIRES_SECONDS = 600
+RATHAUS_ALTCHA_FALLBACK_SECONDS = int(os.environ.get("ALTCHA_FALLBACK_SECONDS", "20"))
+# LOAD TESTS ONLY (benchmarks/rush.py, the two-server test): skip ALTCHA and the per-IP
+# limits, since all simulated citizens come from 127.0.0.1. Never set in production.
+RATHAUS_LOAD_TEST = os.environ.get("RATHAUS_LOAD_TEST") == "1"
+# Rate limits (count, window seconds) per client IP and per normalised contact address.
+RATHAUS_APPOINTMENTS_LIMITS = {
+    "hold_ip": (20, 600),
+    "hold_contact": (5, 3600),
+    "lottery_ip": (10, 600),
+    "lottery_contact": (3, 3600),
+}
+# Availability cache lifetime (seconds); entries are also invalidated on every change.
+RATHAUS_AVAILABILITY_CACHE_SECONDS = 60
+MIDDLEWARE.append("rathaus.appointments.busy.BusyMiddleware")

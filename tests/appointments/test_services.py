@@ -176,6 +176,10 @@ def test_cancel_returns_units(offer_a, day):
     services.confirm(booking)
     assert services.cancel(booking) is True
     assert services.cancel(booking) is False
+    # Issue 4: a citizen's cancellation returns the units after the cooldown only.
+    assert Slot.objects.filter(booked__gt=0).exists()
+    booking.refresh_from_db()
+    services.return_cooled_down_units(booking.units_return_at)
     assert not Slot.objects.filter(booked__gt=0).exists()
 
 

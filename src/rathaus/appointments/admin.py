@@ -10,7 +10,16 @@ from rathaus.core.admin import TenantAdmin, TenantInline
 from rathaus.core.models import Role
 
 from . import services
-from .models import AvailabilityRule, Booking, CapacityException, Offer, Resource
+from .models import (
+    AvailabilityRule,
+    Booking,
+    CapacityException,
+    Lottery,
+    Offer,
+    ReleaseSchedule,
+    Resource,
+    WaitlistEntry,
+)
 
 MANAGERS = (Role.APPOINTMENT_MANAGER,)
 
@@ -122,3 +131,41 @@ class BookingAdmin(TenantAdmin):
 
     def has_add_permission(self, request):
         return False  # bookings are made through the booking pages, never by hand here
+
+
+# --- Fair release (ADR 0021) -----------------------------------------------------------
+
+
+@admin.register(ReleaseSchedule)
+class ReleaseScheduleAdmin(TenantAdmin):
+    edit_roles = MANAGERS
+    list_display = ["name", "weekday", "at_time", "lead_days", "mode", "is_active"]
+    filter_horizontal = ["resources"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        from . import releases
+
+        # Units whose release is still ahead disappear from the calendar at once.
+        releases.stamp_all()
+
+
+@admin.register(Lottery)
+class LotteryAdmin(TenantAdmin):
+    edit_roles = MANAGERS
+    list_display = ["schedule", "opens_at", "closes_at", "status", "seed"]
+    readonly_fields = [f.name for f in Lottery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # lotteries are opened by the release job
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(TenantAdmin):
+    edit_roles = MANAGERS
+    list_display = ["created_at", "service", "name", "status", "offers_made"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in WaitlistEntry._meta.fields if f.name != "status"]
+
+    def has_add_permission(self, request):
+        return False

@@ -12,8 +12,8 @@ from ninja.errors import HttpError
 
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
-from . import capacity, services, tokens
-from .models import Booking
+from . import antibot, capacity, services, tokens
+from .models import Booking, Offer
 from .views import active_offers
 
 router = Router(tags=["Terminvergabe"])
@@ -48,6 +48,7 @@ class HoldIn(Schema):
     email: str
     phone: str = ""
     idempotency_key: str | None = None
+    altcha: str | None = None
 
 
 class BookingOut(Schema):
@@ -72,10 +73,12 @@ class RebookIn(Schema):
     start: datetime
 
 
-def _error(error: services.BookingError):
+def _error(error: services.BookingError, request=None):
     status = 409 if error.reason in ("taken", "already_booked", "expired", "not_active") else 422
-    if error.reason == "busy":
-        status = 503
+    if error.reason == "busy" and request is not None:
+        from .busy import busy_response
+
+        return busy_response(request)  # 503 with Retry-After
     return Status(
         status,
         {
@@ -175,12 +178,17 @@ def availability(
     summary="Termin für 15 Minuten reservieren (Bestätigung per E-Mail)",
 )
 def create_hold(request, payload: HoldIn):
-    verdict = hit("appointments-hold", client_ip(request), 20, 600)
-    if not verdict.allowed:
+    """Needs a solved ALTCHA challenge (``GET /altcha-challenge``) in ``altcha``."""
+    verdict = antibot.limit(request, "hold", payload.email, payload.phone)
+    if verdict:
         return too_many(request, verdict)
+    proof = antibot.check({"altcha": payload.altcha})
+    if not proof.ok:
+        return Status(422, {"detail": proof.message, "field": "altcha", "reason": "altcha"})
     offer = (
         active_offers(request.municipality)
         .filter(service__slug=payload.service, resource__slug=payload.resource)
+        .order_by()  # unique pair: no sort (and no join for it) on the hot path
         .first()
     )
     if offer is None:
@@ -208,7 +216,7 @@ def create_hold(request, payload: HoldIn):
             idempotency_key=(payload.idempotency_key or "")[:64] or None,
         )
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(
         201,
         _out(booking, "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."),
@@ -232,7 +240,7 @@ def confirm_booking(request, payload: TokenIn):
     try:
         services.confirm(booking)
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(200, _out(booking, "Der Termin ist bestätigt."))
 
 
@@ -246,7 +254,7 @@ def cancel_booking(request, payload: TokenIn):
     try:
         done = services.cancel(booking, reason="über die API abgesagt")
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     if not done:
         return Status(
             409, {"detail": "Dieser Termin ist nicht mehr aktiv.", "reason": "not_active"}
@@ -265,5 +273,141 @@ def rebook_booking(request, payload: RebookIn):
     try:
         booking = services.rebook(booking, _aware(payload.start))
     except services.BookingError as error:
-        return _error(error)
+        return _error(error, request)
     return Status(200, _out(booking, "Der Termin wurde verschoben."))
+
+
+# --- Fair release: ALTCHA challenge and lotteries (ADR 0021, 0022) ---------------------
+
+
+class LotteryOut(Schema):
+    id: int
+    name: str
+    opens_at: datetime
+    closes_at: datetime
+    first_day: date
+    last_day: date
+    status: str
+    services: list[str]
+    resources: list[str]
+
+
+class LotteryEntryIn(Schema):
+    service: str
+    resources: list[str] = []
+    days: list[date] = []
+    time_of_day: str = "any"
+    name: str
+    email: str
+    phone: str = ""
+    altcha: str | None = None
+
+
+class LotteryEntryOut(Schema):
+    lottery: int
+    status: str
+    message: str
+
+
+@router.get("/altcha-challenge", summary="ALTCHA-Aufgabe (Proof of Work) für Reservierungen")
+def altcha_challenge(request):
+    verdict = hit("appointments-altcha", client_ip(request), 120, 600)
+    if not verdict.allowed:
+        return too_many(request, verdict)
+    return antibot.challenge()
+
+
+def _lottery_out(draw) -> dict:
+    resources = list(draw.schedule.resources.all())
+    offers = Offer.objects.filter(resource__in=resources, is_active=True)
+    return {
+        "id": draw.pk,
+        "name": draw.schedule.name,
+        "opens_at": draw.opens_at,
+        "closes_at": draw.closes_at,
+        "first_day": draw.first_day,
+        "last_day": draw.last_day,
+        "status": draw.status,
+        "services": sorted({o.service.slug for o in offers.select_related("service")}),
+        "resources": sorted(r.slug for r in resources),
+    }
+
+
+@router.get("/lotteries", response=list[LotteryOut], summary="Offene und kommende Verlosungen")
+def lotteries(request):
+    from . import releases
+
+    return [_lottery_out(d) for d in releases.upcoming_lotteries(request.municipality)]
+
+
+@router.post(
+    "/lotteries/{lottery_id}/entries",
+    response={201: LotteryEntryOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="An einer Verlosung teilnehmen (ein Eintrag je Person)",
+)
+def enter_lottery(request, lottery_id: int, payload: LotteryEntryIn):
+    from . import lottery
+    from .models import Lottery, Resource
+
+    verdict = antibot.limit(request, "lottery", payload.email, payload.phone)
+    if verdict:
+        return too_many(request, verdict)
+    draw = Lottery.objects.for_municipality(request.municipality).filter(pk=lottery_id).first()
+    if draw is None:
+        return Status(404, {"detail": "Diese Verlosung gibt es nicht.", "reason": "not_found"})
+    if not payload.name.strip() or "@" not in payload.email:
+        field = "name" if not payload.name.strip() else "email"
+        return Status(
+            422,
+            {
+                "detail": "Bitte Name und E-Mail-Adresse angeben.",
+                "field": field,
+                "reason": "required",
+            },
+        )
+    proof = antibot.check({"altcha": payload.altcha})
+    if not proof.ok:
+        return Status(422, {"detail": proof.message, "field": "altcha", "reason": "altcha"})
+    offer = (
+        active_offers(request.municipality)
+        .filter(service__slug=payload.service, resource__in=draw.schedule.resources.all())
+        .first()
+    )
+    if offer is None:
+        return Status(
+            422,
+            {
+                "detail": "Diese Leistung wird hier nicht verlost.",
+                "field": "service",
+                "reason": "service",
+            },
+        )
+    resource_ids = Resource.objects.filter(
+        municipality=request.municipality, slug__in=payload.resources
+    ).values_list("pk", flat=True)
+    try:
+        lottery.enter(
+            draw,
+            service=offer.service,
+            resource_ids=list(resource_ids),
+            days=payload.days,
+            time_of_day=payload.time_of_day,
+            name=payload.name,
+            email=payload.email[:254],
+            phone=payload.phone,
+        )
+    except lottery.LotteryError as error:
+        status = 409 if error.reason in ("already_entered", "closed") else 422
+        return Status(
+            status, {"detail": error.message, "field": error.field, "reason": error.reason}
+        )
+    return Status(
+        201,
+        {
+            "lottery": draw.pk,
+            "status": "entered",
+            "message": (
+                "Teilnahme eingegangen. Das Ergebnis erhalten Sie nach der Verlosung per E-Mail."
+            ),
+        },
+    )

@@ -17,11 +17,14 @@ from django.utils import timezone
 
 from rathaus.core.opening import holiday_name
 
+from . import cache as availability_cache
 from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 #: Unit rows are kept at least this far ahead (six weeks), longer if an offer needs it.
 MIN_MATERIALISED_DAYS = 42
+#: ``visible_from`` of units a lottery has not drawn yet (ADR 0021): hidden until the draw.
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def local(day: date, at: time) -> datetime:
@@ -142,6 +145,13 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
         for starts_at, unit in planned.items()
     ]
     Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    # New units of a scheduled release stay hidden until their release moment.
+    from . import releases
+
+    releases.stamp_resource(resource)
+    availability_cache.bump_on_commit(
+        resource.pk, [start + timedelta(days=offset) for offset in range(days)]
+    )
     return len(changed) + len(new)
 
 
@@ -226,7 +236,71 @@ def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime)
 def free_starts_by_resource(
     offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
 ) -> dict[int, list[datetime]]:
-    """For each offer (by pk): start times where ``persons`` fit, from one query."""
+    """For each offer (by pk): start times where ``persons`` fit, from one query.
+
+    Answers for "now" come from the availability cache (ADR 0023) when possible.
+    """
+    offers = list(offers)
+    if now is not None or not offers:
+        return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    now = timezone.now()
+    # Whole minutes in the key, so "from now on" calls within a minute share an answer;
+    # the exact range is cut out of it below.
+    wide_start = start.replace(second=0, microsecond=0)
+    wide_end = end.replace(second=0, microsecond=0)
+    if wide_end < end:
+        wide_end += timedelta(minutes=1)
+    key = availability_cache.key_for(
+        {o.resource_id for o in offers},
+        wide_start.astimezone(TZ).date(),
+        (wide_end - timedelta(microseconds=1)).astimezone(TZ).date(),
+        (tuple(sorted(o.pk for o in offers)), persons, wide_start, wide_end, staff),
+        now,
+    )
+    if key is None:
+        return _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    first, last = start.timestamp(), end.timestamp()
+    cached = availability_cache.get(key)
+    hit = cached is not None and cached["until"] > now.timestamp()
+    availability_cache.count(hit)
+    if not hit:
+        cached = _compute_and_store(key, offers, persons, wide_start, wide_end, now, staff)
+    return {
+        pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
+        for pk, v in cached["data"].items()
+    }
+
+
+def _compute_and_store(key, offers, persons, start, end, now, staff) -> dict:
+    result = _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
+    # Valid until the next unit in range becomes visible (a release needs no write).
+    until = _next_release({o.resource_id for o in offers}, start, end, now)
+    value = {
+        "until": until.timestamp() if until else now.timestamp() + 3600,
+        "data": {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()},
+    }
+    availability_cache.put(key, value)
+    return value
+
+
+def _next_release(resource_ids, start: datetime, end: datetime, now: datetime):
+    return (
+        Slot.objects.filter(
+            resource_id__in=resource_ids,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            visible_from__gt=now,
+            visible_from__lt=FAR_FUTURE,
+        )
+        .order_by("visible_from")
+        .values_list("visible_from", flat=True)
+        .first()
+    )
+
+
+def _free_starts_by_resource(
+    offers, persons: int, start: datetime, end: datetime, *, now=None, staff=False
+) -> dict[int, list[datetime]]:
     now = now or timezone.now()
     offers = list(offers)
     if not offers:

@@ -293,7 +293,41 @@ def load(municipality):
         offers = _set_up_capacity(municipality)
         if offers and not Booking.objects.for_municipality(municipality).exists():
             _book_some(municipality, offers)
+        _set_up_releases(municipality)
     return municipality
+
+
+def _set_up_releases(municipality) -> None:
+    """Fair release (ADR 0021): a weekly release and a daily lottery, as in seed 003."""
+    from datetime import time as clock
+
+    from . import releases
+    from .models import ReleaseSchedule
+
+    counters = list(
+        Resource.objects.for_municipality(municipality)
+        .filter(kind=Resource.Kind.COUNTERS)
+        .order_by("slug")
+    )
+    plans = [
+        ("Donnerstags 18 Uhr: die folgende Woche", 3, clock(18), 7, "fcfs", 15),
+        ("Täglich 7 Uhr: Verlosung für den Tag in einer Woche", None, clock(7), 7, "lottery", 720),
+    ]
+    for resource, (name, weekday, at, lead, mode, minutes) in zip(counters, plans, strict=False):
+        schedule, created = ReleaseSchedule.objects.get_or_create(
+            municipality=municipality,
+            name=name,
+            defaults={
+                "weekday": weekday,
+                "at_time": at,
+                "lead_days": lead,
+                "mode": mode,
+                "lottery_minutes": minutes,
+            },
+        )
+        if created:
+            schedule.resources.add(resource)
+    releases.run_due()
 
 
 def _set_up_capacity(municipality) -> list[Offer]:

@@ -326,6 +326,8 @@ class Booking(TenantModel):
     fee = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
+    # Cancellation cooldown (ADR 0021): the units stay taken until this moment.
+    units_return_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -376,3 +378,15 @@ class Booking(TenantModel):
     @property
     def location(self):
         return self.resource.location
+
+
+from .release_models import (  # noqa: E402  (registered with the app; ADR 0021)
+    Lottery,
+    LotteryEntry,
+    ReleaseRun,
+    ReleaseSchedule,
+    TimeOfDay,
+    WaitlistEntry,
+)
+
+__all__ = ["Lottery", "LotteryEntry", "ReleaseRun", "ReleaseSchedule", "TimeOfDay", "WaitlistEntry"]

@@ -2,10 +2,14 @@
 
 from rathaus.core.periodic import Job
 
-from . import services
+from . import releases, services, waitlist
 
 JOBS = [
     Job("appointments.expire_holds", services.expire_holds, 60),
     Job("appointments.reminders", services.send_due_reminders, 15 * 60),
     Job("appointments.materialise", services.materialise_all, 60 * 60),
+    # Fair release (ADR 0021): releases and draws on the minute, cooldowns, waiting list.
+    Job("appointments.releases", releases.run_due, 30),
+    Job("appointments.cooldown", services.return_cooled_down_units, 60),
+    Job("appointments.waitlist", waitlist.sync, 5 * 60),
 ]

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import staff, views
+from . import lottery_views, releases_staff, staff, views, waitlist_views
 
 app_name = "appointments"
 urlpatterns = [
     path("", views.index, name="index"),
     path("leistung/<slug:slug>/", views.service_locations, name="service"),
+    # Before the calendar: "warteliste" would otherwise be read as a resource slug.
+    path("leistung/<slug:slug>/warteliste/", waitlist_views.join, name="waitlist_join"),
+    path("leistung/<slug:slug>/warteliste/eingetragen/", waitlist_views.done, name="waitlist_done"),
     path("leistung/<slug:slug>/<slug:resource_slug>/", views.calendar, name="calendar"),
     path("leistung/<slug:slug>/<slug:resource_slug>/buchen/", views.details, name="details"),
     path("reserviert/", views.pending, name="pending"),
@@ -14,7 +17,12 @@ urlpatterns = [
     path("t/<str:token>/termin.ics", views.manage_ics, name="manage_ics"),
     path("t/<str:token>/absagen/", views.manage_cancel, name="cancel"),
     path("t/<str:token>/verschieben/", views.manage_rebook, name="rebook"),
+    path("verlosung/", lottery_views.index, name="lottery_index"),
+    path("verlosung/<int:pk>/", lottery_views.enter, name="lottery_enter"),
+    path("verlosung/<int:pk>/teilgenommen/", lottery_views.done, name="lottery_done"),
+    path("pruefung/altcha/", lottery_views.altcha_challenge, name="altcha_challenge"),
     # Staff
+    path("verwaltung/freigaben/", releases_staff.overview, name="staff_releases"),
     path("verwaltung/", staff.home, name="staff_home"),
     path("verwaltung/suche/", staff.search, name="staff_search"),
     path("verwaltung/buchen/", staff.book_for_caller, name="staff_book"),

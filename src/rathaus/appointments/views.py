@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rathaus.catalog.models import Service
-from rathaus.core.ratelimit import client_ip, hit, too_many
+from rathaus.core.ratelimit import too_many
 
-from . import capacity, documents, services, tokens
+from . import antibot, capacity, documents, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .tasks import bring_list
@@ -86,7 +86,10 @@ def index(request):
         ((office, list(items.values())) for office, items in services_by_office.items()),
         key=lambda pair: pair[0].name,
     )
-    return render(request, "appointments/index.html", {"groups": groups})
+    from .releases import upcoming_lotteries
+
+    lotteries = list(upcoming_lotteries(request.municipality)[:3])
+    return render(request, "appointments/index.html", {"groups": groups, "lotteries": lotteries})
 
 
 def service_locations(request, slug):
@@ -227,13 +230,32 @@ def details(request, slug, resource_slug):
     if action != "reserve":
         context["idempotency_key"] = uuid4().hex
         context["hold_minutes"] = services.HOLD_MINUTES
+        context.update(antibot.form_context())
         return render(request, "appointments/check.html", {**context, "form": form})
+    proof = antibot.check(request.POST)
+    if not proof.ok:
+        # Keep the first slow-path token so the waiting time counts from the first view.
+        token = request.POST.get("langsam") if proof.wait else antibot.slow_token()
+        return render(
+            request,
+            "appointments/check.html",
+            {
+                **context,
+                "form": form,
+                "idempotency_key": (request.POST.get("idempotency_key") or uuid4().hex)[:64],
+                "hold_minutes": services.HOLD_MINUTES,
+                **antibot.form_context(token),
+                "proof_error": proof.message,
+            },
+            status=400,
+        )
     return _reserve(request, offer, start, persons, form)
 
 
 def _reserve(request, offer, start, persons, form):
-    verdict = hit("appointments-hold", client_ip(request), 20, 600)
-    if not verdict.allowed:
+    data = form.cleaned_data
+    verdict = antibot.limit(request, "hold", data["email"], data.get("phone", ""))
+    if verdict:
         return too_many(request, verdict)
     key = (request.POST.get("idempotency_key") or "")[:64] or None
     try:
@@ -247,6 +269,10 @@ def _reserve(request, offer, start, persons, form):
     except services.BookingError as error:
         if error.reason == "taken":
             return _taken_page(request, offer, error, persons)
+        if error.reason == "busy":
+            from .busy import busy_response
+
+            return busy_response(request)
         form.add_error(None, error.message)
         return render(
             request,

@@ -24,11 +24,13 @@ from .booking import (
     expire_holds,
     expire_holds_if_due,
     hold,
+    is_transient,
     normalise_email,
     person_key,
     rebook,
     rebook_displaced,
     retry_on_conflict,
+    return_cooled_down_units,
     taken_error,
 )
 from .operations import (
@@ -56,6 +58,8 @@ __all__ = [
     "expire_holds",
     "expire_holds_if_due",
     "hold",
+    "is_transient",
+    "return_cooled_down_units",
     "mark",
     "materialise_all",
     "normalise_email",

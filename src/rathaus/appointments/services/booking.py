@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import time as pytime
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,61 +15,22 @@ from django_tasks_db.backend import DatabaseBackend
 from rathaus.core import audit
 from rathaus.core.models import Municipality
 
+from .. import cache as availability_cache
 from .. import capacity, tasks
 from ..models import Booking, BookingStatus, Offer, Slot
+from .cooldown import _units_freed, cancel_cooldown, return_cooled_down_units  # noqa: F401
+from .errors import (  # noqa: F401  (re-exported: public names of this module)
+    BUSY_MESSAGE,
+    TRANSIENT_SQLSTATES,
+    BookingError,
+    is_transient,
+    normalise_email,
+    normalise_phone,
+    person_key,
+    retry_on_conflict,
+)
 
 HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
-BUSY_MESSAGE = "Gerade ist viel los. Bitte versuchen Sie es gleich noch einmal."
-
-
-class BookingError(Exception):
-    """A refusal with a German message and a machine reason."""
-
-    def __init__(self, message: str, reason: str, *, field: str | None = None, alternatives=()):
-        super().__init__(message)
-        self.message = message
-        self.reason = reason
-        self.field = field
-        self.alternatives = list(alternatives)
-
-
-def normalise_email(email: str) -> str:
-    """The identity of an e-mail address: lower case, without a '+tag' in the local part."""
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        return email
-    local_part, domain = email.rsplit("@", 1)
-    return f"{local_part.split('+', 1)[0]}@{domain}"
-
-
-def person_key(email: str, phone: str = "") -> str:
-    if email:
-        return normalise_email(email)
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    return f"tel:{digits}" if digits else ""
-
-
-def retry_on_conflict(attempts: int = 3):
-    """Retry a transaction that PostgreSQL aborted for a deadlock or serialisation failure."""
-
-    def decorator(fn):
-        @functools.wraps(fn)
-        def wrapped(*args, **kwargs):
-            for attempt in range(attempts):
-                try:
-                    return fn(*args, **kwargs)
-                except OperationalError as exc:
-                    code = getattr(getattr(exc, "__cause__", None), "sqlstate", None)
-                    if code not in ("40P01", "40001"):
-                        raise
-                    if attempt == attempts - 1:
-                        raise BookingError(BUSY_MESSAGE, "busy") from exc
-                    pytime.sleep(0.01 * (attempt + 1))
-            raise AssertionError("unreachable")
-
-        return wrapped
-
-    return decorator
 
 
 def _audit(action: str, booking: Booking, **kwargs) -> None:
@@ -95,13 +55,16 @@ def _send_later(task, booking_id: int) -> None:
 # --- Unit rows ---------------------------------------------------------------------
 
 
-def _take_units(offer: Offer, starts_at: datetime, k: int, *, staff: bool) -> datetime | None:
+def _take_units(
+    offer: Offer, starts_at: datetime, k: int, *, staff: bool, ignore_release: bool = False
+) -> datetime | None:
     """The guarded update: one statement takes the k units from ``starts_at`` or none.
 
     ``UPDATE … SET booked = booked + 1 WHERE id IN (the next k units) AND booked <
     limit … RETURNING`` in one round trip; if fewer than k rows qualified or they
     are not consecutive, the caller rolls the transaction back. Returns the end
-    of the last unit, or None.
+    of the last unit, or None. ``ignore_release`` is for the lottery draw, which
+    allocates units before they are released to everyone.
     """
     share = 0 if staff else offer.walk_in_share
     limit = "capacity - (capacity * %s + 99) / 100" if share else "capacity"
@@ -116,7 +79,8 @@ def _take_units(offer: Offer, starts_at: datetime, k: int, *, staff: bool) -> da
         f"RETURNING {epoch('starts_at')}, {epoch('ends_at')}"
     )
     adapt = connection.ops.adapt_datetimefield_value
-    params = [offer.resource_id, adapt(starts_at), k, adapt(timezone.now())]
+    visible_at = capacity.FAR_FUTURE if ignore_release else timezone.now()
+    params = [offer.resource_id, adapt(starts_at), k, adapt(visible_at)]
     if share:
         params.append(share)
     with connection.cursor() as cursor:
@@ -126,10 +90,14 @@ def _take_units(offer: Offer, starts_at: datetime, k: int, *, staff: bool) -> da
         return None
     if any(previous[1] != current[0] for previous, current in zip(units, units[1:], strict=False)):
         return None
+    availability_cache.bump_on_commit(offer.resource_id, [starts_at.astimezone(capacity.TZ).date()])
     return datetime.fromtimestamp(units[-1][1], tz=UTC)
 
 
 def _release_units(booking: Booking) -> None:
+    availability_cache.bump_on_commit(
+        booking.resource_id, [booking.starts_at.astimezone(capacity.TZ).date()]
+    )
     Slot.objects.filter(
         resource_id=booking.resource_id,
         starts_at__gte=booking.starts_at,
@@ -183,10 +151,16 @@ def hold(
     idempotency_key: str | None = None,
     actor=None,
     preconfirmed: bool = False,
+    hold_minutes: int | None = None,
+    notify: bool = True,
+    ignore_release: bool = False,
 ) -> Booking:
     """Reserve k units for 15 minutes (citizens) or book directly (staff for a caller).
 
     A repeated call with the same idempotency key returns the first booking.
+    ``hold_minutes`` overrides the hold time (waiting-list offers), ``notify=False``
+    leaves the e-mail to the caller (lottery, waiting list), ``ignore_release``
+    books units not yet released (the lottery draw).
     """
     staff = actor is not None
     if idempotency_key:
@@ -200,7 +174,7 @@ def hold(
     key = person_key(email, phone)
     try:
         with transaction.atomic():
-            ends_at = _take_units(offer, starts_at, k, staff=staff)
+            ends_at = _take_units(offer, starts_at, k, staff=staff, ignore_release=ignore_release)
             if ends_at is None:
                 transaction.set_rollback(True)
             else:
@@ -218,6 +192,8 @@ def hold(
                     actor,
                     win,
                     preconfirmed,
+                    hold_minutes,
+                    notify,
                 )
     except IntegrityError:
         return _after_integrity_error(offer, idempotency_key, key)
@@ -234,6 +210,9 @@ def hold(
                 idempotency_key=idempotency_key,
                 actor=actor,
                 preconfirmed=preconfirmed,
+                hold_minutes=hold_minutes,
+                notify=notify,
+                ignore_release=ignore_release,
             )
         # Computed after the rollback, outside the short booking transaction.
         raise taken_error(offer, starts_at, persons, staff=staff)
@@ -275,6 +254,8 @@ def _create_booking(
     actor,
     win,
     preconfirmed=False,
+    hold_minutes=None,
+    notify=True,
 ) -> Booking:
     now = timezone.now()
     confirmed = actor is not None or preconfirmed
@@ -289,7 +270,9 @@ def _create_booking(
         persons=persons,
         status=BookingStatus.CONFIRMED if confirmed else BookingStatus.RESERVED,
         confirmed_at=now if confirmed else None,
-        hold_expires_at=None if confirmed else now + timedelta(minutes=HOLD_MINUTES),
+        hold_expires_at=None
+        if confirmed
+        else now + timedelta(minutes=hold_minutes or HOLD_MINUTES),
         name=name.strip(),
         email=email.strip(),
         phone=phone.strip(),
@@ -307,7 +290,9 @@ def _create_booking(
         actor=actor,
         data={"code": booking.code, "starts_at": starts_at.isoformat(), "units": k},
     )
-    if confirmed and booking.email:
+    if not notify:
+        pass
+    elif confirmed and booking.email:
         _send_later(tasks.send_confirmation, booking.pk)
     elif not confirmed:
         _send_later(tasks.send_hold_link, booking.pk)
@@ -362,18 +347,38 @@ def confirm(booking: Booking) -> bool:
     )
 
 
-def _end(booking: Booking, status: str, allowed, *, actor=None, reason: str = "") -> bool:
-    """Move an active booking to a final state and give its units back; False if not active."""
+def _end(
+    booking: Booking, status: str, allowed, *, actor=None, reason: str = "", cooldown=None
+) -> bool:
+    """Move an active booking to a final state and give its units back; False if not active.
+
+    With a ``cooldown`` (a timedelta) the units stay taken until it has passed
+    (``return_cooled_down_units``), so an appointment can't be handed on by
+    cancel-and-rebook. Freed units go to the waiting list first (on commit).
+    """
     now = timezone.now()
+    return_at = now + cooldown if cooldown else None
     with transaction.atomic():
         changed = Booking.objects.filter(pk=booking.pk, status__in=allowed).update(
-            status=status, cancelled_at=now, cancel_reason=reason[:200], hold_expires_at=None
+            status=status,
+            cancelled_at=now,
+            cancel_reason=reason[:200],
+            hold_expires_at=None,
+            units_return_at=return_at,
         )
         if not changed:
             return False
         booking.refresh_from_db()
-        _release_units(booking)
-        _audit(f"appointments.{status}", booking, actor=actor, data={"reason": reason})
+        if return_at is None:
+            _release_units(booking)
+            # robust: the change is committed; a waiting-list failure is logged, not a 500.
+            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
+        _audit(
+            f"appointments.{status}",
+            booking,
+            actor=actor,
+            data={"reason": reason, "units_return_at": return_at and return_at.isoformat()},
+        )
     return True
 
 
@@ -393,7 +398,14 @@ def cancel(booking: Booking, *, actor=None, reason: str = "", notify: bool = Tru
     allowed = [BookingStatus.RESERVED, BookingStatus.CONFIRMED]
     if booking.starts_at <= timezone.now() and actor is None:
         raise BookingError(_("Vergangene Termine können nicht abgesagt werden."), "past")
-    done = _end(booking, BookingStatus.CANCELLED, allowed, actor=actor, reason=reason)
+    done = _end(
+        booking,
+        BookingStatus.CANCELLED,
+        allowed,
+        actor=actor,
+        reason=reason,
+        cooldown=cancel_cooldown(booking, actor),
+    )
     if done and notify and booking.email:
         _send_later(tasks.send_cancellation, booking.pk)
     return done

@@ -1,0 +1,99 @@
+"""Availability cache (ADR 0023): calendar reads without touching the unit table.
+
+Every (resource, day) has a version number in the shared cache. A cached
+availability answer is stored under a key that contains the versions of all
+(resource, day) pairs it read, so bumping one version (after a booking, a
+cancellation, a release or a re-materialisation, on commit) makes every answer
+that depends on that day unreachable at once. Keys also contain the current
+minute (the lead time depends on "now"), and each answer stores until when it
+holds: the next ``visible_from`` in its range, since a release makes units
+visible without any write. Hits and misses are counted for the staff page and
+the benchmark.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+MAX_CACHED_DAYS = 62
+_PREFIX = "avail"
+
+
+def _version_key(resource_id: int, day: date) -> str:
+    return f"{_PREFIX}:v:{resource_id}:{day.isoformat()}"
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def bump(resource_id: int, days) -> None:
+    """New versions for these days of a resource (call after the change is committed)."""
+    for day in set(days):
+        key = _version_key(resource_id, day)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=None)
+
+
+def bump_on_commit(resource_id: int, days) -> None:
+    """Bump now (this transaction reads its own writes) and again after the commit.
+
+    The second bump drops answers another process may have computed from the
+    old, still committed state between the two moments.
+    """
+    days = list(days)
+    bump(resource_id, days)
+    transaction.on_commit(lambda: bump(resource_id, days))
+
+
+def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) -> str | None:
+    """The cache key of an answer over these resources and days; None if not cacheable."""
+    if (last - first).days > MAX_CACHED_DAYS:
+        return None
+    version_keys = [_version_key(r, d) for r in sorted(resource_ids) for d in _days(first, last)]
+    versions = cache.get_many(version_keys)
+    stamp = ",".join(str(versions.get(k, 0)) for k in version_keys)
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    raw = f"{parts}|{first}|{last}|{minute}|{stamp}"
+    return f"{_PREFIX}:a:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def get(key: str):
+    value = cache.get(key)
+    return value
+
+
+def count(hit: bool) -> None:
+    _count("hits" if hit else "misses")
+
+
+def put(key: str, value) -> None:
+    cache.set(key, value, timeout=settings.RATHAUS_AVAILABILITY_CACHE_SECONDS)
+
+
+def _count(name: str) -> None:
+    key = f"{_PREFIX}:stats:{name}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.add(key, 0, timeout=None)
+        cache.incr(key)
+
+
+def stats() -> dict:
+    values = cache.get_many([f"{_PREFIX}:stats:hits", f"{_PREFIX}:stats:misses"])
+    hits = values.get(f"{_PREFIX}:stats:hits", 0)
+    misses = values.get(f"{_PREFIX}:stats:misses", 0)
+    total = hits + misses
+    return {"hits": hits, "misses": misses, "rate": (hits / total) if total else None}
+
+
+def reset_stats() -> None:
+    cache.delete_many([f"{_PREFIX}:stats:hits", f"{_PREFIX}:stats:misses"])
