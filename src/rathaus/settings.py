@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rathaus.core",
     "rathaus.catalog",
     "rathaus.appointments",
+    "rathaus.onsite",
     "rathaus.applications",
     "rathaus.council",
     "rathaus.participation",
@@ -229,6 +230,7 @@ RATHAUS_DEMO_LOADERS = [
     "rathaus.core.demo.load",
     "rathaus.catalog.demo.load",
     "rathaus.appointments.demo.load",
+    "rathaus.onsite.demo.load",
     "rathaus.applications.demo.load",
     "rathaus.council.demo.load",
     "rathaus.participation.demo.load",
@@ -291,3 +293,7 @@ PARTICIPATION_CONTACT_RETENTION_DAYS = int(
 # appointments
 # How long an unconfirmed hold (reservation) keeps its units before it expires.
 RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTES", "15"))
+# onsite
+# Days after which finished tickets lose their booking link and finished bookings their
+# name and contact data (the figures stay; docs/adr/0070-onsite-app.md).
+ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
