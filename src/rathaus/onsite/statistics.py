@@ -206,17 +206,22 @@ class ReportForm(KernForm):
 
 
 def horizon_change(municipality, location=None) -> date | None:
-    """The latest day on which the recorded booking horizon changed (e.g. 42 → 14 days)."""
+    """The latest day on which a recorded booking horizon changed (e.g. 42 → 14 days).
+
+    Compared per location and service, so services with different horizons on the
+    same day do not count as a change.
+    """
     snapshots = LeadTimeSnapshot.objects.for_municipality(municipality)
     if location is not None:
         snapshots = snapshots.filter(location=location)
-    previous, changed = None, None
-    for day, horizon in snapshots.values_list("day", "horizon_days").order_by(
-        "day", "horizon_days"
-    ):
-        if previous is not None and horizon != previous[1] and day != previous[0]:
-            changed = day
-        previous = (day, horizon)
+    last_horizon: dict[tuple[int, int], int] = {}
+    changed = None
+    rows = snapshots.values_list("location_id", "service_id", "day", "horizon_days")
+    for location_id, service_id, day, horizon in rows.order_by("day"):
+        key = (location_id, service_id)
+        if key in last_horizon and last_horizon[key] != horizon:
+            changed = max(changed, day) if changed else day
+        last_horizon[key] = horizon
     return changed
 
 
