@@ -18,6 +18,7 @@ def test_kiosk_lists_groups_in_german_and_english(client_a, location_a, groups):
     assert "Ausweise" in page and "Wartenummer" in page
     english = client_a.get(url + "?lang=en").content.decode()
     assert "ID cards" in english
+    assert "Welcome" in english and "With an appointment: check in" in english
     assert 'lang="en"' in english
 
 
