@@ -72,7 +72,7 @@ GROUPS = [
     ),
 ]
 LOCATIONS = {"buergerbuero-mitte": 4, "buergerbuero-nord": 3, "buergerbuero-sued": 2}
-HISTORY_DAYS = 63
+HISTORY_DAYS = 90
 SNAPSHOT_DAYS = 92
 HORIZON_CHANGE_DAYS_AGO = 45
 
