@@ -31,6 +31,16 @@ def test_kiosk_draw_redirects_to_ticket(client_a, location_a, groups):
     assert "A001" in page
 
 
+def test_kiosk_double_tap_gives_the_same_number(client_a, location_a, groups):
+    url = reverse("onsite:kiosk_draw", args=[location_a.slug])
+    first = client_a.post(url, {"group": "ausweise", "nonce": "abcdef0123456789"})
+    again = client_a.post(url, {"group": "ausweise", "nonce": "abcdef0123456789"})
+    assert first["Location"] == again["Location"]
+    assert Ticket.objects.count() == 1
+    client_a.post(url, {"group": "ausweise", "nonce": "0123456789abcdef"})
+    assert Ticket.objects.count() == 2
+
+
 def test_kiosk_contingent_message(client_a, location_a, groups):
     url = reverse("onsite:kiosk_draw", args=[location_a.slug])
     for _ in range(3):

@@ -1,6 +1,9 @@
 """Public screens: overview, kiosk, printable ticket, call display, signal sound."""
 
+import secrets
+
 from django.core import signing
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +20,7 @@ from .signal import gong_wav
 
 TICKET_SALT = "onsite.ticket"
 CALLS_SHOWN = 6
+NONCE_SECONDS = 120
 
 
 def _location(request, slug) -> Location:
@@ -61,7 +65,12 @@ def kiosk(request, slug):
         return render(
             request,
             "onsite/kiosk.html",
-            {"location": location, "groups": _groups(location), "lang": lang},
+            {
+                "location": location,
+                "groups": _groups(location),
+                "lang": lang,
+                "nonce": secrets.token_hex(8),
+            },
         )
 
 
@@ -70,6 +79,10 @@ def kiosk_draw(request, slug):
     location = _location(request, slug)
     lang = _lang(request)
     group = ServiceGroup.objects.filter(location=location, slug=request.POST.get("group")).first()
+    # A double tap on the touch screen sends the same form twice: same number.
+    nonce_key = _nonce_key(request)
+    if nonce_key and (earlier := Ticket.objects.filter(pk=cache.get(nonce_key)).first()):
+        return redirect(_ticket_url(earlier, lang))
     with translation.override(lang):
         if group is None:
             return _kiosk_error(
@@ -79,7 +92,16 @@ def kiosk_draw(request, slug):
             ticket = services.draw(group)
         except services.QueueError as error:
             return _kiosk_error(request, location, lang, error.message, error.next_walk_in)
+    if nonce_key:
+        cache.set(nonce_key, ticket.pk, NONCE_SECONDS)
     return redirect(_ticket_url(ticket, lang))
+
+
+def _nonce_key(request) -> str | None:
+    nonce = request.POST.get("nonce", "")
+    if not (8 <= len(nonce) <= 64 and nonce.isalnum()):
+        return None
+    return f"onsite:kiosk-nonce:{request.municipality.pk}:{nonce}"
 
 
 @require_POST
@@ -113,6 +135,7 @@ def _kiosk_error(request, location, lang, message, next_walk_in=None, field=None
         "error_field": field,
         "next_walk_in": next_walk_in,
         "code": request.POST.get("code", ""),
+        "nonce": secrets.token_hex(8),
     }
     return render(request, "onsite/kiosk.html", context, status=status)
 

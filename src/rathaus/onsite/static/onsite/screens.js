@@ -10,6 +10,12 @@
     }
   });
 
+  // Kiosk: an error message takes focus so screen readers announce it first.
+  var kioskError = document.getElementById("kiosk-error");
+  if (kioskError) {
+    kioskError.focus();
+  }
+
   // Ticket page: go back to the kiosk start after a while so the next person starts fresh.
   var back = document.querySelector("[data-return-after]");
   if (back) {
