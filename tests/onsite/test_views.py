@@ -152,3 +152,19 @@ def test_report_pdf(client_a, town_a, location_a, groups):
     response = client_a.get(reverse("onsite:report_pdf"))
     assert response.status_code == 200
     assert response.content[:4] == b"%PDF"
+
+
+def test_workstation_queue_fragment(client_a, location_a, groups, counters, clerk_a):
+    services.draw(groups[1])
+    client_a.force_login(clerk_a)
+    page = client_a.get(reverse("onsite:queue", args=[location_a.slug, 1])).content.decode()
+    assert "M001" in page and "<html" not in page
+
+
+def test_admin_pages_for_appointment_manager(client_a, town_a, groups, counters, rules):
+    manager = make_staff(town_a, "mgr@a.test", Role.APPOINTMENT_MANAGER)
+    client_a.force_login(manager)
+    for name in ("servicegroup", "counter", "queuerules"):
+        response = client_a.get(f"/verwaltung/admin/onsite/{name}/")
+        assert response.status_code == 200, name
+        assert response.content.decode().count("Bürgerbüro A Mitte") >= 1

@@ -50,17 +50,34 @@ def _counter(request, slug, number) -> Counter:
     )
 
 
+def _queue_context(counter) -> dict:
+    waiting = list(
+        Ticket.objects.filter(
+            location=counter.location, day=timezone.localdate(), status=TicketStatus.WAITING
+        )
+        .select_related("group", "target_counter")
+        .order_by("created_at")
+    )
+    return {
+        "counter": counter,
+        "location": counter.location,
+        "waiting": waiting,
+        "wait": services.rounded(services.estimated_wait(counter.location)),
+    }
+
+
+@onsite_staff
+def queue(request, slug, number):
+    """The waiting list alone, refreshed by htmx on the workstation."""
+    counter = _counter(request, slug, number)
+    return render(request, "onsite/_queue.html", _queue_context(counter))
+
+
 @onsite_staff
 def workstation(request, slug, number):
     counter = _counter(request, slug, number)
     location = counter.location
     current = services.current_ticket(counter)
-    today = timezone.localdate()
-    waiting = list(
-        Ticket.objects.filter(location=location, day=today, status=TicketStatus.WAITING)
-        .select_related("group", "target_counter")
-        .order_by("created_at")
-    )
     groups = list(ServiceGroup.objects.filter(location=location).prefetch_related("services"))
     handled_choices = []
     if current:
@@ -69,16 +86,13 @@ def workstation(request, slug, number):
         if current.booking_id and current.booking.service not in handled_choices:
             handled_choices.insert(0, current.booking.service)
     context = {
-        "counter": counter,
-        "location": location,
+        **_queue_context(counter),
         "current": current,
-        "waiting": waiting,
         "groups": groups,
         "other_counters": Counter.objects.filter(location=location).exclude(pk=counter.pk),
         "handled_choices": handled_choices,
         "preselected": {current.booking.service_id} if current and current.booking_id else set(),
         "rules": services.rules_for(location),
-        "wait": services.rounded(services.estimated_wait(location)),
     }
     return render(request, "onsite/workstation.html", context)
 

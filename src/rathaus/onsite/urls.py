@@ -19,5 +19,6 @@ urlpatterns = [
     path("<slug:slug>/anzeige/", views.display, name="display"),
     path("<slug:slug>/anzeige/aufrufe/", views.display_calls, name="display_calls"),
     path("<slug:slug>/schalter/<int:number>/", staff.workstation, name="workstation"),
+    path("<slug:slug>/schalter/<int:number>/warteschlange/", staff.queue, name="queue"),
     path("<slug:slug>/schalter/<int:number>/<slug:name>/", staff.action, name="action"),
 ]
