@@ -168,3 +168,32 @@ def test_admin_pages_for_appointment_manager(client_a, town_a, groups, counters,
         response = client_a.get(f"/verwaltung/admin/onsite/{name}/")
         assert response.status_code == 200, name
         assert response.content.decode().count("Bürgerbüro A Mitte") >= 1
+
+
+def test_clerk_without_locations_sees_no_figures(client_a, town_a, location_a, groups):
+    from rathaus.core.models import Office
+
+    office = Office.objects.create(municipality=town_a, slug="leer", name="Ohne Standort")
+    clerk = make_staff(town_a, "leer@a.test", Role.CLERK, office=office)
+    client_a.force_login(clerk)
+    assert client_a.get(reverse("onsite:statistics")).status_code == 403
+    assert client_a.get(reverse("onsite:report")).status_code == 403
+    assert client_a.get(reverse("onsite:statistics_csv")).status_code == 403
+
+
+def test_clerk_cannot_pick_another_location(client_a, town_a, location_a, clerk_a):
+    from rathaus.core.models import Location, Office
+
+    office = Office.objects.create(municipality=town_a, slug="kfz", name="Kfz")
+    other = Location.objects.create(
+        municipality=town_a,
+        office=office,
+        slug="kfz",
+        name="Kfz-Stelle",
+        street="Weg 1",
+        postcode="14999",
+        city="A",
+    )
+    client_a.force_login(clerk_a)
+    page = client_a.get(reverse("onsite:statistics") + f"?location={other.pk}")
+    assert "Kfz-Stelle" not in page.content.decode()

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -83,7 +84,9 @@ def _location_for(request, location):
     if location is None and not has_role(
         request.user, request.municipality, Role.APPOINTMENT_MANAGER
     ):
-        return locations_for(request.user, request.municipality).order_by("name").first()
+        location = locations_for(request.user, request.municipality).order_by("name").first()
+        if location is None:  # a clerk of an office without locations sees nothing
+            raise PermissionDenied(_("Für diese Seite fehlt Ihnen die Berechtigung."))
     return location
 
 

@@ -28,23 +28,27 @@ def record_lead_times(now=None) -> int:
     offers = Offer.objects.filter(is_active=True, resource__is_active=True).select_related(
         "service", "resource__location"
     )
-    count = 0
+    # Several resources may offer the same service at one location: the earliest counts.
+    best: dict[tuple[int, int], tuple] = {}
     for offer in offers:
         found = capacity.earliest_anywhere([offer], 1, now=now)
-        lead = None
-        if found:
-            lead = Decimal(round((found[0][1] - now).total_seconds() / 86400, 1))
+        lead = (found[0][1] - now).total_seconds() / 86400 if found else None
+        key = (offer.resource.location_id, offer.service_id)
+        previous = best.get(key)
+        if previous is None or (lead is not None and (previous[1] is None or lead < previous[1])):
+            best[key] = (offer, lead)
+    for (location_id, service_id), (offer, lead) in best.items():
         LeadTimeSnapshot.objects.update_or_create(
             day=today,
-            location=offer.resource.location,
-            service=offer.service,
+            location_id=location_id,
+            service_id=service_id,
             defaults={
                 "municipality_id": offer.municipality_id,
                 "horizon_days": offer.horizon_days,
-                "lead_days": lead,
+                "lead_days": None if lead is None else Decimal(str(round(lead, 1))),
             },
         )
-        count += 1
+    count = len(best)
     return count
 
 
