@@ -297,3 +297,6 @@ RATHAUS_APPOINTMENTS_HOLD_MINUTES = int(os.environ.get("APPOINTMENTS_HOLD_MINUTE
 # Days after which finished tickets lose their booking link and finished bookings their
 # name and contact data (the figures stay; docs/adr/0070-onsite-app.md).
 ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
+# Only devices a clerk activated as kiosk may hand out numbers (else anyone online could
+# draw the day's contingent). Switch off only for a kiosk on an isolated network.
+ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)

@@ -12,6 +12,12 @@ from tests.appointments.conftest import make_offer, make_service
 from tests.conftest import make_staff
 
 
+@pytest.fixture(autouse=True)
+def _any_device_is_a_kiosk(settings):
+    """Most tests post to the kiosk directly; test_kiosk_device.py checks the activation."""
+    settings.ONSITE_KIOSK_DEVICE_REQUIRED = False
+
+
 @pytest.fixture
 def location_a(town_a):
     return Location.objects.for_municipality(town_a).get(slug="a-mitte")

@@ -44,11 +44,20 @@ def login(page, email):
 
 
 def test_kiosk_ticket_display_workstation(
-    page, _browser, live_server, location_a, groups, counters, rules, clerk_a
+    page, live_server, location_a, groups, counters, rules, clerk_a, settings
 ):
-    # Kiosk: draw a number by keyboard; the ticket page shows it.
-    page.goto(f"/vor-ort/{location_a.slug}/kiosk/")
+    settings.ONSITE_KIOSK_DEVICE_REQUIRED = True
+    page.goto(f"/vor-ort/{location_a.slug}/kiosk/")  # not yet a kiosk: no numbers
+    assert "nicht online" in page.content()
     page.check_axe()
+    # A clerk switches this device on as the location's kiosk.
+    login(page, clerk_a.email)
+    page.goto("/vor-ort/schalter/")
+    page.check_axe()
+    tab_to(page, "Dieses Gerät als Kiosk freischalten")
+    enter(page)
+    assert page.url.endswith(f"/vor-ort/{location_a.slug}/kiosk/")
+    # Kiosk: draw a number by keyboard; the ticket page shows it.
     tab_to(page, "Ausweise")
     enter(page)
     assert page.locator(".ticket__number").inner_text() == "A001"
@@ -67,7 +76,6 @@ def test_kiosk_ticket_display_workstation(
     assert display.get_by_role("button", name="Ton ist an").get_attribute("aria-pressed") == "true"
 
     # Workstation: the clerk opens counter 1 and calls by keyboard.
-    login(page, clerk_a.email)
     page.goto(f"/vor-ort/{location_a.slug}/schalter/1/")
     page.check_axe()
     tab_to(page, "Schalter öffnen")

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core import audit
 from rathaus.core.models import Location
 
-from . import services
+from . import kiosk_device, services
 from .models import Counter, ServiceGroup, Ticket, TicketStatus
 from .permissions import locations_for, may_use_onsite, require_location
 
@@ -38,8 +39,27 @@ def home(request):
         .distinct()
         .order_by("name")
     )
-    rows = [(loc, list(loc.counters.all())) for loc in locations]
+    kiosks = kiosk_device.locations_of(request)
+    rows = [(loc, list(loc.counters.all()), loc.pk in kiosks) for loc in locations]
     return render(request, "onsite/staff_home.html", {"rows": rows})
+
+
+@onsite_staff
+@require_POST
+def kiosk_activation(request, slug):
+    """Switch this device on (or off) as the kiosk of a location the user works at."""
+    location = get_object_or_404(locations_for(request.user, request.municipality), slug=slug)
+    switch_on = not request.POST.get("off")
+    if switch_on:
+        response = redirect("onsite:kiosk", slug=location.slug)
+        kiosk_device.activate(request, response, location)
+        messages.success(request, _("Dieses Gerät ist jetzt Kiosk."))
+    else:
+        response = redirect("onsite:staff_home")
+        kiosk_device.deactivate(request, response, location)
+        messages.success(request, _("Dieses Gerät ist kein Kiosk mehr."))
+    audit.record("onsite.kiosk_device", location, actor=request.user, data={"on": switch_on})
+    return response
 
 
 def _counter(request, slug, number) -> Counter:

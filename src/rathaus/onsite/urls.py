@@ -13,6 +13,7 @@ urlpatterns = [
     path("bericht/", statistics.report, name="report"),
     path("bericht/bericht-terminvergabe.pdf", statistics.report_pdf, name="report_pdf"),
     path("<slug:slug>/kiosk/", views.kiosk, name="kiosk"),
+    path("<slug:slug>/kiosk/geraet/", staff.kiosk_activation, name="kiosk_activation"),
     path("<slug:slug>/kiosk/nummer/", views.kiosk_draw, name="kiosk_draw"),
     path("<slug:slug>/kiosk/anmelden/", views.kiosk_check_in, name="kiosk_check_in"),
     path("<slug:slug>/wartenummer/<str:token>/", views.ticket, name="ticket"),

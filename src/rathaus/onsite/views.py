@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from rathaus.core.models import Location
 from rathaus.core.ratelimit import hit
 
-from . import services
+from . import kiosk_device, services
 from .models import ServiceGroup, Ticket, TicketStatus
 from .signal import gong_wav
 
@@ -58,9 +58,23 @@ def _groups(location):
     return groups
 
 
+def _not_a_kiosk(request, location, lang):
+    """Public visitors get the wait and the walk-in hours, not a number."""
+    with translation.override(lang):
+        context = {
+            "location": location,
+            "lang": lang,
+            "wait": services.rounded(services.estimated_wait(location)),
+            "next_walk_in": services.next_walk_in_hours(location),
+        }
+        return render(request, "onsite/kiosk_inactive.html", context, status=403)
+
+
 def kiosk(request, slug):
     location = _location(request, slug)
     lang = _lang(request)
+    if not kiosk_device.is_kiosk(request, location):
+        return _not_a_kiosk(request, location, lang)
     with translation.override(lang):
         return render(
             request,
@@ -78,6 +92,8 @@ def kiosk(request, slug):
 def kiosk_draw(request, slug):
     location = _location(request, slug)
     lang = _lang(request)
+    if not kiosk_device.is_kiosk(request, location):
+        return _not_a_kiosk(request, location, lang)
     group = ServiceGroup.objects.filter(location=location, slug=request.POST.get("group")).first()
     # A double tap on the touch screen sends the same form twice: same number.
     nonce_key = _nonce_key(request)
@@ -108,6 +124,8 @@ def _nonce_key(request) -> str | None:
 def kiosk_check_in(request, slug):
     location = _location(request, slug)
     lang = _lang(request)
+    if not kiosk_device.is_kiosk(request, location):
+        return _not_a_kiosk(request, location, lang)
     with translation.override(lang):
         # Booking codes are short: limit guessing per kiosk address.
         verdict = hit("onsite.checkin", request.META.get("REMOTE_ADDR", "?"), 20, 600)
