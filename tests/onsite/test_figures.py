@@ -83,6 +83,12 @@ def test_figures_count_bookings_and_waits(town_a, location_a, offer_a, groups):
     assert result.wait_median == pytest.approx(15)
     assert result.wait_p90 == pytest.approx(60)
     assert result.processing_median == pytest.approx(8)
+    by_service = figures.compute(town_a, day, day, location_a, offer_a.service)
+    assert (by_service.bookings, by_service.walk_ins) == (3, 5)
+    from tests.appointments.conftest import make_service
+
+    unrelated = make_service(town_a, slug="hund-anmelden", name="Hund anmelden")
+    assert figures.compute(town_a, day, day, location_a, unrelated).walk_ins == 0
 
 
 def test_lead_time_job_records_one_row_per_day(town_a, offer_a):

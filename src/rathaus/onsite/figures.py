@@ -87,7 +87,11 @@ def _tickets(municipality, first, last, location=None, service=None):
     if location is not None:
         qs = qs.filter(location=location)
     if service is not None:
-        qs = qs.filter(Q(group__services=service) | Q(services_handled=service)).distinct()
+        # A subquery, not .distinct(): distinct over selected values could merge tickets.
+        matching = Ticket.objects.filter(
+            Q(group__services=service) | Q(services_handled=service)
+        ).values("pk")
+        qs = qs.filter(pk__in=matching)
     return qs
 
 
