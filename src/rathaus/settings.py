@@ -300,3 +300,5 @@ ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
 # Only devices a clerk activated as kiosk may hand out numbers (else anyone online could
 # draw the day's contingent). Switch off only for a kiosk on an isolated network.
 ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)
+# Numbers only from 30 minutes before opening until closing (off: e.g. to try the demo at night).
+ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)

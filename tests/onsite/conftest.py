@@ -16,6 +16,8 @@ from tests.conftest import make_staff
 def _any_device_is_a_kiosk(settings):
     """Most tests post to the kiosk directly; test_kiosk_device.py checks the activation."""
     settings.ONSITE_KIOSK_DEVICE_REQUIRED = False
+    # Tests run at any hour; test_queue.py checks the opening-hours rule with fixed times.
+    settings.ONSITE_DRAW_ONLY_WHEN_OPEN = False
 
 
 @pytest.fixture

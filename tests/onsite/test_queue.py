@@ -215,3 +215,31 @@ def test_close_counter_records_session(counters):
     services.close_counter(counters[0], actor=None)
     session = counters[0].sessions.get()
     assert session.closed_at is not None
+
+
+def test_numbers_only_during_opening_hours(settings, groups):
+    from datetime import datetime, time
+
+    from rathaus.core.opening import holiday_name
+
+    settings.ONSITE_DRAW_ONLY_WHEN_OPEN = True
+    ausweis, _ = groups
+    day = timezone.localdate() + timedelta(days=7)
+    while day.weekday() != 1 or holiday_name(ausweis.location.municipality, day):
+        day += timedelta(days=1)
+
+    def at(hour, minute=0):
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+    with pytest.raises(services.QueueError) as error:
+        services.draw(ausweis, now=at(7, 0))
+    assert error.value.reason == "not_yet" and "07:30" in error.value.message
+    assert services.draw(ausweis, now=at(7, 40)).label == "A001"  # people queue at the door
+    assert services.draw(ausweis, now=at(15, 59)).label == "A002"
+    with pytest.raises(services.QueueError) as error:
+        services.draw(ausweis, now=at(16, 0))
+    assert error.value.reason == "closed_now"
+    assert error.value.next_walk_in[0] > day
+    sunday = day + timedelta(days=5)
+    with pytest.raises(services.QueueError):
+        services.draw(ausweis, now=timezone.make_aware(datetime.combine(sunday, time(10))))

@@ -76,16 +76,17 @@ def kiosk(request, slug):
     if not kiosk_device.is_kiosk(request, location):
         return _not_a_kiosk(request, location, lang)
     with translation.override(lang):
-        return render(
-            request,
-            "onsite/kiosk.html",
-            {
-                "location": location,
-                "groups": _groups(location),
-                "lang": lang,
-                "nonce": secrets.token_hex(8),
-            },
-        )
+        context = {
+            "location": location,
+            "groups": _groups(location),
+            "lang": lang,
+            "nonce": secrets.token_hex(8),
+        }
+        try:
+            services.check_open(location, timezone.now())
+        except services.QueueError as closed:
+            context.update({"notice": closed.message, "next_walk_in": closed.next_walk_in})
+        return render(request, "onsite/kiosk.html", context)
 
 
 @require_POST

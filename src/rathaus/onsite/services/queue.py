@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -19,7 +20,7 @@ from rathaus.appointments.models import BookingStatus
 from rathaus.appointments.services import mark as mark_booking
 from rathaus.appointments.services.onsite import booking_by_code, code_from_scan
 from rathaus.core import audit
-from rathaus.core.opening import schedule
+from rathaus.core.opening import day_schedule, schedule
 
 from ..models import Counter, CounterSession, QueueRules, ServiceGroup, Ticket, TicketStatus
 
@@ -57,10 +58,41 @@ def _next_number(location, day, prefix) -> int:
     return (last or 0) + 1
 
 
+#: Numbers can be drawn this long before the location opens (people queue at the door).
+EARLY_DRAW = timedelta(minutes=30)
+
+
+def check_open(location, now: datetime) -> None:
+    """Refuse numbers outside today's opening hours (they would never be called)."""
+    if not getattr(settings, "ONSITE_DRAW_ONLY_WHEN_OPEN", True):
+        return
+    local = timezone.localtime(now)
+    day = day_schedule(location, local.date())
+    if day.windows:
+        opens = min(w.opens for w in day.windows)
+        closes = max(w.closes for w in day.windows)
+        first = timezone.make_aware(datetime.combine(local.date(), opens)) - EARLY_DRAW
+        if first <= local and local.time() < closes:
+            return
+        if local < first:
+            raise QueueError(
+                _("Wartenummern gibt es heute ab %(time)s Uhr.")
+                % {"time": first.strftime("%H:%M")},
+                "not_yet",
+            )
+    raise QueueError(
+        _("Heute werden hier keine Wartenummern mehr ausgegeben."),
+        "closed_now",
+        next_walk_in_hours(location, now),
+    )
+
+
 def draw(group: ServiceGroup, *, now: datetime | None = None) -> Ticket:
-    """A walk-in number for ``group``; refused when today's contingent is used up."""
+    """A walk-in number for ``group``; refused outside opening hours and when today's
+    contingent is used up."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    check_open(group.location, now)
     for _attempt in range(3):
         try:
             with transaction.atomic():
