@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from rathaus.appointments.models import Booking, BookingStatus
@@ -18,6 +19,7 @@ def _any_device_is_a_kiosk(settings):
     settings.ONSITE_KIOSK_DEVICE_REQUIRED = False
     # Tests run at any hour; test_queue.py checks the opening-hours rule with fixed times.
     settings.ONSITE_DRAW_ONLY_WHEN_OPEN = False
+    cache.clear()  # kiosk nonces and rate limits must not leak between tests
 
 
 @pytest.fixture

@@ -98,7 +98,8 @@ def kiosk_draw(request, slug):
     group = ServiceGroup.objects.filter(location=location, slug=request.POST.get("group")).first()
     # A double tap on the touch screen sends the same form twice: same number.
     nonce_key = _nonce_key(request)
-    if nonce_key and (earlier := Ticket.objects.filter(pk=cache.get(nonce_key)).first()):
+    earlier = _drawn_with(nonce_key, location)
+    if earlier is not None:
         return redirect(_ticket_url(earlier, lang))
     with translation.override(lang):
         if group is None:
@@ -112,6 +113,12 @@ def kiosk_draw(request, slug):
     if nonce_key:
         cache.set(nonce_key, ticket.pk, NONCE_SECONDS)
     return redirect(_ticket_url(ticket, lang))
+
+
+def _drawn_with(nonce_key, location) -> Ticket | None:
+    if not nonce_key:
+        return None
+    return Ticket.objects.filter(pk=cache.get(nonce_key), location=location).first()
 
 
 def _nonce_key(request) -> str | None:
