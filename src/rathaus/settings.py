@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rathaus.core",
     "rathaus.catalog",
     "rathaus.appointments",
+    "rathaus.onsite",
     "rathaus.applications",
     "rathaus.council",
     "rathaus.participation",
@@ -229,6 +230,7 @@ RATHAUS_DEMO_LOADERS = [
     "rathaus.core.demo.load",
     "rathaus.catalog.demo.load",
     "rathaus.appointments.demo.load",
+    "rathaus.onsite.demo.load",
     "rathaus.applications.demo.load",
     "rathaus.council.demo.load",
     "rathaus.participation.demo.load",
@@ -331,3 +333,12 @@ RATHAUS_APPOINTMENTS_LIMITS = {
 # Availability cache lifetime (seconds); entries are also invalidated on every change.
 RATHAUS_AVAILABILITY_CACHE_SECONDS = 60
 MIDDLEWARE.append("rathaus.appointments.busy.BusyMiddleware")
+# onsite
+# Days after which finished tickets lose their booking link and finished bookings their
+# name and contact data (the figures stay; docs/adr/0070-onsite-app.md).
+ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
+# Only devices a clerk activated as kiosk may hand out numbers (else anyone online could
+# draw the day's contingent). Switch off only for a kiosk on an isolated network.
+ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)
+# Numbers only from 30 minutes before opening until closing (off: e.g. to try the demo at night).
+ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)

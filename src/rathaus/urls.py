@@ -13,6 +13,7 @@ urlpatterns = [
     path("verwaltung/admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("termine/", include("rathaus.appointments.urls")),
+    path("vor-ort/", include("rathaus.onsite.urls")),
     path("antraege/", include("rathaus.applications.urls")),
     path("rat/", include("rathaus.council.urls")),
     path("beteiligung/", include("rathaus.participation.urls")),

@@ -84,3 +84,33 @@ def test_published_online_form_of_the_applications_module_is_linked(catalog_a):
         "/antraege/reisepass-beantragen/"
     ]
     assert "online erledigen" in answer.text
+
+
+def test_waiting_time_comes_from_the_walk_in_queue(catalog_a, settings):
+    """The real estimate of rathaus.onsite (issue 5): an open counter and people waiting."""
+    settings.ONSITE_DRAW_ONLY_WHEN_OPEN = False  # the test may run at night
+    from rathaus.core.models import Location
+    from rathaus.onsite import services as onsite
+    from rathaus.onsite.models import Counter, ServiceGroup
+
+    location = Location.objects.for_municipality(catalog_a).get(slug="a-mitte")
+    passport = Service.objects.get(municipality=catalog_a, slug="reisepass-beantragen")
+    group = ServiceGroup.objects.create(
+        municipality=catalog_a,
+        location=location,
+        slug="ausweise",
+        name="Ausweise",
+        prefix="A",
+        daily_contingent=50,
+        default_minutes=10,
+    )
+    group.services.add(passport)
+    counter = Counter.objects.create(municipality=catalog_a, location=location, number=1)
+    onsite.open_counter(counter, actor=None)
+    for _ in range(3):
+        onsite.draw(group)
+    expected = onsite.rounded(onsite.estimated_wait(location, service=passport))
+    assert expected and expected >= 10
+
+    answer = respond(catalog_a, "Wie lange ist die Wartezeit für einen Reisepass?", State()).answer
+    assert f"etwa {expected} Minuten" in answer.text

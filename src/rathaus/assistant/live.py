@@ -89,19 +89,20 @@ class AppointmentsModule:
 
 
 class WaitingTimeModule:
-    """Adapter to the walk-in queue's estimate (issue 5); absent until that exists."""
+    """Adapter to the walk-in queue's estimate (rathaus.onsite, issue 5): minutes of
+    waiting at a location now, or None when no counter is open there."""
 
     def current(self, service, location) -> WaitingTime | None:
-        estimate = _optional("rathaus.appointments.queue", "estimated_wait")
+        estimate = _optional("rathaus.onsite.services", "estimated_wait")
         if estimate is None:
             return None
-        result = estimate(location, service=service)
-        if result is None:
+        minutes = estimate(location, service=service)
+        if minutes is None:
             return None
+        rounded = _optional("rathaus.onsite.services", "rounded")
         return WaitingTime(
-            minutes=int(result.minutes),
+            minutes=int(rounded(minutes) if rounded else minutes),
             location_name=location.name,
-            waiting_people=getattr(result, "waiting", None),
         )
 
 

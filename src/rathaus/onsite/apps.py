@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OnsiteConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "rathaus.onsite"
+    verbose_name = _("Vor-Ort (Wartenummern, Aufruf, Kennzahlen)")
