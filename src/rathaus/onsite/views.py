@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from rathaus.core.models import Location
-from rathaus.core.ratelimit import hit
+from rathaus.core.ratelimit import client_ip, hit
 
 from . import kiosk_device, services
 from .models import ServiceGroup, Ticket, TicketStatus
@@ -136,7 +136,7 @@ def kiosk_check_in(request, slug):
         return _not_a_kiosk(request, location, lang)
     with translation.override(lang):
         # Booking codes are short: limit guessing per kiosk address.
-        verdict = hit("onsite.checkin", request.META.get("REMOTE_ADDR", "?"), 20, 600)
+        verdict = hit("onsite.checkin", client_ip(request), 20, 600)
         if not verdict.allowed:
             return _kiosk_error(
                 request,
