@@ -253,3 +253,28 @@ def test_staff_views_of_non_public_content_are_audited(office_client, council_a)
     office_client.get(f"/rat/verwaltung/top/{council_a.secret_item.pk}/")
     logged = AuditEntry.objects.filter(action="council.non_public_viewed")
     assert {e.object_type for e in logged} == {"council.paper", "council.agendaitem"}
+
+
+def test_paper_uploads_first_main_then_auxiliary_and_bad_form_writes_nothing(
+    office_client, council_a
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    paper = Paper.objects.create(
+        municipality=council_a.body.municipality,
+        body=council_a.body,
+        reference="X/0001",
+        name="Neue Vorlage ohne Dateien",
+        paper_type="Antrag",
+        public=True,
+    )
+    url = f"/rat/verwaltung/vorlagen/{paper.pk}/datei/"
+    for name in ("Vorlage", "Anlage 1"):
+        upload = SimpleUploadedFile(f"{name}.txt", b"Inhalt", "text/plain")
+        office_client.post(url, {"name": name, "upload": upload, "public": "on"})
+    files = {f.name: f for f in File.objects.filter(paper=paper)}
+    assert files["Vorlage"].role == File.Role.MAIN and files["Vorlage"].public
+    assert files["Anlage 1"].role == File.Role.AUXILIARY
+    response = office_client.post(url, {"name": ""}, follow=True)
+    assert "Geben Sie eine Bezeichnung ein." in response.content.decode()
+    assert File.objects.filter(paper=paper).count() == 2

@@ -128,29 +128,35 @@ def consultation_add(request, pk):
     )
 
 
+def _attach_upload(request, parent, success_message, **target):
+    """Attach the uploaded file of a FileForm to a paper or agenda item; a file is public
+    only if both the form says so and its parent is public."""
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return
+    upload = form.cleaned_data["upload"]
+    services.attach_file(
+        municipality=request.municipality,
+        name=form.cleaned_data["name"],
+        file_name=upload.name,
+        data=upload.read(),
+        mime_type=upload.content_type or "application/octet-stream",
+        public=form.cleaned_data["public"] and parent.public,
+        text=form.cleaned_data["text"],
+        actor=request.user,
+        **target,
+    )
+    messages.success(request, success_message)
+
+
 @office_only
 @require_POST
 def paper_file(request, pk):
     paper = get_object_or_404(_papers(request), pk=pk)
-    form = FileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["upload"]
-        has_main = paper.files.alive().filter(role=File.Role.MAIN).exists()
-        services.attach_file(
-            municipality=request.municipality,
-            name=form.cleaned_data["name"],
-            file_name=upload.name,
-            data=upload.read(),
-            mime_type=upload.content_type or "application/octet-stream",
-            public=form.cleaned_data["public"] and paper.public,
-            role=File.Role.AUXILIARY if has_main else File.Role.MAIN,
-            text=form.cleaned_data["text"],
-            paper=paper,
-            actor=request.user,
-        )
-        messages.success(request, _("Datei hinzugefügt."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    has_main = paper.files.alive().filter(role=File.Role.MAIN).exists()
+    role = File.Role.AUXILIARY if has_main else File.Role.MAIN
+    _attach_upload(request, paper, _("Datei hinzugefügt."), paper=paper, role=role)
     return redirect("council:staff_paper", paper.pk)
 
 
@@ -260,23 +266,7 @@ def item_file(request, pk):
     item = get_object_or_404(
         AgendaItem.objects.for_municipality(request.municipality).alive(), pk=pk
     )
-    form = FileForm(request.POST, request.FILES)
-    if form.is_valid():
-        upload = form.cleaned_data["upload"]
-        services.attach_file(
-            municipality=request.municipality,
-            name=form.cleaned_data["name"],
-            file_name=upload.name,
-            data=upload.read(),
-            mime_type=upload.content_type or "application/octet-stream",
-            public=form.cleaned_data["public"] and item.public,
-            text=form.cleaned_data["text"],
-            agenda_item=item,
-            actor=request.user,
-        )
-        messages.success(request, _("Anlage hinzugefügt."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    _attach_upload(request, item, _("Anlage hinzugefügt."), agenda_item=item)
     return redirect("council:staff_item", item.pk)
 
 
