@@ -357,7 +357,7 @@ def test_deadlocks_are_retried_then_answered_busy(offer_a, day, monkeypatch):
         calls.append(1)
         raise deadlock()
 
-    monkeypatch.setattr(booking_module, "_take_units", always_deadlock)
+    monkeypatch.setattr(booking_module, "_store", always_deadlock)
     with pytest.raises(services.BookingError) as error:
         book(offer_a, at(day, 9))
     assert error.value.reason == "busy" and len(calls) == 3
@@ -367,7 +367,7 @@ def test_deadlocks_are_retried_then_answered_busy(offer_a, day, monkeypatch):
 def test_one_deadlock_is_retried_transparently(offer_a, day, monkeypatch):
     from rathaus.appointments.services import booking as booking_module
 
-    original = booking_module._take_units
+    original = booking_module._store
     calls = []
 
     def once(*args, **kwargs):
@@ -376,7 +376,7 @@ def test_one_deadlock_is_retried_transparently(offer_a, day, monkeypatch):
             raise deadlock()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(booking_module, "_take_units", once)
+    monkeypatch.setattr(booking_module, "_store", once)
     assert book(offer_a, at(day, 9)).status == "reserved"
 
 
@@ -384,7 +384,7 @@ def test_busy_answers_are_503_not_500(client_a, offer_a, day, monkeypatch):
     from rathaus.appointments.services import booking as booking_module
 
     monkeypatch.setattr(
-        booking_module, "_take_units", lambda *a, **k: (_ for _ in ()).throw(deadlock())
+        booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock())
     )
     response = client_a.post(
         "/api/v1/appointments/holds",

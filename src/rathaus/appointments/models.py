@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.catalog.models import Service
-from rathaus.core.models import WEEKDAYS, Location, TenantModel, User
+from rathaus.core.models import WEEKDAYS, Location, Municipality, TenantModel, User
 
 # Booking codes avoid characters that are easily confused (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -303,10 +303,23 @@ ACTIVE_STATES = [
 class Booking(TenantModel):
     """A Termin: k consecutive units of one resource for one person."""
 
+    # Indexes (ADR 0024): every index costs each booking an insert, and an index on a
+    # column with few values (one town, one service, mostly NULL) is a hot page that
+    # concurrent bookings queue on. So foreign keys are indexed together with
+    # ``starts_at`` or only where set; the town is the first column of the code index.
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     code = models.CharField(_("Buchungscode"), max_length=12, default=new_booking_code)
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="bookings")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="bookings")
-    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
+    resource = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, related_name="bookings", db_index=False
+    )
     starts_at = models.DateTimeField(_("Beginn"), db_index=True)
     ends_at = models.DateTimeField(_("Ende"))
     units = models.PositiveSmallIntegerField(default=1)
@@ -320,14 +333,14 @@ class Booking(TenantModel):
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
     # Normalised identity (lower-cased e-mail, or phone digits) for "one per person".
-    person_key = models.CharField(max_length=254, blank=True, db_index=True)
+    person_key = models.CharField(max_length=254, blank=True)
     # Set only when the offer limits persons to one active appointment (unique below).
     limit_key = models.CharField(max_length=254, null=True, blank=True)
     fee = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Cancellation cooldown (ADR 0021): the units stay taken until this moment.
-    units_return_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    units_return_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -336,14 +349,19 @@ class Booking(TenantModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     booked_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     note = models.CharField(_("Interne Notiz"), max_length=300, blank=True)
     # Cancelled by the office (a counter fell out): the person may pick a new time
     # with their data kept, once (``replacement``).
     displaced = models.BooleanField(default=False)
-    replacement = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    replacement = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        db_index=False,
     )
 
     class Meta:
@@ -365,8 +383,26 @@ class Booking(TenantModel):
                 ),
                 name="one_active_booking_per_person_and_service",
             ),
+            models.UniqueConstraint(
+                fields=["replacement"],
+                condition=Q(replacement__isnull=False),
+                name="booking_replaced_once",
+            ),
         ]
-        indexes = [models.Index(fields=["resource", "starts_at"])]
+        indexes = [
+            models.Index(fields=["resource", "starts_at"]),
+            models.Index(fields=["offer", "starts_at"], name="booking_offer_start"),
+            models.Index(fields=["service", "starts_at"], name="booking_service_start"),
+            models.Index(fields=["person_key"], name="booking_person_key"),
+            models.Index(
+                fields=["units_return_at"],
+                condition=Q(units_return_at__isnull=False),
+                name="booking_units_return_at",
+            ),
+            models.Index(
+                fields=["booked_by"], condition=Q(booked_by__isnull=False), name="booking_booked_by"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.starts_at:%d.%m.%Y %H:%M}"

@@ -7,11 +7,23 @@ def record(
     action: str, obj, *, actor=None, municipality=None, data=None, actor_label=""
 ) -> AuditEntry:
     """Append an audit entry for ``obj``; call inside the service's transaction."""
+    item = entry(
+        action, obj, actor=actor, municipality=municipality, data=data, actor_label=actor_label
+    )
+    item.save(force_insert=True)
+    return item
+
+
+def entry(
+    action: str, obj, *, actor=None, municipality=None, data=None, actor_label=""
+) -> AuditEntry:
+    """The unsaved audit entry for ``obj`` (``record`` saves it; a one-statement write
+    path inserts it itself, see ``core.rows``)."""
     if municipality is None:
         municipality = getattr(obj, "municipality", None)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         municipality=municipality,
         actor=actor,
         actor_label=actor_label or (str(actor) if actor else ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -13,11 +14,12 @@ from django.utils.translation import gettext as _
 from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
-from rathaus.core.models import Municipality
+from rathaus.core.models import AuditEntry, Municipality
 
 from .. import cache as availability_cache
 from .. import capacity, tasks
 from ..models import Booking, BookingStatus, Offer, Slot
+from . import one_statement
 from .cooldown import _units_freed, cancel_cooldown, return_cooled_down_units  # noqa: F401
 from .errors import (  # noqa: F401  (re-exported: public names of this module)
     BUSY_MESSAGE,
@@ -62,11 +64,24 @@ def _take_units(
 
     ``UPDATE … SET booked = booked + 1 WHERE id IN (the next k units) AND booked <
     limit … RETURNING`` in one round trip; if fewer than k rows qualified or they
-    are not consecutive, the caller rolls the transaction back. Returns the end
+    are not consecutive, the caller rolls the transaction back (on PostgreSQL the
+    function gives them back itself, migration 0004). Returns the end
     of the last unit, or None. ``ignore_release`` is for the lottery draw, which
     allocates units before they are released to everyone.
     """
     share = 0 if staff else offer.walk_in_share
+    visible_at = capacity.FAR_FUTURE if ignore_release else timezone.now()
+    day = [starts_at.astimezone(capacity.TZ).date()]
+    if connection.vendor == "postgresql":  # the same update as a function (migration 0004)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT appointments_take_units(%s, %s, %s, %s, %s)",
+                [offer.resource_id, starts_at, k, share, visible_at],
+            )
+            ends_at = cursor.fetchone()[0]
+        if ends_at is not None:
+            availability_cache.bump_on_commit(offer.resource_id, day)
+        return ends_at
     limit = "capacity - (capacity * %s + 99) / 100" if share else "capacity"
     epoch = capacity.epoch_sql
     table = Slot._meta.db_table
@@ -79,7 +94,6 @@ def _take_units(
         f"RETURNING {epoch('starts_at')}, {epoch('ends_at')}"
     )
     adapt = connection.ops.adapt_datetimefield_value
-    visible_at = capacity.FAR_FUTURE if ignore_release else timezone.now()
     params = [offer.resource_id, adapt(starts_at), k, adapt(visible_at)]
     if share:
         params.append(share)
@@ -90,7 +104,7 @@ def _take_units(
         return None
     if any(previous[1] != current[0] for previous, current in zip(units, units[1:], strict=False)):
         return None
-    availability_cache.bump_on_commit(offer.resource_id, [starts_at.astimezone(capacity.TZ).date()])
+    availability_cache.bump_on_commit(offer.resource_id, day)
     return datetime.fromtimestamp(units[-1][1], tz=UTC)
 
 
@@ -139,6 +153,33 @@ def taken_error(offer, starts_at, persons, *, staff):
     )
 
 
+@dataclass(frozen=True)
+class HoldRequest:
+    """What ``hold()`` was asked for."""
+
+    offer: Offer
+    starts_at: datetime
+    name: str
+    email: str
+    phone: str = ""
+    persons: int = 1
+    idempotency_key: str | None = None
+    actor: object = None
+    preconfirmed: bool = False
+    hold_minutes: int | None = None
+    notify: bool = True
+    ignore_release: bool = False
+
+    @property
+    def staff(self) -> bool:
+        return self.actor is not None
+
+    @property
+    def confirmed(self) -> bool:
+        """Staff booking for a caller, or a person whose address is already confirmed."""
+        return self.actor is not None or self.preconfirmed
+
+
 @retry_on_conflict()
 def hold(
     offer: Offer,
@@ -162,61 +203,127 @@ def hold(
     leaves the e-mail to the caller (lottery, waiting list), ``ignore_release``
     books units not yet released (the lottery draw).
     """
-    staff = actor is not None
-    if idempotency_key:
-        existing = Booking.objects.filter(
-            municipality_id=offer.municipality_id, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing
-    win = _check_request(offer, starts_at, persons, staff=staff)
-    k = offer.units_for(persons)
-    key = person_key(email, phone)
+    request = HoldRequest(
+        offer,
+        starts_at,
+        name=name,
+        email=email,
+        phone=phone,
+        persons=persons,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        preconfirmed=preconfirmed,
+        hold_minutes=hold_minutes,
+        notify=notify,
+        ignore_release=ignore_release,
+    )
+    return _hold(request)
+
+
+def _hold(request: HoldRequest) -> Booking:
+    offer = request.offer
+    win = _check_request(offer, request.starts_at, request.persons, staff=request.staff)
+    k = offer.units_for(request.persons)
+    booking = _new_booking(request, win, k)
     try:
-        with transaction.atomic():
-            ends_at = _take_units(offer, starts_at, k, staff=staff, ignore_release=ignore_release)
-            if ends_at is None:
-                transaction.set_rollback(True)
-            else:
-                booking = _create_booking(
-                    offer,
-                    starts_at,
-                    ends_at,
-                    k,
-                    persons,
-                    name,
-                    email,
-                    phone,
-                    key,
-                    idempotency_key,
-                    actor,
-                    win,
-                    preconfirmed,
-                    hold_minutes,
-                    notify,
-                )
+        stored = _store(request, booking, k)
     except IntegrityError:
-        return _after_integrity_error(offer, idempotency_key, key)
-    if ends_at is None:
-        if _expire_overlapping_holds(offer, starts_at, k):
-            # A hold that should have expired was in the way: try once more.
-            return hold(
-                offer,
-                starts_at,
-                name=name,
-                email=email,
-                phone=phone,
-                persons=persons,
-                idempotency_key=idempotency_key,
-                actor=actor,
-                preconfirmed=preconfirmed,
-                hold_minutes=hold_minutes,
-                notify=notify,
-                ignore_release=ignore_release,
-            )
-        # Computed after the rollback, outside the short booking transaction.
-        raise taken_error(offer, starts_at, persons, staff=staff)
-    return booking
+        # A double submit (same idempotency key) or a second active booking.
+        return _after_integrity_error(offer, request.idempotency_key, booking.person_key)
+    if stored:
+        return booking
+    # Not stored: the time is taken, perhaps by this very request submitted twice.
+    earlier = _by_idempotency_key(offer, request.idempotency_key)
+    if earlier:
+        return earlier
+    if _expire_overlapping_holds(offer, request.starts_at, k):
+        return _hold(request)  # a hold that should have expired was in the way
+    # Computed outside the short booking transaction.
+    raise taken_error(offer, request.starts_at, request.persons, staff=request.staff)
+
+
+def _new_booking(request: HoldRequest, win, k: int) -> Booking:
+    """The unsaved booking; ``ends_at`` is set when its units are taken."""
+    offer, starts_at = request.offer, request.starts_at
+    now = timezone.now()
+    confirmed = request.confirmed
+    key = person_key(request.email, request.phone)
+    hold_for = timedelta(minutes=request.hold_minutes or HOLD_MINUTES)
+    return Booking(
+        municipality_id=offer.municipality_id,
+        offer=offer,
+        service_id=offer.service_id,
+        resource_id=offer.resource_id,
+        starts_at=starts_at,
+        units=k,
+        persons=request.persons,
+        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.RESERVED,
+        confirmed_at=now if confirmed else None,
+        hold_expires_at=None if confirmed else now + hold_for,
+        name=request.name.strip(),
+        email=request.email.strip(),
+        phone=request.phone.strip(),
+        person_key=key,
+        limit_key=key if (offer.one_per_person and key) else None,
+        fee=offer.extended_fee if win.fee_applies(starts_at) else None,
+        idempotency_key=request.idempotency_key or None,
+        booked_by=request.actor,
+    )
+
+
+def _audit_entry(request: HoldRequest, booking: Booking) -> AuditEntry:
+    if request.actor is not None:
+        action = "appointments.booked_for_caller"
+    elif request.preconfirmed:
+        action = "appointments.rebooked_after_displacement"
+    else:
+        action = "appointments.held"
+    data = {
+        "code": booking.code,
+        "starts_at": booking.starts_at.isoformat(),
+        "units": booking.units,
+    }
+    municipality = Municipality(pk=booking.municipality_id)  # by id: no query on the hot path
+    return audit.entry(action, booking, actor=request.actor, municipality=municipality, data=data)
+
+
+def _mail_task(request: HoldRequest, booking: Booking):
+    """The e-mail a new booking sends: the confirm link for a hold, else the confirmation."""
+    if not request.notify:
+        return None
+    if not request.confirmed:
+        return tasks.send_hold_link
+    return tasks.send_confirmation if booking.email else None
+
+
+def _store(request: HoldRequest, booking: Booking, k: int) -> bool:
+    """Take the units and write booking, audit entry and e-mail together; False if taken."""
+    entry = _audit_entry(request, booking)
+    task = _mail_task(request, booking)
+    walk_in_share = 0 if request.staff else request.offer.walk_in_share
+    visible_at = capacity.FAR_FUTURE if request.ignore_release else timezone.now()
+    if connection.vendor == "postgresql":
+        return one_statement.store_hold(
+            booking, entry, task, units=k, walk_in_share=walk_in_share, visible_at=visible_at
+        )
+    with transaction.atomic():
+        ends_at = _take_units(
+            request.offer,
+            request.starts_at,
+            k,
+            staff=request.staff,
+            ignore_release=request.ignore_release,
+        )
+        if ends_at is None:
+            transaction.set_rollback(True)
+            return False
+        booking.ends_at = ends_at
+        booking.save(force_insert=True)
+        entry.object_id = str(booking.pk)
+        entry.save(force_insert=True)
+        if task is not None:
+            _send_later(task, booking.pk)
+    return True
 
 
 def _expire_overlapping_holds(offer, starts_at, k) -> int:
@@ -240,73 +347,19 @@ def expire_holds_if_due() -> None:
         expire_holds()
 
 
-def _create_booking(
-    offer,
-    starts_at,
-    ends_at,
-    k,
-    persons,
-    name,
-    email,
-    phone,
-    key,
-    idempotency_key,
-    actor,
-    win,
-    preconfirmed=False,
-    hold_minutes=None,
-    notify=True,
-) -> Booking:
-    now = timezone.now()
-    confirmed = actor is not None or preconfirmed
-    booking = Booking.objects.create(
-        municipality_id=offer.municipality_id,
-        offer=offer,
-        service_id=offer.service_id,
-        resource_id=offer.resource_id,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        units=k,
-        persons=persons,
-        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.RESERVED,
-        confirmed_at=now if confirmed else None,
-        hold_expires_at=None
-        if confirmed
-        else now + timedelta(minutes=hold_minutes or HOLD_MINUTES),
-        name=name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-        person_key=key,
-        limit_key=key if (offer.one_per_person and key) else None,
-        fee=offer.extended_fee if win.fee_applies(starts_at) else None,
-        idempotency_key=idempotency_key or None,
-        booked_by=actor,
-    )
-    _audit(
-        "appointments.booked_for_caller"
-        if actor is not None
-        else ("appointments.rebooked_after_displacement" if preconfirmed else "appointments.held"),
-        booking,
-        actor=actor,
-        data={"code": booking.code, "starts_at": starts_at.isoformat(), "units": k},
-    )
-    if not notify:
-        pass
-    elif confirmed and booking.email:
-        _send_later(tasks.send_confirmation, booking.pk)
-    elif not confirmed:
-        _send_later(tasks.send_hold_link, booking.pk)
-    return booking
+def _by_idempotency_key(offer: Offer, idempotency_key: str | None) -> Booking | None:
+    if not idempotency_key:
+        return None
+    return Booking.objects.filter(
+        municipality_id=offer.municipality_id, idempotency_key=idempotency_key
+    ).first()
 
 
 def _after_integrity_error(offer, idempotency_key, key) -> Booking:
     """A unique constraint fired: a parallel double submit, or a second active booking."""
-    if idempotency_key:
-        existing = Booking.objects.filter(
-            municipality_id=offer.municipality_id, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing
+    existing = _by_idempotency_key(offer, idempotency_key)
+    if existing:
+        return existing
     raise BookingError(
         _(
             "Für diese Leistung haben Sie bereits einen aktiven Termin. Sie können ihn über "
