@@ -11,6 +11,10 @@ PostgreSQL concurrent updaters queue on the row locks and re-check the
 condition, so the last place is given exactly once. On SQLite the
 transaction is ``BEGIN IMMEDIATE`` (settings), i.e. writers are serialised,
 which is correct for the single-process embedded setup.
+
+On PostgreSQL a hold is one statement (ADR 0024): the guarded update as the
+function ``appointments_take_units`` plus the booking, audit entry and e-mail
+task inserts in one CTE, one round trip (``one_statement.py``).
 """
 
 from .booking import (
