@@ -393,7 +393,12 @@ class Booking(TenantModel):
             models.Index(fields=["resource", "starts_at"]),
             models.Index(fields=["offer", "starts_at"], name="booking_offer_start"),
             models.Index(fields=["service", "starts_at"], name="booking_service_start"),
-            models.Index(fields=["person_key"], name="booking_person_key"),
+            # Only live holds have an expiry: the sweep (expire_holds) reads this one.
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=Q(hold_expires_at__isnull=False),
+                name="booking_open_holds",
+            ),
             models.Index(
                 fields=["units_return_at"],
                 condition=Q(units_return_at__isnull=False),
