@@ -118,6 +118,40 @@ def test_staff_release_page_shows_schedule_and_counts(client, town_a, offer_a):
     assert client.get(url, HTTP_HOST="a.test").status_code == 403
 
 
+def test_clerks_see_only_their_offices_release_schedules(client, town_a, offer_a):
+    from rathaus.appointments.models import Resource
+    from rathaus.core.models import Location, Office, Role
+
+    office = Office.objects.create(municipality=town_a, slug="standesamt", name="Standesamt")
+    location = Location.objects.create(
+        municipality=town_a, office=office, slug="standesamt", name="Standesamt"
+    )
+    room = Resource.objects.create(municipality=town_a, location=location, slug="saal", name="S")
+    weekly(town_a, offer_a.resource)
+    theirs = weekly(town_a, room)
+    theirs.name = "Trausaal-Freigabe"
+    theirs.save()
+    WaitlistEntry.objects.create(
+        municipality=town_a,
+        service=offer_a.service,
+        resource_ids=[room.pk],
+        name="Brautpaar",
+        email="b@example.org",
+        person_key="b@example.org",
+    )
+    url = "/termine/verwaltung/freigaben/"
+    clerk = make_staff(town_a, "c@a.test", Role.CLERK, office=offer_a.resource.location.office)
+    client.force_login(clerk)
+    page = client.get(url, HTTP_HOST="a.test").content.decode()
+    assert "Donnerstag 18 Uhr" in page and "Trausaal-Freigabe" not in page
+    assert "Niemand auf der Warteliste" in page  # the one entry waits for the other office
+    manager = make_staff(town_a, "m@a.test", Role.APPOINTMENT_MANAGER)
+    client.force_login(manager)
+    page = client.get(url, HTTP_HOST="a.test").content.decode()
+    assert "Donnerstag 18 Uhr" in page and "Trausaal-Freigabe" in page
+    assert "Niemand auf der Warteliste" not in page
+
+
 # --- Lottery ---------------------------------------------------------------------------
 
 
@@ -383,9 +417,7 @@ def test_one_deadlock_is_retried_transparently(offer_a, day, monkeypatch):
 def test_busy_answers_are_503_not_500(client_a, offer_a, day, monkeypatch):
     from rathaus.appointments.services import booking as booking_module
 
-    monkeypatch.setattr(
-        booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock())
-    )
+    monkeypatch.setattr(booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock()))
     response = client_a.post(
         "/api/v1/appointments/holds",
         {
