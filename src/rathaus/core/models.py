@@ -306,7 +306,7 @@ class AuditEntry(models.Model):
     """Append-only record of every state change made through a services module."""
 
     # Few indexes, none on a column with few values (a hot page under concurrent
-    # writes, ADR 0024): the town's entries by time, an object's entries, by action.
+    # writes, ADR 0024): the town's entries by time, an object's entries.
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
@@ -331,7 +331,6 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["municipality", "created_at"], name="audit_town_time"),
-            models.Index(fields=["action"], name="audit_action"),
             models.Index(
                 fields=["actor"], condition=models.Q(actor__isnull=False), name="audit_actor"
             ),

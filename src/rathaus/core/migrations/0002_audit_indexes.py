@@ -44,10 +44,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditentry",
-            index=models.Index(fields=["action"], name="audit_action"),
-        ),
-        migrations.AddIndex(
-            model_name="auditentry",
             index=models.Index(
                 condition=models.Q(("actor__isnull", False)), fields=["actor"], name="audit_actor"
             ),
