@@ -20,6 +20,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import time as pytime
@@ -233,6 +234,50 @@ def measure_bookings(offers, workers: int, seconds: float, processes: int):
     return booked / elapsed, booked, refused, elapsed
 
 
+class CpuMeter:
+    """CPU seconds of this script's child processes and of the local PostgreSQL server.
+
+    The server's share is read from its postmaster (``/proc``, Linux, server on this
+    machine): ended backends count there once the workers disconnect. None where
+    it can't be read.
+    """
+
+    def __init__(self):
+        self.postmaster = self._postmaster()
+
+    @staticmethod
+    def _postmaster():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        try:
+            stat = Path(f"/proc/{backend}/stat").read_text()
+        except OSError:
+            return None
+        return int(stat.rsplit(")", 1)[1].split()[1])  # the parent: the postmaster
+
+    def read(self) -> tuple[float, float | None]:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        mine = children.ru_utime + children.ru_stime
+        if self.postmaster is None:
+            return mine, None
+        fields = Path(f"/proc/{self.postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        return mine, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_item(before, after, items: int) -> str:
+    if not items:
+        return "-"
+    workers = (after[0] - before[0]) / items * 1000
+    if before[1] is None:
+        return f"client processes {workers:.2f} ms"
+    server = (after[1] - before[1]) / items * 1000
+    return f"PostgreSQL {server:.2f} ms, client processes {workers:.2f} ms"
+
+
 def check_no_double_booking(town) -> int:
     from django.db.models import F
 
@@ -305,9 +350,12 @@ def main():
         f"  p50 {percentile(timings, 50):.2f} ms  p95 {percentile(timings, 95):.2f} ms  "
         f"p99 {percentile(timings, 99):.2f} ms  (goal p95 < 20 ms)"
     )
+    meter = CpuMeter()
+    before = meter.read()
     rate, booked, refused, elapsed = measure_bookings(
         offers, args.workers, args.seconds, args.processes
     )
+    after = meter.read()
     doubles = check_no_double_booking(town)
     print(
         f"Bookings through services.hold, {args.workers} concurrent workers (threads with own "
@@ -317,13 +365,18 @@ def main():
         f"  {booked} booked, {refused} refused (unit just taken), {rate:.0f} bookings/s, "
         f"units over capacity: {doubles}"
     )
+    print(f"  CPU per booking (incl. worker start-up): {cpu_per_item(before, after, booked)}")
     if args.no_pgbench:
         return
+    before = meter.read()
     tps = pgbench_tps(database_url, 32, int(args.seconds))
+    after = meter.read()
     print(
         f"pgbench -N -c 32 -j 2 -T {int(args.seconds)} (same server, scratch database): "
         f"{tps:.0f} TPS"
     )
+    transactions = int(tps * int(args.seconds))
+    print(f"  CPU per transaction (incl. set-up): {cpu_per_item(before, after, transactions)}")
     print(f"Ratio bookings/s : pgbench TPS = {rate / tps:.2f} (goal >= 0.3)")
 
 
