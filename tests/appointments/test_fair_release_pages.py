@@ -108,9 +108,7 @@ def test_lottery_api(client_a, town_a, offer_a, day):
 def test_html_hold_busy_page(client_a, offer_a, day, monkeypatch):
     from rathaus.appointments.services import booking as booking_module
 
-    monkeypatch.setattr(
-        booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock())
-    )
+    monkeypatch.setattr(booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock()))
     url = f"/termine/leistung/{offer_a.service.slug}/schalter/buchen/"
     response = client_a.post(
         url,
