@@ -6,19 +6,26 @@ keeps the double opt-in: a hold alone never becomes a booking.
 
 from datetime import date, datetime, time, timedelta
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from rathaus.catalog.models import Service
+from rathaus.core.memo import Memo
+from rathaus.core.models import Location, Municipality
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import antibot, capacity, services, tokens
-from .models import Booking, Offer
+from .models import Booking, Offer, Resource
 from .views import active_offers
 
 router = Router(tags=["Terminvergabe"])
 
 MAX_RANGE_DAYS = 31
+#: How long another process may still show an offer changed by staff (seconds).
+OFFER_CACHE_SECONDS = 2
 
 
 class ErrorOut(Schema):
@@ -110,6 +117,30 @@ def _out(booking: Booking, message: str) -> dict:
     }
 
 
+#: Offers shown by the availability read, per process (every citizen polling the same
+#: service asked the database for the same offers; booking still reads them fresh).
+_shown_offers = Memo(OFFER_CACHE_SECONDS)
+
+
+def _offers_to_show(municipality, service: str, location: str | None) -> list[Offer]:
+    def load():
+        offers = active_offers(municipality).filter(service__slug=service)
+        if location:
+            offers = offers.filter(resource__slug=location) | offers.filter(
+                resource__location__slug=location
+            )
+        return list(offers)
+
+    return _shown_offers.get((municipality.pk, service, location), load)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _forget_shown_offers(sender, **kwargs) -> None:
+    if sender in (Offer, Resource, Service, Location, Municipality):
+        _shown_offers.clear()
+
+
 @router.get(
     "/availability",
     response={200: list[OfferAvailability], 404: ErrorOut, 422: ErrorOut},
@@ -127,12 +158,11 @@ def availability(
 
     ``location`` is the slug of a location or of a bookable resource (e.g. a room).
     """
-    offers = active_offers(request.municipality).filter(service__slug=service)
-    if location:
-        offers = offers.filter(resource__slug=location) | offers.filter(
-            resource__location__slug=location
-        )
-    offers = [o for o in offers if o.max_persons >= persons]
+    offers = [
+        o
+        for o in _offers_to_show(request.municipality, service, location)
+        if o.max_persons >= persons
+    ]
     if not offers:
         return Status(
             404, {"detail": "Diese Leistung ist hier nicht buchbar.", "reason": "not_offered"}
@@ -217,6 +247,8 @@ def create_hold(request, payload: HoldIn):
         )
     except services.BookingError as error:
         return _error(error, request)
+    # The offer was loaded with its service and resource: no query each for the answer.
+    booking.service, booking.resource = offer.service, offer.resource
     return Status(
         201,
         _out(booking, "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."),
