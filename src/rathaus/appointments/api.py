@@ -6,8 +6,6 @@ keeps the double opt-in: a hold alone never becomes a booking.
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -24,8 +22,6 @@ from .views import active_offers
 router = Router(tags=["Terminvergabe"])
 
 MAX_RANGE_DAYS = 31
-#: How long another process may still show an offer changed by staff (seconds).
-OFFER_CACHE_SECONDS = 2
 
 
 class ErrorOut(Schema):
@@ -119,7 +115,9 @@ def _out(booking: Booking, message: str) -> dict:
 
 #: Offers shown by the availability read, per process (every citizen polling the same
 #: service asked the database for the same offers; booking still reads them fresh).
-_shown_offers = Memo(OFFER_CACHE_SECONDS)
+_shown_offers = Memo(
+    "shown-offers", seconds=10, depends_on=(Offer, Resource, Service, Location, Municipality)
+)
 
 
 def _offers_to_show(municipality, service: str, location: str | None) -> list[Offer]:
@@ -132,13 +130,6 @@ def _offers_to_show(municipality, service: str, location: str | None) -> list[Of
         return list(offers)
 
     return _shown_offers.get((municipality.pk, service, location), load)
-
-
-@receiver(post_save)
-@receiver(post_delete)
-def _forget_shown_offers(sender, **kwargs) -> None:
-    if sender in (Offer, Resource, Service, Location, Municipality):
-        _shown_offers.clear()
 
 
 @router.get(
