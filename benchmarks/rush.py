@@ -197,11 +197,100 @@ def request(method, port, path, body=None, timeout=60):
     return status, parsed, elapsed
 
 
+def _process_cpu(pids) -> float:
+    """CPU seconds (user + system) used so far by these processes, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(match) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if match(stat):
+            found.append(int(name))
+    return found
+
+
+class CpuMeter:
+    """Where the CPU went during a phase: load generator, app server, PostgreSQL, Redis.
+
+    PostgreSQL and Redis are counted whole (other databases on the same server too),
+    so their share is an upper bound.
+    """
+
+    def __init__(self, server_pid: int):
+        group = os.getpgid(server_pid)
+        self.parts = {
+            "load generator": lambda: [os.getpid()],
+            "gunicorn": lambda: _pids(lambda st: int(st.rsplit(")", 1)[1].split()[2]) == group),
+            "PostgreSQL": lambda: _pids(lambda st: "(postgres)" in st),
+            "Redis": lambda: _pids(lambda st: "(redis-server)" in st),
+        }
+        self.started = self.ended = None
+
+    def start(self) -> None:
+        self.started = self._sample()
+
+    def stop(self) -> None:
+        if self.started is not None and self.ended is None:
+            self.ended = self._sample()
+
+    def _sample(self) -> dict:
+        sample = {name: _process_cpu(pids()) for name, pids in self.parts.items()}
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+        sample["machine busy"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+        sample["wall"] = pytime.perf_counter()
+        return sample
+
+    def report(self, bookings: int, requests: int) -> None:
+        if self.started is None:
+            return
+        self.stop()
+        wall = self.ended["wall"] - self.started["wall"]
+        print(f"  CPU from the release to the last booking ({wall:.2f} s, {requests} requests):")
+        for name in [*self.parts, "machine busy"]:
+            used = self.ended[name] - self.started[name]
+            print(
+                f"    {name:15} {used:6.2f} s = {used / wall * 100:4.0f} % of one core, "
+                f"{used / max(bookings, 1) * 1000:5.1f} ms per booking, "
+                f"{used / max(requests, 1) * 1000:5.2f} ms per request"
+            )
+
+
 class Stats:
-    def __init__(self):
+    def __init__(self, meter=None, places=0):
         self.lock = threading.Lock()
         self.latencies, self.statuses = [], {}
         self.booked_at = []
+        self.meter, self.places = meter, places
+        self.requests_at_release = self.requests_at_last_booking = 0
+
+    def booked(self) -> None:
+        with self.lock:
+            self.booked_at.append(pytime.time())
+            if len(self.booked_at) == self.places and self.meter is not None:
+                self.meter.stop()
+                self.requests_at_last_booking = len(self.latencies)
+
+    def released(self) -> None:
+        if self.meter is not None:
+            self.meter.start()
+        self.requests_at_release = len(self.latencies)
 
     def add(self, status, elapsed):
         with self.lock:
@@ -249,8 +338,7 @@ def fcfs_citizen(i, port, day, release_at, stats):
         )
         stats.add(status, elapsed)
         if status == 201:
-            with stats.lock:
-                stats.booked_at.append(pytime.time())
+            stats.booked()
             return True
         free = [(resource, t) for t in (body or {}).get("alternatives", [])]
         if not free:  # re-read the availability (from the cache, bumped by the change)
@@ -313,7 +401,7 @@ def report(title, stats, given, seconds, town):
     return rate
 
 
-def run_fcfs(args, port):
+def run_fcfs(args, port, server_pid):
     from django.utils import timezone
 
     from rathaus.appointments import cache as availability_cache
@@ -323,8 +411,10 @@ def run_fcfs(args, port):
     release = timezone.now().replace(microsecond=0) + timedelta(seconds=args.lead_seconds)
     hide_until(town, release)
     availability_cache.reset_stats()
-    stats = Stats()
+    stats = Stats(CpuMeter(server_pid), LOCATIONS * COUNTERS * UNITS)
     started = pytime.time()
+    at_release = threading.Timer(release.timestamp() - pytime.time(), stats.released)
+    at_release.start()
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         list(
             pool.map(
@@ -332,6 +422,7 @@ def run_fcfs(args, port):
                 range(args.citizens),
             )
         )
+    at_release.cancel()
     given = Booking.objects.filter(municipality=town).count()
     span = (max(stats.booked_at) - release.timestamp()) if stats.booked_at else 0
     rate = report(
@@ -342,6 +433,7 @@ def run_fcfs(args, port):
         span,
         town,
     )
+    stats.meter.report(given, stats.requests_at_last_booking - stats.requests_at_release)
     cache = availability_cache.stats()
     if cache["rate"] is not None:
         print(
@@ -427,7 +519,7 @@ def main():
             f"gunicorn: {args.workers} workers x 4 threads on 127.0.0.1:{args.port}; "
             f"PostgreSQL {database_url.rsplit('/', 1)[-1]}; Redis {os.environ['REDIS_URL']}"
         )
-        fcfs_rate, fcfs_5xx, fcfs_doubles = run_fcfs(args, args.port)
+        fcfs_rate, fcfs_5xx, fcfs_doubles = run_fcfs(args, args.port, server.pid)
         lottery_rate, lottery_5xx, lottery_doubles = run_lottery(args, args.port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

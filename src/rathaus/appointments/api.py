@@ -10,13 +10,10 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from rathaus.catalog.models import Service
-from rathaus.core.memo import Memo
-from rathaus.core.models import Location, Municipality
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
-from . import antibot, capacity, services, tokens
-from .models import Booking, Offer, Resource
+from . import antibot, capacity, services, shown_offers, tokens
+from .models import Booking, Offer
 from .views import active_offers
 
 router = Router(tags=["Terminvergabe"])
@@ -113,25 +110,6 @@ def _out(booking: Booking, message: str) -> dict:
     }
 
 
-#: Offers shown by the availability read, per process (every citizen polling the same
-#: service asked the database for the same offers; booking still reads them fresh).
-_shown_offers = Memo(
-    "shown-offers", seconds=10, depends_on=(Offer, Resource, Service, Location, Municipality)
-)
-
-
-def _offers_to_show(municipality, service: str, location: str | None) -> list[Offer]:
-    def load():
-        offers = active_offers(municipality).filter(service__slug=service)
-        if location:
-            offers = offers.filter(resource__slug=location) | offers.filter(
-                resource__location__slug=location
-            )
-        return list(offers)
-
-    return _shown_offers.get((municipality.pk, service, location), load)
-
-
 @router.get(
     "/availability",
     response={200: list[OfferAvailability], 404: ErrorOut, 422: ErrorOut},
@@ -151,7 +129,7 @@ def availability(
     """
     offers = [
         o
-        for o in _offers_to_show(request.municipality, service, location)
+        for o in shown_offers.for_availability(request.municipality, service, location)
         if o.max_persons >= persons
     ]
     if not offers:
