@@ -9,10 +9,11 @@ What it does, on loopback only, and stops by itself:
 1. Builds a municipality ``rush`` (replaced on each run) with one service at 5
    locations; one day with 10 counters x 10 ten-minute units per location = 500
    places, hidden until a release moment a few seconds after the start.
-2. Starts gunicorn (``--workers`` processes x 4 threads) on 127.0.0.1 against the
-   same PostgreSQL and Redis, with ``RATHAUS_LOAD_TEST=1``: the ALTCHA check and
-   the per-IP rate limits are off (all simulated citizens share 127.0.0.1); the
-   per-contact limit, the availability cache and everything else stay on.
+2. Starts gunicorn (``--workers`` sync processes; gthread with ``--threads`` > 1) on
+   127.0.0.1 against the same PostgreSQL and Redis, with ``RATHAUS_LOAD_TEST=1``:
+   the ALTCHA check and the per-IP rate limits are off (all simulated citizens
+   share 127.0.0.1); the per-contact limit, the availability cache and everything
+   else stay on.
 3. First come, first served: every citizen reads the availability (JSON API),
    then tries to hold a random free time, up to 3 times (after a 409 it takes one
    of the alternatives). The release opens while the citizens are already polling.
@@ -21,8 +22,10 @@ What it does, on loopback only, and stops by itself:
    periodic job would).
 5. Prints appointments given, double bookings (checked in SQL), HTTP 5xx,
    p50/p95/p99 latency of all requests, bookings per second, the availability
-   cache hit rate, and ``pgbench -N`` TPS on the same server in the same run with
-   the ratio bookings/s : TPS (goal >= 0.25).
+   cache hit rate, the CPU used per booking and per request by the load generator,
+   gunicorn, PostgreSQL and Redis (from /proc, release to last booking), and
+   ``pgbench -N`` TPS on the same server in the same run with the ratio
+   bookings/s : TPS (goal >= 0.25).
 """
 
 import argparse
@@ -37,7 +40,7 @@ import time as pytime
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +147,7 @@ def hide_until(town, moment):
     return Slot.objects.filter(municipality=town).update(visible_from=moment)
 
 
-def start_gunicorn(port: int, workers: int, env: dict):
+def start_gunicorn(port: int, workers: int, threads: int, env: dict):
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "rathaus.wsgi:application",
@@ -153,9 +156,9 @@ def start_gunicorn(port: int, workers: int, env: dict):
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread",
+        "gthread" if threads > 1 else "sync",
         "--threads",
-        "4",
+        str(threads),
         "--log-level",
         "warning",
         "--backlog",
@@ -499,6 +502,15 @@ def main():
     parser.add_argument("--port", type=int, default=8711)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--no-pgbench", action="store_true")
+    # Sync workers, 4 processes: on the 2-vCPU box (shared with PostgreSQL, Redis and
+    # this load generator) they beat gthread 4 x 4, 2 x 4 and sync 3 / 6 (docs/performance.md
+    # ## rush: 90 vs 65-80 bookings/s, p99 0.4 s vs 0.5-0.8 s). Threads only add GIL
+    # switching when every request is CPU work; 4 processes keep both cores busy while one
+    # waits for the database.
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
+    parser.add_argument("--fcfs-only", action="store_true", help="skip the lottery")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -513,14 +525,18 @@ def main():
         "ALLOWED_HOSTS": "*",
         "PYTHONPATH": str(ROOT / "src"),
     }
-    server = start_gunicorn(args.port, args.workers, env)
+    server = start_gunicorn(args.port, args.workers, args.threads, env)
     try:
+        kind = f"{args.threads} threads (gthread)" if args.threads > 1 else "1 thread (sync)"
         print(
-            f"gunicorn: {args.workers} workers x 4 threads on 127.0.0.1:{args.port}; "
-            f"PostgreSQL {database_url.rsplit('/', 1)[-1]}; Redis {os.environ['REDIS_URL']}"
+            f"gunicorn: {args.workers} workers x {kind} on 127.0.0.1:{args.port}; "
+            f"PostgreSQL {database_url.rsplit('/', 1)[-1]}; Redis {os.environ['REDIS_URL']}; "
+            f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
         )
         fcfs_rate, fcfs_5xx, fcfs_doubles = run_fcfs(args, args.port, server.pid)
-        lottery_rate, lottery_5xx, lottery_doubles = run_lottery(args, args.port)
+        lottery_rate, lottery_5xx, lottery_doubles = 0.0, 0, (0, 0)
+        if not args.fcfs_only:
+            lottery_rate, lottery_5xx, lottery_doubles = run_lottery(args, args.port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -533,7 +549,7 @@ def main():
         print(f"pgbench -N -c 32 -j 2 -T {args.pgbench_seconds} (same server): {tps:.0f} TPS")
         print(f"Ratio FCFS bookings/s : pgbench TPS = {fcfs_rate / tps:.2f} (goal >= 0.25)")
         print(f"Ratio lottery allocations/s : pgbench TPS = {lottery_rate / tps:.2f}")
-    print(f"Run at {datetime.now().isoformat(timespec='seconds')}")
+    print(f"Run at {datetime.now(UTC).isoformat(timespec='seconds')}")
     sys.exit(0 if ok else 1)
 
 
