@@ -9,10 +9,11 @@ What it does, on loopback only, and stops by itself:
 1. Builds a municipality ``rush`` (replaced on each run) with one service at 5
    locations; one day with 10 counters x 10 ten-minute units per location = 500
    places, hidden until a release moment a few seconds after the start.
-2. Starts gunicorn (``--workers`` processes x 4 threads) on 127.0.0.1 against the
-   same PostgreSQL and Redis, with ``RATHAUS_LOAD_TEST=1``: the ALTCHA check and
-   the per-IP rate limits are off (all simulated citizens share 127.0.0.1); the
-   per-contact limit, the availability cache and everything else stay on.
+2. Starts gunicorn (``--workers`` sync processes; gthread with ``--threads`` > 1) on
+   127.0.0.1 against the same PostgreSQL and Redis, with ``RATHAUS_LOAD_TEST=1``:
+   the ALTCHA check and the per-IP rate limits are off (all simulated citizens
+   share 127.0.0.1); the per-contact limit, the availability cache and everything
+   else stay on.
 3. First come, first served: every citizen reads the availability (JSON API),
    then tries to hold a random free time, up to 3 times (after a 409 it takes one
    of the alternatives). The release opens while the citizens are already polling.
@@ -21,8 +22,10 @@ What it does, on loopback only, and stops by itself:
    periodic job would).
 5. Prints appointments given, double bookings (checked in SQL), HTTP 5xx,
    p50/p95/p99 latency of all requests, bookings per second, the availability
-   cache hit rate, and ``pgbench -N`` TPS on the same server in the same run with
-   the ratio bookings/s : TPS (goal >= 0.25).
+   cache hit rate, the CPU used per booking and per request by the load generator,
+   gunicorn, PostgreSQL and Redis (from /proc, release to last booking), and
+   ``pgbench -N`` TPS on the same server in the same run with the ratio
+   bookings/s : TPS (goal >= 0.25).
 """
 
 import argparse
@@ -37,7 +40,7 @@ import time as pytime
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +147,7 @@ def hide_until(town, moment):
     return Slot.objects.filter(municipality=town).update(visible_from=moment)
 
 
-def start_gunicorn(port: int, workers: int, env: dict):
+def start_gunicorn(port: int, workers: int, threads: int, env: dict):
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "rathaus.wsgi:application",
@@ -153,9 +156,9 @@ def start_gunicorn(port: int, workers: int, env: dict):
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread",
+        "gthread" if threads > 1 else "sync",
         "--threads",
-        "4",
+        str(threads),
         "--log-level",
         "warning",
         "--backlog",
@@ -197,11 +200,100 @@ def request(method, port, path, body=None, timeout=60):
     return status, parsed, elapsed
 
 
+def _process_cpu(pids) -> float:
+    """CPU seconds (user + system) used so far by these processes, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(match) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        if match(stat):
+            found.append(int(name))
+    return found
+
+
+class CpuMeter:
+    """Where the CPU went during a phase: load generator, app server, PostgreSQL, Redis.
+
+    PostgreSQL and Redis are counted whole (other databases on the same server too),
+    so their share is an upper bound.
+    """
+
+    def __init__(self, server_pid: int):
+        group = os.getpgid(server_pid)
+        self.parts = {
+            "load generator": lambda: [os.getpid()],
+            "gunicorn": lambda: _pids(lambda st: int(st.rsplit(")", 1)[1].split()[2]) == group),
+            "PostgreSQL": lambda: _pids(lambda st: "(postgres)" in st),
+            "Redis": lambda: _pids(lambda st: "(redis-server)" in st),
+        }
+        self.started = self.ended = None
+
+    def start(self) -> None:
+        self.started = self._sample()
+
+    def stop(self) -> None:
+        if self.started is not None and self.ended is None:
+            self.ended = self._sample()
+
+    def _sample(self) -> dict:
+        sample = {name: _process_cpu(pids()) for name, pids in self.parts.items()}
+        with open("/proc/stat") as f:
+            ticks = [int(v) for v in f.readline().split()[1:]]
+        sample["machine busy"] = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+        sample["wall"] = pytime.perf_counter()
+        return sample
+
+    def report(self, bookings: int, requests: int) -> None:
+        if self.started is None:
+            return
+        self.stop()
+        wall = self.ended["wall"] - self.started["wall"]
+        print(f"  CPU from the release to the last booking ({wall:.2f} s, {requests} requests):")
+        for name in [*self.parts, "machine busy"]:
+            used = self.ended[name] - self.started[name]
+            print(
+                f"    {name:15} {used:6.2f} s = {used / wall * 100:4.0f} % of one core, "
+                f"{used / max(bookings, 1) * 1000:5.1f} ms per booking, "
+                f"{used / max(requests, 1) * 1000:5.2f} ms per request"
+            )
+
+
 class Stats:
-    def __init__(self):
+    def __init__(self, meter=None, places=0):
         self.lock = threading.Lock()
         self.latencies, self.statuses = [], {}
         self.booked_at = []
+        self.meter, self.places = meter, places
+        self.requests_at_release = self.requests_at_last_booking = 0
+
+    def booked(self) -> None:
+        with self.lock:
+            self.booked_at.append(pytime.time())
+            if len(self.booked_at) == self.places and self.meter is not None:
+                self.meter.stop()
+                self.requests_at_last_booking = len(self.latencies)
+
+    def released(self) -> None:
+        if self.meter is not None:
+            self.meter.start()
+        self.requests_at_release = len(self.latencies)
 
     def add(self, status, elapsed):
         with self.lock:
@@ -249,8 +341,7 @@ def fcfs_citizen(i, port, day, release_at, stats):
         )
         stats.add(status, elapsed)
         if status == 201:
-            with stats.lock:
-                stats.booked_at.append(pytime.time())
+            stats.booked()
             return True
         free = [(resource, t) for t in (body or {}).get("alternatives", [])]
         if not free:  # re-read the availability (from the cache, bumped by the change)
@@ -313,7 +404,7 @@ def report(title, stats, given, seconds, town):
     return rate
 
 
-def run_fcfs(args, port):
+def run_fcfs(args, port, server_pid):
     from django.utils import timezone
 
     from rathaus.appointments import cache as availability_cache
@@ -323,8 +414,10 @@ def run_fcfs(args, port):
     release = timezone.now().replace(microsecond=0) + timedelta(seconds=args.lead_seconds)
     hide_until(town, release)
     availability_cache.reset_stats()
-    stats = Stats()
+    stats = Stats(CpuMeter(server_pid), LOCATIONS * COUNTERS * UNITS)
     started = pytime.time()
+    at_release = threading.Timer(release.timestamp() - pytime.time(), stats.released)
+    at_release.start()
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         list(
             pool.map(
@@ -332,6 +425,7 @@ def run_fcfs(args, port):
                 range(args.citizens),
             )
         )
+    at_release.cancel()
     given = Booking.objects.filter(municipality=town).count()
     span = (max(stats.booked_at) - release.timestamp()) if stats.booked_at else 0
     rate = report(
@@ -342,6 +436,7 @@ def run_fcfs(args, port):
         span,
         town,
     )
+    stats.meter.report(given, stats.requests_at_last_booking - stats.requests_at_release)
     cache = availability_cache.stats()
     if cache["rate"] is not None:
         print(
@@ -407,6 +502,15 @@ def main():
     parser.add_argument("--port", type=int, default=8711)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
     parser.add_argument("--no-pgbench", action="store_true")
+    # Sync workers, 4 processes: on the 2-vCPU box (shared with PostgreSQL, Redis and
+    # this load generator) they beat gthread 4 x 4, 2 x 4 and sync 3 / 6 (docs/performance.md
+    # ## rush: 90 vs 65-80 bookings/s, p99 0.4 s vs 0.5-0.8 s). Threads only add GIL
+    # switching when every request is CPU work; 4 processes keep both cores busy while one
+    # waits for the database.
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
+    parser.add_argument("--fcfs-only", action="store_true", help="skip the lottery")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -421,14 +525,18 @@ def main():
         "ALLOWED_HOSTS": "*",
         "PYTHONPATH": str(ROOT / "src"),
     }
-    server = start_gunicorn(args.port, args.workers, env)
+    server = start_gunicorn(args.port, args.workers, args.threads, env)
     try:
+        kind = f"{args.threads} threads (gthread)" if args.threads > 1 else "1 thread (sync)"
         print(
-            f"gunicorn: {args.workers} workers x 4 threads on 127.0.0.1:{args.port}; "
-            f"PostgreSQL {database_url.rsplit('/', 1)[-1]}; Redis {os.environ['REDIS_URL']}"
+            f"gunicorn: {args.workers} workers x {kind} on 127.0.0.1:{args.port}; "
+            f"PostgreSQL {database_url.rsplit('/', 1)[-1]}; Redis {os.environ['REDIS_URL']}; "
+            f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
         )
-        fcfs_rate, fcfs_5xx, fcfs_doubles = run_fcfs(args, args.port)
-        lottery_rate, lottery_5xx, lottery_doubles = run_lottery(args, args.port)
+        fcfs_rate, fcfs_5xx, fcfs_doubles = run_fcfs(args, args.port, server.pid)
+        lottery_rate, lottery_5xx, lottery_doubles = 0.0, 0, (0, 0)
+        if not args.fcfs_only:
+            lottery_rate, lottery_5xx, lottery_doubles = run_lottery(args, args.port)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -441,7 +549,7 @@ def main():
         print(f"pgbench -N -c 32 -j 2 -T {args.pgbench_seconds} (same server): {tps:.0f} TPS")
         print(f"Ratio FCFS bookings/s : pgbench TPS = {fcfs_rate / tps:.2f} (goal >= 0.25)")
         print(f"Ratio lottery allocations/s : pgbench TPS = {lottery_rate / tps:.2f}")
-    print(f"Run at {datetime.now().isoformat(timespec='seconds')}")
+    print(f"Run at {datetime.now(UTC).isoformat(timespec='seconds')}")
     sys.exit(0 if ok else 1)
 
 

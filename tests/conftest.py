@@ -39,7 +39,12 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.cache import cache
 
+    from rathaus.appointments import shown_offers
+    from rathaus.core import tenancy
+
     cache.clear()
+    tenancy.forget_hosts()  # rows of earlier tests are rolled back, ids are reused
+    shown_offers.forget()
 
 
 def pytest_collection_modifyitems(config, items):

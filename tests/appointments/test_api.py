@@ -132,3 +132,12 @@ def test_pages_in_english(client_a, offer_a):
     finally:
         translation.activate("de")  # the middleware leaves English active in this thread
     assert "Choose a location" in text
+
+
+def test_availability_stops_showing_a_deactivated_offer_at_once(client_a, offer_a, day):
+    """The read remembers offers per process; a staff change is seen immediately."""
+    query = {"service": offer_a.service.slug, "date_from": day, "date_to": day}
+    assert client_a.get(f"{API}/availability", query).status_code == 200
+    offer_a.is_active = False
+    offer_a.save()
+    assert client_a.get(f"{API}/availability", query).status_code == 404

@@ -234,6 +234,29 @@ def test_draw_gives_one_appointment_per_person_and_is_reproducible(
     assert not Slot.objects.filter(visible_from=capacity.FAR_FUTURE).exists()
 
 
+def test_draw_queues_every_result_email_in_its_own_transaction(
+    town_a, offer_a, day, settings, django_capture_on_commit_callbacks
+):
+    """With the database queue the draw writes one task row per entry itself (an
+    outbox, nothing left for after the commit), and stores winners and losers."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    draw = closed_lottery(town_a, offer_a, day)
+    entries = [enter(draw, offer_a, i) for i in range(20)]
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert lottery.draw(draw, seed="saat") is True
+    queued = DBTaskResult.objects.filter(task_path="rathaus.appointments.lottery.notify_entry")
+    assert sorted(t.args_kwargs["args"][0] for t in queued) == sorted(e.pk for e in entries)
+    assert all(t.status == "READY" and t.run_after == get_date_max() for t in queued)
+    assert not [c for c in callbacks if getattr(c, "func", None) == lottery.notify_entry.enqueue]
+    won = LotteryEntry.objects.filter(lottery=draw, status=LotteryEntry.Status.WON)
+    assert won.count() == 18 and all(e.booking.person_key == e.person_key for e in won)
+    lost = LotteryEntry.objects.filter(lottery=draw, status=LotteryEntry.Status.LOST)
+    assert lost.count() == 2 and not lost.filter(booking__isnull=False).exists()
+    assert not LotteryEntry.objects.filter(status=LotteryEntry.Status.ENTERED).exists()
+
+
 def test_draw_respects_wishes_and_releases_leftovers(town_a, offer_a, day):
     draw = closed_lottery(town_a, offer_a, day)
     lottery.enter(

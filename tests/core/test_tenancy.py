@@ -36,3 +36,41 @@ def test_default_municipality_for_unknown_host(client, town_a, settings):
 def test_scoped_manager_filters(town_a, town_b):
     names = set(Office.objects.for_municipality(town_a).values_list("name", flat=True))
     assert names == {"Bürgerbüro A"}
+
+
+@pytest.mark.django_db
+def test_moved_host_name_is_seen_at_once(client, town_a, town_b):
+    """The process remembers host names, but a changed mapping is looked up again."""
+    from rathaus.core.models import MunicipalityHost
+
+    assert "Bürgerbüro A" in client.get("/aemter/", HTTP_HOST="a.test").content.decode()
+    MunicipalityHost.objects.filter(host="a.test").delete()
+    MunicipalityHost.objects.create(municipality=town_b, host="a.test")
+    page = client.get("/aemter/", HTTP_HOST="a.test").content.decode()
+    assert "Bürgerbüro B" in page and "Bürgerbüro A" not in page
+
+
+@pytest.mark.django_db
+def test_each_request_gets_its_own_municipality_object(town_a):
+    from rathaus.core.tenancy import municipality_for_host
+
+    first, second = municipality_for_host("a.test"), municipality_for_host("A.test:443")
+    first.name = "geändert"
+    assert second.pk == first.pk == town_a.pk and second.name == town_a.name
+
+
+@pytest.mark.django_db
+def test_other_processes_see_a_changed_host_after_the_commit(
+    town_a, town_b, django_capture_on_commit_callbacks
+):
+    """Another process keeps its own memo; the shared version tells it to look again."""
+    from rathaus.core import tenancy
+    from rathaus.core.models import MunicipalityHost
+
+    assert tenancy.municipality_for_host("a.test").pk == town_a.pk
+    remembered = dict(tenancy._hosts._values)  # what another process still holds
+    with django_capture_on_commit_callbacks(execute=True):
+        MunicipalityHost.objects.filter(host="a.test").update(municipality=town_b)
+        MunicipalityHost.objects.get(host="a.test").save()
+    tenancy._hosts._values.update(remembered)
+    assert tenancy.municipality_for_host("a.test").pk == town_b.pk

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
-from . import antibot, capacity, services, tokens
+from . import antibot, capacity, services, shown_offers, tokens
 from .models import Booking, Offer
 from .views import active_offers
 
@@ -127,12 +127,11 @@ def availability(
 
     ``location`` is the slug of a location or of a bookable resource (e.g. a room).
     """
-    offers = active_offers(request.municipality).filter(service__slug=service)
-    if location:
-        offers = offers.filter(resource__slug=location) | offers.filter(
-            resource__location__slug=location
-        )
-    offers = [o for o in offers if o.max_persons >= persons]
+    offers = [
+        o
+        for o in shown_offers.for_availability(request.municipality, service, location)
+        if o.max_persons >= persons
+    ]
     if not offers:
         return Status(
             404, {"detail": "Diese Leistung ist hier nicht buchbar.", "reason": "not_offered"}
@@ -217,6 +216,8 @@ def create_hold(request, payload: HoldIn):
         )
     except services.BookingError as error:
         return _error(error, request)
+    # The offer was loaded with its service and resource: no query each for the answer.
+    booking.service, booking.resource = offer.service, offer.resource
     return Status(
         201,
         _out(booking, "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."),

@@ -8,4 +8,4 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Terminvergabe")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import shown_offers, signals  # noqa: F401  (receivers)

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from rathaus.core import counters
+
 MAX_CACHED_DAYS = 62
 _PREFIX = "avail"
 
@@ -34,12 +36,7 @@ def _days(first: date, last: date) -> list[date]:
 
 def bump(resource_id: int, days) -> None:
     """New versions for these days of a resource (call after the change is committed)."""
-    for day in set(days):
-        key = _version_key(resource_id, day)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=None)
+    counters.incr_many(_version_key(resource_id, day) for day in set(days))
 
 
 def bump_on_commit(resource_id: int, days) -> None:
@@ -79,12 +76,7 @@ def put(key: str, value) -> None:
 
 
 def _count(name: str) -> None:
-    key = f"{_PREFIX}:stats:{name}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, 0, timeout=None)
-        cache.incr(key)
+    counters.incr(f"{_PREFIX}:stats:{name}")
 
 
 def stats() -> dict:

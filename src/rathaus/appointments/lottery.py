@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import random
 import secrets
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import pre_save
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
-from django_tasks_db.backend import DatabaseBackend
 
-from rathaus.core import audit
+from rathaus.core import audit, rows
 
 from . import cache as availability_cache
 from . import capacity, documents, releases, waitlist
 from .models import Lottery, LotteryEntry, Offer, ReleaseSchedule, Slot, TimeOfDay
 from .services import BookingError, hold, person_key
+
+#: Rows per statement when the draw stores results (well below SQLite's parameter limit).
+RESULT_BATCH = 500
 
 
 class LotteryError(Exception):
@@ -202,7 +206,7 @@ def draw(lottery: Lottery, seed: str | None = None) -> bool:
             entry.status = LotteryEntry.Status.WON if booking else LotteryEntry.Status.LOST
             entry.booking = booking
             won += booking is not None
-        LotteryEntry.objects.bulk_update(entries, ["status", "booking"], batch_size=500)
+        _store_results(locked, entries)
         leftover = _release_rest(locked, resource_ids, now)
         locked.status, locked.seed, locked.drawn_at = Lottery.Status.DRAWN, seed, now
         locked.result = {
@@ -219,18 +223,45 @@ def draw(lottery: Lottery, seed: str | None = None) -> bool:
             data={**locked.result, "seed": seed, "order": order},
         )
         releases.record_run(locked.schedule, locked.opens_at)
-        for entry in entries:
-            _enqueue(notify_entry, entry.pk)
+        _notify_all([entry.pk for entry in entries])
     return True
 
 
-def _enqueue(task_fn, entry_id: int) -> None:
-    """With the database queue the task row is part of the draw's commit (an outbox):
-    one commit for 2,000 e-mails instead of 2,000. Other backends run on commit."""
-    if isinstance(task_fn.get_backend(), DatabaseBackend):
-        task_fn.enqueue(entry_id)
-    else:
-        transaction.on_commit(functools.partial(task_fn.enqueue, entry_id))
+def _store_results(lottery: Lottery, entries: list[LotteryEntry]) -> None:
+    """Every entry's outcome in two statements: the winners with their bookings, then
+    all others lost (``bulk_update`` builds a CASE expression per row, which took half
+    of a 2,000-entry draw)."""
+    table = LotteryEntry._meta.db_table
+    won = [(e.pk, e.booking.pk) for e in entries if e.status == LotteryEntry.Status.WON]
+    with connection.cursor() as cursor:
+        for start in range(0, len(won), RESULT_BATCH):
+            batch = won[start : start + RESULT_BATCH]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(
+                f"WITH won(entry_id, booking_id) AS (VALUES {values}) "
+                f"UPDATE {table} SET status = %s, booking_id = "
+                f"(SELECT won.booking_id FROM won WHERE won.entry_id = {table}.id) "
+                "WHERE id IN (SELECT entry_id FROM won)",
+                [*itertools.chain.from_iterable(batch), LotteryEntry.Status.WON],
+            )
+    LotteryEntry.objects.filter(lottery=lottery, status=LotteryEntry.Status.ENTERED).update(
+        status=LotteryEntry.Status.LOST
+    )
+
+
+def _notify_all(entry_ids: list[int]) -> None:
+    """One result e-mail task per entry. With the database queue the task rows are
+    inserted together, in the draw's transaction (an outbox: the e-mails exist exactly
+    when the draw commits). Other backends enqueue on commit."""
+    task_rows = [rows.task_row(notify_entry, entry_id) for entry_id in entry_ids]
+    if entry_ids and task_rows[0] is not None:
+        model = type(task_rows[0])
+        for row in task_rows:  # bulk_create sends no pre_save; the queue sets run_after there
+            pre_save.send(sender=model, instance=row, raw=False, using="default")
+        model.objects.bulk_create(task_rows, batch_size=RESULT_BATCH)
+        return
+    for entry_id in entry_ids:
+        transaction.on_commit(functools.partial(notify_entry.enqueue, entry_id))
 
 
 def _release_rest(lottery: Lottery, resource_ids, now: datetime) -> int:

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "rathaus.core"
     label = "core"
     verbose_name = _("Grundlagen")
+
+    def ready(self):
+        from . import tenancy  # noqa: F401  (its memo listens for changed host names)

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from . import counters
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -24,14 +26,8 @@ def hit(scope: str, key: str, limit: int, window_seconds: int) -> Verdict:
     """Count one attempt for ``key``; refuse when more than ``limit`` fall in the window."""
     now = time.time()
     window = int(now // window_seconds)
-    cache_key = f"rl:{scope}:{key}:{window}"
-    # add() is atomic in Redis and locmem; incr() is atomic too.
-    cache.add(cache_key, 0, timeout=window_seconds + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window_seconds + 1)
-        count = 1
+    # Atomic in Redis and locmem; one round trip with Redis.
+    count = counters.incr(f"rl:{scope}:{key}:{window}", timeout=window_seconds + 1)
     retry_after = max(1, math.ceil((window + 1) * window_seconds - now))
     return Verdict(count <= limit, retry_after)
 

@@ -1,0 +1,51 @@
+"""Counters in the shared cache, one round trip each.
+
+Django's cache API needs up to three Redis round trips for a counter that may not
+exist yet: ``add`` (SET NX), then ``incr`` (EXISTS, then INCRBY). Rate limits and
+the availability cache count on every API call, so with Redis a counter here is
+one request: INCR (which creates a missing key at 1), with ``SET NX EX`` before it
+in the same MULTI when the counter expires. Other cache backends (locmem in the
+demo and the tests) use the portable way.
+"""
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+
+def incr(key: str, timeout: int | None = None) -> int:
+    """Add one to ``key``, created at 1; it expires ``timeout`` seconds after creation."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return _incr_portably(backend, key, timeout)
+    full_key = backend.make_and_validate_key(key)
+    client = backend._cache.get_client(full_key, write=True)
+    if timeout is None:
+        return client.incr(full_key)
+    pipe = client.pipeline(transaction=True)  # atomic: never an INCR without its expiry
+    pipe.set(full_key, 0, ex=timeout, nx=True)
+    pipe.incr(full_key)
+    return pipe.execute()[1]
+
+
+def incr_many(keys) -> None:
+    """Add one to each of ``keys`` (created at 1, never expiring), in one round trip."""
+    keys = list(keys)
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        for key in keys:
+            _incr_portably(backend, key, None)
+        return
+    full_keys = [backend.make_and_validate_key(key) for key in keys]
+    pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+    for full_key in full_keys:
+        pipe.incr(full_key)
+    pipe.execute()
+
+
+def _incr_portably(backend, key: str, timeout: int | None) -> int:
+    backend.add(key, 0, timeout=timeout)
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.set(key, 1, timeout=timeout)
+        return 1

@@ -1,0 +1,66 @@
+"""Counters in the shared cache: one Redis round trip, the same results as Django's API."""
+
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from rathaus.core import counters, ratelimit
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    if request.param == "redis":
+        if not _redis_reachable():
+            pytest.skip("no Redis on 127.0.0.1:6379")
+        prefix = f"rathaus-test-{uuid.uuid4().hex}"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/15",
+                "KEY_PREFIX": prefix,
+            }
+        }
+        backend = caches["default"]
+        yield backend
+        client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
+        keys = client.keys(f"{prefix}:*")
+        if keys:
+            client.delete(*keys)
+        return
+    yield caches["default"]
+
+
+def test_incr_creates_at_one_and_counts(shared_cache):
+    assert counters.incr("zaehler") == 1
+    assert counters.incr("zaehler") == 2
+    assert shared_cache.get("zaehler") == 2  # readable through Django's cache API
+
+
+def test_incr_with_timeout_expires(shared_cache):
+    assert counters.incr("fenster", timeout=60) == 1
+    assert counters.incr("fenster", timeout=60) == 2
+    if hasattr(shared_cache, "_cache") and hasattr(shared_cache._cache, "get_client"):
+        key = shared_cache.make_and_validate_key("fenster")
+        assert 0 < shared_cache._cache.get_client(key).ttl(key) <= 60
+
+
+def test_incr_many_bumps_every_key(shared_cache):
+    shared_cache.set("v:1", 5, timeout=None)
+    counters.incr_many(["v:1", "v:2"])
+    assert shared_cache.get_many(["v:1", "v:2"]) == {"v:1": 6, "v:2": 1}
+
+
+def test_rate_limit_refuses_after_the_limit(shared_cache):
+    verdicts = [ratelimit.hit("probe", "127.0.0.1", 3, 600) for _ in range(4)]
+    assert [v.allowed for v in verdicts] == [True, True, True, False]
+    assert 1 <= verdicts[-1].retry_after <= 600
