@@ -480,3 +480,22 @@ def test_calendar_reads_come_from_cache_until_a_change(
     page = client_a.get(url).content.decode()
     assert availability_cache.stats()["misses"] > misses  # the booking bumped the day
     assert f"{at(day, 9).isoformat()}" not in page  # 9:00 is full now
+
+
+def test_an_answer_read_inside_a_changing_transaction_is_not_cached(offer_a, day):
+    """A lottery draw reads alternatives after its holds: those answers contain
+    uncommitted units and must not reach other processes (they would outlive a
+    rollback under the bumped versions)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from rathaus.appointments import capacity
+
+    now = timezone.now()
+    end = now + timedelta(days=20)
+    with transaction.atomic():
+        capacity.free_starts_by_resource([offer_a], 1, now, end)
+        stored_before = len(cache._cache)  # locmem in the tests
+        book(offer_a, at(day, 9))
+        capacity.free_starts_by_resource([offer_a], 1, now, end)
+        assert len(cache._cache) == stored_before  # read after the hold: not stored

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from rathaus.core import counters
 
@@ -47,7 +47,26 @@ def bump_on_commit(resource_id: int, days) -> None:
     """
     days = list(days)
     bump(resource_id, days)
-    transaction.on_commit(lambda: bump(resource_id, days))
+    if _transaction() is not None:  # see put()
+        connection.rathaus_units_changed_in = _transaction()
+    transaction.on_commit(lambda: _committed(resource_id, days))
+
+
+def _transaction():
+    """The outermost open transaction block, or None in autocommit.
+
+    Blocks a test case opens around each test don't count (as in Django's own check
+    of ``durable``): for the code under test, its writes are as good as committed.
+    """
+    for block in connection.atomic_blocks:
+        if not getattr(block, "_from_testcase", False):
+            return block
+    return None
+
+
+def _committed(resource_id: int, days) -> None:
+    connection.rathaus_units_changed_in = None
+    bump(resource_id, days)
 
 
 def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) -> str | None:
@@ -72,6 +91,16 @@ def count(hit: bool) -> None:
 
 
 def put(key: str, value) -> None:
+    """Store an answer, unless it was read inside a transaction that changed units.
+
+    Such an answer contains uncommitted changes (a lottery draw computing
+    alternatives after its holds). Its key carries the versions bumped in this
+    transaction, which stay current if the transaction rolls back, so other
+    processes would be shown it.
+    """
+    current = _transaction()
+    if current is not None and current is getattr(connection, "rathaus_units_changed_in", None):
+        return
     cache.set(key, value, timeout=settings.RATHAUS_AVAILABILITY_CACHE_SECONDS)
 
 
