@@ -11,6 +11,19 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="auditentry",
+            options={
+                "ordering": ["-id"],
+                "verbose_name": "Protokolleintrag",
+                "verbose_name_plural": "Protokoll",
+            },
+        ),
+        migrations.AlterField(
+            model_name="auditentry",
+            name="created_at",
+            field=models.DateTimeField(auto_now_add=True),
+        ),
         migrations.AlterField(
             model_name="auditentry",
             name="action",
@@ -40,7 +53,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="auditentry",
-            index=models.Index(fields=["municipality", "created_at"], name="audit_town_time"),
+            index=models.Index(fields=["municipality", "id"], name="audit_town_newest"),
         ),
         migrations.AddIndex(
             model_name="auditentry",
