@@ -47,8 +47,9 @@ def bump_on_commit(resource_id: int, days) -> None:
     """
     days = list(days)
     bump(resource_id, days)
-    if _transaction() is not None:  # see put()
-        connection.rathaus_units_changed_in = _transaction()
+    current = _transaction()
+    if current is not None:  # see put()
+        connection.rathaus_units_changed_in = current
     transaction.on_commit(lambda: _committed(resource_id, days))
 
 

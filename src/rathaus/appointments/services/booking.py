@@ -57,6 +57,13 @@ def _send_later(task, booking_id: int) -> None:
 # --- Unit rows ---------------------------------------------------------------------
 
 
+def _limits(offer: Offer, *, staff: bool, ignore_release: bool) -> tuple[int, datetime]:
+    """The walk-in share kept back (citizens only) and the moment units must be visible by
+    (the lottery draw books units before their release)."""
+    share = 0 if staff else offer.walk_in_share
+    return share, capacity.FAR_FUTURE if ignore_release else timezone.now()
+
+
 def _take_units(
     offer: Offer, starts_at: datetime, k: int, *, staff: bool, ignore_release: bool = False
 ) -> datetime | None:
@@ -69,8 +76,7 @@ def _take_units(
     of the last unit, or None. ``ignore_release`` is for the lottery draw, which
     allocates units before they are released to everyone.
     """
-    share = 0 if staff else offer.walk_in_share
-    visible_at = capacity.FAR_FUTURE if ignore_release else timezone.now()
+    share, visible_at = _limits(offer, staff=staff, ignore_release=ignore_release)
     day = [starts_at.astimezone(capacity.TZ).date()]
     if connection.vendor == "postgresql":  # the same update as a function (migration 0004)
         with connection.cursor() as cursor:
@@ -300,8 +306,9 @@ def _store(request: HoldRequest, booking: Booking, k: int) -> bool:
     """Take the units and write booking, audit entry and e-mail together; False if taken."""
     entry = _audit_entry(request, booking)
     task = _mail_task(request, booking)
-    walk_in_share = 0 if request.staff else request.offer.walk_in_share
-    visible_at = capacity.FAR_FUTURE if request.ignore_release else timezone.now()
+    walk_in_share, visible_at = _limits(
+        request.offer, staff=request.staff, ignore_release=request.ignore_release
+    )
     if connection.vendor == "postgresql":
         return one_statement.store_hold(
             booking, entry, task, units=k, walk_in_share=walk_in_share, visible_at=visible_at
