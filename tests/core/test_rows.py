@@ -1,15 +1,16 @@
-"""``core.rows``: an unsaved instance as the JSON row PostgreSQL inserts (ADR 0024).
+"""``core.rows``: an unsaved instance as the typed parameters of an insert (ADR 0024).
 
-The one-statement hold inserts rows with ``jsonb_populate_record``; they must be
-exactly what ``Model.save()`` writes, column by column.
+The one-statement hold inserts its rows with ``INSERT … SELECT %s::type, …``; they
+must be exactly what ``Model.save()`` writes, column by column.
 """
 
 import json
 from datetime import timedelta
 from decimal import Decimal
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from rathaus.core import rows
@@ -26,15 +27,13 @@ def stored_row(model, pk) -> dict:
     return value if isinstance(value, dict) else json.loads(value)
 
 
-def insert_row(model, instance) -> int:
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} SELECT r.* FROM jsonb_populate_record(NULL::{table}, "
-            f"%s::jsonb || jsonb_build_object('id', nextval(pg_get_serial_sequence("
-            f"'{table}', 'id')))) r RETURNING id",
-            [rows.dumps(rows.as_row(instance))],
-        )
+def insert_row(model, instance, computed=None) -> int:
+    """Insert as the hold statement does: server-side parameters, prepared."""
+    computed = computed or {}
+    sql = rows.insert_sql(model, "(SELECT 1) AS one", computed) + " RETURNING id"
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, rows.insert_values(instance, computed), prepare=True)
         return cursor.fetchone()[0]
 
 
@@ -60,37 +59,47 @@ def booking_for(offer, email):
 
 
 @pytest.mark.postgres
-def test_a_row_from_json_equals_the_row_the_orm_writes(town_a):
+def test_a_row_from_parameters_equals_the_row_the_orm_writes(town_a):
     from rathaus.appointments.models import Booking
     from tests.appointments.conftest import make_offer, make_service
 
     offer = make_offer(town_a, make_service(town_a))
     by_orm = booking_for(offer, "orm@example.org")
     by_orm.save(force_insert=True)
-    by_json = booking_for(offer, "json@example.org")
-    by_json.code = "WXYZ6789"
-    json_pk = insert_row(Booking, by_json)
+    by_sql = booking_for(offer, "sql@example.org")
+    by_sql.code = "WXYZ6789"
+    sql_pk = insert_row(Booking, by_sql)
     expected = stored_row(Booking, by_orm.pk)
-    got = stored_row(Booking, json_pk)
+    got = stored_row(Booking, sql_pk)
     for column in ("id", "email", "person_key", "code", "created_at"):
         expected.pop(column), got.pop(column)
     assert got == expected
-    assert Booking.objects.get(pk=json_pk).fee == Decimal("12.50")
+    assert Booking.objects.get(pk=sql_pk).fee == Decimal("12.50")
 
 
 @pytest.mark.postgres
-def test_json_values_and_missing_keys(town_a):
+def test_json_values_nulls_and_computed_columns(town_a):
     entry = AuditEntry(municipality=town_a, action="test", object_type="x", object_id="1")
     entry.data = {"nested": {"list": [1, "zwei", None]}, "umlaut": "Straße"}
-    pk = insert_row(AuditEntry, entry)
+    pk = insert_row(AuditEntry, entry, {"object_id": "'berechnet'"})
     stored = AuditEntry.objects.get(pk=pk)
     assert stored.data == entry.data
     assert stored.actor_id is None and stored.created_at is not None
+    assert stored.object_id == "berechnet"
 
 
-def test_the_row_leaves_out_an_empty_key_and_keeps_dates_exact(town_a):
+@pytest.mark.postgres
+def test_an_over_long_value_is_refused_not_cut(town_a):
+    entry = AuditEntry(municipality=town_a, action="a" * 101, object_type="x", object_id="1")
+    with pytest.raises(DataError), transaction.atomic():
+        insert_row(AuditEntry, entry)
+    assert not AuditEntry.objects.filter(object_type="x").exists()
+
+
+def test_the_values_leave_out_the_automatic_key_and_computed_columns(town_a):
     entry = AuditEntry(municipality=town_a, action="a", object_type="x", object_id="1")
-    row = rows.as_row(entry)
-    assert "id" not in row  # the statement takes the next value of the sequence
-    assert row["municipality_id"] == town_a.pk and row["data"] == {}
-    assert json.loads(rows.dumps(row))["created_at"] == entry.created_at.isoformat()
+    sql = rows.insert_sql(AuditEntry, "b", {"object_id": "b.id::text"})
+    values = rows.insert_values(entry, {"object_id": "b.id::text"})
+    assert '"id"' not in sql.split("SELECT")[0]  # the database takes the next key
+    assert sql.count("%s") == len(values) == 7
+    assert values[0] == town_a.pk and values[1] == entry.created_at  # pre_save ran

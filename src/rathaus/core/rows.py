@@ -1,16 +1,18 @@
-"""Unsaved model instances as JSON rows, to write several rows in one SQL statement.
+"""Unsaved model instances as insert parameters, to write several rows in one statement.
 
 The booking hot path on PostgreSQL (ADR 0024) inserts the booking, its audit
 entry and its e-mail task in the same statement as the capacity update:
-``INSERT INTO t SELECT r.* FROM jsonb_populate_record(NULL::t, %s) r``. The row
-comes from the model, field by field, exactly as ``Model.save()`` would write it
-(defaults, ``auto_now_add``, ``pre_save`` signals), so a new field needs no change
-to the SQL.
+``INSERT INTO t (c1, c2, …) SELECT %s::type1, %s::type2, … FROM source``. The
+columns and the values come from the model, field by field, exactly as
+``Model.save()`` would write them (defaults, ``auto_now_add``, ``pre_save``
+signals), so a new field needs no change to the SQL. A column may instead take
+an SQL expression (``computed``), e.g. the id of the row inserted before it.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import re
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -18,37 +20,63 @@ from decimal import Decimal
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import post_save, pre_save
 
-# Values PostgreSQL takes from JSON text as Django would write them (checked in
-# tests/core/test_rows.py against rows saved by the ORM).
+# Values psycopg sends as Django would write them (checked in tests/core/test_rows.py
+# against rows saved by the ORM); anything else goes through the field's conversion.
 _PLAIN = (str, int, float, bool, datetime, date, time, Decimal, uuid.UUID)
 
 
-def as_row(instance: models.Model) -> dict:
-    """``{column: value}`` of an unsaved instance; an empty auto primary key is left out."""
+def insert_sql(model: type[models.Model], source: str, computed: dict[str, str]) -> str:
+    """``INSERT INTO table (columns) SELECT … FROM source``: a typed parameter per
+    column, or the SQL expression ``computed`` gives for it. The database fills
+    an automatic primary key."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    columns, selected = [], []
+    for field in _insert_fields(model):
+        columns.append(quote(field.column))
+        selected.append(computed.get(field.column) or f"%s::{_cast(field, connection)}")
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM {source}"
+    )
+
+
+def insert_values(instance: models.Model, computed=()) -> list:
+    """The parameters of ``insert_sql`` for an unsaved instance, in column order."""
     model = type(instance)
     pre_save.send(sender=model, instance=instance, raw=False, using="default", update_fields=None)
     connection = connections[DEFAULT_DB_ALIAS]
-    row = {}
-    for field in model._meta.concrete_fields:
-        if field.primary_key and getattr(instance, field.attname) is None:
-            continue  # the statement takes the next value of the sequence
+    values = []
+    for field in _insert_fields(model):
+        if field.column in computed:
+            continue
         value = field.pre_save(instance, add=True)
         if _needs_prep(field, value):
             value = field.get_db_prep_save(value, connection)
-        row[field.column] = value
-    return row
+        values.append(value)
+    return values
+
+
+@functools.cache
+def _insert_fields(model) -> tuple:
+    # db_returning: an automatic key (or generated column) the database fills.
+    return tuple(f for f in model._meta.concrete_fields if not f.db_returning)
+
+
+def _cast(field, connection) -> str:
+    """The column's type without its modifier: ``varchar(12)`` → ``varchar``, so that
+    an over-long value is refused on assignment instead of cut by the cast."""
+    return re.sub(r"\([^)]*\)", "", field.db_type(connection))
 
 
 def _needs_prep(field, value) -> bool:
     """Only unusual values go through the field's own conversion (the slow general way)."""
-    if value is None or isinstance(field, models.JSONField):  # JSON goes into the row as it is
+    if value is None:
         return False
+    if isinstance(field, models.JSONField):
+        return True
     naive = isinstance(value, datetime) and value.tzinfo is None
     return naive or not isinstance(value, _PLAIN)
-
-
-def dumps(row: dict) -> str:
-    return json.dumps(row, default=_plain, separators=(",", ":"))
 
 
 def mark_saved(instance: models.Model, pk) -> None:
@@ -64,12 +92,6 @@ def mark_saved(instance: models.Model, pk) -> None:
         raw=False,
         using="default",
     )
-
-
-def _plain(value):
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value)  # Decimal, UUID
 
 
 def task_row(task, *args):

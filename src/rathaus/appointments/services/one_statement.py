@@ -1,15 +1,17 @@
 """PostgreSQL: a hold as one statement, one round trip (ADR 0024).
 
     WITH u AS (SELECT appointments_take_units(…) AS ends_at),     -- guarded update
-         b AS (INSERT INTO booking … WHERE u.ends_at IS NOT NULL RETURNING id),
-         a AS (INSERT INTO audit entry … FROM b),
-         t AS (INSERT INTO task (the e-mail) … FROM b)            -- transactional outbox
+         b AS (INSERT INTO booking (…) SELECT %s::bigint, …, u.ends_at, … FROM u
+               WHERE u.ends_at IS NOT NULL RETURNING id, ends_at),
+         a AS (INSERT INTO audit entry (…) SELECT …, b.id::text, … FROM b),
+         t AS (INSERT INTO task (the e-mail) (…) SELECT … FROM b)  -- transactional outbox
     SELECT id, ends_at FROM b
 
 Outside a transaction the statement is its own transaction: the units, the
 booking, its audit entry and its e-mail are written together or not at all, and
-nothing waits between BEGIN and COMMIT. Rows come from the unsaved model instances
-(``core.rows``), so the SQL names no column.
+nothing waits between BEGIN and COMMIT. Columns and values come from the unsaved
+model instances (``core.rows``), so the SQL names no column by hand; every value
+is a typed parameter of the prepared statement.
 """
 
 from __future__ import annotations
@@ -29,39 +31,27 @@ from .. import capacity
 from ..models import Booking
 
 
-def _insert_from(table: str, source: str, extra: str) -> str:
-    """``INSERT INTO table`` the JSON row of the next parameter, merged with ``extra``."""
-    return (
-        f"INSERT INTO {table} SELECT r.* FROM {source}, "
-        f"jsonb_populate_record(NULL::{table}, %s::jsonb || jsonb_build_object({extra})) r"
-    )
-
-
-def _next_id(table: str) -> str:
-    return f"'id', nextval(pg_get_serial_sequence('{table}', 'id'))"
+# Columns the statement fills itself, from the rows inserted before them.
+_BOOKING_COMPUTED = {"ends_at": "u.ends_at"}
+_AUDIT_COMPUTED = {"object_id": "b.id::text"}
+# The task's one argument is the new booking's id.
+_TASK_COMPUTED = {
+    "args_kwargs": "jsonb_build_object('args', jsonb_build_array(b.id), 'kwargs', '{}'::jsonb)"
+}
 
 
 @functools.cache
 def _statement(with_task: bool) -> str:
-    booking = Booking._meta.db_table
-    audit = AuditEntry._meta.db_table
-    booking_extra = _next_id(booking) + ", 'ends_at', u.ends_at"
-    audit_extra = _next_id(audit) + ", 'object_id', b.id::text"
+    booking = rows.insert_sql(Booking, "u", _BOOKING_COMPUTED)
     parts = [
         "WITH u AS (SELECT appointments_take_units(%s, %s, %s, %s, %s) AS ends_at)",
-        f"b AS ({_insert_from(booking, 'u', booking_extra)} "
-        "WHERE u.ends_at IS NOT NULL RETURNING id, ends_at)",
-        f"a AS ({_insert_from(audit, 'b', audit_extra)})",
+        f"b AS ({booking} WHERE u.ends_at IS NOT NULL RETURNING id, ends_at)",
+        f"a AS ({rows.insert_sql(AuditEntry, 'b', _AUDIT_COMPUTED)})",
     ]
     if with_task:
         from django_tasks_db.models import DBTaskResult
 
-        # The task's one argument is the new booking's id.
-        args = (
-            "'args_kwargs', "
-            "jsonb_build_object('args', jsonb_build_array(b.id), 'kwargs', '{}'::jsonb)"
-        )
-        parts.append(f"t AS ({_insert_from(DBTaskResult._meta.db_table, 'b', args)})")
+        parts.append(f"t AS ({rows.insert_sql(DBTaskResult, 'b', _TASK_COMPUTED)})")
     return ",\n".join(parts) + "\nSELECT id, ends_at FROM b"
 
 
@@ -87,11 +77,11 @@ def store_hold(
         units,
         walk_in_share,
         visible_at,
-        rows.dumps(rows.as_row(booking)),
-        rows.dumps(rows.as_row(entry)),
+        *rows.insert_values(booking, _BOOKING_COMPUTED),
+        *rows.insert_values(entry, _AUDIT_COMPUTED),
     ]
     if task_row is not None:
-        params.append(rows.dumps(rows.as_row(task_row)))
+        params += rows.insert_values(task_row, _TASK_COMPUTED)
     nested = connection.in_atomic_block
     savepoint = transaction.atomic() if nested else contextlib.nullcontext()
     with savepoint:
