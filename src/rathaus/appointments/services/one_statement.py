@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
+import re
 from datetime import datetime
 
 import psycopg
@@ -52,7 +54,17 @@ def _statement(with_task: bool) -> str:
         from django_tasks_db.models import DBTaskResult
 
         parts.append(f"t AS ({rows.insert_sql(DBTaskResult, 'b', _TASK_COMPUTED)})")
-    return ",\n".join(parts) + "\nSELECT id, ends_at FROM b"
+    return _numbered(",\n".join(parts) + "\nSELECT id, ends_at FROM b")
+
+
+def _numbered(sql: str) -> str:
+    """``%s`` → ``$1, $2, …``: the statement goes to psycopg's raw cursor as it is.
+
+    psycopg parses a ``%s`` query on every call when it has more than 50
+    parameters (its cache leaves those out); this one has about 60.
+    """
+    counter = itertools.count(1)
+    return re.sub("%s", lambda _: f"${next(counter)}", sql)
 
 
 def store_hold(
@@ -108,6 +120,6 @@ def _execute(sql: str, params: list):
     connection, which halves the server's work per booking.
     """
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
