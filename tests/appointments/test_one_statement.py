@@ -5,6 +5,8 @@ Run on both databases: on PostgreSQL the hold is the one-statement path
 must be the same.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.db import transaction
 from django.db.models import Sum
@@ -16,6 +18,7 @@ from rathaus.core.models import AuditEntry
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
+MINUTES_10 = timedelta(minutes=10)
 
 
 def book(offer, when, email, **kwargs):
@@ -93,3 +96,57 @@ def test_the_email_task_row_is_written_in_the_same_statement(offer_a, day, setti
     row.task.call(*row.args_kwargs["args"])  # what the worker does
     assert mailoutbox[-1].to == ["a@example.org"]
     assert booking.code in mailoutbox[-1].body or "bestätigen" in mailoutbox[-1].subject
+
+
+def store(offer, start, units, *, share=0):
+    """The statement alone, without the checks ``hold()`` makes before it."""
+    from django.utils import timezone
+
+    from rathaus.appointments.services import one_statement
+    from rathaus.core import audit
+
+    now = timezone.now()
+    booking = Booking(
+        municipality_id=offer.municipality_id,
+        offer=offer,
+        service_id=offer.service_id,
+        resource_id=offer.resource_id,
+        starts_at=start,
+        units=units,
+        name="Erika Mustermann",
+        email="guard@example.org",
+        person_key="guard@example.org",
+        hold_expires_at=now + timedelta(minutes=15),
+    )
+    entry = audit.entry("appointments.held", booking, municipality=offer.municipality)
+    return one_statement.store_hold(
+        booking, entry, None, units=units, walk_in_share=share, visible_at=now
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("units", [1, 2])  # one unit inline, k units by the function
+@pytest.mark.parametrize("guard", [None, "walk_in_only", "not_released", "walk_in_share"])
+def test_the_statement_keeps_the_guarded_units(town_a, service_a, day, units, guard):
+    """The database guard itself, on both statement forms: a unit for walk-ins, a unit
+    not yet released, or the kept-back share refuse the whole time."""
+    from rathaus.appointments import capacity
+
+    from .conftest import make_offer
+
+    offer = make_offer(town_a, service_a, slug=f"guard-{units}", duration_units=units)
+    start = at(day, 10)
+    last = Slot.objects.get(resource=offer.resource, starts_at=start + (units - 1) * MINUTES_10)
+    share = 0
+    if guard == "walk_in_only":
+        Slot.objects.filter(pk=last.pk).update(walk_in_only=True)
+    elif guard == "not_released":
+        Slot.objects.filter(pk=last.pk).update(visible_from=capacity.FAR_FUTURE)
+    elif guard == "walk_in_share":  # two counters, half kept back, one already booked
+        share = 50
+        Slot.objects.filter(pk=last.pk).update(booked=1)
+    before = booked(offer, start)
+    stored = store(offer, start, units, share=share)
+    assert stored is (guard is None)
+    assert booked(offer, start) == before + (1 if guard is None else 0)
+    assert Booking.objects.filter(email="guard@example.org").exists() is (guard is None)

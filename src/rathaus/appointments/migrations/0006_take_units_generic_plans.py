@@ -15,7 +15,9 @@ SIGNATURE = "appointments_take_units(bigint, timestamptz, integer, integer, time
 
 def generic(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER FUNCTION {SIGNATURE} SET plan_cache_mode = force_generic_plan")
+        schema_editor.execute(
+            f"ALTER FUNCTION {SIGNATURE} SET plan_cache_mode = force_generic_plan"
+        )
 
 
 def reset(apps, schema_editor):
