@@ -35,7 +35,8 @@ os.environ.setdefault("TASKS_BACKEND", "database")
 os.environ.setdefault("EMAIL_BACKEND", "locmem")
 
 LOCATIONS = 10
-DAYS = 14
+DAYS = 14  # the availability read
+BOOKING_DAYS = 28  # enough free units for 10 s of bookings of 2 units
 COUNTERS = 4
 
 
@@ -45,8 +46,9 @@ def setup_django():
     django.setup()
 
 
-def build_fixture():
-    """A municipality with 10 locations, one offer each, 15 days of 10-minute units."""
+def build_fixture(units: int = 1):
+    """A municipality with 10 locations, one offer each, 29 days of 10-minute units;
+    a booking takes ``units`` units."""
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -104,13 +106,13 @@ def build_fixture():
                 municipality=town,
                 service=service,
                 resource=resource,
-                duration_units=1,
-                horizon_days=DAYS,
+                duration_units=units,
+                horizon_days=BOOKING_DAYS,
                 lead_time_hours=0,
                 one_per_person=True,
             )
         )
-        capacity.materialise(resource, timezone.localdate(), DAYS + 1)
+        capacity.materialise(resource, timezone.localdate(), BOOKING_DAYS + 1)
     from django.db import connection
 
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum would keep them
@@ -188,6 +190,18 @@ def booking_process(index, work, threads, ready, start_event, stop_at_holder, re
     results.put((sum(c[0] for c in counts), sum(c[1] for c in counts)))
 
 
+def non_overlapping(starts, k: int) -> list:
+    """Every k-th start of each day, so that bookings of k units don't overlap."""
+    chosen, day, index = [], None, 0
+    for start in sorted(starts):
+        if start.date() != day:
+            day, index = start.date(), 0
+        if index % k == 0:
+            chosen.append(start)
+        index += 1
+    return chosen
+
+
 def measure_bookings(offers, workers: int, seconds: float, processes: int):
     """``workers`` concurrent workers (threads spread over ``processes`` processes, each
     worker with its own database connection) book random free units for ``seconds``."""
@@ -197,8 +211,13 @@ def measure_bookings(offers, workers: int, seconds: float, processes: int):
     from rathaus.appointments import capacity
 
     now = timezone.now()
-    found = capacity.free_starts_by_resource(offers, 1, now, now + timedelta(days=DAYS))
-    units = [(o.pk, s.isoformat()) for o in offers for s in found[o.pk] for _ in range(COUNTERS)]
+    found = capacity.free_starts_by_resource(offers, 1, now, now + timedelta(days=BOOKING_DAYS))
+    units = [
+        (o.pk, s.isoformat())
+        for o in offers
+        for s in non_overlapping(found[o.pk], o.duration_units)
+        for _ in range(COUNTERS)
+    ]
     random.Random(1).shuffle(units)
     connections.close_all()
     ctx = mp.get_context("spawn")
@@ -330,13 +349,19 @@ def main():
         default=os.cpu_count() or 2,
         help="worker processes the workers (threads) are spread over",
     )
+    parser.add_argument(
+        "--units",
+        type=int,
+        default=1,
+        help="units per booking (1: the inline update; more: the function, ADR 0024)",
+    )
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench comparison")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
         sys.exit("Bitte DATABASE_URL=postgres://... setzen (eigene Benchmark-Datenbank).")
     setup_django()
-    town, offers = build_fixture()
+    town, offers = build_fixture(args.units)
     from rathaus.appointments.models import Offer
 
     offers = list(Offer.objects.filter(pk__in=[o.pk for o in offers]).select_related("resource"))
@@ -358,7 +383,8 @@ def main():
     after = meter.read()
     doubles = check_no_double_booking(town)
     print(
-        f"Bookings through services.hold, {args.workers} concurrent workers (threads with own "
+        f"Bookings of {args.units} unit(s) through services.hold, {args.workers} concurrent "
+        f"workers (threads with own "
         f"connections in {min(args.processes, args.workers)} processes), {elapsed:.1f} s:"
     )
     print(
