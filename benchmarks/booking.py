@@ -7,7 +7,8 @@
    (one call of ``capacity.free_starts_by_resource``), repeated; p50/p95/p99.
 2. Bookings per second through the service layer (``services.hold``: guarded
    update on the unit rows, booking row, audit entry, e-mail task enqueued) with
-   32 concurrent worker processes, each with its own connection.
+   32 concurrent workers (threads spread over worker processes), each with its
+   own connection; ``--units 2`` books two units per booking.
 3. ``pgbench -N -c 32 -j 2 -T 10`` on a scratch database of the same server in
    the same run, and the ratio bookings/s : pgbench TPS (goal >= 0.3).
 
