@@ -1,7 +1,7 @@
 """PostgreSQL: a hold as one statement, one round trip (ADR 0024).
 
     WITH u AS (SELECT appointments_take_units(…) AS ends_at),     -- guarded update
-                                          (one unit: the UPDATE inline)
+                                 -- (one unit: UPDATE slot … RETURNING ends_at)
          b AS (INSERT INTO booking (…) SELECT %s::bigint, …, u.ends_at, … FROM u
                WHERE u.ends_at IS NOT NULL RETURNING id, ends_at),
          a AS (INSERT INTO audit entry (…) SELECT …, b.id::text, … FROM b),
@@ -127,7 +127,7 @@ def store_hold(
 
 
 def _execute(sql: str, params: list):
-    """Run the statement with server-side parameters, prepared after a few calls.
+    """Run the statement with server-side parameters, prepared on first use.
 
     Django's cursors bind parameters on the client (a new statement text each
     time, parsed and planned anew); this one statement is prepared once per
