@@ -47,11 +47,12 @@ _TAKE_UNITS = "SELECT appointments_take_units(%s, %s, %s, %s, %s) AS ends_at"
 # One unit: the same guarded update inline, without the function call (a fifth of
 # the server's work per booking in the profile). One row can't be taken in part,
 # so nothing is given back; no row means the time is taken.
+# Its parameters are the function's without the number of units.
 _TAKE_ONE = (
     f"UPDATE {Slot._meta.db_table} SET booked = booked + 1"
     " WHERE resource_id = %s AND starts_at = %s AND NOT walk_in_only"
-    " AND (visible_from IS NULL OR visible_from <= %s)"
     " AND booked < capacity - (capacity * %s + 99) / 100"  # the walk-in share stays free
+    " AND (visible_from IS NULL OR visible_from <= %s)"
     " RETURNING ends_at"
 )
 
@@ -98,11 +99,12 @@ def store_hold(
     """
     task_row = rows.task_row(task, 0) if task is not None else None
     one_unit = units == 1
-    if one_unit:
-        params = [booking.resource_id, booking.starts_at, visible_at, walk_in_share]
-    else:
-        params = [booking.resource_id, booking.starts_at, units, walk_in_share, visible_at]
-    params += [
+    params = [
+        booking.resource_id,
+        booking.starts_at,
+        *([] if one_unit else [units]),
+        walk_in_share,
+        visible_at,
         *rows.insert_values(booking, _BOOKING_COMPUTED),
         *rows.insert_values(entry, _AUDIT_COMPUTED),
     ]
