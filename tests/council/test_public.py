@@ -218,7 +218,7 @@ def test_alert_form_errors_and_tampered_token(client_a, town_a):
     assert client_a.get("/rat/benachrichtigung/bestaetigen/falsch/").status_code == 404
 
 
-def test_tasks_page_for_councillors_only(client_a, published, town_a):
+def test_tasks_page_public_part_for_all_secret_part_for_members(client_a, published, town_a):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -239,7 +239,8 @@ def test_tasks_page_for_councillors_only(client_a, published, town_a):
         office=office,
         due_date=timezone.localdate() + timedelta(days=3),
     )
-    assert client_a.get("/rat/beschluesse/").status_code == 302  # login
+    public_body = client_a.get("/rat/beschluesse/").content.decode()
+    assert "Bericht an den Ausschuss" in public_body and "Geheimweg" not in public_body
     client_a.force_login(c.outsider_user)
     body = client_a.get("/rat/beschluesse/").content.decode()
     assert "Bericht an den Ausschuss" in body and "überfällig" in body
@@ -258,9 +259,11 @@ def test_german_stemming_on_postgres(client_a, town_a):
 
 
 def test_councillor_sees_links_on_index(client_a, published):
-    assert "Beschlussverfolgung" not in client_a.get("/rat/").content.decode()
+    body = client_a.get("/rat/").content.decode()
+    assert "Für Mandatsträgerinnen" not in body
+    assert 'href="/rat/beschluesse/"' in body  # the resolution tracking is public now
     client_a.force_login(published.councillor_user)
-    assert "Beschlussverfolgung" in client_a.get("/rat/").content.decode()
+    assert "Für Mandatsträgerinnen" in client_a.get("/rat/").content.decode()
 
 
 def test_meeting_page_lists_invitation(client_a, published):

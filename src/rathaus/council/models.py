@@ -142,6 +142,16 @@ class Organization(OParlObject):
     end_date = models.DateField(_("aufgelöst am"), null=True, blank=True)
     website = models.URLField(_("Website"), blank=True)
     place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True)
+    # 22/SVV/0792: where the board's rules say so, every elected councillor (not only
+    # the board's members) may read its non-public information; each access is audited.
+    councillors_may_read_non_public = models.BooleanField(
+        _("Alle Stadtverordneten dürfen Nichtöffentliches einsehen"),
+        default=False,
+        help_text=_(
+            "Nur setzen, wenn die Geschäftsordnung des Gremiums es vorsieht. "
+            "Jeder Zugriff wird protokolliert."
+        ),
+    )
     sub_organization_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -374,6 +384,17 @@ class Paper(OParlObject):
     superordinated = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subordinated"
     )
+    # The Antrag form's "Beschlussverfolgung gewünscht" and "Termin" (seed 002): an
+    # adopting decision then creates the tracked task by itself.
+    tracking_requested = models.BooleanField(_("Beschlussverfolgung gewünscht"), default=False)
+    tracking_due_date = models.DateField(
+        _("Termin"),
+        null=True,
+        blank=True,
+        help_text=_("Bis wann der Beschluss umgesetzt sein soll (für die Beschlussverfolgung)."),
+    )
+    # Anfragen: by when the written answer is due (seed 001).
+    answer_due_date = models.DateField(_("Antwort erbeten bis"), null=True, blank=True)
 
     objects = PublicQuerySet.as_manager()
 
@@ -522,6 +543,13 @@ class ResolutionTask(TenantModel):
         DONE = "done", _("erledigt")
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="tasks")
+    # The decided paper (from the item's consultation): the public page and the paper
+    # page list tasks by it. Hidden with the paper when the paper is not public.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolution_tasks"
+    )
+    # Created by record_result for a paper with "Beschlussverfolgung gewünscht".
+    automatic = models.BooleanField(_("automatisch angelegt"), default=False)
     description = models.TextField(_("Auftrag"))
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("zuständiges Amt")
@@ -529,6 +557,7 @@ class ResolutionTask(TenantModel):
     due_date = models.DateField(_("Frist"))
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default="open")
     report = models.TextField(_("Sachstand"), blank=True)
+    reported_at = models.DateTimeField(_("letzter Bericht"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
@@ -536,6 +565,15 @@ class ResolutionTask(TenantModel):
         verbose_name = _("Beschlusskontrolle")
         verbose_name_plural = _("Beschlusskontrolle")
         ordering = ["due_date", "id"]
+        constraints = [
+            # Recording a result twice (correction, double submit, two clerks) must not
+            # create a second automatic task for the same decision.
+            models.UniqueConstraint(
+                fields=["agenda_item"],
+                condition=models.Q(automatic=True),
+                name="council_one_automatic_task_per_item",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -543,6 +581,11 @@ class ResolutionTask(TenantModel):
     @property
     def overdue(self) -> bool:
         return self.status != self.Status.DONE and self.due_date < timezone.localdate()
+
+    @property
+    def state_label(self) -> str:
+        """open / in progress / done, or overdue when the deadline passed undone."""
+        return str(_("überfällig")) if self.overdue else self.get_status_display()
 
 
 class SavedSearch(TenantModel):
