@@ -310,3 +310,10 @@ def test_the_board_rule_does_not_open_committees(client_a, board_secret):
     client_a.force_login(c.outsider_user)
     body = client_a.get(f"/rat/sitzungen/{c.meeting.pk}/").content.decode()
     assert "Geheimweg" not in body  # the committee's secret stays with its members
+
+
+def test_task_disappears_when_its_paper_is_made_non_public(client_a, tracked):
+    paper = tracked.public_task.paper
+    services.update_paper(paper, public=False)  # depublished after the decision
+    body = client_a.get(f"/rat/beschluesse/?sitzung={tracked.public_item.meeting_id}").content
+    assert "Die Beiräte werden gezeigt." not in body.decode()
