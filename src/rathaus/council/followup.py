@@ -137,3 +137,47 @@ def overdue_inquiries(municipality, today: date | None = None):
     """Unanswered Anfragen past their deadline (the overdue list)."""
     today = today or timezone.localdate()
     return inquiries(municipality).filter(answered=False, answer_due_date__lt=today)
+
+
+# --- A paper's way, for other modules (e.g. a budget proposal's page) ------------------
+
+
+@dataclass
+class PaperWay:
+    """What the public may know about a paper's way: decision and tracked tasks."""
+
+    paper: Paper
+    decided_on: date | None
+    result: str
+    decided_by: str
+    planned_on: date | None
+    tasks: list
+
+    @property
+    def tracking_url(self) -> str:
+        from django.urls import reverse
+
+        return f"{reverse('council:tasks')}?drucksache={self.paper.pk}"
+
+
+def public_way(paper: Paper | None, user, municipality) -> PaperWay | None:
+    """The decision and tasks of a public paper, or None if the paper is not public."""
+    if paper is None or paper.deleted or not paper.public:
+        return None
+    decisions = (
+        paper.consultations.alive()
+        .filter(role="Entscheidung")
+        .select_related("agenda_item__meeting__organization", "organization", "meeting")
+        .order_by("order")
+    )
+    decided_on, result, decided_by, planned_on = None, "", "", None
+    for consultation in decisions:
+        item = consultation.agenda_item
+        if item is not None and item.is_visible and item.result:
+            decided_on = timezone.localtime(item.meeting.start).date()
+            result = item.get_result_display()
+            decided_by = item.meeting.organization.name
+        elif planned_on is None:
+            planned_on = consultation.date
+    tasks = list(visible_tasks(user, municipality).filter(paper=paper))
+    return PaperWay(paper, decided_on, result, decided_by, planned_on, tasks)

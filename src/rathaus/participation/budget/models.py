@@ -43,6 +43,16 @@ class BudgetRound(TenantModel):
         related_name="+",
         verbose_name=_("Drucksache im Ratsinformationssystem"),
     )
+    # The office answering for the implementation: with it, the round's papers ask the
+    # council for Beschlussverfolgung, so a resolution becomes a tracked task by itself.
+    office = models.ForeignKey(
+        "core.Office",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("federführendes Amt"),
+    )
 
     class Meta:
         verbose_name = _("Bürgerhaushalt")
@@ -93,6 +103,17 @@ class Proposal(models.Model):
     )
     progress_note = models.TextField(_("Stand der Umsetzung"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("geprüft am"), null=True, blank=True)
+    # A single proposal brought to the council as its own paper (as 22/SVV/1134 was for
+    # No. 15 of Potsdam's TOP-20 list); set once, so the handover is idempotent.
+    council_paper = models.ForeignKey(
+        "council.Paper",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("eigene Drucksache"),
+    )
 
     class Meta:
         verbose_name = _("Bürgerhaushaltsvorschlag")

@@ -98,6 +98,7 @@ def review(proposal, *, actor, feasible: bool, note: str, cost=None) -> Proposal
     proposal.status = Proposal.Status.FEASIBLE if feasible else Proposal.Status.NOT_FEASIBLE
     proposal.feasibility_note = note.strip()
     proposal.cost_estimate = cost
+    proposal.reviewed_at = timezone.now()
     proposal.save()
     audit.record(
         "participation.budget.reviewed",
@@ -326,6 +327,8 @@ def create_council_paper(budget_round, *, actor):
         originator=f"Oberbürgermeisterin – {budget_round.title}",
         document=HTML(string=html).write_pdf(),
         document_name=f"{budget_round.slug}-top-{budget_round.top_n}.pdf",
+        lead_office=budget_round.office,
+        tracking_requested=budget_round.office is not None,
         actor=actor,
         **_paper_text(budget_round, title),
     )

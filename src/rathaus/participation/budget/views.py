@@ -16,6 +16,8 @@ from rathaus.core.ratelimit import ratelimit
 from . import services
 from .forms import BallotForm, MergeForm, MilestoneForm, ProgressForm, ProposalForm, ReviewForm
 from .models import Ballot, BudgetRound, Proposal
+from .services_council import create_proposal_paper, proposal_paper
+from .way import proposal_way
 
 STAFF = (Role.MODERATOR,)
 
@@ -110,6 +112,7 @@ def proposal_detail(request, slug, number):
             in (BudgetRound.Phase.PROPOSALS, BudgetRound.Phase.REVIEW)
             and proposal.status != Proposal.Status.MERGED,
             "merged": proposal.merged_proposals.all(),
+            "way": proposal_way(proposal, request.user),
         },
     )
 
@@ -254,6 +257,18 @@ def _run_action(request, budget_round, proposal, action):
                 _("Die Liste wurde als Drucksache %(ref)s an das Ratsbüro übergeben.")
                 % {"ref": paper.reference},
             )
+    elif action == "proposal_paper" and proposal:
+        known = proposal_paper(proposal)
+        paper = create_proposal_paper(proposal, actor=actor)
+        messages.success(
+            request,
+            (
+                _("Der Vorschlag ist bereits Drucksache %(ref)s.")
+                if known
+                else _("Der Vorschlag wurde als Drucksache %(ref)s an das Ratsbüro übergeben.")
+            )
+            % {"ref": paper.reference},
+        )
     elif action == "review" and proposal:
         form = _valid(ReviewForm(request.POST))
         data = form.cleaned_data
