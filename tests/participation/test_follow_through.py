@@ -119,3 +119,11 @@ def test_staff_hands_a_single_proposal_over(client, voted, moderator_a):
     voted.made[0].refresh_from_db()
     assert voted.made[0].council_paper is not None
     assert ResolutionTask.objects.count() == 0  # nothing decided yet
+
+
+def test_progress_from_a_stale_page_keeps_the_proposal_paper(voted):
+    stale = voted.made[0]  # loaded before the paper was created
+    paper = create_proposal_paper(stale, actor=None)
+    services.update_progress(stale, actor=None, status="accepted", percent=0, note="Beschlossen")
+    stale.refresh_from_db()
+    assert stale.council_paper == paper

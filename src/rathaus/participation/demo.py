@@ -360,8 +360,6 @@ def load_budget(municipality):
     # No. 15's path in Potsdam (22/SVV/1134): one proposal also becomes its own paper.
     own_paper = create_proposal_paper(top[2].proposal, actor=moderator)
     decided_on = _decide_in_council(municipality, [paper, own_paper], moderator)
-    if decided_on is not None:
-        _date_the_story_back(last, [paper, own_paper], decided_on)
     budget.set_phase(last, phase="implementation", actor=moderator)
     for row in top[:6]:
         status = rng.choice(["accepted", "implementing", "implementing", "done"])
@@ -382,6 +380,8 @@ def load_budget(municipality):
             due=timezone.localdate() + timedelta(days=-20 if status == "done" else 30),
             done=status == "done",
         )
+    if decided_on is not None:  # last: saving proposals above would write "now" back
+        _date_the_story_back(last, [paper, own_paper], decided_on)
 
     current = BudgetRound.objects.create(
         municipality=municipality,

@@ -99,7 +99,7 @@ def review(proposal, *, actor, feasible: bool, note: str, cost=None) -> Proposal
     proposal.feasibility_note = note.strip()
     proposal.cost_estimate = cost
     proposal.reviewed_at = timezone.now()
-    proposal.save()
+    proposal.save(update_fields=["status", "feasibility_note", "cost_estimate", "reviewed_at"])
     audit.record(
         "participation.budget.reviewed",
         proposal,
@@ -353,7 +353,9 @@ def update_progress(proposal, *, actor, status, percent: int, note: str) -> Prop
     proposal.status = status
     proposal.progress_percent = 100 if status == Proposal.Status.DONE else percent
     proposal.progress_note = note.strip()
-    proposal.save()
+    # Only the fields of this step: a stale object must not undo other writes (e.g. the
+    # proposal's own council paper, created meanwhile).
+    proposal.save(update_fields=["status", "progress_percent", "progress_note"])
     audit.record(
         "participation.budget.progress",
         proposal,
