@@ -37,6 +37,17 @@ urlpatterns = [
     path("buergerhaushalt/<slug:slug>/vorschlagen/", budget.proposal_new, name="budget_new"),
     path("buergerhaushalt/<slug:slug>/abstimmen/", budget.vote, name="budget_vote"),
     path("buergerhaushalt/<slug:slug>/abstimmen/fertig/", budget.vote_done, name="budget_done"),
+    path("buergerhaushalt/<slug:slug>/code/", budget.vote_with_code, name="budget_code_vote"),
+    path(
+        "buergerhaushalt/<slug:slug>/code/anfordern/",
+        budget.request_code,
+        name="budget_code_request",
+    ),
+    path(
+        "verwaltung/buergerhaushalt/<slug:slug>/codes/",
+        budget.staff_codes,
+        name="budget_staff_codes",
+    ),
     path("buergerhaushalt/<slug:slug>/ergebnis/", budget.result, name="budget_result"),
     path(
         "buergerhaushalt/<slug:slug>/<int:number>/", budget.proposal_detail, name="budget_proposal"

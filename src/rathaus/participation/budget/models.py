@@ -154,17 +154,60 @@ class Milestone(models.Model):
         return self.title
 
 
+class VoteCode(models.Model):
+    """A one-time code to vote without an account (seed 002, 4.1: registration was too
+    long). Only a hash is stored; the code itself exists on the letter or in the e-mail.
+    """
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Brief")
+        EMAIL = "email", _("E-Mail")
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="vote_codes")
+    code_hash = models.CharField(max_length=64)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # E-mail codes: a keyed hash of the address, so one address gets one code per round
+    # without the address being stored.
+    email_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Abstimmungscode")
+        verbose_name_plural = _("Abstimmungscodes")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code_hash"], name="vote_code_once"),
+            models.UniqueConstraint(
+                fields=["round", "email_hash"],
+                condition=~models.Q(email_hash=""),
+                name="vote_code_once_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.get_channel_display()}"
+
+
 class Ballot(models.Model):
-    """One person's ballot in one round: a distribution of points, changeable until the end."""
+    """One ballot in one round: a distribution of points. An account's ballot can be
+    changed until the end; a vote code's ballot is cast once."""
 
     round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="ballots")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    vote_code = models.OneToOneField(
+        VoteCode, on_delete=models.PROTECT, null=True, blank=True, related_name="ballot"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person")
+            models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, vote_code__isnull=True)
+                | models.Q(user__isnull=True, vote_code__isnull=False),
+                name="ballot_by_account_or_code",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -169,10 +169,8 @@ def ballot_proposals(budget_round):
     return budget_round.proposals.filter(status=Proposal.Status.FEASIBLE).order_by("number")
 
 
-@transaction.atomic
-def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
-    """Store the person's whole distribution of points, replacing an earlier one."""
-    budget_round = _lock_round(budget_round)
+def checked_points(budget_round, points: dict[int, int]) -> dict[int, int]:
+    """The non-zero points of a ballot, after the round's rules (round locked by caller)."""
     if not voting_open(budget_round):
         raise ValidationError("Die Abstimmung ist nicht geöffnet.")
     allowed = set(ballot_proposals(budget_round).values_list("pk", flat=True))
@@ -190,6 +188,15 @@ def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
         raise ValidationError(
             f"Sie haben {total} Punkte verteilt, erlaubt sind {budget_round.points_per_voter}."
         )
+    return given
+
+
+@transaction.atomic
+def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
+    """Store the person's whole distribution of points, replacing an earlier one."""
+    budget_round = _lock_round(budget_round)
+    given = checked_points(budget_round, points)
+    total = sum(given.values())
     try:
         with transaction.atomic():
             ballot, _ = Ballot.objects.get_or_create(round=budget_round, user=user)
