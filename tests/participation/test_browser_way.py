@@ -26,3 +26,39 @@ def test_proposal_way_is_axe_clean_fits_and_links_by_keyboard(page, voted, town_
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Ausschreibung läuft" in page.inner_text("main")
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_code_pages_axe_clean_fit_and_vote_by_keyboard(page, town_a, width):
+    from decimal import Decimal
+
+    from rathaus.participation.budget import vote_codes
+    from rathaus.participation.budget.models import BudgetRound
+
+    budget_round = BudgetRound.objects.create(
+        municipality=town_a, slug="2027", title="Bürgerhaushalt 2027", phase="proposals"
+    )
+    proposal = services.submit_proposal(
+        budget_round, author=None, title="Bänke", description="Bänke", category="", district="M"
+    )
+    services.set_phase(budget_round, phase="review", actor=None)
+    services.review(proposal, actor=None, feasible=True, note="geht", cost=Decimal(100))
+    services.set_phase(budget_round, phase="voting", actor=None)
+    code = vote_codes.generate_letter_codes(budget_round, count=1, actor=None)[0]
+    page.set_viewport_size({"width": width, "height": 900})
+    for path in (
+        "/beteiligung/buergerhaushalt/2027/",
+        "/beteiligung/buergerhaushalt/2027/code/anfordern/",
+    ):
+        page.goto(path)
+        page.check_axe()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    page.goto("/beteiligung/buergerhaushalt/2027/code/")
+    page.focus("#id_code")
+    page.keyboard.type(code)
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Ihre Stimme ist gezählt" in page.inner_text("main")
+    page.check_axe()
