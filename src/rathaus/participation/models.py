@@ -11,6 +11,7 @@ from .budget.models import (  # noqa: F401
 )
 from .dialogues.models import DialogueEvent, EventTopic, Hint, Registration  # noqa: F401
 from .reports.models import (  # noqa: F401
+    AreaAlert,
     CategoryAttribute,
     Open311Client,
     Report,

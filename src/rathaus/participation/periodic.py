@@ -41,7 +41,14 @@ def erase_old_contact_data() -> int:
     return finished.update(contact_email="", contact_name="", contact_phone="")
 
 
+def send_area_alerts() -> int:
+    from .reports.alerts import send_due
+
+    return send_due()
+
+
 JOBS = [
+    Job("participation.send_area_alerts", send_area_alerts, 900),
     Job("participation.delete_abandoned_photos", delete_abandoned_photos, 3600),
     Job("participation.expire_unconfirmed_registrations", expire_unconfirmed_registrations, 3600),
     Job("participation.erase_old_contact_data", erase_old_contact_data, 24 * 3600),
