@@ -62,3 +62,24 @@ def test_code_pages_axe_clean_fit_and_vote_by_keyboard(page, town_a, width):
         page.keyboard.press("Enter")
     assert "Ihre Stimme ist gezählt" in page.inner_text("main")
     page.check_axe()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_area_alert_form_axe_clean_fits_and_by_keyboard(page, town_a, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/beteiligung/maengel/benachrichtigung/")
+    page.check_axe()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.focus("#id_email")
+    page.keyboard.type("anna@example.org")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # no area yet: the error summary says so
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert "Wählen Sie ein Gebiet oder eine Straße." in page.inner_text(".error-summary")
+    page.check_axe()
+    page.focus("#id_street")
+    page.keyboard.type("Lindenallee")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Bitte bestätigen Sie Ihre Adresse" in page.inner_text("main")
+    page.check_axe()

@@ -233,10 +233,10 @@ class AreaAlertForm(KernForm):
         max_length=120,
         help_text=_("Entweder eine Straße – oder unten ein Gebiet."),
     )
-    south = _coordinate(_("Südlicher Rand (Breitengrad)"), -90, 90)
-    west = _coordinate(_("Westlicher Rand (Längengrad)"), -180, 180)
-    north = _coordinate(_("Nördlicher Rand (Breitengrad)"), -90, 90)
-    east = _coordinate(_("Östlicher Rand (Längengrad)"), -180, 180)
+    south = _coordinate(_("Süden (Breite)"), -90, 90)
+    west = _coordinate(_("Westen (Länge)"), -180, 180)
+    north = _coordinate(_("Norden (Breite)"), -90, 90)
+    east = _coordinate(_("Osten (Länge)"), -180, 180)
 
     def clean(self):
         from django.core.exceptions import ValidationError
