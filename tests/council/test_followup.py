@@ -317,3 +317,11 @@ def test_task_disappears_when_its_paper_is_made_non_public(client_a, tracked):
     services.update_paper(paper, public=False)  # depublished after the decision
     body = client_a.get(f"/rat/beschluesse/?sitzung={tracked.public_item.meeting_id}").content
     assert "Die Beiräte werden gezeigt." not in body.decode()
+
+
+def test_staff_dashboard_lists_overdue_inquiries(client_a, council_a):
+    today = timezone.localdate()
+    inquiry(council_a, on=today - timedelta(days=60), public=False, name="Geheime Frage")
+    client_a.force_login(council_a.office_user)
+    body = client_a.get("/rat/verwaltung/").content.decode()
+    assert "überfällige Anfrage" in body and "Geheime Frage" in body

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rathaus.core.models import Role
 from rathaus.core.permissions import has_role, offices_of, role_required
 
-from . import access, services, services_inquiries
+from . import access, followup, services, services_inquiries
 from .forms import (
     AgendaItemForm,
     ConsultationForm,
@@ -57,6 +57,11 @@ def dashboard(request):
             .exclude(status=ResolutionTask.Status.DONE)
             .filter(due_date__lt=timezone.localdate())
             .select_related("office")[:20],
+            "overdue_inquiries": list(
+                followup.inquiries(request.municipality, visible_only=False)
+                .filter(answered=False, answer_due_date__lt=timezone.localdate())
+                .order_by("answer_due_date")[:20]
+            ),
         },
     )
 
