@@ -144,7 +144,7 @@ def _place(ask: Asked, choice: str) -> Turn | None:
 
 def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     """A matter another authority handles ("Kindergeld"): say who, never a town service."""
-    entry = elsewhere.match(ask.question)
+    entry = elsewhere.match(ask.question, topic_words(ask.question))
     if entry is None:
         return None
     answer = get_composer().elsewhere_answer(entry, ask.language, ask.municipality)

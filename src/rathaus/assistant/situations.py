@@ -35,7 +35,7 @@ class Situation:
     steps: tuple[Service, ...]
 
 
-def _evidence(candidate: Candidate) -> bool:
+def evidence(candidate: Candidate) -> bool:
     """The service fully explains at least one word that names services."""
     return any(
         share == 1.0 and naming
@@ -59,7 +59,7 @@ def find(municipality, found: Retrieval) -> Situation | None:
         for situation in candidate.service.life_situations.all():
             situations[situation.pk] = situation
             weights[situation.pk] += candidate.score
-            strong[situation.pk] |= _evidence(candidate)
+            strong[situation.pk] |= evidence(candidate)
             members[situation.pk].append(candidate)
     if not weights or not total:
         return None

@@ -77,12 +77,27 @@ def entries() -> tuple[Elsewhere, ...]:
     )
 
 
-def match(question: str) -> Elsewhere | None:
-    """The entry whose longest phrase the question contains, or None."""
+MIN_SHARE = 0.5
+
+
+def match(question: str, topic_words=()) -> Elsewhere | None:
+    """The entry whose longest phrase the question contains, or None.
+
+    With the question's ``topic_words``, the phrase must also be what the question
+    is about: at least half of them. "Unser Hausarzt sagt, mein Sohn hat eine
+    Behinderung" mentions a doctor but asks about a disability.
+    """
     asked = _stems(question)
     best, best_length = None, 0
     for entry in entries():
         for phrase in entry.phrases:
             if phrase <= asked and len(phrase) > best_length:
+                if topic_words and _share(phrase, topic_words) < MIN_SHARE:
+                    continue
                 best, best_length = entry, len(phrase)
     return best
+
+
+def _share(phrase: frozenset[str], topic_words) -> float:
+    inside = sum(1 for word in topic_words if _stems(word) & phrase)
+    return inside / len(topic_words)
