@@ -5,8 +5,8 @@ names no service, and no single service explains enough of it to be *the*
 answer. But the services the search ranks highest mostly belong to one
 Lebenslage of the catalog (Todesfall), and that Lebenslage is what the citizen
 is in. So the assistant answers with its steps: the services of that Lebenslage
-that the question points to first, then the rest by how often citizens need
-them, each with its office.
+that the question points to, filled up with its others, ordered by how often
+citizens need them, each with its office.
 
 Only a story counts, and only a clear majority: the question has at least three
 topic words, two of which name services at all ("Wer hat die Wahl in Amerika
@@ -70,7 +70,10 @@ def find(municipality, found: Retrieval) -> Situation | None:
 
 
 def _steps(municipality, situation, ranked: list[Candidate]) -> tuple[Service, ...]:
-    """The ranked services of the Lebenslage first, then its others by popularity."""
+    """The Lebenslage's services the question points to, filled up with its most
+    needed others, in the order of how many citizens need them: the central step
+    (registering a death, a birth, a new address) is the one most citizens take,
+    and the catalog has no other notion of order."""
     steps = [c.service for c in ranked]
     seen = {s.pk for s in steps}
     rest = (
@@ -82,4 +85,5 @@ def _steps(municipality, situation, ranked: list[Candidate]) -> tuple[Service, .
         if len(steps) < MAX_STEPS
         else []
     )
-    return tuple(steps[:MAX_STEPS]) + tuple(rest)
+    chosen = steps[:MAX_STEPS] + list(rest)
+    return tuple(sorted(chosen, key=lambda s: (-s.popularity, s.name)))
