@@ -353,3 +353,6 @@ ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)
 # Search indexes one process keeps (least recently used dropped; ~9 MB each), so a
 # worker's memory does not grow with the number of towns it serves (issue 21).
 CATALOG_SEARCH_INDEXES = int(os.environ.get("CATALOG_SEARCH_INDEXES", "8"))
+
+# core: compression of machine-readable answers (not HTML; see core/compression.py).
+MIDDLEWARE.insert(1, "rathaus.core.compression.MachineReadableGZipMiddleware")
