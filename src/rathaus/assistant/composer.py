@@ -6,8 +6,10 @@ Answers use only the municipality's data. Where the catalog has no entry for wha
 asked, the answer says so and names the phone numbers instead of guessing.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +17,10 @@ from django.utils.module_loading import import_string
 
 from . import intents as I
 from .facts import Link, ServiceFacts
+
+if TYPE_CHECKING:
+    from rathaus.catalog.elsewhere import Elsewhere
+    from rathaus.catalog.models import Service
 
 PHRASES = {
     "de": {
@@ -157,7 +163,7 @@ class Answer:
     confidence: float
     fallback: bool = False
     intents: list[str] = field(default_factory=list)
-    service: object = None
+    service: Service | None = None
     sources: list[Link] = field(default_factory=list)
     actions: list[Link] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
@@ -169,7 +175,7 @@ class Answer:
     steps: list[Choice] = field(default_factory=list)
     situation: Link | None = None
     # Another authority handles it (or it no longer exists): the catalog's pointer.
-    elsewhere: object = None
+    elsewhere: Elsewhere | None = None
 
 
 class AnswerComposer(Protocol):
