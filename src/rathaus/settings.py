@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    "rathaus.core.badinput.ParseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.urls"
@@ -300,6 +301,8 @@ if PARTICIPATION_MAP_TILE_URL:
 # Days after "erledigt"/"geschlossen" within which the reporter may reopen a report.
 PARTICIPATION_REOPEN_DAYS = int(os.environ.get("PARTICIPATION_REOPEN_DAYS", "14"))
 # Nearby reports of the same category within this distance are offered as duplicates.
+# Reports further than this from the town centre (its first located office) are refused.
+PARTICIPATION_MAX_DISTANCE_KM = int(os.environ.get("PARTICIPATION_MAX_DISTANCE_KM", "30"))
 PARTICIPATION_DUPLICATE_RADIUS_M = int(os.environ.get("PARTICIPATION_DUPLICATE_RADIUS_M", "50"))
 PARTICIPATION_PHOTO_MAX_BYTES = int(
     os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
