@@ -13,6 +13,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, password_validation
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -31,7 +32,7 @@ from django.utils.http import (
 )
 from django.views.decorators.http import require_POST
 
-from rathaus.core import audit, ratelimit
+from rathaus.core import audit, ratelimit, tenancy
 from rathaus.core.forms import KernForm
 from rathaus.core.models import User
 
@@ -126,8 +127,9 @@ def register(request):
 
 def _send_activation(request, user):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = request.build_absolute_uri(
-        reverse("applications:activate", args=[uid, activation_tokens.make_token(user)])
+    link = tenancy.public_url(
+        request.municipality,
+        reverse("applications:activate", args=[uid, activation_tokens.make_token(user)]),
     )
     body = render_to_string("applications/email/activate.txt", {"user": user, "link": link})
     email = user.email
@@ -137,7 +139,7 @@ def _send_activation(request, user):
 
 
 def _send_existing_notice(request, user):
-    link = request.build_absolute_uri(reverse("applications:password_reset"))
+    link = tenancy.public_url(request.municipality, reverse("applications:password_reset"))
     body = render_to_string("applications/email/already_registered.txt", {"link": link})
     send_email.enqueue(user.email, "Sie haben bereits ein Konto", body)
 
@@ -155,6 +157,18 @@ def activate(request, uidb64, token):
         audit.record("applications.account_activated", user, actor=user)
     messages.success(request, "Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.")
     return redirect("core:login")
+
+
+class TownPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, but the link in the mail points to the town's configured
+    address (core.tenancy.public_base_url), never to the Host header of the request:
+    otherwise a reset requested with ``Host: evil.example`` mails a working token there."""
+
+    @property
+    def extra_email_context(self):
+        base_url = tenancy.public_base_url(self.request.municipality)
+        scheme, _, domain = base_url.partition("://")
+        return {"base_url": base_url, "protocol": scheme, "domain": domain, "site_name": domain}
 
 
 # --- second factor --------------------------------------------------------------------

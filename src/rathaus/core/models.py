@@ -58,6 +58,14 @@ class Municipality(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     address = models.TextField(_("Anschrift"), blank=True)
     website = models.URLField(_("Website"), blank=True)
+    base_url = models.URLField(
+        _("Adresse des Portals"),
+        blank=True,
+        help_text=_(
+            "z. B. https://service.musterstadt.de – Links in E-Mails (Passwort, Bestätigung) "
+            "führen hierhin, nie zum Hostnamen einer Anfrage. Leer: der erste Hostname."
+        ),
+    )
     logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("Hauptfarbe"),
