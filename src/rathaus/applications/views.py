@@ -207,15 +207,23 @@ def pay(request, key):
     if app.is_paid:
         return redirect("applications:confirmation", app.key)
     if request.method == "POST":
-        payment = payments.start_payment(
-            app,
-            return_url=request.build_absolute_uri(
-                reverse("applications:pay_return", args=[app.key])
-            ),
-            webhook_url=request.build_absolute_uri(
-                reverse("applications:payment_webhook", args=["demo"])
-            ),
-        )
+        try:
+            payment = payments.start_payment(
+                app,
+                return_url=request.build_absolute_uri(
+                    reverse("applications:pay_return", args=[app.key])
+                ),
+                webhook_url=request.build_absolute_uri(
+                    reverse("applications:payment_webhook", args=["demo"])
+                ),
+            )
+        except payments.PaymentUnavailable:
+            messages.error(
+                request,
+                "Die Online-Zahlung ist derzeit nicht eingerichtet. Ihr Antrag ist eingegangen; "
+                "die Gebühr wird Ihnen gesondert mitgeteilt.",
+            )
+            return render(request, "applications/pay.html", {"app": app, "payment": None})
         if payment is None:
             return redirect("applications:confirmation", app.key)
         return redirect(payment.next_url)
