@@ -5,6 +5,7 @@ Every knob an operator needs is an environment variable (see README,
 """
 
 import os
+from datetime import timedelta as _timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    # Turns a refused (locked-out) login into login_throttle.locked_out's German page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.urls"
@@ -149,6 +153,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Login throttle (django-axes, rathaus.core.login_throttle): per account and per client.
+AUTHENTICATION_BACKENDS = [
+    "rathaus.core.login_throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RATHAUS_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("RATHAUS_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "rathaus.core.ratelimit.client_ip"
+AXES_USERNAME_CALLABLE = "rathaus.core.login_throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "rathaus.core.login_throttle.locked_out"
+AXES_VERBOSE = False
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -202,6 +219,9 @@ TASKS = {
 }
 
 # --- Security -------------------------------------------------------------
+# Reverse proxies (IP addresses or networks) whose X-Forwarded-For is believed; rate
+# limits and the login throttle then count the real client (core.ratelimit.client_ip).
+RATHAUS_TRUSTED_PROXIES = env_list("RATHAUS_TRUSTED_PROXIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -287,6 +307,11 @@ import json as _json  # noqa: E402 - kept inside this module's block
 # Online applications: second factor and extra links on core's login page, payment provider,
 # OpenID Connect providers for the citizen account (see docs/adr/0031, 0032).
 RATHAUS_LOGIN_SECOND_FACTOR = "rathaus.applications.accounts.second_factor_redirect"
+# Every session of a user with an authenticator must have passed the code, whatever the
+# login path; staff must set 2FA up where it is required (applications/second_factor.py).
+MIDDLEWARE.append("rathaus.applications.second_factor.SecondFactorMiddleware")
+# 2FA for every staff account of the installation (a town can also require it for its own).
+RATHAUS_STAFF_2FA_REQUIRED = env_bool("RATHAUS_STAFF_2FA_REQUIRED", not DEMO_MODE)
 RATHAUS_LOGIN_EXTRA_TEMPLATES = ["applications/_login_extra.html"]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # The demo provider takes any test card: demo mode only (production refuses to start with it).

@@ -36,7 +36,7 @@ from rathaus.core import audit, ratelimit, tenancy
 from rathaus.core.forms import KernForm
 from rathaus.core.models import User
 
-from . import oidc
+from . import oidc, second_factor
 from .models import RecoveryCode, TotpDevice
 from .tasks import send_email
 
@@ -249,6 +249,7 @@ def two_factor(request):
             if verify_totp(device, code) or use_recovery_code(user, code):
                 request.session.pop(PENDING_2FA, None)
                 login(request, user, backend=BACKEND)
+                second_factor.mark_verified(request)
                 audit.record("applications.login_2fa", user, actor=user)
                 target = pending.get("next") or reverse("applications:account")
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -286,6 +287,7 @@ def two_factor_setup(request):
                 TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
                 codes = new_recovery_codes(request.user)
                 audit.record("applications.2fa_enabled", request.user, actor=request.user)
+            second_factor.mark_verified(request)
             return render(request, "applications/konto/recovery_codes.html", {"codes": codes})
         form.add_error("code", "Der Code ist falsch. Bitte prüfen Sie die Uhrzeit Ihres Geräts.")
     issuer = request.municipality.name if request.municipality else "Rathaus"
@@ -314,6 +316,7 @@ def two_factor_disable(request):
             device.delete()
             RecoveryCode.objects.filter(user=request.user).delete()
             audit.record("applications.2fa_disabled", request.user, actor=request.user)
+        request.session.pop(second_factor.VERIFIED, None)
         messages.success(request, "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.")
     else:
         messages.error(request, "Der Code ist falsch. Die Zwei-Faktor-Anmeldung bleibt aktiv.")
@@ -347,6 +350,12 @@ def oidc_callback(request):
     if not user.is_active:
         messages.error(request, "Dieses Konto ist deaktiviert.")
         return redirect("core:login")
+    # OpenID Connect is one more login path: a confirmed authenticator is asked for here too.
+    target = second_factor_redirect(request, user)
+    if target:
+        request.session[PENDING_2FA]["next"] = next_url
+        request.session.modified = True
+        return redirect(target)
     login(request, user, backend=BACKEND)
     audit.record("applications.login_oidc", user, actor=user)
     return redirect(next_url or reverse("applications:account"))

@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
 
         from . import tenancy  # noqa: F401  (its memo listens for changed host names)
         from .deployment import refuse_unsafe_settings
+        from .ratelimit import trusted_networks
 
-        # Before any request or command runs: no production start on demo defaults.
+        # Before any request or command runs: no production start on demo defaults,
+        # nor with a proxy list that cannot be read.
         refuse_unsafe_settings(settings)
+        trusted_networks()

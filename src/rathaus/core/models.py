@@ -58,6 +58,11 @@ class Municipality(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     address = models.TextField(_("Anschrift"), blank=True)
     website = models.URLField(_("Website"), blank=True)
+    staff_2fa_required = models.BooleanField(
+        _("Zwei-Faktor-Anmeldung für Mitarbeitende vorschreiben"),
+        default=False,
+        help_text=_("Unabhängig davon gilt RATHAUS_STAFF_2FA_REQUIRED der Installation."),
+    )
     base_url = models.URLField(
         _("Adresse des Portals"),
         blank=True,
