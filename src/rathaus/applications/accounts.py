@@ -119,8 +119,11 @@ def register(request):
                     audit.record("applications.account_registered", user, actor_label=user.email)
                     _send_activation(request, user)
             else:
-                # Same answer either way: the page must not reveal who has an account.
-                _send_existing_notice(request, existing)
+                # Same answer and the same work either way (a password hash, one mail after
+                # commit): neither the page nor its timing may reveal who has an account.
+                make_password(data["password1"])
+                with transaction.atomic():
+                    _send_existing_notice(request, existing)
             return render(request, "applications/konto/registered.html", {"email": data["email"]})
     return render(request, "applications/konto/register.html", {"form": form})
 
@@ -141,7 +144,8 @@ def _send_activation(request, user):
 def _send_existing_notice(request, user):
     link = tenancy.public_url(request.municipality, reverse("applications:password_reset"))
     body = render_to_string("applications/email/already_registered.txt", {"link": link})
-    send_email.enqueue(user.email, "Sie haben bereits ein Konto", body)
+    email = user.email
+    transaction.on_commit(lambda: send_email.enqueue(email, "Sie haben bereits ein Konto", body))
 
 
 def activate(request, uidb64, token):
