@@ -81,3 +81,34 @@ def test_known_and_new_addresses_do_the_same_work(client_a, citizen, monkeypatch
     assert new_work == known_work == {"hashes": 1, "after_commit": 1}
     assert same_page(new_page, "neu@example.org") == same_page(known_page, citizen.email)
     assert len(mail.outbox) == 2
+
+
+# --- application uploads ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, reason",
+    [
+        ("jpeg_html_polyglot", "HTML oder Skript"),
+        ("png_bomb", "zu viele Bildpunkte"),
+        ("broken_pdf", "PDF-Datei ist beschädigt"),
+    ],
+)
+def test_application_upload_fields_refuse_polyglots_bombs_and_broken_pdfs(make, reason):
+    from django import forms as django_forms
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rathaus.applications import formengine
+    from rathaus.applications.views import MultipleFileField
+    from tests.core import test_uploads
+
+    data = (
+        b"%PDF-1.7\nnur der Anfang\n%%EOF"
+        if make == "broken_pdf"
+        else getattr(test_uploads, make)()
+    )
+    single = formengine.FileField(accept=["application/pdf", "image/jpeg", "image/png"])
+    for field in (single, MultipleFileField()):
+        with pytest.raises(django_forms.ValidationError) as info:
+            field.clean(SimpleUploadedFile("nachweis.jpg", data, "image/jpeg"))
+        assert reason in " ".join(info.value.messages)

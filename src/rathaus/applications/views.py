@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core import uploads
 from rathaus.core.forms import KernForm
 from rathaus.core.ratelimit import ratelimit
 
@@ -387,7 +388,7 @@ def download(request, pk):
         as_attachment=True,
         filename=upload.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    uploads.serve_headers(response, upload.content_type, upload.original_name, inline=False)
     return response
 
 
