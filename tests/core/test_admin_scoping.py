@@ -101,3 +101,21 @@ def test_unlock_action_unlocks_own_staff_only(client_a, people):
         {"action": "unlock_login", "_selected_action": [role_clerk.pk, role_b.pk]},
     )
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"admin@b.test"}
+
+
+def test_council_person_account_link_accepts_own_staff_only(people, town_a, rf):
+    """The council's Person.user (a raw id field): another town's account id is invalid."""
+    from django.contrib import admin
+
+    from rathaus.council.admin import PersonAdmin
+    from rathaus.council.models import Person
+
+    request = rf.get("/")
+    request.user, request.municipality = people["admin_a"], town_a
+    field = PersonAdmin(Person, admin.site).formfield_for_foreignkey(
+        Person._meta.get_field("user"), request
+    )
+    assert field.clean(people["clerk_a"].pk) == people["clerk_a"]
+    for outsider in ("admin_b", "citizen"):
+        with pytest.raises(Exception, match="gültige Auswahl|valid choice"):
+            field.clean(people[outsider].pk)
