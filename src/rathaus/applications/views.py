@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core import uploads
 from rathaus.core.forms import KernForm
 from rathaus.core.ratelimit import ratelimit
 
@@ -207,15 +208,23 @@ def pay(request, key):
     if app.is_paid:
         return redirect("applications:confirmation", app.key)
     if request.method == "POST":
-        payment = payments.start_payment(
-            app,
-            return_url=request.build_absolute_uri(
-                reverse("applications:pay_return", args=[app.key])
-            ),
-            webhook_url=request.build_absolute_uri(
-                reverse("applications:payment_webhook", args=["demo"])
-            ),
-        )
+        try:
+            payment = payments.start_payment(
+                app,
+                return_url=request.build_absolute_uri(
+                    reverse("applications:pay_return", args=[app.key])
+                ),
+                webhook_url=request.build_absolute_uri(
+                    reverse("applications:payment_webhook", args=["demo"])
+                ),
+            )
+        except payments.PaymentUnavailable:
+            messages.error(
+                request,
+                "Die Online-Zahlung ist derzeit nicht eingerichtet. Ihr Antrag ist eingegangen; "
+                "die Gebühr wird Ihnen gesondert mitgeteilt.",
+            )
+            return render(request, "applications/pay.html", {"app": app, "payment": None})
         if payment is None:
             return redirect("applications:confirmation", app.key)
         return redirect(payment.next_url)
@@ -379,7 +388,7 @@ def download(request, pk):
         as_attachment=True,
         filename=upload.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    uploads.serve_headers(response, upload.content_type, upload.original_name, inline=False)
     return response
 
 

@@ -58,6 +58,19 @@ class Municipality(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     address = models.TextField(_("Anschrift"), blank=True)
     website = models.URLField(_("Website"), blank=True)
+    staff_2fa_required = models.BooleanField(
+        _("Zwei-Faktor-Anmeldung für Mitarbeitende vorschreiben"),
+        default=False,
+        help_text=_("Unabhängig davon gilt RATHAUS_STAFF_2FA_REQUIRED der Installation."),
+    )
+    base_url = models.URLField(
+        _("Adresse des Portals"),
+        blank=True,
+        help_text=_(
+            "z. B. https://service.musterstadt.de – Links in E-Mails (Passwort, Bestätigung) "
+            "führen hierhin, nie zum Hostnamen einer Anfrage. Leer: der erste Hostname."
+        ),
+    )
     logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("Hauptfarbe"),

@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +119,15 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["login_extra_templates"] = getattr(settings, "RATHAUS_LOGIN_EXTRA_TEMPLATES", [])
         return context
+
+
+def admin_login_redirect(request):
+    """The Django admin's login URL leads to the one login page (second factor, throttle)."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    target = reverse("core:login")
+    return redirect(f"{target}?{urlencode({'next': next_url or '/verwaltung/admin/'})}")
 
 
 @login_required
