@@ -51,7 +51,14 @@ def test_guest_gets_notice_pdf_by_email(client_a, town_a, bulky):
     while day.weekday() >= 5:
         day += timedelta(days=1)
     url = post_step(
-        client_a, url, {"abholdatum": day.isoformat(), "menge": 2, "gegenstaende": ["moebel"]}
+        client_a,
+        url,
+        {
+            "abholdatum": day.isoformat(),
+            "menge": 2,
+            "gegenstaende": ["moebel"],
+            "erste_abholung": "ja",
+        },
     )
     url = post_step(client_a, url, {"email": "gast@example.org"})
     response = client_a.post(f"/antraege/antrag/{app.key}/absenden/")

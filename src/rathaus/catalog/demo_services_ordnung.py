@@ -46,18 +46,67 @@ SERVICES = [
                 "amount": "96.00",
                 "amount_max": None,
                 "note": "Beispielwert der Hundesteuersatzung Musterstadt",
+                "rule": {
+                    "wenn": [
+                        {"feld": "listenhund", "gleich": "nein"},
+                        {"feld": "schon_hund", "gleich": "nein"},
+                    ]
+                },
             },
             {
                 "label": "Hundesteuer für jeden weiteren Hund pro Jahr",
                 "amount": "144.00",
                 "amount_max": None,
                 "note": "Beispielwert der Hundesteuersatzung Musterstadt",
+                "rule": {
+                    "wenn": [
+                        {"feld": "listenhund", "gleich": "nein"},
+                        {"feld": "schon_hund", "gleich": "ja"},
+                    ]
+                },
             },
             {
                 "label": "Hundesteuer für einen gefährlichen Hund pro Jahr",
                 "amount": "600.00",
                 "amount_max": None,
-                "note": "Beispielwert der Hundesteuersatzung Musterstadt",
+                "note": "Beispielwert der Hundesteuersatzung Musterstadt; gilt für jeden gefährlichen Hund, auch den ersten",
+                "rule": {"wenn": [{"feld": "listenhund", "gleich": "ja"}]},
+            },
+            {
+                "label": "Steuerbefreiung für Blindenführ- und Assistenzhunde",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "mit Nachweis; Beispielwert der Hundesteuersatzung Musterstadt",
+                "rule": {
+                    "wenn": [{"feld": "ermaessigung", "gleich": "blindenhund"}],
+                    "ermaessigung_prozent": 100,
+                },
+            },
+            {
+                "label": "Ermäßigung für geprüfte Rettungshunde",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "mit Nachweis, nicht für gefährliche Hunde; Beispielwert",
+                "rule": {
+                    "wenn": [
+                        {"feld": "ermaessigung", "gleich": "rettungshund"},
+                        {"feld": "listenhund", "gleich": "nein"},
+                    ],
+                    "ermaessigung_prozent": 50,
+                },
+            },
+            {
+                "label": "Ermäßigung für Hunde aus dem Tierheim (erstes Jahr)",
+                "amount": "0.00",
+                "amount_max": None,
+                "note": "mit Nachweis, nicht für gefährliche Hunde; Beispielwert",
+                "rule": {
+                    "wenn": [
+                        {"feld": "ermaessigung", "gleich": "tierheim"},
+                        {"feld": "listenhund", "gleich": "nein"},
+                    ],
+                    "ermaessigung_prozent": 50,
+                },
             },
         ],
     },

@@ -13,12 +13,14 @@ _URKUNDE_FEES = [
         "amount": "12.00",
         "amount_max": None,
         "note": "Beispielwert Brandenburg",
+        "rule": {"wenn": []},
     },
     {
         "label": "jedes weitere Exemplar im selben Antrag",
         "amount": "6.00",
         "amount_max": None,
         "note": "Beispielwert Brandenburg",
+        "rule": {"je": {"feld": "anzahl", "abzueglich": 1}},
     },
 ]
 

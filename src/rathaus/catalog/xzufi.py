@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rathaus.core.models import Location, Office
 
+from .fee_rules import FeeRuleError, check_rule
 from .models import LifeSituation, MaturityLevel, Service, Topic, TrustLevel
 
 FORMAT = "rathaus-xzufi-json"
@@ -79,6 +80,7 @@ def service_to_xzufi(s: Service) -> dict:
                 "betrag_bis": str(fee.amount_max) if fee.amount_max is not None else None,
                 "hinweis": fee.note,
                 "waehrung": "EUR",
+                "regel": fee.rule or None,
             }
             for fee in s.fees.all()
         ],
@@ -310,12 +312,19 @@ class _Record:
             amount_max = self._amount(f"{where}.betrag_bis", fee.get("betrag_bis"))
             if amount is not None and amount_max is not None and amount_max < amount:
                 self.problem(f"{where}.betrag_bis", "Der Höchstbetrag ist kleiner als der Betrag.")
+            rule = fee.get("regel") or {}
+            try:
+                check_rule(rule, f"{where}.regel")
+            except FeeRuleError as exc:
+                self.problem(exc.path, exc.reason)
+                rule = {}
             fees.append(
                 {
                     "label": label,
                     "amount": amount,
                     "amount_max": amount_max,
                     "note": fee.get("hinweis") or "",
+                    "rule": rule,
                 }
             )
         return fees
