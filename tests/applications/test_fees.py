@@ -224,3 +224,14 @@ def test_a_rule_may_only_read_answers_the_form_asks(town_a):
     )
     with pytest.raises(services.ApplicationError, match="anzahl_hunde"):
         library.install(service)
+
+
+@pytest.mark.parametrize("slug", sorted(library.FORMS))
+def test_every_library_form_can_charge_its_demo_fees(town_a, slug):
+    """Each service with an online form has fee rows its form's answers can decide."""
+    service = make_service(town_a, slug)
+    for order, fee in enumerate(demo_fee_rows(slug)):
+        fee.service, fee.order = service, order
+        fee.save()
+    library.install(service)
+    assert services.published_form(service) is not None

@@ -99,7 +99,7 @@ def save_service(service: Service, *, actor=None, created: bool, changed_fields=
 
 @transaction.atomic
 def upsert_services(municipality, records: list[dict], *, actor=None, action: str) -> int:
-    """Create or update services from content records (the demo_services format).
+    """Create or update services from content records (what ``xzufi.validate`` returns).
 
     Records must be valid (see ``xzufi.validate`` for imports); offices and locations
     are looked up by slug within the municipality. One audit entry for the batch.
