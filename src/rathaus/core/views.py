@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from . import walkin
 from .forms import KernFormMixin
 from .models import Location, Office, Role
 from .opening import schedule, weekly_table
@@ -61,11 +62,13 @@ def location_detail(request, slug):
     )
     today = timezone.localdate()
     days = schedule(location, today, 14)
+    now = timezone.now()
     return render(
         request,
         "core/location_detail.html",
         {
             "location": location,
+            "walk_in_status": walkin.status(location, now),
             "week": weekly_table(location),
             "today": days[0],
             "upcoming_closures": [d for d in days if d.closed_reason][:5],
