@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import walkin
 from .forms import KernFormMixin
 from .models import Location, Office, Role
-from .opening import schedule, weekly_table
+from .opening import schedule, upcoming_changes, weekly_table
 from .permissions import is_staff_member, roles_of
 
 
@@ -69,6 +69,7 @@ def location_detail(request, slug):
         {
             "location": location,
             "walk_in_status": walkin.status(location, now),
+            "changes": upcoming_changes(location, today),
             "week": weekly_table(location),
             "today": days[0],
             "upcoming_closures": [d for d in days if d.closed_reason][:5],

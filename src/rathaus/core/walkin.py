@@ -7,14 +7,14 @@ that is not a holiday or closed by an exception (``opening.schedule``). General
 opening hours (appointments only) are never presented as walk-in hours.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from .models import Location, OpeningException, OpeningHours
-from .opening import Day, Window, day_schedule, schedule
+from .opening import Change, Day, Window, day_schedule, schedule, upcoming_changes
 
 WALK_IN = OpeningHours.Kind.WALK_IN
 #: How far ahead "opens next" looks.
@@ -100,6 +100,7 @@ def is_open_at(location, now: datetime) -> bool:
 class LocationWeek:
     location: Location
     days: list[Day]
+    changes: list[Change] = field(default_factory=list)  # announced walk-in changes
 
     @property
     def has_walk_in(self) -> bool:
@@ -129,10 +130,12 @@ def week(municipality, start: date, days: int = 7) -> list[LocationWeek]:
     result = []
     for location in locations:
         weekly = list(location.opening_hours.all())
+        changes = [c for c in upcoming_changes(location, start) if c.hours.kind == WALK_IN]
         result.append(
             LocationWeek(
                 location,
-                [
+                changes=changes,
+                days=[
                     day_schedule(
                         location,
                         start + timedelta(days=i),
