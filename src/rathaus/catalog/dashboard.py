@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from . import usage
 from .models import MaturityLevel, Service, Topic
 
 ONLINE = MaturityLevel.ONLINE
@@ -76,6 +77,7 @@ def figures(municipality) -> dict:
         ],
         "most_used": sorted(services, key=lambda s: -s.popularity)[:10],
         "history": online_by_year(municipality),
+        "usage": usage.figures(municipality, services),
     }
 
 
