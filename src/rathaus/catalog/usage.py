@@ -11,18 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
 Source = Callable[[object, date], dict[tuple[int, str], dict[str, float]]]
 _sources: list[Source] = []
 _totals: list[Callable[[object, date], dict[str, float]]] = []
 
 # Figure keys, in display order, with their German column headings.
 FIGURES = {
-    "online_started": "Online-Anträge begonnen",
-    "online_submitted": "Online-Anträge abgeschickt",
-    "paid_online_share": "Online bezahlt (%)",
-    "decision_days": "Tage bis zur Entscheidung (Median)",
-    "appointments": "Termine",
-    "walk_ins": "ohne Termin",
+    "online_started": _("Online-Anträge begonnen"),
+    "online_submitted": _("Online-Anträge abgeschickt"),
+    "paid_online_share": _("Online bezahlt (%)"),
+    "decision_days": _("Tage bis zur Entscheidung (Median)"),
+    "appointments": _("Termine"),
+    "walk_ins": _("ohne Termin"),
 }
 
 
