@@ -431,9 +431,9 @@ class RuleBasedComposer:
         from rathaus.core import walkin
 
         status = walkin.status(location, now)
-        if status.open_now:
+        if status.current is not None:
             return p["walk_in_open"].format(closes=status.current.closes.strftime("%H:%M"))
-        if status.next_day is None:
+        if status.next_day is None or status.next_window is None:
             return p["walk_in_none"]
         return p["walk_in_next"].format(
             date=status.next_day.strftime(p["date"]),

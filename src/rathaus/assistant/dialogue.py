@@ -334,7 +334,7 @@ def _walk_in_named(municipality, question) -> list[Location]:
     hours = OpeningHours.objects.filter(
         location__municipality=municipality, kind=OpeningHours.Kind.WALK_IN
     ).select_related("location__office")
-    found = {}
+    found: dict[int, Location] = {}
     for row in hours:
         if row.note and mentions(words, row.note):
             found.setdefault(row.location_id, row.location)

@@ -24,7 +24,7 @@ FIGURES = {
     "paid_online_share": _("Online bezahlt (%)"),
     "decision_days": _("Tage bis zur Entscheidung (Median)"),
     "appointments": _("Termine"),
-    "walk_ins": _("ohne Termin"),
+    "walk_ins": _("Besuche ohne Termin"),
 }
 
 
