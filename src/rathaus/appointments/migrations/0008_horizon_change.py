@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0006_take_units_generic_plans"),
+        ("appointments", "0007_booking_account"),
         ("core", "0003_opening_hours_valid_dates"),
     ]
 
