@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from rathaus.catalog.models import Service
 from rathaus.core import uploads
 from rathaus.core.forms import KernForm
+from rathaus.core.parsing import ParseError, parse_int
 from rathaus.core.ratelimit import ratelimit
 
 from . import cases, formengine, payments, services
@@ -99,7 +100,7 @@ def start(request, slug):
             "service": service,
             "form_def": form_def,
             "guest_form": guest_form,
-            "fee": services.fee_cents(service) / 100,
+            "fees": services.fee_schedule(service),
             "drafts": drafts,
         },
     )
@@ -192,7 +193,12 @@ def submit(request, key):
     """Submit; repeated POSTs (double click, retry) land on the same application."""
     app = _get_application(request, key)
     try:
-        app, _created = services.submit(app, user=request.user)
+        # The amount the check page showed; the submission is refused if it differs.
+        shown = parse_int(request.POST.get("fee_cents"), "fee_cents", minimum=0)
+    except ParseError:
+        shown = None  # not from the check page: the fee is still computed from the answers
+    try:
+        app, _created = services.submit(app, user=request.user, shown_fee_cents=shown)
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("applications:check", app.key)

@@ -16,9 +16,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from . import walkin
 from .forms import KernFormMixin
 from .models import Location, Office, Role
-from .opening import schedule, weekly_table
+from .opening import schedule, upcoming_changes, weekly_table
 from .permissions import is_staff_member, roles_of
 
 
@@ -63,11 +64,14 @@ def location_detail(request, slug):
     )
     today = timezone.localdate()
     days = schedule(location, today, 14)
+    now = timezone.now()
     return render(
         request,
         "core/location_detail.html",
         {
             "location": location,
+            "walk_in_status": walkin.status(location, now),
+            "changes": upcoming_changes(location, today),
             "week": weekly_table(location),
             "today": days[0],
             "upcoming_closures": [d for d in days if d.closed_reason][:5],
