@@ -37,18 +37,61 @@ class OParlObject(TenantModel):
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_visibility = obj.visibility_state()
+        return obj
+
+    def shown_publicly(self) -> bool:
+        """Public by its own flag (parents aside): then a later hiding is a deletion."""
+        return getattr(self, "public", False)
+
+    def visibility_state(self) -> tuple:
+        """What decides whether this object and what hangs on it are public."""
+        return (self.deleted, getattr(self, "public", True))
+
     def save(self, *args, **kwargs):
         # Every write is a modification an OParl client must see with modified_since.
         self.modified = timezone.now()
         if kwargs.get("update_fields"):
             kwargs["update_fields"] = {*kwargs["update_fields"], "modified"}
+        if hasattr(self, "was_public") and self.shown_publicly():
+            self.was_public = True
+            if kwargs.get("update_fields"):
+                kwargs["update_fields"] = {*kwargs["update_fields"], "was_public"}
         super().save(*args, **kwargs)
+        # OParl 1.1 §2-08: the objects this one is embedded in change with it; when its
+        # visibility changes, so does what is shown (or hidden) through it.
+        from .oparl_touch import touch_after_save
+
+        changed = getattr(self, "_loaded_visibility", None) != self.visibility_state()
+        touch_after_save(self, visibility_changed=changed)
+        self._loaded_visibility = self.visibility_state()
 
 
 class PublicQuerySet(CouncilQuerySet):
     def visible(self):
         """What anyone may see: alive and public (pages, feeds, search, OParl)."""
         return self.filter(deleted=False, public=True)
+
+
+class FileQuerySet(PublicQuerySet):
+    def visible(self):
+        """Public files whose every parent is public and alive.
+
+        A file can hang on a paper, a meeting and an agenda item at once: hiding one
+        parent hides the file on every path, or it would stay embedded elsewhere.
+        """
+        return (
+            super()
+            .visible()
+            .exclude(paper__public=False)
+            .exclude(paper__deleted=True)
+            .exclude(agenda_item__public=False)
+            .exclude(agenda_item__deleted=True)
+            .exclude(meeting__deleted=True)
+        )
 
 
 class AgendaItemQuerySet(PublicQuerySet):
@@ -276,6 +319,9 @@ class Meeting(OParlObject):
     def is_published(self) -> bool:
         return self.agenda_published_at is not None
 
+    def visibility_state(self) -> tuple:
+        return (self.deleted, self.is_published, self.state, self.minutes_approved)
+
 
 class AgendaItem(OParlObject):
     class Result(models.TextChoices):
@@ -294,6 +340,8 @@ class AgendaItem(OParlObject):
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     name = models.CharField(_("Thema"), max_length=500)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished item is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     late = models.BooleanField(_("Dringlichkeit (nachträglich aufgenommen)"), default=False)
     discussion = models.TextField(_("Beratung"), blank=True)
     result = models.CharField(
@@ -316,6 +364,11 @@ class AgendaItem(OParlObject):
 
     def __str__(self) -> str:
         return f"TOP {self.number} {self.name}"
+
+    def shown_publicly(self) -> bool:
+        # Items of a draft agenda were never shown: hiding them is no deletion.
+        meeting = self.meeting
+        return self.public and (meeting.is_published or meeting.state == Meeting.State.HELD)
 
     @property
     def is_visible(self) -> bool:
@@ -354,6 +407,8 @@ class Paper(OParlObject):
     date = models.DateField(_("Erstellungsdatum"), default=timezone.localdate)
     paper_type = models.CharField(_("Art"), max_length=40, choices=Type.choices)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished paper is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     originator = models.CharField(_("Einreicher"), max_length=300, blank=True)
     originator_persons = models.ManyToManyField(Person, blank=True, related_name="papers")
     originator_organizations = models.ManyToManyField(
@@ -458,6 +513,8 @@ class File(OParlObject):
     source_url = models.URLField(_("Quelle"), max_length=500, blank=True)
     text = models.TextField(_("Textinhalt"), blank=True)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished file is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default="auxiliary")
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
@@ -472,7 +529,7 @@ class File(OParlObject):
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Datei")

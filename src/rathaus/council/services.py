@@ -427,11 +427,30 @@ def cancel_meeting(meeting: Meeting, *, actor=None) -> Meeting:
 
 @transaction.atomic
 def soft_delete(obj, *, actor=None):
-    """Mark as deleted: OParl clients learn about it with modified_since."""
+    """Mark as deleted: OParl clients learn about it with modified_since.
+
+    What only exists through the object goes with it (a paper's consultations and the
+    files that hang on nothing else; a meeting's agenda items and files), so no
+    list keeps serving children of a deleted parent.
+    """
     obj.deleted = True
     obj.save(update_fields=["deleted"])
     audit.record("council.deleted", obj, actor=actor)
+    for child in _dependent_children(obj):
+        if not child.deleted:
+            soft_delete(child, actor=actor)
     return obj
+
+
+def _dependent_children(obj) -> list:
+    if isinstance(obj, Paper):
+        files = obj.files.filter(meeting=None, agenda_item=None, organization=None)
+        return [*obj.consultations.all(), *files]
+    if isinstance(obj, Meeting):
+        return [*obj.agenda_items.all(), *obj.files.filter(paper=None, agenda_item=None)]
+    if isinstance(obj, AgendaItem):
+        return list(obj.files.filter(paper=None, meeting=None))
+    return []
 
 
 # --- Alerts for a saved search (double opt-in) -----------------------------------

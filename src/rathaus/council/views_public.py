@@ -116,6 +116,7 @@ def meeting_detail(request, pk):
         meeting.agenda_items.alive()
         .order_by("order")
         .select_related("consultation__paper")
+        # visible(): a file also attached to a non-public paper stays hidden here too.
         .prefetch_related(Prefetch("files", queryset=File.objects.visible()))
     )
     show_agenda = meeting.is_published or meeting.state == Meeting.State.HELD
