@@ -144,14 +144,14 @@ class Serializer:
                     "contactEmail": body.contact_email,
                     "contactName": body.contact_name,
                     **lists,
-                    # Required by the Body schema, so kept even with omit_internal.
-                    "legislativeTerm": [
-                        self.legislative_term(t, embedded=True)
-                        for t in body.legislative_terms.alive()
-                    ],
                     "classification": body.classification,
                 }
             ),
+            # Required by Body.json (also when empty), so never pruned, not even with
+            # omit_internal.
+            "legislativeTerm": [
+                self.legislative_term(t, embedded=True) for t in body.legislative_terms.alive()
+            ],
             **self.tail(body, reverse("council:index")),
         }
 
