@@ -20,8 +20,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from rathaus.core import audit
 from rathaus.core.ratelimit import client_ip, hit
@@ -103,19 +103,37 @@ def error_response(fmt: str, code: int, description: str) -> HttpResponse:
     return respond(fmt, "errors", [{"code": code, "description": description}], status=code)
 
 
-def open311_view(view):
-    """Turn Open311Error into the spec's error list, in the requested format."""
+def open311_view(*methods):
+    """Turn Open311Error into the spec's error list, in the requested format.
 
-    def wrapped(request, *args, fmt, **kwargs):
-        try:
-            _check_jurisdiction(request)
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as exc:
-            return error_response(fmt, exc.code, exc.description)
+    Wrong methods get 405 in that format too (not Django's bare 405 or the CSRF 403
+    page): clients parse every answer as GeoReport. No endpoint uses cookies, so CSRF
+    does not apply; POST is authenticated by its api_key.
+    """
+    allowed = ("HEAD", *methods)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    def decorate(view):
+        @csrf_exempt
+        def wrapped(request, *args, fmt, **kwargs):
+            if request.method not in allowed:
+                response = error_response(
+                    fmt,
+                    405,
+                    _("Diese Adresse erlaubt nur %(methods)s.") % {"methods": ", ".join(methods)},
+                )
+                response["Allow"] = ", ".join(allowed)
+                return response
+            try:
+                _check_jurisdiction(request)
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                return error_response(fmt, exc.code, exc.description)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
 
 
 def _check_jurisdiction(request) -> None:
@@ -124,7 +142,9 @@ def _check_jurisdiction(request) -> None:
     ).strip()
     municipality = request.municipality
     if jurisdiction and jurisdiction not in {municipality.slug, municipality.ags, municipality.ars}:
-        raise Open311Error(404, f"jurisdiction_id '{jurisdiction}' not found")
+        raise Open311Error(
+            404, _("jurisdiction_id „%(value)s“ gibt es hier nicht.") % {"value": jurisdiction}
+        )
 
 
 def iso(value) -> str | None:
@@ -222,7 +242,7 @@ def request_payload(request, report) -> dict:
     }
 
 
-@require_GET
+@open311_view("GET")
 def discovery(request, fmt):
     municipality = request.municipality
     base = request.build_absolute_uri(reverse("participation:open311_root"))
@@ -246,18 +266,16 @@ def discovery(request, fmt):
     return respond(fmt, "discovery", payload)
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_list(request, fmt):
     return respond(fmt, "services", [service_payload(c) for c in _categories(request)])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_definition(request, code, fmt):
     category = _categories(request).filter(code=code).first()
     if category is None:
-        raise Open311Error(404, f"service_code '{code}' not found")
+        raise Open311Error(404, _("service_code „%(value)s“ gibt es nicht.") % {"value": code})
     payload = {
         "service_code": category.code,
         "attributes": [attribute_payload(a) for a in category.attributes.all()],
@@ -265,9 +283,7 @@ def service_definition(request, code, fmt):
     return respond(fmt, "service_definition", payload)
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311_view
+@open311_view("GET", "POST")
 def requests_collection(request, fmt):
     if request.method == "POST":
         return _post_request(request, fmt)
@@ -275,19 +291,19 @@ def requests_collection(request, fmt):
     return respond(fmt, "service_requests", [request_payload(request, r) for r in reports])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def request_detail(request, request_id, fmt):
     report = (
         _public_reports(request).filter(pk=request_id).first() if request_id.isdigit() else None
     )
     if report is None:
-        raise Open311Error(404, f"service_request_id '{request_id}' not found")
+        raise Open311Error(
+            404, _("service_request_id „%(value)s“ gibt es nicht.") % {"value": request_id}
+        )
     return respond(fmt, "service_requests", [request_payload(request, report)])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def token_detail(request, token, fmt):
     report = (
         Report.objects.for_municipality(request.municipality)
@@ -296,8 +312,10 @@ def token_detail(request, token, fmt):
         .first()
     )
     if report is None:
-        raise Open311Error(404, f"token '{token}' not found")
-    request_id = str(report.pk) if report.is_public else None
+        raise Open311Error(404, _("token „%(value)s“ gibt es nicht.") % {"value": token})
+    # Accepted means it has its id: FixMyStreet treats a missing id as a failed send and
+    # posts again. Publishing decides what GET requests shows, not whether the id exists.
+    request_id = str(report.pk)
     return respond(fmt, "service_requests", [{"service_request_id": request_id, "token": token}])
 
 
@@ -321,7 +339,9 @@ def _parse_when(name: str, value: str):
         if day is not None:
             parsed = timezone.datetime.combine(day, timezone.datetime.min.time())
     if parsed is None:
-        raise Open311Error(400, f"{name} must be a W3C/ISO 8601 date-time")
+        raise Open311Error(
+            400, _("%(name)s muss ein Zeitpunkt nach ISO 8601 sein.") % {"name": name}
+        )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -334,7 +354,9 @@ def _filtered_requests(request):
     if ids:
         # The spec: when service_request_id is given, all other parameters are ignored.
         if not all(i.isdigit() for i in ids):
-            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+            raise Open311Error(
+                400, _("service_request_id muss eine Liste von Nummern mit Kommas sein.")
+            )
         return list(reports.filter(pk__in=ids).order_by("-created_at")[:MAX_RESULTS])
     codes = _split(params.get("service_code", ""))
     if codes:
@@ -343,7 +365,7 @@ def _filtered_requests(request):
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
-            raise Open311Error(400, "status must be 'open' or 'closed'")
+            raise Open311Error(400, _("status muss „open“ oder „closed“ sein."))
         if statuses == ["open"]:
             reports = reports.filter(status__in=Report.OPEN_STATUSES)
         elif statuses == ["closed"]:
@@ -351,7 +373,7 @@ def _filtered_requests(request):
     start = _parse_when("start_date", params["start_date"]) if params.get("start_date") else None
     end = _parse_when("end_date", params["end_date"]) if params.get("end_date") else None
     if start and end and start > end:
-        raise Open311Error(400, "start_date must not be after end_date")
+        raise Open311Error(400, _("start_date darf nicht nach end_date liegen."))
     if start is None and end is None:
         start = timezone.now() - timedelta(days=DEFAULT_DAYS)
     elif start is None:
@@ -368,7 +390,9 @@ def _float(name: str, value: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
+        raise Open311Error(
+            400, _("%(name)s muss eine Dezimalzahl sein (WGS84).") % {"name": name}
+        ) from None
 
 
 def _attributes(category, post) -> dict:
@@ -382,55 +406,79 @@ def _attributes(category, post) -> dict:
             given = [post.get(key, "").strip()] if post.get(key, "").strip() else []
         if not given:
             if attribute.required:
-                raise Open311Error(400, f"{key} is required")
+                raise Open311Error(400, _("%(name)s ist erforderlich.") % {"name": key})
             continue
         is_list = attribute.datatype in (attribute.Datatype.SINGLE, attribute.Datatype.MULTI)
         if is_list and not set(given) <= attribute.value_keys():
-            raise Open311Error(400, f"{key} has a value that is not in the service definition")
+            raise Open311Error(
+                400,
+                _("%(name)s hat einen Wert, den die Dienstbeschreibung nicht kennt.")
+                % {"name": key},
+            )
         if attribute.datatype == attribute.Datatype.NUMBER:
             _float(key, given[0])
         if attribute.datatype == attribute.Datatype.DATETIME and parse_datetime(given[0]) is None:
-            raise Open311Error(400, f"{key} must be an ISO 8601 date-time")
+            raise Open311Error(
+                400, _("%(name)s muss ein Zeitpunkt nach ISO 8601 sein.") % {"name": key}
+            )
         values[attribute.code] = (
             given if attribute.datatype == attribute.Datatype.MULTI else given[0]
         )
     return values
 
 
+def _api_key(request) -> str:
+    """From the form body or, as several clients send it, from the query string."""
+    return (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
+
+
 def _post_request(request, fmt):
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(
+            415,
+            _(
+                "GeoReport v2 erwartet den Inhalt als Formular "
+                "(application/x-www-form-urlencoded oder multipart/form-data), "
+                "nicht als %(type)s."
+            )
+            % {"type": request.content_type or "leeren Typ"},
+        )
     post = request.POST
-    client = client_for_key(request.municipality, post.get("api_key", "").strip())
+    client = client_for_key(request.municipality, _api_key(request))
     if client is None:
-        raise Open311Error(403, "api_key missing or invalid")
+        raise Open311Error(403, _("api_key fehlt oder ist ungültig."))
     verdict = hit("open311-post", str(client.pk), POST_LIMIT_PER_MINUTE, 60)
     if (
         not verdict.allowed
         or not hit("open311-post-ip", client_ip(request), POST_LIMIT_PER_MINUTE, 60).allowed
     ):
-        response = error_response(fmt, 429, "too many requests, retry later")
+        response = error_response(fmt, 429, _("Zu viele Anfragen, bitte später erneut versuchen."))
         response["Retry-After"] = str(verdict.retry_after)
         return response
     code = post.get("service_code", "").strip()
     if not code:
-        raise Open311Error(400, "service_code is required")
+        raise Open311Error(400, _("service_code ist erforderlich."))
     category = _categories(request).filter(code=code).first()
     if category is None:
-        raise Open311Error(404, f"service_code '{code}' not found")
+        raise Open311Error(404, _("service_code „%(value)s“ gibt es nicht.") % {"value": code})
     lat, lon = post.get("lat", "").strip(), post.get("long", "").strip()
     address = post.get("address_string", "").strip()
     if bool(lat) != bool(lon):
-        raise Open311Error(400, "lat and long must be given together")
+        raise Open311Error(400, _("lat und long müssen zusammen angegeben werden."))
     if not (lat or address):
         if post.get("address_id", "").strip():
             raise Open311Error(
-                400, "address_id is not supported here; send lat/long or address_string"
+                400,
+                _("address_id wird hier nicht unterstützt; bitte lat/long oder address_string."),
             )
-        raise Open311Error(400, "a location is required: lat and long, or address_string")
+        raise Open311Error(
+            400, _("Ein Ort ist erforderlich (location): lat und long oder address_string.")
+        )
     latitude = _float("lat", lat) if lat else None
     longitude = _float("long", lon) if lon else None
     description = post.get("description", "").strip()  # optional in the spec
     if len(description) > 4000:
-        raise Open311Error(400, "description is longer than 4000 characters")
+        raise Open311Error(400, _("description ist länger als 4000 Zeichen."))
     name = " ".join(
         p for p in (post.get("first_name", "").strip(), post.get("last_name", "").strip()) if p
     )
@@ -456,7 +504,7 @@ def _post_request(request, fmt):
     payload = [
         {
             "token": report.token,
-            "service_notice": "Die Meldung wird vor der Veröffentlichung geprüft.",
+            "service_notice": _("Die Meldung wird vor der Veröffentlichung geprüft."),
             "account_id": None,
         }
     ]
@@ -472,5 +520,5 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise Open311Error(400, "email is not a valid e-mail address") from None
+        raise Open311Error(400, _("email ist keine gültige E-Mail-Adresse.")) from None
     return value
