@@ -403,8 +403,12 @@ class Paper(OParlObject):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="papers")
     name = models.CharField(_("Betreff"), max_length=500)
-    reference = models.CharField(_("Drucksachen-Nr."), max_length=60, blank=True, db_index=True)
-    date = models.DateField(_("Erstellungsdatum"), default=timezone.localdate)
+    # Long enough for every vendor's numbering: a cut reference is another paper.
+    reference = models.CharField(_("Drucksachen-Nr."), max_length=200, blank=True, db_index=True)
+    # Empty when an imported paper has no readable date: never an invented one.
+    date = models.DateField(
+        _("Erstellungsdatum"), default=timezone.localdate, null=True, blank=True
+    )
     paper_type = models.CharField(_("Art"), max_length=40, choices=Type.choices)
     public = models.BooleanField(_("öffentlich"), default=True)
     # Once public, a depublished paper is shown as deleted in OParl incremental lists.
@@ -505,7 +509,7 @@ class File(OParlObject):
     name = models.CharField(_("Name"), max_length=300)
     file_name = models.CharField(_("Dateiname"), max_length=255)
     mime_type = models.CharField(_("MIME-Typ"), max_length=100, default="application/pdf")
-    date = models.DateField(_("Datum"), default=timezone.localdate)
+    date = models.DateField(_("Datum"), default=timezone.localdate, null=True, blank=True)
     size = models.PositiveBigIntegerField(_("Größe"), default=0)
     sha1_checksum = models.CharField(max_length=40, blank=True)
     content = models.FileField(upload_to=file_upload_path, blank=True)
