@@ -311,7 +311,12 @@ class Importer:
         if url in self.cache:
             return self.cache[url]
         model = MODELS[expected]
-        found = model.objects.for_municipality(self.municipality).filter(external_id=url).first()
+        found = (
+            model.objects.for_municipality(self.municipality)
+            .filter(external_id=url)
+            .order_by("pk")
+            .first()
+        )
         if found is None:
             try:
                 data = self.fetch(url)
@@ -370,7 +375,7 @@ class Importer:
         self.done.add(url)
         self.count_object()
         scoped = model.objects.for_municipality(self.municipality)
-        existing = scoped.filter(external_id=url).first()
+        existing = scoped.filter(external_id=url).order_by("pk").first()
         if data.get("deleted") is True or data.get("deleted") == "true":
             if existing is not None and not existing.deleted:
                 # Cascades to what only exists through it (consultations, files).

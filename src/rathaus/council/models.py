@@ -30,7 +30,8 @@ class OParlObject(TenantModel):
     created = models.DateTimeField(_("erstellt"), default=timezone.now, db_index=True)
     modified = models.DateTimeField(_("geändert"), default=timezone.now, db_index=True)
     deleted = models.BooleanField(_("gelöscht"), default=False)
-    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True)
+    # Indexed: the importer looks every object up by its source id.
+    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True, db_index=True)
 
     objects = CouncilQuerySet.as_manager()
 
@@ -65,7 +66,8 @@ class OParlObject(TenantModel):
         # visibility changes, so does what is shown (or hidden) through it.
         from .oparl_touch import touch_after_save
 
-        changed = getattr(self, "_loaded_visibility", None) != self.visibility_state()
+        loaded = getattr(self, "_loaded_visibility", None)
+        changed = loaded is not None and loaded != self.visibility_state()
         touch_after_save(self, visibility_changed=changed)
         self._loaded_visibility = self.visibility_state()
 
@@ -439,7 +441,8 @@ class Paper(OParlObject):
     class Meta:
         verbose_name = _("Drucksache")
         verbose_name_plural = _("Drucksachen")
-        ordering = ["-date", "-id"]
+        # Imported papers may have no date: those go last, not first (PostgreSQL).
+        ordering = [models.F("date").desc(nulls_last=True), "-id"]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}".strip()

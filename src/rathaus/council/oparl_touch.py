@@ -7,7 +7,9 @@ membership or agenda item changes, its embedding parents must change too; when a
 paper or meeting changes visibility, everything shown (or hidden) through it must.
 
 Called from ``OParlObject.save()``: every write path (services, importer, admin) goes
-through it. The updates use ``QuerySet.update`` so they do not recurse.
+through it. The updates use ``QuerySet.update`` so they do not recurse. A new object
+changes no visibility (nothing is shown through it yet), so creating one touches only
+its parents.
 """
 
 from django.db.models import Q
@@ -104,8 +106,5 @@ def touch_after_save(obj, *, visibility_changed: bool) -> None:
         querysets += _shown_through(obj)
     now = timezone.now()
     for queryset in querysets:
-        model = queryset.model
-        # pk__in: one UPDATE per relation, also where the filter needs a join.
-        model.objects.filter(pk__in=list(queryset.values_list("pk", flat=True))).exclude(
-            modified__gte=now
-        ).update(modified=now)
+        # One UPDATE each; Django turns a filter across a relation into a subquery.
+        queryset.exclude(modified__gte=now).update(modified=now)

@@ -59,5 +59,93 @@ class Migration(migrations.Migration):
                 blank=True, db_index=True, max_length=200, verbose_name="Drucksachen-Nr."
             ),
         ),
+        migrations.AlterModelOptions(
+            name="paper",
+            options={
+                "ordering": [
+                    models.OrderBy(models.F("date"), descending=True, nulls_last=True),
+                    "-id",
+                ],
+                "verbose_name": "Drucksache",
+                "verbose_name_plural": "Drucksachen",
+            },
+        ),
+        migrations.AlterField(
+            model_name="agendaitem",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="body",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="consultation",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="file",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="legislativeterm",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="meeting",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="membership",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="organization",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="paper",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="person",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="place",
+            name="external_id",
+            field=models.URLField(
+                blank=True, db_index=True, max_length=500, verbose_name="ID im Quellsystem"
+            ),
+        ),
         migrations.RunPython(mark_public_rows, migrations.RunPython.noop),
     ]
