@@ -177,6 +177,23 @@ def first_versus_deep(body, limit: int, repeat: int = 15):
     ]
     for label, url in rows:
         print(f"{label}: median {median_ms(client, url, repeat):.0f} ms over {repeat} requests")
+    # The list query alone (what grows with depth), without serialisation.
+    listed = Paper.objects.filter(body=body, public=True, deleted=False).order_by("id")
+    queries = [
+        ("first page", lambda: list(listed.values_list("id")[: limit + 1])),
+        ("deep, keyset", lambda: list(listed.filter(id__gt=cursor).values_list("id")[: limit + 1])),
+        (
+            "deep, offset",
+            lambda: list(listed.values_list("id")[deep_index : deep_index + limit + 1]),
+        ),
+    ]
+    for label, run in queries:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"list query only, {label}: median {sorted(times)[repeat // 2]:.2f} ms")
 
 
 def import_rate(pages: int, limit: int):
