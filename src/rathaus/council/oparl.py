@@ -13,7 +13,7 @@ Deleted objects, and objects that were public once and are not any more (OParl
 URL always. Objects that were never public are never served, not even as
 tombstones. Errors are OParl error objects (§2-09); every response, also for unknown
 paths under the API, is JSON with ``Access-Control-Allow-Origin: *``, an ``ETag`` and
-conditional GET, gzip when the client accepts it.
+conditional GET, gzip when the client accepts it (``core.compression``).
 """
 
 import hashlib
@@ -26,7 +26,6 @@ from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.urls import path
 from django.utils.cache import get_conditional_response
-from django.views.decorators.gzip import gzip_page
 
 from rathaus.core.parsing import (
     MAX_ID,
@@ -321,9 +320,11 @@ def _etag(response) -> str:
 
 
 def oparl_view(view):
-    """CORS, methods, 4xx as OParl errors, ETag with conditional GET, gzip."""
+    """CORS, methods, 4xx as OParl errors, ETag with conditional GET.
 
-    @gzip_page
+    gzip comes from ``core.compression`` (all JSON answers), after the ETag is set.
+    """
+
     def wrapped(request, *args, **kwargs):
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
