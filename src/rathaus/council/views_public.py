@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
+from rathaus.core import uploads
 from rathaus.core.parsing import parse_id, parse_optional_int
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
@@ -346,6 +347,9 @@ def _serve(request, file: File, as_attachment: bool):
     if etag:
         response["ETag"] = etag
     response["Last-Modified"] = http_date(modified)
+    # Sandboxed, never sniffed, and inline only for PDFs and images: an imported or old
+    # upload that is HTML must not run as a page of the town's origin.
+    uploads.serve_headers(response, file.mime_type, file.file_name, inline=not as_attachment)
     if not file.public:
         response["Cache-Control"] = "private, no-store"
     return response
