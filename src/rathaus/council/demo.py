@@ -440,12 +440,9 @@ class Loader:
         services.add_consultation(
             weimar, self.orgs[D.SVV], Consultation.Role.NOTICE, planned_date=date(2022, 1, 26)
         )
-        services_inquiries.answer_inquiry(
-            weimar,
-            text=D.WEIMAR_ANSWER,
-            answered_on=date.fromisoformat(D.WEIMAR_ANSWER_ON),
-            originator="Oberbürgermeister",
-        )
+        answer = dict(D.WEIMAR_ANSWER)
+        parent = Paper.objects.for_municipality(self.m).get(reference=answer.pop("parent"))
+        self.paper(**answer, superordinated=parent)
 
     # --- a year of meetings --------------------------------------------------------------
 

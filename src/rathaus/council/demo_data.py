@@ -600,20 +600,6 @@ ROSTOCK_PATH = [
     ("2024-03-20", SVV, "Kenntnisnahme"),
 ]
 
-# The written answer to the Weimar inquiry (seed 001 asks for "schriftliche Beantwortung";
-# the form says it was due by 30.11.2021 already). Answered after its deadline.
-WEIMAR_ANSWER_ON = "2022-03-02"
-WEIMAR_ANSWER = (
-    "Zu 1.: Von den 575 OZG-Leistungsbündeln mit kommunaler Zuständigkeit sind 41 online "
-    "verfügbar, weitere 63 folgen über die Landesportale.\n"
-    "Zu 2.: Der Fahrplan ist im OZG-Dashboard der Stadt veröffentlicht und wird "
-    "vierteljährlich fortgeschrieben.\n"
-    "Zu 3.: Jede Online-Leistung wird vor dem Start mit Bürgerinnen und Bürgern getestet "
-    "(Nutzerfreundlichkeit, Barrierefreiheit nach BITV 2.0, Datenschutz).\n"
-    "Zu 4.: Das Bürgerbüro bietet wieder offene Sprechzeiten ohne Termin an zwei Tagen an; "
-    "alle übrigen Tage bleiben für Termine reserviert."
-)
-
 WEIMAR = {
     "reference": "2022/0121 F",
     "name": "Anfrage – Digitalisierungsstrategie der Stadtverwaltung",
@@ -631,6 +617,26 @@ WEIMAR = {
         "4. Welche Planungen bestehen für die zukünftige Arbeitsweise (Öffnungszeiten, "
         "Rückkehr zur spontanen Erledigung oder verpflichtende vorherige Terminvereinbarung) "
         "des Bürgerbüros und anderer Ämter?"
+    ),
+}
+
+# The administration's answer to the Weimar inquiry: a paper under a parent paper
+# (OParl superordinatedPaper / subordinatedPaper).
+WEIMAR_ANSWER = {
+    "reference": "2022/0121 F-1",
+    "parent": WEIMAR["reference"],
+    "name": "Beantwortung der Anfrage – Digitalisierungsstrategie der Stadtverwaltung",
+    "paper_type": "Beantwortung",
+    "date": "2022-01-24",
+    "originator": "Oberbürgermeister – Amt für Digitalisierung und IT",
+    "text": (
+        "Zu 1.: Der Umsetzungsstand wird im OZG-Dashboard der Stadt je Leistung mit dem "
+        "Reifegrad ausgewiesen.\n"
+        "Zu 2.: Der Zeit- und Rahmenplan folgt dem Fahrplan des Landes; Leistungen nach dem "
+        "Einer-für-alle-Prinzip werden übernommen, sobald sie bereitstehen.\n"
+        "Zu 3.: Das Qualitätssicherungskonzept verlangt für jede Online-Leistung einen Test mit "
+        "Bürgerinnen und Bürgern vor der Freischaltung.\n"
+        "Zu 4.: Das Bürgerbüro bietet neben Online-Terminen feste Sprechzeiten ohne Termin an."
     ),
 }
 
