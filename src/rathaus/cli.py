@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     command, rest = args[0], args[1:]
     if command == "demo":
+        os.environ.setdefault("EMAIL_BACKEND", "console")  # the demo prints its e-mails
         serve = "--no-serve" not in rest
         port = rest[rest.index("--port") + 1] if "--port" in rest else "8000"
         _manage("migrate", "--noinput")

@@ -159,6 +159,9 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads hold personal data: readable by the app's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Serve from the finders without collectstatic unless an operator collected them.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -171,8 +174,13 @@ _email_backends = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
+# Fail closed: without EMAIL_BACKEND, only development and tests print e-mails to the
+# console; anywhere else sending fails (logged) instead of writing mails with their
+# links and tokens into the console log (docs/privacy.md).
+_default_email = "console" if DEBUG or TESTING else "rathaus.core.mail.RefuseBackend"
 EMAIL_BACKEND = _email_backends.get(
-    os.environ.get("EMAIL_BACKEND", "console"), os.environ.get("EMAIL_BACKEND")
+    os.environ.get("EMAIL_BACKEND", _default_email),
+    os.environ.get("EMAIL_BACKEND", _default_email),
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -348,3 +356,11 @@ ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
 ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)
 # Numbers only from 30 minutes before opening until closing (off: e.g. to try the demo at night).
 ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)
+
+# --- Privacy (docs/privacy.md; periods of the retention registry, core.retention) -------
+APPOINTMENTS_RETENTION_DAYS = int(os.environ.get("APPOINTMENTS_RETENTION_DAYS", "90"))
+PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS", "730")
+)
+RATHAUS_AUDIT_RETENTION_DAYS = int(os.environ.get("RATHAUS_AUDIT_RETENTION_DAYS", str(3 * 365)))
+RATHAUS_TASK_RETENTION_DAYS = int(os.environ.get("RATHAUS_TASK_RETENTION_DAYS", "7"))

@@ -254,6 +254,9 @@ def emit_event(app: Application, event: str) -> None:
 
 # --- privacy ---------------------------------------------------------------------------
 
+#: Drafts nobody touched for this many days are deleted.
+DRAFT_DAYS = 30
+
 
 def anonymise(app: Application) -> None:
     """Delete personal data of a closed case; the figures (service, dates, outcome) stay."""
@@ -265,6 +268,9 @@ def anonymise(app: Application) -> None:
             upload.file.delete(save=False)
         locked.uploads.all().delete()
         locked.messages.all().delete()
+        # Notes, requests and decision texts are free text about the person: cleared.
+        # (the one sanctioned change of the append-only history: retention, ADR 0170)
+        locked.case_events.exclude(text="").update(text="")
         locked.data = {}
         locked.applicant = None
         locked.guest_email = ""
@@ -280,8 +286,13 @@ def anonymise(app: Application) -> None:
 
 
 def apply_retention(now=None) -> int:
-    """Periodic job: anonymise closed cases past their form's retention period; drop old drafts."""
+    """Both retention jobs of the module (closed cases, stale drafts); returns how many."""
     now = now or timezone.now()
+    return anonymise_closed_cases(now) + delete_stale_drafts(now)
+
+
+def anonymise_closed_cases(now) -> int:
+    """Retention job: anonymise closed cases past their form's retention period."""
     done = 0
     closed = (
         Application.objects.filter(anonymised_at__isnull=True, state=Application.State.SUBMITTED)
@@ -293,14 +304,20 @@ def apply_retention(now=None) -> int:
         if end + timedelta(days=app.form.retention_days) <= now:
             anonymise(app)
             done += 1
+    return done
+
+
+def delete_stale_drafts(now) -> int:
+    """Retention job: drafts untouched for 30 days are deleted (their files with them)."""
+    done = 0
     stale = Application.objects.filter(
-        state=Application.State.DRAFT, updated_at__lt=now - timedelta(days=30)
+        state=Application.State.DRAFT, updated_at__lt=now - timedelta(days=DRAFT_DAYS)
     )
     for app in stale:
-        for upload in app.uploads.all():
-            upload.file.delete(save=False)
-        audit.record("applications.draft_expired", app, actor_label="Löschfrist")
-        app.delete()
+        with transaction.atomic():
+            audit.record("applications.draft_expired", app, actor_label="Löschfrist")
+            app.uploads.all().delete()  # each file goes with its row (core.files)
+            app.delete()
         done += 1
     return done
 

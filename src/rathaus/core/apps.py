@@ -8,4 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Grundlagen")
 
     def ready(self):
-        from . import tenancy  # noqa: F401  (its memo listens for changed host names)
+        from . import files, tenancy  # noqa: F401  (its memo listens for changed host names)
+
+        files.connect()  # uploaded files are deleted with their row

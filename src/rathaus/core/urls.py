@@ -17,4 +17,5 @@ urlpatterns = [
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("verwaltung/", views.staff_home, name="staff_home"),
+    path("verwaltung/verarbeitungen.csv", views.processing_record, name="processing_record"),
 ]

@@ -84,7 +84,57 @@ def easy_language(request):
 
 
 def privacy(request):
-    return render(request, "core/privacy.html")
+    """The notice: controller and DPO of this town, and the processing list generated
+    from the retention registry (the rules the jobs follow)."""
+    from urllib.parse import urlsplit
+
+    from .retention import rules
+
+    processing = [
+        {
+            "area": rule.area,
+            "record": rule.record,
+            "purpose": rule.purpose,
+            "legal_basis": rule.legal_basis,
+            "recipients": rule.recipients,
+            "period": rule.period_text(),
+            "action": rule.action,
+        }
+        for rule in rules()
+    ]
+    tiles = getattr(settings, "PARTICIPATION_MAP_TILE_URL", "")
+    context = {
+        "processing": processing,
+        "tile_host": urlsplit(tiles.replace("{s}", "a")).netloc if tiles else "",
+        "tiles_self_hosted": bool(tiles)
+        and getattr(settings, "PARTICIPATION_MAP_TILES_SELF_HOSTED", False),
+    }
+    return render(request, "core/privacy.html", context)
+
+
+@login_required
+def processing_record(request):
+    """Art. 30 DSGVO: the record of processing activities as CSV, for administrators."""
+    import csv
+
+    from .permissions import has_role
+    from .retention import ART30_COLUMNS, art30_rows
+
+    if not has_role(request.user, request.municipality):
+        raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
+    town = request.municipality
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="verarbeitungsverzeichnis-{town.slug}.csv"'
+    )
+    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["Verantwortlicher", town.name, town.address.replace("\n", ", "), town.email])
+    writer.writerow(["Datenschutzbeauftragte/r", town.dpo_name, town.dpo_email, town.dpo_phone])
+    writer.writerow([])
+    writer.writerow(ART30_COLUMNS)
+    writer.writerows(art30_rows())
+    return response
 
 
 def imprint(request):
@@ -130,6 +180,7 @@ def staff_home(request):
         "roles": sorted(roles),  # role codes: module staff-link includes test membership
         "role_labels": sorted(str(labels[r]) for r in roles),
         "can_admin": is_staff_member(request.user, request.municipality),
+        "is_administrator": Role.ADMINISTRATOR in roles,
     }
     return render(request, "core/staff_home.html", context)
 

@@ -1,0 +1,88 @@
+"""Retention rows of the core: sessions, the audit log, task rows, orphaned files."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib.sessions.models import Session
+
+from . import files
+from .models import AuditEntry
+from .retention import Rule, days, setting_days
+
+
+def delete_expired_sessions(now: datetime) -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return deleted
+
+
+def prune_audit_log(now: datetime) -> int:
+    """Audit entries older than the period are deleted (the log is append-only until then)."""
+    cutoff = now - timedelta(days=setting_days("RATHAUS_AUDIT_RETENTION_DAYS", 3 * 365))
+    deleted, _ = AuditEntry.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def prune_finished_tasks(now: datetime) -> int:
+    """Finished background tasks (e-mails sent or failed) are deleted after a week.
+
+    A task row holds its arguments; the e-mail tasks carry ids where they can, but
+    older rows and account mails carry an address, so finished rows must not stay.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = now - timedelta(days=setting_days("RATHAUS_TASK_RETENTION_DAYS", 7))
+    finished = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
+    )
+    deleted, _ = finished.delete()
+    return deleted
+
+
+RETENTION = [
+    Rule(
+        key="core.sessions",
+        area="Anmeldung",
+        record="Sitzungen angemeldeter Personen (Sitzungskennung, Konto-ID, Sprache)",
+        purpose="Anmeldung aufrechterhalten",
+        legal_basis="Art. 6 Abs. 1 lit. e DSGVO; § 25 Abs. 2 Nr. 2 TTDSG (technisch notwendig)",
+        period="bis zum Ablauf der Sitzung (höchstens 2 Wochen)",
+        action="abgelaufene Sitzungen werden gelöscht",
+        job=delete_expired_sessions,
+        every_seconds=3600,
+    ),
+    Rule(
+        key="core.audit_log",
+        area="Protokoll",
+        record="Protokoll der Änderungen und Zugriffe des Personals (wer, was, wann, Objekt-ID)",
+        purpose="Nachvollziehbarkeit, Datensicherheit (Art. 5 Abs. 2, Art. 32 DSGVO)",
+        legal_basis="Art. 6 Abs. 1 lit. c und e DSGVO",
+        period=days("RATHAUS_AUDIT_RETENTION_DAYS", 3 * 365, "{n} Tage"),
+        action="Einträge werden gelöscht",
+        job=prune_audit_log,
+        every_seconds=24 * 3600,
+    ),
+    Rule(
+        key="core.finished_tasks",
+        area="E-Mail-Versand",
+        record="Aufträge für E-Mails (Empfänger-ID oder -Adresse, Vorlage)",
+        purpose="E-Mails nach dem Speichern zuverlässig versenden",
+        legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
+        period=days("RATHAUS_TASK_RETENTION_DAYS", 7, "{n} Tage nach dem Versand"),
+        action="erledigte und fehlgeschlagene Aufträge werden gelöscht",
+        recipients="der E-Mail-Server der Kommune",
+        job=prune_finished_tasks,
+        every_seconds=3600,
+    ),
+    Rule(
+        key="core.orphan_files",
+        area="Hochgeladene Dateien",
+        record="Dateien, zu denen es keinen Datensatz mehr gibt",
+        purpose="keiner (Reste abgebrochener Vorgänge)",
+        legal_basis="Art. 5 Abs. 1 lit. c und e DSGVO (Datenminimierung, Speicherbegrenzung)",
+        period="1 Tag",
+        action="die Dateien werden gelöscht; Dateien eines gelöschten Datensatzes sofort",
+        job=files.sweep_orphans,
+        every_seconds=24 * 3600,
+    ),
+]
