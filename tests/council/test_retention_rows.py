@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from rathaus.core.retention import rules
 from rathaus.council import services
 from rathaus.council.models import SavedSearch
-from rathaus.core.retention import rules
 
 pytestmark = pytest.mark.django_db
 
