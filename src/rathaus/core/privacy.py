@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from . import files
+from .export import Statement
 from .models import AuditEntry
 from .retention import Rule, days, setting_days
 
@@ -84,5 +86,52 @@ RETENTION = [
         action="die Dateien werden gelöscht; Dateien eines gelöschten Datensatzes sofort",
         job=files.sweep_orphans,
         every_seconds=24 * 3600,
+    ),
+]
+
+
+# --- export and account deletion (core.export) ---------------------------------------
+
+
+def export_account(person):
+    from .export import Section
+    from .models import StaffRole
+
+    user = person.user
+    record = {
+        "E-Mail-Adresse": user.email,
+        "Vorname": user.first_name,
+        "Nachname": user.last_name,
+        "Anzeigename": user.display_name,
+        "registriert am": user.date_joined,
+        "letzte Anmeldung": user.last_login,
+        "Rollen": [
+            f"{role.get_role_display()} ({role.municipality.name})"
+            for role in StaffRole.objects.filter(user=user).select_related("municipality")
+        ],
+    }
+    return Section("core.account", "Konto", [record])
+
+
+def erase_sessions(user) -> None:
+    """The account's sessions end with it (every device is logged out)."""
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.filter(expire_date__gte=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+
+
+EXPORTERS = [export_account]
+ERASERS = [erase_sessions]
+
+ACCOUNT_DELETION = [
+    Statement(
+        area="Konto",
+        deleted="Ihr Konto mit Name, E-Mail-Adresse, Passwort und Rollen; alle Anmeldungen "
+        "auf allen Geräten enden.",
+        kept="Im Protokoll der Verwaltung bleibt, dass ein Konto etwas getan hat, nicht wer.",
+        why="Nachvollziehbarkeit der Verwaltung (Art. 5 Abs. 2 DSGVO); das Protokoll wird nach "
+        "seiner Frist gelöscht.",
     ),
 ]

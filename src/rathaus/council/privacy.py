@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from rathaus.core import audit
+from rathaus.core.export import Section, Statement, email_q
 from rathaus.core.retention import Rule
 
 from .models import SavedSearch
@@ -40,4 +41,37 @@ RETENTION = [
         job=delete_unconfirmed_alerts,
         every_seconds=24 * 3600,
     ),
+]
+
+
+# --- export and account deletion (core.export) ---------------------------------------
+
+
+def export_alerts(person):
+    alerts = SavedSearch.objects.filter(email_q("email", person.emails)).select_related(
+        "municipality"
+    )
+    records = [
+        {
+            "Kommune": a.municipality.name,
+            "Suchbegriff": a.query,
+            "E-Mail-Adresse": a.email,
+            "bestellt am": a.created,
+            "bestätigt am": a.confirmed_at,
+        }
+        for a in alerts
+    ]
+    return Section("council.alerts", "Suchabos der Ratsinformation", records)
+
+
+def erase_alerts(user) -> None:
+    for alert in SavedSearch.objects.filter(email_q("email", [user.email])):
+        audit.record("council.alert_deleted_with_account", alert, actor_label="Konto gelöscht")
+        alert.delete()
+
+
+EXPORTERS = [export_alerts]
+ERASERS = [erase_alerts]
+ACCOUNT_DELETION = [
+    Statement(area="Ratsinformation", deleted="Suchabos an Ihre E-Mail-Adresse."),
 ]

@@ -1,5 +1,6 @@
 """Retention rows of the participation module (core.retention)."""
 
+from rathaus.core.export import ExportFile, Section, Statement, email_q
 from rathaus.core.retention import Rule, days
 
 from . import periodic
@@ -56,5 +57,127 @@ RETENTION = [
         action="die Anmeldung wird gelöscht",
         job=periodic.delete_past_registrations,
         every_seconds=24 * 3600,
+    ),
+]
+
+
+# --- export and account deletion (core.export) ---------------------------------------
+
+
+def export_reports(person):
+    from .reports.models import Report
+
+    reports = (
+        Report.objects.filter(email_q("contact_email", person.emails))
+        .select_related("category", "municipality")
+        .prefetch_related("photos")
+    )
+    records, files = [], []
+    for r in reports:
+        records.append(
+            {
+                "Kommune": r.municipality.name,
+                "Nummer": r.pk,
+                "Kategorie": r.category.name,
+                "Beschreibung": r.description,
+                "Ort": r.address,
+                "Zustand": r.get_status_display(),
+                "Name": r.contact_name,
+                "E-Mail-Adresse": r.contact_email,
+                "Telefon": r.contact_phone,
+                "gemeldet am": r.created_at,
+                "Fotos": [f"files/participation.reports/{r.pk}-{p.pk}.jpg" for p in r.photos.all()],
+            }
+        )
+        files.extend(
+            ExportFile(f"{r.pk}-{p.pk}.jpg", lambda p=p: p.image.open("rb")) for p in r.photos.all()
+        )
+    return Section("participation.reports", "Mängelmeldungen", records, files)
+
+
+def export_budget(person):
+    from .budget.models import Ballot, Proposal, Support
+
+    user = person.user
+    records = [
+        {
+            "Art": "Vorschlag",
+            "Bürgerhaushalt": p.round.title,
+            "Titel": p.title,
+            "Beschreibung": p.description,
+            "Zustand": p.get_status_display(),
+            "am": p.created_at,
+        }
+        for p in Proposal.objects.filter(author=user).select_related("round")
+    ]
+    records += [
+        {"Art": "Unterstützung", "Vorschlag": s.proposal.title, "am": s.created_at}
+        for s in Support.objects.filter(user=user).select_related("proposal")
+    ]
+    records += [
+        {
+            "Art": "Stimmzettel",
+            "Bürgerhaushalt": b.round.title,
+            "Punkte": {e.proposal.title: e.points for e in b.entries.select_related("proposal")},
+            "am": b.updated_at,
+        }
+        for b in Ballot.objects.filter(user=user).select_related("round")
+    ]
+    return Section("participation.budget", "Bürgerhaushalt", records)
+
+
+def export_trees(person):
+    from .trees.models import Adoption, Watering
+
+    user = person.user
+    records = [
+        {"Art": "Gießen", "Baum": str(w.tree), "Liter": w.litres, "Datum": w.date, "Name": w.name}
+        for w in Watering.objects.filter(user=user).select_related("tree")
+    ] + [
+        {"Art": "Patenschaft", "Baum": str(a.tree), "seit": a.created_at}
+        for a in Adoption.objects.filter(user=user).select_related("tree")
+    ]
+    return Section("participation.trees", "Baumgießen", records)
+
+
+def export_registrations(person):
+    from .dialogues.models import Registration
+
+    registrations = Registration.objects.filter(email_q("email", person.emails)).select_related(
+        "event"
+    )
+    records = [
+        {
+            "Veranstaltung": r.event.title,
+            "Beginn": r.event.starts_at,
+            "Name": r.name,
+            "E-Mail-Adresse": r.email,
+            "Zustand": r.get_status_display(),
+            "angemeldet am": r.created_at,
+        }
+        for r in registrations
+    ]
+    return Section("participation.registrations", "Anmeldungen zu Dialogen", records)
+
+
+def erase_participation(user) -> None:
+    """Supports, adoptions and ballots go with the account (cascade); waterings stay as
+    figures without the pseudonym; proposals stay as public contributions, without author."""
+    from .trees.models import Watering
+
+    Watering.objects.filter(user=user).update(name="", user=None)
+
+
+EXPORTERS = [export_reports, export_budget, export_trees, export_registrations]
+ERASERS = [erase_participation]
+ACCOUNT_DELETION = [
+    Statement(
+        area="Beteiligung",
+        deleted="Unterstützungen, Stimmzettel und Baumpatenschaften; bei Gießeinträgen Ihr "
+        "Name (Pseudonym).",
+        kept="Ihre Bürgerhaushalts-Vorschläge bleiben ohne Verbindung zu Ihnen veröffentlicht; "
+        "gegossene Liter bleiben in der Statistik. Mängelmeldungen und Anmeldungen zu Dialogen "
+        "(ohne Konto gemacht) folgen ihren Löschfristen.",
+        why="Vorschläge sind Teil eines öffentlichen Verfahrens, über das der Rat entscheidet.",
     ),
 ]
