@@ -295,6 +295,8 @@ APPLICATIONS_OIDC_PROVIDERS = _json.loads(os.environ.get("APPLICATIONS_OIDC_PROV
 PARTICIPATION_MAP_TILE_URL = os.environ.get(
     "PARTICIPATION_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+# Only a tile server the town runs itself may be used without asking the citizen first.
+PARTICIPATION_MAP_TILES_SELF_HOSTED = env_bool("PARTICIPATION_MAP_TILES_SELF_HOSTED", False)
 PARTICIPATION_MAP_ATTRIBUTION = os.environ.get(
     "PARTICIPATION_MAP_ATTRIBUTION", "© OpenStreetMap-Mitwirkende"
 )
