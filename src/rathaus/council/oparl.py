@@ -90,7 +90,10 @@ def querysets(municipality) -> dict:
             scoped[Organization].select_related("place").prefetch_related("memberships"),
             "organization",
         ),
-        "person": (scoped[Person].prefetch_related("memberships"), "person"),
+        "person": (
+            scoped[Person].select_related("user").prefetch_related("memberships"),
+            "person",
+        ),
         "meeting": (
             scoped[Meeting]
             .select_related("place")
