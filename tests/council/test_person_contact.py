@@ -29,5 +29,5 @@ def test_login_address_is_never_published(client_a, council_a):
     Person.objects.filter(pk=member.pk).update(email=member.user.email, publish_contact=True)
     data = _person_json(client_a, member)
     assert "email" not in data
-    body = client_a.get("/rat/oparl/v1/body/%d/person" % council_a.body.pk).content.decode()
+    body = client_a.get(f"/rat/oparl/v1/body/{council_a.body.pk}/person").content.decode()
     assert member.user.email not in body

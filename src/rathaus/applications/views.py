@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core import audit
 from rathaus.core.forms import KernForm
 from rathaus.core.ratelimit import ratelimit
 
@@ -369,6 +370,8 @@ def download(request, pk):
     app = upload.application
     if not can_handle(request.user, request.municipality, app):
         _get_application(request, app.key)  # raises 404 unless it is the citizen's own
+    elif app.applicant_id != request.user.pk:
+        audit.record_access(request, "applications.file_downloaded", upload)
     response = FileResponse(
         upload.file.open("rb"),
         content_type=upload.content_type,
