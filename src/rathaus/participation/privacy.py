@@ -4,6 +4,7 @@ from rathaus.core.export import ExportFile, Section, Statement, email_q
 from rathaus.core.retention import Rule, days
 
 from . import periodic
+from .budget import secrecy
 
 RETENTION = [
     Rule(
@@ -44,6 +45,20 @@ RETENTION = [
         period="1 Tag",
         action="das Foto wird gelöscht",
         job=periodic.delete_abandoned_photos,
+        every_seconds=3600,
+    ),
+    Rule(
+        key="participation.budget_ballots",
+        area="Bürgerhaushalt",
+        record="Stimmzettel: wer abgestimmt hat (Konto) und die vergebenen Punkte",
+        purpose="geheime Abstimmung über die Vorschläge; jede Person stimmt einmal ab",
+        legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
+        period="Punkte: bis zum Ende der Abstimmung mit dem Konto verbunden; „hat abgestimmt“: "
+        f"{secrecy.VOTER_LIST_DAYS} Tage nach dem Ende der Abstimmung",
+        action="am Ende der Abstimmung werden die Punkte vom Konto getrennt und in zufälliger "
+        "Reihenfolge neu gespeichert (niemand kann sie einer Person zuordnen); danach wird "
+        "der Vermerk „hat abgestimmt“ gelöscht",
+        job=secrecy.seal_and_prune,
         every_seconds=3600,
     ),
     Rule(
@@ -118,7 +133,9 @@ def export_budget(person):
         {
             "Art": "Stimmzettel",
             "Bürgerhaushalt": b.round.title,
-            "Punkte": {e.proposal.title: e.points for e in b.entries.select_related("proposal")},
+            "Punkte": {e.proposal.title: e.points for e in b.entries.select_related("proposal")}
+            if not b.round.ballots_sealed_at
+            else "geheim: seit dem Ende der Abstimmung nicht mehr mit Ihrem Konto verbunden",
             "am": b.updated_at,
         }
         for b in Ballot.objects.filter(user=user).select_related("round")
