@@ -71,3 +71,26 @@ def test_anonymisation_clears_notes_decision_texts_and_files_on_disk(
     texts = " ".join(app.case_events.values_list("text", flat=True))
     assert "Mustermann" not in texts and "Max" not in texts
     assert not any(Path(p).exists() for p in paths)
+
+
+def test_case_mail_tasks_carry_ids_and_skip_anonymised_cases(
+    client_a, citizen, parking, clerk_a, settings
+):
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.applications.tasks import send_case_mail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    app.refresh_from_db()
+    cases.change_status(app, "abgeschlossen", actor=clerk_a)
+    rows = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+    assert rows and all(citizen.email not in str(args) for _, args in rows)
+    assert any("send_case_mail" in path for path, _ in rows)
+    services.anonymise(app)
+    mail.outbox.clear()
+    send_case_mail.call(app.pk, "submitted")  # what the worker would run now
+    assert mail.outbox == []

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rathaus.catalog.models import MaturityChange, Service
@@ -202,14 +201,10 @@ def submit(app: Application, *, user=None) -> tuple[Application, bool]:
 
 
 def _confirm_by_email(app: Application) -> None:
-    from .tasks import send_email
+    from .tasks import send_case_mail
 
-    email = app.contact_email
-    if not email:
-        return
-    body = render_to_string("applications/email/submitted.txt", {"app": app})
-    subject = f"Ihr Antrag {app.reference}: {app.service.name}"
-    transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+    if app.contact_email:
+        transaction.on_commit(lambda pk=app.pk: send_case_mail.enqueue(pk, "submitted"))
 
 
 def announce_ready(app: Application) -> None:
