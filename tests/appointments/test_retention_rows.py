@@ -49,7 +49,11 @@ def test_every_row_runs_as_a_periodic_job():
     from rathaus.core.periodic import discover
 
     names = {job.name for job in discover()}
-    assert {"appointments.bookings", "appointments.waitlist", "appointments.lottery"} <= names
+    assert {
+        "appointments.bookings",
+        "appointments.waitlist_retention",
+        "appointments.lottery_retention",
+    } <= names
 
 
 def test_confirmed_booking_is_closed_after_its_day_and_anonymised_after_the_period(offer_a):
@@ -122,7 +126,7 @@ def _waitlist(town, service, status, name):
 def test_waitlist_places_are_deleted(town_a, service_a):
     done = _waitlist(town_a, service_a, WaitlistEntry.Status.LEFT, "left")
     waiting = _waitlist(town_a, service_a, WaitlistEntry.Status.WAITING, "waiting")
-    job = _rule("appointments.waitlist")
+    job = _rule("appointments.waitlist_retention")
     now = timezone.now()
     assert job.run(now + timedelta(days=29)) == 0
     assert job.run(now + timedelta(days=31)) == 1
@@ -152,7 +156,7 @@ def test_lottery_entries_are_deleted_30_days_after_the_last_day(town_a, offer_a,
         email="erika@example.org",
         person_key="erika@example.org",
     )
-    job = _rule("appointments.lottery")
+    job = _rule("appointments.lottery_retention")
     now = timezone.now()
     assert job.run(now + timedelta(days=39)) == 0
     assert job.run(now + timedelta(days=42)) == 1

@@ -38,7 +38,9 @@ def test_every_row_is_complete_unique_and_a_periodic_job():
 
     keys = [rule.key for rule in rules()]
     assert len(keys) == len(set(keys))
-    jobs = {job.name for job in discover()}
+    names = [job.name for job in discover()]
+    assert len(names) == len(set(names))  # no retention job runs twice under two names
+    jobs = set(names)
     for rule in rules():
         assert rule.key in jobs
         assert all([rule.record, rule.purpose, rule.legal_basis, rule.period_text(), rule.action])
@@ -70,6 +72,10 @@ def test_processing_record_csv_for_administrators_only(client_a, town_a):
     body = response.content.decode("utf-8-sig")
     assert "Musterstadt-A" in body
     assert body.count("\n") >= len(rules()) + 4
+    pdf = client_a.get("/verwaltung/verarbeitungen.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    client_a.force_login(clerk)
+    assert client_a.get("/verwaltung/verarbeitungen.pdf").status_code == 403
 
 
 def test_expired_sessions_are_deleted():

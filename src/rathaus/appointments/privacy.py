@@ -24,7 +24,7 @@ RETENTION = [
         job=retention.bookings,
     ),
     Rule(
-        key="appointments.waitlist",
+        key="appointments.waitlist_retention",
         area="Terminvergabe",
         record="Wartelistenplätze: Name, E-Mail-Adresse, Telefon",
         purpose="frei gewordene Termine anbieten",
@@ -35,7 +35,7 @@ RETENTION = [
         every_seconds=24 * 3600,
     ),
     Rule(
-        key="appointments.lottery",
+        key="appointments.lottery_retention",
         area="Terminvergabe",
         record="Teilnahmen an Terminverlosungen: Name, E-Mail-Adresse, Telefon, Wünsche",
         purpose="Termine bei großem Andrang fair verlosen",

@@ -112,16 +112,21 @@ def privacy(request):
     return render(request, "core/privacy.html", context)
 
 
+def _processing_record_allowed(request) -> None:
+    from .permissions import has_role
+
+    if not has_role(request.user, request.municipality):
+        raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
+
+
 @login_required
 def processing_record(request):
     """Art. 30 DSGVO: the record of processing activities as CSV, for administrators."""
     import csv
 
-    from .permissions import has_role
     from .retention import ART30_COLUMNS, art30_rows
 
-    if not has_role(request.user, request.municipality):
-        raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
+    _processing_record_allowed(request)
     town = request.municipality
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -134,6 +139,29 @@ def processing_record(request):
     writer.writerow([])
     writer.writerow(ART30_COLUMNS)
     writer.writerows(art30_rows())
+    return response
+
+
+@login_required
+def processing_record_pdf(request):
+    """The same record as a PDF to sign and file."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from .retention import ART30_COLUMNS, art30_rows
+
+    _processing_record_allowed(request)
+    context = {
+        "town": request.municipality,
+        "columns": ART30_COLUMNS,
+        "rows": art30_rows(),
+        "generated": timezone.localtime(),
+    }
+    html = render_to_string("core/processing_record.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    slug = request.municipality.slug
+    response["Content-Disposition"] = f'attachment; filename="verarbeitungsverzeichnis-{slug}.pdf"'
     return response
 
 
