@@ -94,3 +94,15 @@ def test_case_mail_tasks_carry_ids_and_skip_anonymised_cases(
     mail.outbox.clear()
     send_case_mail.call(app.pk, "submitted")  # what the worker would run now
     assert mail.outbox == []
+
+
+def test_unactivated_registrations_are_deleted_after_a_week(db):
+    from rathaus.core.models import User
+
+    pending = User.objects.create_user("neu@example.org", "geheim-123!", is_active=False)
+    active = User.objects.create_user("aktiv@example.org", "geheim-123!")
+    row = next(rule for rule in rules() if rule.key == "applications.unactivated_accounts")
+    assert row.run(timezone.now() + timedelta(days=6)) == 0
+    assert row.run(timezone.now() + timedelta(days=8)) == 1
+    assert not User.objects.filter(pk=pending.pk).exists()
+    assert User.objects.filter(pk=active.pk).exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rathaus.core.retention import rules
 from rathaus.participation.dialogues.models import DialogueEvent, Registration
 from rathaus.participation.reports import services
-from rathaus.participation.reports.models import Report, ReportPhoto
+from rathaus.participation.reports.models import Report, ReportPhoto, ReportUpdate
 
 from .conftest import jpeg_with_gps
 
@@ -47,10 +47,17 @@ def test_finished_reports_lose_contact_data_after_their_period(pothole):
         address="x",
         contact_email="e@example.org",
     )
+    ReportUpdate.objects.create(report=report, kind="note", text="Frau E. rief an", is_public=False)
+    public = ReportUpdate.objects.create(
+        report=report, kind="note", text="Wird repariert", is_public=True
+    )
     services.change_status(report, status="fixed", actor=None)
     job = _rule("participation.erase_old_contact_data")
     assert job.run(timezone.now() + timedelta(days=179)) == 0
     assert job.run(timezone.now() + timedelta(days=181)) == 1
+    assert not ReportUpdate.objects.filter(text__contains="rief an").exists()
+    public.refresh_from_db()
+    assert public.text == "Wird repariert"
 
 
 def test_abandoned_photo_and_its_file_are_deleted(pothole, django_capture_on_commit_callbacks):

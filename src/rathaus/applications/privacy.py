@@ -5,7 +5,43 @@ from rathaus.core.retention import Rule
 
 from . import services
 
+#: A registration whose e-mail address was never confirmed lapses after this many days.
+UNACTIVATED_DAYS = 7
+
+
+def delete_unactivated_accounts(now) -> int:
+    """Accounts registered but never activated (no login, no role, no application) are
+    deleted; the activation link is valid for a day anyway."""
+    from datetime import timedelta
+
+    from rathaus.core.models import User
+
+    due = User.objects.filter(
+        is_active=False,
+        last_login__isnull=True,
+        date_joined__lt=now - timedelta(days=UNACTIVATED_DAYS),
+        roles__isnull=True,
+        applications__isnull=True,
+        is_staff=False,
+        is_superuser=False,
+    )
+    deleted, _ = User.objects.filter(pk__in=list(due.values_list("pk", flat=True))).delete()
+    return deleted
+
+
 RETENTION = [
+    Rule(
+        key="applications.unactivated_accounts",
+        area="Nutzerkonto",
+        record="Registrierungen, deren E-Mail-Adresse nie bestätigt wurde (Name, E-Mail-Adresse, "
+        "Passwort-Hash)",
+        purpose="Konto nach Bestätigung der E-Mail-Adresse freischalten",
+        legal_basis="Art. 6 Abs. 1 lit. a und e DSGVO",
+        period=f"{UNACTIVATED_DAYS} Tage nach der Registrierung",
+        action="die Registrierung wird gelöscht",
+        job=delete_unactivated_accounts,
+        every_seconds=24 * 3600,
+    ),
     Rule(
         key="applications.cases",
         area="Online-Anträge",

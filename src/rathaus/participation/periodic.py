@@ -15,7 +15,7 @@ from django.utils import timezone
 from rathaus.core.periodic import Job
 
 from .dialogues.models import Registration
-from .reports.models import Report, ReportPhoto
+from .reports.models import Report, ReportPhoto, ReportUpdate
 
 CONFIRM_HOURS = 48
 #: Registrations are deleted this many days after their dialogue ended (or after
@@ -45,7 +45,17 @@ def erase_old_contact_data(now=None) -> int:
     finished = Report.objects.filter(
         status__in=Report.FINAL_STATUSES, status_changed_at__lt=cutoff
     ).exclude(contact_email="", contact_name="", contact_phone="")
-    return finished.update(contact_email="", contact_name="", contact_phone="")
+    return _erase_contact(finished)
+
+
+def _erase_contact(reports) -> int:
+    """Contact data goes, and with it the internal notes (free text about the person);
+    public status notes stay with the public report."""
+    ids = list(reports.values_list("pk", flat=True))
+    ReportUpdate.objects.filter(report_id__in=ids, is_public=False).exclude(text="").update(text="")
+    return Report.objects.filter(pk__in=ids).update(
+        contact_email="", contact_name="", contact_phone=""
+    )
 
 
 def erase_stalled_contact_data(now=None) -> int:
@@ -59,7 +69,7 @@ def erase_stalled_contact_data(now=None) -> int:
         .filter(last_change__lt=now - timedelta(days=days))
         .exclude(contact_email="", contact_name="", contact_phone="")
     )
-    return stalled.update(contact_email="", contact_name="", contact_phone="")
+    return _erase_contact(stalled)
 
 
 def delete_past_registrations(now=None) -> int:

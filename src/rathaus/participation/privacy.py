@@ -17,7 +17,8 @@ RETENTION = [
         period=days(
             "PARTICIPATION_CONTACT_RETENTION_DAYS", 180, "{n} Tage nach Erledigung der Meldung"
         ),
-        action="die Kontaktdaten werden gelöscht; die Meldung bleibt",
+        action="die Kontaktdaten und interne Vermerke werden gelöscht; die Meldung und ihre "
+        "öffentlichen Rückmeldungen bleiben",
         job=periodic.erase_old_contact_data,
         every_seconds=24 * 3600,
     ),
@@ -32,7 +33,8 @@ RETENTION = [
             730,
             "{n} Tage nach der letzten Statusänderung",
         ),
-        action="die Kontaktdaten werden gelöscht; die Meldung bleibt",
+        action="die Kontaktdaten und interne Vermerke werden gelöscht; die Meldung und ihre "
+        "öffentlichen Rückmeldungen bleiben",
         job=periodic.erase_stalled_contact_data,
         every_seconds=24 * 3600,
     ),
