@@ -359,6 +359,14 @@ ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)
 # Numbers only from 30 minutes before opening until closing (off: e.g. to try the demo at night).
 ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)
 
+# catalog
+# Search indexes one process keeps (least recently used dropped; ~9 MB each), so a
+# worker's memory does not grow with the number of towns it serves (issue 21).
+CATALOG_SEARCH_INDEXES = int(os.environ.get("CATALOG_SEARCH_INDEXES", "8"))
+
+# core: compression of machine-readable answers (not HTML; see core/compression.py).
+MIDDLEWARE.insert(1, "rathaus.core.compression.MachineReadableGZipMiddleware")
+
 # --- Privacy (docs/privacy.md; periods of the retention registry, core.retention) -------
 APPOINTMENTS_RETENTION_DAYS = int(os.environ.get("APPOINTMENTS_RETENTION_DAYS", "90"))
 PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS = int(
