@@ -71,6 +71,20 @@ def _used_every_module(client, town, citizen, clerk):
         person_key=EMAIL,
         code="RIGHTS22",
     )
+    Booking.objects.create(
+        municipality=town,
+        offer=offer,
+        service=offer.service,
+        resource=offer.resource,
+        starts_at=start + timedelta(days=1),
+        ends_at=start + timedelta(days=1, minutes=20),
+        status="confirmed",
+        name="E. M.",
+        email="other-address@example.org",  # booked while logged in, another address
+        person_key="other-address@example.org",
+        code="ACCOUNT2",
+        account=citizen,
+    )
     WaitlistEntry.objects.create(
         municipality=town, service=offer.service, name="Erika", email=EMAIL, person_key=EMAIL
     )
@@ -163,7 +177,7 @@ def test_download_holds_a_record_from_every_module(client_a, town_a, citizen, pa
     }
     assert any(name.startswith("files/applications.cases/") for name in archive.namelist())
     summary = archive.read("zusammenfassung.txt").decode()
-    assert "Termine" in summary and "RIGHTS22" in summary
+    assert "Termine" in summary and "RIGHTS22" in summary and "ACCOUNT2" in summary
 
 
 def test_download_holds_nothing_of_another_person(client_a, town_a, citizen, parking, clerk_a):

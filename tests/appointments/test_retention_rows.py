@@ -56,9 +56,11 @@ def test_every_row_runs_as_a_periodic_job():
     } <= names
 
 
-def test_confirmed_booking_is_closed_after_its_day_and_anonymised_after_the_period(offer_a):
+def test_confirmed_booking_is_closed_after_its_day_and_anonymised_after_the_period(
+    offer_a, citizen
+):
     now = timezone.now()
-    booking = _booking(offer_a, now + timedelta(days=1))
+    booking = _booking(offer_a, now + timedelta(days=1), account=citizen)
     job = _rule("appointments.bookings")
 
     assert job.run(now + timedelta(days=1, hours=12)) == {"closed": 0, "anonymised": 0}
@@ -71,7 +73,7 @@ def test_confirmed_booking_is_closed_after_its_day_and_anonymised_after_the_peri
     booking.refresh_from_db()
     assert (booking.name, booking.email, booking.phone, booking.person_key) == ("", "", "", "")
     assert (booking.note, booking.idempotency_key) == ("", None)
-    assert booking.code != "ABCD2345"
+    assert booking.code != "ABCD2345" and booking.account is None
     assert job.run(now + timedelta(days=96)) == {"closed": 0, "anonymised": 0}  # idempotent
 
 

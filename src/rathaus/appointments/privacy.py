@@ -59,7 +59,8 @@ def export_bookings(person):
 
     bookings = (
         Booking.objects.filter(
-            Q(booked_by=person.user)
+            Q(account=person.user)
+            | Q(booked_by=person.user)
             | Q(person_key__in=person.emails)
             | email_q("email", person.emails)
         )

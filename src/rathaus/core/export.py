@@ -21,10 +21,12 @@ import io
 import json
 import zipfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import import_module
+from typing import IO
 
 from django.apps import apps
 from django.utils import timezone
@@ -45,7 +47,7 @@ class Person:
 @dataclass
 class ExportFile:
     name: str  # path inside the ZIP, below files/
-    open: Callable[[], object]  # returns a binary file object
+    open: Callable[[], AbstractContextManager[IO[bytes]]]  # returns an open binary file
 
 
 @dataclass

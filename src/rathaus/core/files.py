@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from django.apps import apps
@@ -39,8 +40,7 @@ def _delete_files(sender, instance, **kwargs):
             continue
         stored = getattr(instance, field.name)
         if stored and stored.name:
-            storage, name = stored.storage, stored.name
-            transaction.on_commit(lambda s=storage, n=name: s.delete(n))
+            transaction.on_commit(partial(stored.storage.delete, stored.name))
 
 
 def connect() -> None:

@@ -66,6 +66,7 @@ def _anonymise_one_town(due, municipality: Municipality, before: datetime) -> in
                 idempotency_key=None,
                 code=_free_code(municipality),
                 booked_by=None,
+                account=None,
             )
             count += 1
         if count:
@@ -87,7 +88,12 @@ def _free_code(municipality: Municipality) -> str:
 def anonymise_past(before: datetime) -> int:
     """Every booking that ended before ``before`` loses its personal data, whatever its state."""
     due = Booking.objects.filter(ends_at__lt=before).exclude(
-        Q(name="") & Q(email="") & Q(phone="") & Q(person_key="") & Q(booked_by=None)
+        Q(name="")
+        & Q(email="")
+        & Q(phone="")
+        & Q(person_key="")
+        & Q(booked_by=None)
+        & Q(account=None)
     )
     total = 0
     for town_id in due.values_list("municipality_id", flat=True).distinct():
