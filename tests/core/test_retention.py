@@ -166,7 +166,7 @@ def test_settings_without_mail_configuration_choose_the_refusing_backend():
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"EMAIL_BACKEND", "DEBUG", "RATHAUS_TESTING"}
+        if k not in {"EMAIL_BACKEND", "DEBUG", "RATHAUS_TESTING", "RATHAUS_MODE"}
     }
     env["DJANGO_SETTINGS_MODULE"] = "rathaus.settings"
     code = "from django.conf import settings; print(settings.EMAIL_BACKEND)"

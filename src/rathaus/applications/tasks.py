@@ -66,7 +66,7 @@ def send_case_mail(application_id: int, kind: str) -> None:
 
 
 @task()
-def send_account_mail(user_id: int, kind: str, base_url: str) -> None:
+def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> None:
     """Activation or "you already have an account", rendered at send time.
 
     Carries the account id, not the address; the activation token is made when the
@@ -78,22 +78,28 @@ def send_account_mail(user_id: int, kind: str, base_url: str) -> None:
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
 
+    from rathaus.core import tenancy
+    from rathaus.core.models import Municipality
+
     from .accounts import activation_tokens
 
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         return
-    base = base_url.rstrip("/")
+    # Links from the town's configured base URL, never from a request's Host header.
+    town = Municipality.objects.filter(pk=municipality_id).first()
     if kind == "activate":
         uid = urlsafe_base64_encode(force_bytes(user.pk))
         path = reverse("applications:activate", args=[uid, activation_tokens.make_token(user)])
         body = render_to_string(
-            "applications/email/activate.txt", {"user": user, "link": base + path}
+            "applications/email/activate.txt",
+            {"user": user, "link": tenancy.public_url(town, path)},
         )
         subject = "Bitte bestätigen Sie Ihre E-Mail-Adresse"
     else:
         path = reverse("applications:password_reset")
-        body = render_to_string("applications/email/already_registered.txt", {"link": base + path})
+        link = tenancy.public_url(town, path)
+        body = render_to_string("applications/email/already_registered.txt", {"link": link})
         subject = "Sie haben bereits ein Konto"
     send_mail(subject, body, None, [user.email])
 

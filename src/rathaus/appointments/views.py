@@ -18,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
 from . import antibot, capacity, documents, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
+from .services import policy
 from .tasks import bring_list
 
 CALENDAR_DAYS = 28
@@ -52,28 +54,16 @@ def _offer(request, slug, resource_slug) -> Offer:
 
 
 def _persons(request, max_persons: int) -> int:
-    try:
-        value = int(request.GET.get("personen", 1))
-    except (TypeError, ValueError):
-        return 1
+    value = parse_optional_int(request.GET.get("personen"), "personen", default=1)
     return min(max(value, 1), max_persons)
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _day(value: str | None, field: str = "tag") -> date | None:
+    return parse_optional_date(value, field)
 
 
 def _start(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if parsed is None or timezone.is_naive(parsed):
-        return None
-    return parsed
+    return parse_optional_datetime(value, "start", date_only_ok=False)
 
 
 def index(request):
@@ -110,6 +100,7 @@ def service_locations(request, slug):
             "earliest": earliest[0] if earliest else None,
             "persons": persons,
             "person_choices": range(1, max_persons + 1),
+            "horizon_changes": policy.upcoming_horizon_changes(offers),
         },
     )
 
@@ -119,7 +110,7 @@ def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
     services.expire_holds_if_due()
     win = capacity.window(offer)
     today = timezone.localdate()
-    first = _day(request.GET.get("ab")) or today
+    first = _day(request.GET.get("ab"), "ab") or today
     first = min(max(first, today), win.last_day)
     counts = capacity.days_with_free_times(offer, persons, first, CALENDAR_DAYS)
     days = [first + timedelta(days=i) for i in range(CALENDAR_DAYS)]
@@ -200,10 +191,7 @@ def details(request, slug, resource_slug):
     offer = _offer(request, slug, resource_slug)
     source = request.POST if request.method == "POST" else request.GET
     start = _start(source.get("start"))
-    try:
-        persons = int(source.get("personen", 1))
-    except ValueError:
-        persons = 0
+    persons = parse_optional_int(source.get("personen"), "personen", default=1)
     if start is None or not 1 <= persons <= offer.max_persons:
         raise Http404
     win = capacity.window(offer)

@@ -191,6 +191,10 @@ def _deletions(word: str) -> set[str]:
 
 
 LONG_WORD = 8  # from this length on, two typos are allowed
+# Longer "words" are no German word (the longest compounds in use have ~60 letters):
+# they are neither split nor corrected, which bounds the work per question (splitting
+# is cubic in word length; a 400-letter word used to cost ~20 s of CPU).
+MAX_WORD_LENGTH = 64
 SHORT_WORD = 6  # below this length, typos must keep the first letter
 
 
@@ -322,7 +326,11 @@ class Index:
         Splits against the index vocabulary, allowing German linking elements
         (Fugen-s, -n, -en, -es, -e). Returns [] if no split into known parts exists.
         """
-        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, 0, partial)
+        if len(word) > MAX_WORD_LENGTH:
+            return []
+        known = lru_cache(maxsize=None)(self._known_stem)  # each substring is looked up once
+        splitter = _Splitter(known, min_part)
+        return splitter.split(word.lower().translate(_FOLD), 0, partial)
 
     def _known_stem(self, part: str) -> str | None:
         for candidate in (part, stem_de(part)):
@@ -337,7 +345,7 @@ class Index:
         """
         key = fold(word)
         limit = _allowed_typos(key)
-        if not limit:
+        if not limit or len(key) > MAX_WORD_LENGTH:
             return None
         candidates = self._one_typo_candidates(key)
         if len(key) + limit >= LONG_WORD:
@@ -521,14 +529,32 @@ class Index:
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
 
-def _split(word: str, known, min_part: int, depth: int, partial: bool = True) -> list[str]:
+class _Splitter:
+    """Compound splitting with the results of each (suffix, depth) remembered."""
+
+    def __init__(self, known, min_part: int):
+        self.known = known
+        self.min_part = min_part
+        self.memo: dict[tuple[str, int], list[str]] = {}
+
+    def split(self, word: str, depth: int, partial: bool = False) -> list[str]:
+        key = (word, depth)
+        if partial:
+            return _split(word, self.known, self.min_part, depth, partial, self)
+        if key not in self.memo:
+            self.memo[key] = _split(word, self.known, self.min_part, depth, partial, self)
+        return self.memo[key]
+
+
+def _split(word, known, min_part, depth, partial=True, splitter=None) -> list[str]:
     """Split ``word`` into known parts (longest right part first); [] if impossible."""
     if depth > 2 or len(word) < 2 * min_part:
         return []
+    splitter = splitter or _Splitter(known, min_part)
     for cut in range(len(word) - min_part, min_part - 1, -1):
         left, right = word[:cut], word[cut:]
         right_term = known(right)
-        right_parts = [right_term] if right_term else _split(right, known, min_part, depth + 1)
+        right_parts = [right_term] if right_term else splitter.split(right, depth + 1)
         if not right_parts:
             continue
         for link in ("", "s", "es", "n", "en", "e"):

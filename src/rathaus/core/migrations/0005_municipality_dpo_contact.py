@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_audit_indexes"),
+        ("core", "0004_merge_base_url_and_opening_hours"),
     ]
 
     operations = [
