@@ -174,3 +174,13 @@ def test_settings_without_mail_configuration_choose_the_refusing_backend():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "rathaus.core.mail.RefuseBackend"
+
+
+def test_login_records_are_deleted_after_the_period():
+    from axes.models import AccessLog
+
+    AccessLog.objects.create(username="erika@example.org", ip_address="192.0.2.1")
+    job = _rule("core.login_records")
+    assert job.run(timezone.now() + timedelta(days=29)) == 0
+    assert job.run(timezone.now() + timedelta(days=31)) == 1
+    assert not AccessLog.objects.exists()

@@ -122,8 +122,42 @@ def erase_sessions(user) -> None:
             session.delete()
 
 
+def _login_records():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    return [AccessAttempt, AccessFailureLog, AccessLog]
+
+
+def erase_login_records(user) -> None:
+    """The login throttle's records (django-axes) name the account's address."""
+    for model in _login_records():
+        model.objects.filter(username__iexact=user.email).delete()
+
+
+def prune_login_records(now: datetime) -> int:
+    """Login attempts and the login log are deleted after the period."""
+    cutoff = now - timedelta(days=setting_days("RATHAUS_LOGIN_LOG_RETENTION_DAYS", 30))
+    return sum(
+        model.objects.filter(attempt_time__lt=cutoff).delete()[0] for model in _login_records()
+    )
+
+
+RETENTION.append(
+    Rule(
+        key="core.login_records",
+        area="Anmeldung",
+        record="Anmeldeversuche und Anmeldeprotokoll (E-Mail-Adresse, IP-Adresse, Browser, Zeit)",
+        purpose="Schutz vor dem Erraten von Passwörtern (Sperre nach Fehlversuchen)",
+        legal_basis="Art. 6 Abs. 1 lit. e, Art. 32 DSGVO",
+        period=days("RATHAUS_LOGIN_LOG_RETENTION_DAYS", 30, "{n} Tage"),
+        action="die Einträge werden gelöscht; beim Löschen des Kontos sofort",
+        job=prune_login_records,
+        every_seconds=24 * 3600,
+    )
+)
+
 EXPORTERS = [export_account]
-ERASERS = [erase_sessions]
+ERASERS = [erase_sessions, erase_login_records]
 
 ACCOUNT_DELETION = [
     Statement(
