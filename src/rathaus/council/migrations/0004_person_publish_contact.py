@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("council", "0002_oparl_source"),
+        ("council", "0003_oparl_tombstones_and_import_fields"),
     ]
 
     operations = [
