@@ -3,8 +3,8 @@ register → confirm e-mail → log in → form → check answers → pay (demo 
 webhook over HTTP) → confirmation → clerk decides → notice in the Postfach."""
 
 import re
-from urllib.parse import urlsplit
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
