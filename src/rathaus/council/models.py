@@ -234,6 +234,13 @@ class Person(OParlObject):
     gender = models.CharField(_("Geschlecht"), max_length=20, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    # Contact data is published (OParl) only when the person chose so; the address
+    # of a linked login is never published (see public_email).
+    publish_contact = models.BooleanField(
+        _("E-Mail und Telefon veröffentlichen"),
+        default=False,
+        help_text=_("Nur ankreuzen, wenn die Person der Veröffentlichung zugestimmt hat."),
+    )
     status = models.CharField(_("Status"), max_length=100, blank=True)
     life = models.TextField(_("Lebenslauf"), blank=True)
     # The login of a councillor: links non-public access to memberships.
@@ -252,6 +259,18 @@ class Person(OParlObject):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_email(self) -> str:
+        if not self.publish_contact or not self.email:
+            return ""
+        if self.user_id and self.user.email.lower() == self.email.lower():
+            return ""  # a login address is never published
+        return self.email
+
+    @property
+    def public_phone(self) -> str:
+        return self.phone if self.publish_contact else ""
 
     def get_absolute_url(self) -> str:
         return reverse("council:person", args=[self.pk])

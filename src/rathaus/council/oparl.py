@@ -114,7 +114,10 @@ def kinds(municipality) -> dict[str, Kind]:
             "organization",
         ),
         "person": Kind(
-            scoped(Person).prefetch_related("memberships"), everything, everything, "person"
+            scoped(Person).select_related("user").prefetch_related("memberships"),
+            everything,
+            everything,
+            "person",
         ),
         "meeting": Kind(
             scoped(Meeting)

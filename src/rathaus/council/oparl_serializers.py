@@ -229,8 +229,8 @@ class Serializer:
                     "formOfAddress": person.form_of_address,
                     "title": [person.title] if person.title else [],
                     "gender": person.gender,
-                    "email": [person.email] if person.email else [],
-                    "phone": [person.phone] if person.phone else [],
+                    "email": [person.public_email] if person.public_email else [],
+                    "phone": [person.public_phone] if person.public_phone else [],
                     "status": [person.status] if person.status else [],
                     "life": person.life,
                     "membership": []
