@@ -48,7 +48,7 @@ PAPER_FIELDS = {
 }
 
 # Without a "Termin" on the paper, a tracked resolution is due this long after the
-# decision; an Anfrage without a deadline is due this long after its date (ADR 0042).
+# decision; an Anfrage without a deadline is due this long after its date (ADR 0043).
 DEFAULT_TRACKING_DAYS = 90
 DEFAULT_ANSWER_DAYS = 28
 ADOPTING_RESULTS = {AgendaItem.Result.ADOPTED, AgendaItem.Result.ADOPTED_CHANGED}

@@ -5,6 +5,7 @@ from rathaus.core.retention import Rule, days
 
 from . import periodic
 from .budget import secrecy
+from .reports import alerts
 
 RETENTION = [
     Rule(
@@ -62,6 +63,17 @@ RETENTION = [
         "der Vermerk „hat abgestimmt“ gelöscht",
         job=secrecy.seal_and_prune,
         every_seconds=3600,
+    ),
+    Rule(
+        key="participation.area_alerts",
+        area="Mängelmelder",
+        record="Gebietsbenachrichtigungen: E-Mail-Adresse und Gebiet oder Straße",
+        purpose="über neue Meldungen im gewählten Gebiet informieren",
+        legal_basis="Art. 6 Abs. 1 lit. a DSGVO (Einwilligung durch Bestätigung)",
+        period=f"bis zur Abbestellung; unbestätigte Anfragen {alerts.UNCONFIRMED_DAYS} Tage",
+        action="die Benachrichtigung wird gelöscht (Abbestellen löscht sofort)",
+        job=alerts.delete_unconfirmed,
+        every_seconds=24 * 3600,
     ),
     Rule(
         key="participation.registrations",
@@ -179,6 +191,21 @@ def export_registrations(person):
     return Section("participation.registrations", "Anmeldungen zu Dialogen", records)
 
 
+def export_area_alerts(person):
+    from .reports.models import AreaAlert
+
+    records = [
+        {
+            "Gebiet": a.area_label,
+            "E-Mail-Adresse": a.email,
+            "bestätigt am": a.confirmed_at,
+            "angefragt am": a.created_at,
+        }
+        for a in AreaAlert.objects.filter(email_q("email", person.emails))
+    ]
+    return Section("participation.area_alerts", "Gebietsbenachrichtigungen", records)
+
+
 def erase_participation(user) -> None:
     """Supports, adoptions and ballots go with the account (cascade); waterings stay as
     figures without the pseudonym; proposals stay as public contributions, without author."""
@@ -187,7 +214,13 @@ def erase_participation(user) -> None:
     Watering.objects.filter(user=user).update(name="", user=None)
 
 
-EXPORTERS = [export_reports, export_budget, export_trees, export_registrations]
+EXPORTERS = [
+    export_reports,
+    export_budget,
+    export_trees,
+    export_registrations,
+    export_area_alerts,
+]
 ERASERS = [erase_participation]
 ACCOUNT_DELETION = [
     Statement(

@@ -5,16 +5,16 @@ Only published reports count; contact data never leaves the staff side. A report
 without a map position matches a street alert by its address text.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from rathaus.core import audit
+from rathaus.core import audit, tenancy
 
 from ..tasks import email_after_commit
 from .models import AreaAlert, Report
@@ -66,7 +66,9 @@ def subscribe(municipality, *, email, south=None, west=None, north=None, east=No
         municipality=municipality,
         actor_label="Bürger/in",
     )
-    confirm = _absolute(reverse("participation:area_alert_confirm", args=[alert.token]))
+    confirm = _absolute(
+        municipality, reverse("participation:area_alert_confirm", args=[alert.token])
+    )
     email_after_commit(
         "Bitte bestätigen Sie Ihre Benachrichtigung",
         f"Guten Tag,\n\nSie möchten über neue Meldungen im Mängelmelder informiert werden "
@@ -84,6 +86,16 @@ def confirm(alert: AreaAlert) -> AreaAlert:
         alert.save(update_fields=["confirmed_at", "checked_until"])
         audit.record("participation.area_alert_confirmed", alert, actor_label="Bürger/in")
     return alert
+
+
+UNCONFIRMED_DAYS = 7
+
+
+def delete_unconfirmed(now) -> int:
+    """Requests never confirmed by their double opt-in link are deleted after a week."""
+    cutoff = now - timedelta(days=UNCONFIRMED_DAYS)
+    deleted, _ = AreaAlert.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -121,12 +133,16 @@ def _mail_digest(alert, reports) -> None:
     for report in reports:
         new = report.created_at > (alert.confirmed_at or report.created_at)
         label = "Neu" if new and report.status == Report.Status.RECEIVED else "Neuer Stand"
-        url = _absolute(reverse("participation:report_detail", args=[report.pk]))
+        url = _absolute(
+            alert.municipality, reverse("participation:report_detail", args=[report.pk])
+        )
         lines.append(
             f"- {label}: Nr. {report.pk} {report.category.name}, {report.get_status_display()}"
             f"{', ' + report.address if report.address else ''}\n  {url}"
         )
-    stop = _absolute(reverse("participation:area_alert_unsubscribe", args=[alert.token]))
+    stop = _absolute(
+        alert.municipality, reverse("participation:area_alert_unsubscribe", args=[alert.token])
+    )
     email_after_commit(
         f"Mängelmelder: {len(reports)} Meldung(en) in Ihrem Gebiet",
         "Guten Tag,\n\nin Ihrem Gebiet ({}) gibt es Neues:\n\n{}\n\nAbbestellen: {}".format(
@@ -136,8 +152,9 @@ def _mail_digest(alert, reports) -> None:
     )
 
 
-def _absolute(path: str) -> str:
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+def _absolute(municipality, path: str) -> str:
+    """Links in alert e-mails lead to the town's own configured address (issue 21)."""
+    return tenancy.public_url(municipality, path)
 
 
 def feed_filter(south, west, north, east, street: str) -> Q:
