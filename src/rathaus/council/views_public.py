@@ -15,11 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-<<<<<<< HEAD
 from rathaus.core import uploads
-=======
 from rathaus.core.parsing import parse_id, parse_optional_int
->>>>>>> main
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import access, services
