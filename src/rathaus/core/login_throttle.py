@@ -10,12 +10,15 @@ superuser's "Access attempts" admin, or a town administrator's "Anmeldesperre
 aufheben" action on staff roles (docs/security.md).
 """
 
+import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from axes.utils import reset
 from django.shortcuts import render
+
+from . import ratelimit
 
 
 class ThrottleBackend(AxesStandaloneBackend):
@@ -26,6 +29,16 @@ class ThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str:
+    """``ratelimit.client_ip`` as a valid IP address: axes stores it in an inet column, and
+    requests made in code (e.g. the test client's force_login) carry no REMOTE_ADDR."""
+    address = ratelimit.client_ip(request) if request is not None else ""
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return "0.0.0.0"
 
 
 def username_of(request, credentials) -> str:
