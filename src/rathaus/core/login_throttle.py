@@ -5,9 +5,10 @@ page (the admin's login URL redirects there), so django-axes sees every attempt.
 After ``AXES_FAILURE_LIMIT`` failures for one e-mail address, or from one client
 address, further attempts are refused for ``AXES_COOLOFF_TIME`` with a German page
 (429). The client address is ``ratelimit.client_ip`` (trusted proxies honoured).
-Unlock: ``rathaus axes_reset_username <e-mail>``, ``rathaus axes_reset_ip <ip>``, the
-superuser's "Access attempts" admin, or a town administrator's "Anmeldesperre
-aufheben" action on staff roles (docs/security.md).
+Failures live in the cache (axes' cache handler), so nothing of a failed login's form
+data reaches the database. Unlock: ``rathaus axes_reset_username <e-mail>``,
+``rathaus axes_reset_ip <ip>``, or a town administrator's "Anmeldesperre aufheben"
+action on staff roles (docs/security.md).
 """
 
 import ipaddress
