@@ -164,6 +164,13 @@ AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("RATHAUS_LOGIN_LOCKOUT
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "rathaus.core.login_throttle.client_address"
+# Failures are counted in the cache (Redis in production, shared by all processes), not
+# in the database: a failed login's form data may be anything (10,000 characters, NUL
+# bytes), and nothing of it is stored. Successful logins are not logged (privacy).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_DISABLE_ACCESS_LOG = True
+# axes warns about a per-process cache; without REDIS_URL every limit counts per process.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 AXES_USERNAME_CALLABLE = "rathaus.core.login_throttle.username_of"
 AXES_LOCKOUT_CALLABLE = "rathaus.core.login_throttle.locked_out"
 AXES_VERBOSE = False

@@ -38,7 +38,12 @@ def press_button(page, name):
     page.check_axe()
 
 
-def test_new_user_applies_pays_and_receives_notice(page, parking, clerk_a, live_webhooks, tmp_path):
+def test_new_user_applies_pays_and_receives_notice(
+    page, parking, clerk_a, live_webhooks, tmp_path, town_a, live_server
+):
+    # Mailed links use the town's configured address, never the request's host (issue 14).
+    town_a.base_url = live_server.url
+    town_a.save()
     page.goto("/antraege/")
     page.check_axe()
     page.goto("/antraege/bewohnerparkausweis-beantragen/")
