@@ -24,9 +24,9 @@ from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from rathaus.core import audit
+from rathaus.core.parsing import ParseError, parse_date, parse_datetime, parse_int, parse_url
 
 from . import services
 from .models import (
@@ -62,19 +62,60 @@ KINDS = {
 MAX_PAGES = 10_000
 
 
+# One OParl page (up to 1000 objects with embedded ones) stays far below this.
+MAX_FETCH_BYTES = 32 * 1024 * 1024
+MAX_REDIRECTS = 5
+
+
 class FetchError(Exception):
     pass
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a few redirects, and only to http(s): never to file:, ftp: or data:."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"Weiterleitung auf eine andere Adressart abgelehnt: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # Only the handlers we need: urlopen()'s default opener also reads file:, ftp: and data:.
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        _HttpOnlyRedirects(),
+        urllib.request.HTTPErrorProcessor(),
+        urllib.request.HTTPDefaultErrorHandler(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
 def http_fetch(url: str, timeout: int = 30) -> dict | list:
+    """GET one OParl document: http(s) only, with a timeout and a size limit."""
+    try:
+        url = parse_url(url, "url")
+    except ParseError as exc:
+        raise FetchError(f"{str(url)[:200]}: {exc.reason}") from None
     request = urllib.request.Request(
         url, headers={"Accept": "application/json", "User-Agent": "Rathaus-OParl-Import/1.0"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        with _opener().open(request, timeout=timeout) as response:
+            body = response.read(MAX_FETCH_BYTES + 1)
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         raise FetchError(f"{url}: {exc}") from exc
+    if len(body) > MAX_FETCH_BYTES:
+        raise FetchError(f"{url}: Antwort größer als {MAX_FETCH_BYTES // 2**20} MiB")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise FetchError(f"{url}: kein gültiges JSON ({exc})") from exc
 
 
 @dataclass
@@ -143,27 +184,36 @@ class Importer:
             if value is None:
                 return None
         text = str(value).strip()
-        # parse_datetime also accepts a bare date; tell the two apart first.
-        parsed = parse_datetime(text) if len(text) > 10 else None
-        if parsed is None:
-            only_date = parse_date(text[:10])
+        if len(text) <= 10:  # a bare date where a date-time belongs
+            only_date = self.day(text)
             if only_date is None:
-                self.report.deviations["unlesbares Datum"] += 1
                 return None
             self.report.deviations["Datum statt Zeitpunkt"] += 1
-            parsed = datetime.combine(only_date, time(0, 0))
-        if timezone.is_naive(parsed):
+            return timezone.make_aware(datetime.combine(only_date, time(0, 0)))
+        if not any(mark in text[10:] for mark in ("Z", "z", "+", "-")):
             self.report.deviations["Zeitpunkt ohne Zeitzone"] += 1
-            parsed = timezone.make_aware(parsed)
-        return parsed
+        try:
+            return parse_datetime(text, "date")  # impossible dates are refused, not raised
+        except ParseError:
+            self.report.deviations["unlesbares Datum"] += 1
+            return None
 
     def day(self, value) -> date | None:
         if not value:
             return None
-        parsed = parse_date(str(value)[:10])
-        if parsed is None:
+        try:
+            return parse_date(str(value)[:10], "date")
+        except ParseError:
             self.report.deviations["unlesbares Datum"] += 1
-        return parsed
+            return None
+
+    def number(self, value, *, maximum: int) -> int:
+        """A non-negative integer from the source; anything else counts as 0."""
+        try:
+            return parse_int(value or 0, "number", minimum=0, maximum=maximum)
+        except ParseError:
+            self.report.deviations["unlesbare Zahl"] += 1
+            return 0
 
     def one(self, value):
         """A single property some vendors send as a one-element array."""
@@ -452,7 +502,7 @@ class Importer:
             {
                 "meeting": meeting,
                 "number": str(data.get("number") or "")[:20],
-                "order": int(data.get("order") or 0),
+                "order": self.number(data.get("order"), maximum=2**31 - 1),
                 "name": (data.get("name") or "Tagesordnungspunkt")[:500],
                 "public": data.get("public") is not False,
                 "result": (data.get("result") or "")[:60],
@@ -549,7 +599,7 @@ class Importer:
                 "file_name": (data.get("fileName") or name)[:255],
                 "mime_type": (data.get("mimeType") or "application/octet-stream")[:100],
                 "date": self.day(data.get("date")) or timezone.localdate(),
-                "size": int(data.get("size") or 0),
+                "size": self.number(data.get("size"), maximum=2**63 - 1),
                 "sha1_checksum": (data.get("sha1Checksum") or "")[:40],
                 "text": data.get("text") or "",
                 "source_url": access[:500],
