@@ -63,8 +63,8 @@ ADMIN_KEPT = re.compile(r"^verwaltung/admin/\w+/\w+/(<path:object_id>/change/)?$
 ADMIN_NAMES = {"q", "p", "o", "e", "_popup", "all", "id__exact", "id__in"}
 DEFAULTS = {"re": "json", "int": "1", "slug": "musterstadt", "str": "x", "path": "x", "uuid": None}
 MAX_SEED_PAGES = 300
-# Budget guard: the crawl must stay inside CI's budget even as patterns are added.
-MAX_SECONDS = 240
+# Budget guard: the crawl must stay inside CI's budget (~3 min) as patterns are added.
+MAX_REQUESTS = 6000
 
 
 REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
@@ -282,4 +282,4 @@ def test_no_hostile_parameter_gives_a_server_error(client, demo_town):
         Path(os.environ["HOSTILE_CRAWL_REPORT"]).write_text("\n".join(crawl.failures))
     assert not crawl.failures, "\n".join(crawl.failures[:60])
     assert len(real_kwargs) > 50, "the seed crawl should reach most pages of the demo"
-    assert elapsed < MAX_SECONDS
+    assert crawl.requests < MAX_REQUESTS
