@@ -48,7 +48,7 @@ def wsgi_app():
     signals.request_finished.connect(close_old_connections)
 
 
-# @pytest.mark.postgres
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_api_conforms_to_its_openapi_schema(api_town, wsgi_app):
     application = wsgi_app
