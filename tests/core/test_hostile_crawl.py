@@ -53,6 +53,7 @@ NAME_IN_SOURCE = re.compile(
     r"""(?:\.get|\.getlist|\.pop)?[\[(]\s*f?["']([A-Za-z_][\w\[\]-]{0,40})["']"""
 )
 INPUT_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]{1,60})"')
+SHARED_FORM = re.compile(r"/i18n/|abmelden|logout")
 POST_FORM = re.compile(r'<form[^>]*method="post"[^>]*>', re.IGNORECASE)
 LINK = re.compile(r'href="(/[^"#]*)"')
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -164,8 +165,8 @@ def seed_crawl(client):
             continue
         body = response.content.decode()
         inputs[key] = set(INPUT_NAME.findall(body)) - {"csrfmiddlewaretoken"}
-        if any("/i18n/" not in form for form in POST_FORM.findall(body)):
-            posts.add(key)  # a form of its own (every page has the language switch)
+        if any(not SHARED_FORM.search(form) for form in POST_FORM.findall(body)):
+            posts.add(key)  # a form of its own (not the language switch or logout)
         queue.extend(urlsplit(link).path for link in LINK.findall(body))
     return kwargs, inputs, posts
 
