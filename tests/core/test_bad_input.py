@@ -50,7 +50,7 @@ def test_oparl_answers_its_error_object(client_a, query):
     response = client_a.get(f"/rat/oparl/v1/body?{query}")
     assert response.status_code == 400
     body = json.loads(response.content)
-    assert body["reason"] == "oparl_error" and body["field"] and body["detail"]
+    assert body["type"].endswith("Error") and body["field"] and body["message"]
     assert response["Access-Control-Allow-Origin"] == "*"
 
 

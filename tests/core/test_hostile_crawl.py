@@ -224,7 +224,8 @@ def demo_town(db):
     return town
 
 
-@pytest.mark.postgres  # CI runs it once, on PostgreSQL (about 3 minutes on 2 cores)
+# PostgreSQL only: CI runs it once, against the production database (issue 14).
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_no_hostile_parameter_gives_a_server_error(client, demo_town):
     started = time.monotonic()

@@ -56,12 +56,9 @@ def _post(app, *, kind, subject, body, sender=None, attachments=()):
 
 
 def _notify_new_message(app):
-    from .tasks import send_email
+    from .tasks import send_case_mail
 
-    email = app.contact_email
-    subject = f"Neue Nachricht zu Ihrem Antrag {app.reference}"
-    body = render_to_string("applications/email/new_message.txt", {"app": app})
-    transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+    transaction.on_commit(lambda pk=app.pk: send_case_mail.enqueue(pk, "new_message"))
 
 
 def _lock(app: Application) -> Application:
@@ -205,7 +202,12 @@ def citizen_reply(app: Application, text: str, files, *, user) -> Message:
 def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
+    return HTML(string=notice_html(app, outcome, text, actor)).write_pdf()
+
+
+def notice_html(app: Application, outcome: str, text: str, actor) -> str:
+    """The notice (Bescheid) as HTML, the source of its PDF."""
+    return render_to_string(
         "applications/notice_pdf.html",
         {
             "app": app,
@@ -219,7 +221,6 @@ def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes
             "office": app.service.office,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def decide(app: Application, outcome: str, text: str, *, actor) -> Message | None:

@@ -14,6 +14,7 @@ from .models import (
     AvailabilityRule,
     Booking,
     CapacityException,
+    HorizonChange,
     Lottery,
     Offer,
     ReleaseSchedule,
@@ -94,6 +95,27 @@ class OfferAdmin(TenantAdmin):
         capacity.materialise(obj.resource)
 
 
+@admin.register(HorizonChange)
+class HorizonChangeAdmin(TenantAdmin):
+    """Schedule a new booking horizon ahead; it is announced and applied on its day."""
+
+    edit_roles = MANAGERS
+    list_display = ["offer", "valid_from", "horizon_days", "applied_at"]
+    fields = ["offer", "valid_from", "horizon_days"]
+
+    def save_model(self, request, obj, form, change):
+        from django.core.exceptions import ValidationError
+
+        from .services import policy
+
+        try:
+            policy.schedule_horizon_change(
+                obj.offer, obj.valid_from, obj.horizon_days, actor=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+
+
 @admin.register(AvailabilityRule)
 class AvailabilityRuleAdmin(TenantAdmin):
     edit_roles = MANAGERS
@@ -139,7 +161,7 @@ class BookingAdmin(TenantAdmin):
 @admin.register(ReleaseSchedule)
 class ReleaseScheduleAdmin(TenantAdmin):
     edit_roles = MANAGERS
-    list_display = ["name", "weekday", "at_time", "lead_days", "mode", "is_active"]
+    list_display = ["name", "weekday", "at_time", "mode", "valid_from", "valid_until", "is_active"]
     filter_horizontal = ["resources"]
 
     def save_related(self, request, form, formsets, change):

@@ -30,15 +30,17 @@ cache read.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
+from django.conf import settings
 from django.core.cache import cache
 
 from .lexicon import ENGLISH, STOP_WORDS_DE, STOP_WORDS_EN, SYNONYMS
@@ -652,7 +654,35 @@ def _version_key(municipality_id: int) -> str:
     return f"catalog:search-version:{municipality_id}"
 
 
-_indexes: dict[int, tuple[int, Index]] = {}
+class IndexCache(OrderedDict):
+    """The indexes of the towns a process served last, at most ``limit`` of them.
+
+    An index costs about 9 MB; one installation serves hundreds of towns, and a
+    worker that kept every town it ever served would grow without bound (1.9 GB
+    for Sachsen-Anhalt's 218 towns). The least recently used index is dropped,
+    so a worker's memory depends on ``CATALOG_SEARCH_INDEXES``, not on the
+    number of towns; a dropped town costs one rebuild (~0.1–0.3 s) on its next
+    search.
+    """
+
+    def lookup(self, municipality_id: int, version: int) -> Index | None:
+        cached = self.get(municipality_id)
+        if cached is None or cached[0] != version:
+            return None
+        # Another thread may have dropped it meanwhile; the index is still valid.
+        with contextlib.suppress(KeyError):
+            self.move_to_end(municipality_id)
+        return cached[1]
+
+    def store(self, municipality_id: int, version: int, index: Index) -> None:
+        self[municipality_id] = (version, index)
+        self.move_to_end(municipality_id)
+        limit = max(1, getattr(settings, "CATALOG_SEARCH_INDEXES", 8))
+        while len(self) > limit:
+            self.popitem(last=False)
+
+
+_indexes = IndexCache()
 
 
 def invalidate(municipality_id: int) -> None:
@@ -668,13 +698,13 @@ def get_index(municipality) -> Index:
     from .models import Service
 
     version = cache.get(_version_key(municipality.pk), 0)
-    cached = _indexes.get(municipality.pk)
-    if cached and cached[0] == version:
-        return cached[1]
+    cached = _indexes.lookup(municipality.pk, version)
+    if cached is not None:
+        return cached
     with _lock:
-        cached = _indexes.get(municipality.pk)
-        if cached and cached[0] == version:
-            return cached[1]
+        cached = _indexes.lookup(municipality.pk, version)
+        if cached is not None:
+            return cached
         services = (
             Service.objects.for_municipality(municipality)
             .filter(is_published=True)
@@ -682,7 +712,7 @@ def get_index(municipality) -> Index:
             .prefetch_related("life_situations")
         )
         index = Index(service_records(services))
-        _indexes[municipality.pk] = (version, index)
+        _indexes.store(municipality.pk, version, index)
         return index
 
 

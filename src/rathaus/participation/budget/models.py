@@ -30,6 +30,8 @@ class BudgetRound(TenantModel):
     )
     top_n = models.PositiveSmallIntegerField(_("Länge der Ergebnisliste"), default=20)
     voting_ends_at = models.DateTimeField(_("Abstimmung endet"), null=True, blank=True)
+    # When the points were cut from the voters (secret ballot, ADR 0170).
+    ballots_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
     categories = models.JSONField(_("Kategorien"), default=list, blank=True)
     districts = models.JSONField(_("Stadtteile"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,7 +153,20 @@ class Ballot(models.Model):
 
 
 class BallotEntry(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
+    """Points for one proposal. Linked to its ballot (the voter) while the vote is open,
+    so the distribution can be changed; sealed at the end of the vote: then it names
+    only its round, and nobody can tell whose points they were (ADR 0170)."""
+
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="entries", null=True, blank=True
+    )
+    round = models.ForeignKey(
+        BudgetRound,
+        on_delete=models.CASCADE,
+        related_name="sealed_entries",
+        null=True,
+        blank=True,
+    )
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="ballot_entries")
     points = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 

@@ -152,6 +152,10 @@ def set_phase(budget_round, *, phase, actor) -> BudgetRound:
         _mark_selection(budget_round)
     budget_round.phase = phase
     budget_round.save(update_fields=["phase"])
+    if old == Phase.VOTING and phase != Phase.VOTING:
+        from .secrecy import seal
+
+        seal(budget_round)  # the vote is over: points no longer name their voters
     audit.record(
         "participation.budget.phase", budget_round, actor=actor, data={"from": old, "to": phase}
     )
@@ -159,7 +163,7 @@ def set_phase(budget_round, *, phase, actor) -> BudgetRound:
 
 
 def voting_open(budget_round) -> bool:
-    if budget_round.phase != Phase.VOTING:
+    if budget_round.phase != Phase.VOTING or budget_round.ballots_sealed_at:
         return False
     return budget_round.voting_ends_at is None or timezone.now() < budget_round.voting_ends_at
 
