@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rathaus.api import api
+from rathaus.core.ops import health, metrics
 
 admin.site.site_header = "Rathaus – Verwaltung"
 admin.site.site_title = "Rathaus"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verwaltung/admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import tenancy  # noqa: F401  (its memo listens for changed host names)
+        from .ops import signals  # noqa: F401  (task context, retries, metrics)

@@ -5,7 +5,6 @@ from . import views
 
 app_name = "core"
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("aemter/", views.office_list, name="offices"),
     path("aemter/<slug:slug>/", views.office_detail, name="office"),

@@ -1,5 +1,6 @@
 """Public pages of the core: offices, locations, legal pages, login, error pages."""
 
+import sys
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,11 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from .forms import KernFormMixin
 from .models import Location, Office, Role
 from .opening import schedule, weekly_table
+from .ops import unavailable
 from .permissions import is_staff_member, roles_of
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def theme_css(request):
@@ -153,4 +151,8 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called inside Django's exception handler: a database that is down or restarting
+    # gets the German 503 with Retry-After (the request may be repeated), never a 500.
+    if unavailable.is_database_down(sys.exc_info()[1]):
+        return unavailable.response(request)
     return _error(request, 500, "server_error", "Ein interner Fehler ist aufgetreten.")
