@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
-from django.db import close_old_connections
 from django.utils import timezone
 
 from .ops import requestid
@@ -45,7 +44,6 @@ def run_recorded(job: Job) -> bool:
     /metrics. A failing job (or a database that is down) never stops the scheduler."""
     from .ops.models import PeriodicJobRun
 
-    close_old_connections()  # a connection broken by a database restart is replaced
     token = requestid.bind(f"job-{job.name}-{requestid.new_id()[:8]}")
     started, ok, error = timezone.now(), True, ""
     try:

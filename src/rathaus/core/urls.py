@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .ops import views as ops_views
 
 app_name = "core"
 urlpatterns = [
@@ -16,4 +17,10 @@ urlpatterns = [
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("verwaltung/", views.staff_home, name="staff_home"),
+    path("verwaltung/betrieb/", ops_views.operations, name="operations"),
+    path(
+        "verwaltung/betrieb/aufgaben/<str:task_id>/wiederholen/",
+        ops_views.retry_task,
+        name="retry_task",
+    ),
 ]

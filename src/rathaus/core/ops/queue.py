@@ -179,3 +179,21 @@ def prune() -> tuple[int, int]:
     tasks, _ = _rows().filter(status__in=("SUCCESSFUL", "FAILED"), finished_at__lt=cutoff).delete()
     mails, _ = SentMail.objects.filter(sent_at__lt=cutoff).delete()
     return tasks, mails
+
+
+def failed_tasks():
+    return _rows().filter(status="FAILED").order_by("-finished_at")
+
+
+def _mail_tasks():
+    # Every e-mail task of the modules is called send_*; their failures are mail failures.
+    return _rows().filter(task_path__contains=".send_").exclude(task_path__contains="webhook")
+
+
+def mail_retrying():
+    """E-mails whose last attempt failed and that wait for their next attempt."""
+    return _mail_tasks().filter(status="READY").exclude(exception_class_path="")
+
+
+def mail_failed():
+    return _mail_tasks().filter(status="FAILED")

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from rathaus.core.periodic import discover, run_recorded
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
             now = time.monotonic()
             for job in jobs:
                 if now >= next_run[job.name]:
+                    close_old_connections()  # one broken by a database restart is replaced
                     run_recorded(job)
                     next_run[job.name] = now + job.every_seconds
             if once:
