@@ -383,6 +383,7 @@ RATHAUS_TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
 # Transient failures (mail server down, network, database restart) are retried with
 # backoff 30 s, 1, 2, 4 … 60 min: 12 attempts span about seven hours.
 RATHAUS_TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "12"))
+RATHAUS_TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "30"))
 # /readyz reports "not ready" when a due task has waited longer than this (worker down).
 RATHAUS_READYZ_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("READYZ_QUEUE_MAX_AGE", "900"))
 # /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOW.

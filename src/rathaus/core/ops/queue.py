@@ -47,7 +47,8 @@ _mail_number: ContextVar[int] = ContextVar("rathaus_task_mail_number", default=0
 
 def backoff_seconds(attempt: int) -> int:
     """30 s after the first failed attempt, doubling, at most one hour."""
-    return min(30 * 2 ** max(attempt - 1, 0), 3600)
+    base = settings.RATHAUS_TASK_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(attempt - 1, 0), 3600)
 
 
 def is_transient(exception_class_path: str) -> bool:
