@@ -389,5 +389,16 @@ RATHAUS_READYZ_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("READYZ_QUEUE_MAX_AGE"
 # /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOW.
 RATHAUS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 RATHAUS_METRICS_ALLOW = env_list("METRICS_ALLOW", "127.0.0.1/32,::1/128")
+# Addresses of the reverse proxies (nginx) whose X-Forwarded-For names the citizen's
+# address for rate limits; e.g. 127.0.0.1 when nginx runs on the app server.
+RATHAUS_TRUSTED_PROXIES = set(env_list("TRUSTED_PROXIES"))
 # Finished task results and sent-mail records are deleted after this many days.
 RATHAUS_TASK_RESULT_DAYS = int(os.environ.get("TASK_RESULT_DAYS", "14"))
+# Versioned static file names (app.3f2a….css) once an operator collects them: browsers
+# never keep an old CSS/JS after an upgrade, and nginx may cache them for a year.
+if STATIC_ROOT:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", False)

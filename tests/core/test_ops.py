@@ -45,7 +45,10 @@ def test_audit_entries_written_by_a_request_carry_its_id(town_a):
     response = RequestIdMiddleware(view)(request)
     assert response["X-Request-ID"] == "req-audit-12345678"
     assert AuditEntry.objects.get(action="core.test").request_id == "req-audit-12345678"
-    assert requestid.current() == ""  # unbound after the request
+    from django.core.signals import request_finished
+
+    request_finished.send(sender=None)
+    assert requestid.current() == ""  # unbound when the response is finished
 
 
 def test_error_pages_show_the_request_id(client_a):
@@ -280,3 +283,25 @@ def test_the_betrieb_page_shows_backlog_and_lets_operators_retry_a_failed_task(c
 def test_the_betrieb_page_is_for_administrators_only(client_a, editor_a):
     client_a.force_login(editor_a)
     assert client_a.get("/verwaltung/betrieb/").status_code == 403
+
+
+def test_behind_a_trusted_proxy_rate_limits_count_the_citizens_address(rf, settings):
+    from rathaus.core.ratelimit import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert client_ip(request) == "127.0.0.1"  # no trusted proxy configured
+    settings.RATHAUS_TRUSTED_PROXIES = {"127.0.0.1"}
+    assert client_ip(request) == "203.0.113.9"  # the address nginx saw, not a forged one
+    spoofed = rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(spoofed) == "198.51.100.7"  # not from the proxy: header ignored
+
+
+def test_metrics_through_a_proxy_need_the_token(client, db, settings):
+    settings.RATHAUS_METRICS_TOKEN = "geheim"
+    assert client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 404
+    assert (
+        client.get(
+            "/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9", HTTP_AUTHORIZATION="Bearer geheim"
+        ).status_code
+        == 200
+    )

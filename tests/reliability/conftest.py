@@ -2,6 +2,9 @@
 copied from a migrated template (CREATE DATABASE … TEMPLATE: a second, not a migrate)."""
 
 import itertools
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -11,10 +14,11 @@ _numbers = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("pgcluster")
-    for folder in [directory, *directory.parents][:3]:  # the postgres user must reach it
-        folder.chmod(0o755)
+def cluster():
+    # Not under pytest's tmp folder: pytest makes that 0700 again at every session
+    # start, and the postgres user (the server runs as it when we are root) must reach it.
+    directory = Path(tempfile.mkdtemp(prefix="rathaus-pg-"))
+    directory.chmod(0o755)
     pg = PrivatePostgres(directory)
     pg.init()
     try:
@@ -23,6 +27,7 @@ def cluster(tmp_path_factory):
         yield pg
     finally:
         pg.stop("immediate")
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,11 +4,13 @@ Used by every public write endpoint. With REDIS_URL set, all app processes
 count together; without it each process counts alone (documented).
 """
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -39,7 +41,17 @@ def reset(scope: str, key: str, window_seconds: int) -> None:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The citizen's address. Behind nginx every request comes from the proxy, so all
+    citizens would share one limit: when the direct peer is a trusted proxy
+    (``TRUSTED_PROXIES``), the address it appended to X-Forwarded-For counts."""
+    peer = request.META.get("REMOTE_ADDR", "unknown")
+    if peer not in settings.RATHAUS_TRUSTED_PROXIES:
+        return peer
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return peer
 
 
 def too_many(request, verdict: Verdict):

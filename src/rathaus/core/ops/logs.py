@@ -23,12 +23,24 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "") or "",
             "process": record.process,
         }
+        if record.name == "gunicorn.access":
+            entry.update(_access_fields(entry["message"]))
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
                 entry[key] = value if _is_plain(value) else repr(value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _access_fields(message: str) -> dict:
+    """gunicorn's access line is JSON itself (``rathaus.gunicorn_conf``): its fields
+    become the entry's, so the request id is a top-level field like everywhere else."""
+    try:
+        fields = json.loads(message)
+    except ValueError:
+        return {}
+    return fields if isinstance(fields, dict) else {}
 
 
 def _is_plain(value) -> bool:

@@ -10,6 +10,9 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 HEADER = "HTTP_X_REQUEST_ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _current: ContextVar[str] = ContextVar("rathaus_request_id", default="")
@@ -46,13 +49,17 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request.request_id = from_request(request)
-        token = bind(request.request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            unbind(token)
+        # Bound until the response is closed (``request_finished``): Django logs a 5xx
+        # after the middleware returned, and that line must carry the id too.
+        bind(request.request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+@receiver(request_finished)
+def _request_finished(sender, **kwargs) -> None:
+    bind("")
 
 
 class RequestIdFilter:
