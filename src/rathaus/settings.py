@@ -365,6 +365,8 @@ LOGGING = _logging_config(
 # Every outbound connection has a timeout (seconds): SMTP, Redis, PostgreSQL connect.
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 if REDIS_URL:
+    # Redis is optional at run time: unreachable, the cache answers per process.
+    CACHES["default"]["BACKEND"] = "rathaus.core.ops.cache.ResilientRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 2, "socket_timeout": 2}
     )
