@@ -357,6 +357,7 @@ from rathaus.core.ops.logs import logging_config as _logging_config  # noqa: E40
 # every answer, the 503s of the database check included).
 MIDDLEWARE.insert(0, "rathaus.core.ops.requestid.RequestIdMiddleware")
 MIDDLEWARE.insert(1, "rathaus.core.ops.metrics.MetricsMiddleware")
+MIDDLEWARE.insert(2, "rathaus.core.ops.health.HealthCheckMiddleware")
 MIDDLEWARE.append("rathaus.core.ops.unavailable.DatabaseUnavailableMiddleware")
 # JSON lines (time, level, logger, message, request_id) on stderr; LOG_FORMAT=text for humans.
 LOGGING = _logging_config(

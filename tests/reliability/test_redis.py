@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 
 from .harness import free_port, manage, process_env, start_gunicorn, wait_until
-from .test_database_restart import SEED, post_hold, weekday_starts
+from .test_database_restart import SEED, post_hold, ready, weekday_starts
 
 pytestmark = pytest.mark.postgres
 
@@ -65,7 +65,7 @@ def test_redis_disappears_and_comes_back(database, tmp_path):
     starts = weekday_starts()
     phases = {"before": Counter(), "gone": Counter(), "back": Counter()}
     try:
-        wait_until(lambda: get(port, "/healthz") == 200, 60, "gunicorn")
+        wait_until(lambda: ready(port), 60, "gunicorn")
         for n in range(4):
             traffic(port, starts, n, phases["before"])
         redis.send_signal(signal.SIGKILL)

@@ -84,3 +84,25 @@ def _queue():
             f"oldest due task waits {int(age)} s (limit {limit} s): is the worker running?",
         )
     return True, "moving" if age is not None else "empty"
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz, /readyz and /metrics before host validation, sessions and
+    tenancy: load balancers and Prometheus probe by IP address, which is (rightly) not
+    in ALLOWED_HOSTS, and none of the three needs a municipality or a session."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = _direct_views().get(request.path_info)
+        if view is None:
+            return self.get_response(request)
+        request.metrics_route = request.path_info
+        return view(request)
+
+
+def _direct_views():
+    from . import metrics
+
+    return {"/healthz": healthz, "/readyz": readyz, "/metrics": metrics.metrics_view}

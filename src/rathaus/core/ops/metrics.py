@@ -51,6 +51,8 @@ RATE_LIMITED = Counter(
 
 def route_of(request) -> str:
     """The URL pattern, not the path: bounded label values (no ids, no slugs)."""
+    if getattr(request, "metrics_route", None):
+        return request.metrics_route
     match = getattr(request, "resolver_match", None)
     if match is None:
         return "unmatched"
