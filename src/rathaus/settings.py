@@ -359,6 +359,9 @@ MIDDLEWARE.insert(0, "rathaus.core.ops.requestid.RequestIdMiddleware")
 MIDDLEWARE.insert(1, "rathaus.core.ops.metrics.MetricsMiddleware")
 MIDDLEWARE.insert(2, "rathaus.core.ops.health.HealthCheckMiddleware")
 MIDDLEWARE.append("rathaus.core.ops.unavailable.DatabaseUnavailableMiddleware")
+# Incident / maintenance mode (after tenancy and authentication: it needs both).
+MIDDLEWARE.append("rathaus.core.ops.modes.ServiceModeMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("rathaus.core.ops.modes.context")
 # JSON lines (time, level, logger, message, request_id) on stderr; LOG_FORMAT=text for humans.
 LOGGING = _logging_config(
     os.environ.get("LOG_LEVEL", "WARNING"), os.environ.get("LOG_FORMAT", "json")

@@ -351,4 +351,4 @@ class AuditEntry(models.Model):
         super().save(*args, **kwargs)
 
 
-from .ops.models import PeriodicJobRun, SentMail  # noqa: E402, F401 - operations tables (issue 20)
+from .ops.models import PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20

@@ -18,6 +18,8 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("verwaltung/", views.staff_home, name="staff_home"),
     path("verwaltung/betrieb/", ops_views.operations, name="operations"),
+    path("verwaltung/betrieb/modus/", ops_views.service_mode, name="service_mode"),
+    path("hinweis/", ops_views.notice, name="notice"),
     path(
         "verwaltung/betrieb/aufgaben/<str:task_id>/wiederholen/",
         ops_views.retry_task,

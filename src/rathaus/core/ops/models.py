@@ -44,3 +44,34 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ServiceMode(models.Model):
+    """A municipality's operating mode: normal, incident (online writes of citizens
+    paused, offline alternatives published) or maintenance (read-only for everyone).
+    No row means normal. Changed only through ``ops.modes.set_mode`` (audited)."""
+
+    class Mode(models.TextChoices):
+        NORMAL = "normal", _("Normalbetrieb")
+        INCIDENT = "incident", _("Störungsbetrieb")
+        MAINTENANCE = "maintenance", _("Wartung (nur lesen)")
+
+    municipality = models.OneToOneField(
+        "core.Municipality", on_delete=models.CASCADE, related_name="service_mode"
+    )
+    mode = models.CharField(_("Betriebsart"), max_length=20, choices=Mode.choices)
+    notice = models.TextField(_("Hinweis auf jeder Seite"), blank=True)
+    alternatives = models.TextField(
+        _("Wege ohne Online-Dienst"),
+        blank=True,
+        help_text=_("Telefonnummern, offene Sprechzeiten, wo Anträge abgegeben werden können"),
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "core"
+        verbose_name = _("Betriebsart")
+        verbose_name_plural = _("Betriebsarten")
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.mode}"

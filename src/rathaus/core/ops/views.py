@@ -9,6 +9,7 @@ superusers (operators) only.
 
 import uuid
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,13 +17,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from .. import audit
+from ..forms import KernFormMixin
 from ..models import Role
+from ..parsing import ParseError, clean_text
 from ..permissions import role_required
-from . import queue
-from .models import PeriodicJobRun
+from . import modes, queue
+from .models import PeriodicJobRun, ServiceMode
 
 
 @role_required(Role.ADMINISTRATOR)
@@ -72,3 +76,55 @@ def retry_task(request, task_id):
         audit.record("core.task_retried", row, actor=request.user, data={"task": row.task_path})
     messages.success(request, _("Die Aufgabe wurde erneut eingeplant."))
     return redirect("core:operations")
+
+
+# --- incident and maintenance mode ------------------------------------------------
+
+
+class ServiceModeForm(KernFormMixin, forms.Form):
+    mode = forms.ChoiceField(label=_lazy("Betriebsart"), choices=ServiceMode.Mode.choices)
+    notice = forms.CharField(
+        label=_lazy("Hinweis auf jeder Seite"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    alternatives = forms.CharField(
+        label=_lazy("Wege ohne Online-Dienst"),
+        help_text=_lazy("Telefonnummern, offene Sprechzeiten, wo Anträge abgegeben werden können"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("notice", "alternatives"):
+            try:
+                data[name] = clean_text(data.get(name, ""), name, max_length=4000, multiline=True)
+            except ParseError as error:
+                self.add_error(name, error.reason)
+        if data.get("mode") == ServiceMode.Mode.INCIDENT and not data.get("alternatives"):
+            self.add_error(
+                "alternatives",
+                _("Bitte nennen Sie im Störungsbetrieb, wie Bürgerinnen und Bürger Sie erreichen."),
+            )
+        return data
+
+
+@role_required(Role.ADMINISTRATOR)
+def service_mode(request):
+    row = ServiceMode.objects.filter(municipality=request.municipality).first()
+    initial = (
+        {"mode": row.mode, "notice": row.notice, "alternatives": row.alternatives} if row else {}
+    )
+    form = ServiceModeForm(request.POST or None, initial=initial or {"mode": "normal"})
+    if request.method == "POST" and form.is_valid():
+        modes.set_mode(request.municipality, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Die Betriebsart wurde gespeichert."))
+        return redirect("core:service_mode")
+    return render(request, "core/service_mode_form.html", {"form": form})
+
+
+def notice(request):
+    return render(request, "core/notice.html", {"mode_row": request.service_mode})
