@@ -153,6 +153,7 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Called inside Django's exception handler: a database that is down or restarting
     # gets the German 503 with Retry-After (the request may be repeated), never a 500.
-    if unavailable.is_database_down(sys.exc_info()[1]):
-        return unavailable.response(request)
+    exception = sys.exc_info()[1]
+    if unavailable.handles(exception):
+        return unavailable.response(request, exception)
     return _error(request, 500, "server_error", "Ein interner Fehler ist aufgetreten.")
