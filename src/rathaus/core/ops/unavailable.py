@@ -14,10 +14,11 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, gettext_noop
 
 log = logging.getLogger("rathaus.ops")
 RETRY_AFTER_SECONDS = 10
-MESSAGE = (
+MESSAGE = gettext_noop(
     "Der Dienst ist gerade kurz nicht erreichbar. Ihre Eingabe wurde nicht gespeichert. "
     "Bitte versuchen Sie es in einigen Sekunden erneut."
 )
@@ -25,7 +26,7 @@ MESSAGE = (
 
 #: Storage failures while writing uploads: disk or quota full, media mounted read-only.
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
-STORAGE_MESSAGE = (
+STORAGE_MESSAGE = gettext_noop(
     "Ihre Datei konnte gerade nicht gespeichert werden (Speicherproblem bei uns). "
     "Ihre Eingaben wurden nicht übernommen. Bitte versuchen Sie es später erneut."
 )
@@ -47,7 +48,7 @@ def response(request, exception=None):
     """The German 503; for a full or read-only disk the message says so. The request's
     transaction was rolled back, so no application refers to a half-written file."""
     storage = exception is not None and is_storage_full(exception)
-    message = STORAGE_MESSAGE if storage else MESSAGE
+    message = gettext(STORAGE_MESSAGE if storage else MESSAGE)
     if storage:
         log.error("storage full or read-only while handling %s: %s", request.path, exception)
     if request.path.startswith("/api/"):
