@@ -118,7 +118,9 @@ def test_paper_page_shows_consultation_path_and_outcome(client_a, published):
 def test_public_file_inline_and_download(client_a, published):
     f = published.public_file
     inline = client_a.get(f"/rat/dateien/{f.pk}/")
-    assert inline.status_code == 200 and inline["Content-Disposition"].startswith("inline")
+    # A text file is never shown inline (only PDFs and images are, issue 14).
+    assert inline.status_code == 200 and inline["Content-Disposition"].startswith("attachment")
+    assert inline["Content-Security-Policy"] == "sandbox"
     download = client_a.get(f"/rat/dateien/{f.pk}/download/")
     assert download["Content-Disposition"].startswith("attachment")
     assert 'filename="beiraete.txt"' in download["Content-Disposition"]
@@ -172,8 +174,17 @@ def test_rss_feed_lists_public_papers(client_a, published):
     assert "<rss" in body and "22/SVV/0792" in body
 
 
-def test_calendar_bad_params_do_not_crash(client_a, published):
-    assert client_a.get("/rat/sitzungen/?jahr=abc&monat=99").status_code == 200
+def test_calendar_bad_params_answer_400_in_german(client_a, published):
+    for query in ("jahr=abc&monat=99", "gremium=%C2%B2", "gremium=" + "9" * 40, "monat=²"):
+        response = client_a.get(f"/rat/sitzungen/?{query}")
+        assert response.status_code == 400, query
+        assert "Ungültiger Wert" in response.content.decode()
+    assert client_a.get("/rat/sitzungen/").status_code == 200
+
+
+def test_meeting_feed_refuses_non_ascii_and_overlong_ids(client_a, published):
+    for value in ("%C2%B2", "9" * 23, "1" + "0" * 40):
+        assert client_a.get(f"/rat/sitzungen.ics?gremium={value}").status_code == 400
 
 
 def test_alert_double_opt_in_and_periodic_mail(

@@ -117,7 +117,10 @@ def process_env(database_url: str, **extra) -> dict:
         "PYTHONPATH": str(ROOT / "src"),
         "LOG_LEVEL": "INFO",
         "TASKS_BACKEND": "database",
-        "ALLOWED_HOSTS": "*",
+        # Production mode, as deployed: its start-up checks want a real key and host names.
+        "RATHAUS_MODE": "production",
+        "SECRET_KEY": "fault-tests-" + "k" * 40,
+        "ALLOWED_HOSTS": "localhost,127.0.0.1",
     }
     for name in ("RATHAUS_TESTING", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
         env.pop(name, None)

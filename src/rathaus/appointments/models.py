@@ -351,6 +351,18 @@ class Booking(TenantModel):
     booked_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
+    # The citizen account the booking belongs to ("Meine Termine"): booked while
+    # logged in, or claimed later from the e-mail's manage link. Not the staff
+    # member who booked for a caller (booked_by).
+    account = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Bürgerkonto"),
+    )
     note = models.CharField(_("Interne Notiz"), max_length=300, blank=True)
     # Cancelled by the office (a counter fell out): the person may pick a new time
     # with their data kept, once (``replacement``).
@@ -407,6 +419,11 @@ class Booking(TenantModel):
             models.Index(
                 fields=["booked_by"], condition=Q(booked_by__isnull=False), name="booking_booked_by"
             ),
+            models.Index(
+                fields=["account", "starts_at"],
+                condition=Q(account__isnull=False),
+                name="booking_account",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -431,3 +448,32 @@ from .release_models import (  # noqa: E402  (registered with the app; ADR 0021)
 )
 
 __all__ = ["Lottery", "LotteryEntry", "ReleaseRun", "ReleaseSchedule", "TimeOfDay", "WaitlistEntry"]
+
+
+class HorizonChange(TenantModel):
+    """A booking horizon that applies from a date: scheduled ahead, announced, then applied.
+
+    Magdeburg moved the Bürgerbüro horizon from 6 weeks to 14 days on 18 March (seed 003).
+    The job ``apply_due_horizon_changes`` writes it to the offer on that day with an audit
+    entry, so the appointment report finds the change by itself (docs/adr/0025).
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="horizon_changes")
+    valid_from = models.DateField(_("gültig ab"))
+    horizon_days = models.PositiveIntegerField(
+        _("Buchungshorizont (Tage)"), validators=[MinValueValidator(1)]
+    )
+    applied_at = models.DateTimeField(_("angewendet am"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Geplante Änderung des Buchungshorizonts")
+        verbose_name_plural = _("Geplante Änderungen des Buchungshorizonts")
+        ordering = ["valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "valid_from"], name="horizon_change_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.horizon_days} Tage ab {self.valid_from:%d.%m.%Y}"

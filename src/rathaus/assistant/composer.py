@@ -6,8 +6,10 @@ Answers use only the municipality's data. Where the catalog has no entry for wha
 asked, the answer says so and names the phone numbers instead of guessing.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +17,10 @@ from django.utils.module_loading import import_string
 
 from . import intents as I
 from .facts import Link, ServiceFacts
+
+if TYPE_CHECKING:
+    from rathaus.catalog.elsewhere import Elsewhere
+    from rathaus.catalog.models import Service
 
 PHRASES = {
     "de": {
@@ -27,6 +33,11 @@ PHRASES = {
         "place": "{place}, {address}",
         "hours_today": "Heute ({date}) geöffnet: {windows}.",
         "walk_in_today": "Sprechzeit ohne Termin heute: {windows}.",
+        "walk_in_open": "Jetzt ohne Termin geöffnet bis {closes} Uhr.",
+        "walk_in_next": "Ohne Termin wieder am {date} von {opens} bis {closes} Uhr.",
+        "walk_in_none": "Hier gibt es keine Sprechzeiten ohne Termin; bitte buchen Sie einen "
+        "Termin.",
+        "walk_in_all": "Alle Sprechzeiten ohne Termin der Woche",
         "closed_today": "Heute ({date}) geschlossen{reason}.",
         "hours_intro": "Öffnungszeiten heute für „{name}“:",
         "appointment": "Nächster freier Termin für „{name}“: {when} ({place}).",
@@ -58,6 +69,15 @@ PHRASES = {
         "city_phone": " oder bei der Stadt unter {phone}",
         "missing": "Fragen Sie gern telefonisch nach: {service_phone}.",
         "sources": "Quellen",
+        "situation": "Das klingt nach der Lebenslage „{name}“. Diese Leistungen der Stadt "
+        "helfen Ihnen, am besten in dieser Reihenfolge:",
+        "step": "{number}. {name} – zuständig: {office}",
+        "situation_more": "Alles zur Lebenslage „{name}“ finden Sie auf ihrer Übersichtsseite.",
+        "situation_pick": "Fragen Sie gern nach einem dieser Schritte, zum Beispiel "
+        "„Was kostet {name}?“",
+        "elsewhere": "Dafür ist nicht die Stadt {town} zuständig, sondern: {authority}.",
+        "elsewhere_phone": "Telefon: {phone}",
+        "elsewhere_link": "Zur zuständigen Stelle",
         "s_cost": "Was kostet das?",
         "s_documents": "Welche Unterlagen brauche ich?",
         "s_where": "Wo muss ich hin?",
@@ -80,6 +100,10 @@ PHRASES = {
         "place": "{place}, {address}",
         "hours_today": "Open today ({date}): {windows}.",
         "walk_in_today": "Walk-in hours today (no appointment): {windows}.",
+        "walk_in_open": "Open for walk-ins now until {closes}.",
+        "walk_in_next": "Next walk-in hours: {date}, {opens}–{closes}.",
+        "walk_in_none": "There are no walk-in hours here; please book an appointment.",
+        "walk_in_all": "All walk-in hours of the week",
         "closed_today": "Closed today ({date}){reason}.",
         "hours_intro": "Opening hours today for “{name}”:",
         "appointment": "Next free appointment for “{name}”: {when} ({place}).",
@@ -111,6 +135,14 @@ PHRASES = {
         "city_phone": " or the city on {phone}",
         "missing": "Feel free to ask by phone: {service_phone}.",
         "sources": "Sources",
+        "situation": "This sounds like the life situation “{name}”. These services of the town "
+        "help you, best in this order:",
+        "step": "{number}. {name} – handled by: {office}",
+        "situation_more": "Everything about “{name}” is on its overview page.",
+        "situation_pick": "Ask about any of these steps, for example “What does {name} cost?”",
+        "elsewhere": "The town of {town} does not handle this; it is done by: {authority}.",
+        "elsewhere_phone": "Phone: {phone}",
+        "elsewhere_link": "Go to the responsible authority",
         "s_cost": "What does it cost?",
         "s_documents": "What do I need to bring?",
         "s_where": "Where do I have to go?",
@@ -130,6 +162,7 @@ PHRASES = {
 class Choice:
     slug: str
     name: str
+    office: str = ""  # for the steps of a Lebenslage: who handles the step
 
 
 @dataclass
@@ -139,7 +172,7 @@ class Answer:
     confidence: float
     fallback: bool = False
     intents: list[str] = field(default_factory=list)
-    service: object = None
+    service: Service | None = None
     sources: list[Link] = field(default_factory=list)
     actions: list[Link] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
@@ -147,6 +180,11 @@ class Answer:
     # Other services that fit nearly as well, offered after a service answer.
     alternatives: list[Choice] = field(default_factory=list)
     missing: bool = False  # the catalog lacks what was asked
+    # A story answered with the steps of a Lebenslage (its services, in order).
+    steps: list[Choice] = field(default_factory=list)
+    situation: Link | None = None
+    # Another authority handles it (or it no longer exists): the catalog's pointer.
+    elsewhere: Elsewhere | None = None
 
 
 class AnswerComposer(Protocol):
@@ -159,6 +197,10 @@ class AnswerComposer(Protocol):
     def fallback(self, municipality, language: str, *, needs_topic: bool = False) -> Answer: ...
 
     def place_answer(self, locations, intents, language: str, municipality, *, now) -> Answer: ...
+
+    def situation_answer(self, situation, steps, language: str, municipality) -> Answer: ...
+
+    def elsewhere_answer(self, entry, language: str, municipality) -> Answer: ...
 
 
 def phrases(language: str) -> dict:
@@ -368,17 +410,35 @@ class RuleBasedComposer:
             today = day_schedule(location, now.date())
             lines.append(f"{location.name}, {location.address_line}")
             lines += [f"• {line}" for line in self.day_lines(today, p)]
+            lines.append(f"• {self.walk_in_line(location, p, now)}")
             if I.WAITING in intents:
                 lines.append(f"• {self.place_waiting(location, p)}")
             sources.append(
                 Link(location.name, reverse("core:location", args=[location.slug]), "location")
             )
+        sources.append(Link(p["walk_in_all"], reverse("core:walk_in_hours"), "location"))
         return Answer(
             text="\n".join(lines),
             language=language,
             confidence=1.0,
             intents=list(intents),
             sources=sources,
+        )
+
+    @staticmethod
+    def walk_in_line(location, p, now) -> str:
+        """Open for walk-ins now, or when next: the same status the location page shows."""
+        from rathaus.core import walkin
+
+        status = walkin.status(location, now)
+        if status.current is not None:
+            return p["walk_in_open"].format(closes=status.current.closes.strftime("%H:%M"))
+        if status.next_day is None or status.next_window is None:
+            return p["walk_in_none"]
+        return p["walk_in_next"].format(
+            date=status.next_day.strftime(p["date"]),
+            opens=status.next_window.opens.strftime("%H:%M"),
+            closes=status.next_window.closes.strftime("%H:%M"),
         )
 
     @staticmethod
@@ -389,6 +449,58 @@ class RuleBasedComposer:
         if estimate is None:
             return p["waiting_place_none"]
         return p["waiting"].format(place=location.name, minutes=estimate.minutes)
+
+    # --- a story: the steps of a Lebenslage ---
+
+    def situation_answer(self, situation, steps, language, municipality) -> Answer:
+        from django.urls import reverse
+
+        p = phrases(language)
+        english = language == "en"
+        name = situation.name_en if english and situation.name_en else situation.name
+        choices = [
+            Choice(s.slug, s.name_en if english and s.name_en else s.name, s.office.name)
+            for s in steps
+        ]
+        lines = [p["situation"].format(name=name)]
+        lines += [
+            p["step"].format(number=n, name=c.name, office=c.office)
+            for n, c in enumerate(choices, start=1)
+        ]
+        lines.append(p["situation_more"].format(name=name))
+        if choices:
+            lines.append(p["situation_pick"].format(name=choices[0].name))
+        link = Link(name, reverse("catalog:life_situation", args=[situation.slug]), "situation")
+        return Answer(
+            text="\n".join(lines),
+            language=language,
+            confidence=0.6,
+            steps=choices,
+            situation=link,
+            sources=[link]
+            + [Link(c.name, reverse("catalog:service", args=[c.slug]), "service") for c in choices],
+        )
+
+    # --- another authority handles it ---
+
+    def elsewhere_answer(self, entry, language, municipality) -> Answer:
+        p = phrases(language)
+        name, authority, note = entry.localised(language)
+        lines = [f"{name}: " + p["elsewhere"].format(town=municipality.name, authority=authority)]
+        if note:
+            lines.append(note)
+        if entry.phone:
+            lines.append(p["elsewhere_phone"].format(phone=entry.phone))
+        sources = [Link(authority, entry.url, "external")] if entry.url else []
+        actions = [Link(p["elsewhere_link"], entry.url, "external")] if entry.url else []
+        return Answer(
+            text="\n".join(lines),
+            language=language,
+            confidence=0.9,
+            sources=sources,
+            actions=actions,
+            elsewhere=entry,
+        )
 
     # --- no single service ---
 

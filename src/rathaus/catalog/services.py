@@ -1,5 +1,6 @@
 """The catalog's write path: every change of a service goes through here, with an audit entry."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -30,12 +31,29 @@ SCALAR_FIELDS = (
     "hints",
     "online_url",
     "trust_level",
-    "maturity_level",
     "planned_level",
     "appointment_required",
     "popularity",
     "is_published",
 )
+
+
+# Apps that know a service's maturity from facts (a published online form, an online
+# booking) register a function here: service -> (level, reason) or None. The catalog
+# cannot import those apps (dependencies point one way), so they announce themselves.
+MaturityFloor = Callable[[Service], "tuple[int, str] | None"]
+_maturity_floors: list[MaturityFloor] = []
+
+
+def register_maturity_floor(floor: MaturityFloor) -> None:
+    if floor not in _maturity_floors:
+        _maturity_floors.append(floor)
+
+
+def known_maturity(service: Service) -> tuple[int, str]:
+    """The highest maturity the system itself can prove, with its reason (0, "" if none)."""
+    known = [found for floor in _maturity_floors if (found := floor(service))]
+    return max(known, default=(0, ""))
 
 
 @transaction.atomic
@@ -81,7 +99,7 @@ def save_service(service: Service, *, actor=None, created: bool, changed_fields=
 
 @transaction.atomic
 def upsert_services(municipality, records: list[dict], *, actor=None, action: str) -> int:
-    """Create or update services from content records (the demo_services format).
+    """Create or update services from content records (what ``xzufi.validate`` returns).
 
     Records must be valid (see ``xzufi.validate`` for imports); offices and locations
     are looked up by slug within the municipality. One audit entry for the batch.
@@ -113,12 +131,18 @@ def _upsert(municipality, record: dict, lookups: dict) -> Service:
     defaults["topic"] = lookups["topics"][record["topic"]]
     defaults["office"] = lookups["offices"][record["office"]]
     defaults["planned_date"] = _date(record.get("planned_date"))
-    service, _ = Service.objects.update_or_create(
+    service, created = Service.objects.update_or_create(
         municipality=municipality, slug=record["slug"], defaults=defaults
     )
     situations, locations = lookups["situations"], lookups["locations"]
     service.life_situations.set([situations[s] for s in record.get("life_situations", [])])
     service.locations.set([locations[s] for s in record.get("locations", [])])
+    _replace_fees(service, record.get("fees", []))
+    _import_maturity(service, record, created=created)
+    return service
+
+
+def _replace_fees(service: Service, fees: list[dict]) -> None:
     service.fees.all().delete()
     Fee.objects.bulk_create(
         Fee(
@@ -127,22 +151,77 @@ def _upsert(municipality, record: dict, lookups: dict) -> Service:
             amount=fee["amount"],
             amount_max=fee.get("amount_max") or None,
             note=fee.get("note") or "",
+            rule=fee.get("rule") or {},
             order=order,
         )
-        for order, fee in enumerate(record.get("fees", []))
+        for order, fee in enumerate(fees)
     )
-    history = record.get("maturity_history") or [
-        [timezone.localdate().isoformat(), service.maturity_level]
+
+
+def _import_maturity(service: Service, record: dict, *, created: bool) -> None:
+    """Append the imported history and level, never below what the system knows.
+
+    History is append-only: imported entries that are not there yet are added, none
+    is deleted. The current level is the imported one, raised to the level proven by
+    a published form or an online booking (``known_maturity``), see docs/adr/0016.
+    """
+    have = set(service.maturity_history.values_list("changed_on", "level"))
+    new_entries = [
+        MaturityChange(service=service, level=level, changed_on=day)
+        for day, level in ((_date(d), lvl) for d, lvl in record.get("maturity_history") or [])
+        if (day, level) not in have
     ]
-    service.maturity_history.all().delete()
-    MaturityChange.objects.bulk_create(
-        MaturityChange(service=service, level=level, changed_on=_date(day))
-        for day, level in history
-    )
-    return service
+    MaturityChange.objects.bulk_create(new_entries)
+    imported = record.get("maturity_level", service.maturity_level)
+    floor, reason = known_maturity(service)
+    level = max(imported, floor)
+    if level != service.maturity_level:
+        previous = service.maturity_level
+        Service.objects.filter(pk=service.pk).update(maturity_level=level)
+        service.maturity_level = level
+        if not created:
+            audit.record("catalog.maturity_changed", service, data={"from": previous, "to": level})
+    latest = service.maturity_history.order_by("-changed_on", "-id").first()
+    if latest is None or latest.level != level:
+        note = reason if floor > imported else ""
+        MaturityChange.objects.create(
+            service=service, level=level, changed_on=timezone.localdate(), note=note
+        )
 
 
 def _date(value):
     if not value:
         return None
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@transaction.atomic
+def add_synonym(service: Service, word: str, *, actor) -> Service:
+    """Teach the catalog a citizen's word for a service (e.g. from assistant feedback).
+
+    The word is appended to the service's synonyms (comma-separated) unless it is
+    there already; the search index of the town is rebuilt after the commit.
+    """
+    word = " ".join(word.split())
+    present = [s.strip().lower() for s in (service.synonyms or "").split(",") if s.strip()]
+    if word and word.lower() not in present:
+        service.synonyms = ", ".join(filter(None, [service.synonyms.strip(" ,"), word]))
+        service.save(update_fields=["synonyms", "updated_at"])
+        audit.record("catalog.synonym_added", service, actor=actor, data={"word": word})
+        transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return service
+
+
+@transaction.atomic
+def link_life_situation(service: Service, situation: LifeSituation, *, actor) -> Service:
+    """Put a service into a Lebenslage (so stories about it find the service)."""
+    if not service.life_situations.filter(pk=situation.pk).exists():
+        service.life_situations.add(situation)
+        audit.record(
+            "catalog.life_situation_linked",
+            service,
+            actor=actor,
+            data={"situation": situation.slug},
+        )
+        transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return service

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rathaus.core import uploads
+from rathaus.core.parsing import parse_id, parse_optional_int
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import access, services
@@ -74,11 +76,9 @@ def index(request):
 
 
 def _int_param(request, name, default, low, high):
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return value if low <= value <= high else default
+    return parse_optional_int(
+        request.GET.get(name), name, default=default, minimum=low, maximum=high
+    )
 
 
 def calendar(request):
@@ -89,8 +89,8 @@ def calendar(request):
     meetings = _meetings(request).filter(start__year=year, start__month=month).order_by("start")
     organizations = _organizations(request).exclude(kind=Organization.Kind.GROUP)
     selected = request.GET.get("gremium", "")
-    if selected.isdigit():
-        meetings = meetings.filter(organization_id=int(selected))
+    if selected:
+        meetings = meetings.filter(organization_id=parse_id(selected, "gremium"))
     prev_month = date(year - (month == 1), 12 if month == 1 else month - 1, 1)
     next_month = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
     return render(
@@ -329,6 +329,9 @@ def _serve(file: File, as_attachment: bool):
         content_type=file.mime_type,
     )
     response["Access-Control-Allow-Origin"] = "*"
+    # Sandboxed, never sniffed, and inline only for PDFs and images: an imported or old
+    # upload that is HTML must not run as a page of the town's origin.
+    uploads.serve_headers(response, file.mime_type, file.file_name, inline=not as_attachment)
     if not file.public:
         response["Cache-Control"] = "private, no-store"
     return response

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rathaus.core import audit
+from rathaus.core import audit, tenancy
 
+from ..maps import town_centre
 from ..tasks import email_after_commit
 from .images import sanitize_photo
 from .models import Report, ReportCategory, ReportPhoto, ReportUpdate
@@ -70,7 +71,7 @@ def draft_photos(draft_key: str):
     return ReportPhoto.objects.filter(draft_key=draft_key, report=None) if draft_key else []
 
 
-def validate_location(latitude, longitude, address):
+def validate_location(latitude, longitude, address, municipality=None):
     if (latitude is None) != (longitude is None):
         raise ValidationError("Bitte geben Sie Breiten- und Längengrad zusammen an.")
     if latitude is None and not (address or "").strip():
@@ -81,6 +82,13 @@ def validate_location(latitude, longitude, address):
         -90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180
     ):
         raise ValidationError("Die Koordinaten sind ungültig.")
+    if latitude is not None and municipality is not None:
+        centre = town_centre(municipality)
+        limit_km = settings.PARTICIPATION_MAX_DISTANCE_KM
+        if distance_m(centre[0], centre[1], latitude, longitude) > limit_km * 1000:
+            raise ValidationError(
+                f"Der Ort liegt mehr als {limit_km} km außerhalb von {municipality.name}."
+            )
 
 
 @transaction.atomic
@@ -103,7 +111,7 @@ def submit_report(
     """Create a report (waiting for moderation), routed to the category's office."""
     if category.municipality_id != municipality.pk or not category.is_active:
         raise ValidationError("Diese Kategorie gibt es hier nicht.")
-    validate_location(latitude, longitude, address)
+    validate_location(latitude, longitude, address, municipality)
     report = Report.objects.create(
         municipality=municipality,
         category=category,
@@ -149,7 +157,7 @@ def submit_report(
 
 def public_url(report) -> str:
     path = reverse("participation:report_detail", args=[report.pk])
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return tenancy.public_url(report.municipality, path)
 
 
 def _lock(report) -> Report:
@@ -183,7 +191,7 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
             f"Neue Meldung Nr. {report.pk}: {report.category.name}",
             f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
             f"{report.description}\n{report.address}\n\n"
-            f"Bearbeiten: {settings.RATHAUS_PUBLIC_BASE_URL.rstrip('/')}{staff_path}",
+            f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
             report.office.email,
         )
     if not publish:
@@ -327,7 +335,7 @@ def reopen_token(report) -> str:
 
 def reopen_url(report) -> str:
     path = reverse("participation:report_reopen", args=[reopen_token(report)])
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return tenancy.public_url(report.municipality, path)
 
 
 def report_for_reopen_token(municipality, token: str):

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from rathaus.core import audit
 from rathaus.core.models import LANDS, Municipality, MunicipalityHost
-from rathaus.core.parsing import ParseError, clean_text
+from rathaus.core.parsing import ParseError, clean_text, parse_url
 
 
 class Command(BaseCommand):
@@ -22,8 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--ags", required=True, help="Amtlicher Gemeindeschlüssel, 8 Ziffern")
         parser.add_argument("--land", required=True, choices=[code for code, _ in LANDS])
         parser.add_argument("--host", required=True, help="z. B. www.musterstadt.de")
+        parser.add_argument("--url", default="", help="Adresse des Portals für Links in E-Mails")
 
-    def handle(self, *args, slug, name, ags, land, host, **options):
+    def handle(self, *args, slug, name, ags, land, host, url="", **options):
         try:
             name = clean_text(name, "name", max_length=200)
         except ParseError as error:
@@ -33,9 +34,14 @@ class Command(BaseCommand):
         host = host.lower().strip(".")
         if MunicipalityHost.objects.filter(host=host).exists():
             raise CommandError(f"Der Hostname {host} gehört schon einer Kommune.")
+        if url:
+            try:
+                url = parse_url(url, "url")
+            except ParseError as error:
+                raise CommandError(f"--url: {error.reason}") from error
         with transaction.atomic():
             town = Municipality.objects.create(
-                slug=slug, name=name, ags=ags, ars=ags + "0000", land=land
+                slug=slug, name=name, ags=ags, ars=ags + "0000", land=land, base_url=url
             )
             MunicipalityHost.objects.create(municipality=town, host=host)
             audit.record("core.municipality_created", town, actor_label="rathaus CLI")
