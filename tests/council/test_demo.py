@@ -20,6 +20,7 @@ def test_demo_council():
     check_seed_meeting_matches_the_minutes()
     check_rostock_paper_and_overdue_tasks()
     check_a_year_of_meetings_with_boards()
+    check_a_paper_under_a_parent()
 
 
 def check_seed_meeting_matches_the_minutes():
@@ -80,3 +81,10 @@ def check_a_year_of_meetings_with_boards():
     assert boards.filter(minutes_approved=True).exists()
     assert Meeting.objects.values("organization").distinct().count() >= 9
     assert AgendaItem.objects.filter(public=False).exists()
+
+
+def check_a_paper_under_a_parent():
+    """OParl superordinatedPaper/subordinatedPaper need data: the Weimar answer."""
+    answer = Paper.objects.get(reference="2022/0121 F-1")
+    assert answer.superordinated.reference == "2022/0121 F"
+    assert answer.paper_type == "Beantwortung" and answer.public

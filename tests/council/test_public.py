@@ -166,7 +166,26 @@ def test_ical_feed(client_a, published):
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
     assert body.count("BEGIN:VEVENT") == 1  # the 2023 meeting is older than a year
-    assert "Sitzung des Seniorenbeirats" in body and "UID:meeting-" in body
+    assert "Sitzung des Seniorenbeirats" in body and "UID:sitzung-" in body
+
+
+def test_ical_feed_uids_do_not_depend_on_the_host_name(client_a, published):
+    """RFC 5545 §3.8.4.7: the UID is the event's identity; a town reachable under two
+    host names must not show every meeting twice in a subscribed calendar."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from icalendar import Calendar
+
+    start = timezone.now().replace(microsecond=0) + timedelta(days=7)
+    services.create_meeting(published.board, name="Sitzung des Seniorenbeirats", start=start)
+
+    def uids(host):
+        response = client_a.get("/rat/sitzungen.ics", HTTP_HOST=host)
+        return [str(e["uid"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+
+    assert uids("a.test") == uids("localhost") != []
+    assert all("a.test" not in uid and "localhost" not in uid for uid in uids("a.test"))
 
 
 def test_rss_feed_lists_public_papers(client_a, published):

@@ -433,6 +433,9 @@ class Loader:
         services.add_consultation(
             weimar, self.orgs[D.SVV], Consultation.Role.NOTICE, planned_date=date(2022, 1, 26)
         )
+        answer = dict(D.WEIMAR_ANSWER)
+        parent = Paper.objects.for_municipality(self.m).get(reference=answer.pop("parent"))
+        self.paper(**answer, superordinated=parent)
 
     # --- a year of meetings --------------------------------------------------------------
 

@@ -559,6 +559,26 @@ WEIMAR = {
     ),
 }
 
+# The administration's answer to the Weimar inquiry: a paper under a parent paper
+# (OParl superordinatedPaper / subordinatedPaper).
+WEIMAR_ANSWER = {
+    "reference": "2022/0121 F-1",
+    "parent": WEIMAR["reference"],
+    "name": "Beantwortung der Anfrage – Digitalisierungsstrategie der Stadtverwaltung",
+    "paper_type": "Beantwortung",
+    "date": "2022-01-24",
+    "originator": "Oberbürgermeister – Amt für Digitalisierung und IT",
+    "text": (
+        "Zu 1.: Der Umsetzungsstand wird im OZG-Dashboard der Stadt je Leistung mit dem "
+        "Reifegrad ausgewiesen.\n"
+        "Zu 2.: Der Zeit- und Rahmenplan folgt dem Fahrplan des Landes; Leistungen nach dem "
+        "Einer-für-alle-Prinzip werden übernommen, sobald sie bereitstehen.\n"
+        "Zu 3.: Das Qualitätssicherungskonzept verlangt für jede Online-Leistung einen Test mit "
+        "Bürgerinnen und Bürgern vor der Freischaltung.\n"
+        "Zu 4.: Das Bürgerbüro bietet neben Online-Terminen feste Sprechzeiten ohne Termin an."
+    ),
+}
+
 # Plausible papers for the year of meetings: (type, title, originator)
 YEAR_PAPERS = [
     ("Beschlussvorlage", "Haushaltssatzung und Haushaltsplan 2026/2027", "Oberbürgermeisterin"),

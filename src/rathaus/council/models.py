@@ -30,25 +30,70 @@ class OParlObject(TenantModel):
     created = models.DateTimeField(_("erstellt"), default=timezone.now, db_index=True)
     modified = models.DateTimeField(_("geändert"), default=timezone.now, db_index=True)
     deleted = models.BooleanField(_("gelöscht"), default=False)
-    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True)
+    # Indexed: the importer looks every object up by its source id.
+    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True, db_index=True)
 
     objects = CouncilQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_visibility = obj.visibility_state()
+        return obj
+
+    def shown_publicly(self) -> bool:
+        """Public by its own flag (parents aside): then a later hiding is a deletion."""
+        return getattr(self, "public", False)
+
+    def visibility_state(self) -> tuple:
+        """What decides whether this object and what hangs on it are public."""
+        return (self.deleted, getattr(self, "public", True))
+
     def save(self, *args, **kwargs):
         # Every write is a modification an OParl client must see with modified_since.
         self.modified = timezone.now()
         if kwargs.get("update_fields"):
             kwargs["update_fields"] = {*kwargs["update_fields"], "modified"}
+        if hasattr(self, "was_public") and self.shown_publicly():
+            self.was_public = True
+            if kwargs.get("update_fields"):
+                kwargs["update_fields"] = {*kwargs["update_fields"], "was_public"}
         super().save(*args, **kwargs)
+        # OParl 1.1 §2-08: the objects this one is embedded in change with it; when its
+        # visibility changes, so does what is shown (or hidden) through it.
+        from .oparl_touch import touch_after_save
+
+        loaded = getattr(self, "_loaded_visibility", None)
+        changed = loaded is not None and loaded != self.visibility_state()
+        touch_after_save(self, visibility_changed=changed)
+        self._loaded_visibility = self.visibility_state()
 
 
 class PublicQuerySet(CouncilQuerySet):
     def visible(self):
         """What anyone may see: alive and public (pages, feeds, search, OParl)."""
         return self.filter(deleted=False, public=True)
+
+
+class FileQuerySet(PublicQuerySet):
+    def visible(self):
+        """Public files whose every parent is public and alive.
+
+        A file can hang on a paper, a meeting and an agenda item at once: hiding one
+        parent hides the file on every path, or it would stay embedded elsewhere.
+        """
+        return (
+            super()
+            .visible()
+            .exclude(paper__public=False)
+            .exclude(paper__deleted=True)
+            .exclude(agenda_item__public=False)
+            .exclude(agenda_item__deleted=True)
+            .exclude(meeting__deleted=True)
+        )
 
 
 class AgendaItemQuerySet(PublicQuerySet):
@@ -276,6 +321,9 @@ class Meeting(OParlObject):
     def is_published(self) -> bool:
         return self.agenda_published_at is not None
 
+    def visibility_state(self) -> tuple:
+        return (self.deleted, self.is_published, self.state, self.minutes_approved)
+
 
 class AgendaItem(OParlObject):
     class Result(models.TextChoices):
@@ -294,6 +342,8 @@ class AgendaItem(OParlObject):
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     name = models.CharField(_("Thema"), max_length=500)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished item is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     late = models.BooleanField(_("Dringlichkeit (nachträglich aufgenommen)"), default=False)
     discussion = models.TextField(_("Beratung"), blank=True)
     result = models.CharField(
@@ -316,6 +366,11 @@ class AgendaItem(OParlObject):
 
     def __str__(self) -> str:
         return f"TOP {self.number} {self.name}"
+
+    def shown_publicly(self) -> bool:
+        # Items of a draft agenda were never shown: hiding them is no deletion.
+        meeting = self.meeting
+        return self.public and (meeting.is_published or meeting.state == Meeting.State.HELD)
 
     @property
     def is_visible(self) -> bool:
@@ -350,10 +405,16 @@ class Paper(OParlObject):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="papers")
     name = models.CharField(_("Betreff"), max_length=500)
-    reference = models.CharField(_("Drucksachen-Nr."), max_length=60, blank=True, db_index=True)
-    date = models.DateField(_("Erstellungsdatum"), default=timezone.localdate)
+    # Long enough for every vendor's numbering: a cut reference is another paper.
+    reference = models.CharField(_("Drucksachen-Nr."), max_length=200, blank=True, db_index=True)
+    # Empty when an imported paper has no readable date: never an invented one.
+    date = models.DateField(
+        _("Erstellungsdatum"), default=timezone.localdate, null=True, blank=True
+    )
     paper_type = models.CharField(_("Art"), max_length=40, choices=Type.choices)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished paper is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     originator = models.CharField(_("Einreicher"), max_length=300, blank=True)
     originator_persons = models.ManyToManyField(Person, blank=True, related_name="papers")
     originator_organizations = models.ManyToManyField(
@@ -380,7 +441,8 @@ class Paper(OParlObject):
     class Meta:
         verbose_name = _("Drucksache")
         verbose_name_plural = _("Drucksachen")
-        ordering = ["-date", "-id"]
+        # Imported papers may have no date: those go last, not first (PostgreSQL).
+        ordering = [models.F("date").desc(nulls_last=True), "-id"]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}".strip()
@@ -450,7 +512,7 @@ class File(OParlObject):
     name = models.CharField(_("Name"), max_length=300)
     file_name = models.CharField(_("Dateiname"), max_length=255)
     mime_type = models.CharField(_("MIME-Typ"), max_length=100, default="application/pdf")
-    date = models.DateField(_("Datum"), default=timezone.localdate)
+    date = models.DateField(_("Datum"), default=timezone.localdate, null=True, blank=True)
     size = models.PositiveBigIntegerField(_("Größe"), default=0)
     sha1_checksum = models.CharField(max_length=40, blank=True)
     content = models.FileField(upload_to=file_upload_path, blank=True)
@@ -458,6 +520,8 @@ class File(OParlObject):
     source_url = models.URLField(_("Quelle"), max_length=500, blank=True)
     text = models.TextField(_("Textinhalt"), blank=True)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished file is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default="auxiliary")
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
@@ -472,7 +536,7 @@ class File(OParlObject):
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Datei")

@@ -41,7 +41,18 @@ PAPER_FIELDS = {
     "text",
     "reasoning",
     "financial_impact",
+    "superordinated",
 }
+
+
+def _check_parent(municipality, fields: dict, paper=None) -> None:
+    parent = fields.get("superordinated")
+    if parent is None:
+        return
+    if parent.municipality_id != municipality.pk:
+        raise ValidationError("Die übergeordnete Drucksache gehört zu einer anderen Kommune.")
+    if paper is not None and parent.pk == paper.pk:
+        raise ValidationError("Eine Drucksache kann nicht sich selbst untergeordnet sein.")
 
 
 def body_of(municipality) -> Body:
@@ -72,6 +83,7 @@ def create_paper(municipality, *, actor=None, **fields) -> Paper:
     unknown = set(fields) - PAPER_FIELDS
     if unknown:
         raise ValueError(f"unknown paper fields: {unknown}")
+    _check_parent(municipality, fields)
     if not fields.get("reference"):
         fields["reference"] = next_reference(municipality)
     paper = Paper.objects.create(municipality=municipality, body=body_of(municipality), **fields)
@@ -81,6 +93,7 @@ def create_paper(municipality, *, actor=None, **fields) -> Paper:
 
 @transaction.atomic
 def update_paper(paper: Paper, *, actor=None, **fields) -> Paper:
+    _check_parent(paper.municipality, fields, paper)
     for name, value in fields.items():
         if name not in PAPER_FIELDS:
             raise ValueError(f"unknown paper field: {name}")
@@ -427,11 +440,30 @@ def cancel_meeting(meeting: Meeting, *, actor=None) -> Meeting:
 
 @transaction.atomic
 def soft_delete(obj, *, actor=None):
-    """Mark as deleted: OParl clients learn about it with modified_since."""
+    """Mark as deleted: OParl clients learn about it with modified_since.
+
+    What only exists through the object goes with it (a paper's consultations and the
+    files that hang on nothing else; a meeting's agenda items and files), so no
+    list keeps serving children of a deleted parent.
+    """
     obj.deleted = True
     obj.save(update_fields=["deleted"])
     audit.record("council.deleted", obj, actor=actor)
+    for child in _dependent_children(obj):
+        if not child.deleted:
+            soft_delete(child, actor=actor)
     return obj
+
+
+def _dependent_children(obj) -> list:
+    if isinstance(obj, Paper):
+        files = obj.files.filter(meeting=None, agenda_item=None, organization=None)
+        return [*obj.consultations.all(), *files]
+    if isinstance(obj, Meeting):
+        return [*obj.agenda_items.all(), *obj.files.filter(paper=None, agenda_item=None)]
+    if isinstance(obj, AgendaItem):
+        return list(obj.files.filter(paper=None, meeting=None))
+    return []
 
 
 # --- Alerts for a saved search (double opt-in) -----------------------------------

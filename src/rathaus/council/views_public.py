@@ -12,7 +12,10 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
 from rathaus.core import uploads
@@ -116,6 +119,7 @@ def meeting_detail(request, pk):
         meeting.agenda_items.alive()
         .order_by("order")
         .select_related("consultation__paper")
+        # visible(): a file also attached to a non-public paper stays hidden here too.
         .prefetch_related(Prefetch("files", queryset=File.objects.visible()))
     )
     show_agenda = meeting.is_published or meeting.state == Meeting.State.HELD
@@ -317,11 +321,22 @@ def _file_or_404(request, pk) -> File:
     raise Http404
 
 
-def _serve(file: File, as_attachment: bool):
+def _file_validators(file: File) -> tuple[str | None, int]:
+    """ETag from the content checksum, Last-Modified from the file's ``modified``."""
+    etag = f'"{file.sha1_checksum}"' if file.sha1_checksum else None
+    return etag, int(file.modified.timestamp())
+
+
+def _serve(request, file: File, as_attachment: bool):
     if not file.content:
         if file.source_url:
             return HttpResponseRedirect(file.source_url)
         raise Http404
+    etag, modified = _file_validators(file)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        not_modified["Access-Control-Allow-Origin"] = "*"
+        return not_modified
     response = FileResponse(
         file.content.open("rb"),
         as_attachment=as_attachment,
@@ -329,6 +344,9 @@ def _serve(file: File, as_attachment: bool):
         content_type=file.mime_type,
     )
     response["Access-Control-Allow-Origin"] = "*"
+    if etag:
+        response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
     # Sandboxed, never sniffed, and inline only for PDFs and images: an imported or old
     # upload that is HTML must not run as a page of the town's origin.
     uploads.serve_headers(response, file.mime_type, file.file_name, inline=not as_attachment)
@@ -337,14 +355,16 @@ def _serve(file: File, as_attachment: bool):
     return response
 
 
+@gzip_page
 def file_access(request, pk):
     """OParl accessUrl: the file for viewing in the browser (inline)."""
-    return _serve(_file_or_404(request, pk), as_attachment=False)
+    return _serve(request, _file_or_404(request, pk), as_attachment=False)
 
 
+@gzip_page
 def file_download(request, pk):
     """OParl downloadUrl: the file as a download (Content-Disposition: attachment)."""
-    return _serve(_file_or_404(request, pk), as_attachment=True)
+    return _serve(request, _file_or_404(request, pk), as_attachment=True)
 
 
 def tasks(request):
