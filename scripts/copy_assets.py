@@ -24,6 +24,7 @@ COPIES = {
     "@kern-ux/native/dist/js": "kern/js",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+    "leaflet/dist/leaflet.js.map": "leaflet/leaflet.js.map",  # named in leaflet.js (collectstatic)
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
     "leaflet/dist/images": "leaflet/images",
     # ALTCHA widget, CSP-friendly build: styles and worker as separate files (ADR 0022).

@@ -427,3 +427,57 @@ PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS = int(
 )
 RATHAUS_AUDIT_RETENTION_DAYS = int(os.environ.get("RATHAUS_AUDIT_RETENTION_DAYS", str(3 * 365)))
 RATHAUS_TASK_RETENTION_DAYS = int(os.environ.get("RATHAUS_TASK_RETENTION_DAYS", "7"))
+# operations (issue 20: health, metrics, logs, task robustness; docs/operations.md)
+# Kept in one block so that other settings work (demo mode, start-up checks) merges cleanly.
+from rathaus.core.ops.logs import logging_config as _logging_config  # noqa: E402
+
+# The request id comes first (every later layer logs with it), metrics second (they see
+# every answer, the 503s of the database check included).
+MIDDLEWARE.insert(0, "rathaus.core.ops.requestid.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "rathaus.core.ops.metrics.MetricsMiddleware")
+MIDDLEWARE.insert(2, "rathaus.core.ops.health.HealthCheckMiddleware")
+MIDDLEWARE.append("rathaus.core.ops.unavailable.DatabaseUnavailableMiddleware")
+# Incident / maintenance mode (after tenancy and authentication: it needs both).
+MIDDLEWARE.append("rathaus.core.ops.modes.ServiceModeMiddleware")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("rathaus.core.ops.modes.context")
+# JSON lines (time, level, logger, message, request_id) on stderr; LOG_FORMAT=text for humans.
+LOGGING = _logging_config(
+    os.environ.get("LOG_LEVEL", "WARNING"), os.environ.get("LOG_FORMAT", "json")
+)
+# Every outbound connection has a timeout (seconds): SMTP, Redis, PostgreSQL connect.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+if REDIS_URL:
+    # Redis is optional at run time: unreachable, the cache answers per process.
+    CACHES["default"]["BACKEND"] = "rathaus.core.ops.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2}
+    )
+if IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    )
+# Mail goes through the recording backend (no e-mail sent twice when a task is retried);
+# EMAIL_BACKEND picks the transport behind it.
+if EMAIL_BACKEND in (_email_backends["smtp"], _email_backends["file"]):
+    RATHAUS_EMAIL_TRANSPORT = EMAIL_BACKEND
+    EMAIL_BACKEND = "rathaus.core.ops.mail.EmailBackend"
+# A RUNNING task older than this lost its worker and is queued again (must exceed the
+# longest task; every connection's timeout keeps tasks far shorter).
+RATHAUS_TASK_LEASE_SECONDS = int(os.environ.get("TASK_LEASE_SECONDS", "600"))
+# Transient failures (mail server down, network, database restart) are retried with
+# backoff 30 s, 1, 2, 4 … 60 min: 12 attempts span about seven hours.
+RATHAUS_TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "12"))
+RATHAUS_TASK_RETRY_BASE_SECONDS = int(os.environ.get("TASK_RETRY_BASE_SECONDS", "30"))
+# /readyz reports "not ready" when a due task has waited longer than this (worker down).
+RATHAUS_READYZ_QUEUE_MAX_AGE_SECONDS = int(os.environ.get("READYZ_QUEUE_MAX_AGE", "900"))
+# /metrics: a bearer token (METRICS_TOKEN) or a client address in METRICS_ALLOW.
+RATHAUS_METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+RATHAUS_METRICS_ALLOW = env_list("METRICS_ALLOW", "127.0.0.1/32,::1/128")
+# Versioned static file names (app.3f2a….css) once an operator collects them: browsers
+# never keep an old CSS/JS after an upgrade, and nginx may cache them for a year.
+if STATIC_ROOT:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", False)

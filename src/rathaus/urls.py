@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rathaus.api import api
+from rathaus.core.ops import health, metrics
 from rathaus.core.views import admin_login_redirect
 
 admin.site.site_header = "Rathaus – Verwaltung"
 admin.site.site_title = "Rathaus"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One login page for everyone: the admin's own form would skip the second factor
     # and the login throttle's messages (issue 14), so it sends people to /anmelden/.

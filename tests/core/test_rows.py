@@ -101,5 +101,5 @@ def test_the_values_leave_out_the_automatic_key_and_computed_columns(town_a):
     sql = rows.insert_sql(AuditEntry, "b", {"object_id": "b.id::text"})
     values = rows.insert_values(entry, {"object_id": "b.id::text"})
     assert '"id"' not in sql.split("SELECT")[0]  # the database takes the next key
-    assert sql.count("%s") == len(values) == 7
+    assert sql.count("%s") == len(values) == 8  # incl. request_id
     assert values[0] == town_a.pk and values[1] == entry.created_at  # pre_save ran

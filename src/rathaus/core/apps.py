@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
 
         from . import files, tenancy  # noqa: F401  (its memo listens for changed host names)
         from .deployment import refuse_unsafe_settings
+        from .ops import signals  # noqa: F401  (task context, retries, metrics)
         from .ratelimit import trusted_networks
 
         # Before any request or command runs: no production start on demo defaults,

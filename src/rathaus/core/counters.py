@@ -10,6 +10,7 @@ demo and the tests) use the portable way.
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 
 
 def incr(key: str, timeout: int | None = None) -> int:
@@ -17,6 +18,22 @@ def incr(key: str, timeout: int | None = None) -> int:
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return _incr_portably(backend, key, timeout)
+    if not _redis_available(backend):
+        return _incr_portably(backend.fallback, key, timeout)
+    try:
+        return _incr_in_redis(backend, key, timeout)
+    except RedisError as error:  # Redis gone: count in this process (core.ops.cache)
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+        return _incr_portably(backend.fallback, key, timeout)
+
+
+def _redis_available(backend) -> bool:
+    return getattr(backend, "redis_available", lambda: True)()
+
+
+def _incr_in_redis(backend, key: str, timeout: int | None) -> int:
     full_key = backend.make_and_validate_key(key)
     client = backend._cache.get_client(full_key, write=True)
     if timeout is None:
@@ -31,10 +48,19 @@ def incr_many(keys) -> None:
     """Add one to each of ``keys`` (created at 1, never expiring), in one round trip."""
     keys = list(keys)
     backend = caches["default"]
-    if not isinstance(backend, RedisCache):
+    if not isinstance(backend, RedisCache) or not _redis_available(backend):
         for key in keys:
-            _incr_portably(backend, key, None)
+            _incr_portably(getattr(backend, "fallback", backend), key, None)
         return
+    try:
+        _incr_many_in_redis(backend, keys)
+    except RedisError as error:
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+
+
+def _incr_many_in_redis(backend, keys) -> None:
     full_keys = [backend.make_and_validate_key(key) for key in keys]
     pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
     for full_key in full_keys:

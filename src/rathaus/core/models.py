@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .ops import requestid
+
 LANDS = [
     ("BW", "Baden-Württemberg"),
     ("BY", "Bayern"),
@@ -360,6 +362,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True)
+    # The request (X-Request-ID) or task that wrote the entry: links it to the log lines.
+    request_id = models.CharField(max_length=64, blank=True, default=requestid.current)
 
     class Meta:
         verbose_name = _("Protokolleintrag")
@@ -380,3 +384,6 @@ class AuditEntry(models.Model):
         if self.pk:
             raise ValueError("Audit entries are append-only")
         super().save(*args, **kwargs)
+
+
+from .ops.models import PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20

@@ -38,6 +38,10 @@ def prune_finished_tasks(now: datetime) -> int:
         status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=cutoff
     )
     deleted, _ = finished.delete()
+    # The records that keep a retried task from sending a mail twice go with them.
+    from .ops.models import SentMail
+
+    SentMail.objects.filter(sent_at__lt=cutoff).delete()
     return deleted
 
 

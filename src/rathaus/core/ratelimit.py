@@ -18,6 +18,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from . import counters
+from .ops import metrics
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def too_many(request, verdict: Verdict):
     else:
         response = render(request, "core/rate_limited.html", {"message": message}, status=429)
     response["Retry-After"] = str(verdict.retry_after)
+    metrics.RATE_LIMITED.labels(metrics.route_of(request)).inc()
     return response
 
 

@@ -77,7 +77,7 @@ class MunicipalityMiddleware:
     """Sets ``request.municipality``; unknown hosts get a German 400 (Bad Request)."""
 
     # Paths that work without a municipality (static files, the admin login itself).
-    EXEMPT_PREFIXES = ("/static/", "/media/", "/healthz")
+    EXEMPT_PREFIXES = ("/static/", "/media/", "/healthz", "/readyz", "/metrics")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -2,10 +2,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views, walkin_views
+from .ops import views as ops_views
 
 app_name = "core"
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("aemter/", views.office_list, name="offices"),
     path("aemter/<slug:slug>/", views.office_detail, name="office"),
@@ -25,5 +25,13 @@ urlpatterns = [
     path("verwaltung/verarbeitungen.csv", views.processing_record, name="processing_record"),
     path(
         "verwaltung/verarbeitungen.pdf", views.processing_record_pdf, name="processing_record_pdf"
+    ),
+    path("verwaltung/betrieb/", ops_views.operations, name="operations"),
+    path("verwaltung/betrieb/modus/", ops_views.service_mode, name="service_mode"),
+    path("hinweis/", ops_views.notice, name="notice"),
+    path(
+        "verwaltung/betrieb/aufgaben/<str:task_id>/wiederholen/",
+        ops_views.retry_task,
+        name="retry_task",
     ),
 ]

@@ -1,5 +1,6 @@
 """Public pages of the core: offices, locations, legal pages, login, error pages."""
 
+import sys
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,11 +21,8 @@ from . import walkin
 from .forms import KernFormMixin
 from .models import Location, Office, Role
 from .opening import schedule, upcoming_changes, weekly_table
+from .ops import unavailable
 from .permissions import is_staff_member, roles_of
-
-
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def theme_css(request):
@@ -247,4 +245,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called inside Django's exception handler: a database that is down or restarting
+    # gets the German 503 with Retry-After (the request may be repeated), never a 500.
+    exception = sys.exc_info()[1]
+    if unavailable.handles(exception):
+        return unavailable.response(request, exception)
     return _error(request, 500, "server_error", "Ein interner Fehler ist aufgetreten.")

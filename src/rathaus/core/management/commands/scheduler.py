@@ -1,11 +1,9 @@
-import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
-from rathaus.core.periodic import discover
-
-log = logging.getLogger(__name__)
+from rathaus.core.periodic import discover, run_recorded
 
 
 class Command(BaseCommand):
@@ -22,10 +20,8 @@ class Command(BaseCommand):
             now = time.monotonic()
             for job in jobs:
                 if now >= next_run[job.name]:
-                    try:
-                        job.function()
-                    except Exception:  # one failing job must not stop the others
-                        log.exception("periodic job %s failed", job.name)
+                    close_old_connections()  # one broken by a database restart is replaced
+                    run_recorded(job)
                     next_run[job.name] = now + job.every_seconds
             if once:
                 return
