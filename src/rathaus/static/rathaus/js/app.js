@@ -11,15 +11,16 @@
     if (!details) return;
     const summary = details.querySelector("summary");
     const nav = details.querySelector("nav");
+    const menu = document.createElement("div");
+    menu.className = "site-menu site-menu--enhanced";
     const button = document.createElement("button");
     button.type = "button";
     button.className = "site-menu__toggle site-menu__button";
     button.setAttribute("aria-controls", nav.id);
     button.innerHTML = summary.innerHTML;
-    summary.hidden = true;
-    details.open = true;
-    details.classList.add("site-menu--enhanced");
-    details.insertBefore(button, nav);
+    menu.appendChild(button);
+    menu.appendChild(nav);
+    details.replaceWith(menu);
 
     function setExpanded(expanded) {
       button.setAttribute("aria-expanded", String(expanded));
