@@ -1,7 +1,10 @@
 """Keyboard-only runs of the three flows citizens use most, on a 320×640 phone screen, with
-the Tab presses counted (issue 16). Before the collapsed menu and the focus moving to each
-step's heading, the flows took 124 (booking), 223 (dog registration) and 90 (defect) presses;
-each must now need fewer than half. Every step is checked for sideways scrolling and by axe.
+the Tab presses counted (issue 16). Every step is checked for sideways scrolling and by axe.
+
+Before the collapsed menu and the focus moving to each step's heading, a tester needed 124
+(booking), 223 (dog registration) and 90 (defect) presses; these very scripts needed 109, 116
+and 64 on main at 3258f0d (they stop tabbing as soon as the target is reached). Each flow must
+now need fewer than half of the smaller of the two figures.
 """
 
 import re
@@ -23,7 +26,7 @@ from .keyboard import Keyboard
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 320, "height": 640}
-BEFORE = {"booking": 124, "dog": 223, "defect": 90}
+BEFORE = {"booking": min(124, 109), "dog": min(223, 116), "defect": min(90, 64)}
 
 
 @pytest.fixture
