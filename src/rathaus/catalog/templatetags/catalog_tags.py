@@ -28,6 +28,14 @@ def euro(amount) -> str:
 
 
 @register.filter
+def cents_euro(cents) -> str:
+    """84000 (cents, as payments store them) -> '840,00 €': citizens read euros, never cents."""
+    if cents in (None, ""):
+        return ""
+    return euro(Decimal(int(cents)) / 100)
+
+
+@register.filter
 def percent(value) -> str:
     """37.5 -> '38 %' (commercial rounding, as a reader expects)."""
     rounded = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
