@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -25,6 +26,21 @@ def euro(amount) -> str:
     if amount in (None, ""):
         return ""
     return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)} €"
+
+
+PLAIN_MATURITY = {
+    0: _("nur vor Ort"),
+    1: _("Informationen online, Antrag vor Ort oder auf Papier"),
+    2: _("Formular online ausfüllen, dann ausdrucken und einreichen"),
+    3: _("online beantragen"),
+    4: _("vollständig online, auch der Bescheid"),
+}
+
+
+@register.filter
+def maturity_plain(level) -> str:
+    """What a maturity level (OZG Reifegrad 0–4) means for a citizen, in plain words."""
+    return PLAIN_MATURITY.get(level, "")
 
 
 @register.filter
