@@ -111,10 +111,11 @@ def site_search(request):
     if text:
         municipality = request.municipality
         words = significant_words(text)
+        council = council_items(municipality, text, words)
         groups = [
             Group("places", _("Ämter und Standorte"), places(municipality, words)),
             Group("services", _("Leistungen"), services(municipality, text)),
-            Group("council", _("Rat: Vorlagen und Sitzungen"), council_items(municipality, text, words)),
+            Group("council", _("Rat: Vorlagen und Sitzungen"), council),
             Group("participation", _("Beteiligung"), participation_items(municipality, words)),
         ]
     found = [g for g in groups if g.items]
