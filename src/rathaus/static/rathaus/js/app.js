@@ -123,6 +123,7 @@
     focusAfterSubmit();
     rememberSubmits();
     window.addEventListener("resize", markScrollableRegions);
+    document.addEventListener("htmx:afterSwap", wrapTables); // refreshed queues, search results
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
