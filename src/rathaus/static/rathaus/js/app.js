@@ -39,8 +39,9 @@
 
   // Wide tables scroll inside their own labelled region instead of the page (WCAG 1.4.10);
   // the region only becomes a Tab stop when it actually has something to scroll.
+  let captionCounter = 0;
+
   function wrapTables() {
-    let counter = 0;
     document.querySelectorAll("main table").forEach((table) => {
       let region = table.parentElement;
       if (!region.classList.contains("table-scroll")) {
@@ -51,7 +52,7 @@
       }
       const caption = table.querySelector("caption");
       if (caption) {
-        if (!caption.id) caption.id = "table-caption-" + ++counter;
+        if (!caption.id) caption.id = "table-caption-" + ++captionCounter;
         region.setAttribute("aria-labelledby", caption.id);
       } else if (table.getAttribute("aria-label")) {
         region.setAttribute("aria-label", table.getAttribute("aria-label"));
