@@ -39,3 +39,18 @@ def test_german_page_needs_no_marks(client_a, passport):
     page = client_a.get("/leistungen/reisepass/").content.decode()
     main = page.split("<main", 1)[1].split("</main>", 1)[0]
     assert 'lang="de"' not in main
+
+
+def test_staff_entered_english_texts_are_shown_without_marks(client_a, passport):
+    from rathaus.catalog.models import Fee
+
+    passport.description_en = "The passport is valid for ten years."
+    passport.documents = ["Biometrisches Passfoto"]
+    passport.documents_en = ["Biometric passport photo"]
+    passport.save()
+    Fee.objects.create(service=passport, label="Gebühr", label_en="Fee", amount=70)
+    client_a.cookies["django_language"] = "en"
+    page = client_a.get("/leistungen/reisepass/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<div class="kern-body prose"><p>The passport is valid for ten years.' in page
+    assert "<li>Biometric passport photo</li>" in page and "Passfoto" not in page
+    assert '<th scope="row" class="kern-table__header">Fee</th>' in page
