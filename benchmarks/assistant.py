@@ -14,7 +14,9 @@ core, catalog and appointments (Musterstadt), then measures:
 * multi-turn dialogues: tests/assistant/dialogues.json (expected service/intent
   per turn, follow-ups rely on the conversation's focus);
 * out-of-scope questions: tests/assistant/out_of_scope.txt; correct = a fallback
-  (no service named, phone numbers given);
+  (no service named, phone numbers given) or a pointer to the authority that handles it;
+* with --blind FILE only that set (benchmarks/data/assistant_blind.tsv, never tuned on;
+  benchmarks/data/assistant_dev.tsv for tuning): right / wrong / fallback per kind;
 * latency per answer (p50/p95) of the dialogue layer, and of the full write path
   (services.ask: conversation and messages stored).
 """
@@ -27,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +120,76 @@ def run_questions(municipality, path: Path, verbose: bool, timings: list):
     return right, len(rows)
 
 
+def describe(answer) -> str:
+    if answer.service:
+        return answer.service.name
+    if answer.choices:
+        return "choices: " + " | ".join(c.name for c in answer.choices)
+    if getattr(answer, "steps", []):
+        return f"steps of {answer.situation.title}: " + " | ".join(s.name for s in answer.steps)
+    if getattr(answer, "elsewhere", None):
+        return f"elsewhere: {answer.elsewhere.slug}"
+    return "fallback"
+
+
+def blind_verdict(answer, kind: str, pattern: str) -> str:
+    """right / wrong / fallback for one answer of the blind set (kind "outside": the town
+    does not handle it, so a fallback or a pointer elsewhere is right, a town service wrong).
+    A counter-question counts as right when the right service is among its choices, and a
+    life-situation answer when the right service is one of its steps."""
+    offered = [c.name for c in answer.choices] + [s.name for s in getattr(answer, "steps", [])]
+    if kind == "outside":
+        if answer.service is None and not answer.choices and not getattr(answer, "steps", []):
+            return "right"
+        return "wrong"
+    if named(answer, pattern) or any(re.search(pattern, n, re.IGNORECASE) for n in offered):
+        return "right"
+    if answer.service is None and not offered:
+        return "fallback"
+    return "wrong"
+
+
+def run_blind(municipality, path: Path, verbose: bool, timings: list):
+    """The blind set: right / wrong / fallback per kind of question (issue 22)."""
+    from rathaus.assistant.dialogue import respond
+
+    rows = [
+        line.rstrip("\n").split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    totals: dict[str, Counter] = {}
+    misses = []
+    for kind, question, pattern in rows:
+        start = time.perf_counter()
+        answer = respond(municipality, question).answer
+        timings.append(time.perf_counter() - start)
+        verdict = blind_verdict(answer, kind, pattern)
+        totals.setdefault(kind, Counter())[verdict] += 1
+        totals.setdefault("all", Counter())[verdict] += 1
+        if verdict != "right":
+            got = (
+                answer.service.name
+                if answer.service
+                else (
+                    "choices: " + " | ".join(c.name for c in answer.choices)
+                    if answer.choices
+                    else "fallback"
+                )
+            )
+            misses.append(f"  ✗ [{kind}] {question!r}: expected /{pattern}/, got {got}")
+    print(f"blind set ({path.name}):")
+    for kind, counts in totals.items():
+        n = sum(counts.values())
+        print(
+            f"  {kind:8} n={n:3}  right {counts['right'] / n:6.1%}  "
+            f"wrong {counts['wrong'] / n:6.1%}  fallback {counts['fallback'] / n:6.1%}"
+        )
+    if verbose:
+        print("\n".join(misses))
+    return totals
+
+
 def run_dialogues(municipality, verbose: bool, timings: list):
     from rathaus.assistant.dialogue import State, respond
 
@@ -182,7 +255,8 @@ def run_out_of_scope(municipality, verbose: bool, timings: list):
         start = time.perf_counter()
         answer = respond(municipality, question).answer
         timings.append(time.perf_counter() - start)
-        if answer.fallback and answer.service is None and not answer.choices:
+        pointer = getattr(answer, "elsewhere", None) is not None  # "the Familienkasse does it"
+        if (answer.fallback or pointer) and answer.service is None and not answer.choices:
             right += 1
         else:
             got = answer.service.name if answer.service else "choices"
@@ -208,6 +282,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--blind",
+        type=Path,
+        help="only the blind set (kind, question, regex; benchmarks/data/assistant_blind.tsv)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         setup_django(Path(tmp))
@@ -220,6 +299,14 @@ def main():
 
         respond(municipality, "Reisepass")  # build the search index once (not timed)
         timings: list[float] = []
+        if args.blind:
+            run_blind(municipality, args.blind, args.verbose, timings)
+            ms = [t * 1000 for t in timings]
+            print(
+                f"latency per answer (n={len(ms)}): p50 {statistics.median(ms):.1f} ms, "
+                f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
+            )
+            return
         run_questions(municipality, args.questions, args.verbose, timings)
         if args.questions != EXTRA_QUESTIONS and EXTRA_QUESTIONS.exists():
             run_questions(municipality, EXTRA_QUESTIONS, args.verbose, timings)

@@ -1,7 +1,18 @@
-"""Copy the front-end packages installed by npm into static/vendor (not committed)."""
+"""Copy the front-end packages installed by npm into static/vendor (not committed).
 
+The KERN fonts are subset on the way: each Fira Sans file carries Greek,
+Cyrillic and Vietnamese glyphs (about 130 KB each); a German portal needs Latin
+with its extensions, typographic punctuation and the euro sign (about 25 KB
+each). A phone's first visit then loads far less (issue 24's 200 KB budget).
+Characters outside the subset fall back to the system font.
+"""
+
+import logging
+import re
 import shutil
 from pathlib import Path
+
+from fontTools import subset
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
@@ -22,6 +33,34 @@ COPIES = {
 }
 
 
+FONT_CSS = VENDOR / "kern" / "fonts" / "fira-sans.css"
+# Basic Latin, Latin-1, Latin Extended-A (names from all of Europe), Romanian
+# comma letters, capital sharp s, general punctuation („“ – … •), superscripts,
+# the euro sign, letterlike (№ ™), arrows and the operators − ≤ ≥ ≠.
+UNICODES = (
+    "U+0000-017F,U+0218-021B,U+02C6,U+02DA,U+02DC,U+1E9E,U+2000-206F,U+2070-209F,"
+    "U+20AC,U+2116,U+2122,U+2190-2193,U+2212,U+2260,U+2264-2265,U+FEFF,U+FFFD"
+)
+
+
+def subset_fonts() -> None:
+    """Subset the font files that the KERN font stylesheet uses, in place."""
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # notes on old OS/2 tables
+    names = re.findall(r'url\("\./([^"]+\.woff2)"\)', FONT_CSS.read_text())
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False  # screens of today render without TrueType hints
+    options.desubroutinize = True  # compresses better under woff2
+    options.notdef_outline = True
+    for name in names:
+        path = FONT_CSS.parent / name
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=subset.parse_unicodes(UNICODES))
+        subsetter.subset(font)
+        subset.save_font(font, str(path), options)
+
+
 def main() -> None:
     for source, target in COPIES.items():
         src, dst = NODE / source, VENDOR / target
@@ -32,7 +71,8 @@ def main() -> None:
             shutil.copytree(src, dst, dirs_exist_ok=True)
         else:
             shutil.copy2(src, dst)
-    print(f"assets copied to {VENDOR}")
+    subset_fonts()
+    print(f"assets copied to {VENDOR} (fonts subset to Latin)")
 
 
 if __name__ == "__main__":

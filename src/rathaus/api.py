@@ -12,6 +12,8 @@ from rathaus.applications.api import router as applications_router
 from rathaus.appointments.api import router as appointments_router
 from rathaus.assistant.api import router as assistant_router
 from rathaus.catalog.api import router as catalog_router
+from rathaus.core.badinput import describe
+from rathaus.core.parsing import ParseError
 from rathaus.council.api import router as council_router
 from rathaus.participation.api import router as participation_router
 
@@ -52,6 +54,12 @@ def validation_error(request, exc: ValidationError):
         for e in exc.errors
     ]
     return api.create_response(request, body, status=422)
+
+
+@api.exception_handler(ParseError)
+def parse_error(request, exc: ParseError):
+    """A value the shared parsing module refused: 400 with the field and a German reason."""
+    return api.create_response(request, error_body(describe(exc), exc.field, exc.code), status=400)
 
 
 @api.exception_handler(Http404)

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    "rathaus.core.badinput.ParseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.urls"
@@ -300,6 +301,8 @@ if PARTICIPATION_MAP_TILE_URL:
 # Days after "erledigt"/"geschlossen" within which the reporter may reopen a report.
 PARTICIPATION_REOPEN_DAYS = int(os.environ.get("PARTICIPATION_REOPEN_DAYS", "14"))
 # Nearby reports of the same category within this distance are offered as duplicates.
+# Reports further than this from the town centre (its first located office) are refused.
+PARTICIPATION_MAX_DISTANCE_KM = int(os.environ.get("PARTICIPATION_MAX_DISTANCE_KM", "30"))
 PARTICIPATION_DUPLICATE_RADIUS_M = int(os.environ.get("PARTICIPATION_DUPLICATE_RADIUS_M", "50"))
 PARTICIPATION_PHOTO_MAX_BYTES = int(
     os.environ.get("PARTICIPATION_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
@@ -348,3 +351,11 @@ ONSITE_RETENTION_DAYS = int(os.environ.get("ONSITE_RETENTION_DAYS", "90"))
 ONSITE_KIOSK_DEVICE_REQUIRED = env_bool("ONSITE_KIOSK_DEVICE_REQUIRED", True)
 # Numbers only from 30 minutes before opening until closing (off: e.g. to try the demo at night).
 ONSITE_DRAW_ONLY_WHEN_OPEN = env_bool("ONSITE_DRAW_ONLY_WHEN_OPEN", True)
+
+# catalog
+# Search indexes one process keeps (least recently used dropped; ~9 MB each), so a
+# worker's memory does not grow with the number of towns it serves (issue 21).
+CATALOG_SEARCH_INDEXES = int(os.environ.get("CATALOG_SEARCH_INDEXES", "8"))
+
+# core: compression of machine-readable answers (not HTML; see core/compression.py).
+MIDDLEWARE.insert(1, "rathaus.core.compression.MachineReadableGZipMiddleware")

@@ -139,7 +139,8 @@ def test_past_or_invalid_start_is_refused(client_a, offer_a, day):
     url = f"/termine/leistung/{offer_a.service.slug}/schalter/buchen/"
     past = timezone.now() - timedelta(days=1)
     assert client_a.get(url, {"start": past.isoformat()}).status_code == 409
-    assert client_a.get(url, {"start": "gestern"}).status_code == 404
+    assert client_a.get(url, {"start": "gestern"}).status_code == 400  # not a date-time
+    assert client_a.get(url, {"start": "2026-02-30T10:00:00+01:00"}).status_code == 400
     data = {
         "start": past.isoformat(),
         "personen": 1,

@@ -123,3 +123,18 @@ def test_index_follows_office_rename(catalog_a):
     office.name = "Zauberamt"
     office.save()
     assert len(search.search(catalog_a, "Zauberamt")) == 8
+
+
+def test_a_process_keeps_a_bounded_number_of_town_indexes(catalog_a, catalog_b, settings):
+    """Memory per worker must not grow with the towns it serves (issue 21)."""
+    settings.CATALOG_SEARCH_INDEXES = 1
+    search._indexes.clear()
+    search.search(catalog_a, "Personalausweis")
+    search.search(catalog_b, "Personalausweis")
+    assert list(search._indexes) == [catalog_b.pk]
+    settings.CATALOG_SEARCH_INDEXES = 2
+    search.search(catalog_a, "Personalausweis")
+    search.search(catalog_b, "Personalausweis")  # used last: catalog_a goes first
+    search.search(catalog_a.__class__.objects.get(pk=catalog_a.pk), "Pass")
+    assert set(search._indexes) == {catalog_a.pk, catalog_b.pk}
+    assert next(iter(search._indexes)) == catalog_b.pk

@@ -172,8 +172,17 @@ def test_rss_feed_lists_public_papers(client_a, published):
     assert "<rss" in body and "22/SVV/0792" in body
 
 
-def test_calendar_bad_params_do_not_crash(client_a, published):
-    assert client_a.get("/rat/sitzungen/?jahr=abc&monat=99").status_code == 200
+def test_calendar_bad_params_answer_400_in_german(client_a, published):
+    for query in ("jahr=abc&monat=99", "gremium=%C2%B2", "gremium=" + "9" * 40, "monat=²"):
+        response = client_a.get(f"/rat/sitzungen/?{query}")
+        assert response.status_code == 400, query
+        assert "Ungültiger Wert" in response.content.decode()
+    assert client_a.get("/rat/sitzungen/").status_code == 200
+
+
+def test_meeting_feed_refuses_non_ascii_and_overlong_ids(client_a, published):
+    for value in ("%C2%B2", "9" * 23, "1" + "0" * 40):
+        assert client_a.get(f"/rat/sitzungen.ics?gremium={value}").status_code == 400
 
 
 def test_alert_double_opt_in_and_periodic_mail(

@@ -6,6 +6,7 @@ login is finished only after a valid TOTP or recovery code.
 """
 
 import base64
+import re
 import secrets
 
 import pyotp
@@ -189,7 +190,7 @@ class CodeForm(KernForm):
 def verify_totp(device: TotpDevice, code: str) -> bool:
     """Accept the current code (±1 step) once: a code cannot be replayed."""
     code = code.replace(" ", "")
-    if not code.isdigit():
+    if not re.fullmatch(r"[0-9]{6}", code):  # isdigit() would accept "²" (compare_digest fails)
         return False
     totp = pyotp.TOTP(device.secret)
     now = timezone.now().timestamp()

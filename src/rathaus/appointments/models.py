@@ -351,6 +351,18 @@ class Booking(TenantModel):
     booked_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
+    # The citizen account the booking belongs to ("Meine Termine"): booked while
+    # logged in, or claimed later from the e-mail's manage link. Not the staff
+    # member who booked for a caller (booked_by).
+    account = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("Bürgerkonto"),
+    )
     note = models.CharField(_("Interne Notiz"), max_length=300, blank=True)
     # Cancelled by the office (a counter fell out): the person may pick a new time
     # with their data kept, once (``replacement``).
@@ -406,6 +418,11 @@ class Booking(TenantModel):
             ),
             models.Index(
                 fields=["booked_by"], condition=Q(booked_by__isnull=False), name="booking_booked_by"
+            ),
+            models.Index(
+                fields=["account", "starts_at"],
+                condition=Q(account__isnull=False),
+                name="booking_account",
             ),
         ]
 

@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.parsing import parse_optional_date, parse_optional_int
+
 from . import capacity, services
 from .forms import BlockForm, CallerForm, ExtraSlotsForm
 from .models import Booking, BookingStatus, CapacityException, Offer, Resource
@@ -55,11 +57,8 @@ def bookings_for(request):
     )
 
 
-def _date(value, default=None) -> date:
-    try:
-        return date.fromisoformat(value) if value else (default or timezone.localdate())
-    except ValueError:
-        return default or timezone.localdate()
+def _date(value, field: str, default=None) -> date:
+    return parse_optional_date(value, field) or default or timezone.localdate()
 
 
 def _day_bounds(day: date):
@@ -115,7 +114,7 @@ def assign_counters(bookings) -> list[list[Booking]]:
 @staff_required
 def day_view(request, slug):
     resource = get_object_or_404(resources_for(request), slug=slug)
-    day = _date(request.GET.get("datum"))
+    day = _date(request.GET.get("datum"), "datum")
     start, end = _day_bounds(day)
     bookings = list(
         bookings_for(request).filter(
@@ -148,7 +147,7 @@ def day_view(request, slug):
 def week_view(request, slug):
     """Per hour and day: booked places of all places (capacity), for the week of ``datum``."""
     resource = get_object_or_404(resources_for(request), slug=slug)
-    day = _date(request.GET.get("datum"))
+    day = _date(request.GET.get("datum"), "datum")
     monday = day - timedelta(days=day.weekday())
     days = [monday + timedelta(days=i) for i in range(7)]
     grid: dict[tuple[date, int], list[int]] = {}
@@ -242,8 +241,9 @@ def book_for_caller(request):
     """Telephone booking: choose offer and day, then a time and the caller's data."""
     offers = list(_offers_for(request))
     offer = next((o for o in offers if str(o.pk) == request.GET.get("angebot", "")), None)
-    day = _date(request.GET.get("tag"))
-    persons = _int(request.GET.get("personen"), 1)
+    day = _date(request.GET.get("tag"), "tag")
+    persons = parse_optional_int(request.GET.get("personen"), "personen", default=1)
+    persons = max(1, min(10, persons))
     context = {"offers": offers, "offer": offer, "day": day, "persons": persons}
     if offer is None:
         return render(request, "appointments/staff/book.html", context)
@@ -274,13 +274,6 @@ def book_for_caller(request):
 
     context.update({"times": times, "form": form, "idempotency_key": uuid.uuid4().hex})
     return render(request, "appointments/staff/book.html", context)
-
-
-def _int(value, default):
-    try:
-        return max(1, min(10, int(value)))
-    except (TypeError, ValueError):
-        return default
 
 
 @staff_required
@@ -339,8 +332,8 @@ def extra_slots(request, slug):
 
 @staff_required
 def export_csv(request):
-    first = _date(request.GET.get("von"))
-    last = _date(request.GET.get("bis"), first + timedelta(days=6))
+    first = _date(request.GET.get("von"), "von")
+    last = _date(request.GET.get("bis"), "bis", first + timedelta(days=6))
     last = min(max(last, first), first + timedelta(days=366))  # at most a year per file
     bookings = bookings_for(request).filter(
         starts_at__gte=_day_bounds(first)[0], starts_at__lt=_day_bounds(last)[1]

@@ -9,14 +9,16 @@ from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
 from . import antibot, capacity, documents, services, tokens
@@ -51,28 +53,16 @@ def _offer(request, slug, resource_slug) -> Offer:
 
 
 def _persons(request, max_persons: int) -> int:
-    try:
-        value = int(request.GET.get("personen", 1))
-    except (TypeError, ValueError):
-        return 1
+    value = parse_optional_int(request.GET.get("personen"), "personen", default=1)
     return min(max(value, 1), max_persons)
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def _day(value: str | None, field: str = "tag") -> date | None:
+    return parse_optional_date(value, field)
 
 
 def _start(value: str | None) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    if parsed is None or timezone.is_naive(parsed):
-        return None
-    return parsed
+    return parse_optional_datetime(value, "start", date_only_ok=False)
 
 
 def index(request):
@@ -118,7 +108,7 @@ def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
     services.expire_holds_if_due()
     win = capacity.window(offer)
     today = timezone.localdate()
-    first = _day(request.GET.get("ab")) or today
+    first = _day(request.GET.get("ab"), "ab") or today
     first = min(max(first, today), win.last_day)
     counts = capacity.days_with_free_times(offer, persons, first, CALENDAR_DAYS)
     days = [first + timedelta(days=i) for i in range(CALENDAR_DAYS)]
@@ -214,10 +204,7 @@ def details(request, slug, resource_slug):
     offer = _offer(request, slug, resource_slug)
     source = request.POST if request.method == "POST" else request.GET
     start = _start(source.get("start"))
-    try:
-        persons = int(source.get("personen", 1))
-    except ValueError:
-        persons = 0
+    persons = parse_optional_int(source.get("personen"), "personen", default=1)
     if start is None or not 1 <= persons <= offer.max_persons:
         raise Http404
     win = capacity.window(offer)
@@ -279,6 +266,7 @@ def _reserve(request, offer, start, persons, form):
             start,
             persons=persons,
             idempotency_key=key,
+            account=request.user if request.user.is_authenticated else None,
             **{f: form.cleaned_data[f] for f in ("name", "email", "phone")},
         )
     except services.BookingError as error:
@@ -377,8 +365,48 @@ def manage(request, token):
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
             "can_replace": booking.displaced and booking.replacement_id is None,
+            "can_claim": request.user.is_authenticated and booking.account_id is None,
+            "claimed": request.user.is_authenticated and booking.account_id == request.user.pk,
         },
     )
+
+
+@require_POST
+@login_required
+def manage_claim(request, token):
+    """Add a booking from its e-mail link to the citizen's "Meine Termine"."""
+    try:
+        booking = tokens.booking_for_manage(token, request.municipality)
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if services.claim(booking, request.user):
+        messages.success(request, _("Der Termin steht jetzt unter „Meine Termine“."))
+    else:
+        messages.error(request, _("Dieser Termin gehört zu einem anderen Konto."))
+    return redirect("appointments:manage", token)
+
+
+ACTIVE = (BookingStatus.RESERVED, BookingStatus.CONFIRMED, BookingStatus.ARRIVED)
+
+
+@login_required
+def my_bookings(request):
+    """The citizen's appointments in this town: coming ones with change and cancel links,
+    and the past year's. Bookings made without logging in are added from their e-mail."""
+    now = timezone.now()
+    mine = (
+        Booking.objects.for_municipality(request.municipality)
+        .filter(account=request.user)
+        .select_related("service", "resource__location")
+    )
+    coming = [
+        (b, tokens.manage_token(b))
+        for b in mine.filter(starts_at__gte=now, status__in=ACTIVE).order_by("starts_at")[:50]
+    ]
+    past = mine.filter(starts_at__lt=now, starts_at__gte=now - timedelta(days=365)).order_by(
+        "-starts_at"
+    )[:50]
+    return render(request, "appointments/my_bookings.html", {"coming": coming, "past": list(past)})
 
 
 def manage_ics(request, token):

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
+from rathaus.core.parsing import ParseError, clean_text
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import services
@@ -23,6 +24,17 @@ class QuestionIn(Schema):
     )
 
 
+class FeedbackIn(Schema):
+    conversation_id: UUID
+    message_id: int = Field(..., ge=1, le=2**63 - 1, description="Nummer der Antwort (message_id)")
+    helpful: bool
+    missing: str = Field("", max_length=500, description="Was hat gefehlt? (freiwillig)")
+
+
+class FeedbackOut(Schema):
+    received: bool
+
+
 class LinkOut(Schema):
     title: str
     url: str
@@ -32,6 +44,7 @@ class LinkOut(Schema):
 class ChoiceOut(Schema):
     slug: str
     name: str
+    office: str = ""
 
 
 class AnswerOut(Schema):
@@ -49,6 +62,13 @@ class AnswerOut(Schema):
     )
     confidence: float
     fallback: bool = Field(..., description="Keine passende Leistung: Hinweis auf Telefon")
+    message_id: int = Field(..., description="Nummer dieser Antwort, für die Rückmeldung")
+    steps: list[ChoiceOut] = Field(
+        ..., description="Bei einer Lebenslage: die Leistungen in der empfohlenen Reihenfolge"
+    )
+    elsewhere: str | None = Field(
+        None, description="Zuständig ist eine andere Stelle (Kennung des Eintrags)"
+    )
 
 
 class ErrorOut(Schema):
@@ -103,4 +123,42 @@ def ask(request, payload: QuestionIn):
         "alternatives": data.get("alternatives", []),
         "confidence": data.get("confidence", 0.0),
         "fallback": data.get("fallback", False),
+        "message_id": reply.pk,
+        "steps": data.get("steps", []),
+        "elsewhere": data.get("elsewhere"),
     }
+
+
+@router.post(
+    "/feedback",
+    response={200: FeedbackOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Antwort bewerten",
+    auth=None,
+)
+def feedback(request, payload: FeedbackIn):
+    """„Hilfreich / nicht hilfreich“ zu einer Antwort; gespeichert wird nur anonymisierter Text."""
+    verdict = hit("assistant-feedback", client_ip(request), 60, 60)
+    if not verdict.allowed:
+        return too_many(request, verdict)
+    try:
+        missing = clean_text(payload.missing, "missing", max_length=500, multiline=True)
+    except ParseError as error:
+        return Status(422, {"detail": error.reason, "field": error.field, "reason": error.code})
+    try:
+        services.give_feedback(
+            request.municipality,
+            payload.conversation_id,
+            payload.message_id,
+            helpful=payload.helpful,
+            missing=missing,
+        )
+    except services.FeedbackError as error:
+        return Status(
+            404,
+            {
+                "detail": "Diese Antwort gibt es nicht (mehr).",
+                "field": str(error),
+                "reason": "not_found",
+            },
+        )
+    return {"received": True}

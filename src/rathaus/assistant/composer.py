@@ -6,8 +6,10 @@ Answers use only the municipality's data. Where the catalog has no entry for wha
 asked, the answer says so and names the phone numbers instead of guessing.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,6 +17,10 @@ from django.utils.module_loading import import_string
 
 from . import intents as I
 from .facts import Link, ServiceFacts
+
+if TYPE_CHECKING:
+    from rathaus.catalog.elsewhere import Elsewhere
+    from rathaus.catalog.models import Service
 
 PHRASES = {
     "de": {
@@ -58,6 +64,15 @@ PHRASES = {
         "city_phone": " oder bei der Stadt unter {phone}",
         "missing": "Fragen Sie gern telefonisch nach: {service_phone}.",
         "sources": "Quellen",
+        "situation": "Das klingt nach der Lebenslage „{name}“. Diese Leistungen der Stadt "
+        "helfen Ihnen, am besten in dieser Reihenfolge:",
+        "step": "{number}. {name} – zuständig: {office}",
+        "situation_more": "Alles zur Lebenslage „{name}“ finden Sie auf ihrer Übersichtsseite.",
+        "situation_pick": "Fragen Sie gern nach einem dieser Schritte, zum Beispiel "
+        "„Was kostet {name}?“",
+        "elsewhere": "Dafür ist nicht die Stadt {town} zuständig, sondern: {authority}.",
+        "elsewhere_phone": "Telefon: {phone}",
+        "elsewhere_link": "Zur zuständigen Stelle",
         "s_cost": "Was kostet das?",
         "s_documents": "Welche Unterlagen brauche ich?",
         "s_where": "Wo muss ich hin?",
@@ -111,6 +126,14 @@ PHRASES = {
         "city_phone": " or the city on {phone}",
         "missing": "Feel free to ask by phone: {service_phone}.",
         "sources": "Sources",
+        "situation": "This sounds like the life situation “{name}”. These services of the town "
+        "help you, best in this order:",
+        "step": "{number}. {name} – handled by: {office}",
+        "situation_more": "Everything about “{name}” is on its overview page.",
+        "situation_pick": "Ask about any of these steps, for example “What does {name} cost?”",
+        "elsewhere": "The town of {town} does not handle this; it is done by: {authority}.",
+        "elsewhere_phone": "Phone: {phone}",
+        "elsewhere_link": "Go to the responsible authority",
         "s_cost": "What does it cost?",
         "s_documents": "What do I need to bring?",
         "s_where": "Where do I have to go?",
@@ -130,6 +153,7 @@ PHRASES = {
 class Choice:
     slug: str
     name: str
+    office: str = ""  # for the steps of a Lebenslage: who handles the step
 
 
 @dataclass
@@ -139,7 +163,7 @@ class Answer:
     confidence: float
     fallback: bool = False
     intents: list[str] = field(default_factory=list)
-    service: object = None
+    service: Service | None = None
     sources: list[Link] = field(default_factory=list)
     actions: list[Link] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
@@ -147,6 +171,11 @@ class Answer:
     # Other services that fit nearly as well, offered after a service answer.
     alternatives: list[Choice] = field(default_factory=list)
     missing: bool = False  # the catalog lacks what was asked
+    # A story answered with the steps of a Lebenslage (its services, in order).
+    steps: list[Choice] = field(default_factory=list)
+    situation: Link | None = None
+    # Another authority handles it (or it no longer exists): the catalog's pointer.
+    elsewhere: Elsewhere | None = None
 
 
 class AnswerComposer(Protocol):
@@ -159,6 +188,10 @@ class AnswerComposer(Protocol):
     def fallback(self, municipality, language: str, *, needs_topic: bool = False) -> Answer: ...
 
     def place_answer(self, locations, intents, language: str, municipality, *, now) -> Answer: ...
+
+    def situation_answer(self, situation, steps, language: str, municipality) -> Answer: ...
+
+    def elsewhere_answer(self, entry, language: str, municipality) -> Answer: ...
 
 
 def phrases(language: str) -> dict:
@@ -389,6 +422,58 @@ class RuleBasedComposer:
         if estimate is None:
             return p["waiting_place_none"]
         return p["waiting"].format(place=location.name, minutes=estimate.minutes)
+
+    # --- a story: the steps of a Lebenslage ---
+
+    def situation_answer(self, situation, steps, language, municipality) -> Answer:
+        from django.urls import reverse
+
+        p = phrases(language)
+        english = language == "en"
+        name = situation.name_en if english and situation.name_en else situation.name
+        choices = [
+            Choice(s.slug, s.name_en if english and s.name_en else s.name, s.office.name)
+            for s in steps
+        ]
+        lines = [p["situation"].format(name=name)]
+        lines += [
+            p["step"].format(number=n, name=c.name, office=c.office)
+            for n, c in enumerate(choices, start=1)
+        ]
+        lines.append(p["situation_more"].format(name=name))
+        if choices:
+            lines.append(p["situation_pick"].format(name=choices[0].name))
+        link = Link(name, reverse("catalog:life_situation", args=[situation.slug]), "situation")
+        return Answer(
+            text="\n".join(lines),
+            language=language,
+            confidence=0.6,
+            steps=choices,
+            situation=link,
+            sources=[link]
+            + [Link(c.name, reverse("catalog:service", args=[c.slug]), "service") for c in choices],
+        )
+
+    # --- another authority handles it ---
+
+    def elsewhere_answer(self, entry, language, municipality) -> Answer:
+        p = phrases(language)
+        name, authority, note = entry.localised(language)
+        lines = [f"{name}: " + p["elsewhere"].format(town=municipality.name, authority=authority)]
+        if note:
+            lines.append(note)
+        if entry.phone:
+            lines.append(p["elsewhere_phone"].format(phone=entry.phone))
+        sources = [Link(authority, entry.url, "external")] if entry.url else []
+        actions = [Link(p["elsewhere_link"], entry.url, "external")] if entry.url else []
+        return Answer(
+            text="\n".join(lines),
+            language=language,
+            confidence=0.9,
+            sources=sources,
+            actions=actions,
+            elsewhere=entry,
+        )
 
     # --- no single service ---
 

@@ -21,10 +21,12 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from rathaus.catalog import elsewhere
 from rathaus.catalog.models import Service
 from rathaus.core.models import Location
 
 from . import intents as I
+from . import situations
 from .composer import Answer, Choice, get_composer
 from .facts import gather
 from .retrieval import Candidate, among, explains, mentions, retrieve, topic_words
@@ -75,7 +77,7 @@ def respond(
         I.detect_intents(question),
         now or timezone.localtime(),
     )
-    for step in (_chosen, _follow_up, _place, _focus_named, _from_catalog):
+    for step in (_chosen, _follow_up, _place, _focus_named, _elsewhere, _from_catalog):
         turn = step(ask, choice)
         if turn is not None:
             return turn
@@ -140,6 +142,27 @@ def _place(ask: Asked, choice: str) -> Turn | None:
     return Turn(answer, State(focus, [], [], ask.language))
 
 
+def _elsewhere(ask: Asked, choice: str) -> Turn | None:
+    """A matter another authority handles ("Kindergeld"): say who, never a town service."""
+    entry = elsewhere.match(ask.question, topic_words(ask.question))
+    if entry is None:
+        return None
+    answer = get_composer().elsewhere_answer(entry, ask.language, ask.municipality)
+    return Turn(answer, State(None, [], [], ask.language))
+
+
+def _situation(ask: Asked, found) -> Turn | None:
+    """A story ("Meine Frau ist gestorben …"): the steps of its Lebenslage."""
+    situation = situations.find(ask.municipality, found)
+    if situation is None:
+        return None
+    answer = get_composer().situation_answer(
+        situation.life_situation, situation.steps, ask.language, ask.municipality
+    )
+    answer.intents = ask.intents
+    return Turn(answer, State(None, [s.slug for s in situation.steps], ask.intents, ask.language))
+
+
 def _from_catalog(ask: Asked, choice: str) -> Turn:
     """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
     found = retrieve(ask.municipality, ask.question)
@@ -149,6 +172,9 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
         words = topic_words(ask.question)
         if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
             return ask.about(focus)
+        story = _situation(ask, found)
+        if story is not None:
+            return story
         answer = get_composer().fallback(ask.municipality, ask.language)
         answer.confidence = found.best.coverage if found.best else 0.0
         return Turn(answer, State(focus, [], [], ask.language))

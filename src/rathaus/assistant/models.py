@@ -87,3 +87,50 @@ class OpenQuestion(TenantModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Feedback(TenantModel):
+    """A citizen's "hilfreich / nicht hilfreich" on one answer, anonymised like open questions.
+
+    Stored without the conversation (which is deleted after two hours): the question's
+    wording with personal data removed, what kind of answer it got, for which service,
+    and the optional "was hat gefehlt?". One row per answer: a second click updates it.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Leistung")
+        STEPS = "steps", _("Lebenslage mit Schritten")
+        ELSEWHERE = "elsewhere", _("Andere Stelle zuständig")
+        CHOICES = "choices", _("Rückfrage")
+        FALLBACK = "fallback", _("Keine Antwort")
+        PLACE = "place", _("Ort und Öffnungszeiten")
+
+    message_id = models.BigIntegerField(_("Antwort-Nr."))
+    question = models.CharField(_("Frage (anonymisiert)"), max_length=500)
+    kind = models.CharField(_("Art der Antwort"), max_length=10, choices=Kind.choices)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Leistung"),
+    )
+    helpful = models.BooleanField(_("hilfreich"))
+    missing = models.CharField(_("Was hat gefehlt (anonymisiert)"), max_length=500, blank=True)
+    language = models.CharField(_("Sprache"), max_length=2, default="de")
+    created_at = models.DateTimeField(_("eingegangen am"), auto_now_add=True, db_index=True)
+    resolved_at = models.DateTimeField(_("erledigt am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung zum Assistenten")
+        verbose_name_plural = _("Rückmeldungen zum Assistenten")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "message_id"], name="assistant_feedback_once_per_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'+' if self.helpful else '-'} {self.question}"

@@ -252,6 +252,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
         Service.objects.for_municipality(municipality)
         .filter(is_published=True, pk__in=[h.service_id for h in hits])
         .select_related("office")
+        .prefetch_related("life_situations")
         .defer("description", "procedure", "legal_basis", "hints")
         .in_bulk()
     )

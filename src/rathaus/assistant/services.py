@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rathaus.catalog.models import Service
 from rathaus.core import audit
 
 from .anonymise import anonymise
 from .composer import Answer
 from .dialogue import State, respond
-from .models import Conversation, Message, OpenQuestion
+from .models import Conversation, Feedback, Message, OpenQuestion
 
 MAX_QUESTION = 500
 
@@ -50,7 +51,29 @@ def answer_payload(answer: Answer) -> dict:
         "fallback": answer.fallback,
         "intents": answer.intents,
         "service": answer.service.slug if answer.service is not None else None,
+        "steps": [{"slug": c.slug, "name": c.name, "office": c.office} for c in answer.steps],
+        "situation": (
+            {"title": answer.situation.title, "url": answer.situation.url}
+            if answer.situation
+            else None
+        ),
+        "elsewhere": answer.elsewhere.slug if answer.elsewhere is not None else None,
+        "kind": answer_kind(answer),
     }
+
+
+def answer_kind(answer: Answer) -> str:
+    if answer.service is not None:
+        return Feedback.Kind.SERVICE
+    if answer.steps:
+        return Feedback.Kind.STEPS
+    if answer.elsewhere is not None:
+        return Feedback.Kind.ELSEWHERE
+    if answer.choices:
+        return Feedback.Kind.CHOICES
+    if answer.fallback:
+        return Feedback.Kind.FALLBACK
+    return Feedback.Kind.PLACE
 
 
 def ask(
@@ -136,6 +159,65 @@ def _note_open_question(municipality, question: str, answer: Answer) -> None:
         )
 
 
+class FeedbackError(ValueError):
+    """The answer to rate is unknown, expired or not an answer."""
+
+
+MAX_MISSING = 500
+
+
+@transaction.atomic
+def give_feedback(
+    municipality, conversation_id, message_id: int, *, helpful: bool, missing: str = ""
+) -> Feedback:
+    """Record (or update) a citizen's rating of one answer of a live conversation.
+
+    Idempotent per answer: clicking twice, or adding "was hat gefehlt?" afterwards,
+    updates the one row. Only anonymised text is kept.
+    """
+    conversation = find_conversation(municipality, conversation_id)
+    if conversation is None:
+        raise FeedbackError("conversation")
+    reply = conversation.messages.filter(pk=message_id, role=Message.Role.ASSISTANT).first()
+    if reply is None:
+        raise FeedbackError("message")
+    question = conversation.messages.filter(role=Message.Role.CITIZEN, pk__lt=reply.pk).last()
+    data = reply.data or {}
+    service = None
+    if data.get("service"):
+        service = (
+            Service.objects.for_municipality(municipality).filter(slug=data["service"]).first()
+        )
+    feedback, created = Feedback.objects.update_or_create(
+        municipality=municipality,
+        message_id=reply.pk,
+        defaults={
+            "question": anonymise(question.text if question else "")[:500],
+            "kind": data.get("kind") or Feedback.Kind.SERVICE,
+            "service": service,
+            "helpful": helpful,
+            "missing": anonymise((missing or "")[:MAX_MISSING])[:500],
+            "language": data.get("language", "de"),
+            "resolved_at": None,
+        },
+    )
+    audit.record(
+        "assistant.feedback_given" if created else "assistant.feedback_changed",
+        feedback,
+        data={"helpful": helpful, "kind": feedback.kind},
+    )
+    return feedback
+
+
+@transaction.atomic
+def resolve_feedback(feedback: Feedback, *, actor) -> Feedback:
+    if feedback.resolved_at is None:
+        feedback.resolved_at = timezone.now()
+        feedback.save(update_fields=["resolved_at"])
+        audit.record("assistant.feedback_resolved", feedback, actor=actor)
+    return feedback
+
+
 @transaction.atomic
 def resolve_open_question(question: OpenQuestion, *, actor) -> OpenQuestion:
     if question.resolved_at is None:
@@ -153,4 +235,5 @@ def purge_expired(now=None) -> int:
     # Anonymised open questions are kept longer, but not forever.
     keep_days = int(getattr(settings, "RATHAUS_ASSISTANT_OPEN_QUESTION_DAYS", 180))
     OpenQuestion.objects.filter(asked_at__lt=now - timedelta(days=keep_days)).delete()
+    Feedback.objects.filter(created_at__lt=now - timedelta(days=keep_days)).delete()
     return per_model.get(Conversation._meta.label, 0)

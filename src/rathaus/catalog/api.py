@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from rathaus.core.models import Location, Office, OpeningHours
+from rathaus.core.parsing import try_id
 
 from . import search
 from .models import LifeSituation, Service, Topic
@@ -216,7 +217,8 @@ def get_service(request, key: str):
         .select_related("topic", "office")
         .prefetch_related("fees", "maturity_history", "life_situations", "locations")
     )
-    lookup = {"pk": int(key)} if key.isdigit() and len(key) < 12 else {"slug": key}
+    service_id = try_id(key)  # ASCII digits in the id range; "²" or 40 digits are a slug
+    lookup = {"pk": service_id} if service_id is not None else {"slug": key}
     return get_object_or_404(services, **lookup)
 
 

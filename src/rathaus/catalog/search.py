@@ -30,15 +30,17 @@ cache read.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
+from django.conf import settings
 from django.core.cache import cache
 
 from .lexicon import ENGLISH, STOP_WORDS_DE, STOP_WORDS_EN, SYNONYMS
@@ -189,6 +191,10 @@ def _deletions(word: str) -> set[str]:
 
 
 LONG_WORD = 8  # from this length on, two typos are allowed
+# Longer "words" are no German word (the longest compounds in use have ~60 letters):
+# they are neither split nor corrected, which bounds the work per question (splitting
+# is cubic in word length; a 400-letter word used to cost ~20 s of CPU).
+MAX_WORD_LENGTH = 64
 SHORT_WORD = 6  # below this length, typos must keep the first letter
 
 
@@ -320,7 +326,11 @@ class Index:
         Splits against the index vocabulary, allowing German linking elements
         (Fugen-s, -n, -en, -es, -e). Returns [] if no split into known parts exists.
         """
-        return _split(word.lower().translate(_FOLD), self._known_stem, min_part, 0, partial)
+        if len(word) > MAX_WORD_LENGTH:
+            return []
+        known = lru_cache(maxsize=None)(self._known_stem)  # each substring is looked up once
+        splitter = _Splitter(known, min_part)
+        return splitter.split(word.lower().translate(_FOLD), 0, partial)
 
     def _known_stem(self, part: str) -> str | None:
         for candidate in (part, stem_de(part)):
@@ -335,7 +345,7 @@ class Index:
         """
         key = fold(word)
         limit = _allowed_typos(key)
-        if not limit:
+        if not limit or len(key) > MAX_WORD_LENGTH:
             return None
         candidates = self._one_typo_candidates(key)
         if len(key) + limit >= LONG_WORD:
@@ -519,14 +529,32 @@ class Index:
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
 
-def _split(word: str, known, min_part: int, depth: int, partial: bool = True) -> list[str]:
+class _Splitter:
+    """Compound splitting with the results of each (suffix, depth) remembered."""
+
+    def __init__(self, known, min_part: int):
+        self.known = known
+        self.min_part = min_part
+        self.memo: dict[tuple[str, int], list[str]] = {}
+
+    def split(self, word: str, depth: int, partial: bool = False) -> list[str]:
+        key = (word, depth)
+        if partial:
+            return _split(word, self.known, self.min_part, depth, partial, self)
+        if key not in self.memo:
+            self.memo[key] = _split(word, self.known, self.min_part, depth, partial, self)
+        return self.memo[key]
+
+
+def _split(word, known, min_part, depth, partial=True, splitter=None) -> list[str]:
     """Split ``word`` into known parts (longest right part first); [] if impossible."""
     if depth > 2 or len(word) < 2 * min_part:
         return []
+    splitter = splitter or _Splitter(known, min_part)
     for cut in range(len(word) - min_part, min_part - 1, -1):
         left, right = word[:cut], word[cut:]
         right_term = known(right)
-        right_parts = [right_term] if right_term else _split(right, known, min_part, depth + 1)
+        right_parts = [right_term] if right_term else splitter.split(right, depth + 1)
         if not right_parts:
             continue
         for link in ("", "s", "es", "n", "en", "e"):
@@ -599,7 +627,35 @@ def _version_key(municipality_id: int) -> str:
     return f"catalog:search-version:{municipality_id}"
 
 
-_indexes: dict[int, tuple[int, Index]] = {}
+class IndexCache(OrderedDict):
+    """The indexes of the towns a process served last, at most ``limit`` of them.
+
+    An index costs about 9 MB; one installation serves hundreds of towns, and a
+    worker that kept every town it ever served would grow without bound (1.9 GB
+    for Sachsen-Anhalt's 218 towns). The least recently used index is dropped,
+    so a worker's memory depends on ``CATALOG_SEARCH_INDEXES``, not on the
+    number of towns; a dropped town costs one rebuild (~0.1–0.3 s) on its next
+    search.
+    """
+
+    def lookup(self, municipality_id: int, version: int) -> Index | None:
+        cached = self.get(municipality_id)
+        if cached is None or cached[0] != version:
+            return None
+        # Another thread may have dropped it meanwhile; the index is still valid.
+        with contextlib.suppress(KeyError):
+            self.move_to_end(municipality_id)
+        return cached[1]
+
+    def store(self, municipality_id: int, version: int, index: Index) -> None:
+        self[municipality_id] = (version, index)
+        self.move_to_end(municipality_id)
+        limit = max(1, getattr(settings, "CATALOG_SEARCH_INDEXES", 8))
+        while len(self) > limit:
+            self.popitem(last=False)
+
+
+_indexes = IndexCache()
 
 
 def invalidate(municipality_id: int) -> None:
@@ -615,13 +671,13 @@ def get_index(municipality) -> Index:
     from .models import Service
 
     version = cache.get(_version_key(municipality.pk), 0)
-    cached = _indexes.get(municipality.pk)
-    if cached and cached[0] == version:
-        return cached[1]
+    cached = _indexes.lookup(municipality.pk, version)
+    if cached is not None:
+        return cached
     with _lock:
-        cached = _indexes.get(municipality.pk)
-        if cached and cached[0] == version:
-            return cached[1]
+        cached = _indexes.lookup(municipality.pk, version)
+        if cached is not None:
+            return cached
         services = (
             Service.objects.for_municipality(municipality)
             .filter(is_published=True)
@@ -629,7 +685,7 @@ def get_index(municipality) -> Index:
             .prefetch_related("life_situations")
         )
         index = Index(service_records(services))
-        _indexes[municipality.pk] = (version, index)
+        _indexes.store(municipality.pk, version, index)
         return index
 
 

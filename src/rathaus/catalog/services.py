@@ -146,3 +146,35 @@ def _date(value):
     if not value:
         return None
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@transaction.atomic
+def add_synonym(service: Service, word: str, *, actor) -> Service:
+    """Teach the catalog a citizen's word for a service (e.g. from assistant feedback).
+
+    The word is appended to the service's synonyms (comma-separated) unless it is
+    there already; the search index of the town is rebuilt after the commit.
+    """
+    word = " ".join(word.split())
+    present = [s.strip().lower() for s in (service.synonyms or "").split(",") if s.strip()]
+    if word and word.lower() not in present:
+        service.synonyms = ", ".join(filter(None, [service.synonyms.strip(" ,"), word]))
+        service.save(update_fields=["synonyms", "updated_at"])
+        audit.record("catalog.synonym_added", service, actor=actor, data={"word": word})
+        transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return service
+
+
+@transaction.atomic
+def link_life_situation(service: Service, situation: LifeSituation, *, actor) -> Service:
+    """Put a service into a Lebenslage (so stories about it find the service)."""
+    if not service.life_situations.filter(pk=situation.pk).exists():
+        service.life_situations.add(situation)
+        audit.record(
+            "catalog.life_situation_linked",
+            service,
+            actor=actor,
+            data={"situation": situation.slug},
+        )
+        transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return service

@@ -3,7 +3,7 @@
 import csv
 from itertools import groupby
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -53,13 +53,22 @@ def _exceptions_on(day):
     return OpeningException.objects.filter(date=day)
 
 
+def topics_with_counts(request) -> list[Topic]:
+    """The topics with the number of this town's published services in each.
+
+    Counted from the town's own services (grouped by topic), not by joining
+    every town's services to the topics: that read grew with the number of
+    towns in the installation (23,018 rows at 154 towns, issue 21).
+    """
+    counts = dict(published(request).order_by().values_list("topic_id").annotate(n=Count("id")))
+    topics = list(Topic.objects.all())
+    for topic in topics:
+        topic.service_count = counts.get(topic.pk, 0)
+    return topics
+
+
 def home(request):
-    topics = Topic.objects.annotate(
-        service_count=Count(
-            "services",
-            filter=Q(services__municipality=request.municipality, services__is_published=True),
-        )
-    )
+    topics = topics_with_counts(request)
     return render(
         request,
         "catalog/home.html",

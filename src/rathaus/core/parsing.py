@@ -179,7 +179,8 @@ def parse_date(raw, field: str, *, minimum: date | None = None, maximum: date | 
         match = _DATE.fullmatch(text)
         german = re.fullmatch(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})", text)
         if match:
-            value = _checked_date(*(int(g) for g in match.groups()), field)
+            year, month, day = (int(g) for g in match.groups())
+            value = _checked_date(year, month, day, field)
         elif german:
             day, month, year = (int(g) for g in german.groups())
             value = _checked_date(year, month, day, field)

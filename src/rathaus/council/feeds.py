@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from icalendar import Calendar, Event
 
+from rathaus.core.parsing import parse_id
+
 from .models import Meeting, Paper
 
 
@@ -56,8 +58,8 @@ def meetings_ical(request):
         .order_by("start")
     )
     organization = request.GET.get("gremium", "")
-    if organization.isdigit():
-        meetings = meetings.filter(organization_id=int(organization))
+    if organization:
+        meetings = meetings.filter(organization_id=parse_id(organization, "gremium"))
     calendar = Calendar()
     calendar.add("prodid", "-//Rathaus//Ratsinformation//DE")
     calendar.add("version", "2.0")

@@ -18,8 +18,8 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+
+from rathaus.core.parsing import ParseError, parse_datetime, parse_optional_int
 
 from . import services
 from .models import (
@@ -44,10 +44,6 @@ MAX_PAGE_SIZE = 1000
 FILTERS = ("created_since", "created_until", "modified_since", "modified_until")
 
 
-class BadRequest(Exception):
-    pass
-
-
 def json_response(data, status=200) -> HttpResponse:
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, separators=(",", ":")),
@@ -58,8 +54,12 @@ def json_response(data, status=200) -> HttpResponse:
     return response
 
 
-def error(status: int, message: str) -> HttpResponse:
-    return json_response({"detail": message, "field": None, "reason": "oparl_error"}, status)
+def error(status: int, message: str, field: str | None = None) -> HttpResponse:
+    return json_response({"detail": message, "field": field, "reason": "oparl_error"}, status)
+
+
+def parse_error(exc: ParseError) -> HttpResponse:
+    return error(400, f"Ungültiger Wert für {exc.field}: {exc.reason}", exc.field)
 
 
 # --- Querysets of what the API may show ---------------------------------------------
@@ -181,12 +181,8 @@ def _parse_filters(request) -> dict:
         raw = request.GET.get(name)
         if raw is None:
             continue
-        value = parse_datetime(raw.replace(" ", "+"))
-        if value is None:
-            raise BadRequest(f"Ungültiger Zeitpunkt für {name}: {raw!r} (ISO 8601 erwartet).")
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        parsed[name] = value
+        # A "+" of the offset arrives as a space when a client does not encode it.
+        parsed[name] = parse_datetime(raw.replace(" ", "+"), name)
     return parsed
 
 
@@ -205,27 +201,22 @@ def _apply_filters(queryset, filters: dict):
 
 
 def _page_size(request) -> int:
-    raw = request.GET.get("limit")
-    if raw is None:
-        return PAGE_SIZE
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE_SIZE:
-        raise BadRequest(f"limit muss zwischen 1 und {MAX_PAGE_SIZE} liegen.")
-    return int(raw)
+    return parse_optional_int(
+        request.GET.get("limit"), "limit", default=PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE
+    )
 
 
 def paged(request, queryset, render_one, prepare=None) -> HttpResponse:
     try:
         filters = _parse_filters(request)
         size = _page_size(request)
-    except BadRequest as exc:
-        return error(400, str(exc))
+        number = parse_optional_int(request.GET.get("page"), "page", default=1, minimum=1)
+    except ParseError as exc:
+        return parse_error(exc)
     queryset = _apply_filters(queryset, filters).order_by("id")
     paginator = Paginator(queryset, size, allow_empty_first_page=True)
-    raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit():
-        return error(400, "page muss eine positive Zahl sein.")
     try:
-        page = paginator.page(int(raw_page))
+        page = paginator.page(number)
     except EmptyPage:
         return error(404, "Diese Seite gibt es nicht.")
     objects = list(page.object_list)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rathaus.core.parsing import parse_id, parse_optional_int
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import access, services
@@ -74,11 +75,9 @@ def index(request):
 
 
 def _int_param(request, name, default, low, high):
-    try:
-        value = int(request.GET.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return value if low <= value <= high else default
+    return parse_optional_int(
+        request.GET.get(name), name, default=default, minimum=low, maximum=high
+    )
 
 
 def calendar(request):
@@ -89,8 +88,8 @@ def calendar(request):
     meetings = _meetings(request).filter(start__year=year, start__month=month).order_by("start")
     organizations = _organizations(request).exclude(kind=Organization.Kind.GROUP)
     selected = request.GET.get("gremium", "")
-    if selected.isdigit():
-        meetings = meetings.filter(organization_id=int(selected))
+    if selected:
+        meetings = meetings.filter(organization_id=parse_id(selected, "gremium"))
     prev_month = date(year - (month == 1), 12 if month == 1 else month - 1, 1)
     next_month = date(year + (month == 12), 1 if month == 12 else month + 1, 1)
     return render(

@@ -6,7 +6,8 @@ from django.conf import settings
 DEFAULT_CENTER = (52.40, 13.06)
 
 
-def map_context(municipality, **extra) -> dict:
+def town_centre(municipality) -> tuple:
+    """Where the town's map opens: its first located office, else the default centre."""
     from rathaus.core.models import Location
 
     located = (
@@ -15,7 +16,11 @@ def map_context(municipality, **extra) -> dict:
         .values_list("latitude", "longitude")
         .first()
     )
-    lat, lon = located if located else DEFAULT_CENTER
+    return located if located else DEFAULT_CENTER
+
+
+def map_context(municipality, **extra) -> dict:
+    lat, lon = town_centre(municipality)
     return {
         "map_tiles": settings.PARTICIPATION_MAP_TILE_URL,
         "map_attribution": settings.PARTICIPATION_MAP_ATTRIBUTION,

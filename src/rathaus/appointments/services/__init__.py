@@ -17,6 +17,7 @@ function ``appointments_take_units`` plus the booking, audit entry and e-mail
 task inserts in one CTE, one round trip (``one_statement.py``).
 """
 
+from .account import claim
 from .booking import (
     BUSY_MESSAGE,
     HOLD_MINUTES,
@@ -56,6 +57,7 @@ __all__ = [
     "_take_units",
     "block_time",
     "cancel",
+    "claim",
     "close_location_day",
     "confirm",
     "expire",

@@ -175,6 +175,7 @@ class HoldRequest:
     hold_minutes: int | None = None
     notify: bool = True
     ignore_release: bool = False
+    account: object = None  # the logged-in citizen ("Meine Termine")
 
     @property
     def staff(self) -> bool:
@@ -201,6 +202,7 @@ def hold(
     hold_minutes: int | None = None,
     notify: bool = True,
     ignore_release: bool = False,
+    account=None,
 ) -> Booking:
     """Reserve k units for 15 minutes (citizens) or book directly (staff for a caller).
 
@@ -222,6 +224,7 @@ def hold(
         hold_minutes=hold_minutes,
         notify=notify,
         ignore_release=ignore_release,
+        account=account,
     )
     return _hold(request)
 
@@ -274,6 +277,7 @@ def _new_booking(request: HoldRequest, win, k: int) -> Booking:
         fee=offer.extended_fee if win.fee_applies(starts_at) else None,
         idempotency_key=request.idempotency_key or None,
         booked_by=request.actor,
+        account=request.account,
     )
 
 

@@ -19,11 +19,22 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from rathaus.core import audit
+from rathaus.core.parsing import (
+    ParseError,
+    clean_text,
+    parse_datetime,
+    parse_decimal,
+    parse_id,
+    parse_latitude,
+    parse_longitude,
+    parse_url,
+    strip_control_characters,
+    try_id,
+)
 from rathaus.core.ratelimit import client_ip, hit
 
 from . import services
@@ -74,7 +85,8 @@ def _append(parent, name: str, value) -> None:
         for item in value:
             _append(element, item_name, item)
     else:
-        element.text = _text(value)
+        # Older stored text may hold characters XML 1.0 cannot carry; the output must parse.
+        element.text = strip_control_characters(_text(value))
 
 
 def to_xml(root_name: str, payload) -> bytes:
@@ -112,6 +124,8 @@ def open311_view(view):
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as exc:
             return error_response(fmt, exc.code, exc.description)
+        except ParseError as exc:
+            return error_response(fmt, 400, f"{exc.field}: {exc.reason}")
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -278,9 +292,8 @@ def requests_collection(request, fmt):
 @require_GET
 @open311_view
 def request_detail(request, request_id, fmt):
-    report = (
-        _public_reports(request).filter(pk=request_id).first() if request_id.isdigit() else None
-    )
+    report_id = try_id(request_id)
+    report = _public_reports(request).filter(pk=report_id).first() if report_id else None
     if report is None:
         raise Open311Error(404, f"service_request_id '{request_id}' not found")
     return respond(fmt, "service_requests", [request_payload(request, report)])
@@ -310,36 +323,27 @@ def _public_reports(request):
     )
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
+def _split(value: str, field: str) -> list[str]:
+    text = clean_text(value, field, max_length=2000)
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _parse_when(name: str, value: str):
-    parsed = parse_datetime(value)
-    if parsed is None:
-        day = parse_date(value)
-        if day is not None:
-            parsed = timezone.datetime.combine(day, timezone.datetime.min.time())
-    if parsed is None:
-        raise Open311Error(400, f"{name} must be a W3C/ISO 8601 date-time")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    return parse_datetime(value, name)
 
 
 def _filtered_requests(request):
     reports = _public_reports(request)
     params = request.GET
-    ids = _split(params.get("service_request_id", ""))
+    ids = _split(params.get("service_request_id", ""), "service_request_id")
     if ids:
         # The spec: when service_request_id is given, all other parameters are ignored.
-        if not all(i.isdigit() for i in ids):
-            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+        ids = [parse_id(i, "service_request_id") for i in ids[:MAX_RESULTS]]
         return list(reports.filter(pk__in=ids).order_by("-created_at")[:MAX_RESULTS])
-    codes = _split(params.get("service_code", ""))
+    codes = _split(params.get("service_code", ""), "service_code")
     if codes:
         reports = reports.filter(category__code__in=codes)
-    statuses = _split(params.get("status", ""))
+    statuses = _split(params.get("status", ""), "status")
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
@@ -364,13 +368,6 @@ def _filtered_requests(request):
     return list(reports.order_by("-created_at")[:MAX_RESULTS])
 
 
-def _float(name: str, value: str) -> float:
-    try:
-        return float(value)
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number (WGS84)") from None
-
-
 def _attributes(category, post) -> dict:
     """Read ``attribute[code]`` (and ``attribute[code][]`` for lists) and check them."""
     values = {}
@@ -387,10 +384,11 @@ def _attributes(category, post) -> dict:
         is_list = attribute.datatype in (attribute.Datatype.SINGLE, attribute.Datatype.MULTI)
         if is_list and not set(given) <= attribute.value_keys():
             raise Open311Error(400, f"{key} has a value that is not in the service definition")
+        given = [clean_text(value, key, max_length=1000) for value in given]
         if attribute.datatype == attribute.Datatype.NUMBER:
-            _float(key, given[0])
-        if attribute.datatype == attribute.Datatype.DATETIME and parse_datetime(given[0]) is None:
-            raise Open311Error(400, f"{key} must be an ISO 8601 date-time")
+            parse_decimal(given[0], key, places=6)  # finite: "nan" and "inf" are refused
+        if attribute.datatype == attribute.Datatype.DATETIME:
+            parse_datetime(given[0], key)
         values[attribute.code] = (
             given if attribute.datatype == attribute.Datatype.MULTI else given[0]
         )
@@ -410,14 +408,14 @@ def _post_request(request, fmt):
         response = error_response(fmt, 429, "too many requests, retry later")
         response["Retry-After"] = str(verdict.retry_after)
         return response
-    code = post.get("service_code", "").strip()
+    code = clean_text(post.get("service_code"), "service_code", max_length=100)
     if not code:
         raise Open311Error(400, "service_code is required")
     category = _categories(request).filter(code=code).first()
     if category is None:
         raise Open311Error(404, f"service_code '{code}' not found")
     lat, lon = post.get("lat", "").strip(), post.get("long", "").strip()
-    address = post.get("address_string", "").strip()
+    address = clean_text(post.get("address_string"), "address_string", max_length=200)
     if bool(lat) != bool(lon):
         raise Open311Error(400, "lat and long must be given together")
     if not (lat or address):
@@ -426,14 +424,24 @@ def _post_request(request, fmt):
                 400, "address_id is not supported here; send lat/long or address_string"
             )
         raise Open311Error(400, "a location is required: lat and long, or address_string")
-    latitude = _float("lat", lat) if lat else None
-    longitude = _float("long", lon) if lon else None
-    description = post.get("description", "").strip()  # optional in the spec
-    if len(description) > 4000:
-        raise Open311Error(400, "description is longer than 4000 characters")
-    name = " ".join(
-        p for p in (post.get("first_name", "").strip(), post.get("last_name", "").strip()) if p
+    latitude = parse_latitude(lat, "lat") if lat else None
+    longitude = parse_longitude(lon, "long") if lon else None
+    # Optional in the spec; over-long or control characters are refused, never cut.
+    description = clean_text(
+        post.get("description"), "description", max_length=4000, multiline=True
     )
+    name = " ".join(
+        p
+        for p in (
+            clean_text(post.get("first_name"), "first_name", max_length=60),
+            clean_text(post.get("last_name"), "last_name", max_length=59),
+        )
+        if p
+    )
+    phone = clean_text(post.get("phone"), "phone", max_length=40)
+    media_url = post.get("media_url", "").strip()
+    if media_url:
+        media_url = parse_url(media_url, "media_url", max_length=500)
     try:
         report = services.submit_report(
             request.municipality,
@@ -441,17 +449,16 @@ def _post_request(request, fmt):
             description=description,
             latitude=latitude,
             longitude=longitude,
-            address=address[:200],
+            address=address,
             attributes=_attributes(category, post),
-            contact_name=name[:120],
+            contact_name=name,
             contact_email=_email(post.get("email", "")),
-            contact_phone=post.get("phone", "").strip()[:40],
+            contact_phone=phone,
             source=f"open311:{client.pk}",
         )
     except ValidationError as exc:
         raise Open311Error(400, " ".join(exc.messages)) from None
-    media_url = post.get("media_url", "").strip()
-    if media_url.startswith(("https://", "http://")) and len(media_url) <= 500:
+    if media_url:
         Report.objects.filter(pk=report.pk).update(media_url=media_url)
     payload = [
         {
@@ -466,7 +473,7 @@ def _post_request(request, fmt):
 def _email(value: str) -> str:
     from django.core.validators import validate_email
 
-    value = value.strip()
+    value = clean_text(value, "email", max_length=254)
     if not value:
         return ""
     try:

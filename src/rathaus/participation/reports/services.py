@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from rathaus.core import audit
 
+from ..maps import town_centre
 from ..tasks import email_after_commit
 from .images import sanitize_photo
 from .models import Report, ReportCategory, ReportPhoto, ReportUpdate
@@ -70,7 +71,7 @@ def draft_photos(draft_key: str):
     return ReportPhoto.objects.filter(draft_key=draft_key, report=None) if draft_key else []
 
 
-def validate_location(latitude, longitude, address):
+def validate_location(latitude, longitude, address, municipality=None):
     if (latitude is None) != (longitude is None):
         raise ValidationError("Bitte geben Sie Breiten- und Längengrad zusammen an.")
     if latitude is None and not (address or "").strip():
@@ -81,6 +82,13 @@ def validate_location(latitude, longitude, address):
         -90 <= float(latitude) <= 90 and -180 <= float(longitude) <= 180
     ):
         raise ValidationError("Die Koordinaten sind ungültig.")
+    if latitude is not None and municipality is not None:
+        centre = town_centre(municipality)
+        limit_km = settings.PARTICIPATION_MAX_DISTANCE_KM
+        if distance_m(centre[0], centre[1], latitude, longitude) > limit_km * 1000:
+            raise ValidationError(
+                f"Der Ort liegt mehr als {limit_km} km außerhalb von {municipality.name}."
+            )
 
 
 @transaction.atomic
@@ -103,7 +111,7 @@ def submit_report(
     """Create a report (waiting for moderation), routed to the category's office."""
     if category.municipality_id != municipality.pk or not category.is_active:
         raise ValidationError("Diese Kategorie gibt es hier nicht.")
-    validate_location(latitude, longitude, address)
+    validate_location(latitude, longitude, address, municipality)
     report = Report.objects.create(
         municipality=municipality,
         category=category,

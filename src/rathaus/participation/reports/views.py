@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.core.models import Office, Role, StaffRole, User
+from rathaus.core.parsing import clean_text, try_id
 from rathaus.core.permissions import has_role, offices_of, role_required
 from rathaus.core.ratelimit import ratelimit
 
@@ -313,9 +314,9 @@ def inbox(request):
         reports = reports.filter(status__in=Report.OPEN_STATUSES).exclude(
             moderation=Report.Moderation.REJECTED
         )
-    query = request.GET.get("q", "").strip()
-    if query.isdigit():
-        reports = reports.filter(pk=int(query))
+    query = clean_text(request.GET.get("q"), "q", max_length=200)
+    if try_id(query):
+        reports = reports.filter(pk=try_id(query))
     elif query:
         reports = reports.filter(Q(description__icontains=query) | Q(address__icontains=query))
     page = Paginator(reports, 30).get_page(request.GET.get("seite"))

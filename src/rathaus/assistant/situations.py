@@ -1,0 +1,89 @@
+"""Questions told as a story: answer with the steps of a Lebenslage.
+
+"Meine Frau ist letzte Woche gestorben und ich weiß nicht, wo ich anfangen soll"
+names no service, and no single service explains enough of it to be *the*
+answer. But the services the search ranks highest mostly belong to one
+Lebenslage of the catalog (Todesfall), and that Lebenslage is what the citizen
+is in. So the assistant answers with its steps: the services of that Lebenslage
+that the question points to, filled up with its others, ordered by how often
+citizens need them, each with its office.
+
+Only a story counts, and only a clear majority: the question has at least three
+topic words, two of which name services at all ("Wer hat die Wahl in Amerika
+gewonnen?" has one: it is no story about elections); the Lebenslage gathers at
+least half of the ranking's weight; and one of its services fully explains a
+word that names services (so a question about the weather never turns into a
+Lebenslage).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rathaus.catalog.models import LifeSituation, Service
+
+from .retrieval import Candidate, Retrieval
+
+MIN_SHARE = 0.5
+MIN_WORDS = 3
+MIN_NAMING_WORDS = 2
+MAX_STEPS = 5
+
+
+@dataclass(frozen=True)
+class Situation:
+    life_situation: LifeSituation
+    steps: tuple[Service, ...]
+
+
+def evidence(candidate: Candidate) -> bool:
+    """The service fully explains at least one word that names services."""
+    return any(
+        share == 1.0 and naming
+        for share, naming in zip(candidate.explains, candidate.naming, strict=False)
+    )
+
+
+def find(municipality, found: Retrieval) -> Situation | None:
+    """The Lebenslage the ranked services point to, with its steps; or None."""
+    if len(found.topic_words) < MIN_WORDS or not found.candidates:
+        return None
+    if sum(found.candidates[0].naming) < MIN_NAMING_WORDS:
+        return None
+    weights: dict[int, float] = defaultdict(float)
+    strong: dict[int, bool] = defaultdict(bool)
+    members: dict[int, list[Candidate]] = defaultdict(list)
+    situations: dict[int, LifeSituation] = {}
+    total = 0.0
+    for candidate in found.candidates:
+        total += candidate.score
+        for situation in candidate.service.life_situations.all():
+            situations[situation.pk] = situation
+            weights[situation.pk] += candidate.score
+            strong[situation.pk] |= evidence(candidate)
+            members[situation.pk].append(candidate)
+    if not weights or not total:
+        return None
+    best = max(weights, key=lambda pk: (weights[pk], len(members[pk])))
+    if weights[best] / total < MIN_SHARE or not strong[best]:
+        return None
+    return Situation(situations[best], _steps(municipality, situations[best], members[best]))
+
+
+def _steps(municipality, situation, ranked: list[Candidate]) -> tuple[Service, ...]:
+    """The Lebenslage's services the question points to, filled up with its most
+    needed others, in the order of how many citizens need them: the central step
+    (registering a death, a birth, a new address) is the one most citizens take,
+    and the catalog has no other notion of order."""
+    steps = [c.service for c in ranked]
+    seen = {s.pk for s in steps}
+    rest = (
+        Service.objects.for_municipality(municipality)
+        .filter(is_published=True, life_situations=situation)
+        .exclude(pk__in=seen)
+        .select_related("office")
+        .order_by("-popularity", "name")[: MAX_STEPS - len(steps)]
+        if len(steps) < MAX_STEPS
+        else []
+    )
+    chosen = steps[:MAX_STEPS] + list(rest)
+    return tuple(sorted(chosen, key=lambda s: (-s.popularity, s.name)))

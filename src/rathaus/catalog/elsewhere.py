@@ -1,0 +1,103 @@
+"""Matters another authority handles, or that no longer exist (``data/elsewhere.json``).
+
+Citizens ask the town hall about child benefit, pensions or the vehicle tax. The
+town's catalog rightly has no service for them, and a search then offers the
+nearest town service ("Wohngeld" for a pension): wrong and confusing. This list
+lets the assistant say who is responsible instead. It is installation-wide
+(federal and Land matters), kept as data, and matched by phrases: every word of
+one of an entry's phrases must occur in the question (stemmed, so "Rente
+beantragen" also matches "meine Rente beantragt").
+"""
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import search
+
+DATA = Path(__file__).resolve().parent / "data" / "elsewhere.json"
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    slug: str
+    name: str
+    name_en: str
+    authority: str
+    authority_en: str
+    url: str = ""
+    phone: str = ""
+    note: str = ""
+    note_en: str = ""
+    phrases: tuple[frozenset[str], ...] = ()
+
+    def localised(self, language: str) -> tuple[str, str, str]:
+        """(name, authority, note) in the asker's language."""
+        if language == "en":
+            return (
+                self.name_en or self.name,
+                self.authority_en or self.authority,
+                self.note_en or self.note,
+            )
+        return self.name, self.authority, self.note
+
+
+def _stems(text: str) -> frozenset[str]:
+    found = set()
+    for word in search.words(text):
+        found.add(search.fold(word))
+        found.add(search.stem_de(word))
+        found.add(search.stem_en(word))
+    return frozenset(found)
+
+
+def _phrase(text: str) -> frozenset[str]:
+    """A phrase as stems (one German stem per word; English phrases stem alike)."""
+    return frozenset(search.stem_de(w) for w in search.words(text) if not search.is_stop(w))
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[Elsewhere, ...]:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    return tuple(
+        Elsewhere(
+            slug=row["slug"],
+            name=row["name"],
+            name_en=row.get("name_en", ""),
+            authority=row["authority"],
+            authority_en=row.get("authority_en", ""),
+            url=row.get("url", ""),
+            phone=row.get("phone", ""),
+            note=row.get("note", ""),
+            note_en=row.get("note_en", ""),
+            phrases=tuple(p for p in (_phrase(t) for t in row["terms"]) if p),
+        )
+        for row in data["entries"]
+    )
+
+
+MIN_SHARE = 0.5
+
+
+def match(question: str, topic_words=()) -> Elsewhere | None:
+    """The entry whose longest phrase the question contains, or None.
+
+    With the question's ``topic_words``, the phrase must also be what the question
+    is about: at least half of them. "Unser Hausarzt sagt, mein Sohn hat eine
+    Behinderung" mentions a doctor but asks about a disability.
+    """
+    asked = _stems(question)
+    best, best_length = None, 0
+    for entry in entries():
+        for phrase in entry.phrases:
+            if phrase <= asked and len(phrase) > best_length:
+                if topic_words and _share(phrase, topic_words) < MIN_SHARE:
+                    continue
+                best, best_length = entry, len(phrase)
+    return best
+
+
+def _share(phrase: frozenset[str], topic_words) -> float:
+    inside = sum(1 for word in topic_words if _stems(word) & phrase)
+    return inside / len(topic_words)
