@@ -20,8 +20,9 @@ install: $(STAMP) messages
 system:
 	./scripts/install-system-packages.sh
 
+# Compiling .po files needs no production settings, so it runs in demo mode.
 messages: $(STAMP)
-	$(BIN)/python manage.py compile_translations
+	RATHAUS_MODE=demo $(BIN)/python manage.py compile_translations
 
 demo: install
 	$(BIN)/rathaus demo --port $(PORT)

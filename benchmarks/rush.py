@@ -522,6 +522,7 @@ def main():
     env = {
         **os.environ,
         "RATHAUS_LOAD_TEST": "1",
+        "RATHAUS_MODE": "demo",  # demo key and any host name (core.deployment)
         "ALLOWED_HOSTS": "*",
         "PYTHONPATH": str(ROOT / "src"),
     }

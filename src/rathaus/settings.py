@@ -5,6 +5,7 @@ Every knob an operator needs is an environment variable (see README,
 """
 
 import os
+from datetime import timedelta as _timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,11 +28,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The demo key is only acceptable when DEBUG is on or in tests; production must set one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "rathaus-demo-key-not-for-production-use-0123456789")
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 TESTING = env_bool("RATHAUS_TESTING", False)
+# Production unless told otherwise. Demo mode (`rathaus demo`, `make demo`) and the test
+# suite (RATHAUS_TESTING=1) may run on the public demo key, any host name, the default
+# town and the demo payment provider; production refuses to start with any of them
+# (rathaus.core.deployment, checked in CoreConfig.ready; docs/security.md).
+RATHAUS_MODE = os.environ.get("RATHAUS_MODE", "production").strip().lower()
+DEMO_MODE = TESTING or RATHAUS_MODE == "demo"
+DEMO_SECRET_KEY = "rathaus-demo-key-not-for-production-use-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEMO_SECRET_KEY
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if DEMO_MODE else "")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -68,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
     "rathaus.core.badinput.ParseErrorMiddleware",
+    # Turns a refused (locked-out) login into login_throttle.locked_out's German page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rathaus.urls"
@@ -144,6 +154,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Login throttle (django-axes, rathaus.core.login_throttle): per account and per client.
+AUTHENTICATION_BACKENDS = [
+    "rathaus.core.login_throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("RATHAUS_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("RATHAUS_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "rathaus.core.ratelimit.client_ip"
+AXES_USERNAME_CALLABLE = "rathaus.core.login_throttle.username_of"
+AXES_LOCKOUT_CALLABLE = "rathaus.core.login_throttle.locked_out"
+AXES_VERBOSE = False
 
 # --- i18n -----------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -197,13 +220,22 @@ TASKS = {
 }
 
 # --- Security -------------------------------------------------------------
+# Reverse proxies (IP addresses or networks) whose X-Forwarded-For is believed; rate
+# limits and the login throttle then count the real client (core.ratelimit.client_ip).
+RATHAUS_TRUSTED_PROXIES = env_list("RATHAUS_TRUSTED_PROXIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-if env_bool("HTTPS", False):
+# RATHAUS_HTTPS, not HTTPS: CGI servers (and Django's dev server) set HTTPS per request.
+# The old name still works for now, with a warning (rathaus.core.deployment).
+HTTPS_LEGACY_NAME_USED = "RATHAUS_HTTPS" not in os.environ and "HTTPS" in os.environ
+RATHAUS_HTTPS = env_bool("RATHAUS_HTTPS", False) or (
+    HTTPS_LEGACY_NAME_USED and env_bool("HTTPS", False)
+)
+if RATHAUS_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -230,8 +262,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Rathaus -------------------------------------------------------------------
-# Host names not claimed by any municipality fall back to this one (the demo).
-RATHAUS_DEFAULT_MUNICIPALITY = os.environ.get("RATHAUS_DEFAULT_MUNICIPALITY", "musterstadt")
+# Demo mode only: host names not claimed by any municipality fall back to this one.
+# In production an unknown host name gets 400 (core.tenancy).
+RATHAUS_DEFAULT_MUNICIPALITY = os.environ.get(
+    "RATHAUS_DEFAULT_MUNICIPALITY", "musterstadt" if DEMO_MODE else ""
+)
 # Demo data loaders, run in this order by `rathaus demo`.
 RATHAUS_DEMO_LOADERS = [
     "rathaus.core.demo.load",
@@ -273,9 +308,17 @@ import json as _json  # noqa: E402 - kept inside this module's block
 # Online applications: second factor and extra links on core's login page, payment provider,
 # OpenID Connect providers for the citizen account (see docs/adr/0031, 0032).
 RATHAUS_LOGIN_SECOND_FACTOR = "rathaus.applications.accounts.second_factor_redirect"
+# Every session of a user with an authenticator must have passed the code, whatever the
+# login path; staff must set 2FA up where it is required (applications/second_factor.py).
+MIDDLEWARE.append("rathaus.applications.second_factor.SecondFactorMiddleware")
+# 2FA for every staff account of the installation (a town can also require it for its own).
+RATHAUS_STAFF_2FA_REQUIRED = env_bool("RATHAUS_STAFF_2FA_REQUIRED", not DEMO_MODE)
 RATHAUS_LOGIN_EXTRA_TEMPLATES = ["applications/_login_extra.html"]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
-APPLICATIONS_PAYMENT_PROVIDER = os.environ.get("APPLICATIONS_PAYMENT_PROVIDER", "demo")
+# The demo provider takes any test card: demo mode only (production refuses to start with it).
+APPLICATIONS_PAYMENT_PROVIDER = os.environ.get(
+    "APPLICATIONS_PAYMENT_PROVIDER", "demo" if DEMO_MODE else ""
+)
 APPLICATIONS_PAYMENT_PROVIDERS = {"demo": "rathaus.applications.payments.DemoProvider"}
 # Shared secret of the demo provider's webhooks (derived from SECRET_KEY when empty).
 APPLICATIONS_DEMO_PAY_SECRET = os.environ.get("APPLICATIONS_DEMO_PAY_SECRET", "")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from rathaus.api import api
+from rathaus.core.views import admin_login_redirect
 from rathaus.sitesearch.views import site_search
 
 admin.site.site_header = "Rathaus – Verwaltung"
@@ -11,6 +12,9 @@ admin.site.site_title = "Rathaus"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # One login page for everyone: the admin's own form would skip the second factor
+    # and the login throttle's messages (issue 14), so it sends people to /anmelden/.
+    path("verwaltung/admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("verwaltung/admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("termine/", include("rathaus.appointments.urls")),

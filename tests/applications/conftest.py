@@ -11,8 +11,27 @@ from rathaus.catalog.models import Fee, Service, Topic
 from rathaus.core.models import Office, Role
 from tests.conftest import make_staff
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _real_pdf() -> bytes:
+    """A one-page PDF that parses (uploads are checked with pypdf, issue 14)."""
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+def _real_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+PDF_BYTES = _real_pdf()
+PNG_BYTES = _real_png()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from rathaus.applications.models import Application, Payment
 
+from .conftest import PDF_BYTES
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -78,7 +80,7 @@ def test_new_user_applies_pays_and_receives_notice(page, parking, clerk_a, live_
     page.get_by_label("Bewohnerparkzone").select_option("B")
     press_space_on(page, "Ich selbst")
     document = tmp_path / "fahrzeugschein.pdf"
-    document.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    document.write_bytes(PDF_BYTES)
     page.get_by_label("Zulassungsbescheinigung Teil I (Fahrzeugschein)").set_input_files(document)
     press_button(page, "Weiter")
     press_space_on(page, "12 Monate")

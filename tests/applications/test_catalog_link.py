@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from rathaus.applications import cases, library, services
 from rathaus.applications.models import Application
+from rathaus.catalog.models import MaturityChange, Service
 
 from .conftest import make_service
 from .helpers import post_step
@@ -51,7 +52,14 @@ def test_guest_gets_notice_pdf_by_email(client_a, town_a, bulky):
     while day.weekday() >= 5:
         day += timedelta(days=1)
     url = post_step(
-        client_a, url, {"abholdatum": day.isoformat(), "menge": 2, "gegenstaende": ["moebel"]}
+        client_a,
+        url,
+        {
+            "abholdatum": day.isoformat(),
+            "menge": 2,
+            "gegenstaende": ["moebel"],
+            "erste_abholung": "ja",
+        },
     )
     url = post_step(client_a, url, {"email": "gast@example.org"})
     response = client_a.post(f"/antraege/antrag/{app.key}/absenden/")
@@ -117,3 +125,77 @@ def test_admin_creates_api_client_with_key_shown_once(client_a, admin_a):
     assert key.startswith(f"rk_{client.key_prefix}_")
     listing = client_a.get("/api/v1/applications/submissions", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert listing.status_code == 200
+
+
+# --- a catalog import never lowers the maturity a published form proves -------------------
+
+
+def _history(service):
+    return list(service.maturity_history.values_list("pk", "changed_on", "level", "note"))
+
+
+def test_reimport_keeps_the_maturity_of_a_published_form_and_appends_history(town_a):
+    from rathaus.catalog.xzufi import export_catalog, import_catalog
+
+    service = make_service(town_a, "hausnummer-beantragen")
+    library.install(service)  # published form: level 3
+    service.refresh_from_db()
+    assert service.maturity_level == 3
+    before = _history(service)
+
+    exported = export_catalog(town_a)
+    record = next(r for r in exported["leistungen"] if r["id"] == service.slug)
+    record["reifegrad"] = {
+        "aktuell": 2,
+        "historie": [{"stufe": 1, "seit": "2019-01-01"}, {"stufe": 2, "seit": "2021-09-01"}],
+        "geplant": None,
+    }
+    import_catalog(town_a, exported)
+    import_catalog(town_a, exported)  # the demo reload runs twice: nothing changes twice
+
+    service.refresh_from_db()
+    assert service.maturity_level == 3
+    after = _history(service)
+    assert set(before) <= set(after), "history is append-only"
+    assert {(day.isoformat(), level) for _, day, level, _ in after} >= {
+        ("2019-01-01", 1),
+        ("2021-09-01", 2),
+    }
+    assert len(after) == len(before) + 2
+    html = render_to_string("applications/_service_cta.html", {"service": service})
+    assert "Online beantragen" in html
+
+
+def test_without_a_form_the_import_may_lower_the_level_but_keeps_the_history(town_a):
+    from rathaus.catalog.xzufi import export_catalog, import_catalog
+
+    service = make_service(town_a, "hausnummer-beantragen")
+    service.maturity_level = 3
+    service.save()
+    exported = export_catalog(town_a)
+    record = next(r for r in exported["leistungen"] if r["id"] == service.slug)
+    record["reifegrad"]["aktuell"] = 2
+    import_catalog(town_a, exported)
+    service.refresh_from_db()
+    assert service.maturity_level == 2
+    assert service.maturity_history.order_by("-changed_on", "-id").first().level == 2
+
+
+def test_demo_reload_keeps_all_online_services(settings):
+    from rathaus.applications import demo as applications_demo
+    from rathaus.catalog import dashboard
+    from rathaus.catalog import demo as catalog_demo
+    from rathaus.core import demo as core_demo
+
+    settings.RATHAUS_DEFAULT_MUNICIPALITY = "musterstadt"
+    town = core_demo.load()
+    catalog_demo.load(town)
+    applications_demo.load(town)
+    online = dashboard.figures(town)["online"]
+    history = MaturityChange.objects.filter(service__municipality=town).count()
+    catalog_demo.load(town)  # `rathaus demo` again: the same import path as a city's
+    assert dashboard.figures(town)["online"] == online >= len(library.FORMS)
+    assert MaturityChange.objects.filter(service__municipality=town).count() == history
+    for slug, spec in library.FORMS.items():
+        level = Service.objects.get(municipality=town, slug=slug).maturity_level
+        assert level == spec["maturity_level"], slug

@@ -132,7 +132,7 @@ def test_pickup_date_must_be_a_weekday_in_the_window(client_a, citizen, bulky):
         url, {"abholdatum": today.isoformat(), "menge": 9, "gegenstaende": ["moebel"]}
     )
     text = page.content.decode()
-    assert "muss am oder nach dem" in text and "kleiner oder gleich 5" in text
+    assert "muss am oder nach dem" in text and "kleiner oder gleich 3" in text
 
 
 def test_prefill_and_save_draft_and_resume(client_a, citizen, parking):

@@ -75,6 +75,7 @@ def two_servers():
         "DATABASE_URL": url,
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/6"),
         "RATHAUS_LOAD_TEST": "1",  # one client IP for all requests; no ALTCHA to solve
+        "RATHAUS_MODE": "demo",  # demo key and any host; production would refuse to start
         "PYTHONPATH": str(ROOT / "src"),
         "TASKS_BACKEND": "immediate",
         "EMAIL_BACKEND": "locmem",

@@ -209,3 +209,27 @@ def test_a_counter_question_names_and_links_its_choices(catalog_a):
     answer = respond(catalog_a, "Gewerbe").answer
     assert "• Gewerbe abmelden" in answer.text
     assert "/leistungen/gewerbe-abmelden/" in [s.url for s in answer.sources]
+
+
+# --- walk-in hours from the one source (core.walkin) ------------------------------------
+
+
+def test_can_i_come_without_appointment_names_open_now_and_next(catalog_a):
+    monday = date(2026, 11, 23)
+    early = timezone.make_aware(datetime.combine(monday, time(8, 30)))
+    answer = respond(catalog_a, "Kann ich ohne Termin ins Bürgerbüro?", now=early).answer
+    assert "Bürgerbüro A Mitte" in answer.text
+    assert "Jetzt ohne Termin geöffnet bis 09:00 Uhr." in answer.text
+    assert any(s.url == "/sprechzeiten/" for s in answer.sources)
+    late = timezone.make_aware(datetime.combine(monday, time(10)))
+    answer = respond(catalog_a, "Kann ich ohne Termin ins Bürgerbüro?", now=late).answer
+    assert "Ohne Termin wieder am 24.11.2026 von 08:00 bis 09:00 Uhr." in answer.text
+
+
+def test_walk_in_hours_named_by_their_note(catalog_a):
+    from rathaus.core.models import OpeningHours
+
+    OpeningHours.objects.filter(kind="walk_in").update(note="Kontingentsprechstunde")
+    monday = timezone.make_aware(datetime.combine(date(2026, 11, 23), time(10)))
+    answer = respond(catalog_a, "Wann ist die Kontingentsprechstunde?", now=monday).answer
+    assert "Bürgerbüro A Mitte" in answer.text and "ohne Termin" in answer.text

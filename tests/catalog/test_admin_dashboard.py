@@ -131,3 +131,29 @@ def test_editor_of_one_town_cannot_use_the_admin_of_another(client_b, catalog_a,
     editor = make_staff(catalog_a, "ed-a@a.test", Role.CATALOG_EDITOR)
     client_b.force_login(editor)
     assert client_b.get(ADMIN_URL).status_code == 403
+
+
+def test_roadmap_flags_overdue_and_drops_reached_plans(client_a, catalog_a):
+    from datetime import date, timedelta
+
+    passport = Service.objects.get(municipality=catalog_a, slug="personalausweis-beantragen")
+    passport.planned_date = date.today() - timedelta(days=1)
+    passport.save()
+    bulky = Service.objects.get(municipality=catalog_a, slug="sperrmuell-anmelden")
+    bulky.planned_level = bulky.maturity_level  # reached: no longer on the Fahrplan
+    bulky.save()
+    response = client_a.get("/ozg-dashboard/")
+    roadmap = response.context["roadmap"]
+    assert [s.slug for s in roadmap] == ["personalausweis-beantragen"]
+    assert roadmap[0].overdue and response.context["overdue"] == 1
+    assert "überfällig" in response.content.decode()
+
+
+def test_dashboard_lists_every_service_per_level(client_a, catalog_a):
+    response = client_a.get("/ozg-dashboard/")
+    by_level = response.context["by_level"]
+    assert sum(len(listed) for _, listed in by_level) == response.context["total"]
+    html = response.content.decode()
+    for _, listed in by_level:
+        for s in listed:
+            assert s.get_absolute_url() in html

@@ -18,18 +18,27 @@ def test_other_municipalitys_location_is_404(client_a, town_b):
 
 
 @pytest.mark.django_db
-def test_unknown_host_gets_german_404(client, town_a):
+def test_unknown_host_gets_german_400(client, town_a):
     response = client.get("/", HTTP_HOST="unbekannt.test")
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert "Kommune nicht gefunden" in response.content.decode()
 
 
 @pytest.mark.django_db
-def test_default_municipality_for_unknown_host(client, town_a, settings):
+def test_default_municipality_for_unknown_host_in_demo_mode(client, town_a, settings):
     settings.RATHAUS_DEFAULT_MUNICIPALITY = "stadt-a"
     response = client.get("/aemter/", HTTP_HOST="irgendwas.test")
     assert response.status_code == 200
     assert "Bürgerbüro A" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_production_never_falls_back_to_a_default_town(client, town_a, settings):
+    """Outside demo mode a configured fallback is ignored: unknown hosts get 400."""
+    settings.DEMO_MODE = False
+    settings.RATHAUS_DEFAULT_MUNICIPALITY = "stadt-a"
+    response = client.get("/aemter/", HTTP_HOST="irgendwas.test")
+    assert response.status_code == 400
 
 
 @pytest.mark.django_db

@@ -118,7 +118,9 @@ def test_paper_page_shows_consultation_path_and_outcome(client_a, published):
 def test_public_file_inline_and_download(client_a, published):
     f = published.public_file
     inline = client_a.get(f"/rat/dateien/{f.pk}/")
-    assert inline.status_code == 200 and inline["Content-Disposition"].startswith("inline")
+    # A text file is never shown inline (only PDFs and images are, issue 14).
+    assert inline.status_code == 200 and inline["Content-Disposition"].startswith("attachment")
+    assert inline["Content-Security-Policy"] == "sandbox"
     download = client_a.get(f"/rat/dateien/{f.pk}/download/")
     assert download["Content-Disposition"].startswith("attachment")
     assert 'filename="beiraete.txt"' in download["Content-Disposition"]

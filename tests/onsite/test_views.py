@@ -1,7 +1,10 @@
 """Pages: kiosk, ticket, display, workstation, statistics, report; roles and tenancy."""
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rathaus.core.models import Role
 from rathaus.onsite import services
@@ -197,3 +200,53 @@ def test_clerk_cannot_pick_another_location(client_a, town_a, location_a, clerk_
     client_a.force_login(clerk_a)
     page = client_a.get(reverse("onsite:statistics") + f"?location={other.pk}")
     assert "Kfz-Stelle" not in page.content.decode()
+
+
+# --- after closing: no wait, no dead buttons, no counter "geöffnet" all night ---------------
+
+SUNDAY = timezone.make_aware(datetime(2030, 6, 23, 11, 0))  # the fixture's location is closed
+
+
+def test_no_waiting_time_after_closing(settings, location_a, groups, counters):
+    services.draw(groups[0])
+    services.open_counter(counters[0], actor=None)
+    monday_open = timezone.make_aware(datetime(2030, 6, 24, 10, 0))
+    settings.ONSITE_DRAW_ONLY_WHEN_OPEN = True
+    assert services.estimated_wait(location_a, now=monday_open) is not None
+    assert services.estimated_wait(location_a, now=SUNDAY) is None
+
+
+def test_closed_kiosk_shows_no_buttons_and_when_it_opens(
+    settings, monkeypatch, client_a, location_a, groups
+):
+    settings.ONSITE_DRAW_ONLY_WHEN_OPEN = True
+    monkeypatch.setattr(timezone, "now", lambda: SUNDAY)
+    page = client_a.get(reverse("onsite:kiosk", args=[location_a.slug])).content.decode()
+    assert 'name="group"' not in page
+    assert "keine Wartenummern" in page and "Nächste Sprechzeit ohne Termin" in page
+
+
+def test_used_up_group_is_no_button(client_a, location_a, groups):
+    ausweis, _ = groups
+    for _ in range(ausweis.daily_contingent):
+        services.draw(ausweis)
+    page = client_a.get(reverse("onsite:kiosk", args=[location_a.slug])).content.decode()
+    assert f'value="{ausweis.slug}"' not in page and 'value="melden"' in page
+    assert "Heute keine Wartenummern mehr" in page
+
+
+def test_counters_left_open_are_closed_after_hours(location_a, counters):
+    monday = datetime(2030, 6, 24)
+    services.open_counter(counters[0], actor=None)
+    services.open_counter(counters[1], actor=None)
+    # open 8-16: still open at 16:30 (last visitors), closed by the job at 17:05
+    assert (
+        services.close_counters_after_hours(timezone.make_aware(monday.replace(hour=16, minute=30)))
+        == 0
+    )
+    assert (
+        services.close_counters_after_hours(timezone.make_aware(monday.replace(hour=17, minute=5)))
+        == 2
+    )
+    counters[0].refresh_from_db()
+    assert not counters[0].is_open and counters[0].sessions.get().closed_at is not None

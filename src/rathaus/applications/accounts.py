@@ -14,6 +14,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, password_validation
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
@@ -32,11 +33,11 @@ from django.utils.http import (
 )
 from django.views.decorators.http import require_POST
 
-from rathaus.core import audit, ratelimit
+from rathaus.core import audit, ratelimit, tenancy
 from rathaus.core.forms import KernForm
 from rathaus.core.models import User
 
-from . import oidc
+from . import oidc, second_factor
 from .models import RecoveryCode, TotpDevice
 from .tasks import send_email
 
@@ -119,16 +120,20 @@ def register(request):
                     audit.record("applications.account_registered", user, actor_label=user.email)
                     _send_activation(request, user)
             else:
-                # Same answer either way: the page must not reveal who has an account.
-                _send_existing_notice(request, existing)
+                # Same answer and the same work either way (a password hash, one mail after
+                # commit): neither the page nor its timing may reveal who has an account.
+                make_password(data["password1"])
+                with transaction.atomic():
+                    _send_existing_notice(request, existing)
             return render(request, "applications/konto/registered.html", {"email": data["email"]})
     return render(request, "applications/konto/register.html", {"form": form})
 
 
 def _send_activation(request, user):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = request.build_absolute_uri(
-        reverse("applications:activate", args=[uid, activation_tokens.make_token(user)])
+    link = tenancy.public_url(
+        request.municipality,
+        reverse("applications:activate", args=[uid, activation_tokens.make_token(user)]),
     )
     body = render_to_string("applications/email/activate.txt", {"user": user, "link": link})
     email = user.email
@@ -138,9 +143,10 @@ def _send_activation(request, user):
 
 
 def _send_existing_notice(request, user):
-    link = request.build_absolute_uri(reverse("applications:password_reset"))
+    link = tenancy.public_url(request.municipality, reverse("applications:password_reset"))
     body = render_to_string("applications/email/already_registered.txt", {"link": link})
-    send_email.enqueue(user.email, "Sie haben bereits ein Konto", body)
+    email = user.email
+    transaction.on_commit(lambda: send_email.enqueue(email, "Sie haben bereits ein Konto", body))
 
 
 def activate(request, uidb64, token):
@@ -156,6 +162,18 @@ def activate(request, uidb64, token):
         audit.record("applications.account_activated", user, actor=user)
     messages.success(request, "Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.")
     return redirect("core:login")
+
+
+class TownPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view, but the link in the mail points to the town's configured
+    address (core.tenancy.public_base_url), never to the Host header of the request:
+    otherwise a reset requested with ``Host: evil.example`` mails a working token there."""
+
+    @property
+    def extra_email_context(self):
+        base_url = tenancy.public_base_url(self.request.municipality)
+        scheme, _, domain = base_url.partition("://")
+        return {"base_url": base_url, "protocol": scheme, "domain": domain, "site_name": domain}
 
 
 # --- second factor --------------------------------------------------------------------
@@ -236,6 +254,7 @@ def two_factor(request):
             if verify_totp(device, code) or use_recovery_code(user, code):
                 request.session.pop(PENDING_2FA, None)
                 login(request, user, backend=BACKEND)
+                second_factor.mark_verified(request)
                 audit.record("applications.login_2fa", user, actor=user)
                 target = pending.get("next") or reverse("applications:account")
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
@@ -273,6 +292,7 @@ def two_factor_setup(request):
                 TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
                 codes = new_recovery_codes(request.user)
                 audit.record("applications.2fa_enabled", request.user, actor=request.user)
+            second_factor.mark_verified(request)
             return render(request, "applications/konto/recovery_codes.html", {"codes": codes})
         form.add_error("code", "Der Code ist falsch. Bitte prüfen Sie die Uhrzeit Ihres Geräts.")
     issuer = request.municipality.name if request.municipality else "Rathaus"
@@ -301,6 +321,7 @@ def two_factor_disable(request):
             device.delete()
             RecoveryCode.objects.filter(user=request.user).delete()
             audit.record("applications.2fa_disabled", request.user, actor=request.user)
+        request.session.pop(second_factor.VERIFIED, None)
         messages.success(request, "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.")
     else:
         messages.error(request, "Der Code ist falsch. Die Zwei-Faktor-Anmeldung bleibt aktiv.")
@@ -334,6 +355,12 @@ def oidc_callback(request):
     if not user.is_active:
         messages.error(request, "Dieses Konto ist deaktiviert.")
         return redirect("core:login")
+    # OpenID Connect is one more login path: a confirmed authenticator is asked for here too.
+    target = second_factor_redirect(request, user)
+    if target:
+        request.session[PENDING_2FA]["next"] = next_url
+        request.session.modified = True
+        return redirect(target)
     login(request, user, backend=BACKEND)
     audit.record("applications.login_oidc", user, actor=user)
     return redirect(next_url or reverse("applications:account"))

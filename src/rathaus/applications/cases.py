@@ -205,7 +205,12 @@ def citizen_reply(app: Application, text: str, files, *, user) -> Message:
 def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
+    return HTML(string=notice_html(app, outcome, text, actor)).write_pdf()
+
+
+def notice_html(app: Application, outcome: str, text: str, actor) -> str:
+    """The notice (Bescheid) as HTML, the source of its PDF."""
+    return render_to_string(
         "applications/notice_pdf.html",
         {
             "app": app,
@@ -219,7 +224,6 @@ def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes
             "office": app.service.office,
         },
     )
-    return HTML(string=html).write_pdf()
 
 
 def decide(app: Application, outcome: str, text: str, *, actor) -> Message | None:

@@ -37,6 +37,7 @@ SAMPLES = {
             {
                 "hund_name": "Bello",
                 "rasse": "Labrador-Mischling",
+                "schon_hund": "nein",
                 "listenhund": "nein",
                 "ermaessigung": "tierheim",
             },
@@ -44,7 +45,10 @@ SAMPLES = {
         ),
     ],
     "sperrmuell-anmelden": [
-        ({"menge": 3, "gegenstaende": ["moebel", "matratzen"]}, "in_progress"),
+        (
+            {"menge": 3, "gegenstaende": ["moebel", "matratzen"], "erste_abholung": "nein"},
+            "in_progress",
+        ),
     ],
     "als-wahlhelferin-oder-wahlhelfer-melden": [
         ({"funktion": "beisitz", "erfahrung": "nein", "iban": "DE02120300000000202051"}, "new"),

@@ -101,6 +101,16 @@ FORMS = {
                         "hint": "15 Ziffern, falls vorhanden",
                     },
                     {
+                        "name": "schon_hund",
+                        "type": "radio",
+                        "label": "Halten Sie in Musterstadt schon einen anderen angemeldeten Hund?",
+                        "hint": "Für den ersten Hund gilt der niedrigere Steuersatz.",
+                        "choices": [
+                            ["nein", "Nein, dies ist mein erster Hund"],
+                            ["ja", "Ja, dies ist ein weiterer Hund"],
+                        ],
+                    },
+                    {
                         "name": "listenhund",
                         "type": "radio",
                         "label": "Gehört der Hund zu einer als gefährlich geltenden Rasse?",
@@ -236,8 +246,9 @@ FORMS = {
     },
     "sperrmuell-anmelden": {
         "title": "Sperrmüll anmelden",
-        "intro": "Zweimal im Jahr holen wir bis zu 5 Kubikmeter Sperrmüll kostenlos ab. "
-        "Wählen Sie einen Abholtermin (Werktag, frühestens in 5 Tagen).",
+        "intro": "Die erste Abholung im Jahr (bis 3 Kubikmeter) ist in der Abfallgebühr "
+        "enthalten, jede weitere kostet 35 €. Wählen Sie einen Abholtermin (Werktag, "
+        "frühestens in 5 Tagen).",
         "guest_allowed": True,
         "processing_days": 3,
         "retention_days": 180,
@@ -276,8 +287,15 @@ FORMS = {
                         "type": "number",
                         "label": "Menge in Kubikmetern",
                         "min": 1,
-                        "max": 5,
-                        "hint": "Höchstens 5 m³",
+                        "max": 3,
+                        "hint": "Höchstens 3 m³ je Abholung",
+                    },
+                    {
+                        "name": "erste_abholung",
+                        "type": "radio",
+                        "label": "Ist das Ihre erste Sperrmüllabholung in diesem Jahr?",
+                        "hint": "Die erste Abholung im Jahr ist kostenlos, jede weitere 35 €.",
+                        "choices": [["ja", "Ja"], ["nein", "Nein, eine weitere"]],
                     },
                     {
                         "name": "gegenstaende",

@@ -125,6 +125,9 @@ class Application(TenantModel):
         _("Ergebnis"), max_length=10, choices=Outcome.choices, default="", blank=True
     )
     fee_cents = models.PositiveIntegerField(_("Gebühr (Cent)"), default=0)
+    # The lines behind fee_cents ({"label", "cents"}), fixed at submission: the notice
+    # shows exactly what was charged even if the catalog's fees change later.
+    fee_lines = models.JSONField(_("Gebührenzeilen"), default=list, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -170,6 +173,10 @@ class Application(TenantModel):
     @property
     def fee_euros(self):
         return self.fee_cents / 100
+
+    @property
+    def fee_lines_euros(self) -> list[dict]:
+        return [{"label": line["label"], "euros": line["cents"] / 100} for line in self.fee_lines]
 
     def latest_payment(self):
         return self.payments.order_by("-created_at", "-id").first()

@@ -37,6 +37,10 @@ TRANSITIONS = {
 }
 
 
+class PaymentUnavailable(Exception):
+    """No (or an unknown) payment provider is configured."""
+
+
 class WebhookRejected(Exception):
     """Signature missing, wrong, or too old."""
 
@@ -129,7 +133,10 @@ def get_provider(name: str | None = None) -> PaymentProvider:
         "APPLICATIONS_PAYMENT_PROVIDERS",
         {"demo": "rathaus.applications.payments.DemoProvider"},
     )
-    name = name or getattr(settings, "APPLICATIONS_PAYMENT_PROVIDER", "demo")
+    name = name or getattr(settings, "APPLICATIONS_PAYMENT_PROVIDER", "")
+    if name not in providers:
+        # Production without a configured provider (the demo one is refused there).
+        raise PaymentUnavailable(name)
     return import_string(providers[name])()
 
 
@@ -220,7 +227,10 @@ def sync_from_provider(payment: Payment, source: str = "return") -> Payment:
 
 def handle_webhook(provider_name: str, body: bytes, headers) -> bool:
     """Verify and apply a provider webhook; raises WebhookRejected on a bad signature."""
-    provider = get_provider(provider_name)
+    try:
+        provider = get_provider(provider_name)
+    except PaymentUnavailable as exc:
+        raise WebhookRejected("unknown provider") from exc
     event = provider.parse_webhook(body, headers)
     payment = Payment.objects.filter(provider=provider.name, provider_id=event.provider_id).first()
     if payment is None:

@@ -7,15 +7,15 @@ e-mails and webhooks enqueued only after commit.
 import hashlib
 import secrets
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from rathaus.catalog.models import MaturityChange, Service
+from rathaus.catalog import fee_rules
+from rathaus.catalog import services as catalog_services
+from rathaus.catalog.models import Service
 from rathaus.core import audit
 
 from . import formengine
@@ -41,10 +41,10 @@ class ApplicationError(Exception):
 def publish_form(form: FormDefinition, *, actor=None) -> FormDefinition:
     """Publish a form version (retiring the previous one) and raise the service's maturity.
 
-    The catalog has no write service yet, so this module writes Service.maturity_level
-    and MaturityChange itself (with an audit entry), see docs/adr/0030.
+    The maturity goes through the catalog's write path (history and audit entry).
     """
     formengine.validate_schema(form.schema)
+    check_form_fees(form)
     with transaction.atomic():
         FormDefinition.objects.filter(
             service=form.service, state=FormDefinition.State.PUBLISHED
@@ -58,30 +58,82 @@ def publish_form(form: FormDefinition, *, actor=None) -> FormDefinition:
 
 
 def set_service_maturity(service: Service, level: int, *, actor=None, note: str = "") -> bool:
-    """Record a maturity change of a catalog entry; only upwards from an online form."""
+    """Raise a catalog entry's maturity through the catalog's write path; never lowers it."""
     if service.maturity_level >= level:
         return False
-    with transaction.atomic():
-        old = service.maturity_level
-        Service.objects.filter(pk=service.pk).update(maturity_level=level)
-        service.maturity_level = level
-        MaturityChange.objects.create(
-            service=service, level=level, changed_on=timezone.localdate(), note=note
-        )
-        audit.record(
-            "catalog.maturity_changed", service, actor=actor, data={"from": old, "to": level}
-        )
+    catalog_services.record_maturity(service, level, actor=actor, note=note)
     return True
+
+
+def published_form_maturity(service: Service) -> tuple[int, str] | None:
+    """The maturity a published online form proves (the catalog's import keeps it)."""
+    form = published_form(service)
+    return (form.maturity_level, "Online-Formular") if form else None
 
 
 def published_form(service: Service) -> FormDefinition | None:
     return service.form_definitions.filter(state=FormDefinition.State.PUBLISHED).first()
 
 
-def fee_cents(service: Service) -> int:
-    """The fixed fees of the catalog entry (ranges are charged at their lower bound)."""
-    total = service.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-    return int((total * 100).quantize(Decimal("1")))
+def fee_schedule(service: Service) -> list[dict]:
+    """The service's fee rows as the citizen reads them before starting (no sum)."""
+    return [
+        {
+            "label": fee.label,
+            "amount": fee.amount,
+            "amount_max": fee.amount_max,
+            "reduction_percent": fee.reduction_percent,
+            "note": fee.note,
+        }
+        for fee in service.fees.all()
+        if fee.amount or fee.amount_max or fee.reduction_percent
+    ]
+
+
+def compute_fee(app: Application) -> tuple[int, list[dict]]:
+    """What this applicant owes: the service's fee rules applied to the answers.
+
+    Raises ApplicationError if a rule that applies cannot be charged online (a range).
+    """
+    try:
+        lines = fee_rules.evaluate(app.service.fees.all(), app.data)
+    except fee_rules.FeeRuleError as exc:
+        raise ApplicationError(
+            "Die Gebühr für Ihre Angaben kann nicht online berechnet werden. Bitte wenden "
+            f"Sie sich an {app.service.office.name}."
+        ) from exc
+    return fee_rules.total_cents(lines), [line.as_dict() for line in lines]
+
+
+def _refresh_fee(app: Application) -> None:
+    try:
+        app.fee_cents, app.fee_lines = compute_fee(app)
+    except ApplicationError:
+        app.fee_cents, app.fee_lines = 0, []  # submit refuses with the message
+
+
+def check_form_fees(form: FormDefinition) -> None:
+    """Refuse a form whose service's fee rows cannot be charged from its answers.
+
+    With more than one row, every row needs a rule (rows are alternatives, not a sum:
+    the dog-tax bug); rules may only read answers the form asks; ranges cannot be charged.
+    """
+    rows = list(form.service.fees.all())
+    fields = formengine.all_fields(form.schema)
+    for row in rows:
+        if len(rows) > 1 and not row.rule:
+            raise ApplicationError(
+                f"Gebührenzeile „{row.label}“ hat keine Regel, wann sie gilt. Bei mehreren "
+                "Gebührenzeilen braucht jede eine Regel."
+            )
+        if row.amount_max is not None and "ermaessigung_prozent" not in (row.rule or {}):
+            raise ApplicationError(f"Gebührenzeile „{row.label}“ ist eine Spanne.")
+        for name in fee_rules.referenced_fields(row.rule):
+            if name not in fields:
+                raise ApplicationError(
+                    f"Gebührenzeile „{row.label}“ liest die Antwort „{name}“, die das "
+                    "Formular nicht erfragt."
+                )
 
 
 # --- drafts and submission ---------------------------------------------------------------
@@ -95,7 +147,6 @@ def start_draft(form: FormDefinition, *, user=None, guest_email: str = "") -> Ap
             service=form.service,
             applicant=user if getattr(user, "is_authenticated", False) else None,
             guest_email=guest_email,
-            fee_cents=fee_cents(form.service),
         )
         SubmissionEvent.objects.create(application=app, state=Application.State.DRAFT)
         audit.record("applications.draft_started", app, actor=user)
@@ -136,7 +187,8 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
         done = [k for k in data.get("_steps_done", []) if k != step_key] + [step_key]
         data["_steps_done"] = done
         locked.data = formengine.prune_hidden(locked.form.schema, data)
-        locked.save(update_fields=["data", "updated_at"])
+        _refresh_fee(locked)
+        locked.save(update_fields=["data", "fee_cents", "fee_lines", "updated_at"])
         _drop_orphan_uploads(locked)
     app.refresh_from_db()
 
@@ -161,12 +213,17 @@ def new_reference(app: Application) -> str:
             return reference
 
 
-def submit(app: Application, *, user=None) -> tuple[Application, bool]:
+def submit(
+    app: Application, *, user=None, shown_fee_cents: int | None = None
+) -> tuple[Application, bool]:
     """Submit a draft exactly once: a repeated or concurrent call returns the same application.
 
     The row lock (PostgreSQL) or the write transaction (SQLite) makes the second
     caller see the first one's result, so a double click never creates two cases.
+    The fee is computed from the final answers and fixed here; if the citizen was
+    shown another amount (``shown_fee_cents``), nothing is submitted.
     """
+    stale_fee = None
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update().select_related("form", "service").get(pk=app.pk)
@@ -176,29 +233,48 @@ def submit(app: Application, *, user=None) -> tuple[Application, bool]:
         missing = formengine.missing_steps(locked.form.schema, locked.data)
         if missing:
             raise ApplicationError("Bitte beantworten Sie zuerst alle Fragen.")
-        statuses = locked.form.statuses()
-        now = timezone.now()
-        locked.state = Application.State.SUBMITTED
-        locked.reference = new_reference(locked)
-        locked.submitted_at = now
-        locked.case_status = statuses[0][0]
-        locked.due_date = timezone.localdate() + timedelta(days=locked.form.processing_days)
-        locked.save()
-        SubmissionEvent.objects.create(application=locked, state=Application.State.SUBMITTED)
-        CaseEvent.objects.create(
-            application=locked,
-            kind=CaseEvent.Kind.STATUS,
-            status=statuses[0][0],
-            actor=user if getattr(user, "is_authenticated", False) else None,
-            actor_label="Antragsteller/in",
-            text="Antrag online eingereicht.",
-            internal=False,
+        fee, lines = compute_fee(locked)
+        locked.fee_cents, locked.fee_lines = fee, lines
+        if shown_fee_cents is not None and fee != shown_fee_cents:
+            locked.save(update_fields=["fee_cents", "fee_lines", "updated_at"])
+            stale_fee = fee
+        else:
+            _mark_submitted(locked, user)
+    if stale_fee is not None:  # outside the block: the new amount stays for the check page
+        raise ApplicationError(
+            f"Die Gebühr beträgt jetzt {_euros(stale_fee)} (statt {_euros(shown_fee_cents)}). "
+            "Bitte prüfen Sie den Betrag und senden Sie den Antrag erneut ab."
         )
-        audit.record("applications.submitted", locked, actor=user, data={"ref": locked.reference})
-        _confirm_by_email(locked)
-        if not locked.fee_cents:
-            announce_ready(locked)
     return locked, True
+
+
+def _mark_submitted(locked: Application, user) -> None:
+    """The state change of ``submit``, inside its transaction and row lock."""
+    statuses = locked.form.statuses()
+    locked.state = Application.State.SUBMITTED
+    locked.reference = new_reference(locked)
+    locked.submitted_at = timezone.now()
+    locked.case_status = statuses[0][0]
+    locked.due_date = timezone.localdate() + timedelta(days=locked.form.processing_days)
+    locked.save()
+    SubmissionEvent.objects.create(application=locked, state=Application.State.SUBMITTED)
+    CaseEvent.objects.create(
+        application=locked,
+        kind=CaseEvent.Kind.STATUS,
+        status=statuses[0][0],
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        actor_label="Antragsteller/in",
+        text="Antrag online eingereicht.",
+        internal=False,
+    )
+    audit.record("applications.submitted", locked, actor=user, data={"ref": locked.reference})
+    _confirm_by_email(locked)
+    if not locked.fee_cents:
+        announce_ready(locked)
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d} €"
 
 
 def _confirm_by_email(app: Application) -> None:

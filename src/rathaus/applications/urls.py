@@ -23,7 +23,7 @@ account_urls = [
     path(
         "konto/passwort-vergessen/",
         ratelimit("password-reset", 10, 3600)(
-            auth_views.PasswordResetView.as_view(
+            accounts.TownPasswordResetView.as_view(
                 template_name="applications/konto/password_reset.html",
                 email_template_name="applications/email/password_reset.txt",
                 subject_template_name="applications/email/password_reset_subject.txt",

@@ -14,7 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core import uploads
 from rathaus.core.forms import KernForm
+from rathaus.core.parsing import ParseError, parse_int
 from rathaus.core.ratelimit import ratelimit
 
 from . import cases, formengine, payments, services
@@ -98,7 +100,7 @@ def start(request, slug):
             "service": service,
             "form_def": form_def,
             "guest_form": guest_form,
-            "fee": services.fee_cents(service) / 100,
+            "fees": services.fee_schedule(service),
             "drafts": drafts,
         },
     )
@@ -191,7 +193,12 @@ def submit(request, key):
     """Submit; repeated POSTs (double click, retry) land on the same application."""
     app = _get_application(request, key)
     try:
-        app, _created = services.submit(app, user=request.user)
+        # The amount the check page showed; the submission is refused if it differs.
+        shown = parse_int(request.POST.get("fee_cents"), "fee_cents", minimum=0)
+    except ParseError:
+        shown = None  # not from the check page: the fee is still computed from the answers
+    try:
+        app, _created = services.submit(app, user=request.user, shown_fee_cents=shown)
     except services.ApplicationError as exc:
         messages.error(request, str(exc))
         return redirect("applications:check", app.key)
@@ -207,15 +214,23 @@ def pay(request, key):
     if app.is_paid:
         return redirect("applications:confirmation", app.key)
     if request.method == "POST":
-        payment = payments.start_payment(
-            app,
-            return_url=request.build_absolute_uri(
-                reverse("applications:pay_return", args=[app.key])
-            ),
-            webhook_url=request.build_absolute_uri(
-                reverse("applications:payment_webhook", args=["demo"])
-            ),
-        )
+        try:
+            payment = payments.start_payment(
+                app,
+                return_url=request.build_absolute_uri(
+                    reverse("applications:pay_return", args=[app.key])
+                ),
+                webhook_url=request.build_absolute_uri(
+                    reverse("applications:payment_webhook", args=["demo"])
+                ),
+            )
+        except payments.PaymentUnavailable:
+            messages.error(
+                request,
+                "Die Online-Zahlung ist derzeit nicht eingerichtet. Ihr Antrag ist eingegangen; "
+                "die Gebühr wird Ihnen gesondert mitgeteilt.",
+            )
+            return render(request, "applications/pay.html", {"app": app, "payment": None})
         if payment is None:
             return redirect("applications:confirmation", app.key)
         return redirect(payment.next_url)
@@ -379,7 +394,7 @@ def download(request, pk):
         as_attachment=True,
         filename=upload.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    uploads.serve_headers(response, upload.content_type, upload.original_name, inline=False)
     return response
 
 

@@ -14,6 +14,7 @@ from .models import (
     AvailabilityRule,
     Booking,
     CapacityException,
+    HorizonChange,
     Lottery,
     Offer,
     ReleaseSchedule,
@@ -92,6 +93,27 @@ class OfferAdmin(TenantAdmin):
         from . import capacity
 
         capacity.materialise(obj.resource)
+
+
+@admin.register(HorizonChange)
+class HorizonChangeAdmin(TenantAdmin):
+    """Schedule a new booking horizon ahead; it is announced and applied on its day."""
+
+    edit_roles = MANAGERS
+    list_display = ["offer", "valid_from", "horizon_days", "applied_at"]
+    fields = ["offer", "valid_from", "horizon_days"]
+
+    def save_model(self, request, obj, form, change):
+        from django.core.exceptions import ValidationError
+
+        from .services import policy
+
+        try:
+            policy.schedule_horizon_change(
+                obj.offer, obj.valid_from, obj.horizon_days, actor=request.user
+            )
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
 
 
 @admin.register(AvailabilityRule)

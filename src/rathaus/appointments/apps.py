@@ -8,4 +8,8 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Terminvergabe")
 
     def ready(self):
-        from . import shown_offers, signals  # noqa: F401  (receivers)
+        from rathaus.catalog import usage as catalog_usage
+
+        from . import shown_offers, signals, usage  # noqa: F401  (receivers)
+
+        catalog_usage.register(usage.figures)  # appointments on the OZG dashboard

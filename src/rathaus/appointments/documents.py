@@ -4,23 +4,19 @@ import io
 from datetime import datetime
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from rathaus.core import tenancy
 
 from . import tokens
 from .capacity import TZ
 
 
 def public_url(municipality, path: str) -> str:
-    """Absolute link for e-mails: the municipality's own host name, else the configured base."""
-    host = municipality.hosts.order_by("pk").values_list("host", flat=True).first()
-    base = settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/")
-    if host and municipality.slug != settings.RATHAUS_DEFAULT_MUNICIPALITY:
-        scheme = "https" if getattr(settings, "SESSION_COOKIE_SECURE", False) else "http"
-        base = f"{scheme}://{host}"
-    return base + path
+    """Absolute link for e-mails: the municipality's configured address (core.tenancy)."""
+    return tenancy.public_url(municipality, path)
 
 
 def manage_url(booking) -> str:

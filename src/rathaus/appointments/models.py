@@ -448,3 +448,32 @@ from .release_models import (  # noqa: E402  (registered with the app; ADR 0021)
 )
 
 __all__ = ["Lottery", "LotteryEntry", "ReleaseRun", "ReleaseSchedule", "TimeOfDay", "WaitlistEntry"]
+
+
+class HorizonChange(TenantModel):
+    """A booking horizon that applies from a date: scheduled ahead, announced, then applied.
+
+    Magdeburg moved the Bürgerbüro horizon from 6 weeks to 14 days on 18 March (seed 003).
+    The job ``apply_due_horizon_changes`` writes it to the offer on that day with an audit
+    entry, so the appointment report finds the change by itself (docs/adr/0025).
+    """
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="horizon_changes")
+    valid_from = models.DateField(_("gültig ab"))
+    horizon_days = models.PositiveIntegerField(
+        _("Buchungshorizont (Tage)"), validators=[MinValueValidator(1)]
+    )
+    applied_at = models.DateTimeField(_("angewendet am"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Geplante Änderung des Buchungshorizonts")
+        verbose_name_plural = _("Geplante Änderungen des Buchungshorizonts")
+        ordering = ["valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offer", "valid_from"], name="horizon_change_once_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.horizon_days} Tage ab {self.valid_from:%d.%m.%Y}"

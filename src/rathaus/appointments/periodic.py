@@ -3,6 +3,7 @@
 from rathaus.core.periodic import Job
 
 from . import releases, services, waitlist
+from .services import policy
 
 JOBS = [
     Job("appointments.expire_holds", services.expire_holds, 60),
@@ -12,4 +13,6 @@ JOBS = [
     Job("appointments.releases", releases.run_due, 30),
     Job("appointments.cooldown", services.return_cooled_down_units, 60),
     Job("appointments.waitlist", waitlist.sync, 5 * 60),
+    # Rules that change on a date (issue 15): due horizon changes, a few minutes after midnight.
+    Job("appointments.horizon_changes", policy.apply_due_horizon_changes, 5 * 60),
 ]

@@ -24,6 +24,7 @@ from rathaus.core.ratelimit import too_many
 from . import antibot, capacity, documents, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
+from .services import policy
 from .tasks import bring_list
 
 CALENDAR_DAYS = 28
@@ -99,6 +100,7 @@ def service_locations(request, slug):
             "earliest": earliest[0] if earliest else None,
             "persons": persons,
             "person_choices": range(1, max_persons + 1),
+            "horizon_changes": policy.upcoming_horizon_changes(offers),
         },
     )
 

@@ -33,6 +33,11 @@ PHRASES = {
         "place": "{place}, {address}",
         "hours_today": "Heute ({date}) geöffnet: {windows}.",
         "walk_in_today": "Sprechzeit ohne Termin heute: {windows}.",
+        "walk_in_open": "Jetzt ohne Termin geöffnet bis {closes} Uhr.",
+        "walk_in_next": "Ohne Termin wieder am {date} von {opens} bis {closes} Uhr.",
+        "walk_in_none": "Hier gibt es keine Sprechzeiten ohne Termin; bitte buchen Sie einen "
+        "Termin.",
+        "walk_in_all": "Alle Sprechzeiten ohne Termin der Woche",
         "closed_today": "Heute ({date}) geschlossen{reason}.",
         "hours_intro": "Öffnungszeiten heute für „{name}“:",
         "appointment": "Nächster freier Termin für „{name}“: {when} ({place}).",
@@ -95,6 +100,10 @@ PHRASES = {
         "place": "{place}, {address}",
         "hours_today": "Open today ({date}): {windows}.",
         "walk_in_today": "Walk-in hours today (no appointment): {windows}.",
+        "walk_in_open": "Open for walk-ins now until {closes}.",
+        "walk_in_next": "Next walk-in hours: {date}, {opens}–{closes}.",
+        "walk_in_none": "There are no walk-in hours here; please book an appointment.",
+        "walk_in_all": "All walk-in hours of the week",
         "closed_today": "Closed today ({date}){reason}.",
         "hours_intro": "Opening hours today for “{name}”:",
         "appointment": "Next free appointment for “{name}”: {when} ({place}).",
@@ -401,17 +410,35 @@ class RuleBasedComposer:
             today = day_schedule(location, now.date())
             lines.append(f"{location.name}, {location.address_line}")
             lines += [f"• {line}" for line in self.day_lines(today, p)]
+            lines.append(f"• {self.walk_in_line(location, p, now)}")
             if I.WAITING in intents:
                 lines.append(f"• {self.place_waiting(location, p)}")
             sources.append(
                 Link(location.name, reverse("core:location", args=[location.slug]), "location")
             )
+        sources.append(Link(p["walk_in_all"], reverse("core:walk_in_hours"), "location"))
         return Answer(
             text="\n".join(lines),
             language=language,
             confidence=1.0,
             intents=list(intents),
             sources=sources,
+        )
+
+    @staticmethod
+    def walk_in_line(location, p, now) -> str:
+        """Open for walk-ins now, or when next: the same status the location page shows."""
+        from rathaus.core import walkin
+
+        status = walkin.status(location, now)
+        if status.current is not None:
+            return p["walk_in_open"].format(closes=status.current.closes.strftime("%H:%M"))
+        if status.next_day is None or status.next_window is None:
+            return p["walk_in_none"]
+        return p["walk_in_next"].format(
+            date=status.next_day.strftime(p["date"]),
+            opens=status.next_window.opens.strftime("%H:%M"),
+            closes=status.next_window.closes.strftime("%H:%M"),
         )
 
     @staticmethod

@@ -8,7 +8,8 @@ Decision order (see ADR 0060), one small function each:
 1. A chosen option from the last clarification (button or words) answers the pending
    question.
 2. A question without topic words ("und was kostet das?") is about the focus.
-3. A question naming an office or location plus hours/where asks about that place.
+3. A question naming an office or location plus hours/where asks about that place;
+   walk-in hours named by their own name ("Kontingentsprechstunde") come even first.
 4. Topic words that the focused service's name fields contain stay with the focus.
 5. Otherwise the catalog's search ranks services; only candidates whose texts explain
    enough of the topic words count. One clear winner is answered; several close ones
@@ -23,14 +24,14 @@ from django.utils import timezone
 
 from rathaus.catalog import elsewhere
 from rathaus.catalog.models import Service
-from rathaus.core.models import Location
+from rathaus.core.models import Location, OpeningHours
 
 from . import intents as I
 from . import situations
 from .composer import Answer, Choice, get_composer
 from .facts import gather
 from .retrieval import Candidate, among, explains, mentions, retrieve, topic_words
-from .text import detect_language
+from .text import detect_language, tokens
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
 
@@ -77,7 +78,8 @@ def respond(
         I.detect_intents(question),
         now or timezone.localtime(),
     )
-    for step in (_chosen, _follow_up, _place, _focus_named, _elsewhere, _from_catalog):
+    steps = (_chosen, _walk_in_hours, _follow_up, _place, _focus_named, _elsewhere, _from_catalog)
+    for step in steps:
         turn = step(ask, choice)
         if turn is not None:
             return turn
@@ -130,7 +132,8 @@ def _place(ask: Asked, choice: str) -> Turn | None:
     """Hours or address of a named office or location ("Wann hat das Standesamt auf?")."""
     if not set(ask.intents) & PLACE_INTENTS:
         return None
-    places = _named_places(ask.municipality, topic_words(ask.question))
+    words = topic_words(ask.question)
+    places = _named_places(ask.municipality, words)
     if not places:
         return None
     focus = ask.state.focus
@@ -140,6 +143,19 @@ def _place(ask: Asked, choice: str) -> Turn | None:
         places, ask.intents, ask.language, ask.municipality, now=ask.now
     )
     return Turn(answer, State(focus, [], [], ask.language))
+
+
+def _walk_in_hours(ask: Asked, choice: str) -> Turn | None:
+    """Walk-in hours named by their own name ("Wann ist die Kontingentsprechstunde?")."""
+    if I.HOURS not in ask.intents:
+        return None
+    places = _walk_in_named(ask.municipality, ask.question)
+    if not places:
+        return None
+    answer = get_composer().place_answer(
+        places, ask.intents, ask.language, ask.municipality, now=ask.now
+    )
+    return Turn(answer, State(ask.state.focus, [], [], ask.language))
 
 
 def _elsewhere(ask: Asked, choice: str) -> Turn | None:
@@ -308,6 +324,21 @@ def _named_places(municipality, words) -> list[Location]:
         elif own == score:
             best.append(location)
     return best[:3]
+
+
+def _walk_in_named(municipality, question) -> list[Location]:
+    """Locations whose walk-in hours are named in the question ("Kontingentsprechstunde")."""
+    words = tuple(w for w in tokens(question) if len(w) >= 8)
+    if not words:
+        return []
+    hours = OpeningHours.objects.filter(
+        location__municipality=municipality, kind=OpeningHours.Kind.WALK_IN
+    ).select_related("location__office")
+    found: dict[int, Location] = {}
+    for row in hours:
+        if row.note and mentions(words, row.note):
+            found.setdefault(row.location_id, row.location)
+    return sorted(found.values(), key=lambda location: location.name)[:3]
 
 
 def _serves(service, places) -> bool:

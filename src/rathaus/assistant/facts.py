@@ -67,7 +67,9 @@ def fee_lines(service) -> list[FeeLine]:
     lines = []
     for fee in service.fees.all():
         amount = euro(fee.amount)
-        if fee.amount_max is not None and fee.amount_max != fee.amount:
+        if fee.reduction_percent:
+            amount = f"−{fee.reduction_percent} %"
+        elif fee.amount_max is not None and fee.amount_max != fee.amount:
             amount = f"{amount} – {euro(fee.amount_max)}"
         lines.append(FeeLine(fee.label, amount, fee.note))
     return lines

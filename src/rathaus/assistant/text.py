@@ -96,6 +96,7 @@ FILLER = (
         läuft laufen letzte letzten letzter nächstes nächstem jahr jahre monat monate
         tag tage wochen sommer winter frühling herbst gestern demnächst sofort dringend
         soon urgent urgently next last year month day days
+        ins ans aufs
         """
     )
 )

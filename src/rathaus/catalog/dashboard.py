@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from . import usage
 from .models import MaturityLevel, Service, Topic
 
 ONLINE = MaturityLevel.ONLINE
@@ -68,15 +69,31 @@ def figures(municipality) -> dict:
         "max_level_count": max((b.count for b in levels), default=0) or 1,
         "topics": topics,
         "max_topic_total": max((t.total for t in topics), default=0) or 1,
-        "roadmap": roadmap(services),
+        "roadmap": (plan := roadmap(services)),
+        "overdue": sum(1 for s in plan if s.overdue),
+        "by_level": [
+            (label, [s for s in services if s.maturity_level == value])
+            for value, label in MaturityLevel.choices
+        ],
         "most_used": sorted(services, key=lambda s: -s.popularity)[:10],
         "history": online_by_year(municipality),
+        "usage": usage.figures(municipality, services),
     }
 
 
-def roadmap(services) -> list[Service]:
-    """The Fahrplan: services with a planned next level, soonest first."""
-    planned = [s for s in services if s.planned_level is not None and s.planned_date]
+def roadmap(services, today: date | None = None) -> list[Service]:
+    """The Fahrplan: services with a planned level not yet reached, soonest first.
+
+    Each gets ``overdue``: its target date has passed and the level is not reached.
+    """
+    today = today or date.today()
+    planned = [
+        s
+        for s in services
+        if s.planned_level is not None and s.planned_date and s.maturity_level < s.planned_level
+    ]
+    for s in planned:
+        s.overdue = s.planned_date < today
     return sorted(planned, key=lambda s: (s.planned_date, s.name))
 
 

@@ -1,44 +1,59 @@
 """Demo data of the catalog: the national taxonomy and Musterstadt's services.
 
-The services themselves are content, kept in ``demo_services*.py`` modules (each
-with a list ``SERVICES`` of plain dicts, see ``load_services``). Loading is
-idempotent: running the demo again updates services in place.
+The services are data, not code: XZuFi-shaped JSON files in ``data/demo/`` (one per
+subject group, in the format of ``rathaus catalog export``). The demo loads each file
+with ``rathaus catalog import`` — the path a city uses — so whatever the import does
+(validation, keeping the maturity a published form proves, append-only history)
+happens to the demo too. Loading is idempotent: services are updated in place.
 """
 
-import importlib
-import pkgutil
+import io
+import json
+from pathlib import Path
 
-from . import services
+from django.core.management import call_command
+
+from rathaus.core import demo as core_demo
+
+from . import services, taxonomy, xzufi
 from .models import LifeSituation, Topic
-from .taxonomy import sync_taxonomy
+
+DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
 
 
-def demo_service_modules():
-    """Every ``rathaus.catalog.demo_services*`` module present, in name order."""
-    package = importlib.import_module("rathaus.catalog")
-    names = sorted(
-        info.name
-        for info in pkgutil.iter_modules(package.__path__)
-        if info.name.startswith("demo_services")
-    )
-    return [importlib.import_module(f"rathaus.catalog.{name}") for name in names]
-
-
-def all_demo_services() -> list[dict]:
-    by_slug: dict[str, dict] = {}
-    for module in demo_service_modules():
-        for record in getattr(module, "SERVICES", []):
-            by_slug[record["slug"]] = record  # later modules may refine earlier entries
-    return list(by_slug.values())
+def demo_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.json"))
 
 
 def load(municipality):
-    """Sync the taxonomy and load every demo service for ``municipality``."""
-    sync_taxonomy(Topic, LifeSituation)
-    load_services(municipality, all_demo_services())
+    """Sync the taxonomy and import every demo catalog file for ``municipality``."""
+    taxonomy.sync_taxonomy(Topic, LifeSituation)
+    for path in demo_files():
+        call_command(
+            "catalog_import", str(path), municipality=municipality.slug, stdout=io.StringIO()
+        )
     return municipality
 
 
+def demo_references() -> dict[str, set[str]]:
+    """What the demo files may refer to, without a database (the demo's own slugs)."""
+    return {
+        "topics": set(taxonomy.TOPICS),
+        "situations": set(taxonomy.LIFE_SITUATIONS),
+        "offices": set(core_demo.OFFICES),
+        "locations": set(core_demo.LOCATIONS),
+    }
+
+
+def all_demo_services() -> list[dict]:
+    """Every demo service as a content record, read from the data files as the import does."""
+    refs = demo_references()
+    records = []
+    for path in demo_files():
+        records.extend(xzufi.validate_payload(json.loads(path.read_text("utf-8")), refs))
+    return records
+
+
 def load_services(municipality, records: list[dict]) -> int:
-    """Create or update ``records`` (content dicts) for ``municipality``."""
+    """Create or update content ``records`` for ``municipality`` (tests' small catalogs)."""
     return services.upsert_services(municipality, records, action="catalog.demo_loaded")

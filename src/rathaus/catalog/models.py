@@ -169,6 +169,8 @@ class Fee(models.Model):
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
     note_en = models.CharField(_("Hinweis (englisch)"), max_length=300, blank=True)
+    # When the row applies to an applicant (see fee_rules); empty: always charged.
+    rule = models.JSONField(_("Regel"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -178,6 +180,21 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.amount} €"
+
+    @property
+    def reduction_percent(self) -> int | None:
+        """The share this row takes off the other rows, if it is a reduction."""
+        return (self.rule or {}).get("ermaessigung_prozent")
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .fee_rules import FeeRuleError, check_rule
+
+        try:
+            check_rule(self.rule)
+        except FeeRuleError as exc:
+            raise ValidationError({"rule": f"{exc.path}: {exc.reason}"}) from exc
 
 
 class MaturityChange(models.Model):

@@ -1,5 +1,6 @@
 """The catalog's write path: every change of a service goes through here, with an audit entry."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
@@ -30,12 +31,29 @@ SCALAR_FIELDS = (
     "hints",
     "online_url",
     "trust_level",
-    "maturity_level",
     "planned_level",
     "appointment_required",
     "popularity",
     "is_published",
 )
+
+
+# Apps that know a service's maturity from facts (a published online form, an online
+# booking) register a function here: service -> (level, reason) or None. The catalog
+# cannot import those apps (dependencies point one way), so they announce themselves.
+MaturityFloor = Callable[[Service], "tuple[int, str] | None"]
+_maturity_floors: list[MaturityFloor] = []
+
+
+def register_maturity_floor(floor: MaturityFloor) -> None:
+    if floor not in _maturity_floors:
+        _maturity_floors.append(floor)
+
+
+def known_maturity(service: Service) -> tuple[int, str]:
+    """The highest maturity the system itself can prove, with its reason (0, "" if none)."""
+    known = [found for floor in _maturity_floors if (found := floor(service))]
+    return max(known, default=(0, ""))
 
 
 @transaction.atomic
@@ -81,7 +99,7 @@ def save_service(service: Service, *, actor=None, created: bool, changed_fields=
 
 @transaction.atomic
 def upsert_services(municipality, records: list[dict], *, actor=None, action: str) -> int:
-    """Create or update services from content records (the demo_services format).
+    """Create or update services from content records (what ``xzufi.validate`` returns).
 
     Records must be valid (see ``xzufi.validate`` for imports); offices and locations
     are looked up by slug within the municipality. One audit entry for the batch.
@@ -113,12 +131,18 @@ def _upsert(municipality, record: dict, lookups: dict) -> Service:
     defaults["topic"] = lookups["topics"][record["topic"]]
     defaults["office"] = lookups["offices"][record["office"]]
     defaults["planned_date"] = _date(record.get("planned_date"))
-    service, _ = Service.objects.update_or_create(
+    service, created = Service.objects.update_or_create(
         municipality=municipality, slug=record["slug"], defaults=defaults
     )
     situations, locations = lookups["situations"], lookups["locations"]
     service.life_situations.set([situations[s] for s in record.get("life_situations", [])])
     service.locations.set([locations[s] for s in record.get("locations", [])])
+    _replace_fees(service, record.get("fees", []))
+    _import_maturity(service, record, created=created)
+    return service
+
+
+def _replace_fees(service: Service, fees: list[dict]) -> None:
     service.fees.all().delete()
     Fee.objects.bulk_create(
         Fee(
@@ -127,19 +151,42 @@ def _upsert(municipality, record: dict, lookups: dict) -> Service:
             amount=fee["amount"],
             amount_max=fee.get("amount_max") or None,
             note=fee.get("note") or "",
+            rule=fee.get("rule") or {},
             order=order,
         )
-        for order, fee in enumerate(record.get("fees", []))
+        for order, fee in enumerate(fees)
     )
-    history = record.get("maturity_history") or [
-        [timezone.localdate().isoformat(), service.maturity_level]
+
+
+def _import_maturity(service: Service, record: dict, *, created: bool) -> None:
+    """Append the imported history and level, never below what the system knows.
+
+    History is append-only: imported entries that are not there yet are added, none
+    is deleted. The current level is the imported one, raised to the level proven by
+    a published form or an online booking (``known_maturity``), see docs/adr/0016.
+    """
+    have = set(service.maturity_history.values_list("changed_on", "level"))
+    new_entries = [
+        MaturityChange(service=service, level=level, changed_on=day)
+        for day, level in ((_date(d), lvl) for d, lvl in record.get("maturity_history") or [])
+        if (day, level) not in have
     ]
-    service.maturity_history.all().delete()
-    MaturityChange.objects.bulk_create(
-        MaturityChange(service=service, level=level, changed_on=_date(day))
-        for day, level in history
-    )
-    return service
+    MaturityChange.objects.bulk_create(new_entries)
+    imported = record.get("maturity_level", service.maturity_level)
+    floor, reason = known_maturity(service)
+    level = max(imported, floor)
+    if level != service.maturity_level:
+        previous = service.maturity_level
+        Service.objects.filter(pk=service.pk).update(maturity_level=level)
+        service.maturity_level = level
+        if not created:
+            audit.record("catalog.maturity_changed", service, data={"from": previous, "to": level})
+    latest = service.maturity_history.order_by("-changed_on", "-id").first()
+    if latest is None or latest.level != level:
+        note = reason if floor > imported else ""
+        MaturityChange.objects.create(
+            service=service, level=level, changed_on=timezone.localdate(), note=note
+        )
 
 
 def _date(value):

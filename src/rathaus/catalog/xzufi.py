@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from rathaus.core.models import Location, Office
 
+from .fee_rules import FeeRuleError, check_rule
 from .models import LifeSituation, MaturityLevel, Service, Topic, TrustLevel
 
 FORMAT = "rathaus-xzufi-json"
@@ -59,58 +60,114 @@ def export_catalog(municipality) -> dict:
 
 
 def service_to_xzufi(s: Service) -> dict:
-    texte = []
-    for textart, field_name in TEXT_TYPES.items():
-        value = getattr(s, field_name)
-        if value:
-            texte.append({"textart": textart, "sprache": "de", "inhalt": value})
-    for textart, field_name in TEXT_TYPES_EN.items():
-        if getattr(s, field_name):
-            texte.append({"textart": textart, "sprache": "en", "inhalt": getattr(s, field_name)})
-    return {
-        "id": s.slug,
-        "leistungsschluessel": s.leika_key,
-        "bezeichnung": {"de": s.name, "en": s.name_en},
-        "texte": texte,
-        "kosten": [
+    return content_to_xzufi(service_content(s), office_name=s.office.name)
+
+
+def service_content(s: Service) -> dict:
+    """A stored service in the content format of ``services.upsert_services``."""
+    content = {field: getattr(s, field) for field in CONTENT_FIELDS}
+    content.update(
+        slug=s.slug,
+        topic=s.topic.slug,
+        office=s.office.slug,
+        life_situations=[ls.slug for ls in s.life_situations.all()],
+        locations=[loc.slug for loc in s.locations.all()],
+        maturity_history=[[c.changed_on, c.level] for c in s.maturity_history.all()],
+        fees=[
             {
-                "bezeichnung": fee.label,
-                "betrag": str(fee.amount),
-                "betrag_bis": str(fee.amount_max) if fee.amount_max is not None else None,
-                "hinweis": fee.note,
-                "waehrung": "EUR",
+                "label": fee.label,
+                "amount": fee.amount,
+                "amount_max": fee.amount_max,
+                "note": fee.note,
+                "rule": fee.rule,
             }
             for fee in s.fees.all()
         ],
-        "synonyme": _split_list(s.synonyms),
-        "suchbegriffe_en": _split_list(s.keywords_en),
-        "themenfeld": s.topic.slug,
-        "lebenslagen": [ls.slug for ls in s.life_situations.all()],
+    )
+    return content
+
+
+CONTENT_FIELDS = (
+    *TEXT_TYPES.values(),
+    *TEXT_TYPES_EN.values(),
+    "leika_key",
+    "name",
+    "name_en",
+    "synonyms",
+    "keywords_en",
+    "online_url",
+    "trust_level",
+    "appointment_required",
+    "maturity_level",
+    "planned_level",
+    "planned_date",
+    "popularity",
+    "is_published",
+)
+
+
+def content_to_xzufi(c: dict, *, office_name: str = "") -> dict:
+    """One content record (a stored service or demo data) as an XZuFi-shaped record.
+
+    New kinds of text (e.g. more English texts) are new entries in ``texte`` with
+    their ``textart`` and ``sprache``, so the format grows without breaking readers.
+    """
+    texte = []
+    for textart, field_name in TEXT_TYPES.items():
+        if c.get(field_name):
+            texte.append({"textart": textart, "sprache": "de", "inhalt": c[field_name]})
+    for textart, field_name in TEXT_TYPES_EN.items():
+        if c.get(field_name):
+            texte.append({"textart": textart, "sprache": "en", "inhalt": c[field_name]})
+    planned_level, planned_date = c.get("planned_level"), c.get("planned_date")
+    return {
+        "id": c["slug"],
+        "leistungsschluessel": c.get("leika_key") or "",
+        "bezeichnung": {"de": c["name"], "en": c.get("name_en") or ""},
+        "texte": texte,
+        "kosten": [
+            {
+                "bezeichnung": fee["label"],
+                "betrag": str(fee["amount"]),
+                "betrag_bis": str(fee["amount_max"]) if fee.get("amount_max") is not None else None,
+                "hinweis": fee.get("note") or "",
+                "waehrung": "EUR",
+                "regel": fee.get("rule") or None,
+            }
+            for fee in c.get("fees", [])
+        ],
+        "synonyme": _split_list(c.get("synonyms")),
+        "suchbegriffe_en": _split_list(c.get("keywords_en")),
+        "themenfeld": c["topic"],
+        "lebenslagen": list(c.get("life_situations", [])),
         "zustaendigkeit": {
-            "organisationseinheit": s.office.slug,
-            "bezeichnung": s.office.name,
-            "standorte": [loc.slug for loc in s.locations.all()],
+            "organisationseinheit": c["office"],
+            "bezeichnung": office_name,
+            "standorte": list(c.get("locations", [])),
         },
         "onlinedienst": {
-            "link": s.online_url,
-            "vertrauensniveau": s.trust_level,
-            "persoenliches_erscheinen": s.appointment_required,
+            "link": c.get("online_url") or "",
+            "vertrauensniveau": c.get("trust_level") or TrustLevel.NONE,
+            "persoenliches_erscheinen": bool(c.get("appointment_required")),
         },
         "reifegrad": {
-            "aktuell": s.maturity_level,
+            "aktuell": c["maturity_level"],
             "historie": [
-                {"stufe": c.level, "seit": c.changed_on.isoformat()}
-                for c in s.maturity_history.all()
+                {"stufe": level, "seit": _iso(day)} for day, level in c.get("maturity_history", [])
             ],
             "geplant": (
-                {"stufe": s.planned_level, "bis": s.planned_date.isoformat()}
-                if s.planned_level is not None and s.planned_date
+                {"stufe": planned_level, "bis": _iso(planned_date)}
+                if planned_level is not None and planned_date
                 else None
             ),
         },
-        "beliebtheit": s.popularity,
-        "veroeffentlicht": s.is_published,
+        "beliebtheit": c.get("popularity", 0),
+        "veroeffentlicht": c.get("is_published", True),
     }
+
+
+def _iso(day) -> str:
+    return day if isinstance(day, str) else day.isoformat()
 
 
 def _split_list(text: str) -> list[str]:
@@ -310,12 +367,19 @@ class _Record:
             amount_max = self._amount(f"{where}.betrag_bis", fee.get("betrag_bis"))
             if amount is not None and amount_max is not None and amount_max < amount:
                 self.problem(f"{where}.betrag_bis", "Der Höchstbetrag ist kleiner als der Betrag.")
+            rule = fee.get("regel") or {}
+            try:
+                check_rule(rule, f"{where}.regel")
+            except FeeRuleError as exc:
+                self.problem(exc.path, exc.reason)
+                rule = {}
             fees.append(
                 {
                     "label": label,
                     "amount": amount,
                     "amount_max": amount_max,
                     "note": fee.get("hinweis") or "",
+                    "rule": rule,
                 }
             )
         return fees
@@ -350,11 +414,12 @@ class _Record:
 
 def validate(municipality, payload) -> list[dict]:
     """Content records for every service in ``payload``; raises CatalogImportError."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("leistungen"), list):
-        raise CatalogImportError(
-            [ImportProblem(0, "", "leistungen", "Die Datei enthält keine Liste 'leistungen'.")]
-        )
-    refs = {
+    return validate_payload(payload, references(municipality))
+
+
+def references(municipality) -> dict[str, set[str]]:
+    """The slugs an import may refer to: taxonomy, the municipality's offices and locations."""
+    return {
         "topics": set(Topic.objects.values_list("slug", flat=True)),
         "situations": set(LifeSituation.objects.values_list("slug", flat=True)),
         "offices": set(
@@ -364,6 +429,14 @@ def validate(municipality, payload) -> list[dict]:
             Location.objects.for_municipality(municipality).values_list("slug", flat=True)
         ),
     }
+
+
+def validate_payload(payload, refs: dict[str, set[str]]) -> list[dict]:
+    """Like ``validate``, with the references given (no database needed)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("leistungen"), list):
+        raise CatalogImportError(
+            [ImportProblem(0, "", "leistungen", "Die Datei enthält keine Liste 'leistungen'.")]
+        )
     problems, records, seen = [], [], {}
     for index, data in enumerate(payload["leistungen"], 1):
         record = _Record(index, data, refs)

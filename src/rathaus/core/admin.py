@@ -3,8 +3,10 @@
 Other apps subclass ``TenantAdmin`` and name the roles that may edit.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     AuditEntry,
@@ -64,13 +66,17 @@ class TenantAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if any(f.name == "municipality" for f in related._meta.fields):
+        if related is User:  # accounts are installation-wide: list only this town's staff
+            kwargs["queryset"] = town_accounts(request.municipality)
+        elif any(f.name == "municipality" for f in related._meta.fields):
             kwargs["queryset"] = related._default_manager.filter(municipality=request.municipality)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.related_model
-        if any(f.name == "municipality" for f in related._meta.fields):
+        if related is User:
+            kwargs["queryset"] = town_accounts(request.municipality)
+        elif any(f.name == "municipality" for f in related._meta.fields):
             kwargs["queryset"] = related._default_manager.filter(municipality=request.municipality)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -124,10 +130,79 @@ class LocationAdmin(TenantAdmin):
     inlines = [OpeningHoursInline, OpeningExceptionInline]
 
 
+def town_accounts(municipality):
+    """Accounts an admin of ``municipality`` may see in choice lists: its own staff."""
+    return User.objects.filter(roles__municipality=municipality).distinct().order_by("email")
+
+
+class StaffRoleAddForm(forms.ModelForm):
+    """Grant a role by the exact e-mail address of an account: the form lists nobody, so
+    an admin never sees other towns' citizens or staff (issue 14)."""
+
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse des Kontos"),
+        help_text=_("Die Person registriert sich zuerst selbst und nennt Ihnen ihre Adresse."),
+    )
+
+    class Meta:
+        model = StaffRole
+        fields = ("role", "office")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None or not may_grant_to(self.request, user):
+            raise forms.ValidationError(
+                _("Kein Konto mit dieser E-Mail-Adresse, dem Sie hier eine Rolle geben können.")
+            )
+        self.instance.user = user
+        return email
+
+
+def may_grant_to(request, user) -> bool:
+    """Town admins grant roles to their own staff or to accounts without any town's role;
+    staff of another town and installation superusers are not theirs to change."""
+    if request.user.is_superuser:
+        return True
+    if user.is_superuser:
+        return False
+    other_towns = StaffRole.objects.filter(user=user).exclude(municipality=request.municipality)
+    return not other_towns.exists()
+
+
 @admin.register(StaffRole)
 class StaffRoleAdmin(TenantAdmin):
     list_display = ("user", "role", "office")
     list_filter = ("role",)
+    actions = ["unlock_login"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form = super().get_form(request, obj, form=StaffRoleAddForm, **kwargs)
+            form.request = request
+            return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("email", "role", "office") if obj is None else ("user", "role", "office")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user",) if obj is not None else ()
+
+    @admin.action(description=_("Anmeldesperre aufheben (nach zu vielen Fehlversuchen)"))
+    def unlock_login(self, request, queryset):
+        from . import audit
+        from .login_throttle import unlock
+
+        for role in queryset.select_related("user"):
+            unlock(role.user.email)
+            audit.record(
+                "core.login_unlocked",
+                role.user,
+                actor=request.user,
+                municipality=request.municipality,
+            )
+        self.message_user(request, _("Die Anmeldesperre ist aufgehoben."))
 
 
 @admin.register(AuditEntry)

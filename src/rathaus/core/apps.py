@@ -8,4 +8,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Grundlagen")
 
     def ready(self):
+        from django.conf import settings
+
         from . import tenancy  # noqa: F401  (its memo listens for changed host names)
+        from .deployment import refuse_unsafe_settings
+        from .ratelimit import trusted_networks
+
+        # Before any request or command runs: no production start on demo defaults,
+        # nor with a proxy list that cannot be read.
+        refuse_unsafe_settings(settings)
+        trusted_networks()

@@ -177,6 +177,8 @@ WEEKDAY_STANDARD = [
 # The daily Kontingentsprechstunde for emergencies (seed 003), Monday to Friday 8-9.
 CONTINGENT = [(day, time(8, 0), time(9, 0), "ohne Termin, für dringende Fälle") for day in range(5)]
 
+HEALTH_WALK_IN = "Impfberatung, Belehrungen, Bescheinigungen"
+
 # slug: (office, name, street, postcode, lat, lon, room, step_free, hearing_loop, wc, transit,
 #        weekly hours, walk-in hours)
 LOCATIONS = {
@@ -380,7 +382,12 @@ LOCATIONS = {
         True,
         "Tram 92, 96 – Haltestelle Verwaltungscampus",
         [(1, time(8, 0), time(12, 0)), (1, time(13, 0), time(17, 0)), (3, time(8, 0), time(12, 0))],
-        [],
+        # The Gesundheitsamt works without appointments (seed 003): its hours are walk-in hours.
+        [
+            (1, time(8, 0), time(12, 0), HEALTH_WALK_IN),
+            (1, time(13, 0), time(17, 0), HEALTH_WALK_IN),
+            (3, time(8, 0), time(12, 0), HEALTH_WALK_IN),
+        ],
     ),
 }
 

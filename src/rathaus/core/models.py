@@ -58,6 +58,19 @@ class Municipality(models.Model):
     email = models.EmailField(_("E-Mail"), blank=True)
     address = models.TextField(_("Anschrift"), blank=True)
     website = models.URLField(_("Website"), blank=True)
+    staff_2fa_required = models.BooleanField(
+        _("Zwei-Faktor-Anmeldung für Mitarbeitende vorschreiben"),
+        default=False,
+        help_text=_("Unabhängig davon gilt RATHAUS_STAFF_2FA_REQUIRED der Installation."),
+    )
+    base_url = models.URLField(
+        _("Adresse des Portals"),
+        blank=True,
+        help_text=_(
+            "z. B. https://service.musterstadt.de – Links in E-Mails (Passwort, Bestätigung) "
+            "führen hierhin, nie zum Hostnamen einer Anfrage. Leer: der erste Hostname."
+        ),
+    )
     logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("Hauptfarbe"),
@@ -187,6 +200,10 @@ class OpeningHours(models.Model):
     opens = models.TimeField(_("von"))
     closes = models.TimeField(_("bis"))
     note = models.CharField(_("Hinweis"), max_length=200, blank=True)
+    # Rules that change on a date (seed 003): the row applies from/until these days
+    # (both included); empty means "always". Pages announce rows that start soon.
+    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
+    valid_until = models.DateField(_("gültig bis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Öffnungszeit")
@@ -195,11 +212,22 @@ class OpeningHours(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(opens__lt=models.F("closes")), name="opens_before_closes"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_until__isnull=True)
+                | models.Q(valid_from__lte=models.F("valid_until")),
+                name="opening_hours_valid_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def applies_on(self, day) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 class OpeningException(models.Model):

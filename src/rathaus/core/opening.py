@@ -62,7 +62,9 @@ def day_schedule(location, day: date, *, weekly=None, exceptions=None) -> Day:
     if weekly is None:
         weekly = list(location.opening_hours.all())
     windows = tuple(
-        Window(h.opens, h.closes, h.kind, h.note) for h in weekly if h.weekday == day.weekday()
+        Window(h.opens, h.closes, h.kind, h.note)
+        for h in weekly
+        if h.weekday == day.weekday() and h.applies_on(day)
     )
     return Day(day, tuple(sorted(windows, key=lambda w: w.opens)))
 
@@ -78,11 +80,16 @@ def schedule(location, start: date, days: int) -> list[Day]:
     ]
 
 
-def weekly_table(location) -> list[tuple[int, str, list[OpeningHours], list[OpeningHours]]]:
-    """Rows (weekday, name, open windows, walk-in windows) for the standard week."""
+def weekly_table(
+    location, on: date | None = None
+) -> list[tuple[int, str, list[OpeningHours], list[OpeningHours]]]:
+    """Rows (weekday, name, open windows, walk-in windows) for the week valid ``on``."""
+    from django.utils import timezone
+
     from .models import WEEKDAYS
 
-    hours = list(location.opening_hours.all())
+    on = on or timezone.localdate()
+    hours = [h for h in location.opening_hours.all() if h.applies_on(on)]
     rows = []
     for number, name in WEEKDAYS:
         of_day = [h for h in hours if h.weekday == number]
@@ -95,3 +102,24 @@ def weekly_table(location) -> list[tuple[int, str, list[OpeningHours], list[Open
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Change:
+    """A dated change of the weekly hours, announced before it applies."""
+
+    day: date
+    starts: bool  # True: new hours from ``day``; False: hours end after ``day``
+    hours: OpeningHours
+
+
+def upcoming_changes(location, today: date, within_days: int = 42) -> list[Change]:
+    """Weekly rows that start or end within the coming weeks, in date order."""
+    until = today + timedelta(days=within_days)
+    changes = []
+    for hours in location.opening_hours.all():
+        if hours.valid_from and today < hours.valid_from <= until:
+            changes.append(Change(hours.valid_from, True, hours))
+        if hours.valid_until and today <= hours.valid_until < until:
+            changes.append(Change(hours.valid_until, False, hours))
+    return sorted(changes, key=lambda c: (c.day, not c.starts, c.hours.weekday, c.hours.opens))

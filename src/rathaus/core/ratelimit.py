@@ -4,12 +4,16 @@ Used by every public write endpoint. With REDIS_URL set, all app processes
 count together; without it each process counts alone (documented).
 """
 
+import functools
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import JsonResponse
 from django.shortcuts import render
 
@@ -37,8 +41,47 @@ def reset(scope: str, key: str, window_seconds: int) -> None:
     cache.delete(f"rl:{scope}:{key}:{window}")
 
 
+@functools.cache
+def _trusted_networks(entries: tuple[str, ...]) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"RATHAUS_TRUSTED_PROXIES: {exc} (IP-Adressen oder Netze, z. B. 10.0.0.0/8)"
+        ) from exc
+
+
+def trusted_networks() -> tuple:
+    return _trusted_networks(tuple(getattr(settings, "RATHAUS_TRUSTED_PROXIES", ())))
+
+
+def _parse_ip(value: str):
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _is_trusted(address, networks) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address: REMOTE_ADDR, or, when that is a trusted proxy, the last
+    X-Forwarded-For hop that is not a trusted proxy. Hops further left were written by
+    the client itself and are never believed (else anyone could pick their counter)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    networks = trusted_networks()
+    if not networks or not _is_trusted(_parse_ip(remote), networks):
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _parse_ip(hop)
+        if address is None:
+            return remote  # garbage in a header our proxy passed on: count the proxy
+        if not _is_trusted(address, networks):
+            return str(address)
+    return str(_parse_ip(hops[0])) if hops else remote
 
 
 def too_many(request, verdict: Verdict):

@@ -13,7 +13,7 @@ import copy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponseNotFound
+from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 from .memo import Memo
@@ -26,7 +26,9 @@ def _lookup(hostname: str) -> Municipality | None:
     found = MunicipalityHost.objects.select_related("municipality").filter(host=hostname).first()
     if found:
         return found.municipality
-    fallback = settings.RATHAUS_DEFAULT_MUNICIPALITY
+    # Only demo mode serves unknown host names as the default town: in production that
+    # would let any Host header (e.g. evil.example) stand in for a real town.
+    fallback = settings.RATHAUS_DEFAULT_MUNICIPALITY if settings.DEMO_MODE else ""
     if fallback:
         return Municipality.objects.filter(slug=fallback).first()
     return None
@@ -36,6 +38,28 @@ def municipality_for_host(host: str) -> Municipality | None:
     hostname = host.split(":", 1)[0].lower().strip(".")
     municipality = _hosts.get(hostname, lambda: _lookup(hostname))
     return copy.copy(municipality) if municipality is not None else None
+
+
+def public_base_url(municipality: Municipality) -> str:
+    """The town's configured address for links in e-mails, never the request's host.
+
+    ``Municipality.base_url`` if set, else its first host name (https with
+    RATHAUS_HTTPS), else RATHAUS_PUBLIC_BASE_URL.
+    """
+    if municipality.base_url:
+        return municipality.base_url.rstrip("/")
+    host = municipality.hosts.order_by("pk").values_list("host", flat=True).first()
+    if host and municipality.slug != settings.RATHAUS_DEFAULT_MUNICIPALITY:
+        scheme = "https" if settings.RATHAUS_HTTPS else "http"
+        return f"{scheme}://{host}"
+    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/")
+
+
+def public_url(municipality: Municipality | None, path: str) -> str:
+    """Absolute link to ``path`` for e-mails (see ``public_base_url``)."""
+    if municipality is None:
+        return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return public_base_url(municipality) + path
 
 
 def forget_hosts() -> None:
@@ -50,7 +74,7 @@ def _fallback_changed(setting, **kwargs) -> None:
 
 
 class MunicipalityMiddleware:
-    """Sets ``request.municipality``; unknown hosts get a German 404."""
+    """Sets ``request.municipality``; unknown hosts get a German 400 (Bad Request)."""
 
     # Paths that work without a municipality (static files, the admin login itself).
     EXEMPT_PREFIXES = ("/static/", "/media/", "/healthz")
@@ -64,5 +88,5 @@ class MunicipalityMiddleware:
             request.municipality = municipality_for_host(request.get_host())
             if request.municipality is None:
                 body = render_to_string("core/unknown_host.html", {"host": request.get_host()})
-                return HttpResponseNotFound(body)
+                return HttpResponseBadRequest(body)
         return self.get_response(request)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, walkin_views
 
 app_name = "core"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("aemter/", views.office_list, name="offices"),
     path("aemter/<slug:slug>/", views.office_detail, name="office"),
     path("standorte/<slug:slug>/", views.location_detail, name="location"),
+    path("sprechzeiten/", walkin_views.page, name="walk_in_hours"),
+    path("sprechzeiten/sprechzeiten.pdf", walkin_views.pdf, name="walk_in_hours_pdf"),
+    path("sprechzeiten/sprechzeiten.txt", walkin_views.text, name="walk_in_hours_text"),
+    path("sprechzeiten/sprechzeiten.ics", walkin_views.ical, name="walk_in_hours_ical"),
+    path("sprechzeiten/feed.rss", walkin_views.WalkInFeed(), name="walk_in_hours_rss"),
     path("barrierefreiheit/", views.accessibility, name="accessibility"),
     path("leichte-sprache/", views.easy_language, name="easy_language"),
     path("datenschutz/", views.privacy, name="privacy"),

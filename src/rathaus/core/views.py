@@ -10,13 +10,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from . import walkin
 from .forms import KernFormMixin
 from .models import Location, Office, Role
-from .opening import schedule, weekly_table
+from .opening import schedule, upcoming_changes, weekly_table
 from .permissions import is_staff_member, roles_of
 
 
@@ -61,11 +64,14 @@ def location_detail(request, slug):
     )
     today = timezone.localdate()
     days = schedule(location, today, 14)
+    now = timezone.now()
     return render(
         request,
         "core/location_detail.html",
         {
             "location": location,
+            "walk_in_status": walkin.status(location, now),
+            "changes": upcoming_changes(location, today),
             "week": weekly_table(location),
             "today": days[0],
             "upcoming_closures": [d for d in days if d.closed_reason][:5],
@@ -117,6 +123,15 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["login_extra_templates"] = getattr(settings, "RATHAUS_LOGIN_EXTRA_TEMPLATES", [])
         return context
+
+
+def admin_login_redirect(request):
+    """The Django admin's login URL leads to the one login page (second factor, throttle)."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    target = reverse("core:login")
+    return redirect(f"{target}?{urlencode({'next': next_url or '/verwaltung/admin/'})}")
 
 
 @login_required

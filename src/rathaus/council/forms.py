@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core import uploads
 from rathaus.core.forms import KernForm, KernModelForm
 
 from .models import AgendaItem, Consultation, Meeting, Organization, Paper, Place
@@ -248,7 +249,8 @@ class FileForm(KernForm):
     )
 
     def clean_upload(self):
+        """Allow-list by content (PDF, office documents, images, plain text): an HTML page
+        or a script would otherwise be served on the town's own origin."""
         upload = self.cleaned_data["upload"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("Die Datei ist größer als 20 MB."))
+        upload.detected_type = uploads.check(upload, uploads.COUNCIL_TYPES, 20 * 1024 * 1024)
         return upload

@@ -1,15 +1,17 @@
 """Background work of the council module: invitations and search alerts by e-mail."""
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from rathaus.core import tenancy
 
-def absolute(path: str) -> str:
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+
+def absolute(path: str, municipality) -> str:
+    """Link for e-mails: the town's configured address, never a request's host."""
+    return tenancy.public_url(municipality, path)
 
 
 def member_addresses(organization) -> list[str]:
@@ -45,7 +47,7 @@ def send_invitation(meeting_id: int) -> int:
             "meeting": meeting,
             "public_items": [i for i in items if i.public],
             "non_public_items": [i for i in items if not i.public],
-            "url": absolute(meeting.get_absolute_url()),
+            "url": absolute(meeting.get_absolute_url(), meeting.municipality),
         },
     )
     subject = f"Einladung: {meeting.name} am {timezone.localtime(meeting.start):%d.%m.%Y}"
@@ -61,10 +63,11 @@ def send_cancellation(meeting_id: int) -> int:
 
     meeting = Meeting.objects.select_related("organization").get(pk=meeting_id)
     when = timezone.localtime(meeting.start)
+    url = absolute(meeting.get_absolute_url(), meeting.municipality)
     subject = f"Absage: {meeting.name} am {when:%d.%m.%Y}"
     body = (
         f"Die Sitzung „{meeting.name}“ ({meeting.organization.name}) am {when:%d.%m.%Y} um "
-        f"{when:%H:%M} Uhr ist abgesagt.\n\n{absolute(meeting.get_absolute_url())}\n"
+        f"{when:%H:%M} Uhr ist abgesagt.\n\n{url}\n"
     )
     addresses = member_addresses(meeting.organization)
     for address in addresses:
@@ -83,7 +86,9 @@ def send_alert_confirmation(alert_id: int) -> None:
         "council/email/alert_confirm.txt",
         {
             "alert": alert,
-            "confirm_url": absolute(reverse("council:alert_confirm", args=[alert.token])),
+            "confirm_url": absolute(
+                reverse("council:alert_confirm", args=[alert.token]), alert.municipality
+            ),
         },
     )
     send_mail(f"Bitte bestätigen: Suchabo „{alert.query}“", body, None, [alert.email])
@@ -98,7 +103,7 @@ def send_alert_matches(alert_id: int, paper_ids: list[int]) -> None:
         return
     # Re-check visibility at send time: a paper made non-public meanwhile is not mailed.
     papers = Paper.objects.for_municipality(alert.municipality).visible().filter(pk__in=paper_ids)
-    papers = [(p, absolute(p.get_absolute_url())) for p in papers]
+    papers = [(p, absolute(p.get_absolute_url(), alert.municipality)) for p in papers]
     if not papers:
         return
     body = render_to_string(
@@ -106,7 +111,9 @@ def send_alert_matches(alert_id: int, paper_ids: list[int]) -> None:
         {
             "alert": alert,
             "papers": papers,
-            "unsubscribe_url": absolute(reverse("council:alert_unsubscribe", args=[alert.token])),
+            "unsubscribe_url": absolute(
+                reverse("council:alert_unsubscribe", args=[alert.token]), alert.municipality
+            ),
         },
     )
     send_mail(f"Neue Drucksachen zu „{alert.query}“", body, None, [alert.email])

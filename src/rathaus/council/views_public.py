@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rathaus.core import uploads
 from rathaus.core.parsing import parse_id, parse_optional_int
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
@@ -328,6 +329,9 @@ def _serve(file: File, as_attachment: bool):
         content_type=file.mime_type,
     )
     response["Access-Control-Allow-Origin"] = "*"
+    # Sandboxed, never sniffed, and inline only for PDFs and images: an imported or old
+    # upload that is HTML must not run as a page of the town's origin.
+    uploads.serve_headers(response, file.mime_type, file.file_name, inline=not as_attachment)
     if not file.public:
         response["Cache-Control"] = "private, no-store"
     return response

@@ -141,7 +141,7 @@ def _attach_upload(request, parent, success_message, **target):
         name=form.cleaned_data["name"],
         file_name=upload.name,
         data=upload.read(),
-        mime_type=upload.content_type or "application/octet-stream",
+        mime_type=upload.detected_type,  # from the content, never the browser's claim
         public=form.cleaned_data["public"] and parent.public,
         text=form.cleaned_data["text"],
         actor=request.user,

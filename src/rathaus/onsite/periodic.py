@@ -1,4 +1,4 @@
-"""Periodic jobs of Vor-Ort (run by `rathaus scheduler`); both are safe to run twice."""
+"""Periodic jobs of Vor-Ort (run by `rathaus scheduler`); all are safe to run twice."""
 
 from rathaus.core.periodic import Job
 
@@ -8,4 +8,6 @@ JOBS = [
     # Hourly keeps today's value fresh; one row per day and service (the last wins).
     Job("onsite.lead_times", services.record_lead_times, 60 * 60),
     Job("onsite.retention", services.apply_retention, 6 * 60 * 60),
+    # Counters left open after closing would show "geöffnet" and a wait all night.
+    Job("onsite.close_counters", services.close_counters_after_hours, 15 * 60),
 ]

@@ -85,7 +85,9 @@ def kiosk(request, slug):
         try:
             services.check_open(location, timezone.now())
         except services.QueueError as closed:
-            context.update({"notice": closed.message, "next_walk_in": closed.next_walk_in})
+            context.update(
+                {"notice": closed.message, "next_walk_in": closed.next_walk_in, "closed": True}
+            )
         return render(request, "onsite/kiosk.html", context)
 
 

@@ -32,3 +32,13 @@ def next_free_at(location):
     ).select_related("service", "resource")
     found = earliest_anywhere(offers, 1)
     return found[0] if found else None
+
+
+@register.simple_tag
+def horizon_changes_at(location):
+    """Announced booking-horizon changes of the online offers at ``location``."""
+    from ..models import Offer
+    from ..services.policy import upcoming_horizon_changes
+
+    offers = Offer.objects.filter(resource__location=location, is_active=True)
+    return upcoming_horizon_changes(offers)

@@ -6,8 +6,11 @@ import math
 import statistics
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+from rathaus.core import walkin
 
 from ..models import Counter, ServiceGroup, Ticket, TicketStatus
 
@@ -60,14 +63,24 @@ def estimated_wait(location, service=None, now: datetime | None = None) -> int |
 
     With ``service`` (a catalog Service) the group handling it; otherwise the
     longest wait of the location's groups. None when no counter is open (or the
-    service is not handled there). Used by the kiosk, the location page and the
-    chat assistant.
+    service is not handled there) and when the location is closed: a counter left
+    open after closing must not announce a wait to nobody. Used by the kiosk, the
+    location page, the overview and the chat assistant.
     """
+    if not open_for_visitors(location, now):
+        return None
     groups = ServiceGroup.objects.filter(location=location)
     if service is not None:
         groups = groups.filter(services=service)
     waits = [w for w in (group_wait(g, now) for g in groups) if w is not None]
     return max(waits) if waits else None
+
+
+def open_for_visitors(location, now: datetime | None = None) -> bool:
+    """Open now by the opening hours (``core.walkin``); always, if the rule is switched off."""
+    if not getattr(settings, "ONSITE_DRAW_ONLY_WHEN_OPEN", True):
+        return True
+    return walkin.is_open_at(location, now or timezone.now())
 
 
 def rounded(minutes: int | None) -> int | None:

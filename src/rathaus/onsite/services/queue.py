@@ -8,7 +8,7 @@ On SQLite writers are serialised by ``BEGIN IMMEDIATE`` (single process).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from rathaus.appointments.models import BookingStatus
 from rathaus.appointments.services import mark as mark_booking
 from rathaus.appointments.services.onsite import booking_by_code, code_from_scan
-from rathaus.core import audit
-from rathaus.core.opening import day_schedule, schedule
+from rathaus.core import audit, walkin
+from rathaus.core.opening import day_schedule
 
 from ..models import Counter, CounterSession, QueueRules, ServiceGroup, Ticket, TicketStatus
 
@@ -41,14 +41,41 @@ def rules_for(location) -> QueueRules:
 
 
 def next_walk_in_hours(location, after: datetime | None = None):
-    """The next day (from tomorrow) with published walk-in hours: (date, window) or None."""
-    now = after or timezone.now()
-    start = timezone.localdate(now) + timedelta(days=1)
-    for day in schedule(location, start, 21):
-        windows = day.of_kind("walk_in") or day.of_kind("open")
-        if windows:
-            return day.date, windows[0]
-    return None
+    """The next walk-in window from tomorrow on: (date, window) or None.
+
+    Read from ``core.walkin`` like every other page: only published walk-in hours,
+    never the general (appointment) opening hours.
+    """
+    now = timezone.localtime(after or timezone.now())
+    tomorrow = timezone.make_aware(datetime.combine(now.date() + timedelta(days=1), time.min))
+    return walkin.next_window(location, tomorrow - timedelta(microseconds=1))
+
+
+#: Counters still open this long after the location's last window are closed by the job.
+CLOSE_COUNTERS_AFTER = timedelta(minutes=60)
+
+
+def close_counters_after_hours(now: datetime | None = None) -> int:
+    """Close counters left open after closing time (they showed "geöffnet" all night).
+
+    A counter stays open while its location is open, for CLOSE_COUNTERS_AFTER after a
+    window ends (the last visitors are still served) and before a later window today.
+    """
+    now = timezone.localtime(now or timezone.now())
+
+    def at(moment):
+        return timezone.make_aware(datetime.combine(now.date(), moment))
+
+    closed = 0
+    counters = Counter.objects.filter(opened_at__isnull=False).select_related(
+        "location__municipality"
+    )
+    for counter in counters:
+        windows = day_schedule(counter.location, now.date()).windows
+        if any(now < at(w.closes) + CLOSE_COUNTERS_AFTER for w in windows):
+            continue  # open, just closed, or opens later today
+        closed += close_counter(counter, actor=None, now=now)
+    return closed
 
 
 def _next_number(location, day, prefix) -> int:

@@ -1,12 +1,11 @@
 """The one write path of dialogues: registration with double opt-in and waiting list, hints."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rathaus.core import audit
+from rathaus.core import audit, tenancy
 
 from ..tasks import email_after_commit
 from .models import DialogueEvent, Hint, Registration
@@ -17,7 +16,7 @@ ACTIVE = (Status.UNCONFIRMED, Status.CONFIRMED, Status.WAITLISTED)
 
 def manage_url(registration) -> str:
     path = reverse("participation:registration", args=[registration.token])
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return tenancy.public_url(registration.event.municipality, path)
 
 
 def seats_taken(event) -> int:

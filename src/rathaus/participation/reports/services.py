@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from rathaus.core import audit
+from rathaus.core import audit, tenancy
 
 from ..maps import town_centre
 from ..tasks import email_after_commit
@@ -157,7 +157,7 @@ def submit_report(
 
 def public_url(report) -> str:
     path = reverse("participation:report_detail", args=[report.pk])
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return tenancy.public_url(report.municipality, path)
 
 
 def _lock(report) -> Report:
@@ -191,7 +191,7 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
             f"Neue Meldung Nr. {report.pk}: {report.category.name}",
             f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
             f"{report.description}\n{report.address}\n\n"
-            f"Bearbeiten: {settings.RATHAUS_PUBLIC_BASE_URL.rstrip('/')}{staff_path}",
+            f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
             report.office.email,
         )
     if not publish:
@@ -335,7 +335,7 @@ def reopen_token(report) -> str:
 
 def reopen_url(report) -> str:
     path = reverse("participation:report_reopen", args=[reopen_token(report)])
-    return settings.RATHAUS_PUBLIC_BASE_URL.rstrip("/") + path
+    return tenancy.public_url(report.municipality, path)
 
 
 def report_for_reopen_token(municipality, token: str):

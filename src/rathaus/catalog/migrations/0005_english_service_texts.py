@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0003_taxonomy"),
+        ("catalog", "0004_fee_rule"),
     ]
 
     operations = [
