@@ -91,6 +91,8 @@ def test_dog_registration_by_keyboard_needs_less_than_half_the_tabs(phone, town_
     kb.type_into("#id_rasse", "Labrador-Mischling")
     kb.type_into("#id_wurfdatum", "01052020")
     kb.type_into("#id_haltung_seit", "01062020")
+    kb.tab_to("#id_schon_hund_0")
+    kb.press("Space")
     kb.tab_to("#id_listenhund_0")
     kb.press("Space")
     kb.submit("main button[name=continue]")
