@@ -163,7 +163,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("RATHAUS_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("RATHAUS_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "rathaus.core.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "rathaus.core.login_throttle.client_address"
 AXES_USERNAME_CALLABLE = "rathaus.core.login_throttle.username_of"
 AXES_LOCKOUT_CALLABLE = "rathaus.core.login_throttle.locked_out"
 AXES_VERBOSE = False

@@ -78,3 +78,30 @@ def test_location_page_announces_coming_walk_in_hours(client_a, town_a):
     )
     page = client_a.get("/standorte/a-mitte/").content.decode()
     assert "Geänderte Zeiten" in page and "14:00–16:00" in page
+
+
+def test_release_schedule_ends_on_its_date(town_a, offer_a):
+    """Until a date the days are released on Thursday 18:00; after it they are not hidden."""
+    from rathaus.appointments import releases
+    from rathaus.appointments.models import ReleaseRun, ReleaseSchedule
+
+    schedule = ReleaseSchedule.objects.create(
+        municipality=town_a, name="Donnerstag 18 Uhr", weekday=3, at_time=time(18)
+    )
+    schedule.resources.add(offer_a.resource)
+    offer_a.horizon_days = 30
+    offer_a.save()
+    day = timezone.localdate() + timedelta(days=16)
+    moment = releases.release_moment(schedule, day)
+    schedule.valid_until = moment.date() - timedelta(days=1)  # ends before that release
+    schedule.save()
+    capacity.materialise(offer_a.resource)
+    start, end = capacity.local(day, time.min), capacity.local(day, time(23))
+    if day.weekday() < 5:
+        assert capacity.free_starts(offer_a, 1, start, end)  # not hidden by an ended schedule
+    assert moment not in releases.moments_between(
+        schedule, moment - timedelta(hours=1), moment + timedelta(hours=1)
+    )
+    releases.run_due(now=moment + timedelta(minutes=1))
+    assert not ReleaseRun.objects.filter(schedule=schedule, released_at=moment).exists()
+    assert releases.next_moment(schedule, moment) is None

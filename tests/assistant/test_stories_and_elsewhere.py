@@ -119,3 +119,25 @@ def test_no_answer_invents_a_fee_that_is_not_in_the_data(with_death):
     amounts = {"12 €", "12,00 €"}
     assert any(a in answer.text for a in amounts)
     assert "€" not in answer.text.replace("12 €", "").replace("12,00 €", "")
+
+
+def test_one_service_word_in_background_asks_back_between_its_services(catalog_a):
+    load_services(
+        catalog_a,
+        [
+            record(
+                "schwerbehindertenausweis",
+                "Schwerbehindertenausweis beantragen",
+                synonyms="Behinderung, Grad der Behinderung",
+            ),
+            record(
+                "eingliederungshilfe",
+                "Eingliederungshilfe für Menschen mit Behinderung",
+                synonyms="Behinderung, Teilhabe",
+            ),
+        ],
+    )
+    answer = respond(catalog_a, "Bürgerbüro und Passfoto: es geht um eine Behinderung").answer
+    assert {c.slug for c in answer.choices} == {"schwerbehindertenausweis", "eingliederungshilfe"}
+    # A word the catalog does not know at all is what the question is about: no guess.
+    assert respond(catalog_a, "Behinderung Pizzalieferung Quarkbällchen").answer.fallback

@@ -161,7 +161,7 @@ class BookingAdmin(TenantAdmin):
 @admin.register(ReleaseSchedule)
 class ReleaseScheduleAdmin(TenantAdmin):
     edit_roles = MANAGERS
-    list_display = ["name", "weekday", "at_time", "lead_days", "mode", "is_active"]
+    list_display = ["name", "weekday", "at_time", "mode", "valid_from", "valid_until", "is_active"]
     filter_horizontal = ["resources"]
 
     def save_related(self, request, form, formsets, change):

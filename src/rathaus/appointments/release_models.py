@@ -50,6 +50,10 @@ class ReleaseSchedule(TenantModel):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # Rules that change on a date (seed 003: "until 13 March next week's slots on Thursday
+    # 18:00"): the schedule governs the days whose release moment lies in this range.
+    valid_from = models.DateField(_("gültig ab"), null=True, blank=True)
+    valid_until = models.DateField(_("gültig bis"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Freigabeplan")
@@ -58,6 +62,12 @@ class ReleaseSchedule(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def applies_on(self, day) -> bool:
+        """Does the schedule release on ``day`` (the day of a release moment)?"""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 class ReleaseRun(models.Model):

@@ -52,7 +52,8 @@ def moments_between(schedule: ReleaseSchedule, start: datetime, end: datetime) -
     moments = []
     day = start.astimezone(TZ).date() - timedelta(days=1)
     while local(day, schedule.at_time) < end:
-        if schedule.weekday is None or day.weekday() == schedule.weekday:
+        on_weekday = schedule.weekday is None or day.weekday() == schedule.weekday
+        if on_weekday and schedule.applies_on(day):
             moment = local(day, schedule.at_time)
             if start <= moment < end:
                 moments.append(moment)
@@ -60,9 +61,11 @@ def moments_between(schedule: ReleaseSchedule, start: datetime, end: datetime) -
     return moments
 
 
-def next_moment(schedule: ReleaseSchedule, now: datetime | None = None) -> datetime:
+def next_moment(schedule: ReleaseSchedule, now: datetime | None = None) -> datetime | None:
+    """The next release moment, or None when the schedule ends before it."""
     now = now or timezone.now()
-    return moments_between(schedule, now, now + timedelta(days=8))[0]
+    moments = moments_between(schedule, now, now + timedelta(days=8))
+    return moments[0] if moments else None
 
 
 def hidden_until(schedule: ReleaseSchedule, day: date) -> datetime:
@@ -94,7 +97,8 @@ def _stamp(schedule: ReleaseSchedule, resource_ids, now: datetime) -> int:
     stamped = 0
     day = first
     while day <= last_unit.astimezone(TZ).date():
-        if release_moment(schedule, day) > now:
+        moment = release_moment(schedule, day)
+        if moment > now and schedule.applies_on(moment.astimezone(TZ).date()):
             stamped += Slot.objects.filter(
                 resource_id__in=resource_ids,
                 visible_from__isnull=True,
@@ -178,8 +182,9 @@ def run_due(now: datetime | None = None) -> dict:
                 ensure_lottery(schedule, moment)
             elif not ReleaseRun.objects.filter(schedule=schedule, released_at=moment).exists():
                 summary["runs"] += bool(record_run(schedule, moment))
-        if schedule.mode == ReleaseSchedule.Mode.LOTTERY:
-            ensure_lottery(schedule, next_moment(schedule, now))
+        coming = next_moment(schedule, now)
+        if schedule.mode == ReleaseSchedule.Mode.LOTTERY and coming is not None:
+            ensure_lottery(schedule, coming)
     due = Lottery.objects.filter(status=Lottery.Status.OPEN, closes_at__lte=now)
     for lottery in due.select_related("schedule"):
         summary["drawn"] += bool(lottery_module.draw(lottery))

@@ -179,6 +179,26 @@ def _situation(ask: Asked, found) -> Turn | None:
     return Turn(answer, State(None, [s.slug for s in situation.steps], ask.intents, ask.language))
 
 
+def _one_word_choices(ask: Asked, found) -> Turn | None:
+    """One word of the question names services, two or three services mean it fully, and
+    every other word is one the catalog knows but that names no service ("Unser Hausarzt
+    sagt, mein Sohn hat eine Behinderung"): ask which of them is meant. A word the
+    catalog does not know at all ("tanken", "Pizza") rules it out; so does a second
+    service-naming word (then the question is about something the catalog lacks)."""
+    best = found.best
+    if best is None or sum(best.naming) != 1 or not all(best.known):
+        return None
+    word = best.naming.index(True)
+    meaning = [c for c in found.candidates if c.explains[word] == 1.0]
+    if not 2 <= len(meaning) <= setting("MAX_CHOICES", 4):
+        return None
+    choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in meaning]
+    answer = get_composer().clarification(choices, ask.language)
+    answer.intents = ask.intents
+    pending = [c.slug for c in choices]
+    return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
+
+
 def _from_catalog(ask: Asked, choice: str) -> Turn:
     """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
     found = retrieve(ask.municipality, ask.question)
@@ -188,7 +208,7 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
         words = topic_words(ask.question)
         if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
             return ask.about(focus)
-        story = _situation(ask, found)
+        story = _situation(ask, found) or _one_word_choices(ask, found)
         if story is not None:
             return story
         answer = get_composer().fallback(ask.municipality, ask.language)

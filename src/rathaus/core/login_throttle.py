@@ -10,12 +10,15 @@ superuser's "Access attempts" admin, or a town administrator's "Anmeldesperre
 aufheben" action on staff roles (docs/security.md).
 """
 
+import ipaddress
 import math
 
 from axes.backends import AxesStandaloneBackend
 from axes.helpers import get_cool_off
 from axes.utils import reset
 from django.shortcuts import render
+
+from .ratelimit import client_ip
 
 
 class ThrottleBackend(AxesStandaloneBackend):
@@ -26,6 +29,21 @@ class ThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_address(request) -> str | None:
+    """The client's address for django-axes: a real IP address or None.
+
+    Requests served by a web server always carry one; a login without a request
+    (Django's test client's force_login, management commands) has none, and
+    "unknown" cannot be stored in PostgreSQL's inet column.
+    """
+    address = client_ip(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def username_of(request, credentials) -> str:
