@@ -63,10 +63,19 @@
     markScrollableRegions();
   }
 
+  function sameNameAsSection(region, labelId) {
+    // A region named like the section around it would be a second landmark of that name.
+    const section = region.parentElement && region.parentElement.closest("section[aria-labelledby]");
+    const label = labelId && document.getElementById(labelId);
+    const heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    return !!(label && heading && label.textContent.trim() === heading.textContent.trim());
+  }
+
   function markScrollableRegions() {
     document.querySelectorAll(".table-scroll").forEach((region) => {
       const scrolls = region.scrollWidth > region.clientWidth + 1;
-      const labelled = region.hasAttribute("aria-labelledby") || region.hasAttribute("aria-label");
+      const labelId = region.getAttribute("aria-labelledby");
+      const labelled = (labelId && !sameNameAsSection(region, labelId)) || region.hasAttribute("aria-label");
       if (scrolls && labelled) region.setAttribute("role", "region");
       else region.removeAttribute("role");
       if (scrolls) region.setAttribute("tabindex", "0");
