@@ -164,6 +164,13 @@ AXES_COOLOFF_TIME = _timedelta(minutes=int(os.environ.get("RATHAUS_LOGIN_LOCKOUT
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "rathaus.core.login_throttle.client_address"
+# Failures are counted in the cache (Redis in production, shared by all processes), not
+# in the database: a failed login's form data may be anything (10,000 characters, NUL
+# bytes), and nothing of it is stored. Successful logins are not logged (privacy).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_DISABLE_ACCESS_LOG = True
+# axes warns about a per-process cache; without REDIS_URL every limit counts per process.
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]
 AXES_USERNAME_CALLABLE = "rathaus.core.login_throttle.username_of"
 AXES_LOCKOUT_CALLABLE = "rathaus.core.login_throttle.locked_out"
 AXES_VERBOSE = False
@@ -183,6 +190,9 @@ STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploads hold personal data: readable by the app's user and group only.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Serve from the finders without collectstatic unless an operator collected them.
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -195,8 +205,13 @@ _email_backends = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
+# Fail closed: without EMAIL_BACKEND, only development and tests print e-mails to the
+# console; anywhere else sending fails (logged) instead of writing mails with their
+# links and tokens into the console log (docs/privacy.md).
+_default_email = "console" if DEMO_MODE or DEBUG else "rathaus.core.mail.RefuseBackend"
 EMAIL_BACKEND = _email_backends.get(
-    os.environ.get("EMAIL_BACKEND", "console"), os.environ.get("EMAIL_BACKEND")
+    os.environ.get("EMAIL_BACKEND", _default_email),
+    os.environ.get("EMAIL_BACKEND", _default_email),
 )
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -331,6 +346,8 @@ APPLICATIONS_OIDC_PROVIDERS = _json.loads(os.environ.get("APPLICATIONS_OIDC_PROV
 PARTICIPATION_MAP_TILE_URL = os.environ.get(
     "PARTICIPATION_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
+# Only a tile server the town runs itself may be used without asking the citizen first.
+PARTICIPATION_MAP_TILES_SELF_HOSTED = env_bool("PARTICIPATION_MAP_TILES_SELF_HOSTED", False)
 PARTICIPATION_MAP_ATTRIBUTION = os.environ.get(
     "PARTICIPATION_MAP_ATTRIBUTION", "© OpenStreetMap-Mitwirkende"
 )
@@ -402,3 +419,11 @@ CATALOG_SEARCH_INDEXES = int(os.environ.get("CATALOG_SEARCH_INDEXES", "8"))
 
 # core: compression of machine-readable answers (not HTML; see core/compression.py).
 MIDDLEWARE.insert(1, "rathaus.core.compression.MachineReadableGZipMiddleware")
+
+# --- Privacy (docs/privacy.md; periods of the retention registry, core.retention) -------
+APPOINTMENTS_RETENTION_DAYS = int(os.environ.get("APPOINTMENTS_RETENTION_DAYS", "90"))
+PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS = int(
+    os.environ.get("PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS", "730")
+)
+RATHAUS_AUDIT_RETENTION_DAYS = int(os.environ.get("RATHAUS_AUDIT_RETENTION_DAYS", str(3 * 365)))
+RATHAUS_TASK_RETENTION_DAYS = int(os.environ.get("RATHAUS_TASK_RETENTION_DAYS", "7"))

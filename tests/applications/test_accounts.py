@@ -142,9 +142,11 @@ def test_data_export_contains_own_data_only(client_a, citizen, parking):
     app, _ = fill_parking(client_a)
     client_a.post(f"/antraege/antrag/{app.key}/absenden/")
     response = client_a.get("/antraege/konto/meine-daten.json")
-    data = response.json()
-    assert data["account"]["email"] == citizen.email
-    assert data["applications"][0]["answers"]["kennzeichen"] == "P-AB 123"
+    data = response.json()["sections"]
+    assert data["core.account"]["records"][0]["E-Mail-Adresse"] == citizen.email
+    answers = data["applications.cases"]["records"][0]["Angaben"]
+    assert answers["kennzeichen"] == "P-AB 123"
     other = User.objects.create_user("x@example.org", "geheim-123!")
     client_a.force_login(other)
-    assert client_a.get("/antraege/konto/meine-daten.json").json()["applications"] == []
+    data = client_a.get("/antraege/konto/meine-daten.json").json()["sections"]
+    assert data["applications.cases"]["records"] == []

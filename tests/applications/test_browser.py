@@ -4,6 +4,7 @@ webhook over HTTP) → confirmation → clerk decides → notice in the Postfach
 
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
@@ -37,7 +38,12 @@ def press_button(page, name):
     page.check_axe()
 
 
-def test_new_user_applies_pays_and_receives_notice(page, parking, clerk_a, live_webhooks, tmp_path):
+def test_new_user_applies_pays_and_receives_notice(
+    page, parking, clerk_a, live_webhooks, tmp_path, town_a, live_server
+):
+    # Mailed links use the town's configured address, never the request's host (issue 14).
+    town_a.base_url = live_server.url
+    town_a.save()
     page.goto("/antraege/")
     page.check_axe()
     page.goto("/antraege/bewohnerparkausweis-beantragen/")
@@ -57,7 +63,10 @@ def test_new_user_applies_pays_and_receives_notice(page, parking, clerk_a, live_
     assert "Bitte bestätigen Sie Ihre E-Mail-Adresse" in page.content()
 
     confirm = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
-    page.goto(confirm)
+    # The link names the town's configured address (a.test), never the request's host;
+    # the browser opens its path on the live server.
+    assert confirm.startswith("http://a.test/")
+    page.goto(urlsplit(confirm).path)
     page.check_axe()
     fill(page, "E-Mail-Adresse", "paula@example.org")
     fill(page, "Passwort", "Zone-B-Parken-2026")

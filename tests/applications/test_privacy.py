@@ -1,13 +1,14 @@
 """Retention: personal data goes after the period, figures stay; drafts expire."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from rathaus.applications import cases, services
 from rathaus.applications.models import Application, Message, Upload
-from rathaus.applications.periodic import JOBS
+from rathaus.core.retention import rules
 
 from .helpers import fill_parking
 
@@ -46,6 +47,62 @@ def test_stale_drafts_are_deleted_by_the_periodic_job(client_a, citizen, parking
     client_a.force_login(citizen)
     app, _ = fill_parking(client_a)
     Application.objects.filter(pk=app.pk).update(updated_at=timezone.now() - timedelta(days=31))
-    retention = next(job for job in JOBS if job.name == "applications.retention")
-    retention.function()
+    retention = next(rule for rule in rules() if rule.key == "applications.drafts")
+    assert retention.run(timezone.now() - timedelta(days=2)) == 0  # clock before the period
+    assert retention.run() == 1
     assert not Application.objects.filter(pk=app.pk).exists()
+
+
+def test_anonymisation_clears_notes_decision_texts_and_files_on_disk(
+    client_a, citizen, parking, clerk_a
+):
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    app.refresh_from_db()
+    paths = [upload.file.path for upload in app.uploads.all()]
+    assert paths and all(Path(p).exists() for p in paths)
+    cases.add_note(app, "Frau Mustermann rief an, Sohn Max zieht aus", actor=clerk_a)
+    cases.decide(app, "approved", "Genehmigt für Erika Mustermann, Musterweg 1", actor=clerk_a)
+    cases.change_status(app, "abgeschlossen", actor=clerk_a)
+    row = next(rule for rule in rules() if rule.key == "applications.cases")
+    assert row.run(timezone.now() + timedelta(days=app.form.retention_days - 1)) == 0
+    assert row.run(timezone.now() + timedelta(days=app.form.retention_days + 1)) == 1
+    texts = " ".join(app.case_events.values_list("text", flat=True))
+    assert "Mustermann" not in texts and "Max" not in texts
+    assert not any(Path(p).exists() for p in paths)
+
+
+def test_case_mail_tasks_carry_ids_and_skip_anonymised_cases(
+    client_a, citizen, parking, clerk_a, settings
+):
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from rathaus.applications.tasks import send_case_mail
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client_a.force_login(citizen)
+    app, _ = fill_parking(client_a)
+    client_a.post(f"/antraege/antrag/{app.key}/absenden/")
+    app.refresh_from_db()
+    cases.change_status(app, "abgeschlossen", actor=clerk_a)
+    rows = list(DBTaskResult.objects.values_list("task_path", "args_kwargs"))
+    assert rows and all(citizen.email not in str(args) for _, args in rows)
+    assert any("send_case_mail" in path for path, _ in rows)
+    services.anonymise(app)
+    mail.outbox.clear()
+    send_case_mail.call(app.pk, "submitted")  # what the worker would run now
+    assert mail.outbox == []
+
+
+def test_unactivated_registrations_are_deleted_after_a_week(db):
+    from rathaus.core.models import User
+
+    pending = User.objects.create_user("neu@example.org", "geheim-123!", is_active=False)
+    active = User.objects.create_user("aktiv@example.org", "geheim-123!")
+    row = next(rule for rule in rules() if rule.key == "applications.unactivated_accounts")
+    assert row.run(timezone.now() + timedelta(days=6)) == 0
+    assert row.run(timezone.now() + timedelta(days=8)) == 1
+    assert not User.objects.filter(pk=pending.pk).exists()
+    assert User.objects.filter(pk=active.pk).exists()

@@ -214,8 +214,10 @@ def test_clerk_sees_only_own_office(client_a, town_a, offer_a, other_office, day
     assert client_a.get(f"/termine/verwaltung/trausaal/tag/?datum={day}").status_code == 404
     assert client_a.get(f"/termine/verwaltung/termin/{theirs.code}/").status_code == 404
     assert client_a.get(f"/termine/verwaltung/termin/{mine.code}/").status_code == 200
-    found = client_a.get("/termine/verwaltung/suche/", {"q": "Brautpaar"}).content.decode()
+    found = client_a.post("/termine/verwaltung/suche/", {"q": "Brautpaar"}).content.decode()
     assert theirs.code not in found
+    found = client_a.post("/termine/verwaltung/suche/", {"q": "Bürgerbüro-Kunde"}).content.decode()
+    assert mine.code in found
     csv_text = client_a.get(
         "/termine/verwaltung/export.csv", {"von": day, "bis": day}
     ).content.decode()

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from rathaus.assistant import periodic, services
+from rathaus.assistant import services
 from rathaus.assistant.models import Conversation, Message, OpenQuestion
 from rathaus.core.models import AuditEntry
+from rathaus.core.retention import rules
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +57,9 @@ def test_retention_deletes_idle_conversations(catalog_a, settings):
     fresh, _ = services.ask(catalog_a, "Personalausweis")
     Conversation.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(hours=2))
     assert services.find_conversation(catalog_a, old.pk) is None  # expired is gone for use
-    job = next(j for j in periodic.JOBS if j.name == "assistant.purge_conversations")
-    assert job.function() == 1
+    job = next(r for r in rules() if r.key == "assistant.purge_conversations")
+    assert job.run(timezone.now() - timedelta(minutes=61)) == 0  # clock before the period
+    assert job.run() == 1
     assert not Conversation.objects.filter(pk=old.pk).exists()
     assert not Message.objects.filter(conversation_id=old.pk).exists()
     assert Conversation.objects.filter(pk=fresh.pk).exists()

@@ -191,3 +191,14 @@ def test_rate_limits_count_the_real_client_behind_the_proxy(client_a, citizen, s
         **proxy,
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("value", ["a\x00b\x01c", "x" * 10_000, "²"])
+def test_hostile_login_input_is_counted_without_a_server_error(client_a, value):
+    """What a failed login stores (username, form data) must fit the database."""
+    response = client_a.post(
+        f"/anmelden/?next={value[:100]}",
+        {"username": value, "password": value, "next": value},
+        HTTP_USER_AGENT=value,
+    )
+    assert response.status_code < 500

@@ -20,6 +20,8 @@ def test_demo_council():
     check_seed_meeting_matches_the_minutes()
     check_rostock_paper_and_overdue_tasks()
     check_a_year_of_meetings_with_boards()
+    check_follow_up_of_resolutions_and_inquiries()
+    check_a_paper_under_a_parent()
 
 
 def check_seed_meeting_matches_the_minutes():
@@ -80,3 +82,40 @@ def check_a_year_of_meetings_with_boards():
     assert boards.filter(minutes_approved=True).exists()
     assert Meeting.objects.values("organization").distinct().count() >= 9
     assert AgendaItem.objects.filter(public=False).exists()
+
+
+def check_follow_up_of_resolutions_and_inquiries():
+    """Issue 18: every advisory board of 22/SVV/0792, tracked motions, answered Anfragen."""
+    from rathaus.council.followup import inquiry_rows
+    from rathaus.council.models import Organization
+
+    boards = Organization.objects.filter(kind="advisory_board")
+    names = set(boards.values_list("name", flat=True))
+    assert {
+        "Migrantenbeirat",
+        "Beirat für Menschen mit Behinderung",
+        "Seniorenbeirat",
+        "Klimarat",
+        "Naturschutzbeirat",
+        "Tierheimbeirat",
+    } <= names
+    for board in boards:
+        assert board.rules_of_procedure and board.memberships.exists(), board.name
+        assert board.meetings.filter(minutes_approved=True).exists(), board.name
+    statements = Paper.objects.filter(paper_type="Stellungnahme")
+    assert {"Klimarat", "Naturschutzbeirat", "Tierheimbeirat"} <= set(
+        statements.values_list("originator", flat=True)
+    )
+    assert boards.filter(councillors_may_read_non_public=True).exists()
+    assert ResolutionTask.objects.filter(automatic=True).exists()
+    weimar = Paper.objects.get(reference="2022/0121 F")
+    assert inquiry_rows([weimar])[0].state == "answered"  # its answer is issue 19's data
+    states = {row.state for row in inquiry_rows(Paper.objects.filter(paper_type="Anfrage"))}
+    assert "answered" in states and len(states) >= 2
+
+
+def check_a_paper_under_a_parent():
+    """OParl superordinatedPaper/subordinatedPaper need data: the Weimar answer."""
+    answer = Paper.objects.get(reference="2022/0121 F-1")
+    assert answer.superordinated.reference == "2022/0121 F"
+    assert answer.paper_type == "Beantwortung" and answer.public

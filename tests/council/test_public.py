@@ -166,7 +166,26 @@ def test_ical_feed(client_a, published):
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
     assert body.count("BEGIN:VEVENT") == 1  # the 2023 meeting is older than a year
-    assert "Sitzung des Seniorenbeirats" in body and "UID:meeting-" in body
+    assert "Sitzung des Seniorenbeirats" in body and "UID:sitzung-" in body
+
+
+def test_ical_feed_uids_do_not_depend_on_the_host_name(client_a, published):
+    """RFC 5545 §3.8.4.7: the UID is the event's identity; a town reachable under two
+    host names must not show every meeting twice in a subscribed calendar."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from icalendar import Calendar
+
+    start = timezone.now().replace(microsecond=0) + timedelta(days=7)
+    services.create_meeting(published.board, name="Sitzung des Seniorenbeirats", start=start)
+
+    def uids(host):
+        response = client_a.get("/rat/sitzungen.ics", HTTP_HOST=host)
+        return [str(e["uid"]) for e in Calendar.from_ical(response.content).walk("VEVENT")]
+
+    assert uids("a.test") == uids("localhost") != []
+    assert all("a.test" not in uid and "localhost" not in uid for uid in uids("a.test"))
 
 
 def test_rss_feed_lists_public_papers(client_a, published):
@@ -229,7 +248,7 @@ def test_alert_form_errors_and_tampered_token(client_a, town_a):
     assert client_a.get("/rat/benachrichtigung/bestaetigen/falsch/").status_code == 404
 
 
-def test_tasks_page_for_councillors_only(client_a, published, town_a):
+def test_tasks_page_public_part_for_all_secret_part_for_members(client_a, published, town_a):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -250,7 +269,8 @@ def test_tasks_page_for_councillors_only(client_a, published, town_a):
         office=office,
         due_date=timezone.localdate() + timedelta(days=3),
     )
-    assert client_a.get("/rat/beschluesse/").status_code == 302  # login
+    public_body = client_a.get("/rat/beschluesse/").content.decode()
+    assert "Bericht an den Ausschuss" in public_body and "Geheimweg" not in public_body
     client_a.force_login(c.outsider_user)
     body = client_a.get("/rat/beschluesse/").content.decode()
     assert "Bericht an den Ausschuss" in body and "überfällig" in body
@@ -269,9 +289,11 @@ def test_german_stemming_on_postgres(client_a, town_a):
 
 
 def test_councillor_sees_links_on_index(client_a, published):
-    assert "Beschlussverfolgung" not in client_a.get("/rat/").content.decode()
+    body = client_a.get("/rat/").content.decode()
+    assert "Für Mandatsträgerinnen" not in body
+    assert 'href="/rat/beschluesse/"' in body  # the resolution tracking is public now
     client_a.force_login(published.councillor_user)
-    assert "Beschlussverfolgung" in client_a.get("/rat/").content.decode()
+    assert "Für Mandatsträgerinnen" in client_a.get("/rat/").content.decode()
 
 
 def test_meeting_page_lists_invitation(client_a, published):

@@ -39,6 +39,7 @@ def test_demo_hands_the_list_to_the_council_and_books_consultation_slots(client)
         "/beteiligung/buergerhaushalt/2024-25/ergebnis/", HTTP_HOST="localhost"
     ).content.decode()
     assert f'href="/rat/vorlagen/{paper.pk}/"' in result
+    check_the_story_is_consistent(client, finished)
 
     hour = DialogueEvent.objects.get(municipality=town, kind="consultation")
     assert slots.uses_slots(hour) and hour.slot_minutes == 15
@@ -48,3 +49,24 @@ def test_demo_hands_the_list_to_the_council_and_books_consultation_slots(client)
     assert "freie Termine zu je 15 Minuten" in page.content.decode()
     walk = DialogueEvent.objects.get(municipality=town, kind="walk")
     assert not slots.uses_slots(walk)
+
+
+def check_the_story_is_consistent(client, finished):
+    """Issue 18: no proposal says "decided" before its paper exists or before its vote;
+    each step of every proposal's way comes after the one before."""
+    from rathaus.council.models import ResolutionTask
+    from rathaus.participation.budget.way import proposal_way
+
+    anonymous = type("Anonymous", (), {"is_authenticated": False})()
+    for proposal in finished.proposals.filter(status__in=["accepted", "implementing", "done"]):
+        steps = proposal_way(proposal, anonymous)
+        days = [s.day for s in steps if s.day]
+        assert days == sorted(days), (proposal.number, [(s.title, s.day) for s in steps])
+        decision = next(s for s in steps if str(s.title) == "Beschluss")
+        assert decision.done and decision.day < __import__("datetime").date.today()
+    own = finished.proposals.exclude(council_paper=None).get()
+    assert ResolutionTask.objects.filter(paper=own.council_paper, automatic=True).exists()
+    page = client.get(
+        f"/beteiligung/buergerhaushalt/2024-25/{own.number}/", HTTP_HOST="localhost"
+    ).content.decode()
+    assert own.council_paper.reference in page and "Der Weg des Vorschlags" in page

@@ -100,7 +100,7 @@ def test_service_definition(client_a, pothole):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_unknown_service_code_is_404_error_list(client_a, pothole, fmt):
-    response = client_a.get(f"{BASE}/services/gibtsnicht.{fmt}")
+    response = client_a.get(f"{BASE}/services/gibtsnicht.{fmt}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 404
     if fmt == "json":
         assert response.json() == [
@@ -113,7 +113,7 @@ def test_unknown_service_code_is_404_error_list(client_a, pothole, fmt):
         assert "gibtsnicht" in root.findtext("error/description")
 
 
-def post(client, key, fmt="json", **data):
+def post(client, key, fmt="json", HTTP_ACCEPT_LANGUAGE="de", **data):
     payload = {
         "api_key": key,
         "service_code": "schlagloch",
@@ -124,7 +124,7 @@ def post(client, key, fmt="json", **data):
     }
     payload.update(data)
     payload = {k: v for k, v in payload.items() if v is not None}
-    return client.post(f"{BASE}/requests.{fmt}", payload)
+    return client.post(f"{BASE}/requests.{fmt}", payload, HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
 
 
 def test_post_request_returns_token_and_creates_moderated_report(
@@ -149,11 +149,13 @@ def test_post_request_returns_token_and_creates_moderated_report(
     assert report.attributes == {"flaeche": "fahrbahn"}
     assert report.office.slug == "a-tiefbau"  # routed by category
     assert report.media_url == "https://example.org/foto.jpg"
-    # token lookup: not public yet, so no service_request_id
+    # token lookup: accepted, so it has its id already (FixMyStreet re-posts without one);
+    # the report itself is shown only once published.
     token = body[0]["token"]
     assert client_a.get(f"{BASE}/tokens/{token}.json").json() == [
-        {"service_request_id": None, "token": token}
+        {"service_request_id": str(report.pk), "token": token}
     ]
+    assert client_a.get(f"{BASE}/requests/{report.pk}.json").status_code == 404
     services.moderate(report, publish=True, actor=None)
     assert client_a.get(f"{BASE}/tokens/{token}.json").json() == [
         {"service_request_id": str(report.pk), "token": token}
@@ -178,7 +180,7 @@ def test_post_xml_response(client_a, pothole, api_key):
         ({"service_code": None}, 400, "service_code"),
         ({"service_code": "nix"}, 404, "service_code"),
         ({"lat": None, "long": None}, 400, "location"),
-        ({"long": None}, 400, "lat and long"),
+        ({"long": None}, 400, "long"),
         ({"lat": "abc"}, 400, "lat"),
         ({"lat": None, "long": None, "address_id": "4711"}, 400, "address_id"),
         ({"attribute[flaeche]": None}, 400, "attribute[flaeche]"),
@@ -361,3 +363,59 @@ def test_client_command_prints_working_key(town_a, pothole, client_a, capsys):
     call_command("open311_client", town_a.slug, "Stadt-App")
     key = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
     assert post(client_a, key).status_code == 200
+
+
+# --- Strict clients (GeoReport v2: POST Service Request, errors) -----------------------
+
+
+def test_api_key_in_the_query_string_is_accepted(client_a, pothole, api_key):
+    payload = {"service_code": "schlagloch", "lat": "52.4", "long": "13.06"}
+    payload["attribute[flaeche]"] = "fahrbahn"
+    response = client_a.post(f"{BASE}/requests.json?api_key={api_key}", payload)
+    assert response.status_code == 200 and response.json()[0]["token"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_json_body_gets_a_clear_error_in_the_spec_format(client_a, pothole, api_key, fmt):
+    body = {"api_key": api_key, "service_code": "schlagloch", "lat": 52.4, "long": 13.06}
+    response = client_a.post(
+        f"{BASE}/requests.{fmt}", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 415
+    if fmt == "json":
+        (error,) = response.json()
+        assert error["code"] == 415 and "application/x-www-form-urlencoded" in error["description"]
+    else:
+        assert xml(response).findtext("error/code") == "415"
+    assert not Report.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "services.json"),
+        ("put", "requests.json"),
+        ("delete", "requests.json"),
+        ("post", "services/schlagloch.json"),
+        ("post", "requests/1.json"),
+        ("post", "tokens/abc.xml"),
+    ],
+)
+def test_wrong_method_is_405_in_the_error_format(client_a, pothole, method, path):
+    response = getattr(client_a, method)(f"{BASE}/{path}")
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+    if path.endswith(".json"):
+        (error,) = response.json()
+        assert error["code"] == 405 and "GET" in error["description"]
+    else:
+        assert xml(response).findtext("error/code") == "405"
+
+
+def test_error_texts_are_in_the_language_of_the_request(client_a, pothole, api_key):
+    english = post(client_a, api_key, long=None, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()[0]["description"] == "lat and long must be given together"
+    german = post(client_a, api_key, long=None, HTTP_ACCEPT_LANGUAGE="de")
+    assert german.json()[0]["description"] == "lat und long müssen zusammen angegeben werden."
+    ok = post(client_a, api_key, HTTP_ACCEPT_LANGUAGE="en")
+    assert ok.json()[0]["service_notice"] == "The report is reviewed before it is published."

@@ -22,14 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
+from django.utils.encoding import force_str
 from django.utils.http import (
     url_has_allowed_host_and_scheme,
     urlsafe_base64_decode,
-    urlsafe_base64_encode,
 )
 from django.views.decorators.http import require_POST
 
@@ -39,7 +37,7 @@ from rathaus.core.models import User
 
 from . import oidc, second_factor
 from .models import RecoveryCode, TotpDevice
-from .tasks import send_email
+from .tasks import send_account_mail
 
 PENDING_2FA = "applications_2fa_pending"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -130,23 +128,14 @@ def register(request):
 
 
 def _send_activation(request, user):
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = tenancy.public_url(
-        request.municipality,
-        reverse("applications:activate", args=[uid, activation_tokens.make_token(user)]),
-    )
-    body = render_to_string("applications/email/activate.txt", {"user": user, "link": link})
-    email = user.email
     transaction.on_commit(
-        lambda: send_email.enqueue(email, "Bitte bestätigen Sie Ihre E-Mail-Adresse", body)
+        lambda: send_account_mail.enqueue(user.pk, "activate", request.municipality.pk)
     )
 
 
 def _send_existing_notice(request, user):
-    link = tenancy.public_url(request.municipality, reverse("applications:password_reset"))
-    body = render_to_string("applications/email/already_registered.txt", {"link": link})
-    email = user.email
-    transaction.on_commit(lambda: send_email.enqueue(email, "Sie haben bereits ein Konto", body))
+    town = request.municipality.pk
+    transaction.on_commit(lambda: send_account_mail.enqueue(user.pk, "already_registered", town))
 
 
 def activate(request, uidb64, token):

@@ -56,12 +56,9 @@ def _post(app, *, kind, subject, body, sender=None, attachments=()):
 
 
 def _notify_new_message(app):
-    from .tasks import send_email
+    from .tasks import send_case_mail
 
-    email = app.contact_email
-    subject = f"Neue Nachricht zu Ihrem Antrag {app.reference}"
-    body = render_to_string("applications/email/new_message.txt", {"app": app})
-    transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+    transaction.on_commit(lambda pk=app.pk: send_case_mail.enqueue(pk, "new_message"))
 
 
 def _lock(app: Application) -> Application:

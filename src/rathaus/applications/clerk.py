@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from rathaus.core import audit
 from rathaus.core.forms import KernForm
 from rathaus.core.models import Office, Role, StaffRole, User
 from rathaus.core.permissions import has_role, offices_of, role_required
@@ -239,6 +240,7 @@ def _forms(app, data=None, which=None):
 @clerk_required
 def case_detail(request, reference):
     app = _get_case(request, reference)
+    audit.record_access(request, "applications.case_viewed", app)
     cases.mark_replies_read(app)
     context = {
         "app": app,

@@ -1,9 +1,9 @@
 from rathaus.core.periodic import Job
 
-from .services import apply_retention, retry_webhooks
+from .services import retry_webhooks
 
-# Retention: anonymise closed cases after their service's period, drop stale drafts.
+# Retention (closed cases, stale drafts) are rows of the retention registry:
+# applications.privacy (core.retention).
 JOBS = [
-    Job("applications.retention", apply_retention, 6 * 3600),
     Job("applications.webhook_retry", retry_webhooks, 600),
 ]

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from rathaus.catalog import fee_rules
@@ -278,14 +277,10 @@ def _euros(cents: int) -> str:
 
 
 def _confirm_by_email(app: Application) -> None:
-    from .tasks import send_email
+    from .tasks import send_case_mail
 
-    email = app.contact_email
-    if not email:
-        return
-    body = render_to_string("applications/email/submitted.txt", {"app": app})
-    subject = f"Ihr Antrag {app.reference}: {app.service.name}"
-    transaction.on_commit(lambda: send_email.enqueue(email, subject, body))
+    if app.contact_email:
+        transaction.on_commit(lambda pk=app.pk: send_case_mail.enqueue(pk, "submitted"))
 
 
 def announce_ready(app: Application) -> None:
@@ -330,6 +325,9 @@ def emit_event(app: Application, event: str) -> None:
 
 # --- privacy ---------------------------------------------------------------------------
 
+#: Drafts nobody touched for this many days are deleted.
+DRAFT_DAYS = 30
+
 
 def anonymise(app: Application) -> None:
     """Delete personal data of a closed case; the figures (service, dates, outcome) stay."""
@@ -341,6 +339,9 @@ def anonymise(app: Application) -> None:
             upload.file.delete(save=False)
         locked.uploads.all().delete()
         locked.messages.all().delete()
+        # Notes, requests and decision texts are free text about the person: cleared.
+        # (the one sanctioned change of the append-only history: retention, ADR 0170)
+        locked.case_events.exclude(text="").update(text="")
         locked.data = {}
         locked.applicant = None
         locked.guest_email = ""
@@ -356,8 +357,13 @@ def anonymise(app: Application) -> None:
 
 
 def apply_retention(now=None) -> int:
-    """Periodic job: anonymise closed cases past their form's retention period; drop old drafts."""
+    """Both retention jobs of the module (closed cases, stale drafts); returns how many."""
     now = now or timezone.now()
+    return anonymise_closed_cases(now) + delete_stale_drafts(now)
+
+
+def anonymise_closed_cases(now) -> int:
+    """Retention job: anonymise closed cases past their form's retention period."""
     done = 0
     closed = (
         Application.objects.filter(anonymised_at__isnull=True, state=Application.State.SUBMITTED)
@@ -369,14 +375,20 @@ def apply_retention(now=None) -> int:
         if end + timedelta(days=app.form.retention_days) <= now:
             anonymise(app)
             done += 1
+    return done
+
+
+def delete_stale_drafts(now) -> int:
+    """Retention job: drafts untouched for 30 days are deleted (their files with them)."""
+    done = 0
     stale = Application.objects.filter(
-        state=Application.State.DRAFT, updated_at__lt=now - timedelta(days=30)
+        state=Application.State.DRAFT, updated_at__lt=now - timedelta(days=DRAFT_DAYS)
     )
     for app in stale:
-        for upload in app.uploads.all():
-            upload.file.delete(save=False)
-        audit.record("applications.draft_expired", app, actor_label="Löschfrist")
-        app.delete()
+        with transaction.atomic():
+            audit.record("applications.draft_expired", app, actor_label="Löschfrist")
+            app.uploads.all().delete()  # each file goes with its row (core.files)
+            app.delete()
         done += 1
     return done
 

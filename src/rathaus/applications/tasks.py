@@ -30,6 +30,80 @@ def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = 
     message.send()
 
 
+#: E-mails about an application: template and subject (rendered when sent).
+CASE_MAILS = {
+    "submitted": ("applications/email/submitted.txt", "Ihr Antrag {ref}: {service}"),
+    "new_message": (
+        "applications/email/new_message.txt",
+        "Neue Nachricht zu Ihrem Antrag {ref}",
+    ),
+}
+
+
+@task()
+def send_case_mail(application_id: int, kind: str) -> None:
+    """An e-mail about an application, rendered at send time from the row.
+
+    The task row carries ids only, so it cannot undo the case's anonymisation; a case
+    anonymised (or deleted) before sending gets no mail.
+    """
+    from django.template.loader import render_to_string
+
+    from .models import Application
+
+    app = (
+        Application.objects.select_related("service__office", "municipality", "applicant")
+        .filter(pk=application_id, anonymised_at__isnull=True)
+        .first()
+    )
+    if app is None or not app.contact_email:
+        return
+    template, subject = CASE_MAILS[kind]
+    body = render_to_string(template, {"app": app})
+    send_mail(
+        subject.format(ref=app.reference, service=app.service.name), body, None, [app.contact_email]
+    )
+
+
+@task()
+def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> None:
+    """Activation or "you already have an account", rendered at send time.
+
+    Carries the account id, not the address; the activation token is made when the
+    mail is sent (it is bound to the account's state, so it cannot go stale in the queue).
+    """
+    from django.contrib.auth import get_user_model
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from rathaus.core import tenancy
+    from rathaus.core.models import Municipality
+
+    from .accounts import activation_tokens
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    # Links from the town's configured base URL, never from a request's Host header.
+    town = Municipality.objects.filter(pk=municipality_id).first()
+    if kind == "activate":
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        path = reverse("applications:activate", args=[uid, activation_tokens.make_token(user)])
+        body = render_to_string(
+            "applications/email/activate.txt",
+            {"user": user, "link": tenancy.public_url(town, path)},
+        )
+        subject = "Bitte bestätigen Sie Ihre E-Mail-Adresse"
+    else:
+        path = reverse("applications:password_reset")
+        link = tenancy.public_url(town, path)
+        body = render_to_string("applications/email/already_registered.txt", {"link": link})
+        subject = "Sie haben bereits ein Konto"
+    send_mail(subject, body, None, [user.email])
+
+
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     """HMAC-SHA256 over '<timestamp>.<body>' (replay window checked by the receiver)."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)

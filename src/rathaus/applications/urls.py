@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from rathaus.core.ratelimit import ratelimit
 
-from . import accounts, clerk, demopay, views
+from . import account_privacy, accounts, clerk, demopay, views
 from .accounts_forms import KernPasswordResetForm, KernSetPasswordForm
 
 app_name = "applications"
@@ -17,7 +17,10 @@ account_urls = [
     path(
         "konto/zweiter-faktor/ausschalten/", accounts.two_factor_disable, name="two_factor_disable"
     ),
-    path("konto/meine-daten.json", views.data_export, name="data_export"),
+    path("konto/meine-daten.json", account_privacy.data_export_json, name="data_export"),
+    path("konto/meine-daten.zip", account_privacy.data_export_zip, name="data_export_zip"),
+    path("konto/loeschen/", account_privacy.delete_account, name="delete_account"),
+    path("konto/geloescht/", account_privacy.account_deleted, name="account_deleted"),
     path("konto/oidc/<slug:slug>/", accounts.oidc_login, name="oidc_login"),
     path("konto/oidc-rueckkehr/", accounts.oidc_callback, name="oidc_callback"),
     path(

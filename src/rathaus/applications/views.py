@@ -1,20 +1,16 @@
 """Citizen pages: start, steps, check answers, submit, pay, confirmation, Postfach, account."""
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
-from rathaus.core import uploads
+from rathaus.core import audit, uploads
 from rathaus.core.forms import KernForm
 from rathaus.core.parsing import ParseError, parse_int
 from rathaus.core.ratelimit import ratelimit
@@ -388,6 +384,8 @@ def download(request, pk):
     app = upload.application
     if not can_handle(request.user, request.municipality, app):
         _get_application(request, app.key)  # raises 404 unless it is the citizen's own
+    elif app.applicant_id != request.user.pk:
+        audit.record_access(request, "applications.file_downloaded", upload)
     response = FileResponse(
         upload.file.open("rb"),
         content_type=upload.content_type,
@@ -418,59 +416,6 @@ def account(request):
             .count(),
         },
     )
-
-
-@login_required
-def data_export(request):
-    """Everything this installation stores about the citizen, as JSON (GDPR Art. 15/20)."""
-    user = request.user
-    apps = Application.objects.filter(applicant=user).select_related("service", "municipality")
-    payload = {
-        "exported_at": timezone.now().isoformat(),
-        "account": {
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": user.date_joined.isoformat(),
-            "two_factor": hasattr(user, "totp_device"),
-        },
-        "applications": [
-            {
-                "municipality": a.municipality.name,
-                "service": a.service.name,
-                "reference": a.reference,
-                "state": a.state,
-                "case_status": a.case_status,
-                "outcome": a.outcome,
-                "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None,
-                "answers": {k: v for k, v in a.data.items() if not k.startswith("_")},
-                "payments": [
-                    {
-                        "amount_cents": p.amount_cents,
-                        "status": p.status,
-                        "created_at": p.created_at.isoformat(),
-                    }
-                    for p in a.payments.all()
-                ],
-                "files": [u.original_name for u in a.uploads.all()],
-            }
-            for a in apps
-        ],
-        "messages": [
-            {
-                "subject": m.subject,
-                "body": m.body,
-                "direction": m.direction,
-                "created_at": m.created_at.isoformat(),
-            }
-            for m in Message.objects.filter(Q(recipient=user))
-        ],
-    }
-    response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json"
-    )
-    response["Content-Disposition"] = 'attachment; filename="meine-daten.json"'
-    return response
 
 
 ratelimited_submit = ratelimit("applications-submit", 30)(submit)

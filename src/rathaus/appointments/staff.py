@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core import audit
 from rathaus.core.parsing import parse_optional_date, parse_optional_int
 
 from . import capacity, services
@@ -177,13 +178,21 @@ def week_view(request, slug):
 
 @staff_required
 def search(request):
-    query = (request.GET.get("q") or "").strip()
+    """Search by POST: names and addresses stay out of URLs and access logs; every
+    search is audited with the ids it showed (not the search text)."""
+    query = (request.POST.get("q") or "").strip() if request.method == "POST" else ""
     results = []
     if query:
-        results = (
+        results = list(
             bookings_for(request)
             .filter(Q(code=query.upper()) | Q(name__icontains=query) | Q(email__iexact=query))
             .order_by("-starts_at")[:50]
+        )
+        audit.record_access(
+            request,
+            "appointments.staff_search",
+            request.municipality,
+            data={"hits": len(results), "bookings": [b.pk for b in results]},
         )
     return render(request, "appointments/staff/search.html", {"query": query, "results": results})
 
@@ -191,6 +200,7 @@ def search(request):
 @staff_required
 def booking_detail(request, code):
     booking = get_object_or_404(bookings_for(request), code=code.upper())
+    audit.record_access(request, "appointments.booking_viewed", booking)
     return render(
         request,
         "appointments/staff/booking.html",

@@ -4,13 +4,21 @@ A token carries the booking id and its code; a changed character breaks the
 signature, and every failure looks the same to the caller (nothing revealed).
 """
 
+from datetime import timedelta
+
 from django.core import signing
+from django.utils import timezone
 
 from .models import Booking
 
 CONFIRM_SALT = "rathaus.appointments.confirm"
 MANAGE_SALT = "rathaus.appointments.manage"
 CONFIRM_MAX_AGE = 24 * 3600
+#: A manage link works until this long after the appointment ended (then it shows
+#: nothing: the booking is past and will be anonymised), and never longer than
+#: MANAGE_MAX_AGE after it was issued.
+MANAGE_AFTER_END = timedelta(days=30)
+MANAGE_MAX_AGE = 2 * 365 * 24 * 3600
 
 
 class InvalidToken(Exception):
@@ -47,4 +55,7 @@ def booking_for_confirm(token: str, municipality) -> Booking:
 
 
 def booking_for_manage(token: str, municipality) -> Booking:
-    return _load(token, MANAGE_SALT, municipality)
+    booking = _load(token, MANAGE_SALT, municipality, MANAGE_MAX_AGE)
+    if booking.ends_at + MANAGE_AFTER_END < timezone.now():
+        raise InvalidToken
+    return booking

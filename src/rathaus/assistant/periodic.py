@@ -1,5 +1,2 @@
-from rathaus.core.periodic import Job
-
-from .services import purge_expired
-
-JOBS = [Job("assistant.purge_conversations", purge_expired, every_seconds=600)]
+# The assistant's only periodic job is a retention row: assistant.privacy (core.retention).
+JOBS: list = []

@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
-        from . import tenancy  # noqa: F401  (its memo listens for changed host names)
+        from . import files, tenancy  # noqa: F401  (its memo listens for changed host names)
         from .deployment import refuse_unsafe_settings
         from .ratelimit import trusted_networks
 
@@ -18,3 +18,4 @@ class CoreConfig(AppConfig):
         # nor with a proxy list that cannot be read.
         refuse_unsafe_settings(settings)
         trusted_networks()
+        files.connect()  # uploaded files are deleted with their row

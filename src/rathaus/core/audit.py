@@ -32,3 +32,12 @@ def entry(
         object_id=str(obj.pk),
         data=data or {},
     )
+
+
+def record_access(request, action: str, obj, data=None) -> AuditEntry:
+    """Log that staff *read* personal data (a case opened, a file downloaded, a search).
+
+    Reads change no state, so they are logged where they happen (the view), not in a
+    services module; the entry names no personal data, only ids and counts.
+    """
+    return record(action, obj, actor=request.user, municipality=request.municipality, data=data)

@@ -5,9 +5,10 @@ page (the admin's login URL redirects there), so django-axes sees every attempt.
 After ``AXES_FAILURE_LIMIT`` failures for one e-mail address, or from one client
 address, further attempts are refused for ``AXES_COOLOFF_TIME`` with a German page
 (429). The client address is ``ratelimit.client_ip`` (trusted proxies honoured).
-Unlock: ``rathaus axes_reset_username <e-mail>``, ``rathaus axes_reset_ip <ip>``, the
-superuser's "Access attempts" admin, or a town administrator's "Anmeldesperre
-aufheben" action on staff roles (docs/security.md).
+Failures live in the cache (axes' cache handler), so nothing of a failed login's form
+data reaches the database. Unlock: ``rathaus axes_reset_username <e-mail>``,
+``rathaus axes_reset_ip <ip>``, or a town administrator's "Anmeldesperre aufheben"
+action on staff roles (docs/security.md).
 """
 
 import ipaddress
@@ -18,7 +19,7 @@ from axes.helpers import get_cool_off
 from axes.utils import reset
 from django.shortcuts import render
 
-from .ratelimit import client_ip
+from . import ratelimit
 
 
 class ThrottleBackend(AxesStandaloneBackend):
@@ -31,19 +32,14 @@ class ThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def client_address(request) -> str | None:
-    """The client's address for django-axes: a real IP address or None.
-
-    Requests served by a web server always carry one; a login without a request
-    (Django's test client's force_login, management commands) has none, and
-    "unknown" cannot be stored in PostgreSQL's inet column.
-    """
-    address = client_ip(request)
+def client_address(request) -> str:
+    """``ratelimit.client_ip`` as a valid IP address: axes stores it in an inet column, and
+    requests made in code (e.g. the test client's force_login) carry no REMOTE_ADDR."""
+    address = ratelimit.client_ip(request) if request is not None else ""
     try:
-        ipaddress.ip_address(address)
+        return str(ipaddress.ip_address(address))
     except ValueError:
-        return None
-    return address
+        return "0.0.0.0"
 
 
 def username_of(request, credentials) -> str:

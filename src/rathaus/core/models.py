@@ -81,6 +81,13 @@ class Municipality(models.Model):
     service_phone = models.CharField(
         _("Behördennummer"), max_length=40, default="115", help_text=_("z. B. 115")
     )
+    # Shown in the privacy notice (Art. 13 Abs. 1 lit. b DSGVO).
+    dpo_name = models.CharField(_("Datenschutzbeauftragte/r"), max_length=200, blank=True)
+    dpo_email = models.EmailField(_("E-Mail der/des Datenschutzbeauftragten"), blank=True)
+    dpo_phone = models.CharField(
+        _("Telefon der/des Datenschutzbeauftragten"), max_length=40, blank=True
+    )
+    dpo_address = models.TextField(_("Anschrift der/des Datenschutzbeauftragten"), blank=True)
 
     class Meta:
         verbose_name = _("Kommune")

@@ -30,4 +30,11 @@ def discover() -> list[Job]:
                 raise
             continue
         jobs.extend(getattr(module, "JOBS", []))
-    return jobs
+    return jobs + retention_jobs()
+
+
+def retention_jobs() -> list[Job]:
+    """One job per row of the retention registry (``core.retention``)."""
+    from .retention import rules
+
+    return [Job(rule.key, rule.run, rule.every_seconds) for rule in rules()]

@@ -22,4 +22,8 @@ urlpatterns = [
     path("anmelden/", views.LoginView.as_view(), name="login"),
     path("abmelden/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("verwaltung/", views.staff_home, name="staff_home"),
+    path("verwaltung/verarbeitungen.csv", views.processing_record, name="processing_record"),
+    path(
+        "verwaltung/verarbeitungen.pdf", views.processing_record_pdf, name="processing_record_pdf"
+    ),
 ]

@@ -90,7 +90,85 @@ def easy_language(request):
 
 
 def privacy(request):
-    return render(request, "core/privacy.html")
+    """The notice: controller and DPO of this town, and the processing list generated
+    from the retention registry (the rules the jobs follow)."""
+    from urllib.parse import urlsplit
+
+    from .retention import rules
+
+    processing = [
+        {
+            "area": rule.area,
+            "record": rule.record,
+            "purpose": rule.purpose,
+            "legal_basis": rule.legal_basis,
+            "recipients": rule.recipients,
+            "period": rule.period_text(),
+            "action": rule.action,
+        }
+        for rule in rules()
+    ]
+    tiles = getattr(settings, "PARTICIPATION_MAP_TILE_URL", "")
+    context = {
+        "processing": processing,
+        "tile_host": urlsplit(tiles.replace("{s}", "a")).netloc if tiles else "",
+        "tiles_self_hosted": bool(tiles)
+        and getattr(settings, "PARTICIPATION_MAP_TILES_SELF_HOSTED", False),
+    }
+    return render(request, "core/privacy.html", context)
+
+
+def _processing_record_allowed(request) -> None:
+    from .permissions import has_role
+
+    if not has_role(request.user, request.municipality):
+        raise PermissionDenied("Für diese Seite fehlt Ihnen die Berechtigung.")
+
+
+@login_required
+def processing_record(request):
+    """Art. 30 DSGVO: the record of processing activities as CSV, for administrators."""
+    import csv
+
+    from .retention import ART30_COLUMNS, art30_rows
+
+    _processing_record_allowed(request)
+    town = request.municipality
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="verarbeitungsverzeichnis-{town.slug}.csv"'
+    )
+    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["Verantwortlicher", town.name, town.address.replace("\n", ", "), town.email])
+    writer.writerow(["Datenschutzbeauftragte/r", town.dpo_name, town.dpo_email, town.dpo_phone])
+    writer.writerow([])
+    writer.writerow(ART30_COLUMNS)
+    writer.writerows(art30_rows())
+    return response
+
+
+@login_required
+def processing_record_pdf(request):
+    """The same record as a PDF to sign and file."""
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from .retention import ART30_COLUMNS, art30_rows
+
+    _processing_record_allowed(request)
+    context = {
+        "town": request.municipality,
+        "columns": ART30_COLUMNS,
+        "rows": art30_rows(),
+        "generated": timezone.localtime(),
+    }
+    html = render_to_string("core/processing_record.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    slug = request.municipality.slug
+    response["Content-Disposition"] = f'attachment; filename="verarbeitungsverzeichnis-{slug}.pdf"'
+    return response
 
 
 def imprint(request):
@@ -145,6 +223,7 @@ def staff_home(request):
         "roles": sorted(roles),  # role codes: module staff-link includes test membership
         "role_labels": sorted(str(labels[r]) for r in roles),
         "can_admin": is_staff_member(request.user, request.municipality),
+        "is_administrator": Role.ADMINISTRATOR in roles,
     }
     return render(request, "core/staff_home.html", context)
 

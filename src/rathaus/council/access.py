@@ -2,7 +2,9 @@
 
 Non-public agenda items, papers and files are visible to the council office
 (and administrators) and to councillors who are - through the Person linked to
-their login - current members of the organization concerned. Public pages,
+their login - current members of the organization concerned. Where a body's rules
+say so (``Organization.councillors_may_read_non_public``, 22/SVV/0792), every
+elected councillor - a current member of the council itself - may read them too. Public pages,
 feeds, search and the OParl API never ask this module: they use ``visible()``.
 """
 
@@ -39,6 +41,30 @@ def member_organization_ids(user, municipality) -> set[int]:
     )
 
 
+def is_elected_councillor(user, municipality) -> bool:
+    """A councillor login whose person is a current member of the council (Vertretung)."""
+    member_of = member_organization_ids(user, municipality)
+    return (
+        Organization.objects.for_municipality(municipality)
+        .alive()
+        .filter(pk__in=member_of, kind=Organization.Kind.COUNCIL)
+        .exists()
+    )
+
+
+def readable_organization_ids(user, municipality) -> set[int]:
+    """Organizations whose non-public content this councillor may read."""
+    readable = member_organization_ids(user, municipality)
+    if readable and is_elected_councillor(user, municipality):
+        readable |= set(
+            Organization.objects.for_municipality(municipality)
+            .alive()
+            .filter(councillors_may_read_non_public=True)
+            .values_list("pk", flat=True)
+        )
+    return readable
+
+
 def organizations_of(obj) -> set[int]:
     """The organizations whose members may see a non-public object."""
     if isinstance(obj, Organization):
@@ -63,7 +89,7 @@ def can_see_non_public(user, municipality, obj) -> bool:
         return False
     if is_council_office(user, municipality):
         return True
-    return bool(organizations_of(obj) & member_organization_ids(user, municipality))
+    return bool(organizations_of(obj) & readable_organization_ids(user, municipality))
 
 
 def log_access(request, obj) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rathaus.core.models import Office, Role, StaffRole, User
 
 from . import demo_data as D
-from . import services
+from . import services, services_inquiries
 from .models import (
     AgendaItem,
     Consultation,
@@ -30,6 +30,8 @@ from .models import (
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# Lead offices of the tracked motions, by index modulo 4.
+LEAD_OFFICES = {0: "buero-oberbuergermeister", 1: "tiefbauamt", 2: "umweltamt", 3: "sozialamt"}
 DEMO_PASSWORD = "rathaus-demo"
 SEED_MEETING = datetime(2023, 1, 10, 18, 0, tzinfo=BERLIN)
 
@@ -154,6 +156,7 @@ class Loader:
             locality=self.m.name,
         )
         for name, short, kind, description in D.ORGANIZATIONS:
+            rules, all_councillors_read = D.BOARD_RULES.get(name, (D.RULES, False))
             self.orgs[name] = Organization.objects.create(
                 municipality=self.m,
                 body=self.body,
@@ -162,7 +165,8 @@ class Loader:
                 kind=kind,
                 description=description,
                 start_date=date(2019, 6, 1),
-                rules_of_procedure=D.RULES if kind == "advisory_board" else "",
+                rules_of_procedure=rules if kind == "advisory_board" else "",
+                councillors_may_read_non_public=all_councillors_read,
             )
         self.groups = {o.short_name: o for o in self.orgs.values() if o.kind == "group"}
 
@@ -258,8 +262,11 @@ class Loader:
 
     def paper(self, reference, **fields) -> Paper:
         fields = {k: v for k, v in fields.items() if k in services.PAPER_FIELDS - {"reference"}}
-        if isinstance(fields.get("date"), str):
-            fields["date"] = date.fromisoformat(fields["date"])
+        for name in ("date", "tracking_due_date", "answer_due_date"):
+            if isinstance(fields.get(name), str):
+                fields[name] = date.fromisoformat(fields[name])
+        if isinstance(fields.get("lead_office"), str):
+            fields["lead_office"] = self.office(fields["lead_office"])
         return services.create_paper(self.m, reference=reference, **fields)
 
     def on_agenda(self, paper, meeting, role, number="", public=True) -> AgendaItem:
@@ -433,6 +440,9 @@ class Loader:
         services.add_consultation(
             weimar, self.orgs[D.SVV], Consultation.Role.NOTICE, planned_date=date(2022, 1, 26)
         )
+        answer = dict(D.WEIMAR_ANSWER)
+        parent = Paper.objects.for_municipality(self.m).get(reference=answer.pop("parent"))
+        self.paper(**answer, superordinated=parent)
 
     # --- a year of meetings --------------------------------------------------------------
 
@@ -447,6 +457,9 @@ class Loader:
         ("Seniorenbeirat", 0, 1, 10, 1, "board_room"),
         ("Migrantenbeirat", 3, 1, 18, 2, "board_room"),
         ("Beirat für Menschen mit Behinderung", 3, 2, 16, 2, "board_room"),
+        ("Klimarat", 2, 3, 18, 3, "board_room"),
+        ("Naturschutzbeirat", 1, 1, 16, 3, "board_room"),
+        ("Tierheimbeirat", 4, 2, 15, 6, "board_room"),
     ]
 
     def year_of_meetings(self):
@@ -477,12 +490,20 @@ class Loader:
         # in the future, while the newest ones still wait for their upcoming meetings.
         day = timezone.localdate() - timedelta(days=360 - index * (355 // count))
         year = day.year % 100
+        # Motions ask for Beschlussverfolgung (the Antrag form's box): the council's
+        # adopting resolution then creates the task by itself.
+        tracked = ptype == "Antrag"
         paper = self.paper(
             f"{year:02d}/SVV/{100 + index:04d}",
             name=title,
             paper_type=ptype,
             date=day,
             originator=originator,
+            tracking_requested=tracked,
+            tracking_due_date=day + timedelta(days=180) if tracked else None,
+            lead_office=self.office(LEAD_OFFICES.get(index % 4, "buero-oberbuergermeister"))
+            if tracked
+            else None,
             text=f"{title}.\n\nDie Verwaltung legt den Entwurf zur Beratung vor. Die "
             "Einzelheiten ergeben sich aus der Begründung und den Anlagen.",
             reasoning="Die Vorlage setzt einen Auftrag der Stadtverordnetenversammlung um und "
@@ -525,6 +546,22 @@ class Loader:
             mime_type="text/plain",
             data=f"{paper.reference} {title}\n\n{paper.text}".encode(),
             paper=paper,
+        )
+        self.answer_inquiry(paper, index, count)
+
+    def answer_inquiry(self, paper, index, count):
+        """Answer the year's Anfragen: most on time, one late, the newest still open."""
+        if paper.paper_type != Paper.Type.INQUIRY or index >= count - 4:
+            return
+        late = index % 3 == 0
+        days = 35 if late else 20
+        services_inquiries.answer_inquiry(
+            paper,
+            text=f"Die Verwaltung beantwortet die Anfrage „{paper.name}“ wie folgt: Die "
+            "erfragten Zahlen sind als Anlage beigefügt; die Verwaltung berichtet im "
+            "Fachausschuss über den weiteren Stand.",
+            answered_on=min(paper.date + timedelta(days=days), timezone.localdate()),
+            originator="Oberbürgermeisterin",
         )
 
     def finish_meeting(self, meeting, now):
@@ -582,6 +619,15 @@ class Loader:
                 counts=(9, 1, 1),
                 resolution="Dem Verkauf wird zugestimmt.",
             )
+        if meeting.organization.councillors_may_read_non_public:
+            # The boards whose rules open their non-public part to all councillors.
+            services.add_agenda_item(
+                meeting,
+                "Standorte geschützter Arten und Vertragsangelegenheiten (nichtöffentlich)",
+                public=False,
+                number=str(next_number + 2),
+                late=False,
+            )
         if meeting.start - now < timedelta(days=14):
             services.publish_agenda(meeting)
         if meeting.start >= now:
@@ -595,6 +641,13 @@ class Loader:
                 topics = dict(D.BOARD_TOPICS.get(meeting.organization.name, []))
                 if item.name in topics:
                     self.decide(item, AgendaItem.Result.NOTED, text=topics[item.name])
+                elif not item.public:
+                    self.decide(
+                        item,
+                        AgendaItem.Result.NOTED,
+                        text="Der Beirat berät nichtöffentlich; die Stellungnahme liegt allen "
+                        "Stadtverordneten im Ratsinformationssystem vor.",
+                    )
                 elif item.name == "Sonstiges":
                     self.decide(item, "", text="Es werden keine Themen benannt.")
                 continue
@@ -611,7 +664,12 @@ class Loader:
                     AgendaItem.Result.ADOPTED,
                     counts=(yes, self.rng.randint(0, 5), self.rng.randint(0, 3)),
                 )
-            if consultation.role == Consultation.Role.DECISION and self.rng.random() < 0.5:
+            tracked = consultation.paper.tracking_requested  # its task came by itself
+            if (
+                consultation.role == Consultation.Role.DECISION
+                and not tracked
+                and self.rng.random() < 0.5
+            ):
                 services.add_task(
                     item,
                     description=f"Beschluss „{consultation.paper.name}“ umsetzen und "

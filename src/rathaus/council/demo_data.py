@@ -33,6 +33,27 @@ ORGANIZATIONS = [
         "advisory_board",
         "Berät Stadtverordnete und Verwaltung in allen Fragen der Inklusion (§ 10 Hauptsatzung).",
     ),
+    (
+        "Klimarat",
+        "KR",
+        "advisory_board",
+        "Berät die Stadt bei Klimaschutz und Klimaanpassung (§ 13 Hauptsatzung); "
+        "Mitglieder aus Wissenschaft, Initiativen und Stadtwerken.",
+    ),
+    (
+        "Naturschutzbeirat",
+        "NSB",
+        "advisory_board",
+        "Unabhängiges Beratungsgremium der unteren Naturschutzbehörde "
+        "(§ 39 Brandenburgisches Naturschutzausführungsgesetz).",
+    ),
+    (
+        "Tierheimbeirat",
+        "THB",
+        "advisory_board",
+        "Begleitet den Betrieb des Tierheims; je eine Vertreterin oder ein Vertreter jeder "
+        "Fraktion (§ 13 Hauptsatzung).",
+    ),
     ("Fraktion SPD", "SPD", "group", ""),
     ("Fraktion Bündnis 90/Die Grünen", "Bündnis 90/Die Grünen", "group", ""),
     ("Fraktion CDU", "CDU", "group", ""),
@@ -54,6 +75,40 @@ RULES = (
     "§ 4 Vertretung in den Ausschüssen\nDer Beirat entsendet je eine Vertreterin oder einen "
     "Vertreter mit Rederecht in die Fachausschüsse."
 )
+
+# Rules of the boards that differ from RULES: (rules, all councillors may read the
+# non-public part). 22/SVV/0792: where information cannot be public, the elected
+# councillors get it "niedrigschwellig" - here by the rules of the body.
+BOARD_RULES = {
+    "Klimarat": (
+        "§ 1 Aufgaben\nDer Klimarat berät die Stadt bei der Umsetzung des "
+        "Klimaschutzkonzepts und gibt Empfehlungen ab.\n\n"
+        "§ 2 Zusammensetzung\nBis zu zwölf Mitglieder aus Wissenschaft, Initiativen und "
+        "Stadtwerken, berufen vom Hauptausschuss; die Arbeitsverteilung wird veröffentlicht."
+        "\n\n§ 3 Sitzungen\nDer Klimarat tagt vierteljährlich öffentlich.",
+        False,
+    ),
+    "Naturschutzbeirat": (
+        "§ 1 Aufgaben\nDer Beirat berät die untere Naturschutzbehörde und nimmt zu "
+        "Eingriffen in Natur und Landschaft Stellung.\n\n"
+        "§ 2 Sitzungen\nDie Sitzungen sind nichtöffentlich, soweit Standorte geschützter "
+        "Arten oder Daten Dritter beraten werden.\n\n"
+        "§ 3 Unterrichtung der Stadtverordneten\nAlle Stadtverordneten können die "
+        "nichtöffentlichen Niederschriften und Stellungnahmen im Ratsinformationssystem "
+        "einsehen; sie sind zur Verschwiegenheit verpflichtet. Jeder Zugriff wird "
+        "protokolliert.",
+        True,
+    ),
+    "Tierheimbeirat": (
+        "§ 1 Aufgaben\nDer Beirat begleitet den Betrieb des Tierheims und berät über den "
+        "Betreibervertrag.\n\n"
+        "§ 2 Sitzungen\nDer Beirat tagt zweimal im Jahr; Vertragsangelegenheiten werden "
+        "nichtöffentlich beraten.\n\n"
+        "§ 3 Unterrichtung der Stadtverordneten\nAlle Stadtverordneten können die "
+        "nichtöffentlichen Unterlagen einsehen (Zugriff protokolliert).",
+        True,
+    ),
+}
 
 # Attendance of 10.01.2023 (seed 002): form of address, title, given, family, group,
 # function, status, from, until
@@ -207,6 +262,11 @@ SEED_PAPERS = {
         "name": "Transparenz der Tätigkeit von Beiräten",
         "paper_type": "Antrag",
         "date": "2022-09-08",
+        # The form's "Beschlussverfolgung gewünscht" / "Termin": the SVV wants the state
+        # of affairs in December 2022.
+        "tracking_requested": True,
+        "tracking_due_date": "2022-12-07",
+        "lead_office": "buero-oberbuergermeister",
         "originator": "Fraktion DIE aNDERE und Stadtverordneter Andreas Menzel (BVB/FW)",
         "text": (
             "Die Stadtverordnetenversammlung möge beschließen:\n\n"
@@ -545,6 +605,7 @@ WEIMAR = {
     "name": "Anfrage – Digitalisierungsstrategie der Stadtverwaltung",
     "paper_type": "Anfrage",
     "date": "2022-01-12",
+    "answer_due_date": "2022-02-09",
     "originator": "weimarwerk bürgerbündnis e.V. – FDP – Piraten, CDU",
     "text": (
         "Der Oberbürgermeister wird um Beantwortung nachfolgender Fragen gebeten:\n"
@@ -556,6 +617,26 @@ WEIMAR = {
         "4. Welche Planungen bestehen für die zukünftige Arbeitsweise (Öffnungszeiten, "
         "Rückkehr zur spontanen Erledigung oder verpflichtende vorherige Terminvereinbarung) "
         "des Bürgerbüros und anderer Ämter?"
+    ),
+}
+
+# The administration's answer to the Weimar inquiry: a paper under a parent paper
+# (OParl superordinatedPaper / subordinatedPaper).
+WEIMAR_ANSWER = {
+    "reference": "2022/0121 F-1",
+    "parent": WEIMAR["reference"],
+    "name": "Beantwortung der Anfrage – Digitalisierungsstrategie der Stadtverwaltung",
+    "paper_type": "Beantwortung",
+    "date": "2022-01-24",
+    "originator": "Oberbürgermeister – Amt für Digitalisierung und IT",
+    "text": (
+        "Zu 1.: Der Umsetzungsstand wird im OZG-Dashboard der Stadt je Leistung mit dem "
+        "Reifegrad ausgewiesen.\n"
+        "Zu 2.: Der Zeit- und Rahmenplan folgt dem Fahrplan des Landes; Leistungen nach dem "
+        "Einer-für-alle-Prinzip werden übernommen, sobald sie bereitstehen.\n"
+        "Zu 3.: Das Qualitätssicherungskonzept verlangt für jede Online-Leistung einen Test mit "
+        "Bürgerinnen und Bürgern vor der Freischaltung.\n"
+        "Zu 4.: Das Bürgerbüro bietet neben Online-Terminen feste Sprechzeiten ohne Termin an."
     ),
 }
 
@@ -603,6 +684,16 @@ YEAR_PAPERS = [
         "Stellungnahme des Migrantenbeirats zu mehrsprachigen Formularen",
         "Migrantenbeirat",
     ),
+    (
+        "Stellungnahme",
+        "Empfehlung des Klimarats zum Hitzeaktionsplan",
+        "Klimarat",
+    ),
+    (
+        "Stellungnahme",
+        "Stellungnahme des Naturschutzbeirats zum Bebauungsplan Nr. 47",
+        "Naturschutzbeirat",
+    ),
     ("Antrag", "Sprechzeiten ohne Termin im Bürgerbüro ausweiten", "Fraktion DIE aNDERE"),
     (
         "Beschlussvorlage",
@@ -611,6 +702,11 @@ YEAR_PAPERS = [
     ),
     ("Mitteilungsvorlage", "Bericht zur Wartezeit in der Ausländerbehörde", "Oberbürgermeisterin"),
     ("Antrag", "Gießpatenschaften für Stadtbäume ausbauen", "Fraktion Bündnis 90/Die Grünen"),
+    (
+        "Stellungnahme",
+        "Stellungnahme des Tierheimbeirats zum Betreibervertrag",
+        "Tierheimbeirat",
+    ),
     ("Beschlussvorlage", "Wirtschaftsplan der Stadtwerke 2026", "Oberbürgermeisterin"),
     ("Anfrage", "Stand der Umsetzung des Onlinezugangsgesetzes", "Fraktion CDU"),
     ("Antrag", "Jugendbeteiligung: Kinder- und Jugendparlament einrichten", "Fraktion SPD"),
@@ -666,6 +762,32 @@ BOARD_TOPICS = {
         (
             "Interkulturelle Woche – Auswertung",
             "Die Veranstaltungen waren gut besucht; der Beirat dankt allen Vereinen.",
+        ),
+    ],
+    "Klimarat": [
+        (
+            "Hitzeaktionsplan – Stellungnahme",
+            "Der Klimarat empfiehlt Trinkbrunnen und kühle Orte an allen Schulwegen.",
+        ),
+        (
+            "Bericht der Stadtwerke zur Wärmeplanung",
+            "Die Stadtwerke stellen den Zwischenstand der kommunalen Wärmeplanung vor.",
+        ),
+    ],
+    "Naturschutzbeirat": [
+        (
+            "Stellungnahme zum Bebauungsplan Nr. 47 „Am Mühlenteich“",
+            "Der Beirat empfiehlt, den Uferstreifen von Bebauung freizuhalten.",
+        ),
+        (
+            "Baumfällungen im Stadtpark",
+            "Die Behörde berichtet über die Verkehrssicherheit; Ersatzpflanzungen sind geplant.",
+        ),
+    ],
+    "Tierheimbeirat": [
+        (
+            "Bericht der Tierheimleitung",
+            "Belegung und Vermittlungen im Halbjahr; der Beirat dankt den Ehrenamtlichen.",
         ),
     ],
     "Beirat für Menschen mit Behinderung": [

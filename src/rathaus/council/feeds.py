@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from icalendar import Calendar, Event
 
+from rathaus.core.ical import stable_uid
 from rathaus.core.parsing import parse_id
 
 from .models import Meeting, Paper
@@ -64,10 +65,9 @@ def meetings_ical(request):
     calendar.add("prodid", "-//Rathaus//Ratsinformation//DE")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Sitzungen – {request.municipality.name}")
-    host = request.get_host().split(":")[0]
     for meeting in meetings:
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{host}")
+        event.add("uid", stable_uid(request.municipality, "sitzung", meeting.pk))
         event.add("summary", meeting.name)
         event.add("dtstart", meeting.start)
         event.add("dtend", meeting.end or meeting.start + timedelta(hours=2))

@@ -39,17 +39,27 @@ class PaperForm(KernModelForm):
             "text",
             "reasoning",
             "financial_impact",
+            "tracking_requested",
+            "tracking_due_date",
+            "answer_due_date",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "tracking_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "answer_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "text": forms.Textarea(attrs={"rows": 8}),
             "reasoning": forms.Textarea(attrs={"rows": 8}),
             "financial_impact": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"reference": _("Leer lassen: wird automatisch vergeben (z. B. 25/SVV/0001).")}
+        help_texts = {
+            "reference": _("Leer lassen: wird automatisch vergeben (z. B. 25/SVV/0001)."),
+            "answer_due_date": _("Nur für Anfragen; leer lassen: vier Wochen nach dem Datum."),
+        }
         error_messages = {
             "name": {"required": _("Geben Sie den Betreff ein.")},
             "paper_type": {"required": _("Wählen Sie die Art der Drucksache.")},
+            "tracking_due_date": {"invalid": _("Geben Sie ein Datum ein.")},
+            "answer_due_date": {"invalid": _("Geben Sie ein Datum ein.")},
         }
 
     def __init__(self, *args, municipality=None, **kwargs):
@@ -58,6 +68,38 @@ class PaperForm(KernModelForm):
         self.fields["lead_office"].queryset = self.fields["lead_office"].queryset.filter(
             municipality=municipality
         )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("tracking_requested") and not data.get("lead_office"):
+            self.add_error(
+                "lead_office",
+                _("Für die Beschlussverfolgung ist ein federführendes Amt nötig."),
+            )
+        due, day = data.get("answer_due_date"), data.get("date")
+        if due and day and due < day:
+            self.add_error(
+                "answer_due_date",
+                _("Die Antwortfrist darf nicht vor dem Datum der Anfrage liegen."),
+            )
+        return data
+
+
+class InquiryAnswerForm(KernForm):
+    text = forms.CharField(
+        label=_("Text der Antwort"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=50000,
+        error_messages={"required": _("Geben Sie den Text der Antwort ein.")},
+    )
+    answered_on = forms.DateField(
+        label=_("Beantwortet am"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": _("Geben Sie das Datum der Antwort ein."),
+            "invalid": _("Geben Sie ein Datum ein."),
+        },
+    )
 
 
 class ConsultationForm(KernForm):

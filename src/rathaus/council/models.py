@@ -30,25 +30,70 @@ class OParlObject(TenantModel):
     created = models.DateTimeField(_("erstellt"), default=timezone.now, db_index=True)
     modified = models.DateTimeField(_("geändert"), default=timezone.now, db_index=True)
     deleted = models.BooleanField(_("gelöscht"), default=False)
-    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True)
+    # Indexed: the importer looks every object up by its source id.
+    external_id = models.URLField(_("ID im Quellsystem"), max_length=500, blank=True, db_index=True)
 
     objects = CouncilQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_visibility = obj.visibility_state()
+        return obj
+
+    def shown_publicly(self) -> bool:
+        """Public by its own flag (parents aside): then a later hiding is a deletion."""
+        return getattr(self, "public", False)
+
+    def visibility_state(self) -> tuple:
+        """What decides whether this object and what hangs on it are public."""
+        return (self.deleted, getattr(self, "public", True))
+
     def save(self, *args, **kwargs):
         # Every write is a modification an OParl client must see with modified_since.
         self.modified = timezone.now()
         if kwargs.get("update_fields"):
             kwargs["update_fields"] = {*kwargs["update_fields"], "modified"}
+        if hasattr(self, "was_public") and self.shown_publicly():
+            self.was_public = True
+            if kwargs.get("update_fields"):
+                kwargs["update_fields"] = {*kwargs["update_fields"], "was_public"}
         super().save(*args, **kwargs)
+        # OParl 1.1 §2-08: the objects this one is embedded in change with it; when its
+        # visibility changes, so does what is shown (or hidden) through it.
+        from .oparl_touch import touch_after_save
+
+        loaded = getattr(self, "_loaded_visibility", None)
+        changed = loaded is not None and loaded != self.visibility_state()
+        touch_after_save(self, visibility_changed=changed)
+        self._loaded_visibility = self.visibility_state()
 
 
 class PublicQuerySet(CouncilQuerySet):
     def visible(self):
         """What anyone may see: alive and public (pages, feeds, search, OParl)."""
         return self.filter(deleted=False, public=True)
+
+
+class FileQuerySet(PublicQuerySet):
+    def visible(self):
+        """Public files whose every parent is public and alive.
+
+        A file can hang on a paper, a meeting and an agenda item at once: hiding one
+        parent hides the file on every path, or it would stay embedded elsewhere.
+        """
+        return (
+            super()
+            .visible()
+            .exclude(paper__public=False)
+            .exclude(paper__deleted=True)
+            .exclude(agenda_item__public=False)
+            .exclude(agenda_item__deleted=True)
+            .exclude(meeting__deleted=True)
+        )
 
 
 class AgendaItemQuerySet(PublicQuerySet):
@@ -142,6 +187,16 @@ class Organization(OParlObject):
     end_date = models.DateField(_("aufgelöst am"), null=True, blank=True)
     website = models.URLField(_("Website"), blank=True)
     place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True)
+    # 22/SVV/0792: where the board's rules say so, every elected councillor (not only
+    # the board's members) may read its non-public information; each access is audited.
+    councillors_may_read_non_public = models.BooleanField(
+        _("Alle Stadtverordneten dürfen Nichtöffentliches einsehen"),
+        default=False,
+        help_text=_(
+            "Nur setzen, wenn die Geschäftsordnung des Gremiums es vorsieht. "
+            "Jeder Zugriff wird protokolliert."
+        ),
+    )
     sub_organization_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -179,6 +234,13 @@ class Person(OParlObject):
     gender = models.CharField(_("Geschlecht"), max_length=20, blank=True)
     email = models.EmailField(_("E-Mail"), blank=True)
     phone = models.CharField(_("Telefon"), max_length=40, blank=True)
+    # Contact data is published (OParl) only when the person chose so; the address
+    # of a linked login is never published (see public_email).
+    publish_contact = models.BooleanField(
+        _("E-Mail und Telefon veröffentlichen"),
+        default=False,
+        help_text=_("Nur ankreuzen, wenn die Person der Veröffentlichung zugestimmt hat."),
+    )
     status = models.CharField(_("Status"), max_length=100, blank=True)
     life = models.TextField(_("Lebenslauf"), blank=True)
     # The login of a councillor: links non-public access to memberships.
@@ -197,6 +259,18 @@ class Person(OParlObject):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_email(self) -> str:
+        if not self.publish_contact or not self.email:
+            return ""
+        if self.user_id and self.user.email.lower() == self.email.lower():
+            return ""  # a login address is never published
+        return self.email
+
+    @property
+    def public_phone(self) -> str:
+        return self.phone if self.publish_contact else ""
 
     def get_absolute_url(self) -> str:
         return reverse("council:person", args=[self.pk])
@@ -276,6 +350,9 @@ class Meeting(OParlObject):
     def is_published(self) -> bool:
         return self.agenda_published_at is not None
 
+    def visibility_state(self) -> tuple:
+        return (self.deleted, self.is_published, self.state, self.minutes_approved)
+
 
 class AgendaItem(OParlObject):
     class Result(models.TextChoices):
@@ -294,6 +371,8 @@ class AgendaItem(OParlObject):
     order = models.PositiveIntegerField(_("Reihenfolge"), default=0)
     name = models.CharField(_("Thema"), max_length=500)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished item is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     late = models.BooleanField(_("Dringlichkeit (nachträglich aufgenommen)"), default=False)
     discussion = models.TextField(_("Beratung"), blank=True)
     result = models.CharField(
@@ -316,6 +395,11 @@ class AgendaItem(OParlObject):
 
     def __str__(self) -> str:
         return f"TOP {self.number} {self.name}"
+
+    def shown_publicly(self) -> bool:
+        # Items of a draft agenda were never shown: hiding them is no deletion.
+        meeting = self.meeting
+        return self.public and (meeting.is_published or meeting.state == Meeting.State.HELD)
 
     @property
     def is_visible(self) -> bool:
@@ -350,10 +434,16 @@ class Paper(OParlObject):
 
     body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="papers")
     name = models.CharField(_("Betreff"), max_length=500)
-    reference = models.CharField(_("Drucksachen-Nr."), max_length=60, blank=True, db_index=True)
-    date = models.DateField(_("Erstellungsdatum"), default=timezone.localdate)
+    # Long enough for every vendor's numbering: a cut reference is another paper.
+    reference = models.CharField(_("Drucksachen-Nr."), max_length=200, blank=True, db_index=True)
+    # Empty when an imported paper has no readable date: never an invented one.
+    date = models.DateField(
+        _("Erstellungsdatum"), default=timezone.localdate, null=True, blank=True
+    )
     paper_type = models.CharField(_("Art"), max_length=40, choices=Type.choices)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished paper is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     originator = models.CharField(_("Einreicher"), max_length=300, blank=True)
     originator_persons = models.ManyToManyField(Person, blank=True, related_name="papers")
     originator_organizations = models.ManyToManyField(
@@ -374,13 +464,25 @@ class Paper(OParlObject):
     superordinated = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subordinated"
     )
+    # The Antrag form's "Beschlussverfolgung gewünscht" and "Termin" (seed 002): an
+    # adopting decision then creates the tracked task by itself.
+    tracking_requested = models.BooleanField(_("Beschlussverfolgung gewünscht"), default=False)
+    tracking_due_date = models.DateField(
+        _("Termin"),
+        null=True,
+        blank=True,
+        help_text=_("Bis wann der Beschluss umgesetzt sein soll (für die Beschlussverfolgung)."),
+    )
+    # Anfragen: by when the written answer is due (seed 001).
+    answer_due_date = models.DateField(_("Antwort erbeten bis"), null=True, blank=True)
 
     objects = PublicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Drucksache")
         verbose_name_plural = _("Drucksachen")
-        ordering = ["-date", "-id"]
+        # Imported papers may have no date: those go last, not first (PostgreSQL).
+        ordering = [models.F("date").desc(nulls_last=True), "-id"]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}".strip()
@@ -450,7 +552,7 @@ class File(OParlObject):
     name = models.CharField(_("Name"), max_length=300)
     file_name = models.CharField(_("Dateiname"), max_length=255)
     mime_type = models.CharField(_("MIME-Typ"), max_length=100, default="application/pdf")
-    date = models.DateField(_("Datum"), default=timezone.localdate)
+    date = models.DateField(_("Datum"), default=timezone.localdate, null=True, blank=True)
     size = models.PositiveBigIntegerField(_("Größe"), default=0)
     sha1_checksum = models.CharField(max_length=40, blank=True)
     content = models.FileField(upload_to=file_upload_path, blank=True)
@@ -458,6 +560,8 @@ class File(OParlObject):
     source_url = models.URLField(_("Quelle"), max_length=500, blank=True)
     text = models.TextField(_("Textinhalt"), blank=True)
     public = models.BooleanField(_("öffentlich"), default=True)
+    # Once public, a depublished file is shown as deleted in OParl incremental lists.
+    was_public = models.BooleanField(default=False, editable=False)
     role = models.CharField(_("Rolle"), max_length=20, choices=Role.choices, default="auxiliary")
     paper = models.ForeignKey(
         Paper, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
@@ -472,7 +576,7 @@ class File(OParlObject):
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
     )
 
-    objects = PublicQuerySet.as_manager()
+    objects = FileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Datei")
@@ -522,6 +626,13 @@ class ResolutionTask(TenantModel):
         DONE = "done", _("erledigt")
 
     agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="tasks")
+    # The decided paper (from the item's consultation): the public page and the paper
+    # page list tasks by it. Hidden with the paper when the paper is not public.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.SET_NULL, null=True, blank=True, related_name="resolution_tasks"
+    )
+    # Created by record_result for a paper with "Beschlussverfolgung gewünscht".
+    automatic = models.BooleanField(_("automatisch angelegt"), default=False)
     description = models.TextField(_("Auftrag"))
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("zuständiges Amt")
@@ -529,6 +640,7 @@ class ResolutionTask(TenantModel):
     due_date = models.DateField(_("Frist"))
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default="open")
     report = models.TextField(_("Sachstand"), blank=True)
+    reported_at = models.DateTimeField(_("letzter Bericht"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
 
@@ -536,6 +648,15 @@ class ResolutionTask(TenantModel):
         verbose_name = _("Beschlusskontrolle")
         verbose_name_plural = _("Beschlusskontrolle")
         ordering = ["due_date", "id"]
+        constraints = [
+            # Recording a result twice (correction, double submit, two clerks) must not
+            # create a second automatic task for the same decision.
+            models.UniqueConstraint(
+                fields=["agenda_item"],
+                condition=models.Q(automatic=True),
+                name="council_one_automatic_task_per_item",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description[:80]
@@ -543,6 +664,11 @@ class ResolutionTask(TenantModel):
     @property
     def overdue(self) -> bool:
         return self.status != self.Status.DONE and self.due_date < timezone.localdate()
+
+    @property
+    def state_label(self) -> str:
+        """open / in progress / done, or overdue when the deadline passed undone."""
+        return str(_("überfällig")) if self.overdue else self.get_status_display()
 
 
 class SavedSearch(TenantModel):

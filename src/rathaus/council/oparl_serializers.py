@@ -49,9 +49,11 @@ def prune(data: dict) -> dict:
 class Serializer:
     """Turns models into OParl objects; one instance per request (for absolute URLs)."""
 
-    def __init__(self, request):
+    def __init__(self, request, *, omit_internal: bool = False):
         self.request = request
         self.municipality = request.municipality
+        # OParl 1.1 §2-05: with omit_internal=true the internal lists may be left out.
+        self.omit_internal = omit_internal
         # URLs are built by prefix: reverse() per property would dominate list pages.
         self.root = request.build_absolute_uri(reverse("council:oparl_root"))
         self.file_root = request.build_absolute_uri(reverse("council:file", args=[0]))[:-2]
@@ -62,9 +64,14 @@ class Serializer:
     def obj_url(self, kind: str, pk) -> str:
         return f"{self.root}{kind.lower()}/{pk}"
 
+    @staticmethod
+    def gone(obj) -> bool:
+        """Deleted, or no longer public (OParl: depublished objects count as deleted)."""
+        return obj.deleted or getattr(obj, "oparl_gone", False)
+
     def base(self, kind: str, obj, web: str | None = None) -> dict:
         data = {"id": self.obj_url(kind, obj.pk), "type": schema(kind)}
-        if obj.deleted:
+        if self.gone(obj):
             data.update(created=dt(obj.created), modified=dt(obj.modified), deleted=True)
             return data
         return data
@@ -103,7 +110,7 @@ class Serializer:
         )
 
     def body(self, body: Body) -> dict:
-        if body.deleted:
+        if self.gone(body):
             return self.base("Body", body)
         lists = {
             kind: self.url("oparl_list", body.pk, kind)
@@ -137,18 +144,19 @@ class Serializer:
                     "contactEmail": body.contact_email,
                     "contactName": body.contact_name,
                     **lists,
-                    "legislativeTerm": [
-                        self.legislative_term(t, embedded=True)
-                        for t in body.legislative_terms.alive()
-                    ],
                     "classification": body.classification,
                 }
             ),
+            # Required by Body.json (also when empty), so never pruned, not even with
+            # omit_internal.
+            "legislativeTerm": [
+                self.legislative_term(t, embedded=True) for t in body.legislative_terms.alive()
+            ],
             **self.tail(body, reverse("council:index")),
         }
 
     def legislative_term(self, term: LegislativeTerm, embedded=False) -> dict:
-        if term.deleted:
+        if self.gone(term):
             return self.base("LegislativeTerm", term)
         return {
             **self.base("LegislativeTerm", term),
@@ -164,7 +172,7 @@ class Serializer:
         }
 
     def location(self, place: Place) -> dict:
-        if place.deleted:
+        if self.gone(place):
             return self.base("Location", place)
         return {
             **self.base("Location", place),
@@ -181,7 +189,7 @@ class Serializer:
         }
 
     def organization(self, org: Organization) -> dict:
-        if org.deleted:
+        if self.gone(org):
             return self.base("Organization", org)
         memberships = [m for m in org.memberships.all() if not m.deleted]
         return {
@@ -208,7 +216,7 @@ class Serializer:
         }
 
     def person(self, person: Person) -> dict:
-        if person.deleted:
+        if self.gone(person):
             return self.base("Person", person)
         return {
             **self.base("Person", person),
@@ -221,11 +229,13 @@ class Serializer:
                     "formOfAddress": person.form_of_address,
                     "title": [person.title] if person.title else [],
                     "gender": person.gender,
-                    "email": [person.email] if person.email else [],
-                    "phone": [person.phone] if person.phone else [],
+                    "email": [person.public_email] if person.public_email else [],
+                    "phone": [person.public_phone] if person.public_phone else [],
                     "status": [person.status] if person.status else [],
                     "life": person.life,
-                    "membership": [
+                    "membership": []
+                    if self.omit_internal
+                    else [
                         self.membership(m, embedded=True)
                         for m in person.memberships.all()
                         if not m.deleted
@@ -236,7 +246,7 @@ class Serializer:
         }
 
     def membership(self, m: Membership, embedded=False) -> dict:
-        if m.deleted:
+        if self.gone(m):
             return self.base("Membership", m)
         return {
             **self.base("Membership", m),
@@ -257,7 +267,7 @@ class Serializer:
         }
 
     def meeting(self, meeting: Meeting) -> dict:
-        if meeting.deleted:
+        if self.gone(meeting):
             return self.base("Meeting", meeting)
         files = [f for f in getattr(meeting, "public_files", []) if f.agenda_item_id is None]
         if not meeting.minutes_approved:
@@ -285,13 +295,15 @@ class Serializer:
                     "participant": participants,
                     "invitation": self.file(invitation, embedded=True) if invitation else None,
                     "resultsProtocol": self.file(protocol, embedded=True) if protocol else None,
-                    "auxiliaryFile": [self.file(f, embedded=True) for f in auxiliary],
+                    "auxiliaryFile": []
+                    if self.omit_internal
+                    else [self.file(f, embedded=True) for f in auxiliary],
                     "agendaItem": [
                         self.agenda_item(i, embedded=True)
                         for i in meeting.agenda_items.all()
                         if i.public and not i.deleted
                     ]
-                    if published
+                    if published and not self.omit_internal
                     else [],
                 }
             ),
@@ -299,10 +311,11 @@ class Serializer:
         }
 
     def agenda_item(self, item: AgendaItem, embedded=False) -> dict:
-        if item.deleted:
+        if self.gone(item):
             return self.base("AgendaItem", item)
         consultation = getattr(item, "consultation", None)
-        if consultation is not None and (consultation.deleted or not consultation.paper.public):
+        paper = consultation.paper if consultation is not None else None
+        if consultation is not None and (consultation.deleted or not paper.public or paper.deleted):
             consultation = None
         files = [f for f in item.files.all() if f.public and not f.deleted]
         return {
@@ -319,7 +332,9 @@ class Serializer:
                     else None,
                     "result": item.result,
                     "resolutionText": item.resolution_text,
-                    "auxiliaryFile": [self.file(f, embedded=True) for f in files],
+                    "auxiliaryFile": []
+                    if self.omit_internal
+                    else [self.file(f, embedded=True) for f in files],
                     "start": dt(item.start),
                     "end": dt(item.end),
                 }
@@ -328,7 +343,7 @@ class Serializer:
         }
 
     def paper(self, paper: Paper) -> dict:
-        if paper.deleted:
+        if self.gone(paper):
             return self.base("Paper", paper)
         files = [f for f in paper.files.all() if f.public and not f.deleted]
         main = next((f for f in files if f.role == File.Role.MAIN), None)
@@ -345,15 +360,21 @@ class Serializer:
                     "date": d(paper.date),
                     "paperType": paper.paper_type,
                     "mainFile": self.file(main, embedded=True) if main else None,
-                    "auxiliaryFile": [self.file(f, embedded=True) for f in files if f is not main],
+                    "auxiliaryFile": []
+                    if self.omit_internal
+                    else [self.file(f, embedded=True) for f in files if f is not main],
                     "originatorPerson": [self.obj_url("Person", pk) for pk in links["persons"]],
                     "originatorOrganization": [
                         self.obj_url("Organization", pk) for pk in links["organizations"]
                     ],
                     "relatedPaper": [self.obj_url("Paper", pk) for pk in links["related"]],
-                    "superordinatedPaper": self.obj_url("Paper", paper.superordinated_id)
-                    if links["superordinated"]
-                    else None,
+                    # Arrays in OParl 1.1 (schema Paper.json), not single URLs.
+                    "superordinatedPaper": [
+                        self.obj_url("Paper", pk) for pk in links["superordinated"]
+                    ],
+                    "subordinatedPaper": [
+                        self.obj_url("Paper", pk) for pk in links["subordinated"]
+                    ],
                     "consultation": [
                         self.consultation(c, embedded=True)
                         for c in paper.consultations.all()
@@ -365,7 +386,7 @@ class Serializer:
         }
 
     def consultation(self, c: Consultation, embedded=False) -> dict:
-        if c.deleted:
+        if self.gone(c):
             return self.base("Consultation", c)
         item = c.agenda_item
         item_public = item is not None and item.is_visible
@@ -385,7 +406,7 @@ class Serializer:
         }
 
     def file(self, f: File, embedded=False) -> dict:
-        if f.deleted:
+        if self.gone(f):
             return self.base("File", f)
         return {
             **self.base("File", f),
@@ -432,6 +453,11 @@ def prepare_papers(papers) -> None:
             "pk", flat=True
         )
     )
+    children = Paper.objects.filter(superordinated_id__in=ids, public=True, deleted=False)
+    for child_id, parent_id in children.order_by("pk").values_list("pk", "superordinated_id"):
+        links[parent_id].setdefault("subordinated", []).append(child_id)
     for paper in papers:
-        links[paper.pk]["superordinated"] = paper.superordinated_id in visible_parents
+        parent = paper.superordinated_id
+        links[paper.pk]["superordinated"] = [parent] if parent in visible_parents else []
+        links[paper.pk].setdefault("subordinated", [])
         paper._links = links[paper.pk]

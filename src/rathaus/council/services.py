@@ -6,7 +6,7 @@ only after the commit.
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -41,7 +41,27 @@ PAPER_FIELDS = {
     "text",
     "reasoning",
     "financial_impact",
+    "superordinated",
+    "tracking_requested",
+    "tracking_due_date",
+    "answer_due_date",
 }
+
+# Without a "Termin" on the paper, a tracked resolution is due this long after the
+# decision; an Anfrage without a deadline is due this long after its date (ADR 0043).
+DEFAULT_TRACKING_DAYS = 90
+DEFAULT_ANSWER_DAYS = 28
+ADOPTING_RESULTS = {AgendaItem.Result.ADOPTED, AgendaItem.Result.ADOPTED_CHANGED}
+
+
+def _check_parent(municipality, fields: dict, paper=None) -> None:
+    parent = fields.get("superordinated")
+    if parent is None:
+        return
+    if parent.municipality_id != municipality.pk:
+        raise ValidationError("Die übergeordnete Drucksache gehört zu einer anderen Kommune.")
+    if paper is not None and parent.pk == paper.pk:
+        raise ValidationError("Eine Drucksache kann nicht sich selbst untergeordnet sein.")
 
 
 def body_of(municipality) -> Body:
@@ -67,24 +87,43 @@ def next_reference(municipality, year: int | None = None) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
+def _check_follow_up(paper: Paper) -> None:
+    """A tracked resolution needs an office to answer for it; an Anfrage a deadline."""
+    if paper.tracking_requested and paper.lead_office_id is None:
+        raise ValidationError(
+            {"lead_office": "Für die Beschlussverfolgung ist ein federführendes Amt nötig."}
+        )
+    if paper.paper_type == Paper.Type.INQUIRY and paper.answer_due_date is None:
+        paper.answer_due_date = paper.date + timedelta(days=DEFAULT_ANSWER_DAYS)
+    if paper.answer_due_date and paper.answer_due_date < paper.date:
+        raise ValidationError(
+            {"answer_due_date": "Die Antwortfrist darf nicht vor dem Datum der Anfrage liegen."}
+        )
+
+
 @transaction.atomic
 def create_paper(municipality, *, actor=None, **fields) -> Paper:
     unknown = set(fields) - PAPER_FIELDS
     if unknown:
         raise ValueError(f"unknown paper fields: {unknown}")
+    _check_parent(municipality, fields)
     if not fields.get("reference"):
         fields["reference"] = next_reference(municipality)
-    paper = Paper.objects.create(municipality=municipality, body=body_of(municipality), **fields)
+    paper = Paper(municipality=municipality, body=body_of(municipality), **fields)
+    _check_follow_up(paper)
+    paper.save()
     audit.record("council.paper_created", paper, actor=actor, data={"ref": paper.reference})
     return paper
 
 
 @transaction.atomic
 def update_paper(paper: Paper, *, actor=None, **fields) -> Paper:
+    _check_parent(paper.municipality, fields, paper)
     for name, value in fields.items():
         if name not in PAPER_FIELDS:
             raise ValueError(f"unknown paper field: {name}")
         setattr(paper, name, value)
+    _check_follow_up(paper)
     paper.save()
     audit.record("council.paper_updated", paper, actor=actor, data={"fields": sorted(fields)})
     return paper
@@ -274,6 +313,8 @@ def record_result(
     counts = [v for v in (votes_yes, votes_no, votes_abstain) if v is not None]
     if any(v < 0 for v in counts):
         raise ValidationError("Stimmenzahlen dürfen nicht negativ sein.")
+    # Lock the item: two clerks recording the same result create one automatic task.
+    AgendaItem.objects.select_for_update().filter(pk=item.pk).values_list("pk").get()
     item.result = result
     item.discussion = discussion
     item.resolution_text = resolution_text
@@ -286,7 +327,51 @@ def record_result(
         actor=actor,
         data={"result": result, "yes": votes_yes, "no": votes_no, "abstain": votes_abstain},
     )
+    track_resolution(item, actor=actor)
     return item
+
+
+def _decided_paper(item: AgendaItem) -> Paper | None:
+    consultation = Consultation.objects.filter(agenda_item=item).select_related("paper").first()
+    return consultation.paper if consultation else None
+
+
+def track_resolution(item: AgendaItem, *, actor=None) -> ResolutionTask | None:
+    """Beschlussverfolgung by itself: an adopting decision on a paper that asks for it
+    creates one task for the paper's lead office, due on the paper's "Termin".
+
+    Only the deciding body's resolution counts (a committee's recommendation is no
+    resolution yet). Idempotent: the item is locked by the caller and a partial unique
+    constraint allows one automatic task per item.
+    """
+    consultation = Consultation.objects.filter(agenda_item=item).select_related("paper").first()
+    if consultation is None or consultation.role != Consultation.Role.DECISION:
+        return None
+    paper = consultation.paper
+    if not paper.tracking_requested or item.result not in ADOPTING_RESULTS:
+        return None
+    if item.tasks.filter(automatic=True).exists():
+        return None
+    if paper.lead_office is None:  # the office was removed after the paper was saved
+        audit.record("council.task_without_office", item, actor=actor, data={"paper": paper.pk})
+        return None
+    decided_on = timezone.localtime(item.meeting.start).date()
+    task = ResolutionTask.objects.create(
+        municipality=item.municipality,
+        agenda_item=item,
+        paper=paper,
+        automatic=True,
+        description=item.resolution_text.strip() or paper.text.strip() or paper.name,
+        office=paper.lead_office,
+        due_date=paper.tracking_due_date or decided_on + timedelta(days=DEFAULT_TRACKING_DAYS),
+    )
+    audit.record(
+        "council.task_created",
+        task,
+        actor=actor,
+        data={"due": str(task.due_date), "automatic": True, "paper": paper.pk},
+    )
+    return task
 
 
 @transaction.atomic
@@ -296,6 +381,7 @@ def add_task(item: AgendaItem, *, description: str, office, due_date, actor=None
     task = ResolutionTask.objects.create(
         municipality=item.municipality,
         agenda_item=item,
+        paper=_decided_paper(item),
         description=description,
         office=office,
         due_date=due_date,
@@ -306,6 +392,8 @@ def add_task(item: AgendaItem, *, description: str, office, due_date, actor=None
 
 @transaction.atomic
 def update_task(task: ResolutionTask, *, status: str, report: str = "", actor=None):
+    if report != task.report:
+        task.reported_at = timezone.now()
     task.status = status
     task.report = report
     task.completed_at = timezone.now() if status == ResolutionTask.Status.DONE else None
@@ -427,11 +515,30 @@ def cancel_meeting(meeting: Meeting, *, actor=None) -> Meeting:
 
 @transaction.atomic
 def soft_delete(obj, *, actor=None):
-    """Mark as deleted: OParl clients learn about it with modified_since."""
+    """Mark as deleted: OParl clients learn about it with modified_since.
+
+    What only exists through the object goes with it (a paper's consultations and the
+    files that hang on nothing else; a meeting's agenda items and files), so no
+    list keeps serving children of a deleted parent.
+    """
     obj.deleted = True
     obj.save(update_fields=["deleted"])
     audit.record("council.deleted", obj, actor=actor)
+    for child in _dependent_children(obj):
+        if not child.deleted:
+            soft_delete(child, actor=actor)
     return obj
+
+
+def _dependent_children(obj) -> list:
+    if isinstance(obj, Paper):
+        files = obj.files.filter(meeting=None, agenda_item=None, organization=None)
+        return [*obj.consultations.all(), *files]
+    if isinstance(obj, Meeting):
+        return [*obj.agenda_items.all(), *obj.files.filter(paper=None, agenda_item=None)]
+    if isinstance(obj, AgendaItem):
+        return list(obj.files.filter(paper=None, meeting=None))
+    return []
 
 
 # --- Alerts for a saved search (double opt-in) -----------------------------------

@@ -26,11 +26,15 @@ def submit_paper(
     document_text: str = "",
     public: bool = True,
     lead_office=None,
+    tracking_requested: bool = False,
+    tracking_due_date=None,
     actor=None,
 ) -> Paper:
     """Create a Drucksache with its PDF as the main document.
 
     The council office then puts it on a Beratungsfolge as with any other paper.
+    With ``tracking_requested`` (needs ``lead_office``) the deciding resolution becomes
+    a tracked task by itself.
     """
     if paper_type not in Paper.Type.values:
         raise ValueError(f"unknown paper type: {paper_type}")
@@ -45,6 +49,8 @@ def submit_paper(
         text=text,
         reasoning=reasoning,
         financial_impact=financial_impact,
+        tracking_requested=tracking_requested,
+        tracking_due_date=tracking_due_date,
     )
     services.attach_file(
         municipality=municipality,

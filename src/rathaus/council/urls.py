@@ -46,6 +46,11 @@ staff = [
     path("verwaltung/top/<int:pk>/anlage/", views_staff.item_file, name="staff_item_file"),
     path("verwaltung/top/<int:pk>/verschieben/", views_staff.item_move, name="staff_item_move"),
     path("verwaltung/auftraege/<int:pk>/", views_staff.task_update, name="staff_task"),
+    path(
+        "verwaltung/vorlagen/<int:pk>/antwort/",
+        views_staff.inquiry_answer,
+        name="staff_inquiry_answer",
+    ),
 ]
 
 public = [
@@ -71,6 +76,7 @@ public = [
     path("dateien/<int:pk>/", views_public.file_access, name="file"),
     path("dateien/<int:pk>/download/", views_public.file_download, name="file_download"),
     path("beschluesse/", views_public.tasks, name="tasks"),
+    path("anfragen/", views_public.inquiries, name="inquiries"),
     path("benachrichtigung/", views_public.alert_subscribe, name="alert"),
     path(
         "benachrichtigung/bestaetigen/<str:token>/",

@@ -12,14 +12,17 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods
 
-from rathaus.core import uploads
-from rathaus.core.parsing import parse_id, parse_optional_int
+from rathaus.core import audit, uploads
+from rathaus.core.parsing import parse_id, parse_optional_int, try_id
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
-from . import access, services
+from . import access, followup, services
 from .forms import AlertForm
 from .models import (
     AgendaItem,
@@ -116,6 +119,7 @@ def meeting_detail(request, pk):
         meeting.agenda_items.alive()
         .order_by("order")
         .select_related("consultation__paper")
+        # visible(): a file also attached to a non-public paper stays hidden here too.
         .prefetch_related(Prefetch("files", queryset=File.objects.visible()))
     )
     show_agenda = meeting.is_published or meeting.state == Meeting.State.HELD
@@ -137,6 +141,9 @@ def meeting_detail(request, pk):
             "has_non_public": bool(non_public),
             "files": files,
             "may_see_secret": may_see_secret,
+            "has_tasks": followup.visible_tasks(request.user, request.municipality)
+            .filter(agenda_item__meeting=meeting)
+            .exists(),
         },
     )
 
@@ -188,8 +195,32 @@ def paper_detail(request, pk):
     return render(
         request,
         "council/paper_detail.html",
-        {"paper": paper, "steps": steps, "files": files, "non_public": not paper.public},
+        {
+            "paper": paper,
+            "steps": steps,
+            "files": files,
+            "non_public": not paper.public,
+            "tasks": followup.visible_tasks(request.user, request.municipality).filter(paper=paper),
+            "inquiry": _inquiry_row(paper, may_see_secret),
+            "answers_to": _answered_inquiry(request, paper),
+        },
     )
+
+
+def _inquiry_row(paper, may_see_secret):
+    if paper.paper_type != Paper.Type.INQUIRY:
+        return None
+    return followup.inquiry_rows([paper], visible_only=not may_see_secret)[0]
+
+
+def _answered_inquiry(request, paper):
+    """For an answer: the Anfrage it answers, if this visitor may see it."""
+    parent = paper.superordinated
+    if paper.paper_type != Paper.Type.ANSWER or parent is None or parent.deleted:
+        return None
+    if parent.public or access.can_see_non_public(request.user, request.municipality, parent):
+        return parent
+    return None
 
 
 def paper_list(request):
@@ -317,11 +348,22 @@ def _file_or_404(request, pk) -> File:
     raise Http404
 
 
-def _serve(file: File, as_attachment: bool):
+def _file_validators(file: File) -> tuple[str | None, int]:
+    """ETag from the content checksum, Last-Modified from the file's ``modified``."""
+    etag = f'"{file.sha1_checksum}"' if file.sha1_checksum else None
+    return etag, int(file.modified.timestamp())
+
+
+def _serve(request, file: File, as_attachment: bool):
     if not file.content:
         if file.source_url:
             return HttpResponseRedirect(file.source_url)
         raise Http404
+    etag, modified = _file_validators(file)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=modified)
+    if not_modified is not None:
+        not_modified["Access-Control-Allow-Origin"] = "*"
+        return not_modified
     response = FileResponse(
         file.content.open("rb"),
         as_attachment=as_attachment,
@@ -329,6 +371,9 @@ def _serve(file: File, as_attachment: bool):
         content_type=file.mime_type,
     )
     response["Access-Control-Allow-Origin"] = "*"
+    if etag:
+        response["ETag"] = etag
+    response["Last-Modified"] = http_date(modified)
     # Sandboxed, never sniffed, and inline only for PDFs and images: an imported or old
     # upload that is HTML must not run as a page of the town's origin.
     uploads.serve_headers(response, file.mime_type, file.file_name, inline=not as_attachment)
@@ -337,46 +382,77 @@ def _serve(file: File, as_attachment: bool):
     return response
 
 
+@gzip_page
 def file_access(request, pk):
     """OParl accessUrl: the file for viewing in the browser (inline)."""
-    return _serve(_file_or_404(request, pk), as_attachment=False)
+    return _serve(request, _file_or_404(request, pk), as_attachment=False)
 
 
+@gzip_page
 def file_download(request, pk):
     """OParl downloadUrl: the file as a download (Content-Disposition: attachment)."""
-    return _serve(_file_or_404(request, pk), as_attachment=True)
+    return _serve(request, _file_or_404(request, pk), as_attachment=True)
 
 
 def tasks(request):
-    """Beschlussverfolgung for councillors and the council office: overdue first."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
+    """Beschlussverfolgung: every resolution's task and its state, for everyone.
 
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not access.is_councillor(request.user, request.municipality):
-        raise PermissionDenied(_("Für diese Seite fehlt Ihnen die Berechtigung."))
-    all_tasks = (
-        ResolutionTask.objects.for_municipality(request.municipality)
-        .select_related("office", "agenda_item__meeting__organization")
-        .filter(agenda_item__deleted=False)
-    )
-    if not access.is_council_office(request.user, request.municipality):
-        member_of = access.member_organization_ids(request.user, request.municipality)
-        all_tasks = all_tasks.filter(
-            Q(agenda_item__public=True) | Q(agenda_item__meeting__organization_id__in=member_of)
-        )
+    The public sees tasks of public, published agenda items on public papers;
+    councillors additionally those of bodies whose non-public content they may read
+    (audited), the council office all.
+    """
+    shown = followup.visible_tasks(request.user, request.municipality)
+    state = request.GET.get("status", "")
+    state_key = followup.STATE_FILTERS.get(state, ("", ""))[0]
+    shown = followup.filter_by_state(shown, state_key)
+    paper_id = try_id(request.GET.get("drucksache"))
+    meeting_id = try_id(request.GET.get("sitzung"))
+    if paper_id is not None:
+        shown = shown.filter(paper_id=paper_id)
+    if meeting_id is not None:
+        shown = shown.filter(agenda_item__meeting_id=meeting_id)
     today = timezone.localdate()
-    open_tasks = all_tasks.exclude(status=ResolutionTask.Status.DONE)
+    open_tasks = shown.exclude(status=ResolutionTask.Status.DONE)
+    context = {
+        "overdue": list(open_tasks.filter(due_date__lt=today)),
+        "open": list(open_tasks.filter(due_date__gte=today)),
+        "done": list(
+            shown.filter(status=ResolutionTask.Status.DONE).order_by("-completed_at")[:50]
+        ),
+        "states": [(key, label) for key, (_k, label) in followup.STATE_FILTERS.items()],
+        "state": state if state_key else "",
+        "filtered": paper_id is not None or meeting_id is not None,
+    }
+    hidden = followup.non_public_tasks(context["overdue"] + context["open"] + context["done"])
+    if hidden:  # one audit entry naming every non-public task this page showed
+        audit.record(
+            "council.non_public_viewed",
+            hidden[0],
+            actor=request.user,
+            municipality=request.municipality,
+            data={"path": request.path, "tasks": [t.pk for t in hidden]},
+        )
+    return render(request, "council/tasks.html", context)
+
+
+def inquiries(request):
+    """Anfragen with their answer deadline and state; ?status=ueberfaellig lists the
+    unanswered ones past their deadline."""
+    overdue_only = request.GET.get("status") == "ueberfaellig"
+    papers = (
+        followup.overdue_inquiries(request.municipality)
+        if overdue_only
+        else followup.inquiries(request.municipality)
+    )
+    page = Paginator(papers.order_by("-date", "-id"), 25).get_page(request.GET.get("seite"))
     return render(
         request,
-        "council/tasks.html",
+        "council/inquiries.html",
         {
-            "overdue": open_tasks.filter(due_date__lt=today),
-            "open": open_tasks.filter(due_date__gte=today),
-            "done": all_tasks.filter(status=ResolutionTask.Status.DONE).order_by("-completed_at")[
-                :20
-            ],
+            "page": page,
+            "rows": followup.inquiry_rows(page.object_list),
+            "overdue_only": overdue_only,
+            "overdue_count": followup.overdue_inquiries(request.municipality).count(),
         },
     )
 

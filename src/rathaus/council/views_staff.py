@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from rathaus.core.models import Role
 from rathaus.core.permissions import has_role, offices_of, role_required
 
-from . import access, services
+from . import access, followup, services, services_inquiries
 from .forms import (
     AgendaItemForm,
     ConsultationForm,
     FileForm,
+    InquiryAnswerForm,
     MeetingForm,
     PaperForm,
     PaperOnAgendaForm,
@@ -56,6 +57,11 @@ def dashboard(request):
             .exclude(status=ResolutionTask.Status.DONE)
             .filter(due_date__lt=timezone.localdate())
             .select_related("office")[:20],
+            "overdue_inquiries": list(
+                followup.inquiries(request.municipality, visible_only=False)
+                .filter(answered=False, answer_due_date__lt=timezone.localdate())
+                .order_by("answer_due_date")[:20]
+            ),
         },
     )
 
@@ -64,9 +70,15 @@ def dashboard(request):
 def paper_create(request):
     form = PaperForm(request.POST or None, municipality=request.municipality)
     if request.method == "POST" and form.is_valid():
-        paper = services.create_paper(request.municipality, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Drucksache %(ref)s angelegt.") % {"ref": paper.reference})
-        return redirect("council:staff_paper", paper.pk)
+        try:
+            paper = services.create_paper(
+                request.municipality, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Drucksache %(ref)s angelegt.") % {"ref": paper.reference})
+            return redirect("council:staff_paper", paper.pk)
     return render(request, "council/staff/paper_form.html", {"form": form, "paper": None})
 
 
@@ -75,9 +87,13 @@ def paper_edit(request, pk):
     paper = get_object_or_404(_papers(request), pk=pk)
     form = PaperForm(request.POST or None, instance=paper, municipality=request.municipality)
     if request.method == "POST" and form.is_valid():
-        services.update_paper(paper, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Änderungen gespeichert."))
-        return redirect("council:staff_paper", paper.pk)
+        try:
+            services.update_paper(paper, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Änderungen gespeichert."))
+            return redirect("council:staff_paper", paper.pk)
     paper.refresh_from_db()
     if not paper.public:
         access.log_access(request, paper)
@@ -93,7 +109,48 @@ def paper_edit(request, pk):
             "consultation_form": ConsultationForm(municipality=request.municipality),
             "file_form": FileForm(),
             "files": paper.files.alive(),
+            **_inquiry_context(paper),
         },
+    )
+
+
+def _inquiry_context(paper, answer_form=None) -> dict:
+    if paper.paper_type != Paper.Type.INQUIRY:
+        return {}
+    return {
+        "answer": services_inquiries.answer_of(paper),
+        "answer_form": answer_form
+        or InquiryAnswerForm(initial={"answered_on": timezone.localdate()}),
+    }
+
+
+@office_only
+@require_POST
+def inquiry_answer(request, pk):
+    """The written answer to an Anfrage (becomes its subordinate "Beantwortung")."""
+    paper = get_object_or_404(_papers(request), pk=pk, paper_type=Paper.Type.INQUIRY)
+    form = InquiryAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services_inquiries.answer_inquiry(paper, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Die Antwort ist gespeichert und veröffentlicht."))
+            return redirect("council:staff_paper", paper.pk)
+    return render(
+        request,
+        "council/staff/paper_form.html",
+        {
+            "form": PaperForm(instance=paper, municipality=request.municipality),
+            "paper": paper,
+            "consultations": paper.consultations.alive(),
+            "consultation_form": ConsultationForm(municipality=request.municipality),
+            "file_form": FileForm(),
+            "files": paper.files.alive(),
+            **_inquiry_context(paper, form),
+        },
+        status=400,
     )
 
 

@@ -8,7 +8,7 @@ where that is cheap enough; mass voter rows of last year are bulk-created.
 
 import io
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +19,7 @@ from rathaus.core.models import Office, Role, User
 
 from .budget import services as budget
 from .budget.models import Ballot, BallotEntry, BudgetRound
+from .budget.services_council import create_proposal_paper
 from .dialogues import services as dialogues
 from .dialogues.models import DialogueEvent, EventTopic, Hint
 from .reports import open311
@@ -325,6 +326,7 @@ def load_budget(municipality):
     ).first()
     last = BudgetRound.objects.create(
         municipality=municipality,
+        office=_office(municipality, "buero-oberbuergermeister"),
         slug="2024-25",
         title="Bürgerhaushalt 2024/25",
         description="Abgeschlossen: Die TOP-20-Liste ging an die Stadtverordnetenversammlung.",
@@ -354,9 +356,12 @@ def load_budget(municipality):
     BallotEntry.objects.bulk_create(entries)
     budget.set_phase(last, phase="results", actor=moderator)
     paper = budget.create_council_paper(last, actor=moderator)
-    _put_on_council_agenda_plan(municipality, paper)
+    top = budget.top_list(last)
+    # No. 15's path in Potsdam (22/SVV/1134): one proposal also becomes its own paper.
+    own_paper = create_proposal_paper(top[2].proposal, actor=moderator)
+    decided_on = _decide_in_council(municipality, [paper, own_paper], moderator)
     budget.set_phase(last, phase="implementation", actor=moderator)
-    for row in budget.top_list(last)[:6]:
+    for row in top[:6]:
         status = rng.choice(["accepted", "implementing", "implementing", "done"])
         percent = {"accepted": 0, "implementing": rng.choice([20, 45, 70]), "done": 100}[status]
         budget.update_progress(
@@ -366,21 +371,17 @@ def load_budget(municipality):
             percent=percent,
             note="Die Stadtverordnetenversammlung hat die Umsetzung beschlossen.",
         )
-        today = timezone.localdate()
-        budget.add_milestone(
-            row.proposal,
-            actor=moderator,
-            title="Beschluss der SVV",
-            due=today - timedelta(days=120),
-            done=True,
-        )
+        # The council's resolution is shown from the council's own record (the way);
+        # only the administration's own steps are milestones.
         budget.add_milestone(
             row.proposal,
             actor=moderator,
             title="Ausschreibung",
-            due=today + timedelta(days=30),
+            due=timezone.localdate() + timedelta(days=-20 if status == "done" else 30),
             done=status == "done",
         )
+    if decided_on is not None:  # last: saving proposals above would write "now" back
+        _date_the_story_back(last, [paper, own_paper], decided_on)
 
     current = BudgetRound.objects.create(
         municipality=municipality,
@@ -405,29 +406,57 @@ def load_budget(municipality):
         )
 
 
-def _put_on_council_agenda_plan(municipality, paper):
-    """What the council office does next: the paper goes to the council for decision."""
+def _decide_in_council(municipality, papers, moderator):
+    """What the council did with last round's papers: the Stadtverordnetenversammlung
+    decided them at a meeting about four months ago (the council demo's year of
+    meetings). Adopting resolutions create the tracked tasks by themselves."""
     from rathaus.council import services as council
     from rathaus.council.models import Meeting, Organization
 
     organizations = Organization.objects.for_municipality(municipality).alive()
     assembly = organizations.filter(kind=Organization.Kind.COUNCIL).first()
     if assembly is None:  # the council demo did not run
-        return
+        return None
     meeting = (
         Meeting.objects.for_municipality(municipality)
         .alive()
-        .filter(organization=assembly, cancelled=False, start__gt=timezone.now())
-        .order_by("start")
+        .filter(organization=assembly, cancelled=False)
+        .filter(start__lt=timezone.now() - timedelta(days=100))
+        .order_by("-start")
         .first()
     )
-    council.add_consultation(
-        paper,
-        assembly,
-        "Entscheidung",
-        meeting=meeting,
-        planned_date=None if meeting else timezone.localdate() + timedelta(days=30),
+    if meeting is None:
+        return None
+    for paper in papers:
+        consultation = council.add_consultation(paper, assembly, "Entscheidung", meeting=meeting)
+        item = council.add_agenda_item(
+            meeting, paper.name, consultation=consultation, late=False, actor=moderator
+        )
+        council.record_result(
+            item,
+            result="beschlossen",
+            unanimous=True,
+            resolution_text="Die Verwaltung wird beauftragt, die Vorschläge zu prüfen und "
+            "umzusetzen und der Stadtverordnetenversammlung halbjährlich zu berichten.",
+            actor=moderator,
+        )
+    council.generate_minutes(meeting, actor=moderator)
+    council.approve_minutes(meeting, actor=moderator)
+    return timezone.localtime(meeting.start).date()
+
+
+def _date_the_story_back(budget_round, papers, decided_on):
+    """The services stamp "now"; last round's story happened before the decision, so the
+    demo dates it back: submitted, reviewed, voted, handed over, then decided."""
+    from rathaus.council import services as council
+
+    day = datetime.combine(decided_on, time(12), tzinfo=timezone.get_current_timezone())
+    budget_round.proposals.update(
+        created_at=day - timedelta(days=200), reviewed_at=day - timedelta(days=150)
     )
+    BudgetRound.objects.filter(pk=budget_round.pk).update(voting_ends_at=day - timedelta(days=60))
+    for paper in papers:
+        council.update_paper(paper, date=decided_on - timedelta(days=40))
 
 
 def _proposals(budget_round, titles, rng, moderator):

@@ -1,5 +1,7 @@
 """Map settings shared by the Leaflet pages (passed to static JS through data attributes)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 # Musterstadt's centre as a fallback; municipalities without locations use it too.
@@ -21,8 +23,13 @@ def town_centre(municipality) -> tuple:
 
 def map_context(municipality, **extra) -> dict:
     lat, lon = town_centre(municipality)
+    tiles = settings.PARTICIPATION_MAP_TILE_URL
     return {
-        "map_tiles": settings.PARTICIPATION_MAP_TILE_URL,
+        "map_tiles": tiles,
+        # Tiles from another server are loaded only after the citizen asks for them
+        # ("Karte anzeigen"): each tile request hands that server the IP address.
+        "map_tiles_ask": bool(tiles) and not settings.PARTICIPATION_MAP_TILES_SELF_HOSTED,
+        "map_tiles_host": urlsplit(tiles.replace("{s}", "a")).netloc if tiles else "",
         "map_attribution": settings.PARTICIPATION_MAP_ATTRIBUTION,
         "map_center": f"{float(lat):.6f},{float(lon):.6f}",
         **extra,

@@ -7,9 +7,11 @@ from .budget.models import (  # noqa: F401
     Milestone,
     Proposal,
     Support,
+    VoteCode,
 )
 from .dialogues.models import DialogueEvent, EventTopic, Hint, Registration  # noqa: F401
 from .reports.models import (  # noqa: F401
+    AreaAlert,
     CategoryAttribute,
     Open311Client,
     Report,

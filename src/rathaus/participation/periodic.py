@@ -1,27 +1,33 @@
-"""Periodic jobs of the participation module (run by `rathaus scheduler`)."""
+"""Periodic jobs of the participation module (run by `rathaus scheduler`).
+
+The retention jobs (photos, contact data, registrations) are rows of the retention
+registry in ``participation.privacy`` (core.retention); they live here because the
+existing callers and tests know them here.
+"""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rathaus.core.periodic import Job
 
 from .dialogues.models import Registration
-from .reports.models import Report, ReportPhoto
+from .reports.models import Report, ReportPhoto, ReportUpdate
 
 CONFIRM_HOURS = 48
+#: Registrations are deleted this many days after their dialogue ended (or after
+#: they were cancelled or lapsed).
+REGISTRATION_DAYS = 30
 
 
-def delete_abandoned_photos() -> int:
+def delete_abandoned_photos(now=None) -> int:
     """Photos of reports that were never submitted are deleted after a day (idempotent)."""
-    cutoff = timezone.now() - timedelta(days=1)
-    count = 0
-    for photo in ReportPhoto.objects.filter(report=None, created_at__lt=cutoff):
-        photo.image.delete(save=False)
-        photo.delete()
-        count += 1
-    return count
+    cutoff = (now or timezone.now()) - timedelta(days=1)
+    deleted, _ = ReportPhoto.objects.filter(report=None, created_at__lt=cutoff).delete()
+    return deleted  # the files go with their rows (core.files)
 
 
 def expire_unconfirmed_registrations() -> int:
@@ -32,17 +38,59 @@ def expire_unconfirmed_registrations() -> int:
     ).update(status=Registration.Status.CANCELLED)
 
 
-def erase_old_contact_data() -> int:
+def erase_old_contact_data(now=None) -> int:
     """GDPR: contact data of reports finished long ago is erased (the report stays)."""
-    cutoff = timezone.now() - timedelta(days=settings.PARTICIPATION_CONTACT_RETENTION_DAYS)
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.PARTICIPATION_CONTACT_RETENTION_DAYS)
     finished = Report.objects.filter(
         status__in=Report.FINAL_STATUSES, status_changed_at__lt=cutoff
     ).exclude(contact_email="", contact_name="", contact_phone="")
-    return finished.update(contact_email="", contact_name="", contact_phone="")
+    return _erase_contact(finished)
+
+
+def _erase_contact(reports) -> int:
+    """Contact data goes, and with it the internal notes (free text about the person);
+    public status notes stay with the public report."""
+    ids = list(reports.values_list("pk", flat=True))
+    ReportUpdate.objects.filter(report_id__in=ids, is_public=False).exclude(text="").update(text="")
+    return Report.objects.filter(pk__in=ids).update(
+        contact_email="", contact_name="", contact_phone=""
+    )
+
+
+def erase_stalled_contact_data(now=None) -> int:
+    """Reports that never reach a final status lose their contact data after the
+    longer period, counted from their last change of status (or their creation)."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "PARTICIPATION_OPEN_CONTACT_RETENTION_DAYS", 730))
+    stalled = (
+        Report.objects.exclude(status__in=Report.FINAL_STATUSES)
+        .alias(last_change=Coalesce("status_changed_at", "created_at"))
+        .filter(last_change__lt=now - timedelta(days=days))
+        .exclude(contact_email="", contact_name="", contact_phone="")
+    )
+    return _erase_contact(stalled)
+
+
+def delete_past_registrations(now=None) -> int:
+    """Registrations for dialogues that ended a month ago, and cancelled or lapsed ones
+    a month after they were made, are deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=REGISTRATION_DAYS)
+    due = Registration.objects.filter(
+        Q(event__ends_at__lt=cutoff)
+        | Q(status=Registration.Status.CANCELLED, created_at__lt=cutoff)
+    )
+    deleted, _ = due.delete()
+    return deleted
+
+
+def send_area_alerts() -> int:
+    from .reports.alerts import send_due
+
+    return send_due()
 
 
 JOBS = [
-    Job("participation.delete_abandoned_photos", delete_abandoned_photos, 3600),
+    Job("participation.send_area_alerts", send_area_alerts, 900),
     Job("participation.expire_unconfirmed_registrations", expire_unconfirmed_registrations, 3600),
-    Job("participation.erase_old_contact_data", erase_old_contact_data, 24 * 3600),
 ]

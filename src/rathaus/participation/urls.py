@@ -4,6 +4,7 @@ from .budget import views as budget
 from .dialogues import views as dialogues
 from .reports import open311
 from .reports import views as reports
+from .reports import views_alerts as area_alerts
 from .trees import views as trees
 from .views import index, open311_docs, staff_overview
 
@@ -24,6 +25,18 @@ urlpatterns = [
     path("maengel/melden/fertig/", reports.report_done, name="report_done"),
     path("maengel/wieder-oeffnen/<str:token>/", reports.report_reopen, name="report_reopen"),
     path("maengel/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("maengel/benachrichtigung/", area_alerts.subscribe, name="area_alert"),
+    path(
+        "maengel/benachrichtigung/bestaetigen/<str:token>/",
+        area_alerts.confirm,
+        name="area_alert_confirm",
+    ),
+    path(
+        "maengel/benachrichtigung/abbestellen/<str:token>/",
+        area_alerts.unsubscribe,
+        name="area_alert_unsubscribe",
+    ),
+    path("maengel/gebiet.rss", area_alerts.AreaFeed(), name="area_feed"),
     path("verwaltung/maengel/", reports.inbox, name="inbox"),
     path("verwaltung/maengel/<int:pk>/", reports.staff_report, name="staff_report"),
     path(
@@ -37,6 +50,17 @@ urlpatterns = [
     path("buergerhaushalt/<slug:slug>/vorschlagen/", budget.proposal_new, name="budget_new"),
     path("buergerhaushalt/<slug:slug>/abstimmen/", budget.vote, name="budget_vote"),
     path("buergerhaushalt/<slug:slug>/abstimmen/fertig/", budget.vote_done, name="budget_done"),
+    path("buergerhaushalt/<slug:slug>/code/", budget.vote_with_code, name="budget_code_vote"),
+    path(
+        "buergerhaushalt/<slug:slug>/code/anfordern/",
+        budget.request_code,
+        name="budget_code_request",
+    ),
+    path(
+        "verwaltung/buergerhaushalt/<slug:slug>/codes/",
+        budget.staff_codes,
+        name="budget_staff_codes",
+    ),
     path("buergerhaushalt/<slug:slug>/ergebnis/", budget.result, name="budget_result"),
     path(
         "buergerhaushalt/<slug:slug>/<int:number>/", budget.proposal_detail, name="budget_proposal"

@@ -429,6 +429,8 @@ def _end(
             cancel_reason=reason[:200],
             hold_expires_at=None,
             units_return_at=return_at,
+            # The iCalendar SEQUENCE: a cancellation must supersede the invitation.
+            revision=F("revision") + 1,
         )
         if not changed:
             return False

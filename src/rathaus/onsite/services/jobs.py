@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from rathaus.appointments import capacity
 from rathaus.appointments.models import Offer
-from rathaus.appointments.services.onsite import anonymise_finished
 from rathaus.core import audit
 from rathaus.core.models import Municipality
 
@@ -57,10 +56,11 @@ def retention_days() -> int:
 
 
 def apply_retention(now=None) -> dict:
-    """Drop the personal side of tickets and bookings finished ``retention_days`` ago.
+    """Drop the personal side of tickets finished ``retention_days`` ago.
 
     Tickets keep their times, group, kind and handled services (the figures), but
-    lose the link to the booking; bookings lose name and contact.
+    lose the link to the booking. Bookings have their own retention row
+    (``appointments.bookings``, core.retention).
     """
     now = now or timezone.now()
     before = now - timedelta(days=retention_days())
@@ -79,5 +79,4 @@ def apply_retention(now=None) -> dict:
                     data={"tickets": here},
                 )
         tickets += here
-    bookings = anonymise_finished(before)
-    return {"tickets": tickets, "bookings": bookings}
+    return {"tickets": tickets}

@@ -87,3 +87,36 @@ class MilestoneForm(KernForm):
         label=_("Termin"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     done = forms.BooleanField(label=_("erreicht"), required=False)
+
+
+class VoteCodeForm(KernForm):
+    code = forms.CharField(
+        label=_("Ihr Abstimmungscode"),
+        max_length=40,
+        help_text=_("Steht in Ihrem Brief oder in der E-Mail, z. B. ABCD-EFGH-JKMN."),
+        error_messages={"required": _("Geben Sie Ihren Abstimmungscode ein.")},
+    )
+
+
+class CodeRequestForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"),
+        error_messages={
+            "required": _("Geben Sie Ihre E-Mail-Adresse ein."),
+            "invalid": _("Geben Sie eine E-Mail-Adresse im Format name@beispiel.de ein."),
+        },
+    )
+
+
+class CodeBatchForm(KernForm):
+    count = forms.IntegerField(
+        label=_("Anzahl der Codes"),
+        min_value=1,
+        max_value=50000,
+        error_messages={
+            "required": _("Geben Sie die Anzahl ein."),
+            "invalid": _("Bitte geben Sie eine ganze Zahl ein."),
+            "min_value": _("Mindestens 1 Code."),
+            "max_value": _("Höchstens 50.000 Codes je Auftrag."),
+        },
+    )

@@ -30,6 +30,8 @@ class BudgetRound(TenantModel):
     )
     top_n = models.PositiveSmallIntegerField(_("Länge der Ergebnisliste"), default=20)
     voting_ends_at = models.DateTimeField(_("Abstimmung endet"), null=True, blank=True)
+    # When the points were cut from the voters (secret ballot, ADR 0170).
+    ballots_sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
     categories = models.JSONField(_("Kategorien"), default=list, blank=True)
     districts = models.JSONField(_("Stadtteile"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,6 +44,16 @@ class BudgetRound(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("Drucksache im Ratsinformationssystem"),
+    )
+    # The office answering for the implementation: with it, the round's papers ask the
+    # council for Beschlussverfolgung, so a resolution becomes a tracked task by itself.
+    office = models.ForeignKey(
+        "core.Office",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("federführendes Amt"),
     )
 
     class Meta:
@@ -93,6 +105,17 @@ class Proposal(models.Model):
     )
     progress_note = models.TextField(_("Stand der Umsetzung"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(_("geprüft am"), null=True, blank=True)
+    # A single proposal brought to the council as its own paper (as 22/SVV/1134 was for
+    # No. 15 of Potsdam's TOP-20 list); set once, so the handover is idempotent.
+    council_paper = models.ForeignKey(
+        "council.Paper",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("eigene Drucksache"),
+    )
 
     class Meta:
         verbose_name = _("Bürgerhaushaltsvorschlag")
@@ -133,17 +156,60 @@ class Milestone(models.Model):
         return self.title
 
 
+class VoteCode(models.Model):
+    """A one-time code to vote without an account (seed 002, 4.1: registration was too
+    long). Only a hash is stored; the code itself exists on the letter or in the e-mail.
+    """
+
+    class Channel(models.TextChoices):
+        LETTER = "letter", _("Brief")
+        EMAIL = "email", _("E-Mail")
+
+    round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="vote_codes")
+    code_hash = models.CharField(max_length=64)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # E-mail codes: a keyed hash of the address, so one address gets one code per round
+    # without the address being stored.
+    email_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Abstimmungscode")
+        verbose_name_plural = _("Abstimmungscodes")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code_hash"], name="vote_code_once"),
+            models.UniqueConstraint(
+                fields=["round", "email_hash"],
+                condition=~models.Q(email_hash=""),
+                name="vote_code_once_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.get_channel_display()}"
+
+
 class Ballot(models.Model):
-    """One person's ballot in one round: a distribution of points, changeable until the end."""
+    """One ballot in one round: a distribution of points. An account's ballot can be
+    changed until the end; a vote code's ballot is cast once."""
 
     round = models.ForeignKey(BudgetRound, on_delete=models.CASCADE, related_name="ballots")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
+    vote_code = models.OneToOneField(
+        VoteCode, on_delete=models.PROTECT, null=True, blank=True, related_name="ballot"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person")
+            models.UniqueConstraint(fields=["round", "user"], name="one_ballot_per_person"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, vote_code__isnull=True)
+                | models.Q(user__isnull=True, vote_code__isnull=False),
+                name="ballot_by_account_or_code",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,7 +217,20 @@ class Ballot(models.Model):
 
 
 class BallotEntry(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="entries")
+    """Points for one proposal. Linked to its ballot (the voter) while the vote is open,
+    so the distribution can be changed; sealed at the end of the vote: then it names
+    only its round, and nobody can tell whose points they were (ADR 0170)."""
+
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="entries", null=True, blank=True
+    )
+    round = models.ForeignKey(
+        BudgetRound,
+        on_delete=models.CASCADE,
+        related_name="sealed_entries",
+        null=True,
+        blank=True,
+    )
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="ballot_entries")
     points = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 

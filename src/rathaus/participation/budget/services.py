@@ -98,7 +98,8 @@ def review(proposal, *, actor, feasible: bool, note: str, cost=None) -> Proposal
     proposal.status = Proposal.Status.FEASIBLE if feasible else Proposal.Status.NOT_FEASIBLE
     proposal.feasibility_note = note.strip()
     proposal.cost_estimate = cost
-    proposal.save()
+    proposal.reviewed_at = timezone.now()
+    proposal.save(update_fields=["status", "feasibility_note", "cost_estimate", "reviewed_at"])
     audit.record(
         "participation.budget.reviewed",
         proposal,
@@ -152,6 +153,10 @@ def set_phase(budget_round, *, phase, actor) -> BudgetRound:
         _mark_selection(budget_round)
     budget_round.phase = phase
     budget_round.save(update_fields=["phase"])
+    if old == Phase.VOTING and phase != Phase.VOTING:
+        from .secrecy import seal
+
+        seal(budget_round)  # the vote is over: points no longer name their voters
     audit.record(
         "participation.budget.phase", budget_round, actor=actor, data={"from": old, "to": phase}
     )
@@ -159,7 +164,7 @@ def set_phase(budget_round, *, phase, actor) -> BudgetRound:
 
 
 def voting_open(budget_round) -> bool:
-    if budget_round.phase != Phase.VOTING:
+    if budget_round.phase != Phase.VOTING or budget_round.ballots_sealed_at:
         return False
     return budget_round.voting_ends_at is None or timezone.now() < budget_round.voting_ends_at
 
@@ -168,10 +173,8 @@ def ballot_proposals(budget_round):
     return budget_round.proposals.filter(status=Proposal.Status.FEASIBLE).order_by("number")
 
 
-@transaction.atomic
-def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
-    """Store the person's whole distribution of points, replacing an earlier one."""
-    budget_round = _lock_round(budget_round)
+def checked_points(budget_round, points: dict[int, int]) -> dict[int, int]:
+    """The non-zero points of a ballot, after the round's rules (round locked by caller)."""
     if not voting_open(budget_round):
         raise ValidationError("Die Abstimmung ist nicht geöffnet.")
     allowed = set(ballot_proposals(budget_round).values_list("pk", flat=True))
@@ -189,6 +192,15 @@ def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
         raise ValidationError(
             f"Sie haben {total} Punkte verteilt, erlaubt sind {budget_round.points_per_voter}."
         )
+    return given
+
+
+@transaction.atomic
+def cast_ballot(budget_round, *, user, points: dict[int, int]) -> Ballot:
+    """Store the person's whole distribution of points, replacing an earlier one."""
+    budget_round = _lock_round(budget_round)
+    given = checked_points(budget_round, points)
+    total = sum(given.values())
     try:
         with transaction.atomic():
             ballot, _ = Ballot.objects.get_or_create(round=budget_round, user=user)
@@ -326,6 +338,8 @@ def create_council_paper(budget_round, *, actor):
         originator=f"Oberbürgermeisterin – {budget_round.title}",
         document=HTML(string=html).write_pdf(),
         document_name=f"{budget_round.slug}-top-{budget_round.top_n}.pdf",
+        lead_office=budget_round.office,
+        tracking_requested=budget_round.office is not None,
         actor=actor,
         **_paper_text(budget_round, title),
     )
@@ -350,7 +364,9 @@ def update_progress(proposal, *, actor, status, percent: int, note: str) -> Prop
     proposal.status = status
     proposal.progress_percent = 100 if status == Proposal.Status.DONE else percent
     proposal.progress_note = note.strip()
-    proposal.save()
+    # Only the fields of this step: a stale object must not undo other writes (e.g. the
+    # proposal's own council paper, created meanwhile).
+    proposal.save(update_fields=["status", "progress_percent", "progress_note"])
     audit.record(
         "participation.budget.progress",
         proposal,

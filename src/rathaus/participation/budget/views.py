@@ -13,9 +13,21 @@ from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
 
-from . import services
-from .forms import BallotForm, MergeForm, MilestoneForm, ProgressForm, ProposalForm, ReviewForm
+from . import services, vote_codes
+from .forms import (
+    BallotForm,
+    CodeBatchForm,
+    CodeRequestForm,
+    MergeForm,
+    MilestoneForm,
+    ProgressForm,
+    ProposalForm,
+    ReviewForm,
+    VoteCodeForm,
+)
 from .models import Ballot, BudgetRound, Proposal
+from .services_council import create_proposal_paper, proposal_paper
+from .way import proposal_way
 
 STAFF = (Role.MODERATOR,)
 
@@ -110,6 +122,7 @@ def proposal_detail(request, slug, number):
             in (BudgetRound.Phase.PROPOSALS, BudgetRound.Phase.REVIEW)
             and proposal.status != Proposal.Status.MERGED,
             "merged": proposal.merged_proposals.all(),
+            "way": proposal_way(proposal, request.user),
         },
     )
 
@@ -167,6 +180,85 @@ def vote(request, slug):
             "has_ballot": bool(current),
             "used": sum(current.values()),
         },
+    )
+
+
+@ratelimit("participation-budget-code-vote", limit=20, window_seconds=600)
+def vote_with_code(request, slug):
+    """Vote without an account: the one-time code from the letter or the e-mail."""
+    budget_round = _round(request, slug)
+    if not services.voting_open(budget_round):
+        messages.info(request, _("Die Abstimmung ist nicht geöffnet."))
+        return redirect("participation:budget_round", slug)
+    code_form = VoteCodeForm(request.POST or None)
+    form = BallotForm(
+        request.POST or None,
+        proposals=list(services.ballot_proposals(budget_round)),
+        max_points=budget_round.max_points_per_proposal,
+    )
+    if request.method == "POST" and code_form.is_valid() and form.is_valid():
+        try:
+            vote_codes.cast_ballot_with_code(
+                budget_round, code=code_form.cleaned_data["code"], points=form.points()
+            )
+        except ValidationError as exc:
+            _errors_to_forms(exc, code_form, form)
+        else:
+            return render(request, "participation/budget/code_done.html", {"round": budget_round})
+    return render(
+        request,
+        "participation/budget/vote_code.html",
+        {"round": budget_round, "form": form, "code_form": code_form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _errors_to_forms(exc, code_form, form):
+    if hasattr(exc, "error_dict") and "code" in exc.error_dict:
+        code_form.add_error("code", exc.error_dict["code"])
+    else:
+        form.add_error(None, exc)
+
+
+@ratelimit("participation-budget-code-request", limit=5, window_seconds=3600)
+def request_code(request, slug):
+    """A code by e-mail: receiving it is the confirmation; one per address and round."""
+    budget_round = _round(request, slug)
+    if not services.voting_open(budget_round):
+        messages.info(request, _("Die Abstimmung ist nicht geöffnet."))
+        return redirect("participation:budget_round", slug)
+    form = CodeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        vote_codes.request_email_code(budget_round, form.cleaned_data["email"])
+        # The same answer whether the address had a code already: nobody learns who voted.
+        return render(request, "participation/budget/code_sent.html", {"round": budget_round})
+    return render(
+        request, "participation/budget/code_request.html", {"round": budget_round, "form": form}
+    )
+
+
+@role_required(*STAFF)
+def staff_codes(request, slug):
+    """Letter codes for the print shop: a CSV, shown once (only hashes are kept)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    budget_round = _round(request, slug)
+    form = CodeBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = vote_codes.generate_letter_codes(
+            budget_round, count=form.cleaned_data["count"], actor=request.user
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="codes-{budget_round.slug}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow(["abstimmungscode"])
+        writer.writerows([c] for c in codes)
+        return response
+    return render(
+        request, "participation/budget/staff_codes.html", {"round": budget_round, "form": form}
     )
 
 
@@ -254,6 +346,18 @@ def _run_action(request, budget_round, proposal, action):
                 _("Die Liste wurde als Drucksache %(ref)s an das Ratsbüro übergeben.")
                 % {"ref": paper.reference},
             )
+    elif action == "proposal_paper" and proposal:
+        known = proposal_paper(proposal)
+        paper = create_proposal_paper(proposal, actor=actor)
+        messages.success(
+            request,
+            (
+                _("Der Vorschlag ist bereits Drucksache %(ref)s.")
+                if known
+                else _("Der Vorschlag wurde als Drucksache %(ref)s an das Ratsbüro übergeben.")
+            )
+            % {"ref": paper.reference},
+        )
     elif action == "review" and proposal:
         form = _valid(ReviewForm(request.POST))
         data = form.cleaned_data

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
+from rathaus.core.ical import stable_uid
 from rathaus.core.models import Role
 from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
@@ -62,7 +63,7 @@ def event_ics(request, slug):
     calendar.add("prodid", "-//Rathaus//Beteiligung//DE")
     calendar.add("version", "2.0")
     entry = Event()
-    entry.add("uid", f"dialog-{event.pk}@{request.get_host().split(':')[0]}")
+    entry.add("uid", stable_uid(request.municipality, "dialog", event.pk))
     entry.add("dtstamp", timezone.now())
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)

@@ -200,3 +200,60 @@ class NoteForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Nur für die Verwaltung sichtbar."),
     )
+
+
+def _coordinate(label, low, high):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        max_digits=9,
+        decimal_places=6,
+        error_messages={
+            "invalid": _("Geben Sie eine Zahl ein, z. B. 52.40."),
+            "min_value": _("Der Wert liegt außerhalb der Karte."),
+            "max_value": _("Der Wert liegt außerhalb der Karte."),
+            "max_decimal_places": _("Höchstens sechs Nachkommastellen."),
+        },
+    )
+
+
+class AreaAlertForm(KernForm):
+    email = forms.EmailField(
+        label=_("E-Mail-Adresse"),
+        error_messages={
+            "required": _("Geben Sie Ihre E-Mail-Adresse ein."),
+            "invalid": _("Geben Sie eine E-Mail-Adresse im Format name@beispiel.de ein."),
+        },
+    )
+    street = forms.CharField(
+        label=_("Straße"),
+        required=False,
+        max_length=120,
+        help_text=_("Entweder eine Straße – oder unten ein Gebiet."),
+    )
+    south = _coordinate(_("Süden (Breite)"), -90, 90)
+    west = _coordinate(_("Westen (Länge)"), -180, 180)
+    north = _coordinate(_("Norden (Breite)"), -90, 90)
+    east = _coordinate(_("Osten (Länge)"), -180, 180)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .alerts import check_area
+
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            check_area(
+                data.get("south"),
+                data.get("west"),
+                data.get("north"),
+                data.get("east"),
+                (data.get("street") or "").strip(),
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data

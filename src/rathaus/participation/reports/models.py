@@ -249,3 +249,46 @@ class Open311Client(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_prefix}…)"
+
+
+class AreaAlert(TenantModel):
+    """E-mail alert for new reports and their updates in an area or a street
+    (FixMyStreet's local alerts). Double opt-in; personal data: the e-mail address."""
+
+    email = models.EmailField(_("E-Mail-Adresse"))
+    # A box south-west/north-east; empty when the alert is for a street only.
+    south = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    west = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    north = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    east = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    street = models.CharField(_("Straße"), max_length=120, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Reports published or changed after this moment are "new" for the next e-mail.
+    checked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Gebietsbenachrichtigung")
+        verbose_name_plural = _("Gebietsbenachrichtigungen")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(street="")
+                | models.Q(
+                    south__isnull=False, west__isnull=False, north__isnull=False, east__isnull=False
+                ),
+                name="area_alert_has_area_or_street",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.street or f"{self.south},{self.west} – {self.north},{self.east}"
+
+    @property
+    def area_label(self) -> str:
+        if self.street:
+            return str(_("Straße: %(s)s") % {"s": self.street})
+        return str(
+            _("Gebiet %(s)s, %(w)s bis %(n)s, %(e)s")
+            % {"s": self.south, "w": self.west, "n": self.north, "e": self.east}
+        )

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from rathaus.core import audit
 from rathaus.core.parsing import (
@@ -115,21 +115,39 @@ def error_response(fmt: str, code: int, description: str) -> HttpResponse:
     return respond(fmt, "errors", [{"code": code, "description": description}], status=code)
 
 
-def open311_view(view):
-    """Turn Open311Error into the spec's error list, in the requested format."""
+def open311_view(*methods):
+    """Turn Open311Error into the spec's error list, in the requested format.
 
-    def wrapped(request, *args, fmt, **kwargs):
-        try:
-            _check_jurisdiction(request)
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as exc:
-            return error_response(fmt, exc.code, exc.description)
-        except ParseError as exc:
-            return error_response(fmt, 400, f"{exc.field}: {exc.reason}")
+    Wrong methods get 405 in that format too (not Django's bare 405 or the CSRF 403
+    page): clients parse every answer as GeoReport. No endpoint uses cookies, so CSRF
+    does not apply; POST is authenticated by its api_key.
+    """
+    allowed = ("HEAD", *methods)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    def decorate(view):
+        @csrf_exempt
+        def wrapped(request, *args, fmt, **kwargs):
+            if request.method not in allowed:
+                response = error_response(
+                    fmt,
+                    405,
+                    _("Diese Adresse erlaubt nur %(methods)s.") % {"methods": ", ".join(methods)},
+                )
+                response["Allow"] = ", ".join(allowed)
+                return response
+            try:
+                _check_jurisdiction(request)
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                return error_response(fmt, exc.code, exc.description)
+            except ParseError as exc:
+                return error_response(fmt, 400, f"{exc.field}: {exc.reason}")
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
 
 
 def _check_jurisdiction(request) -> None:
@@ -138,7 +156,9 @@ def _check_jurisdiction(request) -> None:
     ).strip()
     municipality = request.municipality
     if jurisdiction and jurisdiction not in {municipality.slug, municipality.ags, municipality.ars}:
-        raise Open311Error(404, f"jurisdiction_id '{jurisdiction}' not found")
+        raise Open311Error(
+            404, _("jurisdiction_id „%(value)s“ gibt es hier nicht.") % {"value": jurisdiction}
+        )
 
 
 def iso(value) -> str | None:
@@ -236,7 +256,7 @@ def request_payload(request, report) -> dict:
     }
 
 
-@require_GET
+@open311_view("GET")
 def discovery(request, fmt):
     municipality = request.municipality
     base = request.build_absolute_uri(reverse("participation:open311_root"))
@@ -260,18 +280,16 @@ def discovery(request, fmt):
     return respond(fmt, "discovery", payload)
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_list(request, fmt):
     return respond(fmt, "services", [service_payload(c) for c in _categories(request)])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def service_definition(request, code, fmt):
     category = _categories(request).filter(code=code).first()
     if category is None:
-        raise Open311Error(404, f"service_code '{code}' not found")
+        raise Open311Error(404, _("service_code „%(value)s“ gibt es nicht.") % {"value": code})
     payload = {
         "service_code": category.code,
         "attributes": [attribute_payload(a) for a in category.attributes.all()],
@@ -279,9 +297,7 @@ def service_definition(request, code, fmt):
     return respond(fmt, "service_definition", payload)
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@open311_view
+@open311_view("GET", "POST")
 def requests_collection(request, fmt):
     if request.method == "POST":
         return _post_request(request, fmt)
@@ -289,18 +305,18 @@ def requests_collection(request, fmt):
     return respond(fmt, "service_requests", [request_payload(request, r) for r in reports])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def request_detail(request, request_id, fmt):
     report_id = try_id(request_id)
     report = _public_reports(request).filter(pk=report_id).first() if report_id else None
     if report is None:
-        raise Open311Error(404, f"service_request_id '{request_id}' not found")
+        raise Open311Error(
+            404, _("service_request_id „%(value)s“ gibt es nicht.") % {"value": request_id}
+        )
     return respond(fmt, "service_requests", [request_payload(request, report)])
 
 
-@require_GET
-@open311_view
+@open311_view("GET")
 def token_detail(request, token, fmt):
     report = (
         Report.objects.for_municipality(request.municipality)
@@ -309,8 +325,10 @@ def token_detail(request, token, fmt):
         .first()
     )
     if report is None:
-        raise Open311Error(404, f"token '{token}' not found")
-    request_id = str(report.pk) if report.is_public else None
+        raise Open311Error(404, _("token „%(value)s“ gibt es nicht.") % {"value": token})
+    # Accepted means it has its id: FixMyStreet treats a missing id as a failed send and
+    # posts again. Publishing decides what GET requests shows, not whether the id exists.
+    request_id = str(report.pk)
     return respond(fmt, "service_requests", [{"service_request_id": request_id, "token": token}])
 
 
@@ -347,7 +365,7 @@ def _filtered_requests(request):
     if statuses:
         unknown = set(statuses) - {"open", "closed"}
         if unknown:
-            raise Open311Error(400, "status must be 'open' or 'closed'")
+            raise Open311Error(400, _("status muss „open“ oder „closed“ sein."))
         if statuses == ["open"]:
             reports = reports.filter(status__in=Report.OPEN_STATUSES)
         elif statuses == ["closed"]:
@@ -355,7 +373,7 @@ def _filtered_requests(request):
     start = _parse_when("start_date", params["start_date"]) if params.get("start_date") else None
     end = _parse_when("end_date", params["end_date"]) if params.get("end_date") else None
     if start and end and start > end:
-        raise Open311Error(400, "start_date must not be after end_date")
+        raise Open311Error(400, _("start_date darf nicht nach end_date liegen."))
     if start is None and end is None:
         start = timezone.now() - timedelta(days=DEFAULT_DAYS)
     elif start is None:
@@ -379,11 +397,15 @@ def _attributes(category, post) -> dict:
             given = [post.get(key, "").strip()] if post.get(key, "").strip() else []
         if not given:
             if attribute.required:
-                raise Open311Error(400, f"{key} is required")
+                raise Open311Error(400, _("%(name)s ist erforderlich.") % {"name": key})
             continue
         is_list = attribute.datatype in (attribute.Datatype.SINGLE, attribute.Datatype.MULTI)
         if is_list and not set(given) <= attribute.value_keys():
-            raise Open311Error(400, f"{key} has a value that is not in the service definition")
+            raise Open311Error(
+                400,
+                _("%(name)s hat einen Wert, den die Dienstbeschreibung nicht kennt.")
+                % {"name": key},
+            )
         given = [clean_text(value, key, max_length=1000) for value in given]
         if attribute.datatype == attribute.Datatype.NUMBER:
             parse_decimal(given[0], key, places=6)  # finite: "nan" and "inf" are refused
@@ -395,35 +417,53 @@ def _attributes(category, post) -> dict:
     return values
 
 
+def _api_key(request) -> str:
+    """From the form body or, as several clients send it, from the query string."""
+    return (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
+
+
 def _post_request(request, fmt):
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        raise Open311Error(
+            415,
+            _(
+                "GeoReport v2 erwartet den Inhalt als Formular "
+                "(application/x-www-form-urlencoded oder multipart/form-data), "
+                "nicht als %(type)s."
+            )
+            % {"type": request.content_type or "leeren Typ"},
+        )
     post = request.POST
-    client = client_for_key(request.municipality, post.get("api_key", "").strip())
+    client = client_for_key(request.municipality, _api_key(request))
     if client is None:
-        raise Open311Error(403, "api_key missing or invalid")
+        raise Open311Error(403, _("api_key fehlt oder ist ungültig."))
     verdict = hit("open311-post", str(client.pk), POST_LIMIT_PER_MINUTE, 60)
     if (
         not verdict.allowed
         or not hit("open311-post-ip", client_ip(request), POST_LIMIT_PER_MINUTE, 60).allowed
     ):
-        response = error_response(fmt, 429, "too many requests, retry later")
+        response = error_response(fmt, 429, _("Zu viele Anfragen, bitte später erneut versuchen."))
         response["Retry-After"] = str(verdict.retry_after)
         return response
     code = clean_text(post.get("service_code"), "service_code", max_length=100)
     if not code:
-        raise Open311Error(400, "service_code is required")
+        raise Open311Error(400, _("service_code ist erforderlich."))
     category = _categories(request).filter(code=code).first()
     if category is None:
-        raise Open311Error(404, f"service_code '{code}' not found")
+        raise Open311Error(404, _("service_code „%(value)s“ gibt es nicht.") % {"value": code})
     lat, lon = post.get("lat", "").strip(), post.get("long", "").strip()
     address = clean_text(post.get("address_string"), "address_string", max_length=200)
     if bool(lat) != bool(lon):
-        raise Open311Error(400, "lat and long must be given together")
+        raise Open311Error(400, _("lat und long müssen zusammen angegeben werden."))
     if not (lat or address):
         if post.get("address_id", "").strip():
             raise Open311Error(
-                400, "address_id is not supported here; send lat/long or address_string"
+                400,
+                _("address_id wird hier nicht unterstützt; bitte lat/long oder address_string."),
             )
-        raise Open311Error(400, "a location is required: lat and long, or address_string")
+        raise Open311Error(
+            400, _("Ein Ort ist erforderlich (location): lat und long oder address_string.")
+        )
     latitude = parse_latitude(lat, "lat") if lat else None
     longitude = parse_longitude(lon, "long") if lon else None
     # Optional in the spec; over-long or control characters are refused, never cut.
@@ -463,7 +503,7 @@ def _post_request(request, fmt):
     payload = [
         {
             "token": report.token,
-            "service_notice": "Die Meldung wird vor der Veröffentlichung geprüft.",
+            "service_notice": _("Die Meldung wird vor der Veröffentlichung geprüft."),
             "account_id": None,
         }
     ]
@@ -479,5 +519,5 @@ def _email(value: str) -> str:
     try:
         validate_email(value)
     except ValidationError:
-        raise Open311Error(400, "email is not a valid e-mail address") from None
+        raise Open311Error(400, _("email ist keine gültige E-Mail-Adresse.")) from None
     return value

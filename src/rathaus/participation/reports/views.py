@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core import audit
 from rathaus.core.models import Office, Role, StaffRole, User
 from rathaus.core.parsing import clean_text, try_id
 from rathaus.core.permissions import has_role, offices_of, role_required
@@ -341,6 +342,8 @@ def _assignable_staff(report):
 @role_required(*STAFF_ROLES)
 def staff_report(request, pk):
     report = _staff_report(request, pk)
+    if report.contact_email or report.contact_name or report.contact_phone:
+        audit.record_access(request, "participation.report_viewed", report)
     can_moderate = has_role(request.user, request.municipality, Role.MODERATOR)
     return render(
         request,

@@ -34,7 +34,12 @@ class Command(BaseCommand):
             raise CommandError("Kommune nicht gefunden: bitte --municipality <slug> angeben.")
         try:
             report = import_system(
-                municipality, options["system_url"], full=options["full"], body_url=options["body"]
+                municipality,
+                options["system_url"],
+                full=options["full"],
+                body_url=options["body"],
+                # Progress on stderr (objects/s, pages, skips) while a long import runs.
+                progress=lambda line: self.stderr.write(line),
             )
         except FetchError as exc:
             raise CommandError(f"Import abgebrochen: {exc}") from exc
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Import für {municipality} fertig; {len(report.skipped)} Objekt(e) übersprungen."
+                f"Import für {municipality} fertig; {len(report.skipped)} Objekt(e) übersprungen, "
+                f"{len(report.rejected)} Feld(er) verworfen."
             )
         )

@@ -1,6 +1,8 @@
 // Leaflet maps of the participation module. Progressive enhancement only: every page
 // works without it (lists, address field, coordinate fields). Tiles come from the
 // configured tile URL; without one (or offline) the map shows markers on a plain background.
+// Tiles from a server the town does not run (data-tiles-ask) are loaded only after the
+// citizen presses "Karte anzeigen": until then no request leaves this site.
 (function () {
   "use strict";
 
@@ -14,6 +16,18 @@
     var url = el.dataset.tiles;
     if (!url) return;
     L.tileLayer(url, { maxZoom: 19, attribution: el.dataset.attribution || "" }).addTo(map);
+  }
+
+  function askForTiles(map, el, ask) {
+    // The question sits above the map (outside Leaflet's container), shown only with JS.
+    el.insertAdjacentElement("beforebegin", ask);
+    ask.hidden = false;
+    ask.querySelector("[data-map-show]").addEventListener("click", function () {
+      addTiles(map, el);
+      el.classList.remove("participation-map--plain");
+      ask.remove();
+      el.focus();
+    });
   }
 
   function circle(latlng, open, kind) {
@@ -75,8 +89,14 @@
     var center = parsePair(el.dataset.point) || parsePair(el.dataset.center) || [52.4, 13.06];
     var fallback = el.querySelector(".participation-map__fallback");
     if (fallback) fallback.remove();
+    var ask = el.querySelector("[data-map-ask]");
     var map = L.map(el, { scrollWheelZoom: false }).setView(center, Number(el.dataset.zoom || 14));
-    addTiles(map, el);
+    if (el.dataset.tilesAsk && ask) {
+      el.classList.add("participation-map--plain");
+      askForTiles(map, el, ask);
+    } else {
+      addTiles(map, el);
+    }
     if (el.dataset.point) circle(center, true, "point").addTo(map);
     if (el.dataset.geojson) loadGeoJSON(map, el.dataset.geojson);
     if (el.dataset.pick) enablePicking(map, el);

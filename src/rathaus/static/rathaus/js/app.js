@@ -44,6 +44,9 @@
   function wrapTables() {
     document.querySelectorAll("main table").forEach((table) => {
       let region = table.parentElement;
+      if (!region.classList.contains("table-scroll") && region.matches("[role=region][tabindex]")) {
+        return; // the template gave this table its own scroll region already
+      }
       if (!region.classList.contains("table-scroll")) {
         region = document.createElement("div");
         region.className = "table-scroll";
