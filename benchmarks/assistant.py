@@ -17,6 +17,8 @@ core, catalog and appointments (Musterstadt), then measures:
   (no service named, phone numbers given) or a pointer to the authority that handles it;
 * with --blind FILE only that set (benchmarks/data/assistant_blind.tsv, never tuned on;
   benchmarks/data/assistant_dev.tsv for tuning): right / wrong / fallback per kind;
+* latency of hostile questions (p50/p99/max): long letter strings and compounds up
+  to the input limit (``--hostile-only`` runs just this);
 * latency per answer (p50/p95) of the dialogue layer, and of the full write path
   (services.ask: conversation and messages stored).
 """
@@ -278,10 +280,49 @@ def full_path_latency(municipality, questions: list[str]) -> list[float]:
     return timings
 
 
+def hostile_questions(count: int = 200) -> list[str]:
+    """Questions up to the input limit made to cost the most: one long letter string,
+    long compounds of known parts, many 40-letter random words (fixed seed)."""
+    import random
+    import string
+
+    rng = random.Random(14)
+    letters = string.ascii_lowercase + "äöüß"
+    questions = []
+    for i in range(count):
+        kind = i % 4
+        if kind == 0:
+            questions.append("".join(rng.choice(letters) for _ in range(rng.randint(64, 500))))
+        elif kind == 1:
+            part = rng.choice(["hundesteuer", "personalausweis", "wohnungsgeber", "anmeldung"])
+            questions.append((part * 40)[: rng.randint(40, 500)])
+        else:
+            length = rng.randint(20, 64)
+            words = ["".join(rng.choice(letters) for _ in range(length)) for _ in range(15)]
+            questions.append(" ".join(words)[:500])
+    return questions
+
+
+def hostile_latency(municipality) -> None:
+    from rathaus.assistant import services
+
+    timings = []
+    for question in hostile_questions():
+        start = time.perf_counter()
+        services.ask(municipality, question)
+        timings.append((time.perf_counter() - start) * 1000)
+    print(
+        f"latency of hostile questions (services.ask, n={len(timings)}, up to 500 chars): "
+        f"p50 {statistics.median(timings):.1f} ms, p99 {percentile(timings, 0.99):.1f} ms, "
+        f"max {max(timings):.1f} ms"
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--hostile-only", action="store_true", help="only the hostile latency")
     parser.add_argument(
         "--blind",
         type=Path,
@@ -298,6 +339,9 @@ def main():
         from rathaus.assistant.dialogue import respond
 
         respond(municipality, "Reisepass")  # build the search index once (not timed)
+        hostile_latency(municipality)
+        if args.hostile_only:
+            return
         timings: list[float] = []
         if args.blind:
             run_blind(municipality, args.blind, args.verbose, timings)

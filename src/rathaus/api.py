@@ -5,7 +5,7 @@ Errors always have the shape {"detail": <German message>, "field": <name or null
 """
 
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rathaus.applications.api import router as applications_router
@@ -32,6 +32,26 @@ api.add_router("/applications", applications_router)
 api.add_router("/council", council_router)
 api.add_router("/participation", participation_router)
 api.add_router("/assistant", assistant_router)
+
+
+class ApiError(Schema):
+    detail: str
+    field: str | None
+    reason: str
+
+
+def document_bad_input() -> None:
+    """Every operation can answer 400 (a parameter the parsing module refused, or control
+    characters in the URL): say so in the OpenAPI document of each of them."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                models = operation.response_models
+                if 200 in models or len(models) > 1:  # a lone 201 stays the default status
+                    models.setdefault(400, operation._create_response_model(ApiError))
+
+
+document_bad_input()
 
 
 def error_body(detail: str, field: str | None = None, reason: str = "invalid") -> dict:

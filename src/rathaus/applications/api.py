@@ -21,6 +21,15 @@ from rathaus.core import audit
 from . import cases, formengine
 from .models import ApiClient, Application, Payment
 
+
+class ApiError(Schema):
+    """Error answers: {detail, field, reason}."""
+
+    detail: str
+    field: str | None
+    reason: str
+
+
 router = Router(tags=["Online-Anträge"])
 
 
@@ -121,7 +130,7 @@ def _summary(app) -> dict:
     }
 
 
-@router.get("/submissions", response=list[SubmissionSummary], auth=ApiKey())
+@router.get("/submissions", response={200: list[SubmissionSummary], 401: ApiError}, auth=ApiKey())
 def list_submissions(request, status: str = "new", limit: int = 100):
     """New (not yet acknowledged) submissions, oldest first; status=all lists every one."""
     qs = _ready(request).select_related("service")
@@ -130,7 +139,11 @@ def list_submissions(request, status: str = "new", limit: int = 100):
     return [_summary(a) for a in qs.order_by("submitted_at")[: max(1, min(limit, 500))]]
 
 
-@router.get("/submissions/{reference}", response=SubmissionDetail, auth=ApiKey())
+@router.get(
+    "/submissions/{reference}",
+    response={200: SubmissionDetail, 401: ApiError, 404: ApiError},
+    auth=ApiKey(),
+)
 def get_submission(request, reference: str):
     app = get_object_or_404(_ready(request).select_related("service", "form"), reference=reference)
     fields = formengine.all_fields(app.form.schema)
@@ -158,7 +171,11 @@ def get_submission(request, reference: str):
     }
 
 
-@router.post("/submissions/{reference}/ack", response=Ack, auth=ApiKey())
+@router.post(
+    "/submissions/{reference}/ack",
+    response={200: Ack, 401: ApiError, 404: ApiError},
+    auth=ApiKey(),
+)
 def acknowledge(request, reference: str):
     """Confirm the takeover; repeating it is harmless."""
     app = get_object_or_404(_ready(request), reference=reference)

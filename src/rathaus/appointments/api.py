@@ -347,7 +347,7 @@ def lotteries(request):
 
 @router.post(
     "/lotteries/{lottery_id}/entries",
-    response={201: LotteryEntryOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: LotteryEntryOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="An einer Verlosung teilnehmen (ein Eintrag je Person)",
 )
 def enter_lottery(request, lottery_id: int, payload: LotteryEntryIn):

@@ -5,12 +5,14 @@ Everything is scoped to the municipality of the request's host name.
 
 from datetime import date, time
 from decimal import Decimal
+from typing import Annotated
 
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import WithJsonSchema
 
 from rathaus.core.models import Location, Office, OpeningHours
 from rathaus.core.parsing import try_id
@@ -117,11 +119,19 @@ class ServiceFilters(Schema):
     page_size: int = Field(20, ge=1, le=100)
 
 
+# A local wall-clock time "08:00:00": JSON Schema's "time" format (RFC 3339) would
+# demand a UTC offset, which opening hours do not have.
+ClockTime = Annotated[
+    time,
+    WithJsonSchema({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9])?$"}),
+]
+
+
 class HoursOut(Schema):
     weekday: int
     kind: str
-    opens: time
-    closes: time
+    opens: ClockTime
+    closes: ClockTime
     note: str
 
 

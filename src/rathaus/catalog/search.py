@@ -195,6 +195,12 @@ LONG_WORD = 8  # from this length on, two typos are allowed
 # they are neither split nor corrected, which bounds the work per question (splitting
 # is cubic in word length; a 400-letter word used to cost ~20 s of CPU).
 MAX_WORD_LENGTH = 64
+# Sub-splits one word may try; real compounds need far fewer (see test_hostile_words),
+# random letter strings would otherwise try every cut at every depth.
+# (The demo catalog's and the dev questions' worst real word, "Wohnungseigentümer-
+# gemeinschaften", needs 429.)
+MAX_SPLIT_STEPS = 600
+SPLIT_CACHE_SIZE = 4096
 SHORT_WORD = 6  # below this length, typos must keep the first letter
 
 
@@ -328,9 +334,21 @@ class Index:
         """
         if len(word) > MAX_WORD_LENGTH:
             return []
+        key = (word, min_part, partial)
+        cache = self.__dict__.setdefault("_split_cache", {})
+        if key not in cache:
+            if len(cache) >= SPLIT_CACHE_SIZE:
+                cache.clear()
+            cache[key] = self._split_uncached(word, min_part, partial)
+        return list(cache[key])
+
+    def _split_uncached(self, word: str, min_part: int, partial: bool) -> list[str]:
         known = lru_cache(maxsize=None)(self._known_stem)  # each substring is looked up once
         splitter = _Splitter(known, min_part)
-        return splitter.split(word.lower().translate(_FOLD), 0, partial)
+        try:
+            return splitter.split(word.lower().translate(_FOLD), 0, partial)
+        except _SplitBudgetSpent:
+            return []
 
     def _known_stem(self, part: str) -> str | None:
         for candidate in (part, stem_de(part)):
@@ -529,15 +547,24 @@ class Index:
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
 
+class _SplitBudgetSpent(Exception):
+    pass
+
+
 class _Splitter:
-    """Compound splitting with the results of each (suffix, depth) remembered."""
+    """Compound splitting with the results of each (suffix, depth) remembered and the
+    number of sub-splits bounded (MAX_SPLIT_STEPS)."""
 
     def __init__(self, known, min_part: int):
         self.known = known
         self.min_part = min_part
         self.memo: dict[tuple[str, int], list[str]] = {}
+        self.steps = 0
 
     def split(self, word: str, depth: int, partial: bool = False) -> list[str]:
+        self.steps += 1
+        if self.steps > MAX_SPLIT_STEPS:
+            raise _SplitBudgetSpent
         key = (word, depth)
         if partial:
             return _split(word, self.known, self.min_part, depth, partial, self)

@@ -10,7 +10,9 @@ OParl) catch it themselves first.
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from .parsing import ParseError
+from .parsing import ParseError, has_control_characters
+
+CONTROL_REASON = "Der Wert enthält Steuerzeichen."
 
 
 def describe(error: ParseError) -> str:
@@ -31,6 +33,14 @@ class ParseErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A control character (NUL above all: PostgreSQL refuses it in any text) has no
+        # place in a URL or a query parameter; refuse it before any view queries with it.
+        if has_control_characters(request.path, multiline=False):
+            return bad_input_response(request, ParseError("path", CONTROL_REASON))
+        for name, values in request.GET.lists():
+            for value in (name, *values):
+                if has_control_characters(value):
+                    return bad_input_response(request, ParseError(name[:40], CONTROL_REASON))
         return self.get_response(request)
 
     def process_exception(self, request, exception):

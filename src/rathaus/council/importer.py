@@ -73,19 +73,60 @@ KINDS = {
 MAX_PAGES = 10_000
 
 
+# One OParl page (up to 1000 objects with embedded ones) stays far below this.
+MAX_FETCH_BYTES = 32 * 1024 * 1024
+MAX_REDIRECTS = 5
+
+
 class FetchError(Exception):
     pass
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a few redirects, and only to http(s): never to file:, ftp: or data:."""
+
+    max_redirections = MAX_REDIRECTS
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise FetchError(f"Weiterleitung auf eine andere Adressart abgelehnt: {newurl}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    # Only the handlers we need: urlopen()'s default opener also reads file:, ftp: and data:.
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        _HttpOnlyRedirects(),
+        urllib.request.HTTPErrorProcessor(),
+        urllib.request.HTTPDefaultErrorHandler(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
 def http_fetch(url: str, timeout: int = 30) -> dict | list:
+    """GET one OParl document: http(s) only, with a timeout and a size limit."""
+    try:
+        url = parse_url(url, "url")
+    except ParseError as exc:
+        raise FetchError(f"{str(url)[:200]}: {exc.reason}") from None
     request = urllib.request.Request(
         url, headers={"Accept": "application/json", "User-Agent": "Rathaus-OParl-Import/1.0"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+        with _opener().open(request, timeout=timeout) as response:
+            body = response.read(MAX_FETCH_BYTES + 1)
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         raise FetchError(f"{url}: {exc}") from exc
+    if len(body) > MAX_FETCH_BYTES:
+        raise FetchError(f"{url}: Antwort größer als {MAX_FETCH_BYTES // 2**20} MiB")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        raise FetchError(f"{url}: kein gültiges JSON ({exc})") from exc
 
 
 @dataclass

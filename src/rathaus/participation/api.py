@@ -16,6 +16,15 @@ from .reports.models import ReportCategory
 from .trees import services as tree_services
 from .trees.models import Tree
 
+
+class ApiError(Schema):
+    """Error answers: {detail, field, reason}."""
+
+    detail: str
+    field: str | None
+    reason: str
+
+
 router = Router(tags=["Beteiligung"])
 
 
@@ -27,7 +36,7 @@ class NearbyReport(Schema):
     url: str
 
 
-@router.get("/reports/nearby", response=list[NearbyReport])
+@router.get("/reports/nearby", response={200: list[NearbyReport], 404: ApiError})
 def nearby_reports(request, service_code: str, lat: float, lon: float):
     """Open published reports of the same category near a point (before submitting)."""
     category = (
@@ -66,7 +75,7 @@ class TreeNeed(Schema):
     should_water: bool
 
 
-@router.get("/trees/{tree_id}", response=TreeNeed)
+@router.get("/trees/{tree_id}", response={200: TreeNeed, 404: ApiError})
 def tree_need(request, tree_id: int):
     trees = Tree.objects.for_municipality(request.municipality).filter(pk=tree_id)
     get_object_or_404(trees)
@@ -96,7 +105,7 @@ class ResultRow(Schema):
     voters: int
 
 
-@router.get("/budget/{slug}/results", response=list[ResultRow])
+@router.get("/budget/{slug}/results", response={200: list[ResultRow], 404: ApiError})
 def budget_results(request, slug: str):
     """The ranked TOP-N list (only once voting has ended)."""
     budget_round = get_object_or_404(
