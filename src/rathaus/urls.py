@@ -6,6 +6,7 @@ from django.urls import include, path
 from rathaus.api import api
 from rathaus.core.ops import health, metrics
 from rathaus.core.views import admin_login_redirect
+from rathaus.sitesearch.views import site_search
 
 admin.site.site_header = "Rathaus – Verwaltung"
 admin.site.site_title = "Rathaus"
@@ -26,6 +27,7 @@ urlpatterns = [
     path("rat/", include("rathaus.council.urls")),
     path("beteiligung/", include("rathaus.participation.urls")),
     path("assistent/", include("rathaus.assistant.urls")),
+    path("suche/alles/", site_search, name="site_search"),
     path("", include("rathaus.core.urls")),
     path("", include("rathaus.catalog.urls")),
 ]

@@ -62,7 +62,7 @@ def test_keyboard_only_search_flow(page, live_catalog):
     page.keyboard.type("Hundesteuer")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "/suche/?q=Hundesteuer" in page.url
+    assert "/suche/alles/?q=Hundesteuer" in page.url  # the start page searches everything
     page.check_axe()
     # Tab to the first result and open it with Enter.
     for _ in range(40):

@@ -186,6 +186,21 @@ class DecisionForm(KernForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Erscheint im Bescheid (PDF).",
     )
+    decide_anyway = forms.BooleanField(
+        label="Ich entscheide jetzt, obwohl die nachgeforderten Unterlagen noch ausstehen.",
+        required=False,
+    )
+
+    def require_confirmation_while_waiting(self, waiting: bool) -> None:
+        """A case waiting for the citizen's documents is decided only on purpose."""
+        if waiting:
+            self.fields["decide_anyway"].required = True
+            self.fields["decide_anyway"].error_messages["required"] = (
+                "Der Vorgang wartet auf nachgeforderte Unterlagen. Bestätigen Sie, dass Sie "
+                "trotzdem jetzt entscheiden wollen."
+            )
+        else:
+            del self.fields["decide_anyway"]
 
 
 def _clerks_of(app):
@@ -209,6 +224,8 @@ def _forms(app, data=None, which=None):
     assign.initial = {"assignee": str(app.assignee_id or "")}
     due = bound("due", DueForm)
     due.initial = {"due_date": app.due_date}
+    decision = bound("decision", DecisionForm)
+    decision.require_confirmation_while_waiting(app.case_status == cases.REQUEST_STATUS)
     return {
         "note_form": bound("note", NoteForm),
         "status_form": status,
@@ -216,7 +233,7 @@ def _forms(app, data=None, which=None):
         "due_form": due,
         "request_form": bound("request", RequestForm),
         "message_form": bound("message", MessageForm),
-        "decision_form": bound("decision", DecisionForm),
+        "decision_form": decision,
     }
 
 
@@ -235,6 +252,7 @@ def case_detail(request, reference):
         "messages_": app.messages.select_related("sender").prefetch_related("attachments"),
         "today": timezone.localdate(),
         "paid": app.is_paid,
+        "waiting_for_citizen": app.case_status == cases.REQUEST_STATUS,
     }
     context.update(_forms(app))
     return render(request, "applications/clerk/case.html", context)
@@ -273,6 +291,7 @@ def case_action(request, reference, action):
         "messages_": app.messages.select_related("sender").prefetch_related("attachments"),
         "today": timezone.localdate(),
         "paid": app.is_paid,
+        "waiting_for_citizen": app.case_status == cases.REQUEST_STATUS,
         "error_form": form,
         **forms_,
     }

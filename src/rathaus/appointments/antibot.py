@@ -138,8 +138,8 @@ def check(data) -> Proof:
     if wait > 0:
         return Proof(
             False,
-            f"Ohne JavaScript nehmen wir Anfragen nach einer kurzen Wartezeit an. Bitte "
-            f"warten Sie noch {wait} Sekunden und senden Sie dann erneut.",
+            f"Die Prüfung gegen automatisierte Anfragen ist noch nicht fertig. Ihre Angaben "
+            f"bleiben erhalten: Bitte senden Sie das Formular in {wait} Sekunden noch einmal ab.",
             wait,
         )
     if not use_slow_token(token):

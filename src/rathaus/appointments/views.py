@@ -146,7 +146,22 @@ def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
         if first > today
         else None,
         "later_url": "?" + urlencode({**base, "ab": later}) if later <= win.last_day else None,
+        "months": _month_jumps(base, today, win.last_day),
+        "first_day": first,
+        "today": today,
+        "last_day": win.last_day,
     }
+
+
+def _month_jumps(base: dict, today: date, last_day: date) -> list[tuple[date, str]]:
+    """One link per month up to the booking horizon: a date nine months ahead is one click,
+    not six pages of "Spätere Tage"."""
+    jumps, month = [], today.replace(day=1)
+    while month <= last_day:
+        start = max(month, today)
+        jumps.append((month, "?" + urlencode({**base, "ab": start})))
+        month = (month + timedelta(days=32)).replace(day=1)
+    return jumps
 
 
 def calendar(request, slug, resource_slug):

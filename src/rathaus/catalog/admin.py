@@ -16,7 +16,7 @@ EDITORS = (Role.CATALOG_EDITOR,)
 class FeeInline(TenantInline):
     model = Fee
     edit_roles = EDITORS
-    fields = ("label", "amount", "amount_max", "note", "order")
+    fields = ("label", "label_en", "amount", "amount_max", "note", "note_en", "order")
 
 
 class MaturityChangeInline(TenantInline):
@@ -61,7 +61,19 @@ class ServiceAdmin(TenantAdmin):
             },
         ),
         (_("Suche"), {"fields": ("synonyms", "keywords_en")}),
-        (_("Englisch"), {"fields": ("name_en", "summary_en")}),
+        (
+            _("Englisch"),
+            {
+                "fields": (
+                    "name_en",
+                    "summary_en",
+                    "description_en",
+                    "requirements_en",
+                    "documents_en",
+                    "procedure_en",
+                )
+            },
+        ),
         (_("Einordnung"), {"fields": ("topic", "life_situations", "office", "locations")}),
         (
             _("Online-Dienst und Reifegrad"),

@@ -88,9 +88,15 @@ class Service(TenantModel):
     summary = models.TextField(_("Kurztext"))
     summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
     description = models.TextField(_("Volltext"), blank=True)
+    description_en = models.TextField(_("Volltext (englisch)"), blank=True)
     requirements = models.TextField(_("Voraussetzungen"), blank=True)
+    requirements_en = models.TextField(_("Voraussetzungen (englisch)"), blank=True)
     documents = models.JSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
+    documents_en = models.JSONField(
+        _("Erforderliche Unterlagen (englisch)"), default=list, blank=True
+    )
     procedure = models.TextField(_("Verfahrensablauf"), blank=True)
+    procedure_en = models.TextField(_("Verfahrensablauf (englisch)"), blank=True)
     legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
     deadlines = models.TextField(_("Fristen"), blank=True)
     processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
@@ -156,11 +162,13 @@ class Fee(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="fees")
     label = models.CharField(_("Bezeichnung"), max_length=200)
+    label_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
     amount = models.DecimalField(_("Betrag (EUR)"), max_digits=9, decimal_places=2)
     amount_max = models.DecimalField(
         _("bis Betrag (EUR)"), max_digits=9, decimal_places=2, null=True, blank=True
     )
     note = models.CharField(_("Hinweis"), max_length=300, blank=True)
+    note_en = models.CharField(_("Hinweis (englisch)"), max_length=300, blank=True)
     # When the row applies to an applicant (see fee_rules); empty: always charged.
     rule = models.JSONField(_("Regel"), default=dict, blank=True)
     order = models.PositiveSmallIntegerField(default=0)

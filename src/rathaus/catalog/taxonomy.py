@@ -54,8 +54,8 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "Fahrzeugzulassung, Führerschein, Parken, Reisepass und Verkehr.",
     ),
     "querschnitt": (
-        "Querschnittsleistungen",
-        "Cross-cutting services",
+        "Ausweise, Melden und Bescheinigungen",
+        "IDs, registration and certificates",
         "Ausweise, Meldewesen, Beglaubigungen, Wahlen und Auskünfte.",
     ),
     "recht-ordnung": (

@@ -91,8 +91,11 @@ def service_list(request):
             Office.objects.for_municipality(request.municipality), slug=request.GET["amt"]
         )
         services = services.filter(office=office)
+    # Sorted by initial in Python: the database puts "Ä…" after "Z", which split the letter A
+    # into two sections with the same heading (and two landmarks of the same name).
+    in_order = sorted(services, key=lambda s: (_initial(s.name), s.name.casefold()))
     letters = [
-        (letter, list(group)) for letter, group in groupby(services, key=lambda s: _initial(s.name))
+        (letter, list(group)) for letter, group in groupby(in_order, key=lambda s: _initial(s.name))
     ]
     return render(request, "catalog/service_list.html", {"letters": letters, "office": office})
 

@@ -175,9 +175,7 @@ WEEKDAY_STANDARD = [
     (4, time(8, 0), time(13, 0)),
 ]
 # The daily Kontingentsprechstunde for emergencies (seed 003), Monday to Friday 8-9.
-CONTINGENT = [
-    (day, time(8, 0), time(9, 0), "Kontingentsprechstunde für Notfälle") for day in range(5)
-]
+CONTINGENT = [(day, time(8, 0), time(9, 0), "ohne Termin, für dringende Fälle") for day in range(5)]
 
 HEALTH_WALK_IN = "Impfberatung, Belehrungen, Bescheinigungen"
 

@@ -118,6 +118,7 @@ def workstation(request, slug, number):
 
 
 ACTIONS = {"open", "close", "call", "recall", "missed", "transfer", "finish"}
+CLOSING_ACTIONS = {"finish", "missed"}  # end the current ticket; may call the next one at once
 
 
 @onsite_staff
@@ -128,6 +129,8 @@ def action(request, slug, number, name):
     counter = _counter(request, slug, number)
     try:
         _run(request, counter, name)
+        if name in CLOSING_ACTIONS and request.POST.get("then") == "call":
+            _run(request, counter, "call")  # "Abschließen und nächste Person": one action
     except services.QueueError as error:
         messages.error(request, error.message)
     return redirect("onsite:workstation", slug=slug, number=number)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.core.models import Role
-from rathaus.core.permissions import role_required
+from rathaus.core.permissions import has_role, role_required
 
 from .budget.models import BudgetRound
 from .dialogues.models import DialogueEvent
@@ -36,6 +36,9 @@ def staff_overview(request):
             "open": reports.filter(status__in=Report.OPEN_STATUSES)
             .exclude(moderation=Report.Moderation.REJECTED)
             .count(),
+            # budget rounds and dialogues are the moderators' work (their views say so too):
+            # a clerk who only handles defect reports is not shown links that end in 403
+            "moderates": has_role(request.user, municipality, Role.MODERATOR),
             "rounds": BudgetRound.objects.for_municipality(municipality),
             "events": DialogueEvent.objects.for_municipality(municipality).filter(
                 ends_at__gte=timezone.now() - timezone.timedelta(days=60)

@@ -4,7 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
@@ -19,12 +21,54 @@ def loc(obj, field: str):
     return getattr(obj, field, "")
 
 
+def _english_page() -> bool:
+    return (get_language() or "de").startswith("en")
+
+
+@register.simple_tag
+def de_only() -> str:
+    """' lang="de"' on an English page, for text that exists in German only (screen readers
+    then read it with a German voice instead of mispronouncing it)."""
+    return mark_safe(' lang="de"') if _english_page() else ""
+
+
+@register.filter
+def lang_of(obj, field: str) -> str:
+    """' lang="de"' when an English page shows the German text of ``field`` (no ``field_en``)."""
+    if _english_page() and not getattr(obj, f"{field}_en", ""):
+        return mark_safe(' lang="de"')
+    return ""
+
+
 @register.filter
 def euro(amount) -> str:
     """1234.5 -> '1.234,50 €' (German) / '1,234.50 €' (English)."""
     if amount in (None, ""):
         return ""
     return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)} €"
+
+
+PLAIN_MATURITY = {
+    0: _("nur vor Ort"),
+    1: _("Informationen online, Antrag vor Ort oder auf Papier"),
+    2: _("Formular online ausfüllen, dann ausdrucken und einreichen"),
+    3: _("online beantragen"),
+    4: _("vollständig online, auch der Bescheid"),
+}
+
+
+@register.filter
+def maturity_plain(level) -> str:
+    """What a maturity level (OZG Reifegrad 0–4) means for a citizen, in plain words."""
+    return PLAIN_MATURITY.get(level, "")
+
+
+@register.filter
+def cents_euro(cents) -> str:
+    """84000 (cents, as payments store them) -> '840,00 €': citizens read euros, never cents."""
+    if cents in (None, ""):
+        return ""
+    return euro(Decimal(int(cents)) / 100)
 
 
 @register.filter

@@ -21,6 +21,12 @@ def minutes(value):
 
 @register.filter
 def may_use_onsite(request) -> bool:
+    """Staff links to the counters and figures: only for someone with a location to work at
+    (a clerk of an office without counters would get 403 behind every link)."""
+    from ..permissions import locations_for
     from ..permissions import may_use_onsite as allowed
 
-    return allowed(request.user, getattr(request, "municipality", None))
+    municipality = getattr(request, "municipality", None)
+    if not allowed(request.user, municipality):
+        return False
+    return locations_for(request.user, municipality).exists()
