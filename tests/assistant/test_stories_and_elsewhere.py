@@ -141,3 +141,19 @@ def test_one_service_word_in_background_asks_back_between_its_services(catalog_a
     assert {c.slug for c in answer.choices} == {"schwerbehindertenausweis", "eingliederungshilfe"}
     # A word the catalog does not know at all is what the question is about: no guess.
     assert respond(catalog_a, "Behinderung Pizzalieferung Quarkbällchen").answer.fallback
+
+
+def test_english_answers_use_the_english_catalog_texts_where_staff_wrote_them(catalog_a):
+    from rathaus.catalog.models import Fee, Service
+
+    passport = Service.objects.get(municipality=catalog_a, slug="reisepass-beantragen")
+    answer = respond(catalog_a, "How much does a passport cost?").answer
+    assert "(fee names in German)" in answer.text and "ab 24 Jahren" in answer.text
+    Fee.objects.filter(service=passport, label="ab 24 Jahren").update(label_en="aged 24 or over")
+    Fee.objects.filter(service=passport, label="unter 24 Jahren").update(label_en="under 24")
+    passport.documents_en = ["current passport", "biometric passport photo"]
+    passport.save()
+    answer = respond(catalog_a, "How much does a passport cost?").answer
+    assert "aged 24 or over: 70" in answer.text and "in German" not in answer.text
+    documents = respond(catalog_a, "What documents do I need for a passport?").answer
+    assert "biometric passport photo" in documents.text and "in German" not in documents.text

@@ -92,9 +92,11 @@ PHRASES = {
     },
     "en": {
         "fits": "The matching service is “{name}”.",
-        "cost": "What “{name}” costs (fee names in German):",
+        "cost": "What “{name}” costs:",
+        "cost_german": "What “{name}” costs (fee names in German):",
         "cost_none": "The catalogue lists no fees for “{name}”.",
-        "documents": "For “{name}” please bring (list in German):",
+        "documents": "For “{name}” please bring:",
+        "documents_german": "For “{name}” please bring (list in German):",
         "documents_none": "The catalogue lists no documents for “{name}”.",
         "where": "“{name}” is handled by: {office}.",
         "place": "{place}, {address}",
@@ -114,11 +116,14 @@ PHRASES = {
         "online_link": "Go to the online application",
         "online_none": "“{name}” is not available online yet.",
         "online_planned": "An online service is planned by {date}.",
-        "processing": "Processing time for “{name}” (in German): {text}",
+        "processing": "Processing time for “{name}”: {text}",
+        "processing_german": "Processing time for “{name}” (in German): {text}",
         "processing_none": "The catalogue says nothing about the processing time of “{name}”.",
-        "requirements": "Requirements for “{name}” (in German): {text}",
+        "requirements": "Requirements for “{name}”: {text}",
+        "requirements_german": "Requirements for “{name}” (in German): {text}",
         "requirements_none": "The catalogue names no particular requirements for “{name}”.",
-        "deadline": "Deadlines for “{name}” (in German): {text}",
+        "deadline": "Deadlines for “{name}”: {text}",
+        "deadline_german": "Deadlines for “{name}” (in German): {text}",
         "deadline_none": "The catalogue names no deadline for “{name}”.",
         "waiting": "Current waiting time at {place}: about {minutes} minutes.",
         "waiting_none": "I cannot give a current waiting time for “{name}”.",
@@ -207,6 +212,13 @@ def phrases(language: str) -> dict:
     return PHRASES.get(language, PHRASES["de"])
 
 
+def phrase(p: dict, key: str, facts, part: str) -> str:
+    """The phrase for ``key``; in English, the variant that says the text is German
+    when the catalog has no English text for ``part``."""
+    german = f"{key}_german"
+    return p[german] if german in p and part in facts.german else p[key]
+
+
 def phone_line(municipality, p: dict) -> str:
     city = p["city_phone"].format(phone=municipality.phone) if municipality.phone else ""
     return p["phone"].format(service_phone=municipality.service_phone or "115", city=city)
@@ -226,7 +238,7 @@ def text_section(key):
         value = getattr(facts, key)
         if not value:
             return [p[f"{SECTION_KEYS[key]}_none"].format(name=facts.name)], True
-        return [p[SECTION_KEYS[key]].format(name=facts.name, text=value)], False
+        return [phrase(p, SECTION_KEYS[key], facts, key).format(name=facts.name, text=value)], False
 
     return section
 
@@ -281,7 +293,7 @@ class RuleBasedComposer:
         if facts.summary:
             lines.append(facts.summary)
         if facts.fees:
-            lines.append(p["cost"].format(name=facts.name))
+            lines.append(phrase(p, "cost", facts, "fees").format(name=facts.name))
             lines += [
                 f"• {p['fee_line'].format(label=f.label, amount=f.amount)}" for f in facts.fees
             ]
@@ -294,7 +306,7 @@ class RuleBasedComposer:
     def cost(self, facts, p):
         if not facts.fees:
             return [p["cost_none"].format(name=facts.name)], True
-        lines = [p["cost"].format(name=facts.name)]
+        lines = [phrase(p, "cost", facts, "fees").format(name=facts.name)]
         for fee in facts.fees:
             line = p["fee_line"].format(label=fee.label, amount=fee.amount)
             lines.append(f"• {line}" + (f" ({fee.note})" if fee.note else ""))
@@ -303,7 +315,8 @@ class RuleBasedComposer:
     def documents(self, facts, p):
         if not facts.documents:
             return [p["documents_none"].format(name=facts.name)], True
-        return [p["documents"].format(name=facts.name)] + [f"• {d}" for d in facts.documents], False
+        intro = phrase(p, "documents", facts, "documents").format(name=facts.name)
+        return [intro] + [f"• {d}" for d in facts.documents], False
 
     def where(self, facts, p):
         lines = [p["where"].format(name=facts.name, office=facts.office_name)]

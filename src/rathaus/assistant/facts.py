@@ -56,6 +56,8 @@ class ServiceFacts:
     next_appointment: live.NextAppointment | None = None
     booking_url: str = ""
     waiting: list[live.WaitingTime] = field(default_factory=list)
+    # For an English answer: the parts only available in German (marked as such).
+    german: frozenset[str] = frozenset()
 
 
 def euro(value) -> str:
@@ -63,7 +65,8 @@ def euro(value) -> str:
     return text.removesuffix(",00") + " €"
 
 
-def fee_lines(service) -> list[FeeLine]:
+def fee_lines(service, english: bool = False) -> list[FeeLine]:
+    """The service's fee rows as shown; English labels and notes where staff wrote them."""
     lines = []
     for fee in service.fees.all():
         amount = euro(fee.amount)
@@ -71,8 +74,31 @@ def fee_lines(service) -> list[FeeLine]:
             amount = f"−{fee.reduction_percent} %"
         elif fee.amount_max is not None and fee.amount_max != fee.amount:
             amount = f"{amount} – {euro(fee.amount_max)}"
-        lines.append(FeeLine(fee.label, amount, fee.note))
+        label = (english and getattr(fee, "label_en", "")) or fee.label
+        note = (english and getattr(fee, "note_en", "")) or fee.note
+        lines.append(FeeLine(label, amount, note))
     return lines
+
+
+def _german_parts(service) -> frozenset[str]:
+    """Which parts of an English answer fall back to the German catalog text."""
+    parts = set()
+    if any(not getattr(fee, "label_en", "") for fee in service.fees.all()):
+        parts.add("fees")
+    for part in ("documents", "requirements"):
+        if getattr(service, part) and not getattr(service, f"{part}_en", None):
+            parts.add(part)
+    parts.update(("deadlines", "processing_time"))  # no English fields for these yet
+    return frozenset(parts)
+
+
+def english_or_german(service, field: str, english: bool):
+    """(value, is_english): the English text where staff wrote one, else the German."""
+    if english:
+        value = getattr(service, f"{field}_en", None)
+        if value:
+            return value, True
+    return getattr(service, field), False
 
 
 def places_of(service, today, limit: int = 3) -> list[Place]:
@@ -122,9 +148,13 @@ def gather(
         name=(service.name_en if english and service.name_en else service.name),
         summary=(service.summary_en if english and service.summary_en else service.summary),
         url=service.get_absolute_url(),
-        fees=fee_lines(service),
-        documents=[str(d).strip() for d in (service.documents or []) if str(d).strip()],
-        requirements=service.requirements.strip(),
+        fees=fee_lines(service, english),
+        documents=[
+            str(d).strip()
+            for d in (english_or_german(service, "documents", english)[0] or [])
+            if str(d).strip()
+        ],
+        requirements=english_or_german(service, "requirements", english)[0].strip(),
         deadlines=service.deadlines.strip(),
         processing_time=service.processing_time.strip(),
         office_name=office.name,
@@ -135,6 +165,8 @@ def gather(
         planned_online=planned_online(service),
         appointment_required=service.appointment_required,
     )
+    if english:
+        facts.german = _german_parts(service)
     if "appointment" in intents:
         facts.next_appointment = live.appointments.next_free(service, now=now)
     facts.booking_url = (
