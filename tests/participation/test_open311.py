@@ -419,3 +419,15 @@ def test_error_texts_are_in_the_language_of_the_request(client_a, pothole, api_k
     assert german.json()[0]["description"] == "lat und long müssen zusammen angegeben werden."
     ok = post(client_a, api_key, HTTP_ACCEPT_LANGUAGE="en")
     assert ok.json()[0]["service_notice"] == "The report is reviewed before it is published."
+
+
+def test_parse_errors_follow_the_language_of_the_request(client_a):
+    english = client_a.get(
+        "/beteiligung/open311/v2/requests.json?start_date=2026-02-30", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.status_code == 400
+    assert english.json()[0]["description"] == "start_date: this date does not exist"
+    german = client_a.get(
+        "/beteiligung/open311/v2/requests.json?start_date=2026-02-30", HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert german.json()[0]["description"] == "start_date: Dieses Datum gibt es nicht."

@@ -64,6 +64,30 @@ class ParseError(ValueError):
     def as_dict(self) -> dict:
         return {"field": self.field, "reason": self.reason}
 
+    def in_language(self, language: str) -> str:
+        """The reason in the request's language: German as written, English by its code
+        (for protocol clients that ask in English, e.g. Open311's Accept-Language)."""
+        if (language or "de").startswith("de"):
+            return self.reason
+        return ENGLISH_REASONS.get(self.code, ENGLISH_REASONS["invalid"])
+
+
+ENGLISH_REASONS = {
+    "invalid": "invalid value",
+    "too_small": "the number is too small",
+    "too_large": "the number is too large",
+    "invalid_date": "this date does not exist",
+    "out_of_range": "the value is outside the allowed range",
+    "invalid_time": "this time does not exist",
+    "invalid_timezone": "this time zone offset does not exist",
+    "control_characters": "the text contains control characters",
+    "required": "this field is required",
+    "too_long": "the text is too long",
+    "too_short": "the text is too short",
+    "invalid_choice": "this value is not one of the allowed choices",
+    "invalid_scheme": "only http:// and https:// addresses are allowed",
+}
+
 
 # --- Numbers ------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -141,7 +142,10 @@ def open311_view(*methods):
             except Open311Error as exc:
                 return error_response(fmt, exc.code, exc.description)
             except ParseError as exc:
-                return error_response(fmt, 400, f"{exc.field}: {exc.reason}")
+                # One language per answer: the parser's reasons are German, so English
+                # requests get the English text for the same kind of error.
+                reason = exc.in_language(get_language() or "de")
+                return error_response(fmt, 400, f"{exc.field}: {reason}")
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
