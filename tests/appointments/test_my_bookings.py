@@ -75,3 +75,28 @@ def test_claiming_needs_a_valid_link_and_a_post(client_a, offer_a, day, citizen)
     client_a.post("/termine/t/gefälscht/zu-meinen-terminen/")
     booking.refresh_from_db()
     assert booking.account is None
+
+
+def test_a_staff_note_on_a_phone_booking_is_audited(client_a, town_a, offer_a, day):
+    from rathaus.core.models import Role
+    from tests.conftest import make_staff
+
+    manager = make_staff(town_a, "termine@a.test", Role.APPOINTMENT_MANAGER)
+    client_a.force_login(manager)
+    url = f"/termine/verwaltung/buchen/?angebot={offer_a.pk}&tag={day}&personen=1"
+    client_a.post(
+        url,
+        {
+            "start": at(day, 10).isoformat(),
+            "persons": 1,
+            "name": "Anrufer",
+            "email": "anrufer@example.org",
+            "phone": "0331 1",
+            "note": "Dolmetscher Arabisch",
+            "idempotency_key": "n1",
+        },
+    )
+    booking = Booking.objects.get(name="Anrufer")
+    assert booking.note == "Dolmetscher Arabisch"
+    entry = AuditEntry.objects.get(action="appointments.note_changed")
+    assert entry.actor == manager and entry.object_id == str(booking.pk)

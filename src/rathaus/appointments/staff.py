@@ -276,7 +276,7 @@ def book_for_caller(request):
             form.add_error(None, error.message)
         else:
             if form.cleaned_data["note"]:
-                Booking.objects.filter(pk=booking.pk).update(note=form.cleaned_data["note"])
+                services.set_note(booking, form.cleaned_data["note"], actor=request.user)
             messages.success(
                 request, _("Termin gebucht. Buchungscode: %(code)s") % {"code": booking.code}
             )

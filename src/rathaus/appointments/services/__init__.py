@@ -47,6 +47,7 @@ from .operations import (
     save_exception,
     save_rule,
     send_due_reminders,
+    set_note,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "retry_on_conflict",
     "save_exception",
     "save_rule",
+    "set_note",
     "send_due_reminders",
     "taken_error",
 ]

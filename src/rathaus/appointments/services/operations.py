@@ -51,6 +51,17 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
     return bool(changed)
 
 
+@transaction.atomic
+def set_note(booking: Booking, note: str, *, actor) -> Booking:
+    """The staff's internal note on a booking (e.g. "Dolmetscher nötig"), audited."""
+    note = note.strip()[:300]
+    if booking.note != note:
+        booking.note = note
+        booking.save(update_fields=["note"])
+        audit.record("appointments.note_changed", booking, actor=actor)
+    return booking
+
+
 def save_rule(rule: AvailabilityRule, *, actor=None) -> AvailabilityRule:
     """Validate (overlaps are refused with a German message) and re-materialise."""
     rule.full_clean()
