@@ -87,6 +87,12 @@ def test_enabling_creates_the_configuration_once(consultation, town_a, rathaus):
     assert (Resource.objects.count(), Offer.objects.count()) == (1, 1)
     assert AvailabilityRule.objects.count() == 1
     assert len(slots.free_slots(consultation)) == 4
+    # The catalog entry and the offer were made through their apps' services (audited).
+    from rathaus.core.models import AuditEntry
+
+    actions = list(AuditEntry.objects.values_list("action", flat=True))
+    assert actions.count("catalog.service_created") == 1
+    assert actions.count("appointments.offer_created") == 1
 
 
 def test_second_consultation_reuses_offer_with_its_own_rule(consultation, town_a, rathaus):

@@ -225,3 +225,21 @@ def link_life_situation(service: Service, situation: LifeSituation, *, actor) ->
         )
         transaction.on_commit(lambda: search.invalidate(service.municipality_id))
     return service
+
+
+@transaction.atomic
+def ensure_service(
+    municipality, slug: str, *, defaults: dict, location=None, actor=None
+) -> Service:
+    """The town's service with this slug, created from ``defaults`` when missing (for
+    modules that need a catalog entry to book, e.g. the mayor's consultation hour).
+    Creation is audited like any other catalog change."""
+    service = Service.objects.for_municipality(municipality).filter(slug=slug).first()
+    if service is not None:
+        return service
+    service = Service(municipality=municipality, slug=slug, **defaults)
+    save_service(service, actor=actor, created=True, changed_fields=["slug", *defaults])
+    if location is not None:
+        service.locations.add(location)
+    transaction.on_commit(lambda: search.invalidate(municipality.pk))
+    return service

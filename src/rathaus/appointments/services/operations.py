@@ -18,6 +18,7 @@ from ..models import (
     Booking,
     BookingStatus,
     CapacityException,
+    Offer,
     Resource,
     Slot,
 )
@@ -49,6 +50,48 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
             booking.refresh_from_db()
             _audit(f"appointments.{status}", booking, actor=actor)
     return bool(changed)
+
+
+@transaction.atomic
+def ensure_offer(
+    service,
+    *,
+    location,
+    resource_slug: str,
+    resource_name: str,
+    kind: str,
+    policy: dict,
+    actor=None,
+) -> Offer:
+    """A bookable offer of ``service`` on its own resource at ``location``, created once
+    (for modules that book through the Terminvergabe, e.g. dialogue consultation hours)."""
+    municipality = service.municipality
+    resource, created_resource = Resource.objects.get_or_create(
+        municipality=municipality,
+        slug=resource_slug,
+        defaults={"location": location, "name": resource_name, "kind": kind},
+    )
+    offer, created_offer = Offer.objects.get_or_create(
+        municipality=municipality, service=service, resource=resource, defaults=policy
+    )
+    if created_resource or created_offer:
+        audit.record(
+            "appointments.offer_created",
+            offer,
+            actor=actor,
+            data={"resource": resource.slug, "service": service.slug},
+        )
+    return offer
+
+
+@transaction.atomic
+def extend_horizon(offer: Offer, days: int, *, actor=None) -> Offer:
+    """Let the offer be booked at least ``days`` ahead (an event beyond the horizon)."""
+    if offer.horizon_days < days:
+        offer.horizon_days = days
+        offer.save(update_fields=["horizon_days"])
+        audit.record("appointments.horizon_extended", offer, actor=actor, data={"days": days})
+    return offer
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils import timezone
 from rathaus.appointments import capacity
 from rathaus.appointments.models import AvailabilityRule, Offer, Resource
 from rathaus.appointments.services import operations
+from rathaus.catalog import services as catalog_services
 from rathaus.catalog.models import Service, Topic
 from rathaus.core import audit
 from rathaus.core.models import Office
@@ -36,11 +37,9 @@ def uses_slots(event) -> bool:
     return event.appointment_offer_id is not None
 
 
-def _consultation_service(municipality, location) -> Service:
-    """The catalog entry the offer books; created if the catalog has none (ADR 0002 slug)."""
-    service = Service.objects.for_municipality(municipality).filter(slug=SERVICE_SLUG).first()
-    if service is not None:
-        return service
+def _consultation_service(municipality, location, actor=None) -> Service:
+    """The catalog entry the offer books; created through the catalog's services if the
+    catalog has none (ADR 0002 slug)."""
     office = (
         Office.objects.for_municipality(municipality).filter(slug=MAYOR_OFFICE_SLUG).first()
         or location.office
@@ -48,40 +47,34 @@ def _consultation_service(municipality, location) -> Service:
     topic = Topic.objects.filter(slug="querschnitt").first() or Topic.objects.first()
     if topic is None:
         raise ValidationError("Im Leistungskatalog fehlen die Themenfelder.")
-    service = Service.objects.create(
-        municipality=municipality,
-        slug=SERVICE_SLUG,
-        name="Bürgersprechstunde der Oberbürgermeisterin",
-        name_en="Mayor's consultation hour",
-        summary=(
-            "In der Bürgersprechstunde sprechen Sie persönlich mit der Oberbürgermeisterin "
-            "über Ihr Anliegen. Sie buchen einen festen Gesprächstermin."
-        ),
-        topic=topic,
-        office=office,
-        appointment_required=True,
-    )
-    service.locations.add(location)
-    return service
-
-
-def _offer(event, location) -> Offer:
-    municipality = event.municipality
-    service = _consultation_service(municipality, location)
-    resource, _ = Resource.objects.get_or_create(
-        municipality=municipality,
-        slug=RESOURCE_SLUG,
+    return catalog_services.ensure_service(
+        municipality,
+        SERVICE_SLUG,
         defaults={
-            "location": location,
             "name": "Bürgersprechstunde der Oberbürgermeisterin",
-            "kind": Resource.Kind.ROOM,
+            "name_en": "Mayor's consultation hour",
+            "summary": (
+                "In der Bürgersprechstunde sprechen Sie persönlich mit der Oberbürgermeisterin "
+                "über Ihr Anliegen. Sie buchen einen festen Gesprächstermin."
+            ),
+            "topic": topic,
+            "office": office,
+            "appointment_required": True,
         },
+        location=location,
+        actor=actor,
     )
-    offer, _ = Offer.objects.get_or_create(
-        municipality=municipality,
-        service=service,
-        resource=resource,
-        defaults={
+
+
+def _offer(event, location, actor=None) -> Offer:
+    service = _consultation_service(event.municipality, location, actor)
+    offer = operations.ensure_offer(
+        service,
+        location=location,
+        resource_slug=RESOURCE_SLUG,
+        resource_name="Bürgersprechstunde der Oberbürgermeisterin",
+        kind=Resource.Kind.ROOM,
+        policy={
             "duration_units": 1,
             "units_per_extra_person": 0,
             "max_persons": 1,
@@ -89,12 +82,11 @@ def _offer(event, location) -> Offer:
             "horizon_days": MIN_HORIZON_DAYS,
             "one_per_person": True,
         },
+        actor=actor,
     )
+    # The event may lie beyond the booking horizon.
     needed = (timezone.localdate(event.ends_at) - timezone.localdate()).days + 1
-    if offer.horizon_days < needed:  # the event lies beyond the booking horizon
-        offer.horizon_days = needed
-        offer.save(update_fields=["horizon_days"])
-    return offer
+    return operations.extend_horizon(offer, needed, actor=actor)
 
 
 def _check_times(event, slot_minutes: int) -> None:
@@ -124,7 +116,7 @@ def enable_slot_booking(
     if location.municipality_id != event.municipality_id:
         raise ValidationError("Der Ort gehört zu einer anderen Kommune.")
     _check_times(event, slot_minutes)
-    offer = _offer(event, location)
+    offer = _offer(event, location, actor)
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     rule = AvailabilityRule.objects.filter(
         resource=offer.resource,
