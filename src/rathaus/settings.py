@@ -436,7 +436,13 @@ from rathaus.core.ops.logs import logging_config as _logging_config  # noqa: E40
 MIDDLEWARE.insert(0, "rathaus.core.ops.requestid.RequestIdMiddleware")
 MIDDLEWARE.insert(1, "rathaus.core.ops.metrics.MetricsMiddleware")
 MIDDLEWARE.insert(2, "rathaus.core.ops.health.HealthCheckMiddleware")
-MIDDLEWARE.append("rathaus.core.ops.unavailable.DatabaseUnavailableMiddleware")
+# Before the booking's busy middleware: exceptions reach the later middleware first, so a
+# lock timeout under a rush gets the booking's "viel los" 503, and only a database that is
+# really down gets the general one.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("rathaus.appointments.busy.BusyMiddleware"),
+    "rathaus.core.ops.unavailable.DatabaseUnavailableMiddleware",
+)
 # Incident / maintenance mode (after tenancy and authentication: it needs both).
 MIDDLEWARE.append("rathaus.core.ops.modes.ServiceModeMiddleware")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("rathaus.core.ops.modes.context")
