@@ -69,7 +69,11 @@ def test_api_conforms_to_its_openapi_schema(api_town, wsgi_app):
             suppress_health_check=list(HealthCheck),
         )
         def check(case):
-            case.call_and_validate(headers={"Host": "localhost"}, checks=CHECKS)
+            # Schemathesis' in-process WSGI transport does not undo gzip (an HTTP client
+            # does), so this client asks for the answers uncompressed.
+            case.call_and_validate(
+                headers={"Host": "localhost", "Accept-Encoding": "identity"}, checks=CHECKS
+            )
 
         try:
             check()
