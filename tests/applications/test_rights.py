@@ -27,7 +27,7 @@ from rathaus.core.models import User
 from rathaus.council.models import SavedSearch
 from rathaus.participation.budget.models import Ballot, BallotEntry, BudgetRound, Proposal, Support
 from rathaus.participation.dialogues.models import DialogueEvent, Registration
-from rathaus.participation.reports.models import Report, ReportCategory
+from rathaus.participation.reports.models import AreaAlert, Report, ReportCategory
 from rathaus.participation.trees.models import Adoption, Tree, Watering
 
 from ..appointments.conftest import make_offer
@@ -144,6 +144,7 @@ def _used_every_module(client, town, citizen, clerk):
         ends_at=start + timedelta(hours=1),
     )
     Registration.objects.create(event=event, name="Erika Mustermann", email=EMAIL)
+    AreaAlert.objects.create(municipality=town, email=EMAIL, street="Lindenallee")
     SavedSearch.objects.create(municipality=town, email=EMAIL, query="Radweg", token="t" * 20)
     return app
 
@@ -167,6 +168,7 @@ def test_download_holds_a_record_from_every_module(client_a, town_a, citizen, pa
         "participation.budget",
         "participation.trees",
         "participation.registrations",
+        "participation.area_alerts",
         "council.alerts",
     }
     kinds = {r["Art"] for r in sections["participation.budget"]["records"]}
@@ -224,6 +226,7 @@ KEPT = {
     "participation.Report.contact_name",
     "participation.Registration.name",
     "participation.Registration.email",
+    "participation.AreaAlert.email",
 }
 
 

@@ -228,8 +228,9 @@ ACCOUNT_DELETION = [
         deleted="Unterstützungen, Stimmzettel und Baumpatenschaften; bei Gießeinträgen Ihr "
         "Name (Pseudonym).",
         kept="Ihre Bürgerhaushalts-Vorschläge bleiben ohne Verbindung zu Ihnen veröffentlicht; "
-        "gegossene Liter bleiben in der Statistik. Mängelmeldungen und Anmeldungen zu Dialogen "
-        "(ohne Konto gemacht) folgen ihren Löschfristen.",
+        "gegossene Liter bleiben in der Statistik. Mängelmeldungen, Gebietsbenachrichtigungen "
+        "und Anmeldungen zu Dialogen (ohne Konto gemacht) folgen ihren Löschfristen; "
+        "Benachrichtigungen bestellen Sie mit dem Link in jeder E-Mail ab.",
         why="Vorschläge sind Teil eines öffentlichen Verfahrens, über das der Rat entscheidet.",
     ),
 ]
