@@ -102,15 +102,7 @@ def run_questions(municipality, path: Path, verbose: bool, timings: list):
         if answer.choices:
             asked_back += 1
             back_right += any(re.search(pattern, c.name, re.IGNORECASE) for c in answer.choices)
-        got = (
-            answer.service.name
-            if answer.service
-            else (
-                "choices: " + " | ".join(c.name for c in answer.choices)
-                if answer.choices
-                else "fallback"
-            )
-        )
+        got = describe(answer)
         misses.append(f"  ✗ {question!r}: expected /{pattern}/, got {got}")
     print(f"single questions ({path.name}): {right}/{len(rows)} = {right / len(rows):.1%}")
     print(
@@ -170,15 +162,7 @@ def run_blind(municipality, path: Path, verbose: bool, timings: list):
         totals.setdefault(kind, Counter())[verdict] += 1
         totals.setdefault("all", Counter())[verdict] += 1
         if verdict != "right":
-            got = (
-                answer.service.name
-                if answer.service
-                else (
-                    "choices: " + " | ".join(c.name for c in answer.choices)
-                    if answer.choices
-                    else "fallback"
-                )
-            )
+            got = describe(answer)
             misses.append(f"  ✗ [{kind}] {question!r}: expected /{pattern}/, got {got}")
     print(f"blind set ({path.name}):")
     for kind, counts in totals.items():

@@ -210,21 +210,21 @@ def give_feedback(
 
 
 @transaction.atomic
+def _mark_resolved(item, action: str, actor):
+    """An editor dealt with an open question or a rating (idempotent, audited once)."""
+    if item.resolved_at is None:
+        item.resolved_at = timezone.now()
+        item.save(update_fields=["resolved_at"])
+        audit.record(action, item, actor=actor)
+    return item
+
+
 def resolve_feedback(feedback: Feedback, *, actor) -> Feedback:
-    if feedback.resolved_at is None:
-        feedback.resolved_at = timezone.now()
-        feedback.save(update_fields=["resolved_at"])
-        audit.record("assistant.feedback_resolved", feedback, actor=actor)
-    return feedback
+    return _mark_resolved(feedback, "assistant.feedback_resolved", actor)
 
 
-@transaction.atomic
 def resolve_open_question(question: OpenQuestion, *, actor) -> OpenQuestion:
-    if question.resolved_at is None:
-        question.resolved_at = timezone.now()
-        question.save(update_fields=["resolved_at"])
-        audit.record("assistant.open_question.resolved", question, actor=actor)
-    return question
+    return _mark_resolved(question, "assistant.open_question.resolved", actor)
 
 
 def purge_expired(now=None) -> int:
