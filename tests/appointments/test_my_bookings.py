@@ -100,3 +100,9 @@ def test_a_staff_note_on_a_phone_booking_is_audited(client_a, town_a, offer_a, d
     assert booking.note == "Dolmetscher Arabisch"
     entry = AuditEntry.objects.get(action="appointments.note_changed")
     assert entry.actor == manager and entry.object_id == str(booking.pk)
+
+
+@pytest.mark.parametrize("value", ["²", "1" + "0" * 40, "a%00b", "x" * 10_000])
+def test_hostile_claim_links_never_give_a_server_error(client_a, offer_a, citizen, value):
+    client_a.force_login(citizen)
+    assert client_a.post(f"/termine/t/{value}/zu-meinen-terminen/").status_code in (200, 400, 404)

@@ -166,3 +166,32 @@ def test_feedback_is_purged_with_the_open_questions(catalog_a, settings):
     Feedback.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(days=181))
     services.purge_expired()
     assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "1" + "0" * 40, "2026-02-30", "a\x00b", "x" * 10_000])
+def test_hostile_values_never_give_a_server_error(client_a, catalog_a, editor_a, value):
+    conversation, reply = ask(client_a, "Reisepass")
+    for path, data in [
+        (f"/assistent/rueckmeldung/{reply.pk}/", {"conversation": value, "helpful": "ja"}),
+        (
+            f"/assistent/rueckmeldung/{reply.pk}/",
+            {"conversation": conversation.pk, "helpful": value},
+        ),
+        (
+            f"/assistent/rueckmeldung/{reply.pk}/",
+            {"conversation": conversation.pk, "helpful": "nein", "missing": value},
+        ),
+        ("/assistent/rueckmeldung/" + "9" * 40 + "/", {"conversation": conversation.pk}),
+    ]:
+        assert client_a.post(path, data).status_code in (302, 400, 404)
+    item = Feedback.objects.create(
+        municipality=catalog_a, message_id=99, question="?", kind="fallback", helpful=False
+    )
+    client_a.force_login(editor_a)
+    for data in (
+        {"service": value, "word": "x"},
+        {"service": "1", "word": value, "situation": value},
+    ):
+        response = client_a.post(f"/assistent/rueckmeldungen/{item.pk}/lernen/", data)
+        assert response.status_code in (302, 400, 404)
+    assert client_a.post("/assistent/rueckmeldungen/" + "9" * 40 + "/erledigt/").status_code == 404

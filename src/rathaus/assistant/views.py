@@ -167,15 +167,15 @@ def teach(request, pk):
         if service_id
         else None
     )
-    word = " ".join(request.POST.get("word", "").split())
-    situation = LifeSituation.objects.filter(slug=request.POST.get("situation", "")).first()
-    if service is None or not (word or situation):
-        messages.error(request, _("Bitte eine Leistung und ein Wort oder eine Lebenslage wählen."))
-        return redirect("assistant:feedback_list")
-    try:
-        word = clean_text(word, "word", max_length=80)
+    try:  # every text from the form is checked before it reaches a query
+        word = clean_text(" ".join(request.POST.get("word", "").split()), "word", max_length=80)
+        slug = clean_text(request.POST.get("situation"), "situation", max_length=50)
     except ParseError as error:
         messages.error(request, error.reason)
+        return redirect("assistant:feedback_list")
+    situation = LifeSituation.objects.filter(slug=slug).first() if slug else None
+    if service is None or not (word or situation):
+        messages.error(request, _("Bitte eine Leistung und ein Wort oder eine Lebenslage wählen."))
         return redirect("assistant:feedback_list")
     if word:
         catalog_services.add_synonym(service, word, actor=request.user)
