@@ -30,7 +30,15 @@ from . import intents as I
 from . import situations
 from .composer import Answer, Choice, get_composer
 from .facts import gather
-from .retrieval import Candidate, among, explains, mentions, retrieve, topic_words
+from .retrieval import (
+    Candidate,
+    among,
+    explains,
+    mentions,
+    retrieve,
+    service_names,
+    topic_words,
+)
 from .text import detect_language, tokens
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
@@ -162,6 +170,8 @@ def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     """A matter another authority handles ("Kindergeld"): say who, never a town service."""
     entry = elsewhere.match(ask.question, topic_words(ask.question))
     if entry is None:
+        entry = elsewhere.match_unnamed(ask.question, service_names(ask.municipality))
+    if entry is None:
         return None
     answer = get_composer().elsewhere_answer(entry, ask.language, ask.municipality)
     return Turn(answer, State(None, [], [], ask.language))
@@ -257,6 +267,8 @@ def _fits(candidate: Candidate, candidates) -> bool:
         return True
     if _names_all_it_should(candidate):
         return True
+    if _dominant(candidate, candidates):
+        return True
     if candidate.coverage < 0.5 or candidate.precision < 0.5:
         return False
     left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
@@ -265,6 +277,27 @@ def _fits(candidate: Candidate, candidates) -> bool:
     return not any(
         other.names[i] for other in candidates if other is not candidate for i in left_out
     )
+
+
+def _dominant(candidate: Candidate, candidates) -> bool:
+    """The service explains a good part of the question, far more than any other, and
+    fully explains two words that name services; what it leaves out the catalog knows
+    ("Wir ziehen ins Ausland und kommen in fünf Jahren zurück"). A word nobody knows
+    ("Pizza") still rules it out: the question is about that."""
+    if candidate.coverage < setting("DOMINANT_COVERAGE", 0.4):
+        return False
+    fully = sum(
+        1
+        for share, naming in zip(candidate.explains, candidate.naming, strict=False)
+        if share == 1.0 and naming
+    )
+    if fully < 2:  # one word is a guess ("tanken" -> "Heizöltank")
+        return False
+    left_out = [i for i, share in enumerate(candidate.explains) if share == 0.0]
+    if not all(candidate.known[i] for i in left_out):
+        return False
+    runner_up = max((c.coverage for c in candidates if c is not candidate), default=0.0)
+    return candidate.coverage >= runner_up * setting("DOMINANT_RATIO", 1.6)
 
 
 def _names_all_it_should(candidate: Candidate) -> bool:

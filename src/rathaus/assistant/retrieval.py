@@ -17,7 +17,7 @@ from rathaus.catalog import search as catalog_search
 from rathaus.catalog.models import Service
 
 from .intents import intent_words
-from .text import FILLER, GENERIC, tokens
+from .text import CONTEXT, CONTEXT_WORDS, FILLER, GENERIC, tokens
 
 # A service "means" a word when its name, synonyms or English keywords contain it;
 # its summaries only half-mean it (they mention neighbouring services, too).
@@ -32,6 +32,11 @@ UNKNOWN_SHORT_WEIGHT = 0.25
 STRONG_WEIGHT = 0.7
 # Typo corrections of words up to this length are guesses ("bread" -> "breed").
 GUESS_WORD = 6
+# Words of circumstance (who, when: "Vater", "seit Tagen", "80") weigh this much: a story's
+# background must not outvote the one word that says what happened ("verstorben").
+CONTEXT_WEIGHT = 0.3
+# Words this long may be compounds a service names only in parts.
+COMPOUND_WORD = 10
 
 
 @dataclass(frozen=True)
@@ -67,7 +72,10 @@ def topic_words(question: str) -> tuple[str, ...]:
         dict.fromkeys(
             w
             for w in tokens(question)
-            if w not in skip and len(w) >= 2 and catalog_search.stem_de(w) not in generic
+            if w not in skip
+            and len(w) >= 2
+            and not catalog_search.is_stop(w)
+            and catalog_search.stem_de(w) not in generic
         )
     )
 
@@ -84,6 +92,10 @@ class WordSense:
     weak: frozenset[str] = frozenset()
     guessed: bool = False  # a short word the catalog only knows after a typo correction
     weight: float = 1.0  # short words the catalog does not know weigh little
+    context: bool = False  # a word of circumstance (text.CONTEXT, numbers): background
+    # A compound the index knows whole from some text ("Straßenlaterne") but that a
+    # service only names in parts ("Straßen…", "Laterne kaputt").
+    pieces: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -107,12 +119,19 @@ def word_senses(index, words: tuple[str, ...]) -> list[WordSense]:
             if split and set(group) <= set(split):
                 parts = split
         weight = 1.0 if group or len(word) > SHORT_WORD else UNKNOWN_SHORT_WEIGHT
+        context = word in CONTEXT or word.isdigit()
+        if context:
+            weight = CONTEXT_WEIGHT
         terms = frozenset(group) - generic_stems()
         if group and not terms:  # "Anmeldung" is as generic as "anmelden"
             continue
         guessed = bool(suggestion) and len(word) <= GUESS_WORD
         weak = frozenset(t for t in terms if group[t] < STRONG_WEIGHT)
-        senses.append(WordSense(terms - weak, parts, weak, guessed, weight))
+        pieces = ()
+        if not parts and len(word) >= COMPOUND_WORD:
+            split = tuple(index.split_compound(catalog_search.stem_de(word), min_part=4))
+            pieces = split if len(split) > 1 else ()
+        senses.append(WordSense(terms - weak, parts, weak, guessed, weight, context, pieces))
     return senses
 
 
@@ -163,6 +182,8 @@ def explained(sense: WordSense, terms: Terms) -> float:
         return 0.5 if any(p in named | terms.summary for p in sense.parts) else 0.0
     full = 0.5 if sense.guessed else 1.0
     if sense.terms & terms.direct:
+        return full
+    if sense.pieces and all(p in terms.direct | terms.parts for p in sense.pieces):
         return full
     everything = sense.terms | sense.weak
     return 0.5 if everything & (terms.direct | terms.parts | terms.summary) else 0.0
@@ -242,11 +263,30 @@ def warm(municipality, index) -> None:
     index.__dict__["_assistant_warm"] = True
 
 
+def _without_context(question: str, words: tuple[str, ...]) -> str:
+    """The question without its words of circumstance, for ranking: "Meine Mutter ist
+    dement" must rank care services, not those whose synonyms say "Mutter". Unchanged
+    when nothing else is left to rank by."""
+    if not any(w not in CONTEXT for w in words):
+        return question
+    # Countries stay: "Führerschein für die USA" is ranked by them.
+    return " ".join(w for w in tokens(question) if w not in CONTEXT_WORDS and not w.isdigit())
+
+
+def service_names(municipality) -> frozenset[str]:
+    """Stems of every published service's name fields (name, synonyms, keywords)."""
+    index = catalog_search.get_index(municipality)
+    warm(municipality, index)
+    return index.__dict__.get("_assistant_names", frozenset())
+
+
 def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
     words = topic_words(question)
     index = catalog_search.get_index(municipality)
     warm(municipality, index)
-    hits = index.query(question[:500], limit).hits if question.strip() else []
+    hits = (
+        index.query(_without_context(question, words)[:500], limit).hits if question.strip() else []
+    )
     senses = word_senses(index, words) if words else []
     by_id = (
         Service.objects.for_municipality(municipality)
@@ -274,7 +314,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 tuple(explained(sense, terms) for sense in senses),
                 tuple(names_it(sense, terms) for sense in senses),
                 tuple(bool(sense.terms or sense.weak) for sense in senses),
-                tuple(bool(sense.terms & names) for sense in senses),
+                tuple(bool(sense.terms & names) and not sense.context for sense in senses),
             )
         )
     return Retrieval(words, tuple(candidates))

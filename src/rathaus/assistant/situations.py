@@ -27,6 +27,7 @@ MIN_SHARE = 0.5
 MIN_WORDS = 3
 MIN_NAMING_WORDS = 2
 MAX_STEPS = 5
+COVERAGE_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,13 @@ def find(municipality, found: Retrieval) -> Situation | None:
     situations: dict[int, LifeSituation] = {}
     total = 0.0
     for candidate in found.candidates:
-        total += candidate.score
+        # A service's weight is what the search gives it times how much of the question it
+        # explains: a high rank from background words ("Mutter") says little.
+        weight = candidate.score * max(candidate.coverage, COVERAGE_FLOOR)
+        total += weight
         for situation in candidate.service.life_situations.all():
             situations[situation.pk] = situation
-            weights[situation.pk] += candidate.score
+            weights[situation.pk] += weight
             strong[situation.pk] |= evidence(candidate)
             members[situation.pk].append(candidate)
     if not weights or not total:

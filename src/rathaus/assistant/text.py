@@ -90,7 +90,7 @@ FILLER = (
         much many any some every just really quite still very
         frei freie freien freier nächste nächsten nächster früheste frühesten erste ersten
         übermorgen woche diese dieser dieses next first earliest free available week
-        los hoch alte alten altes wirklich genau müsste könnten würde gerne
+        los hoch alte alten alter altes wirklich genau müsste könnten würde gerne
         kommt komme kommen liegt liegen steht stehen allen alle unserer unserem unseren
         großes große großen groß klein kleine kleiner wenig wenige reicht reichen bald
         läuft laufen letzte letzten letzter nächstes nächstem jahr jahre monat monate
@@ -111,8 +111,61 @@ GENERIC = word_set(
     nutzen benutzen verwenden gehen kommen werden erfüllen erfülle tun
     organisieren organisiere regeln regele klären kläre kümmern kümmere anfordern
     fordere einreichen reiche finden finde suchen suche kaufen kaufe
+    anfangen anfange fange beginnen beginne weitermachen vorgehen tun
     buy purchase find search organise organize arrange
     fulfil fulfill meet
     apply applying application get obtain order request make do need help use
     """
 )
+
+# Words that tell the *circumstances* of a question, not which service it is about: who
+# (family members, people), when (days, seasons, time spans) and how (kaum, allein). In a
+# story ("Mein Vater ist verstorben", "die Laterne vor unserem Haus ist seit Tagen kaputt")
+# they are background; some are parts of service names ("Vaterschaft", "Hausnummer"), which
+# is why they still count a little instead of being dropped like function words.
+CONTEXT_WORDS = word_set(
+    """
+    frau mann ehefrau ehemann gatte gattin partner partnerin freund freundin lebensgefährte
+    lebensgefährtin mutter vater mama papa eltern elternteil tochter sohn
+    enkel enkelin enkelkind oma opa großmutter großvater großeltern bruder schwester
+    geschwister onkel tante cousin cousine familie angehörige angehörigen nachbar nachbarin
+    nachbarn nachbarschaft leute menschen person personen jemand erwachsene erwachsener
+    erwachsenen jugendliche jugendlicher rentner rentnerin senior seniorin chef chefin
+    kollege kollegin
+    tag tage tagen woche wochen monat monaten jahr jahren jahrzehnt stunde stunden minute
+    minuten nacht nächte nachts abend abends morgens mittag wochenende wochenenden
+    montag dienstag mittwoch donnerstag freitag samstag sonntag gestern vorgestern
+    frühling sommer herbst winter weihnachten ostern ferien feiertag zeit
+    damals neulich demnächst künftig zukunft früher später lange langem kürzlich
+    kaum nie niemals allein alleine zusammen gemeinsam plötzlich leider dringend sofort
+    ständig oft manchmal endlich total völlig ganz
+    wife husband partner mother father mom mum dad parents daughter son child children kid
+    kids family brother sister grandmother grandfather neighbour neighbor neighbours
+    neighbors people person someone adult adults
+    day days week weeks month months year years night tonight weekend yesterday
+    monday tuesday wednesday thursday friday saturday sunday summer winter spring autumn
+    holidays soon later
+    """
+)
+
+# Countries and continents are circumstance too: "aus Indien" (moving here) and "nach
+# Kanada" (moving away) point to opposite services, so the country itself decides nothing.
+COUNTRIES = word_set(
+    """
+    afghanistan ägypten albanien algerien amerika argentinien armenien aserbaidschan
+    äthiopien australien belgien bosnien brasilien bulgarien chile china dänemark
+    ecuador england eritrea estland finnland frankreich georgien ghana griechenland
+    großbritannien indien indonesien irak iran irland island israel italien japan
+    jordanien kanada kasachstan kenia kolumbien kosovo kroatien kuba lettland libanon
+    litauen luxemburg marokko mexiko moldau montenegro neuseeland niederlande holland
+    nigeria nordmazedonien norwegen österreich pakistan peru philippinen polen portugal
+    rumänien russland schottland schweden schweiz serbien singapur slowakei slowenien
+    somalia spanien südafrika südkorea korea syrien thailand tschechien tunesien
+    türkei ukraine ungarn usa vietnam weißrussland belarus zypern
+    europa afrika asien südamerika nordamerika america australia austria belgium brazil
+    canada croatia denmark egypt france greece hungary india ireland italy netherlands
+    norway poland romania russia spain sweden switzerland turkey syria ukraine
+    """
+)
+
+CONTEXT = CONTEXT_WORDS | COUNTRIES

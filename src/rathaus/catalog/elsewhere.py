@@ -98,6 +98,23 @@ def match(question: str, topic_words=()) -> Elsewhere | None:
     return best
 
 
+def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
+    """The entry whose longest phrase the question contains, when no word of that phrase
+    names any of the town's services (``named``: stems of their names and synonyms).
+
+    "Ich will mein Auto beim TÜV anmelden" is about the inspection whatever else it
+    says: the town has no service that "TÜV" could mean, so the share rule of
+    :func:`match` does not apply.
+    """
+    asked = _stems(question)
+    best, best_length = None, 0
+    for entry in entries():
+        for phrase in entry.phrases:
+            if phrase <= asked and len(phrase) > best_length and not phrase & named:
+                best, best_length = entry, len(phrase)
+    return best
+
+
 def _share(phrase: frozenset[str], topic_words) -> float:
     inside = sum(1 for word in topic_words if _stems(word) & phrase)
     return inside / len(topic_words)

@@ -400,6 +400,12 @@ SYNONYMS: dict[str, str] = {
     "marktstand": "standplatz wochenmarkt",
     "weihnachtsmarkt": "standplatz markt gestattung",
     "glühwein": "gestattung ausschank",
+    # everyday verbs of moving, choosing and celebrating
+    "auswandere": "ausland wegzug abmelden",
+    "ausgewandert": "ausland wegzug abmelden",
+    "aussuchen": "wunsch",
+    "auswählen": "wunsch",
+    "feiern": "fest feier party",
 }
 
 # English words and phrases -> German administrative terms.
