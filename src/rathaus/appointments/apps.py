@@ -10,6 +10,7 @@ class AppointmentsConfig(AppConfig):
     def ready(self):
         from rathaus.catalog import usage as catalog_usage
 
-        from . import shown_offers, signals, usage  # noqa: F401  (receivers)
+        # Receivers; lottery, releases and waitlist listen to the booking core (hooks.py).
+        from . import lottery, releases, shown_offers, signals, usage, waitlist  # noqa: F401
 
         catalog_usage.register(usage.figures)  # appointments on the OZG dashboard

@@ -18,6 +18,7 @@ from django.utils import timezone
 from rathaus.core.opening import holiday_name
 
 from . import cache as availability_cache
+from . import hooks
 from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -145,10 +146,9 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
         for starts_at, unit in planned.items()
     ]
     Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    # New units of a scheduled release stay hidden until their release moment.
-    from . import releases
-
-    releases.stamp_resource(resource)
+    # New units of a scheduled release stay hidden until their release moment
+    # (releases.stamp_resource listens, hooks.py).
+    hooks.materialised(resource)
     availability_cache.bump_on_commit(
         resource.pk, [start + timedelta(days=offset) for offset in range(days)]
     )

@@ -17,10 +17,10 @@ from rathaus.core import audit
 from rathaus.core.models import AuditEntry, Municipality
 
 from .. import cache as availability_cache
-from .. import capacity, tasks
+from .. import capacity, hooks, tasks
 from ..models import Booking, BookingStatus, Offer, Slot
 from . import one_statement
-from .cooldown import _units_freed, cancel_cooldown, return_cooled_down_units  # noqa: F401
+from .cooldown import cancel_cooldown, return_cooled_down_units  # noqa: F401
 from .errors import (  # noqa: F401  (re-exported: public names of this module)
     BUSY_MESSAGE,
     TRANSIENT_SQLSTATES,
@@ -31,6 +31,7 @@ from .errors import (  # noqa: F401  (re-exported: public names of this module)
     person_key,
     retry_on_conflict,
 )
+from .units import release_units as _release_units
 
 HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
 
@@ -112,18 +113,6 @@ def _take_units(
         return None
     availability_cache.bump_on_commit(offer.resource_id, day)
     return datetime.fromtimestamp(units[-1][1], tz=UTC)
-
-
-def _release_units(booking: Booking) -> None:
-    availability_cache.bump_on_commit(
-        booking.resource_id, [booking.starts_at.astimezone(capacity.TZ).date()]
-    )
-    Slot.objects.filter(
-        resource_id=booking.resource_id,
-        starts_at__gte=booking.starts_at,
-        starts_at__lt=booking.ends_at,
-        booked__gt=0,
-    ).update(booked=F("booked") - 1)
 
 
 # --- Citizens and callers: hold, confirm, cancel, rebook ------------------------------------
@@ -437,8 +426,8 @@ def _end(
         booking.refresh_from_db()
         if return_at is None:
             _release_units(booking)
-            # robust: the change is committed; a waiting-list failure is logged, not a 500.
-            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
+            # After the commit; a listener's failure (waiting list) is logged, not a 500.
+            hooks.freed_on_commit(booking.pk)
         _audit(
             f"appointments.{status}",
             booking,
