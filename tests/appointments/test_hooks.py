@@ -46,9 +46,11 @@ def test_a_failing_listener_is_logged_and_the_cancellation_stands(
     monkeypatch.setattr(waitlist, "units_freed", broken)
     booking = book(offer_a, at(day, 9))
     services.confirm(booking)
-    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.cancel(booking, actor=admin_a) is True
+    with (
+        caplog.at_level(logging.ERROR, logger="django.db.backends.base"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert services.cancel(booking, actor=admin_a) is True
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert not Slot.objects.filter(resource=offer_a.resource, booked__gt=0).exists()
@@ -69,4 +71,3 @@ def test_run_due_draws_closed_lotteries_through_its_signal(
     assert Booking.objects.filter(status=BookingStatus.CONFIRMED).count() == 1
     assert not Lottery.objects.filter(status=Lottery.Status.OPEN, closes_at__lte=draw.closes_at)
     assert releases.run_due()["drawn"] == 0
-
