@@ -23,9 +23,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from rathaus.core import audit
 
+from . import tasks
 from .models import Application, CaseEvent, DemoPaymentSession, Payment, PaymentEvent
 
 Status = Payment.Status
@@ -269,8 +271,6 @@ def demo_transition(session: DemoPaymentSession, status: str, card_last4: str = 
         locked.card_last4 = card_last4 or locked.card_last4
         locked.save(update_fields=["status", "card_last4"])
         if getattr(settings, "APPLICATIONS_DEMO_PAY_WEBHOOKS", True):
-            from .tasks import send_demo_pay_webhook
-
             event_id = f"evt_{secrets.token_hex(12)}"
             transaction.on_commit(
                 lambda: send_demo_pay_webhook.enqueue(locked.token, event_id, status)
@@ -290,3 +290,14 @@ def demo_webhook_request(token: str, event_id: str, status: str) -> tuple[str, b
     ).encode()
     headers = {"X-Demo-Pay-Signature": signature(webhook_secret(), int(time.time()), body)}
     return session.webhook_url, body, headers
+
+
+@task()
+def send_demo_pay_webhook(token: str, event_id: str, status: str) -> None:
+    """The demo provider notifies the service, like a real provider would, over HTTP.
+
+    The provider's own task (was in ``tasks.py``, which made tasks -> payments ->
+    services -> tasks a loop); the general task module only lends ``post_json``.
+    """
+    url, body, headers = demo_webhook_request(token, event_id, status)
+    tasks.post_json(url, body, headers)

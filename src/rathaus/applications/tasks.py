@@ -81,7 +81,7 @@ def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> N
     from rathaus.core import tenancy
     from rathaus.core.models import Municipality
 
-    from .accounts import activation_tokens
+    from .account_tokens import activation_tokens
 
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
@@ -144,12 +144,3 @@ def deliver_webhook(delivery_id: int) -> None:
         response_status=status or None,
         delivered_at=timezone.now() if 200 <= status < 300 else None,
     )
-
-
-@task()
-def send_demo_pay_webhook(token: str, event_id: str, status: str) -> None:
-    """The demo provider notifies the service, like a real provider would, over HTTP."""
-    from .payments import demo_webhook_request
-
-    url, body, headers = demo_webhook_request(token, event_id, status)
-    post_json(url, body, headers)
