@@ -192,6 +192,18 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
     app.refresh_from_db()
 
 
+def discard_draft(app: Application, *, user=None) -> bool:
+    """Delete a draft with its uploads (the citizen's "Entwurf löschen"); False if submitted."""
+    if not app.is_draft:
+        return False
+    for upload in app.uploads.all():
+        upload.file.delete(save=False)
+    with transaction.atomic():
+        audit.record("applications.draft_discarded", app, actor=user)
+        app.delete()
+    return True
+
+
 def _drop_orphan_uploads(app: Application) -> None:
     kept = {v["upload"] for v in app.data.values() if isinstance(v, dict) and "upload" in v}
     app.uploads.filter(field__gt="", is_notice=False).exclude(pk__in=kept).filter(

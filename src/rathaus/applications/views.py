@@ -285,10 +285,7 @@ def detail(request, key):
 @require_POST
 def discard_draft(request, key):
     app = _get_application(request, key)
-    if app.is_draft:
-        for upload in app.uploads.all():
-            upload.file.delete(save=False)
-        app.delete()
+    if services.discard_draft(app, user=request.user):
         messages.success(request, "Der Entwurf wurde gelöscht.")
     return redirect("applications:index")
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from rathaus.core import audit
@@ -85,6 +86,11 @@ def record_maturity(
 
 
 @transaction.atomic
+def count_view(service: Service) -> None:
+    """One more view of a service page (ranks the list; a counter, not audited)."""
+    Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+
+
 def save_service(service: Service, *, actor=None, created: bool, changed_fields=()) -> Service:
     """Save an edited service (back office) and record who changed what."""
     service.save()

@@ -71,6 +71,16 @@ def draft_photos(draft_key: str):
     return ReportPhoto.objects.filter(draft_key=draft_key, report=None) if draft_key else []
 
 
+def remove_draft_photo(draft_key: str, photo_id) -> None:
+    """The citizen removes a photo before submitting (no report yet, nothing to audit)."""
+    draft_photos(draft_key).filter(pk=photo_id).delete()
+
+
+def set_media_url(report: Report, media_url: str) -> None:
+    """A client's photo link (Open311 ``media_url``), stored with the new report."""
+    Report.objects.filter(pk=report.pk).update(media_url=media_url)
+
+
 def validate_location(latitude, longitude, address, municipality=None):
     if (latitude is None) != (longitude is None):
         raise ValidationError("Bitte geben Sie Breiten- und Längengrad zusammen an.")

@@ -219,7 +219,7 @@ def report_check(request):
         return redirect("participation:report_start")
     if request.method == "POST":
         if request.POST.get("remove_photo"):
-            services.draft_photos(draft["key"]).filter(pk=request.POST["remove_photo"]).delete()
+            services.remove_draft_photo(draft["key"], request.POST["remove_photo"])
             return redirect("participation:report_check")
         lat, lon = _coords(draft)
         try:
