@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import ExpressionWrapper, F, IntegerField
+from django.db.models import F  # noqa: F401  (capacity.F: callers compare booked with it)
 from django.utils import timezone
 
 from rathaus.core.opening import holiday_name
 
 from . import cache as availability_cache
-from . import hooks
+from . import guard, hooks
 from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -161,17 +161,14 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
 def online_limit(share: int):
     """SQL expression: how many places of a unit online bookings may fill.
 
-    The walk-in share is rounded up, so a share > 0 always keeps at least one place.
+    The walk-in share is rounded up, so a share > 0 always keeps at least one place
+    (the rule is written once, in ``guard.py``).
     """
-    if not share:
-        return F("capacity")
-    return ExpressionWrapper(
-        F("capacity") - (F("capacity") * share + 99) / 100, output_field=IntegerField()
-    )
+    return guard.limit_expression(share)
 
 
 def limit_in_python(capacity: int, share: int) -> int:
-    return capacity - (capacity * share + 99) // 100 if share else capacity
+    return guard.limit(capacity, share)
 
 
 @dataclass(frozen=True)
@@ -223,8 +220,7 @@ def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime)
         f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
         f"capacity, booked FROM {table} "
         f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
-        "AND booked < capacity AND NOT walk_in_only "
-        "AND (visible_from IS NULL OR visible_from <= %s) "
+        f"AND {guard.sql(share=None)} "  # the share is applied per offer below
         "ORDER BY resource_id, starts_at"
     )
     adapt = connection.ops.adapt_datetimefield_value

@@ -17,7 +17,7 @@ from rathaus.core import audit
 from rathaus.core.models import AuditEntry, Municipality
 
 from .. import cache as availability_cache
-from .. import capacity, hooks, tasks
+from .. import capacity, guard, hooks, tasks
 from ..models import Booking, BookingStatus, Offer, Slot
 from . import one_statement
 from .cooldown import cancel_cooldown, return_cooled_down_units  # noqa: F401
@@ -89,15 +89,13 @@ def _take_units(
         if ends_at is not None:
             availability_cache.bump_on_commit(offer.resource_id, day)
         return ends_at
-    limit = "capacity - (capacity * %s + 99) / 100" if share else "capacity"
     epoch = capacity.epoch_sql
     table = Slot._meta.db_table
     sql = (
         f"UPDATE {table} SET booked = booked + 1 "
         f"WHERE id IN (SELECT id FROM {table} WHERE resource_id = %s AND starts_at >= %s "
         "ORDER BY starts_at LIMIT %s) "
-        "AND NOT walk_in_only AND (visible_from IS NULL OR visible_from <= %s) "
-        f"AND booked < {limit} "
+        f"AND {guard.sql(share='%s' if share else None)} "  # parameters: visible_at, share
         f"RETURNING {epoch('starts_at')}, {epoch('ends_at')}"
     )
     adapt = connection.ops.adapt_datetimefield_value
