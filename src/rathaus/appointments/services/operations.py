@@ -26,7 +26,8 @@ from .booking import BookingError, _audit, _end, _send_later
 
 # --- Staff --------------------------------------------------------------------------
 
-STAFF_TRANSITIONS = {
+#: A status a clerk sets -> the statuses it may follow (TextChoices members are str).
+STAFF_TRANSITIONS: dict[str, list[str]] = {
     BookingStatus.ARRIVED: [BookingStatus.CONFIRMED],
     BookingStatus.CALLED: [BookingStatus.ARRIVED],
     BookingStatus.DONE: [BookingStatus.CONFIRMED, BookingStatus.ARRIVED, BookingStatus.CALLED],
@@ -39,7 +40,9 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
     if status not in STAFF_TRANSITIONS:
         raise BookingError(_("Unbekannter Status."), "status")
     now = timezone.now()
-    stamp = {BookingStatus.ARRIVED: {"arrived_at": now}}.get(status, {"finished_at": now})
+    stamp: dict[str, datetime] = (
+        {"arrived_at": now} if status == BookingStatus.ARRIVED else {"finished_at": now}
+    )
     if status == BookingStatus.CALLED:
         stamp = {}
     with transaction.atomic():
