@@ -23,6 +23,7 @@ as the ``postgres`` user (they refuse to run as root).
 """
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -92,10 +93,8 @@ class Stack:
     def close(self):
         for _name, process in reversed(self.processes):
             if process.poll() is None:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
         for _name, process in reversed(self.processes):
             try:
                 process.wait(timeout=20)
@@ -312,9 +311,7 @@ class PublicReaders:
 
 def lsn_caught_up(primary, replica) -> bool:
     (target,) = primary.execute("SELECT pg_current_wal_lsn()::text", DB)[0]
-    (done,) = replica.execute(
-        f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", DB
-    )[0]
+    (done,) = replica.execute(f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn", DB)[0]
     return bool(done)
 
 
@@ -352,7 +349,6 @@ def main() -> int:
         )
         os.environ.pop("RATHAUS_TESTING", None)
         import django
-
         import rush  # sets the settings module, paths and the database task backend
 
         django.setup()
@@ -481,9 +477,7 @@ def main() -> int:
         replica.execute("SELECT pg_wal_replay_pause()", DB)
         from rathaus.catalog.models import Service
 
-        Service.objects.filter(municipality=town, slug=rush.SLUG).update(
-            name="Personalausweis neu"
-        )
+        Service.objects.filter(municipality=town, slug=rush.SLUG).update(name="Personalausweis neu")
         writer = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
