@@ -48,6 +48,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from tests.reliability.harness import PrivatePostgres, _pg_bin, free_port  # noqa: E402
 
 DB = "rathaus_scaleout"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 PUBLIC_PAGES = [
     "/",
     "/leistungen/",
@@ -154,7 +156,7 @@ def start_replica(stack: Stack, primary: PrivatePostgres) -> PrivatePostgres:
 
 
 def pgbouncer_version() -> tuple[int, int]:
-    out = subprocess.run(["pgbouncer", "--version"], capture_output=True, text=True).stdout
+    out = subprocess.run([PGBOUNCER, "--version"], capture_output=True, text=True).stdout
     found = re.search(r"(\d+)\.(\d+)", out)
     return (int(found[1]), int(found[2])) if found else (0, 0)
 
@@ -185,7 +187,7 @@ ignore_startup_parameters = extra_float_digits
     for name in ("userlist.txt", "pgbouncer.ini"):
         if stack.as_postgres:
             shutil.chown(directory / name, "postgres", "postgres")
-    stack.spawn("pgbouncer", ["pgbouncer", str(directory / "pgbouncer.ini")], as_postgres=True)
+    stack.spawn("pgbouncer", [PGBOUNCER, str(directory / "pgbouncer.ini")], as_postgres=True)
     import psycopg
 
     def accepts():
@@ -256,7 +258,7 @@ http {{
     )
     stack.spawn(
         "nginx",
-        ["nginx", "-e", str(directory / "error.log"), "-c", str(directory / "nginx.conf")],
+        [NGINX, "-e", str(directory / "error.log"), "-c", str(directory / "nginx.conf")],
     )
     return port
 
