@@ -536,6 +536,14 @@ def main() -> int:
                 failures.append(f"read-your-writes: got '{shows(result)}', expected '{want}'")
         if hold_status != 201:
             failures.append(f"the writer's hold answered {hold_status}")
+
+        # 3. the replica goes away: its pages are read from the primary, no error
+        replica.stop("fast")
+        down = [get(nginx_port, p)[:2] for p in ("/", "/rat/", "/rat/oparl/v1/body", page) * 3]
+        served_down = {f"{s} {h.get('X-Rathaus-Database')}" for s, h in down}
+        log(f"Replica stopped: {len(down)} public page reads answered {served_down}")
+        if served_down != {"200 primary"}:
+            failures.append(f"with the replica down: {served_down}")
     finally:
         from django.db import connections
 

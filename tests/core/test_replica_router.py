@@ -32,6 +32,7 @@ class RecordingRouter(replica.ReplicaRouter):
 def routed(settings, monkeypatch, town_a):
     """The settings that DATABASE_REPLICA_URL gives, with the recording router."""
     monkeypatch.setattr(replica, "enabled", lambda: True)
+    monkeypatch.setattr(replica, "replica_reachable", lambda: True)
     settings.DATABASE_ROUTERS = [f"{__name__}.RecordingRouter"]
     middleware = list(settings.MIDDLEWARE)
     middleware.insert(
@@ -210,3 +211,31 @@ def test_without_a_replica_url_there_is_no_replica_alias_and_no_router(settings)
     assert "replica" not in live.DATABASES
     assert "rathaus.core.ops.replica.ReplicaReadsMiddleware" not in live.MIDDLEWARE
     assert live.DATABASE_ROUTERS == []
+
+
+def test_an_unreachable_replica_sends_reads_to_the_primary_for_a_while(monkeypatch):
+    from django.db import OperationalError
+
+    attempts = []
+
+    class Down:
+        def close_if_health_check_failed(self):
+            pass
+
+        def ensure_connection(self):
+            attempts.append(1)
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(replica, "connections", {"replica": Down()})
+    monkeypatch.setattr(replica, "_replica_down_until", 0.0)
+    assert replica.replica_reachable() is False
+    assert replica.replica_reachable() is False  # remembered: no second attempt
+    assert len(attempts) == 1
+    monkeypatch.setattr(replica, "_replica_down_until", time.monotonic() - 1)
+
+    class Up(Down):
+        def ensure_connection(self):
+            attempts.append(1)
+
+    monkeypatch.setattr(replica, "connections", {"replica": Up()})
+    assert replica.replica_reachable() is True

@@ -20,13 +20,16 @@ A read goes to the replica only when all of these hold:
 Writes always go to the primary.
 """
 
+import logging
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PIN_COOKIE = "rathaus_primary"
@@ -217,5 +220,27 @@ class ReplicaReadsMiddleware:
             request.method in SAFE_METHODS
             and view_name(request.resolver_match) in REPLICA_VIEWS
             and not is_pinned(request)
+            and replica_reachable()
         )
         return None
+
+
+_replica_down_until = 0.0
+DOWN_SECONDS = 30
+
+
+def replica_reachable() -> bool:
+    """False while the replica cannot be reached: its pages are then read from the primary
+    (one request per process and ``DOWN_SECONDS`` pays the connection attempt)."""
+    global _replica_down_until
+    if time.monotonic() < _replica_down_until:
+        return False
+    try:
+        connection = connections[REPLICA]
+        connection.close_if_health_check_failed()  # a kept connection to a replica gone
+        connection.ensure_connection()
+    except DatabaseError:
+        _replica_down_until = time.monotonic() + DOWN_SECONDS
+        logger.warning("replica unreachable: reading from the primary for %s s", DOWN_SECONDS)
+        return False
+    return True
