@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rathaus.core import audit
 from rathaus.core.models import Location, Office
+from rathaus.core.ops import replica
 
 from . import search
 from .models import Fee, LifeSituation, MaturityChange, Service, Topic
@@ -88,7 +89,8 @@ def record_maturity(
 @transaction.atomic
 def count_view(service: Service) -> None:
     """One more view of a service page (ranks the list; a counter, not audited)."""
-    Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+    with replica.counter_update():  # a view counter: no read-your-writes needed
+        Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
 
 
 def save_service(service: Service, *, actor=None, created: bool, changed_fields=()) -> Service:
