@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.catalog.models import Service
+from rathaus.catalog import satisfaction
+from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
@@ -26,6 +27,14 @@ from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
 from .tasks import bring_list
+
+#: Bookings that were really made: the satisfaction question is shown on their page.
+SATISFACTION_STATES = {
+    BookingStatus.CONFIRMED,
+    BookingStatus.ARRIVED,
+    BookingStatus.CALLED,
+    BookingStatus.DONE,
+}
 
 CALENDAR_DAYS = 28
 
@@ -369,8 +378,16 @@ def manage(request, token):
             "can_replace": booking.displaced and booking.replacement_id is None,
             "can_claim": request.user.is_authenticated and booking.account_id is None,
             "claimed": request.user.is_authenticated and booking.account_id == request.user.pk,
+            "satisfaction": _satisfaction_question(booking),
         },
     )
+
+
+def _satisfaction_question(booking: Booking) -> dict | None:
+    """The optional question "War es einfach?" once the booking is made (ADR 0018)."""
+    if booking.status not in SATISFACTION_STATES:
+        return None
+    return satisfaction.question(booking.service, SatisfactionChannel.BOOKING, str(booking.pk))
 
 
 @require_POST
