@@ -22,7 +22,7 @@ from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
-from . import antibot, capacity, documents, services, tokens
+from . import antibot, capacity, documents, fees, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
@@ -379,6 +379,7 @@ def manage(request, token):
             "can_claim": request.user.is_authenticated and booking.account_id is None,
             "claimed": request.user.is_authenticated and booking.account_id == request.user.pk,
             "satisfaction": _satisfaction_question(booking),
+            "fee_pay_url": fees.pay_url(booking, token),
         },
     )
 
