@@ -110,6 +110,7 @@ def service_locations(request, slug):
             "persons": persons,
             "person_choices": range(1, max_persons + 1),
             "horizon_changes": policy.upcoming_horizon_changes(offers),
+            "release_changes": policy.upcoming_release_changes([o.resource_id for o in offers]),
         },
     )
 
