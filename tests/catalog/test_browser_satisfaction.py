@@ -72,3 +72,20 @@ def test_staff_figures_page_at_320_px(page, town_a, editor_a):
     keys = Keyboard(page)
     keys.tab_to("select#monate")
     keys.submit("button[type=submit]", "Anzeigen")
+
+
+def test_question_page_from_a_link_and_the_invalid_link_page_at_320_px(page, town_a):
+    service = make_service(town_a)
+    token = satisfaction.ticket(service, SatisfactionChannel.CASE, "case-1")
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"/zufriedenheit/?t={token}")
+    keys = Keyboard(page)
+    keys.check_page()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Ihre Meinung")
+    keys.tab_to("input[name=easy]")
+    keys.press("ArrowDown")  # "teils"
+    keys.submit("button[type=submit]", "Antwort senden")
+    assert SatisfactionAnswer.objects.get().easy == "partly"
+    response = page.goto("/zufriedenheit/?t=kaputt")
+    assert response.status == 400
+    keys.check_page()
