@@ -87,6 +87,12 @@ class Service(TenantModel):
     )
     name = models.CharField(_("Bezeichnung"), max_length=200)
     name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
+    ozg_priority = models.CharField(
+        _("Priorisierte OZG-Leistung (IT-Planungsrat)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leer, wenn die Leistung nicht zu den priorisierten EfA-Leistungen gehört"),
+    )
     summary = models.TextField(_("Kurztext"))
     summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
     description = models.TextField(_("Volltext"), blank=True)

@@ -15,6 +15,7 @@ from .models import Fee, LifeSituation, MaturityChange, Service, Topic
 # Fields copied as they are from a content record (demo data, XZuFi import) to a Service.
 SCALAR_FIELDS = (
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "summary",
