@@ -61,6 +61,7 @@ LIFE_SITUATIONS = {
 KEYS = {
     "slug",
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "summary",

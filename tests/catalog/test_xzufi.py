@@ -77,6 +77,7 @@ def test_invalid_record_names_record_and_field_and_imports_nothing(catalog_a):
     [
         (lambda r: r.pop("id"), "id"),
         (lambda r: r.update(leistungsschluessel="123"), "leistungsschluessel"),
+        (lambda r: r.update(priorisierte_ozg_leistung="Mondfahrt"), "priorisierte_ozg_leistung"),
         (lambda r: r["kosten"].append({"bezeichnung": "x", "betrag": "abc"}), "kosten[2].betrag"),
         (
             lambda r: r["zustaendigkeit"].update(organisationseinheit="b-buergerbuero"),

@@ -19,3 +19,9 @@ class ApplicationsConfig(AppConfig):
         catalog_services.register_maturity_floor(published_form_maturity)
         catalog_usage.register(usage.figures)  # online applications on the OZG dashboard
         catalog_usage.register_total(usage.active_accounts)
+        # Bookings' reservation fees (the wedding calendar) are paid through this module.
+        from rathaus.appointments import fees
+
+        from .booking_fees import pay_url
+
+        fees.register(pay_url)

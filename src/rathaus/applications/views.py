@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from rathaus.catalog.models import Service
+from rathaus.catalog import satisfaction
+from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core import audit, uploads
 from rathaus.core.forms import KernForm
 from rathaus.core.parsing import ParseError, parse_int
@@ -260,7 +261,16 @@ def confirmation(request, key):
     app = _get_application(request, key)
     if app.is_draft:
         return redirect("applications:check", app.key)
-    return render(request, "applications/confirmation.html", {"app": app})
+    return render(
+        request,
+        "applications/confirmation.html",
+        {
+            "app": app,
+            "satisfaction": satisfaction.question(
+                app.service, SatisfactionChannel.APPLICATION, str(app.pk)
+            ),
+        },
+    )
 
 
 def detail(request, key):
@@ -278,6 +288,12 @@ def detail(request, key):
             "payment": app.latest_payment(),
             "messages_": app.messages.all(),
             "notices": app.uploads.filter(is_notice=True),
+            # After a closed case, the short question once more (ADR 0018).
+            "satisfaction": (
+                satisfaction.question(app.service, SatisfactionChannel.CASE, str(app.pk))
+                if app.is_closed
+                else None
+            ),
         },
     )
 

@@ -337,6 +337,8 @@ class Booking(TenantModel):
     # Set only when the offer limits persons to one active appointment (unique below).
     limit_key = models.CharField(max_length=254, null=True, blank=True)
     fee = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Set by the payment module (applications) through ``services.record_fee_paid``.
+    fee_paid_at = models.DateTimeField(_("Gebühr bezahlt am"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Cancellation cooldown (ADR 0021): the units stay taken until this moment.

@@ -17,15 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.catalog.models import Service
+from rathaus.catalog import satisfaction
+from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
-from . import antibot, capacity, documents, services, tokens
+from . import antibot, capacity, documents, fees, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
 from .tasks import bring_list
+
+#: Bookings that were really made: the satisfaction question is shown on their page.
+SATISFACTION_STATES = {
+    BookingStatus.CONFIRMED,
+    BookingStatus.ARRIVED,
+    BookingStatus.CALLED,
+    BookingStatus.DONE,
+}
 
 CALENDAR_DAYS = 28
 
@@ -101,6 +110,7 @@ def service_locations(request, slug):
             "persons": persons,
             "person_choices": range(1, max_persons + 1),
             "horizon_changes": policy.upcoming_horizon_changes(offers),
+            "release_changes": policy.upcoming_release_changes([o.resource_id for o in offers]),
         },
     )
 
@@ -369,8 +379,17 @@ def manage(request, token):
             "can_replace": booking.displaced and booking.replacement_id is None,
             "can_claim": request.user.is_authenticated and booking.account_id is None,
             "claimed": request.user.is_authenticated and booking.account_id == request.user.pk,
+            "satisfaction": _satisfaction_question(booking),
+            "fee_pay_url": fees.pay_url(booking, token),
         },
     )
+
+
+def _satisfaction_question(booking: Booking) -> dict | None:
+    """The optional question "War es einfach?" once the booking is made (ADR 0018)."""
+    if booking.status not in SATISFACTION_STATES:
+        return None
+    return satisfaction.question(booking.service, SatisfactionChannel.BOOKING, str(booking.pk))
 
 
 @require_POST

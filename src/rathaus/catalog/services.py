@@ -17,6 +17,7 @@ from .models import Fee, LifeSituation, MaturityChange, Service, Topic
 # Fields copied as they are from a content record (demo data, XZuFi import) to a Service.
 SCALAR_FIELDS = (
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "summary",
@@ -251,3 +252,76 @@ def ensure_service(
         service.locations.add(location)
     transaction.on_commit(lambda: search.invalidate(municipality.pk))
     return service
+
+
+# --- Satisfaction (Weimar's quality criteria, ADR 0018) ------------------------------
+
+
+def record_satisfaction(
+    municipality, token: str, *, easy: str = "", time_saved: str = "", hard: str = ""
+) -> bool:
+    """Store one anonymous answer; False if this occasion was answered already.
+
+    One transaction: the occasion's ticket (a keyed hash, no link to the answer) and the
+    answer (service, channel, month, choices, anonymised free text). A second submit of
+    the same form, or a reload, finds the ticket and stores nothing.
+    """
+    from django.db import IntegrityError
+
+    from rathaus.core.anonymise import anonymise
+
+    from . import satisfaction
+    from .models import SatisfactionAnswer, SatisfactionTicket
+
+    ticket = satisfaction.read(token, municipality)
+    service = Service.objects.for_municipality(municipality).filter(pk=ticket.service_id).first()
+    if service is None:
+        raise satisfaction.InvalidTicket
+    month = satisfaction.first_of_month()
+    try:
+        with transaction.atomic():
+            SatisfactionTicket.objects.create(digest=ticket.digest, month=month)
+            SatisfactionAnswer.objects.create(
+                municipality=municipality,
+                service=service,
+                channel=ticket.channel,
+                month=month,
+                easy=easy,
+                time_saved=time_saved,
+                hard=anonymise(hard[: satisfaction.MAX_HARD])[: satisfaction.MAX_HARD],
+            )
+            # The entry names the service and the channel, not the answer or the occasion.
+            audit.record(
+                "catalog.satisfaction_answered",
+                service,
+                municipality=municipality,
+                data={"channel": ticket.channel},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+#: Free text is deleted after this many months, the choices after SATISFACTION_KEEP_MONTHS.
+SATISFACTION_TEXT_MONTHS = 12
+SATISFACTION_KEEP_MONTHS = 36
+
+
+def purge_satisfaction(now) -> int:
+    """Retention job: free text after 12 months; answers and tickets after 36 (a ticket
+    must outlive every page that can still show the question for its occasion)."""
+    from .models import SatisfactionAnswer, SatisfactionTicket
+    from .usage import months_back
+
+    today = timezone.localtime(now).date()
+    text_before = months_back(today, SATISFACTION_TEXT_MONTHS)
+    keep_before = months_back(today, SATISFACTION_KEEP_MONTHS)
+    with transaction.atomic():
+        changed = (
+            SatisfactionAnswer.objects.filter(month__lt=text_before)
+            .exclude(hard="")
+            .update(hard="")
+        )
+        changed += SatisfactionAnswer.objects.filter(month__lt=keep_before).delete()[0]
+        changed += SatisfactionTicket.objects.filter(month__lt=keep_before).delete()[0]
+    return changed

@@ -19,6 +19,7 @@ from rathaus.core.models import Location, Office
 
 from .fee_rules import FeeRuleError, check_rule
 from .models import LifeSituation, MaturityLevel, Service, Topic, TrustLevel
+from .priority import ITPLR_PRIORITY
 
 FORMAT = "rathaus-xzufi-json"
 VERSION = "1.0"
@@ -91,6 +92,7 @@ CONTENT_FIELDS = (
     *TEXT_TYPES.values(),
     *TEXT_TYPES_EN.values(),
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "synonyms",
@@ -123,6 +125,7 @@ def content_to_xzufi(c: dict, *, office_name: str = "") -> dict:
     return {
         "id": c["slug"],
         "leistungsschluessel": c.get("leika_key") or "",
+        "priorisierte_ozg_leistung": c.get("ozg_priority") or "",
         "bezeichnung": {"de": c["name"], "en": c.get("name_en") or ""},
         "texte": texte,
         "kosten": [
@@ -230,6 +233,12 @@ class _Record:
         content["leika_key"] = self.get("leistungsschluessel", str, "")
         if content["leika_key"] and not LEIKA.match(content["leika_key"]):
             self.problem("leistungsschluessel", "Der Leistungsschlüssel hat 14 Ziffern.")
+        content["ozg_priority"] = self.get("priorisierte_ozg_leistung", str, "")
+        if content["ozg_priority"] and content["ozg_priority"] not in ITPLR_PRIORITY:
+            self.problem(
+                "priorisierte_ozg_leistung",
+                "Keine der vom IT-Planungsrat priorisierten OZG-Leistungen.",
+            )
         content["name"] = self.get("bezeichnung.de", str, "", required=True).strip()
         if not content["name"] and "bezeichnung.de" not in {p.field for p in self.problems}:
             self.problem("bezeichnung.de", "Die Bezeichnung darf nicht leer sein.")

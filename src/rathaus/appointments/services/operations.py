@@ -98,6 +98,28 @@ def extend_horizon(offer: Offer, days: int, *, actor=None) -> Offer:
 
 
 @transaction.atomic
+def record_fee_paid(booking_id: int, *, amount_cents: int, source: str) -> bool:
+    """The reservation fee (e.g. a wedding date beyond six months) is paid online.
+
+    Called by the payment module once the provider reports success; idempotent: a second
+    report changes nothing. The amount must be the booking's fee.
+    """
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.fee is None or booking.fee_paid_at is not None:
+            return False
+        if round(booking.fee * 100) != amount_cents:
+            raise BookingError(_("Der bezahlte Betrag passt nicht zur Gebühr."), "fee")
+        booking.fee_paid_at = timezone.now()
+        booking.save(update_fields=["fee_paid_at"])
+        audit.record(
+            "appointments.fee_paid",
+            booking,
+            data={"amount_cents": amount_cents, "source": source},
+        )
+    return True
+
+
 def set_note(booking: Booking, note: str, *, actor) -> Booking:
     """The staff's internal note on a booking (e.g. "Dolmetscher nötig"), audited."""
     note = note.strip()[:300]
