@@ -18,5 +18,7 @@ from .reports.models import (  # noqa: F401
     ReportCategory,
     ReportPhoto,
     ReportUpdate,
+    RoutingRule,
+    StreetAddress,
 )
 from .trees.models import Adoption, Rainfall, Tree, Watering, WaterPump  # noqa: F401

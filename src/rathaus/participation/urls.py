@@ -25,6 +25,7 @@ urlpatterns = [
     path("maengel/melden/fertig/", reports.report_done, name="report_done"),
     path("maengel/wieder-oeffnen/<str:token>/", reports.report_reopen, name="report_reopen"),
     path("maengel/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("maengel/<int:pk>/hinweis/", reports.report_update, name="report_update"),
     path("maengel/benachrichtigung/", area_alerts.subscribe, name="area_alert"),
     path(
         "maengel/benachrichtigung/bestaetigen/<str:token>/",
