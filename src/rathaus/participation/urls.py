@@ -89,6 +89,7 @@ urlpatterns = [
     path("baeume/wasserbedarf/", trees.explanation, name="tree_explanation"),
     path("baeume/<int:pk>/", trees.tree_detail, name="tree_detail"),
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
+    path("baeume/<int:pk>/schild/", trees.tree_sign, name="tree_sign"),
     path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
     # Dialoge und Bürgersprechstunden
     path("dialoge/", dialogues.event_list, name="event_list"),

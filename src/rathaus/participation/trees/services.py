@@ -190,6 +190,26 @@ def rain_sum(municipality, today: date) -> float:
     return float(total or 0)
 
 
+def this_week(tree, today: date | None = None) -> dict:
+    """The tree's week: need, rain, litres watered and the pseudonyms who watered."""
+    today = today or timezone.localdate()
+    start, end = water.week(today)
+    rain = (
+        Rainfall.objects.for_municipality(tree.municipality)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("mm"))["s"]
+    )
+    waterings = tree.waterings.filter(date__range=(start, end))
+    litres = waterings.aggregate(s=Sum("litres"))["s"] or 0
+    names = sorted({name for name in waterings.values_list("name", flat=True) if name})
+    return {
+        "need": water.week_need(tree.planting_year, float(rain or 0), litres, today),
+        "names": names,
+        "start": start,
+        "end": end,
+    }
+
+
 def with_needs(trees, municipality, today: date | None = None):
     """Annotate each tree with ``need`` (WaterNeed) using one query for the waterings."""
     today = today or timezone.localdate()

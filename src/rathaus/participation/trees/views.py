@@ -107,8 +107,27 @@ def tree_detail(request, pk):
         adopted=adopted,
         form=WateringForm(),
         point=f"{tree.latitude},{tree.longitude}",
+        week=services.this_week(tree),
     )
     return render(request, "participation/trees/detail.html", context)
+
+
+def tree_sign(request, pk):
+    """A printable sign for the tree: its QR code opens the tree's page (22/SVV/1134)."""
+    import base64
+
+    import segno
+
+    from rathaus.core import tenancy
+
+    tree = get_object_or_404(_trees(request), pk=pk)
+    url = tenancy.public_url(
+        request.municipality, reverse("participation:tree_detail", args=[tree.pk])
+    )
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    context = {"tree": tree, "url": url, "qr": qr, "week": services.this_week(tree)}
+    return render(request, "participation/trees/sign.html", context)
 
 
 @require_POST
