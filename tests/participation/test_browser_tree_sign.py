@@ -34,3 +34,39 @@ def test_tree_week_and_sign_axe_clean_fit_and_by_keyboard(page, town_a, width):
     assert "Gieß mich!" in page.inner_text("main")
     page.check_axe()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_street_group_axe_clean_fits_and_join_by_keyboard(page, town_a, width):
+    from rathaus.core.models import User
+
+    Tree.objects.create(
+        municipality=town_a,
+        external_id="A-0002",
+        planting_year=timezone.localdate().year - 6,
+        street="Lindenstraße",
+        latitude=Decimal("52.4"),
+        longitude=Decimal("13.06"),
+    )
+    User.objects.create_user("nachbar@example.org", "geheim-123!")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/beteiligung/baeume/summen/")
+    page.check_axe()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.get_by_role("link", name="Lindenstraße").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Gießgruppe Lindenstraße" in page.inner_text("h1")
+    page.check_axe()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.goto("/anmelden/?next=/beteiligung/baeume/strasse/Lindenstra%C3%9Fe/")
+    page.fill("#id_username", "nachbar@example.org")
+    page.fill("#id_password", "geheim-123!")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.focus("#id_name")
+    page.keyboard.type("Gießkanne")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Gießkanne" in page.inner_text("main")
+    page.check_axe()

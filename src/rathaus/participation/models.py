@@ -21,4 +21,11 @@ from .reports.models import (  # noqa: F401
     RoutingRule,
     StreetAddress,
 )
-from .trees.models import Adoption, Rainfall, Tree, Watering, WaterPump  # noqa: F401
+from .trees.models import (  # noqa: F401
+    Adoption,
+    Rainfall,
+    StreetGroupMember,
+    Tree,
+    Watering,
+    WaterPump,
+)

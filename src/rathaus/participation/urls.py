@@ -86,6 +86,7 @@ urlpatterns = [
     path("baeume/", trees.tree_list, name="tree_list"),
     path("baeume/karte.json", trees.tree_geojson, name="tree_geojson"),
     path("baeume/summen/", trees.totals, name="tree_totals"),
+    path("baeume/strasse/<str:street>/", trees.street_group, name="tree_street"),
     path("baeume/wasserbedarf/", trees.explanation, name="tree_explanation"),
     path("baeume/<int:pk>/", trees.tree_detail, name="tree_detail"),
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -199,3 +199,48 @@ def explanation(request):
         "participation/trees/explanation.html",
         {"examples": examples, "references": water.REFERENCE_LITRES, "labels": water.LABELS},
     )
+
+
+def street_group(request, street):
+    """A street's watering group: who is in it (pseudonyms), which trees need water."""
+    from rathaus.core.parsing import clean_text
+
+    from .forms import StreetGroupForm
+    from .models import StreetGroupMember
+
+    street = clean_text(street, "strasse", max_length=120, required=True)
+    if not services.street_exists(request.municipality, street):
+        raise Http404
+    member = None
+    if request.user.is_authenticated:
+        member = (
+            StreetGroupMember.objects.for_municipality(request.municipality)
+            .filter(street=street, user=request.user)
+            .first()
+        )
+    form = StreetGroupForm(request.POST or None, initial={"name": member.name if member else ""})
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('core:login')}?next={request.path}")
+        if request.POST.get("leave"):
+            services.leave_street_group(request.municipality, street, request.user)
+            messages.success(request, _("Sie haben die Gießgruppe verlassen."))
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                services.join_street_group(
+                    request.municipality, street, request.user, form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                form.add_error("name", " ".join(exc.messages))
+            else:
+                messages.success(request, _("Sie sind jetzt in der Gießgruppe dieser Straße."))
+                return redirect(request.path)
+    context = {
+        "street": street,
+        "week": services.street_week(request.municipality, street),
+        "member": member,
+        "form": form,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "participation/trees/street.html", context, status=status)
