@@ -71,6 +71,8 @@ def test_citizen_update_waits_for_moderation_then_shows(client_a, pothole, moder
     client_a.post(url + "hinweis/", data)
     assert ReportUpdate.objects.filter(kind="citizen").count() == 1
     client_a.force_login(moderator_a)
+    inbox = client_a.get("/beteiligung/verwaltung/maengel/?ansicht=hinweise").content.decode()
+    assert f">{report.pk}</a>" in inbox  # waiting notes have their own inbox view
     client_a.post(
         f"/beteiligung/verwaltung/maengel/{report.pk}/hinweis/",
         {"update": update.pk, "decision": "publish"},
@@ -82,6 +84,9 @@ def test_citizen_update_waits_for_moderation_then_shows(client_a, pothole, moder
     assert AuditEntry.objects.filter(
         action="participation.report.citizen_update_moderated"
     ).exists()
+    client_a.force_login(moderator_a)
+    inbox = client_a.get("/beteiligung/verwaltung/maengel/?ansicht=hinweise").content.decode()
+    assert f">{report.pk}</a>" not in inbox
 
 
 def test_rejected_update_stays_hidden_and_loses_its_photo(client_a, pothole, moderator_a):
@@ -313,4 +318,18 @@ def test_geocoded_report_reaches_an_area_alert(client_a, pothole, town_a):
     mail.outbox.clear()
     report = published(town_a, pothole, address="Lindenstraße 12")
     alerts.send_due(timezone.now() + timedelta(seconds=1))
+    assert len(mail.outbox) == 1 and f"Nr. {report.pk}" in mail.outbox[0].body
+
+
+def test_published_citizen_update_is_news_for_area_alerts(pothole, town_a, moderator_a):
+    alert = alerts.subscribe(town_a, email="anna@example.org", street="Lindenstraße")
+    alerts.confirm(alert)
+    report = published(town_a, pothole, address="Lindenstraße 12")
+    alerts.send_due()
+    mail.outbox.clear()
+    update = services.add_citizen_update(report, text="Noch da", confirmation="still_there")
+    alerts.send_due()
+    assert mail.outbox == []  # waiting for moderation: no news yet
+    services.moderate_update(update, publish=True, actor=moderator_a)
+    alerts.send_due()
     assert len(mail.outbox) == 1 and f"Nr. {report.pk}" in mail.outbox[0].body
