@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.forms import KernForm
 
-from .models import CategoryAttribute, Report, ReportCategory
+from .models import CategoryAttribute, Report, ReportCategory, ReportUpdate
 
 
 class WhereWhatForm(KernForm):
@@ -195,10 +195,13 @@ class StatusForm(KernForm):
 
 class NoteForm(KernForm):
     text = forms.CharField(
-        label=_("Interne Notiz"),
+        label=_("Notiz"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Nur für die Verwaltung sichtbar."),
+        help_text=_("Nur für die Verwaltung sichtbar, außer Sie markieren sie als öffentlich."),
+    )
+    public = forms.BooleanField(
+        label=_("Öffentlich auf der Seite der Meldung zeigen"), required=False
     )
 
 
@@ -257,3 +260,55 @@ class AreaAlertForm(KernForm):
         except ValidationError as error:
             self.add_error(None, error)
         return data
+
+
+class CitizenUpdateForm(KernForm):
+    """A citizen's update to an open report: a confirmation, a hint, up to two photos."""
+
+    confirmation = forms.ChoiceField(
+        label=_("Wie ist es vor Ort?"),
+        choices=[("", _("keine Angabe"))] + list(ReportUpdate.Confirmation.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Ihr Hinweis"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bitte keine Namen oder andere persönliche Angaben."),
+    )
+    photo_1 = forms.FileField(label=_("Foto 1"), required=False)
+    photo_2 = forms.FileField(label=_("Foto 2"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("photo_1", "photo_2"):
+            self.fields[name].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+            self.fields[name].help_text = _("JPEG, PNG oder WebP, höchstens 8 MB.")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not (
+            data.get("confirmation")
+            or (data.get("text") or "").strip()
+            or data.get("photo_1")
+            or data.get("photo_2")
+        ):
+            self.add_error(
+                "confirmation",
+                _(
+                    "Bitte wählen Sie eine Angabe, schreiben Sie einen Hinweis "
+                    "oder fügen Sie ein Foto an."
+                ),
+            )
+        return data
+
+
+class UpdateModerationForm(KernForm):
+    update = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("publish", _("Veröffentlichen")), ("reject", _("Nicht veröffentlichen"))]
+    )
