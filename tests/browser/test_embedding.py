@@ -77,3 +77,27 @@ def test_listed_website_frames_the_booking_and_another_does_not(
         assert any("frame-ancestors" in text for text in messages), messages
     finally:
         browser.close()
+
+
+def test_staff_page_lists_a_website_and_shows_the_snippet_by_keyboard_at_320_px(page, town_a):
+    from rathaus.core.models import Role
+    from tests.conftest import make_staff
+
+    make_offer(town_a, make_service(town_a))
+    make_staff(town_a, "admin@a.test", Role.ADMINISTRATOR)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto("/anmelden/?next=/verwaltung/einbetten/")
+    page.fill("#id_username", "admin@a.test")
+    page.fill("#id_password", "geheim-123!")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    kb = Keyboard(page)
+    kb.check_page()
+    kb.type_into("#origin", "https://www.a.test")
+    kb.submit("main button[type=submit]", "Website erlauben")
+    assert "https://www.a.test darf jetzt einbetten." in page.inner_text("main")
+    kb.tab_to("#seite")
+    page.select_option("#seite", label="Personalausweis beantragen")
+    kb.submit("main button[type=submit]", "Code zeigen")
+    snippet = page.input_value("#snippet")
+    assert snippet.startswith("<iframe src=") and "/einbetten/termine/leistung/" in snippet
