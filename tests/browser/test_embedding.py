@@ -101,3 +101,20 @@ def test_staff_page_lists_a_website_and_shows_the_snippet_by_keyboard_at_320_px(
     kb.submit("main button[type=submit]", "Code zeigen")
     snippet = page.input_value("#snippet")
     assert snippet.startswith("<iframe src=") and "/einbetten/termine/leistung/" in snippet
+
+
+def test_embedded_assistant_and_form_at_320_px(page, town_a):
+    from rathaus.applications import library
+    from tests.applications.conftest import make_service as make_application_service
+
+    library.install(make_application_service(town_a, "hund-anmelden"))
+    page.set_viewport_size({"width": 320, "height": 640})
+    kb = Keyboard(page)
+    for path in ("/einbetten/assistent/", "/einbetten/antraege/hund-anmelden/"):
+        page.goto(path)
+        kb.check_page()
+        assert page.locator("header.site-header").count() == 0
+    kb.type_into("#id_email", "gast@example.org")
+    kb.submit("main button", "Als Gast beginnen")
+    assert "/einbetten/antraege/antrag/" in page.url  # the form's steps stay embedded
+    kb.type_into("#id_vorname", "Max")
