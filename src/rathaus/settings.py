@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    # /einbetten/: lean pages that listed origins may frame (ADR 0008); after tenancy.
+    "rathaus.core.embedding.EmbedMiddleware",
     "rathaus.core.badinput.ParseErrorMiddleware",
     # Turns a refused (locked-out) login into login_throttle.locked_out's German page.
     "axes.middleware.AxesMiddleware",

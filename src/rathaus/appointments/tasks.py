@@ -11,11 +11,32 @@ from .models import Booking
 
 
 def bring_list(booking) -> list[str]:
-    """What to bring: the offer's own note, else the documents listed in the catalog."""
-    if booking.offer.bring_note.strip():
-        return [line.strip() for line in booking.offer.bring_note.splitlines() if line.strip()]
+    """What to bring: the offer's own note, else the documents listed in the catalog;
+    for a combined appointment the lists of all its services, each item once."""
+    offers = [booking.offer]
+    if booking.pk is not None:
+        offers += [p.offer for p in booking.parts.select_related("offer__service")]
+    return bring_list_for(offers)
+
+
+def bring_list_for(offers) -> list[str]:
+    """The merged list of several offers: in their order, an item named twice only once
+    (the ID card needed for the move and for the passport is brought once)."""
+    items: list[str] = []
+    seen: set[str] = set()
+    for offer in offers:
+        for item in _bring_one(offer):
+            if item.casefold() not in seen:
+                seen.add(item.casefold())
+                items.append(item)
+    return items
+
+
+def _bring_one(offer) -> list[str]:
+    if offer.bring_note.strip():
+        return [line.strip() for line in offer.bring_note.splitlines() if line.strip()]
     items = []
-    for entry in booking.service.documents or []:
+    for entry in offer.service.documents or []:
         if isinstance(entry, dict):
             entry = entry.get("name") or entry.get("title") or entry.get("label") or ""
         if str(entry).strip():

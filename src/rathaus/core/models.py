@@ -387,3 +387,30 @@ class AuditEntry(models.Model):
 
 
 from .ops.models import PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20
+
+
+class EmbedOrigin(TenantModel):
+    """A website allowed to show this town's booking, forms and assistant in a frame
+    (CSP ``frame-ancestors``; every other page and origin stays denied, ADR 0008)."""
+
+    origin = models.CharField(
+        _("Herkunft (Origin)"),
+        max_length=200,
+        help_text=_("z. B. https://www.musterstadt.de – Schema und Host, ohne Pfad"),
+    )
+    note = models.CharField(_("Notiz"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Erlaubte Einbettung")
+        verbose_name_plural = _("Erlaubte Einbettungen")
+        ordering = ["origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "origin"], name="embed_origin_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.origin
