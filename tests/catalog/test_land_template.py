@@ -104,3 +104,26 @@ def test_wrong_land_and_foreign_office_refused(town_a, town_b, template):
         )
     with pytest.raises(ValueError):
         land_template.save_land_service("BB", "x", topic=template.topic, fees=[1])
+
+
+def test_commands_from_town_and_adopt(town_a, capsys):
+    from django.core.management import call_command
+
+    from rathaus.core.models import Municipality
+
+    topic, _ = Topic.objects.get_or_create(slug="ausweise", defaults={"name": "Ausweise"})
+    office_a = Office.objects.for_municipality(town_a).first()
+    Service.objects.create(
+        municipality=town_a, slug="pass", name="Pass", summary="Text", topic=topic, office=office_a
+    )
+    call_command("land_catalog", "from-town", municipality=town_a.slug)
+    town_c = Municipality.objects.create(
+        slug="c", name="C", ags="12099903", ars="120990000903", land="BB"
+    )
+    Office.objects.create(municipality=town_c, slug="amt", name="Amt")
+    call_command("land_catalog", "adopt", municipality="c", office="amt")
+    assert Service.objects.for_municipality(town_c).get(slug="pass").summary == "Text"
+    Service.objects.filter(municipality=town_a).update(summary="Neuer Text")
+    call_command("land_catalog", "from-town", municipality=town_a.slug)
+    assert Service.objects.for_municipality(town_c).get(slug="pass").summary == "Neuer Text"
+    assert "1 Leistungen aus der Vorlage" in capsys.readouterr().out
