@@ -134,3 +134,10 @@ def test_hostile_values_give_no_500(client_a, people):
         for field in ("email", "first_name", "role", "office"):
             data = {"email": "ok@a.test", "role": Role.CLERK, field: value}
             assert client_a.post(PAGE, data).status_code in (200, 302), (field, value)
+
+
+def test_page_in_english(client_a, people):
+    client_a.force_login(people["admin_a"])
+    client_a.cookies["django_language"] = "en"
+    page = client_a.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Staff and roles" in page and "Invite a person or give a role" in page
