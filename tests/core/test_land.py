@@ -272,3 +272,46 @@ def test_service_refuses_wrong_land():
         onboarding.onboard_town(
             name="X", ags="15003000", land="BY", hosts="x.test", admin_email="a@x.test"
         )
+
+
+def test_onboard_town_command_with_locations(tmp_path):
+    import json
+
+    path = tmp_path / "standorte.json"
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "office": "Bürgerbüro",
+                    "name": "Rathaus",
+                    "street": "Markt 1",
+                    "postcode": "14467",
+                    "city": "Kleinstadt",
+                    "latitude": 52.4,
+                    "longitude": 13.06,
+                    "hours": {"Mo": {"open": "08:00-12:00"}, "Di": {"walk_in": "14:00-18:00"}},
+                }
+            ]
+        )
+    )
+    call_command(
+        "onboard_town",
+        "--name=Kleinstadt",
+        "--ags=12054000",
+        "--host=kleinstadt.test",
+        "--admin=admin@kleinstadt.test",
+        f"--locations={path}",
+    )
+    location = Location.objects.get(municipality__ags="12054000")
+    assert location.opening_hours.count() == 2
+    path.write_text(json.dumps([{"office": "X", "hours": {"Funday": {}}}]))
+    with pytest.raises(Exception, match="locations"):
+        call_command(
+            "onboard_town",
+            "--name=Zweite",
+            "--ags=12054001",
+            "--host=zweite.test",
+            "--admin=admin@zweite.test",
+            f"--locations={path}",
+        )
+    assert not Municipality.objects.filter(ags="12054001").exists()  # all or nothing
