@@ -303,6 +303,12 @@ RATHAUS_DEMO_LOADERS = [
     "rathaus.participation.demo.load",
     "rathaus.assistant.demo.load",
 ]
+# Host names of the Land operator's area (issue 21): no town is served there, only
+# /land/ (towns, onboarding, usage) and the login. Demo mode: land.localhost.
+RATHAUS_OPERATOR_HOSTS = [
+    host.lower()
+    for host in env_list("RATHAUS_OPERATOR_HOSTS", "land.localhost" if DEMO_MODE else "")
+]
 RATHAUS_PUBLIC_BASE_URL = os.environ.get("RATHAUS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {

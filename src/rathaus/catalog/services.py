@@ -97,6 +97,10 @@ def count_view(service: Service) -> None:
 def save_service(service: Service, *, actor=None, created: bool, changed_fields=()) -> Service:
     """Save an edited service (back office) and record who changed what."""
     service.save()
+    if not created:
+        from .land_template import note_town_edit
+
+        note_town_edit(service, changed_fields)
     audit.record(
         "catalog.service_created" if created else "catalog.service_changed",
         service,

@@ -73,6 +73,11 @@ class Municipality(models.Model):
             "führen hierhin, nie zum Hostnamen einer Anfrage. Leer: der erste Hostname."
         ),
     )
+    mail_sender = models.EmailField(
+        _("Absenderadresse"),
+        blank=True,
+        help_text=_("Absender der E-Mails dieser Kommune. Leer: der Absender der Installation."),
+    )
     logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("Hauptfarbe"),
