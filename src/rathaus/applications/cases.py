@@ -208,7 +208,15 @@ def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes
 
 
 def notice_html(app: Application, outcome: str, text: str, actor) -> str:
-    """The notice (Bescheid) as HTML, the source of its PDF."""
+    """The notice (Bescheid) as HTML, the source of its PDF: always German (a legal
+    document), whatever the clerk's page language."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        return _notice_html(app, outcome, text, actor)
+
+
+def _notice_html(app: Application, outcome: str, text: str, actor) -> str:
     return render_to_string(
         "applications/notice_pdf.html",
         {

@@ -25,7 +25,7 @@ from . import antibot, capacity, documents, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
-from .tasks import bring_list
+from .tasks import bring_items
 
 CALENDAR_DAYS = 28
 
@@ -217,8 +217,10 @@ def details(request, slug, resource_slug):
         "end": capacity.end_of(offer, start, persons),
         "persons": persons,
         "fee": offer.extended_fee if win.fee_applies(start) else None,
-        "bring": bring_list(Booking(offer=offer, service=offer.service)),
     }
+    context["bring"], context["bring_german"] = bring_items(
+        Booking(offer=offer, service=offer.service)
+    )
     if request.method == "GET":
         if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
@@ -363,7 +365,8 @@ def manage(request, token):
             "booking": booking,
             "token": token,
             "qr": documents.qr_svg_data_uri(booking),
-            "bring": bring_list(booking),
+            "bring": bring_items(booking)[0],
+            "bring_german": bring_items(booking)[1],
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
             "can_replace": booking.displaced and booking.replacement_id is None,
