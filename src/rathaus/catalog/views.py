@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rathaus.core.models import Location, Office, OpeningException, OpeningHours
 from rathaus.core.opening import day_schedule
+from rathaus.core.ops import replica
 
 from . import dashboard, search
 from .models import LifeSituation, Service, Topic
@@ -107,7 +108,8 @@ def _initial(name: str) -> str:
 
 def service_detail(request, slug):
     service = get_object_or_404(published(request).select_related("topic", "office"), slug=slug)
-    Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+    with replica.counter_update():  # a view counter: no read-your-writes needed
+        Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
     today = timezone.localdate()
     locations = [
         (location, day_schedule(location, today))
