@@ -57,6 +57,8 @@ class OfferInline(TenantInline):
         "walk_in_share",
         "one_per_person",
         "is_active",
+        "bring_note",
+        "bring_note_en",
     ]
     autocomplete_fields = []
 

@@ -77,6 +77,7 @@ class Offer(TenantModel):
         blank=True,
         help_text=_("Leer lassen, um die Unterlagen aus dem Leistungskatalog zu zeigen."),
     )
+    bring_note_en = models.TextField(_("Bitte mitbringen (englisch)"), blank=True)
     lead_time_hours = models.PositiveIntegerField(_("Frühestens buchbar ab (Stunden)"), default=2)
     horizon_days = models.PositiveIntegerField(
         _("Buchungshorizont (Tage)"), default=14, validators=[MinValueValidator(1)]

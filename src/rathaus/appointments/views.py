@@ -26,7 +26,7 @@ from . import antibot, capacity, combined, documents, fees, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
-from .tasks import bring_list, bring_list_for
+from .tasks import bring_items, bring_items_for
 
 #: Bookings that were really made: the satisfaction question is shown on their page.
 SATISFACTION_STATES = {
@@ -277,10 +277,10 @@ def details(request, slug, resource_slug):
         "end": capacity.end_of(offer, start, persons),
         "persons": persons,
         "fee": offer.extended_fee if win.fee_applies(start) else None,
-        "bring": bring_list_for(combined.parts_of(offer)),
         "extra_services": [o.service for o in extras],
         "extras_query": _with_extras({}, extras),
     }
+    context["bring"], context["bring_german"] = bring_items_for(combined.parts_of(offer))
     if request.method == "GET":
         if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
@@ -428,7 +428,8 @@ def manage(request, token):
             "booking": booking,
             "token": token,
             "qr": documents.qr_svg_data_uri(booking),
-            "bring": bring_list(booking),
+            "bring": bring_items(booking)[0],
+            "bring_german": bring_items(booking)[1],
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
             "can_replace": booking.displaced and booking.replacement_id is None,

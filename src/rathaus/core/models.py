@@ -391,7 +391,7 @@ class AuditEntry(models.Model):
         super().save(*args, **kwargs)
 
 
-from .ops.models import PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20
+from .ops.models import HeldMail, PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20
 
 
 class EmbedOrigin(TenantModel):
