@@ -223,8 +223,9 @@ def test_public_figures_only_from_five_answers_and_never_free_text(client_a, tow
     _answers(town_a, dog, [("yes", "yes"), ("yes", "no"), ("no", "yes"), ("yes", "yes")])
     _answers(town_a, dog, [("partly", "")], prefix="q")
     # four answers for parking: too few to show
-    _answers(town_a, parking, [("yes", "yes")] * 4)
+    _answers(town_a, parking, [("yes", "yes")] * 4, prefix="park")
 
+    assert SatisfactionAnswer.objects.filter(service=parking).count() == 4
     published = list(dashboard.published_services(town_a))
     rows = dashboard.satisfaction_figures(town_a, published)["rows"]
     assert [(r.service.slug, r.answers, r.easy_share, r.time_saved_share) for r in rows] == [
