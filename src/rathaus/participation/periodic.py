@@ -26,7 +26,9 @@ REGISTRATION_DAYS = 30
 def delete_abandoned_photos(now=None) -> int:
     """Photos of reports that were never submitted are deleted after a day (idempotent)."""
     cutoff = (now or timezone.now()) - timedelta(days=1)
-    deleted, _ = ReportPhoto.objects.filter(report=None, created_at__lt=cutoff).delete()
+    deleted, _ = ReportPhoto.objects.filter(
+        report=None, update=None, created_at__lt=cutoff
+    ).delete()
     return deleted  # the files go with their rows (core.files)
 
 

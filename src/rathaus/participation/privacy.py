@@ -158,16 +158,29 @@ def export_budget(person):
 
 
 def export_trees(person):
-    from .trees.models import Adoption, Watering
+    from .trees.models import Adoption, StreetGroupMember, Watering
 
     user = person.user
-    records = [
-        {"Art": "Gießen", "Baum": str(w.tree), "Liter": w.litres, "Datum": w.date, "Name": w.name}
-        for w in Watering.objects.filter(user=user).select_related("tree")
-    ] + [
-        {"Art": "Patenschaft", "Baum": str(a.tree), "seit": a.created_at}
-        for a in Adoption.objects.filter(user=user).select_related("tree")
-    ]
+    records = (
+        [
+            {
+                "Art": "Gießen",
+                "Baum": str(w.tree),
+                "Liter": w.litres,
+                "Datum": w.date,
+                "Name": w.name,
+            }
+            for w in Watering.objects.filter(user=user).select_related("tree")
+        ]
+        + [
+            {"Art": "Patenschaft", "Baum": str(a.tree), "seit": a.created_at}
+            for a in Adoption.objects.filter(user=user).select_related("tree")
+        ]
+        + [
+            {"Art": "Gießgruppe", "Straße": m.street, "Name": m.name, "seit": m.joined_at}
+            for m in StreetGroupMember.objects.filter(user=user)
+        ]
+    )
     return Section("participation.trees", "Baumgießen", records)
 
 
@@ -225,8 +238,8 @@ ERASERS = [erase_participation]
 ACCOUNT_DELETION = [
     Statement(
         area="Beteiligung",
-        deleted="Unterstützungen, Stimmzettel und Baumpatenschaften; bei Gießeinträgen Ihr "
-        "Name (Pseudonym).",
+        deleted="Unterstützungen, Stimmzettel, Baumpatenschaften und Mitgliedschaften in "
+        "Gießgruppen; bei Gießeinträgen Ihr Name (Pseudonym).",
         kept="Ihre Bürgerhaushalts-Vorschläge bleiben ohne Verbindung zu Ihnen veröffentlicht; "
         "gegossene Liter bleiben in der Statistik. Mängelmeldungen, Gebietsbenachrichtigungen "
         "und Anmeldungen zu Dialogen (ohne Konto gemacht) folgen ihren Löschfristen; "

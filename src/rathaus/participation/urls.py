@@ -25,6 +25,7 @@ urlpatterns = [
     path("maengel/melden/fertig/", reports.report_done, name="report_done"),
     path("maengel/wieder-oeffnen/<str:token>/", reports.report_reopen, name="report_reopen"),
     path("maengel/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("maengel/<int:pk>/hinweis/", reports.report_update, name="report_update"),
     path("maengel/benachrichtigung/", area_alerts.subscribe, name="area_alert"),
     path(
         "maengel/benachrichtigung/bestaetigen/<str:token>/",
@@ -85,9 +86,11 @@ urlpatterns = [
     path("baeume/", trees.tree_list, name="tree_list"),
     path("baeume/karte.json", trees.tree_geojson, name="tree_geojson"),
     path("baeume/summen/", trees.totals, name="tree_totals"),
+    path("baeume/strasse/<str:street>/", trees.street_group, name="tree_street"),
     path("baeume/wasserbedarf/", trees.explanation, name="tree_explanation"),
     path("baeume/<int:pk>/", trees.tree_detail, name="tree_detail"),
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
+    path("baeume/<int:pk>/schild/", trees.tree_sign, name="tree_sign"),
     path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
     # Dialoge und Bürgersprechstunden
     path("dialoge/", dialogues.event_list, name="event_list"),

@@ -27,3 +27,12 @@ class WateringForm(KernForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate(), "litres": 50})
         super().__init__(*args, **kwargs)
+
+
+class StreetGroupForm(KernForm):
+    name = forms.CharField(
+        label=_("Ihr Name in der Gruppe (Pseudonym)"),
+        max_length=40,
+        help_text=_("Wird öffentlich gezeigt. Bitte nicht Ihren vollen Namen."),
+        error_messages={"required": _("Bitte geben Sie einen Namen (Pseudonym) an.")},
+    )

@@ -95,3 +95,26 @@ class Rainfall(TenantModel):
             models.UniqueConstraint(fields=["municipality", "date"], name="rainfall_per_day"),
             models.CheckConstraint(condition=models.Q(mm__gte=0), name="rainfall_not_negative"),
         ]
+
+
+class StreetGroupMember(TenantModel):
+    """A street's self-organised watering group (22/SVV/1134): neighbours join the group
+    of their street under a pseudonym; the street page lists them and what is missing."""
+
+    street = models.CharField(_("Straße"), max_length=120)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("Name (Pseudonym)"), max_length=40)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Mitglied einer Gießgruppe")
+        verbose_name_plural = _("Mitglieder von Gießgruppen")
+        ordering = ["street", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "street", "user"], name="one_street_group_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street}: {self.name}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rathaus.core import audit
 
 from . import water
-from .models import Adoption, Rainfall, Tree, Watering
+from .models import Adoption, Rainfall, StreetGroupMember, Tree, Watering
 
 MAX_LITRES = 1000
 
@@ -177,6 +177,71 @@ def release(tree, user) -> bool:
     return bool(deleted)
 
 
+# --- street watering groups ------------------------------------------------------------
+
+
+def street_exists(municipality, street: str) -> bool:
+    return (
+        bool(street) and Tree.objects.for_municipality(municipality).filter(street=street).exists()
+    )
+
+
+@transaction.atomic
+def join_street_group(municipality, street: str, user, name: str) -> StreetGroupMember:
+    """Join the watering group of a street with trees (once; a second join renames)."""
+    name = name.strip()
+    if not street_exists(municipality, street):
+        raise ValidationError("In dieser Straße gibt es keine Bäume.")
+    if not name or len(name) > 40:
+        raise ValidationError("Bitte geben Sie einen Namen (Pseudonym, bis 40 Zeichen) an.")
+    member, created = StreetGroupMember.objects.get_or_create(
+        municipality=municipality, street=street, user=user, defaults={"name": name}
+    )
+    if not created and member.name != name:
+        member.name = name
+        member.save(update_fields=["name"])
+    if created:
+        audit.record("participation.trees.group_joined", member, actor=user)
+    return member
+
+
+@transaction.atomic
+def leave_street_group(municipality, street: str, user) -> bool:
+    members = StreetGroupMember.objects.for_municipality(municipality).filter(
+        street=street, user=user
+    )
+    member = members.first()
+    if member is None:
+        return False
+    audit.record("participation.trees.group_left", member, actor=user)
+    member.delete()
+    return True
+
+
+def street_week(municipality, street: str, today: date | None = None) -> dict:
+    """A street's trees with their need, this week's litres and the group's pseudonyms."""
+    today = today or timezone.localdate()
+    trees = with_needs(
+        Tree.objects.for_municipality(municipality).filter(street=street), municipality, today
+    )
+    start, end = water.week(today)
+    litres = (
+        Watering.objects.filter(tree__municipality=municipality, tree__street=street)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("litres"))["s"]
+        or 0
+    )
+    members = StreetGroupMember.objects.for_municipality(municipality).filter(street=street)
+    trees.sort(key=lambda t: (not t.need.should_water, -t.need.missing, t.external_id))
+    return {
+        "trees": trees,
+        "to_water": sum(1 for t in trees if t.need.should_water),
+        "missing": sum(t.need.missing for t in trees if t.need.should_water),
+        "litres_week": litres,
+        "members": list(members.values_list("name", flat=True)),
+    }
+
+
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -188,6 +253,26 @@ def rain_sum(municipality, today: date) -> float:
         .aggregate(s=Sum("mm"))["s"]
     )
     return float(total or 0)
+
+
+def this_week(tree, today: date | None = None) -> dict:
+    """The tree's week: need, rain, litres watered and the pseudonyms who watered."""
+    today = today or timezone.localdate()
+    start, end = water.week(today)
+    rain = (
+        Rainfall.objects.for_municipality(tree.municipality)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("mm"))["s"]
+    )
+    waterings = tree.waterings.filter(date__range=(start, end))
+    litres = waterings.aggregate(s=Sum("litres"))["s"] or 0
+    names = sorted({name for name in waterings.values_list("name", flat=True) if name})
+    return {
+        "need": water.week_need(tree.planting_year, float(rain or 0), litres, today),
+        "names": names,
+        "start": start,
+        "end": end,
+    }
 
 
 def with_needs(trees, municipality, today: date | None = None):

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,8 +107,27 @@ def tree_detail(request, pk):
         adopted=adopted,
         form=WateringForm(),
         point=f"{tree.latitude},{tree.longitude}",
+        week=services.this_week(tree),
     )
     return render(request, "participation/trees/detail.html", context)
+
+
+def tree_sign(request, pk):
+    """A printable sign for the tree: its QR code opens the tree's page (22/SVV/1134)."""
+    import base64
+
+    import segno
+
+    from rathaus.core import tenancy
+
+    tree = get_object_or_404(_trees(request), pk=pk)
+    url = tenancy.public_url(
+        request.municipality, reverse("participation:tree_detail", args=[tree.pk])
+    )
+    svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+    qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    context = {"tree": tree, "url": url, "qr": qr, "week": services.this_week(tree)}
+    return render(request, "participation/trees/sign.html", context)
 
 
 @require_POST
@@ -180,3 +199,48 @@ def explanation(request):
         "participation/trees/explanation.html",
         {"examples": examples, "references": water.REFERENCE_LITRES, "labels": water.LABELS},
     )
+
+
+def street_group(request, street):
+    """A street's watering group: who is in it (pseudonyms), which trees need water."""
+    from rathaus.core.parsing import clean_text
+
+    from .forms import StreetGroupForm
+    from .models import StreetGroupMember
+
+    street = clean_text(street, "strasse", max_length=120, required=True)
+    if not services.street_exists(request.municipality, street):
+        raise Http404
+    member = None
+    if request.user.is_authenticated:
+        member = (
+            StreetGroupMember.objects.for_municipality(request.municipality)
+            .filter(street=street, user=request.user)
+            .first()
+        )
+    form = StreetGroupForm(request.POST or None, initial={"name": member.name if member else ""})
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('core:login')}?next={request.path}")
+        if request.POST.get("leave"):
+            services.leave_street_group(request.municipality, street, request.user)
+            messages.success(request, _("Sie haben die Gießgruppe verlassen."))
+            return redirect(request.path)
+        if form.is_valid():
+            try:
+                services.join_street_group(
+                    request.municipality, street, request.user, form.cleaned_data["name"]
+                )
+            except ValidationError as exc:
+                form.add_error("name", " ".join(exc.messages))
+            else:
+                messages.success(request, _("Sie sind jetzt in der Gießgruppe dieser Straße."))
+                return redirect(request.path)
+    context = {
+        "street": street,
+        "week": services.street_week(request.municipality, street),
+        "member": member,
+        "form": form,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "participation/trees/street.html", context, status=status)

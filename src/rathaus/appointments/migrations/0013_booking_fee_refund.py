@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("appointments", "0010_booking_fee_paid"),
+        ("appointments", "0012_merge_20261204_2152"),
     ]
 
     operations = [
