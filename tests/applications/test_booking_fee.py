@@ -144,3 +144,97 @@ def test_payment_is_for_an_application_or_a_booking(town_a, wedding_offer):
             municipality=town_a, provider="demo", amount_cents=1, description="weder noch"
         )
     assert payments  # the module under test
+
+
+def _paid(offer, days):
+    booking, token = _booked(offer, _weekday_after(days))
+    assert booking_services.record_fee_paid(booking.pk, amount_cents=6000, source="test")
+    booking.refresh_from_db()
+    return booking, token
+
+
+def test_rebooked_within_six_months_staff_see_refund_due(client_a, town_a, wedding_offer):
+    from rathaus.core.models import Role
+    from tests.conftest import make_staff
+
+    booking, _ = _paid(wedding_offer, 240)
+    moved = booking_services.rebook(booking, at(_weekday_after(30), 11))
+    assert moved.fee is None and moved.fee_paid_at is not None
+    assert moved.fee_refund_due == Decimal("60.00") and moved.fee_refunded_at is None
+    due = AuditEntry.objects.get(action="appointments.fee_refund_due")
+    assert due.data == {"amount": "60.00"}
+    # moved once more within six months: still one refund, audited once
+    booking_services.rebook(moved, at(_weekday_after(40), 11))
+    assert AuditEntry.objects.filter(action="appointments.fee_refund_due").count() == 1
+
+    client_a.force_login(make_staff(town_a, "termine@a.test", Role.APPOINTMENT_MANAGER))
+    url = f"/termine/verwaltung/termin/{booking.code}/"
+    page = client_a.get(url).content.decode()
+    assert "Erstattung fällig" in page and "60,00 Euro wurden am" in page
+    response = client_a.post(f"{url}status/", {"action": "refund_done"})
+    assert response.status_code == 302
+    # a double submit changes nothing more
+    client_a.post(f"{url}status/", {"action": "refund_done"})
+    assert AuditEntry.objects.filter(action="appointments.fee_refunded").count() == 1
+    booking.refresh_from_db()
+    assert booking.fee_refunded_at is not None
+    page = client_a.get(url).content.decode()
+    assert "Erstattung fällig" not in page and "erstattet am" in page
+
+
+def test_rebooked_beyond_six_months_or_back_owes_nothing(wedding_offer):
+    booking, _ = _paid(wedding_offer, 240)
+    moved = booking_services.rebook(booking, at(_weekday_after(300), 11))
+    assert moved.fee == Decimal("60.00") and moved.fee_refund_due is None
+    moved = booking_services.rebook(moved, at(_weekday_after(30), 11))
+    assert moved.fee_refund_due == Decimal("60.00")
+    # back beyond six months before the refund was made: the payment counts again
+    moved = booking_services.rebook(moved, at(_weekday_after(320), 11))
+    assert moved.fee == Decimal("60.00") and moved.fee_refund_due is None
+    assert AuditEntry.objects.filter(action="appointments.fee_refund_withdrawn").count() == 1
+
+
+def test_unpaid_booking_moved_within_six_months_owes_no_refund(wedding_offer):
+    booking, _ = _booked(wedding_offer, _weekday_after(240))
+    moved = booking_services.rebook(booking, at(_weekday_after(30), 11))
+    assert moved.fee is None and moved.fee_refund_due is None
+    assert not AuditEntry.objects.filter(action="appointments.fee_refund_due").exists()
+
+
+def test_refund_action_needs_staff_of_the_town(client_a, client_b, town_b, wedding_offer):
+    from rathaus.core.models import Role
+    from tests.conftest import make_staff
+
+    booking, _ = _paid(wedding_offer, 240)
+    booking_services.rebook(booking, at(_weekday_after(30), 11))
+    url = f"/termine/verwaltung/termin/{booking.code}/status/"
+    assert client_a.post(url, {"action": "refund_done"}).status_code == 302  # to login
+    client_b.force_login(make_staff(town_b, "termine@b.test", Role.APPOINTMENT_MANAGER))
+    assert client_b.post(url, {"action": "refund_done"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.fee_refunded_at is None
+
+
+def test_booking_payment_loses_its_code_with_the_booking(wedding_offer, settings):
+    from rathaus.applications import services as application_services
+
+    booking, _ = _booked(wedding_offer, _weekday_after(240))
+    payment = Payment.objects.create(
+        municipality_id=booking.municipality_id,
+        booking=booking,
+        provider="demo",
+        provider_id="p1",
+        amount_cents=6000,
+        description=f"Reservierungsgebühr – Termin {booking.code}",
+        next_url="https://pay.example/p1",
+        status="success",
+    )
+    days = getattr(settings, "APPOINTMENTS_RETENTION_DAYS", 90)
+    assert application_services.anonymise_booking_payments(timezone.now()) == 0
+    later = booking.ends_at + timedelta(days=days + 1)
+    assert application_services.anonymise_booking_payments(later) == 1
+    payment.refresh_from_db()
+    assert booking.code not in payment.description and payment.next_url == ""
+    assert (payment.amount_cents, payment.status, payment.provider_id) == (6000, "success", "p1")
+    assert AuditEntry.objects.filter(action="applications.booking_payments_anonymised").count() == 1
+    assert application_services.anonymise_booking_payments(later) == 0

@@ -71,3 +71,23 @@ def test_inactive_schedules_are_not_announced(client_a, town_a, offer_a):
     inactive.save()
     booking, location = _pages(client_a, offer_a)
     assert "nur noch bis" not in booking and "nur noch bis" not in location
+
+
+def test_english_pages_announce_the_rhythm_in_english(client_a, town_a, offer_a):
+    from django.utils import translation
+
+    today = timezone.localdate()
+    _schedule(town_a, offer_a.resource, valid_until=today + timedelta(days=10))
+    client_a.cookies["django_language"] = "en"
+    booking, location = _pages(client_a, offer_a)
+    for page in (booking, location):
+        assert "every Thursday at 18:00 the following week is released" in page
+        assert "only until" in page
+        assert "jeden Donnerstag" not in page and "freigeschaltet" not in page
+    (change,) = policy.upcoming_release_changes([offer_a.resource_id], today)
+    with translation.override("en"):
+        assert change.rhythm == "every Thursday at 18:00 the following week is released"
+    with translation.override("de"):
+        assert (
+            change.rhythm == "jeden Donnerstag um 18:00 Uhr wird die folgende Woche freigeschaltet"
+        )

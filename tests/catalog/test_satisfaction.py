@@ -197,3 +197,66 @@ def test_retention_removes_text_then_answers(town_a, dog):
     left = sorted(((today - a.month).days // 28, a.hard) for a in SatisfactionAnswer.objects.all())
     assert [hard for _, hard in left] == ["schwierig", "schwierig", "", ""]
     assert SatisfactionTicket.objects.count() == 4
+
+
+# --- Public figures on the OZG dashboard and in the report PDF -----------------------
+
+
+def _answers(town, service, pairs, prefix="p"):
+    for n, (easy, saved) in enumerate(pairs):
+        services.record_satisfaction(
+            town,
+            _token(service, occasion=f"{prefix}{n}"),
+            easy=easy,
+            time_saved=saved,
+            hard="Geheimer Freitext",
+        )
+
+
+def test_public_figures_only_from_five_answers_and_never_free_text(client_a, town_a, dog):
+    from django.template.loader import render_to_string
+
+    from rathaus.catalog import dashboard
+
+    parking = _service(town_a, "bewohnerparkausweis", "Bewohnerparkausweis")
+    # five answers for the dog, but only four said whether it saved time
+    _answers(town_a, dog, [("yes", "yes"), ("yes", "no"), ("no", "yes"), ("yes", "yes")])
+    _answers(town_a, dog, [("partly", "")], prefix="q")
+    # four answers for parking: too few to show
+    _answers(town_a, parking, [("yes", "yes")] * 4, prefix="park")
+
+    assert SatisfactionAnswer.objects.filter(service=parking).count() == 4
+    published = list(dashboard.published_services(town_a))
+    rows = dashboard.satisfaction_figures(town_a, published)["rows"]
+    assert [(r.service.slug, r.answers, r.easy_share, r.time_saved_share) for r in rows] == [
+        ("hund-anmelden", 5, 60, None)
+    ]
+    page = client_a.get("/ozg-dashboard/").content.decode()
+    section = page[page.index('id="satisfaction-h"') :]
+    section = section[: section.index("</section>")]
+    assert "Hund anmelden" in section and "Bewohnerparkausweis" not in section
+    assert '<td class="kern-table__cell kern-table__cell--numeric">60</td>' in section
+    assert "mindestens 5 Antworten" in section and "erkennen" in section
+    assert "Geheimer Freitext" not in page
+
+    context = dashboard.figures(town_a)
+    context.update(municipality=town_a, generated=timezone.localtime())
+    report = render_to_string("catalog/dashboard_report.html", context)
+    table = report[report.index('<table class="satisfaction">') :]
+    assert 'Hund anmelden</td><td class="num">5</td><td class="num">60</td>' in table
+    assert "Bewohnerparkausweis" not in table and "Geheimer Freitext" not in report
+    assert client_a.get("/ozg-dashboard/ozg-bericht.pdf").content.startswith(b"%PDF")
+
+
+def test_public_figures_leave_out_unpublished_and_other_towns(town_a, town_b, dog):
+    from rathaus.catalog import dashboard
+
+    Service.objects.filter(pk=dog.pk).update(is_published=False)
+    _answers(town_a, dog, [("yes", "yes")] * 6)
+    other = _service(town_b)
+    _answers(town_b, other, [("yes", "yes")] * 6)
+    assert dashboard.satisfaction_figures(town_a, list(dashboard.published_services(town_a))) == {
+        "since": dashboard.satisfaction_figures(town_a, [])["since"],
+        "minimum": 5,
+        "rows": [],
+    }

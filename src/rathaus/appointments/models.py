@@ -340,6 +340,12 @@ class Booking(TenantModel):
     fee = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     # Set by the payment module (applications) through ``services.record_fee_paid``.
     fee_paid_at = models.DateTimeField(_("Gebühr bezahlt am"), null=True, blank=True)
+    # A paid booking moved to a date without fee: the paid amount is to be refunded
+    # (set by ``services.rebook``); staff note the refund with ``record_fee_refunded``.
+    fee_refund_due = models.DecimalField(
+        _("zu erstatten"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    fee_refunded_at = models.DateTimeField(_("Gebühr erstattet am"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Cancellation cooldown (ADR 0021): the units stay taken until this moment.

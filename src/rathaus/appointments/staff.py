@@ -226,6 +226,8 @@ def booking_action(request, code):
     action = request.POST.get("action", "")
     if action == "cancel":
         done = services.cancel(booking, actor=request.user, reason=_("von der Verwaltung abgesagt"))
+    elif action == "refund_done":
+        done = services.record_fee_refunded(booking, actor=request.user)
     elif action in services.STAFF_TRANSITIONS:
         done = services.mark(booking, action, actor=request.user)
     else:

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from . import usage
+from . import satisfaction, usage
 from .models import MaturityLevel, Service, Topic
 from .priority import ITPLR_PRIORITY
 
@@ -82,6 +82,20 @@ def figures(municipality) -> dict:
         "most_used": sorted(services, key=lambda s: -s.popularity)[:10],
         "history": online_by_year(municipality),
         "usage": usage.figures(municipality, services),
+        "satisfaction": satisfaction_figures(municipality, services),
+    }
+
+
+#: The public satisfaction figures cover this many months (the current one included).
+SATISFACTION_MONTHS = 12
+
+
+def satisfaction_figures(municipality, services, today: date | None = None) -> dict:
+    since = usage.months_back(today or date.today(), SATISFACTION_MONTHS)
+    return {
+        "since": since,
+        "minimum": satisfaction.PUBLIC_MINIMUM,
+        "rows": satisfaction.public_figures(municipality, services, since=since),
     }
 
 

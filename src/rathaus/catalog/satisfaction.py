@@ -151,3 +151,34 @@ def figures(municipality, *, since: date, hard_per_service: int = 20) -> list[Se
         if hard and len(row.hard) < hard_per_service:
             row.hard.append((month, SatisfactionChannel(channel).label, hard))
     return sorted(rows.values(), key=lambda r: (-r.answers, r.service.name))
+
+
+# --- Public figures (OZG dashboard and council report) -------------------------------
+
+#: A service appears in the public figures only with at least this many answers, and a
+#: share is shown only if at least this many answered that part: with fewer, someone who
+#: knows who used a service in a month could tell what one person said (ADR 0018).
+PUBLIC_MINIMUM = 5
+
+
+@dataclass
+class PublicRow:
+    service: Service
+    answers: int
+    easy_share: int | None
+    time_saved_share: int | None
+
+
+def public_figures(municipality, services, *, since: date) -> list[PublicRow]:
+    """Per published service in ``services`` with at least ``PUBLIC_MINIMUM`` answers
+    since ``since``: the number of answers, the share "einfach" and the share "Zeit
+    gespart" – never the free text."""
+    published = {s.pk for s in services}
+    rows = []
+    for row in figures(municipality, since=since, hard_per_service=0):
+        if row.service.pk not in published or row.answers < PUBLIC_MINIMUM:
+            continue
+        easy = row.easy_share if sum(row.easy.values()) >= PUBLIC_MINIMUM else None
+        saved = row.time_saved_share if sum(row.time_saved.values()) >= PUBLIC_MINIMUM else None
+        rows.append(PublicRow(row.service, row.answers, easy, saved))
+    return rows

@@ -557,9 +557,18 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             current.starts_at, current.ends_at = new_start, ends_at
             current.revision += 1
             current.reminder_sent_at = None
+            old_fee = current.fee
             current.fee = offer.extended_fee if win.fee_applies(new_start) else None
+            refund = _refund_change(current, old_fee)
             current.save(
-                update_fields=["starts_at", "ends_at", "revision", "reminder_sent_at", "fee"]
+                update_fields=[
+                    "starts_at",
+                    "ends_at",
+                    "revision",
+                    "reminder_sent_at",
+                    "fee",
+                    "fee_refund_due",
+                ]
             )
             _audit(
                 "appointments.rebooked",
@@ -567,11 +576,28 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
                 actor=actor,
                 data={"from": old_start.isoformat(), "to": new_start.isoformat()},
             )
+            if refund:
+                _audit(refund, current, actor=actor, data={"amount": str(old_fee)})
             if current.status == BookingStatus.CONFIRMED and current.email:
                 _send_later(tasks.send_confirmation, current.pk)
     if error:
         raise taken_error(offer, new_start, current.persons, staff=staff)
     return current
+
+
+def _refund_change(booking: Booking, old_fee) -> str | None:
+    """After a rebooking: a paid fee the new date no longer asks for is due for refund
+    (ADR 0034); moved back to a date with the same fee, nothing is due any more. Returns
+    the audit action, or None when nothing changed."""
+    if booking.fee_paid_at is None or booking.fee_refunded_at is not None:
+        return None
+    if booking.fee is None and old_fee is not None and booking.fee_refund_due is None:
+        booking.fee_refund_due = old_fee
+        return "appointments.fee_refund_due"
+    if booking.fee is not None and booking.fee_refund_due is not None:
+        booking.fee_refund_due = None
+        return "appointments.fee_refund_withdrawn"
+    return None
 
 
 def rebook_displaced(old: Booking, new_start: datetime) -> Booking:

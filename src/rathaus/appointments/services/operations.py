@@ -120,6 +120,25 @@ def record_fee_paid(booking_id: int, *, amount_cents: int, source: str) -> bool:
     return True
 
 
+def record_fee_refunded(booking: Booking, *, actor) -> bool:
+    """Staff note that a fee due for refund (a paid booking moved to a date without fee,
+    ADR 0034) has been paid back; idempotent, audited."""
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.fee_refund_due is None or locked.fee_refunded_at is not None:
+            return False
+        locked.fee_refunded_at = timezone.now()
+        locked.save(update_fields=["fee_refunded_at"])
+        audit.record(
+            "appointments.fee_refunded",
+            locked,
+            actor=actor,
+            data={"amount": str(locked.fee_refund_due)},
+        )
+    booking.fee_refunded_at = locked.fee_refunded_at
+    return True
+
+
 def set_note(booking: Booking, note: str, *, actor) -> Booking:
     """The staff's internal note on a booking (e.g. "Dolmetscher nötig"), audited."""
     note = note.strip()[:300]

@@ -8,6 +8,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 
 from rathaus.core import audit
 
@@ -103,16 +105,24 @@ class ReleaseChange:
 
     @property
     def rhythm(self) -> str:
-        """ "jeden Donnerstag um 18:00 Uhr für die folgende Woche" – in plain German."""
+        """ "jeden Donnerstag um 18:00 Uhr wird die folgende Woche freigeschaltet" – in
+        plain words of the active language (English pages get English)."""
         s = self.schedule
         at = s.at_time.strftime("%H:%M")
-        how = "verlost" if s.mode == ReleaseSchedule.Mode.LOTTERY else "freigeschaltet"
+        lottery = s.mode == ReleaseSchedule.Mode.LOTTERY
         if s.weekday is None:
-            return f"täglich um {at} Uhr wird der Tag in {s.lead_days} Tagen {how}"
-        return f"jeden {WEEKDAY_NAMES[s.weekday]} um {at} Uhr wird die folgende Woche {how}"
-
-
-WEEKDAY_NAMES = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
+            if lottery:
+                text = gettext("täglich um %(at)s Uhr wird der Tag in %(days)s Tagen verlost")
+            else:
+                text = gettext(
+                    "täglich um %(at)s Uhr wird der Tag in %(days)s Tagen freigeschaltet"
+                )
+            return text % {"at": at, "days": s.lead_days}
+        if lottery:
+            text = gettext("jeden %(weekday)s um %(at)s Uhr wird die folgende Woche verlost")
+        else:
+            text = gettext("jeden %(weekday)s um %(at)s Uhr wird die folgende Woche freigeschaltet")
+        return text % {"weekday": WEEKDAYS[s.weekday], "at": at}
 
 
 def upcoming_release_changes(resource_ids, today: date | None = None) -> list[ReleaseChange]:
