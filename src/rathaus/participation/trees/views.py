@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.parsing import clean_text
 from rathaus.core.ratelimit import ratelimit
 
 from ..maps import map_context
@@ -25,7 +26,8 @@ def _trees(request):
 
 def tree_list(request):
     trees = _trees(request)
-    street, district = request.GET.get("strasse", ""), request.GET.get("stadtteil", "")
+    street = clean_text(request.GET.get("strasse"), "strasse", max_length=120)
+    district = clean_text(request.GET.get("stadtteil"), "stadtteil", max_length=120)
     if street:
         trees = trees.filter(street=street)
     if district:
@@ -203,8 +205,6 @@ def explanation(request):
 
 def street_group(request, street):
     """A street's watering group: who is in it (pseudonyms), which trees need water."""
-    from rathaus.core.parsing import clean_text
-
     from .forms import StreetGroupForm
     from .models import StreetGroupMember
 
