@@ -95,6 +95,17 @@ urlpatterns = [
     # Dialoge und Bürgersprechstunden
     path("dialoge/", dialogues.event_list, name="event_list"),
     path("dialoge/anmeldung/<str:token>/", dialogues.registration, name="registration"),
+    path("dialoge/jahr/<str:year>/", dialogues.dialogue_year, name="dialogue_year"),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/",
+        dialogues.dialogue_year_staff,
+        name="dialogue_year_staff",
+    ),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/plan.pdf",
+        dialogues.dialogue_year_pdf,
+        name="dialogue_year_pdf",
+    ),
     path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
     path("dialoge/<slug:slug>/termin.ics", dialogues.event_ics, name="event_ics"),
     path("dialoge/<slug:slug>/anmelden/", dialogues.event_register, name="event_register"),
