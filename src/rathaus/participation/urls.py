@@ -92,6 +92,7 @@ urlpatterns = [
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
     path("baeume/<int:pk>/schild/", trees.tree_sign, name="tree_sign"),
     path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
+    path("verwaltung/baeume/patenschaften/", trees.staff_grants, name="tree_grants"),
     # Dialoge und Bürgersprechstunden
     path("dialoge/", dialogues.event_list, name="event_list"),
     path("dialoge/anmeldung/<str:token>/", dialogues.registration, name="registration"),
