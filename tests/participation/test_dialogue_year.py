@@ -125,3 +125,11 @@ def test_staff_plan_and_pdf_need_role(client_a, town_a, town_b, year_data, citiz
     assert (
         client_a.get("/beteiligung/verwaltung/dialoge/jahresplan/abc/plan.pdf").status_code == 400
     )
+
+
+def test_staff_overview_links_year_plan_and_grants(client_a, town_a):
+    client_a.force_login(make_staff(town_a, "mod@example.org", Role.MODERATOR))
+    page = client_a.get("/beteiligung/verwaltung/").content.decode()
+    year = timezone.localdate().year
+    assert f"/beteiligung/verwaltung/dialoge/jahresplan/{year}/" in page
+    assert "/beteiligung/verwaltung/baeume/patenschaften/" in page
