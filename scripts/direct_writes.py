@@ -69,6 +69,11 @@ ACCOUNT_VIEWS = (
 
 #: "module:function" -> reason. Functions are the innermost def (or <module>).
 ALLOWED: dict[str, str] = {
+    "rathaus.applications.form_import:_write": IMPORT,
+    "rathaus.applications.payments:start_booking_payment": PAYMENT,
+    "rathaus.core.embedding:add_origin": DOMAIN,
+    "rathaus.core.embedding:remove_origin": DOMAIN,
+    "rathaus.participation.reports.geocoding:import_addresses": IMPORT,
     "rathaus.applications.accounts:activate": ACCOUNT_VIEWS,
     "rathaus.applications.accounts:new_recovery_codes": ACCOUNT_VIEWS,
     "rathaus.applications.accounts:two_factor_disable": ACCOUNT_VIEWS,

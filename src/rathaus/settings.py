@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    # /einbetten/: lean pages that listed origins may frame (ADR 0008); after tenancy.
+    "rathaus.core.embedding.EmbedMiddleware",
     "rathaus.core.badinput.ParseErrorMiddleware",
     # Turns a refused (locked-out) login into login_throttle.locked_out's German page.
     "axes.middleware.AxesMiddleware",
@@ -300,6 +302,12 @@ RATHAUS_DEMO_LOADERS = [
     "rathaus.council.demo.load",
     "rathaus.participation.demo.load",
     "rathaus.assistant.demo.load",
+]
+# Host names of the Land operator's area (issue 21): no town is served there, only
+# /land/ (towns, onboarding, usage) and the login. Demo mode: land.localhost.
+RATHAUS_OPERATOR_HOSTS = [
+    host.lower()
+    for host in env_list("RATHAUS_OPERATOR_HOSTS", "land.localhost" if DEMO_MODE else "")
 ]
 RATHAUS_PUBLIC_BASE_URL = os.environ.get("RATHAUS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

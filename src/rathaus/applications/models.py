@@ -52,7 +52,16 @@ class FormDefinition(TenantModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     title = models.CharField(_("Titel"), max_length=200)
     intro = models.TextField(_("Einleitung"), blank=True)
-    schema = models.JSONField(_("Schritte und Felder"), default=dict)
+    title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("Einleitung (englisch)"), blank=True)
+    schema = models.JSONField(
+        _("Schritte und Felder"),
+        default=dict,
+        help_text=_(
+            "Englische Texte: title_en/intro_en je Schritt, label_en/hint_en je Feld, "
+            "Auswahlwerte als [Wert, Bezeichnung, englische Bezeichnung]."
+        ),
+    )
     guest_allowed = models.BooleanField(_("Antrag ohne Konto möglich"), default=False)
     case_statuses = models.JSONField(_("Bearbeitungsstände"), default=list)
     processing_days = models.PositiveSmallIntegerField(_("Bearbeitungsfrist (Tage)"), default=14)

@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 
 @task()
 def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = None) -> None:
-    """Plain-text e-mail; guests (no Postfach) get notices as attachments."""
+    """Kept only so that task rows queued before ids-only mails still run; not enqueued
+    any more (guest messages: ``send_guest_message``)."""
     if not upload_ids:
         send_mail(subject, body, None, [to])
         return
@@ -28,6 +29,28 @@ def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = 
         with upload.file.open("rb") as handle:
             message.attach(upload.original_name, handle.read(), upload.content_type)
     message.send()
+
+
+@task()
+def send_guest_message(message_id: int) -> None:
+    """A message to a guest applicant (no Postfach), with its attachments, rendered from
+    the rows when the task runs; a case anonymised before sending gets no mail."""
+    from .models import Message
+
+    message = (
+        Message.objects.select_related("application__municipality")
+        .filter(pk=message_id, application__isnull=False)
+        .first()
+    )
+    if message is None or not message.application.guest_email:
+        return
+    app = message.application
+    body = f"{message.body}\n\nAktenzeichen: {app.reference}\n{app.municipality.name}"
+    email = EmailMessage(message.subject, body, None, [app.guest_email])
+    for upload in message.attachments.all():
+        with upload.file.open("rb") as handle:
+            email.attach(upload.original_name, handle.read(), upload.content_type)
+    email.send()
 
 
 #: E-mails about an application: template and subject (rendered when sent).

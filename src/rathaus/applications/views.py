@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -62,8 +63,8 @@ def _get_application(request, key) -> Application:
 
 class GuestForm(KernForm):
     email = forms.EmailField(
-        label="E-Mail-Adresse",
-        help_text="Hierhin senden wir die Eingangsbestätigung und den Bescheid.",
+        label=_("E-Mail-Adresse"),
+        help_text=_("Hierhin senden wir die Eingangsbestätigung und den Bescheid."),
     )
 
 

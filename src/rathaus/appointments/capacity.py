@@ -250,7 +250,7 @@ def free_starts_by_resource(
         {o.resource_id for o in offers},
         wide_start.astimezone(TZ).date(),
         (wide_end - timedelta(microseconds=1)).astimezone(TZ).date(),
-        (tuple(sorted(o.pk for o in offers)), persons, wide_start, wide_end, staff),
+        (tuple(sorted(_cache_identity(o, persons) for o in offers)), wide_start, wide_end, staff),
         now,
     )
     if key is None:
@@ -265,6 +265,19 @@ def free_starts_by_resource(
         pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
         for pk, v in cached["data"].items()
     }
+
+
+def _cache_identity(offer: Offer, persons: int) -> tuple:
+    """What an answer for this offer depends on besides the unit rows: a combined offer
+    (ADR 0026) has the first service's pk but more units and a narrower window."""
+    return (
+        offer.pk,
+        offer.units_for(persons),
+        offer.lead_time_hours,
+        offer.horizon_days,
+        offer.extended_horizon_days,
+        offer.walk_in_share,
+    )
 
 
 def _compute_and_store(key, offers, persons, start, end, now, staff) -> dict:

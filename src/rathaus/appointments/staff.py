@@ -51,7 +51,10 @@ def resources_for(request):
 
 def bookings_for(request):
     return scope(
-        Booking.objects.select_related("service", "resource__location"),
+        # parts: the further services of combined appointments (ADR 0026)
+        Booking.objects.select_related("service", "resource__location").prefetch_related(
+            "parts__service"
+        ),
         request.user,
         request.municipality,
         "resource__location__office",
@@ -381,7 +384,7 @@ def export_csv(request):
                 f"{b.ends_at.astimezone(capacity.TZ):%H:%M}",
                 b.resource.location.name,
                 b.resource.name,
-                b.service.name,
+                b.service_names,
                 b.persons,
                 b.get_status_display(),
                 _csv_safe(b.name),

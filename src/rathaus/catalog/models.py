@@ -145,6 +145,17 @@ class Service(TenantModel):
     )
     is_published = models.BooleanField(_("veröffentlicht"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The Land catalog template (ADR 0211): texts come from the Land's service unless the
+    # town changed them; own_fields names those (",summary,documents,").
+    land_service = models.ForeignKey(
+        "catalog.LandService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+        verbose_name=_("Vorlage des Landes"),
+    )
+    own_fields = models.CharField(max_length=400, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("Leistung")
@@ -285,3 +296,44 @@ class SatisfactionTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest[:8]}… ({self.month:%m/%Y})"
+
+
+class LandService(models.Model):
+    """A Land-wide service text kept once (ADR 0211); towns adopt it as their Service."""
+
+    land = models.CharField(_("Land"), max_length=2)
+    slug = models.SlugField(max_length=120)
+    leika_key = models.CharField(_("Leistungsschlüssel (LeiKa)"), max_length=14, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
+    summary = models.TextField(_("Kurztext"))
+    summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
+    description = models.TextField(_("Volltext"), blank=True)
+    description_en = models.TextField(_("Volltext (englisch)"), blank=True)
+    requirements = models.TextField(_("Voraussetzungen"), blank=True)
+    requirements_en = models.TextField(_("Voraussetzungen (englisch)"), blank=True)
+    documents = models.JSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
+    documents_en = models.JSONField(default=list, blank=True)
+    procedure = models.TextField(_("Verfahrensablauf"), blank=True)
+    procedure_en = models.TextField(_("Verfahrensablauf (englisch)"), blank=True)
+    legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
+    deadlines = models.TextField(_("Fristen"), blank=True)
+    processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Leistung des Landes")
+        verbose_name_plural = _("Leistungen des Landes")
+        ordering = ["land", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["land", "slug"], name="land_service_slug"),
+            models.UniqueConstraint(
+                fields=["land", "leika_key"],
+                condition=~models.Q(leika_key=""),
+                name="land_service_leika",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.land})"

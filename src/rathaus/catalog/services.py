@@ -26,6 +26,10 @@ SCALAR_FIELDS = (
     "requirements",
     "documents",
     "procedure",
+    "description_en",
+    "requirements_en",
+    "documents_en",
+    "procedure_en",
     "legal_basis",
     "deadlines",
     "processing_time",
@@ -97,6 +101,10 @@ def count_view(service: Service) -> None:
 def save_service(service: Service, *, actor=None, created: bool, changed_fields=()) -> Service:
     """Save an edited service (back office) and record who changed what."""
     service.save()
+    if not created:
+        from .land_template import note_town_edit
+
+        note_town_edit(service, changed_fields)
     audit.record(
         "catalog.service_created" if created else "catalog.service_changed",
         service,
@@ -134,7 +142,17 @@ def upsert_services(municipality, records: list[dict], *, actor=None, action: st
 
 def _upsert(municipality, record: dict, lookups: dict) -> Service:
     defaults = {key: record[key] for key in SCALAR_FIELDS if key in record}
-    for text_field in ("leika_key", "online_url", "name_en", "summary_en", "hints", "keywords_en"):
+    for text_field in (
+        "leika_key",
+        "online_url",
+        "name_en",
+        "summary_en",
+        "description_en",
+        "requirements_en",
+        "procedure_en",
+        "hints",
+        "keywords_en",
+    ):
         if text_field in defaults:
             defaults[text_field] = defaults[text_field] or ""
     defaults["topic"] = lookups["topics"][record["topic"]]
@@ -160,6 +178,8 @@ def _replace_fees(service: Service, fees: list[dict]) -> None:
             amount=fee["amount"],
             amount_max=fee.get("amount_max") or None,
             note=fee.get("note") or "",
+            label_en=fee.get("label_en") or "",
+            note_en=fee.get("note_en") or "",
             rule=fee.get("rule") or {},
             order=order,
         )

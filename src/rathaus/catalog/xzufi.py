@@ -36,7 +36,14 @@ TEXT_TYPES = {
     "Rechtsgrundlage": "legal_basis",
     "Hinweise": "hints",
 }
-TEXT_TYPES_EN = {"Kurztext": "summary_en"}
+# The English texts staff can write (issue 16), exported with sprache "en".
+TEXT_TYPES_EN = {
+    "Kurztext": "summary_en",
+    "Volltext": "description_en",
+    "Voraussetzungen": "requirements_en",
+    "Unterlagen": "documents_en",
+    "Verfahrensablauf": "procedure_en",
+}
 SLUG = re.compile(r"^[-a-z0-9_]+$")
 LEIKA = re.compile(r"^\d{14}$")
 
@@ -77,9 +84,11 @@ def service_content(s: Service) -> dict:
         fees=[
             {
                 "label": fee.label,
+                "label_en": fee.label_en,
                 "amount": fee.amount,
                 "amount_max": fee.amount_max,
                 "note": fee.note,
+                "note_en": fee.note_en,
                 "rule": fee.rule,
             }
             for fee in s.fees.all()
@@ -131,9 +140,11 @@ def content_to_xzufi(c: dict, *, office_name: str = "") -> dict:
         "kosten": [
             {
                 "bezeichnung": fee["label"],
+                "bezeichnung_en": fee.get("label_en") or "",
                 "betrag": str(fee["amount"]),
                 "betrag_bis": str(fee["amount_max"]) if fee.get("amount_max") is not None else None,
                 "hinweis": fee.get("note") or "",
+                "hinweis_en": fee.get("note_en") or "",
                 "waehrung": "EUR",
                 "regel": fee.get("rule") or None,
             }
@@ -267,7 +278,7 @@ class _Record:
 
     def _texts(self, content: dict) -> None:
         for field_name in (*TEXT_TYPES.values(), *TEXT_TYPES_EN.values()):
-            content[field_name] = [] if field_name == "documents" else ""
+            content[field_name] = [] if field_name.startswith("documents") else ""
         for position, text in enumerate(self.get("texte", list, [])):
             where = f"texte[{position}]"
             if not isinstance(text, dict):
@@ -279,7 +290,7 @@ class _Record:
                 self.problem(f"{where}.textart", f"Unbekannte Textart {text.get('textart')!r}.")
                 continue
             inhalt = text.get("inhalt")
-            if field_name == "documents":
+            if field_name.startswith("documents"):
                 if not isinstance(inhalt, list) or not all(isinstance(d, str) for d in inhalt):
                     self.problem(f"{where}.inhalt", "Unterlagen sind eine Liste von Texten.")
                     continue
@@ -372,6 +383,18 @@ class _Record:
             label = fee.get("bezeichnung")
             if not isinstance(label, str) or not label.strip() or len(label) > 200:
                 self.problem(f"{where}.bezeichnung", "Bezeichnung fehlt oder ist zu lang.")
+            english = {}
+            for key, name, limit in (
+                ("bezeichnung_en", "label_en", 200),
+                ("hinweis_en", "note_en", 300),
+            ):
+                value = fee.get(key) or ""
+                if not isinstance(value, str) or len(value) > limit:
+                    self.problem(
+                        f"{where}.{key}", f"Erwartet einen Text mit höchstens {limit} Zeichen."
+                    )
+                    value = ""
+                english[name] = value
             amount = self._amount(f"{where}.betrag", fee.get("betrag"), required=True)
             amount_max = self._amount(f"{where}.betrag_bis", fee.get("betrag_bis"))
             if amount is not None and amount_max is not None and amount_max < amount:
@@ -389,6 +412,7 @@ class _Record:
                     "amount_max": amount_max,
                     "note": fee.get("hinweis") or "",
                     "rule": rule,
+                    **english,
                 }
             )
         return fees

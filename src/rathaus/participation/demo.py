@@ -44,6 +44,17 @@ CATEGORIES = [
     ("spielplatz", "Spielplatz beschädigt", "Grün", "umweltamt", "Spielgerät,Sandkasten"),
 ]
 
+#: English names of the demo categories (staff edit them in the admin, issue 16).
+CATEGORIES_EN = {
+    "schlagloch": "Pothole / road damage",
+    "laterne": "Broken street light",
+    "ampel": "Traffic light out of order",
+    "muell": "Illegally dumped rubbish",
+    "graffiti": "Graffiti",
+    "gruenflaeche": "Green space / street tree",
+    "spielplatz": "Damaged playground",
+}
+
 REPORTS = [
     # category, description, address, dlat, dlon, state
     (
@@ -189,6 +200,10 @@ def load_reports(municipality):
                 "position": position,
                 "description": f"{name} im öffentlichen Raum melden",
                 "service_days": SERVICE_DAYS.get(code),
+                "name_en": CATEGORIES_EN.get(code, ""),
+                "description_en": f"Report: {CATEGORIES_EN[code].lower()} in a public place"
+                if code in CATEGORIES_EN
+                else "",
             },
         )
     # Litter in the park "Am Neuen Garten" is the park administration's (Umweltamt) job.
@@ -206,10 +221,11 @@ def load_reports(municipality):
             "required": False,
             "order": 1,
             "description": "Wo genau ist der Schaden?",
+            "description_en": "Where exactly is the damage?",
             "values": [
-                {"key": "fahrbahn", "name": "Fahrbahn"},
-                {"key": "radweg", "name": "Radweg"},
-                {"key": "gehweg", "name": "Gehweg"},
+                {"key": "fahrbahn", "name": "Fahrbahn", "name_en": "Road"},
+                {"key": "radweg", "name": "Radweg", "name_en": "Cycle path"},
+                {"key": "gehweg", "name": "Gehweg", "name_en": "Pavement"},
             ],
         },
     )

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.catalog import english
 from rathaus.core.forms import KernForm
 
 from .models import CategoryAttribute, Report, ReportCategory, ReportUpdate
@@ -46,9 +47,12 @@ class WhereWhatForm(KernForm):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = ReportCategory.objects.for_municipality(
-            municipality
-        ).filter(is_active=True)
+        categories = ReportCategory.objects.for_municipality(municipality).filter(is_active=True)
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: english.localized(c, "name")
+        english.mark_german_choices(
+            self.fields["category"], [c.pk for c in categories if english.shows_german(c, "name")]
+        )
         self.fields["latitude"].widget.attrs.update(inputmode="decimal", step="any")
         self.fields["longitude"].widget.attrs.update(inputmode="decimal", step="any")
 
@@ -121,8 +125,19 @@ class DetailsForm(KernForm):
 
 
 def attribute_field(attribute: CategoryAttribute):
-    common = {"label": attribute.description, "required": attribute.required}
-    choices = [(str(v.get("key")), v.get("name")) for v in attribute.values]
+    """The question of a category; English where staff wrote it (``description_en``, a
+    value's ``name_en``), else German marked lang="de" (``catalog.english``)."""
+    field = _attribute_field(attribute)
+    english.mark_german_label(field, attribute, "description", "datatype_description")
+    english.mark_german_choices(
+        field, [str(v.get("key")) for v in attribute.values if english.shows_german(v, "name")]
+    )
+    return field
+
+
+def _attribute_field(attribute: CategoryAttribute):
+    common = {"label": english.localized(attribute, "description"), "required": attribute.required}
+    choices = [(str(v.get("key")), english.localized(v, "name")) for v in attribute.values]
     kind = CategoryAttribute.Datatype
     if attribute.datatype == kind.SINGLE:
         return forms.ChoiceField(choices=[("", _("Bitte wählen"))] + choices, **common)
@@ -134,7 +149,11 @@ def attribute_field(attribute: CategoryAttribute):
         return forms.DecimalField(**common)
     if attribute.datatype == kind.TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
-    return forms.CharField(max_length=300, help_text=attribute.datatype_description, **common)
+    return forms.CharField(
+        max_length=300,
+        help_text=english.localized(attribute, "datatype_description"),
+        **common,
+    )
 
 
 class ReopenForm(KernForm):

@@ -16,6 +16,8 @@ class ReportCategory(TenantModel):
     name = models.CharField(_("Bezeichnung"), max_length=120)
     description = models.CharField(_("Beschreibung"), max_length=300, blank=True)
     group = models.CharField(_("Gruppe"), max_length=80, blank=True)
+    name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=120, blank=True)
+    description_en = models.CharField(_("Beschreibung (englisch)"), max_length=300, blank=True)
     keywords = models.CharField(_("Stichworte (kommagetrennt)"), max_length=300, blank=True)
     office = models.ForeignKey(
         Office,
@@ -63,6 +65,10 @@ class CategoryAttribute(models.Model):
     required = models.BooleanField(_("Pflichtangabe"), default=False)
     description = models.CharField(_("Frage"), max_length=300)
     datatype_description = models.CharField(_("Hinweis zum Format"), max_length=200, blank=True)
+    description_en = models.CharField(_("Frage (englisch)"), max_length=300, blank=True)
+    datatype_description_en = models.CharField(
+        _("Hinweis zum Format (englisch)"), max_length=200, blank=True
+    )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
     values = models.JSONField(
         _("Auswahlwerte"), default=list, blank=True, help_text=_('[{"key": "…", "name": "…"}]')

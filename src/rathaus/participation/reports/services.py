@@ -14,7 +14,7 @@ from django.utils import timezone
 from rathaus.core import audit, tenancy
 
 from ..maps import town_centre
-from ..tasks import email_after_commit
+from ..tasks import mail_after_commit
 from .geocoding import geocode
 from .images import sanitize_photo
 from .models import Report, ReportCategory, ReportPhoto, ReportUpdate, RoutingRule
@@ -166,15 +166,56 @@ def submit_report(
         report,
         data={"category": category.code, "source": source, "office": office.slug},
     )
-    email_after_commit(
+    if report.contact_email:
+        mail_after_commit("report_received", report.pk)
+    return report
+
+
+def _report(pk) -> Report | None:
+    return Report.objects.select_related("category", "office", "municipality").filter(pk=pk).first()
+
+
+def received_mail(pk, ids=()):
+    """Confirmation to the reporter, rendered when the task runs (the task row has the id)."""
+    report = _report(pk)
+    if report is None or not report.contact_email:
+        return None
+    return (
         f"Ihre Meldung Nr. {report.pk} ist eingegangen",
-        f"Vielen Dank für Ihre Meldung ({category.name}).\n\n"
+        f"Vielen Dank für Ihre Meldung ({report.category.name}).\n\n"
         "Wir prüfen sie kurz und veröffentlichen sie dann. Über Änderungen des Bearbeitungsstands "
         "informieren wir Sie per E-Mail.\n\n"
         f"Meldung ansehen (nach Freigabe): {public_url(report)}",
         report.contact_email,
     )
-    return report
+
+
+def office_mail(pk, ids=()):
+    """A published report, to the responsible office's address."""
+    report = _report(pk)
+    if report is None or not report.office.email:
+        return None
+    staff_path = reverse("participation:staff_report", args=[report.pk])
+    return (
+        f"Neue Meldung Nr. {report.pk}: {report.category.name}",
+        f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
+        f"{report.description}\n{report.address}\n\n"
+        f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
+        report.office.email,
+    )
+
+
+def rejected_mail(update_pk, ids=()):
+    """The reporter learns that the report is not published, with the moderation reason."""
+    update = ReportUpdate.objects.select_related("report").filter(pk=update_pk).first()
+    if update is None or not update.report.contact_email:
+        return None
+    return (
+        f"Ihre Meldung Nr. {update.report_id} wird nicht veröffentlicht",
+        "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
+        + (f"\n\nBegründung: {update.text}" if update.text else ""),
+        update.report.contact_email,
+    )
 
 
 def route_office(municipality, category, latitude, longitude, address: str):
@@ -221,7 +262,7 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
         report.close_reason = Report.CloseReason.OTHER
         report.status_changed_at = timezone.now()
     report.save()
-    ReportUpdate.objects.create(
+    update = ReportUpdate.objects.create(
         report=report,
         kind=ReportUpdate.Kind.MODERATION,
         text=reason,
@@ -229,22 +270,10 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
         actor=actor,
     )
     audit.record("participation.report.moderated", report, actor=actor, data={"publish": publish})
-    if publish:
-        staff_path = reverse("participation:staff_report", args=[report.pk])
-        email_after_commit(
-            f"Neue Meldung Nr. {report.pk}: {report.category.name}",
-            f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
-            f"{report.description}\n{report.address}\n\n"
-            f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
-            report.office.email,
-        )
-    if not publish:
-        email_after_commit(
-            f"Ihre Meldung Nr. {report.pk} wird nicht veröffentlicht",
-            "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
-            + (f"\n\nBegründung: {reason}" if reason else ""),
-            report.contact_email,
-        )
+    if publish and report.office.email:
+        mail_after_commit("report_to_office", report.pk)
+    if not publish and report.contact_email:
+        mail_after_commit("report_rejected", update.pk)
     return report
 
 
@@ -424,7 +453,7 @@ def change_status(
         report.status_notes = note.strip()
     report.status_changed_at = timezone.now()
     report.save()
-    ReportUpdate.objects.create(
+    update = ReportUpdate.objects.create(
         report=report,
         kind=ReportUpdate.Kind.STATUS,
         old_status=old,
@@ -439,14 +468,21 @@ def change_status(
         actor=actor,
         data={"from": old, "to": status, "reason": report.close_reason},
     )
-    _notify_status(report)
+    if report.contact_email:
+        mail_after_commit("report_status", update.pk)
     return report
 
 
-def _notify_status(report) -> None:
+def status_mail(update_pk, ids=()):
+    """The reporter learns the new status (of this change; the rest as the report is now)."""
+    update = ReportUpdate.objects.select_related("report__category").filter(pk=update_pk).first()
+    if update is None or not update.report.contact_email:
+        return None
+    report = update.report
+    status_label = dict(Report.Status.choices).get(update.new_status, update.new_status)
     lines = [
         f"der Bearbeitungsstand Ihrer Meldung Nr. {report.pk} ({report.category.name}) "
-        f"ist jetzt: {report.get_status_display()}.",
+        f"ist jetzt: {status_label}.",
     ]
     if report.close_reason:
         lines.append(f"Grund: {report.get_close_reason_display()}.")
@@ -459,7 +495,7 @@ def _notify_status(report) -> None:
             f"über diesen Link wieder öffnen: {reopen_url(report)}"
         )
     lines.append(f"Meldung ansehen: {public_url(report)}")
-    email_after_commit(
+    return (
         f"Neuer Stand Ihrer Meldung Nr. {report.pk}",
         "Guten Tag,\n\n" + "\n\n".join(lines),
         report.contact_email,

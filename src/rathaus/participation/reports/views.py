@@ -285,11 +285,7 @@ def report_check(request):
         request.session.pop(DRAFT, None)
         request.session[LAST] = report.pk
         return redirect("participation:report_done")
-    labels = {a.code: a.description for a in category.attributes.all()}
-    attributes = [
-        (labels.get(code, code), ", ".join(v) if isinstance(v, list) else v)
-        for code, v in draft.get("attributes", {}).items()
-    ]
+    attributes = _attribute_answers(category, draft.get("attributes", {}))
     return render(
         request,
         "participation/reports/step_check.html",
@@ -530,3 +526,33 @@ def _moderate_update(request, report):
     publish = form.cleaned_data["decision"] == "publish"
     services.moderate_update(update, publish=publish, actor=request.user)
     messages.success(request, _("Veröffentlicht.") if publish else _("Nicht veröffentlicht."))
+
+
+def _attribute_answers(category, answers: dict) -> list[tuple]:
+    """(question, lang, answer, lang) for the check page: value names instead of keys, in
+    English where staff wrote them, else German marked lang="de" on English pages."""
+    from rathaus.catalog import english
+
+    rows = []
+    questions = {a.code: a for a in category.attributes.all()}
+    for code, raw in answers.items():
+        attribute = questions.get(code)
+        if attribute is None:
+            continue
+        names = {str(v.get("key")): v for v in attribute.values}
+        chosen = raw if isinstance(raw, list) else [raw]
+        shown = [names.get(str(c)) for c in chosen]
+        answer = ", ".join(
+            english.localized(v, "name") if v else str(c)
+            for v, c in zip(shown, chosen, strict=True)
+        )
+        german = any(v and english.shows_german(v, "name") for v in shown)
+        rows.append(
+            (
+                english.localized(attribute, "description"),
+                "de" if english.shows_german(attribute, "description") else "",
+                answer,
+                "de" if german else "",
+            )
+        )
+    return rows

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0006_merge_ops_and_privacy"),
-        ("participation", "0006_street_watering_groups"),
+        ("participation", "0007_merge_20261204_2152"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
