@@ -86,6 +86,23 @@ def delete_past_registrations(now=None) -> int:
     return deleted
 
 
+TREE_GRANT_DAYS = 365
+
+
+def tree_grant_days() -> int:
+    return int(getattr(settings, "PARTICIPATION_TREE_GRANT_RETENTION_DAYS", TREE_GRANT_DAYS))
+
+
+def delete_expired_tree_grants(now=None) -> int:
+    """Sponsorships and water vouchers are deleted a year (configurable) after they
+    expired; until then staff can answer questions about plaques and vouchers."""
+    from .trees.models import TreeGrant
+
+    cutoff = timezone.localdate(now or timezone.now()) - timedelta(days=tree_grant_days())
+    deleted, _ = TreeGrant.objects.filter(valid_until__lt=cutoff).delete()
+    return deleted
+
+
 def send_area_alerts() -> int:
     from .reports.alerts import send_due
 

@@ -92,9 +92,21 @@ urlpatterns = [
     path("baeume/<int:pk>/giessen/", trees.tree_water, name="tree_water"),
     path("baeume/<int:pk>/schild/", trees.tree_sign, name="tree_sign"),
     path("baeume/<int:pk>/pate/", trees.tree_adopt, name="tree_adopt"),
+    path("verwaltung/baeume/patenschaften/", trees.staff_grants, name="tree_grants"),
     # Dialoge und Bürgersprechstunden
     path("dialoge/", dialogues.event_list, name="event_list"),
     path("dialoge/anmeldung/<str:token>/", dialogues.registration, name="registration"),
+    path("dialoge/jahr/<str:year>/", dialogues.dialogue_year, name="dialogue_year"),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/",
+        dialogues.dialogue_year_staff,
+        name="dialogue_year_staff",
+    ),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/plan.pdf",
+        dialogues.dialogue_year_pdf,
+        name="dialogue_year_pdf",
+    ),
     path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
     path("dialoge/<slug:slug>/termin.ics", dialogues.event_ics, name="event_ics"),
     path("dialoge/<slug:slug>/anmelden/", dialogues.event_register, name="event_register"),

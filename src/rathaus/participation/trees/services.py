@@ -312,3 +312,70 @@ def totals(trees_with_needs, key: str) -> list[Total]:
             group.to_water += 1
             group.missing += tree.need.missing
     return sorted(groups.values(), key=lambda t: (-t.missing, t.name))
+
+
+# --- sponsorships with plaque and water vouchers (staff) -------------------------------
+
+GRANT_MAX_YEARS = 10
+
+
+@transaction.atomic
+def issue_grant(
+    tree,
+    *,
+    user,
+    kind: str,
+    valid_until: date,
+    actor,
+    plaque_text: str = "",
+    litres: int | None = None,
+):
+    """Record a sponsorship (with plaque) or a water voucher for an account.
+
+    Idempotent per kind, tree, account and day: a double submit returns the first
+    record (created=False). Audited with ids only.
+    """
+    from django.db import IntegrityError
+
+    from .models import TreeGrant
+
+    today = timezone.localdate()
+    if kind not in TreeGrant.Kind.values:
+        raise ValidationError("Unbekannte Art.")
+    if valid_until < today:
+        raise ValidationError("„Gültig bis“ liegt in der Vergangenheit.")
+    if (valid_until - today).days > GRANT_MAX_YEARS * 366:
+        raise ValidationError(f"Höchstens {GRANT_MAX_YEARS} Jahre gültig.")
+    if kind == TreeGrant.Kind.SPONSORSHIP and not plaque_text.strip():
+        raise ValidationError("Bitte geben Sie den Text des Schildes an.")
+    if kind == TreeGrant.Kind.WATER_VOUCHER and not litres:
+        raise ValidationError("Bitte geben Sie die Liter des Gutscheins an.")
+    fields = {
+        "municipality": tree.municipality,
+        "kind": kind,
+        "tree": tree,
+        "user": user,
+        "issued_on": today,
+    }
+    existing = TreeGrant.objects.filter(**fields).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            grant = TreeGrant.objects.create(
+                **fields,
+                valid_until=valid_until,
+                plaque_text=plaque_text.strip() if kind == TreeGrant.Kind.SPONSORSHIP else "",
+                litres=litres if kind == TreeGrant.Kind.WATER_VOUCHER else None,
+                issued_by=actor,
+            )
+    except IntegrityError:  # a parallel double submit won
+        return TreeGrant.objects.get(**fields), False
+    audit.record(
+        "participation.trees.grant_issued",
+        grant,
+        actor=actor,
+        municipality=tree.municipality,
+        data={"kind": kind, "tree": tree.pk, "user": user.pk},
+    )
+    return grant, True

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rathaus.core.models import Role
+from rathaus.core.parsing import clean_text
+from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
 
 from ..maps import map_context
@@ -25,7 +28,8 @@ def _trees(request):
 
 def tree_list(request):
     trees = _trees(request)
-    street, district = request.GET.get("strasse", ""), request.GET.get("stadtteil", "")
+    street = clean_text(request.GET.get("strasse"), "strasse", max_length=120)
+    district = clean_text(request.GET.get("stadtteil"), "stadtteil", max_length=120)
     if street:
         trees = trees.filter(street=street)
     if district:
@@ -203,8 +207,6 @@ def explanation(request):
 
 def street_group(request, street):
     """A street's watering group: who is in it (pseudonyms), which trees need water."""
-    from rathaus.core.parsing import clean_text
-
     from .forms import StreetGroupForm
     from .models import StreetGroupMember
 
@@ -244,3 +246,56 @@ def street_group(request, street):
     }
     status = 400 if form.errors else 200
     return render(request, "participation/trees/street.html", context, status=status)
+
+
+@role_required(Role.MODERATOR)
+def staff_grants(request):
+    """Record and list sponsorships with plaque and water vouchers (who, which tree, when)."""
+    from rathaus.core.models import User
+
+    from .forms import TreeGrantForm
+    from .models import TreeGrant
+
+    form = TreeGrantForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            tree = _trees(request).filter(external_id=data["tree"].strip()).first()
+            user = User.objects.filter(email__iexact=data["email"]).first()
+            if tree is None:
+                form.add_error("tree", _("Diese Baumnummer gibt es nicht."))
+            if user is None:
+                form.add_error("email", _("Zu dieser E-Mail-Adresse gibt es kein Konto."))
+            if tree is not None and user is not None:
+                try:
+                    _grant, created = services.issue_grant(
+                        tree,
+                        user=user,
+                        kind=data["kind"],
+                        valid_until=data["valid_until"],
+                        actor=request.user,
+                        plaque_text=data["plaque_text"],
+                        litres=data["litres"],
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    if created:
+                        messages.success(request, _("Eingetragen."))
+                    else:
+                        messages.info(request, _("Das war heute schon eingetragen."))
+                    return redirect("participation:tree_grants")
+        status = 400
+    grants = (
+        TreeGrant.objects.for_municipality(request.municipality)
+        .select_related("tree", "user", "issued_by")
+        .order_by("-issued_on", "-id")
+    )
+    page = Paginator(grants, 50).get_page(request.GET.get("seite"))
+    return render(
+        request,
+        "participation/trees/staff_grants.html",
+        {"form": form, "page": page},
+        status=status,
+    )
