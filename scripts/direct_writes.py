@@ -72,6 +72,7 @@ ACCOUNT_VIEWS = (
 
 #: "module:function" -> reason. Functions are the innermost def (or <module>).
 ALLOWED: dict[str, str] = {
+    "rathaus.participation.periodic:delete_expired_tree_grants": RETENTION,
     "rathaus.applications.exchange:_import_one": IMPORT,
     "rathaus.participation.reports.exchange:_import_one": IMPORT,
     "rathaus.catalog.land_template:save_land_service": LAND,
