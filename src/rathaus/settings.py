@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
+    # /einbetten/: lean pages that listed origins may frame (ADR 0008); after tenancy.
+    "rathaus.core.embedding.EmbedMiddleware",
     "rathaus.core.badinput.ParseErrorMiddleware",
     # Turns a refused (locked-out) login into login_throttle.locked_out's German page.
     "axes.middleware.AxesMiddleware",
@@ -120,9 +122,17 @@ else:
     # Django binds its queries on the client, so they are never prepared; the booking
     # statement (ADR 0024) uses a server-side cursor and is prepared once per
     # connection, which saves parsing and planning it on every booking. Behind
-    # PgBouncer older than 1.21 in transaction mode, set DB_PREPARED_STATEMENTS=0.
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
+    # PgBouncer older than 1.21 in transaction mode, set DB_PREPARED_STATEMENTS=0: then
+    # nothing is prepared (prepare_threshold None, Django's default, stated here), the
+    # booking statement included (scripts/scaleout_check.py: 474 of 1,843 requests 500
+    # with prepared statements through PgBouncer 1.18, none without).
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_bool("DB_PREPARED_STATEMENTS", True) else None
+    )
+    # Behind PgBouncer in transaction mode: no cursors that outlive a transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", False
+    )
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -293,6 +303,12 @@ RATHAUS_DEMO_LOADERS = [
     "rathaus.participation.demo.load",
     "rathaus.assistant.demo.load",
 ]
+# Host names of the Land operator's area (issue 21): no town is served there, only
+# /land/ (towns, onboarding, usage) and the login. Demo mode: land.localhost.
+RATHAUS_OPERATOR_HOSTS = [
+    host.lower()
+    for host in env_list("RATHAUS_OPERATOR_HOSTS", "land.localhost" if DEMO_MODE else "")
+]
 RATHAUS_PUBLIC_BASE_URL = os.environ.get("RATHAUS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
@@ -462,6 +478,27 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
     )
+# Public read pages from a streaming replica, read-your-writes by a pin cookie (ADR 0091,
+# core/ops/replica.py). Without DATABASE_REPLICA_URL nothing changes.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get(
+            "DISABLE_SERVER_SIDE_CURSORS", False
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["rathaus.core.ops.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("rathaus.core.ops.health.HealthCheckMiddleware") + 1,
+        "rathaus.core.ops.replica.ReplicaReadsMiddleware",
+    )
+# A client that wrote reads from the primary for this long (longer than the replica's lag).
+RATHAUS_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
+RATHAUS_REPLICA_HEADER = env_bool("DATABASE_REPLICA_HEADER", False)
 # Mail goes through the recording backend (no e-mail sent twice when a task is retried);
 # EMAIL_BACKEND picks the transport behind it.
 if EMAIL_BACKEND in (_email_backends["smtp"], _email_backends["file"]):

@@ -20,6 +20,8 @@ urlpatterns = [
     # and the login throttle's messages (issue 14), so it sends people to /anmelden/.
     path("verwaltung/admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("verwaltung/admin/", admin.site.urls),
+    path("land/oparl/v1/", include("rathaus.council.oparl_land")),
+    path("land/", include("rathaus.core.land_urls")),
     path("api/v1/", api.urls),
     path("termine/", include("rathaus.appointments.urls")),
     path("vor-ort/", include("rathaus.onsite.urls")),

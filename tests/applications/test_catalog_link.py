@@ -41,6 +41,16 @@ def test_guest_gets_notice_pdf_by_email(client_a, town_a, bulky):
     from rathaus.core.models import Role
     from tests.conftest import make_staff
 
+    app = submit_as_guest(client_a)
+    clerk = make_staff(town_a, "umwelt@a.test", Role.CLERK, office=bulky.office)
+    cases.decide(app, "approved", "Abholung am gewünschten Tag.", actor=clerk)
+    notice_mail = mail.outbox[-1]
+    assert notice_mail.to == ["gast@example.org"]
+    assert notice_mail.attachments[0][0] == f"Bescheid-{app.reference}.pdf"
+
+
+def submit_as_guest(client_a) -> Application:
+    """A Sperrmüll application submitted without an account (gast@example.org)."""
     app, url = start_guest(client_a)
     url = post_step(client_a, url, {"vorname": "Gerd", "nachname": "Gast"})
     url = post_step(client_a, url, {"strasse": "Weg 2", "plz": "14467", "ort": "M"})
@@ -65,11 +75,7 @@ def test_guest_gets_notice_pdf_by_email(client_a, town_a, bulky):
     response = client_a.post(f"/antraege/antrag/{app.key}/absenden/")
     assert response["Location"].endswith("/bestaetigung/")  # free service: no payment
     app.refresh_from_db()
-    clerk = make_staff(town_a, "umwelt@a.test", Role.CLERK, office=bulky.office)
-    cases.decide(app, "approved", "Abholung am gewünschten Tag.", actor=clerk)
-    notice_mail = mail.outbox[-1]
-    assert notice_mail.to == ["gast@example.org"]
-    assert notice_mail.attachments[0][0] == f"Bescheid-{app.reference}.pdf"
+    return app
 
 
 def start_guest(client):

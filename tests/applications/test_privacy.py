@@ -106,3 +106,66 @@ def test_unactivated_registrations_are_deleted_after_a_week(db):
     assert row.run(timezone.now() + timedelta(days=8)) == 1
     assert not User.objects.filter(pk=pending.pk).exists()
     assert User.objects.filter(pk=active.pk).exists()
+
+
+def _queued_args():
+    from django_tasks_db.models import DBTaskResult
+
+    return [
+        (path, str(args))
+        for path, args in DBTaskResult.objects.values_list("task_path", "args_kwargs")
+    ]
+
+
+def _run_queued():
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    for path, args in DBTaskResult.objects.values_list("task_path", "args_kwargs"):
+        import_string(path).call(*args["args"], **args["kwargs"])
+    DBTaskResult.objects.all().delete()
+
+
+EMAIL_RE = r"[\w.+-]+@[\w-]+(\.[\w-]+)+"
+
+
+def test_guest_notice_and_account_deletion_tasks_carry_ids(
+    client_a, town_a, bulky, citizen, settings
+):
+    """Issue 17: a guest's notice and the confirmation of a deleted account are queued
+    with row ids only; the mails still reach the addresses when the tasks run."""
+    import re
+
+    from django.core import mail
+
+    from rathaus.core.models import HeldMail, Role
+    from tests.conftest import make_staff
+
+    from .test_catalog_link import submit_as_guest
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    app = submit_as_guest(client_a)
+    clerk = make_staff(town_a, "umwelt@a.test", Role.CLERK, office=bulky.office)
+    cases.decide(app, "approved", "Abholung am gewünschten Tag.", actor=clerk)
+    cases.send_message(app, "Rückfrage", "Bitte rufen Sie Herrn Gast an.", actor=clerk)
+    rows = _queued_args()
+    assert any("send_guest_message" in path for path, _ in rows)
+    for path, args in rows:
+        assert not re.search(EMAIL_RE, args), f"{path}: {args}"
+        assert "Herrn Gast" not in args
+    mail.outbox.clear()
+    _run_queued()
+    guest_mails = [m for m in mail.outbox if m.to == ["gast@example.org"]]
+    assert any(m.attachments and m.attachments[0][0].startswith("Bescheid-") for m in guest_mails)
+    assert any("Herrn Gast" in m.body and app.reference in m.body for m in guest_mails)
+
+    client_a.force_login(citizen)
+    address = citizen.email
+    assert client_a.post("/antraege/konto/loeschen/", {"confirm": "on"}).status_code == 302
+    rows = _queued_args()
+    assert rows and not any(re.search(EMAIL_RE, args) for _, args in rows), rows
+    assert HeldMail.objects.count() == 1
+    mail.outbox.clear()
+    _run_queued()
+    assert [m.to for m in mail.outbox] == [[address]] and "gelöscht" in mail.outbox[0].subject
+    assert not HeldMail.objects.exists()

@@ -14,7 +14,7 @@ from django.core import mail
 from django.db import models
 from django.utils import timezone
 
-from rathaus.applications.models import Message, OidcIdentity
+from rathaus.applications.models import Message, OidcIdentity, Payment
 from rathaus.appointments.models import (
     Booking,
     Lottery,
@@ -58,7 +58,7 @@ def _used_every_module(client, town, citizen, clerk):
     OidcIdentity.objects.create(user=citizen, issuer="https://id.bund.de", subject="abc")
     offer = make_offer(town, make_appointment_service(town), slug="rights")
     start = timezone.now() + timedelta(days=5)
-    Booking.objects.create(
+    guest = Booking.objects.create(
         municipality=town,
         offer=offer,
         service=offer.service,
@@ -70,6 +70,16 @@ def _used_every_module(client, town, citizen, clerk):
         email="Buerger@Example.org",  # a guest booking, typed differently
         person_key=EMAIL,
         code="RIGHTS22",
+        fee=Decimal("60.00"),
+    )
+    Payment.objects.create(  # the wedding calendar's reservation fee (ADR 0034)
+        municipality=town,
+        booking=guest,
+        provider="demo",
+        provider_id="pay_rights",
+        amount_cents=6000,
+        description="Reservierungsgebühr – Termin RIGHTS22",
+        status="success",
     )
     Booking.objects.create(
         municipality=town,
@@ -162,6 +172,7 @@ def test_download_holds_a_record_from_every_module(client_a, town_a, citizen, pa
         "applications.cases",
         "applications.messages",
         "applications.identities",
+        "applications.booking_payments",
         "appointments.bookings",
         "appointments.waiting",
         "participation.reports",
@@ -171,6 +182,12 @@ def test_download_holds_a_record_from_every_module(client_a, town_a, citizen, pa
         "participation.area_alerts",
         "council.alerts",
     }
+    (fee,) = sections["applications.booking_payments"]["records"]
+    assert (fee["Buchungscode"], fee["Betrag (Cent)"], fee["Status"]) == (
+        "RIGHTS22",
+        6000,
+        "bezahlt",
+    )
     kinds = {r["Art"] for r in sections["participation.budget"]["records"]}
     assert kinds == {"Vorschlag", "Unterstützung", "Stimmzettel"}
     assert {r["Art"] for r in sections["appointments.waiting"]["records"]} == {

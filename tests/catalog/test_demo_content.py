@@ -61,14 +61,19 @@ LIFE_SITUATIONS = {
 KEYS = {
     "slug",
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "summary",
     "summary_en",
     "description",
+    "description_en",
     "requirements",
+    "requirements_en",
     "documents",
+    "documents_en",
     "procedure",
+    "procedure_en",
     "legal_basis",
     "deadlines",
     "processing_time",
@@ -90,7 +95,7 @@ KEYS = {
     "fees",
     "is_published",
 }
-FEE_KEYS = {"label", "amount", "amount_max", "note", "rule"}
+FEE_KEYS = {"label", "amount", "amount_max", "note", "rule", "label_en", "note_en"}
 TEXT_FIELDS = ("summary", "summary_en", "description", "requirements", "procedure")
 
 

@@ -43,6 +43,50 @@ def test_round_trip_into_an_empty_catalog(catalog_a):
     assert comparable(export_catalog(catalog_a)) == comparable(exported)
 
 
+def test_english_texts_survive_export_and_import(catalog_a):
+    """Issue 16: staff-written English texts (service texts, documents, fee lines) are in
+    the export (sprache "en", bezeichnung_en/hinweis_en) and come back on import."""
+    service = Service.objects.get(municipality=catalog_a, slug="personalausweis-beantragen")
+    service.name_en = "Apply for an identity card"
+    service.description_en = "The identity card is valid for ten years."
+    service.requirements_en = "You live here."
+    service.documents_en = ["Biometric photo", "Old identity card"]
+    service.procedure_en = "Book an appointment, then come by."
+    service.save()
+    fee = service.fees.first()
+    fee.label_en, fee.note_en = "Fee (25 and older)", "Pay by card"
+    fee.save()
+    exported = export_catalog(catalog_a)
+    record = next(r for r in exported["leistungen"] if r["id"] == service.slug)
+    english = {t["textart"]: t["inhalt"] for t in record["texte"] if t["sprache"] == "en"}
+    assert english["Volltext"] == "The identity card is valid for ten years."
+    assert english["Unterlagen"] == ["Biometric photo", "Old identity card"]
+    assert {"Voraussetzungen", "Verfahrensablauf"} <= set(english)
+    assert record["kosten"][0]["bezeichnung_en"] == "Fee (25 and older)"
+    assert record["kosten"][0]["hinweis_en"] == "Pay by card"
+    Service.objects.filter(municipality=catalog_a).delete()
+    import_catalog(catalog_a, exported)
+    back = Service.objects.get(municipality=catalog_a, slug=service.slug)
+    assert back.description_en == "The identity card is valid for ten years."
+    assert back.requirements_en == "You live here." and back.procedure_en.startswith("Book")
+    assert back.documents_en == ["Biometric photo", "Old identity card"]
+    assert (back.fees.first().label_en, back.fees.first().note_en) == (
+        "Fee (25 and older)",
+        "Pay by card",
+    )
+    assert comparable(export_catalog(catalog_a)) == comparable(exported)
+
+
+def test_english_fee_line_too_long_is_refused(catalog_a):
+    exported = export_catalog(catalog_a)
+    exported["leistungen"][0]["kosten"] = [
+        {"bezeichnung": "Gebühr", "betrag": "1.00", "bezeichnung_en": "x" * 201}
+    ]
+    with pytest.raises(CatalogImportError) as error:
+        import_catalog(catalog_a, exported)
+    assert error.value.problems[0].field == "kosten[0].bezeichnung_en"
+
+
 def test_reimport_updates_in_place(catalog_a):
     exported = export_catalog(catalog_a)
     exported["leistungen"][0]["bezeichnung"]["de"] = "Neu benannt"
@@ -77,6 +121,7 @@ def test_invalid_record_names_record_and_field_and_imports_nothing(catalog_a):
     [
         (lambda r: r.pop("id"), "id"),
         (lambda r: r.update(leistungsschluessel="123"), "leistungsschluessel"),
+        (lambda r: r.update(priorisierte_ozg_leistung="Mondfahrt"), "priorisierte_ozg_leistung"),
         (lambda r: r["kosten"].append({"bezeichnung": "x", "betrag": "abc"}), "kosten[2].betrag"),
         (
             lambda r: r["zustaendigkeit"].update(organisationseinheit="b-buergerbuero"),

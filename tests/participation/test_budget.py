@@ -226,3 +226,22 @@ def test_phases_only_move_forward(budget):
     services.set_phase(budget, phase="implementation", actor=None)  # selection is marked too
     with pytest.raises(ValidationError):
         services.set_phase(budget, phase="voting", actor=None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["kategorie", "stadtteil"])
+def test_budget_round_filters_parsed(client_a, budget, field):
+    assert (
+        client_a.get(
+            f"/beteiligung/buergerhaushalt/{budget.slug}/", {field: "x" * 10_000}
+        ).status_code
+        == 400
+    )
+    assert (
+        client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/", {field: "a\tb"}).status_code
+        == 400
+    )
+    assert (
+        client_a.get(f"/beteiligung/buergerhaushalt/{budget.slug}/", {field: "🌳"}).status_code
+        == 200
+    )

@@ -100,3 +100,33 @@ def test_parallel_clicks_on_council_handover_create_one_paper(town_a):
     assert Paper.objects.count() == 1 and File.objects.count() == 1
     budget_round.refresh_from_db()
     assert budget_round.council_paper == Paper.objects.get()
+
+
+def test_parallel_submits_of_one_tree_grant_record_one(town_a):
+    from decimal import Decimal
+
+    from rathaus.participation.trees import services as trees
+    from rathaus.participation.trees.models import Tree, TreeGrant
+
+    tree = Tree.objects.create(
+        municipality=town_a, external_id="A-1", latitude=Decimal("52.4"), longitude=Decimal("13")
+    )
+    citizen = User.objects.create_user("pate@example.org", "geheim-123!")
+    staff = User.objects.create_user("mod@example.org", "geheim-123!")
+    results = []
+
+    def issue():
+        results.append(
+            trees.issue_grant(
+                tree,
+                user=citizen,
+                kind="sponsorship",
+                valid_until=timezone.localdate() + timedelta(days=30),
+                actor=staff,
+                plaque_text="Pate",
+            )[1]
+        )
+
+    assert run_parallel([issue] * 4) == []
+    assert TreeGrant.objects.count() == 1
+    assert sorted(results) == [False, False, False, True]

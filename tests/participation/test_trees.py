@@ -192,3 +192,39 @@ def test_other_municipality_trees_404(town_a, town_b):
 
     tree = Tree.objects.create(municipality=town_a, external_id="T", latitude=52.4, longitude=13.06)
     assert Client(HTTP_HOST="b.test").get(f"/beteiligung/baeume/{tree.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"strasse": "x" * 10_000}, 400),
+        ({"stadtteil": "x" * 10_000}, 400),
+        ({"strasse": "Linden\x00straße"}, 400),
+        ({"stadtteil": "Mitte\x1b"}, 400),
+        ({"strasse": "Linden\nstraße"}, 400),  # line break: not part of a street name
+        ({"stadtteil": "Mi\ttte"}, 400),
+        ({"strasse": "🌳"}, 200),
+        ({"strasse": "²", "stadtteil": "10" + "0" * 40}, 200),
+        ({"strasse": "  Lindenstraße  "}, 200),
+    ],
+)
+def test_tree_list_filters_parsed(client_a, town_a, query, status):
+    Tree.objects.create(
+        municipality=town_a,
+        external_id="T1",
+        latitude=52.4,
+        longitude=13.06,
+        street="Lindenstraße",
+        district="Mitte",
+    )
+    response = client_a.get("/beteiligung/baeume/", query)
+    assert response.status_code == status
+    page = response.content.decode()
+    if status == 400:
+        assert "ungültigen Wert" in page
+    elif query.get("strasse", "").strip() == "Lindenstraße":
+        assert "T1" in page or "Lindenstraße" in page
+        assert response.context["page"].paginator.count == 1  # trimmed, still found
+    else:
+        assert response.context["page"].paginator.count == 0

@@ -11,10 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
-from rathaus.core import export, ratelimit
+from rathaus.core import export, held_mail, ratelimit
 from rathaus.core.forms import KernForm
-
-from .tasks import send_email
 
 
 @login_required
@@ -57,11 +55,9 @@ def delete_account(request):
         )
         with transaction.atomic():
             export.erase_account(user)
-            # The account is gone: this one mail carries the address (its task row is
-            # deleted a week after sending, core.finished_tasks).
-            transaction.on_commit(
-                lambda: send_email.enqueue(address, "Ihr Konto wurde gelöscht", body)
-            )
+            # The account is gone, so the address is held in a row of its own until the
+            # mail is sent (core.held_mails); the task row carries that row's id only.
+            held_mail.send_after_commit(address, "Ihr Konto wurde gelöscht", body)
         logout(request)
         messages.success(
             request, "Ihr Konto wurde gelöscht. Sie erhalten eine Bestätigung per E-Mail."

@@ -17,7 +17,6 @@ from django.contrib.auth import login, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -36,23 +35,12 @@ from rathaus.core.forms import KernForm
 from rathaus.core.models import User
 
 from . import oidc, second_factor
+from .account_tokens import ActivationTokenGenerator, activation_tokens  # noqa: F401
 from .models import RecoveryCode, TotpDevice
 from .tasks import send_account_mail
 
 PENDING_2FA = "applications_2fa_pending"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-class ActivationTokenGenerator(PasswordResetTokenGenerator):
-    """Like the reset token, but bound to is_active, so a link works only once."""
-
-    key_salt = "rathaus.applications.activation"
-
-    def _make_hash_value(self, user, timestamp):
-        return f"{user.pk}{user.is_active}{user.password}{timestamp}"
-
-
-activation_tokens = ActivationTokenGenerator()
 
 
 class RegistrationForm(KernForm):

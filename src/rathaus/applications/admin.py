@@ -16,6 +16,8 @@ class FormDefinitionForm(forms.ModelForm):
             "version",
             "title",
             "intro",
+            "title_en",
+            "intro_en",
             "schema",
             "guest_allowed",
             "case_statuses",

@@ -19,3 +19,27 @@ class ApplicationsConfig(AppConfig):
         catalog_services.register_maturity_floor(published_form_maturity)
         catalog_usage.register(usage.figures)  # online applications on the OZG dashboard
         catalog_usage.register_total(usage.active_accounts)
+        # Bookings' reservation fees (the wedding calendar) are paid through this module.
+        from rathaus.appointments import fees
+
+        from .booking_fees import pay_url
+
+        fees.register(pay_url)
+        from rathaus.core import embedding
+
+        embedding.register(_("Online-Formulare"), _published_forms)  # ADR 0008
+
+
+def _published_forms(municipality):
+    """The start page of each published online form, for the embedding page."""
+    from django.urls import reverse
+
+    from .models import FormDefinition
+
+    forms = (
+        FormDefinition.objects.for_municipality(municipality)
+        .filter(state=FormDefinition.State.PUBLISHED, service__is_published=True)
+        .select_related("service")
+        .order_by("title")
+    )
+    return [(f.title, reverse("applications:start", args=[f.service.slug])) for f in forms]

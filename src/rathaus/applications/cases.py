@@ -31,14 +31,11 @@ def _event(app, kind, actor, *, status="", text="", internal=True):
 
 
 def _post(app, *, kind, subject, body, sender=None, attachments=()):
-    if not app.applicant_id:
-        if app.guest_email:
-            from .tasks import send_email
-
-            email, ids = app.guest_email, [a.pk for a in attachments]
-            guest_body = f"{body}\n\nAktenzeichen: {app.reference}\n{app.municipality.name}"
-            transaction.on_commit(lambda: send_email.enqueue(email, subject, guest_body, ids))
+    if not app.applicant_id and not app.guest_email:
         return None
+    # A guest has no Postfach: the message is kept with the case (no recipient account,
+    # deleted when the case is anonymised) and mailed by id, so the task row holds no
+    # address or text (applications.tasks.send_guest_message).
     message = Message.objects.create(
         municipality=app.municipality,
         application=app,
@@ -51,6 +48,11 @@ def _post(app, *, kind, subject, body, sender=None, attachments=()):
     )
     if attachments:
         message.attachments.set(attachments)
+    if not app.applicant_id:
+        from .tasks import send_guest_message
+
+        transaction.on_commit(lambda pk=message.pk: send_guest_message.enqueue(pk))
+        return None
     _notify_new_message(app)
     return message
 
@@ -206,7 +208,15 @@ def render_notice_pdf(app: Application, outcome: str, text: str, actor) -> bytes
 
 
 def notice_html(app: Application, outcome: str, text: str, actor) -> str:
-    """The notice (Bescheid) as HTML, the source of its PDF."""
+    """The notice (Bescheid) as HTML, the source of its PDF: always German (a legal
+    document), whatever the clerk's page language."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        return _notice_html(app, outcome, text, actor)
+
+
+def _notice_html(app: Application, outcome: str, text: str, actor) -> str:
     return render_to_string(
         "applications/notice_pdf.html",
         {

@@ -6,6 +6,7 @@ few applications in different states so the clerks' inboxes are alive.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,7 @@ CLERKS = [
     ("umwelt@musterstadt.example", "Ulla", "Umwelt", "umweltamt"),
     ("wahlen@musterstadt.example", "Walter", "Wahl", "wahlamt"),
     ("bauordnung@musterstadt.example", "Bea", "Bau", "bauordnungsamt"),
+    ("sozialamt@musterstadt.example", "Sonja", "Sozial", "sozialamt"),
 ]
 
 # slug -> (answers, target state)
@@ -137,6 +139,7 @@ def load(municipality):
         )
         for answers, target in SAMPLES.get(slug, []):
             _sample(form, citizen, answers, target, clerk.user if clerk else None)
+    import_form_files(municipality)
     _age_due_dates(municipality)
     return municipality
 
@@ -153,3 +156,23 @@ def _age_due_dates(municipality):
         Application.objects.filter(pk=app.pk).update(
             due_date=timezone.localdate() - timedelta(days=2)
         )
+
+
+FORM_FILES = Path(__file__).resolve().parent / "data" / "forms"
+
+
+def import_form_files(municipality) -> int:
+    """The social office's forms (and any other data file) through the import path a city
+    uses (``rathaus forms import``); forms of services this catalog lacks are left out."""
+    import json
+
+    from .form_import import import_forms
+
+    published = 0
+    for path in sorted(FORM_FILES.glob("*.json")):
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        slugs = set(Service.objects.for_municipality(municipality).values_list("slug", flat=True))
+        payload["forms"] = [f for f in payload["forms"] if f.get("service") in slugs]
+        if payload["forms"]:
+            published += import_forms(municipality, payload)
+    return published

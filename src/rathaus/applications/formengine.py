@@ -9,6 +9,10 @@ Schema::
                             "min_date": "today+3", "max_date": "today",
                             "accept": ["application/pdf"], "max_mb": 5}]}]}
 
+English (issue 16): a step may carry ``title_en`` and ``intro_en``, a field ``label_en``
+and ``hint_en``, a choice a third element ``["wert", "Bezeichnung", "Label"]``. English
+pages show them where present, else the German text marked lang="de" (``catalog.english``).
+
 RULE is {"field": name, "equals": value} or {"field": name, "in": [values]} or
 {"field": name, "checked": true}. Rules of a step may refer to earlier steps;
 rules of a field may also refer to fields of the same step (the browser hides
@@ -22,7 +26,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
+from rathaus.catalog import english
 from rathaus.core.forms import KernForm
 
 from . import validators
@@ -73,6 +79,12 @@ def validate_schema(schema: dict) -> None:
                 raise SchemaError(f"Feldname doppelt: {field['name']}")
             if field["type"] in {"select", "radio", "checkboxes"} and not field.get("choices"):
                 raise SchemaError(f"Feld {field['name']} braucht Auswahlwerte.")
+            for choice in field.get("choices", []):
+                if not isinstance(choice, list | tuple) or len(choice) not in (2, 3):
+                    raise SchemaError(
+                        f"Auswahlwert von {field['name']}: [Wert, Bezeichnung] oder "
+                        "[Wert, Bezeichnung, englische Bezeichnung]"
+                    )
             seen.add(field["name"])
 
 
@@ -170,13 +182,34 @@ def _text_field(spec, **kw):
     return forms.CharField(max_length=spec.get("max_length", 200), **kw)
 
 
+def choice_label(choice) -> str:
+    """The label of one ``[value, label(, label_en)]`` choice in the page's language."""
+    if len(choice) > 2 and choice[2] and english.english_page():
+        return choice[2]
+    return choice[1]
+
+
+def german_choices(spec: dict) -> list[str]:
+    """Values whose label an English page shows in German (no English label)."""
+    if not english.english_page():
+        return []
+    return [str(c[0]) for c in spec.get("choices", []) if len(c) < 3 or not c[2]]
+
+
 def build_field(spec: dict) -> forms.Field:
-    """One Django form field from one field spec."""
+    """One Django form field from one field spec (labels in the page's language)."""
+    field = _build_field(spec)
+    english.mark_german_label(field, spec)
+    english.mark_german_choices(field, german_choices(spec))
+    return field
+
+
+def _build_field(spec: dict) -> forms.Field:
     kind = spec["type"]
-    kw = {"label": spec["label"], "required": spec.get("required", True)}
+    kw = {"label": english.localized(spec, "label"), "required": spec.get("required", True)}
     if spec.get("hint"):
-        kw["help_text"] = spec["hint"]
-    choices = [tuple(c) for c in spec.get("choices", [])]
+        kw["help_text"] = english.localized(spec, "hint")
+    choices = [(c[0], choice_label(c)) for c in spec.get("choices", [])]
     if kind == "text":
         return _text_field(spec, **kw)
     if kind == "textarea":
@@ -211,7 +244,7 @@ def build_field(spec: dict) -> forms.Field:
     if kind == "plate":
         return forms.CharField(max_length=12, validators=[validators.validate_plate], **kw)
     if kind == "select":
-        return forms.ChoiceField(choices=[("", "Bitte auswählen")] + choices, **kw)
+        return forms.ChoiceField(choices=[("", _("Bitte auswählen"))] + choices, **kw)
     if kind == "radio":
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **kw)
     if kind == "checkbox":
@@ -246,8 +279,8 @@ class StepForm(KernForm):
             field = build_field(spec)
             if spec["type"] == "file" and name in has_upload:
                 field.required = False  # a file is already stored; a new one replaces it
-                field.help_text = (field.help_text + " " if field.help_text else "") + (
-                    "Bereits hochgeladen – nur auswählen, um die Datei zu ersetzen."
+                field.help_text = (field.help_text + " " if field.help_text else "") + str(
+                    _("Bereits hochgeladen – nur auswählen, um die Datei zu ersetzen.")
                 )
             if name in AUTOCOMPLETE:
                 field.widget.attrs.setdefault("autocomplete", AUTOCOMPLETE[name])
@@ -361,13 +394,13 @@ def display_value(spec: dict, value) -> str:
     if value in (None, "", []):
         return "–"
     kind = spec["type"]
-    choices = dict(tuple(c) for c in spec.get("choices", []))
+    choices = {c[0]: choice_label(c) for c in spec.get("choices", [])}
     if kind in {"select", "radio"}:
         return choices.get(value, str(value))
     if kind == "checkboxes":
         return ", ".join(choices.get(v, v) for v in value)
     if kind == "checkbox":
-        return "Ja" if value else "Nein"
+        return str(_("Ja")) if value else str(_("Nein"))
     if kind == "date":
         try:
             return date_format(date.fromisoformat(value), "d.m.Y")
@@ -391,12 +424,23 @@ def answers(schema: dict, data: dict) -> list[dict]:
             rows.append(
                 {
                     "name": spec["name"],
-                    "label": spec["label"],
+                    "label": english.localized(spec, "label"),
+                    "label_lang": "de" if english.shows_german(spec, "label") else "",
                     "value": display_value(spec, data.get(spec["name"])),
+                    "value_lang": "de"
+                    if str(data.get(spec["name"])) in german_choices(spec)
+                    else "",
                     "type": spec["type"],
                 }
             )
-        result.append({"key": step["key"], "title": step["title"], "rows": rows})
+        result.append(
+            {
+                "key": step["key"],
+                "title": english.localized(step, "title"),
+                "title_lang": "de" if english.shows_german(step, "title") else "",
+                "rows": rows,
+            }
+        )
     return result
 
 

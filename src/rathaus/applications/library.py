@@ -7,36 +7,65 @@ publishes it; an operator can then change it in the admin as a new version.
 PERSON_STEP = {
     "key": "person",
     "title": "Angaben zu Ihrer Person",
+    "title_en": "About you",
     "fields": [
         {
             "name": "anrede",
             "type": "select",
             "label": "Anrede",
+            "label_en": "Title",
             "required": False,
-            "choices": [["frau", "Frau"], ["herr", "Herr"], ["divers", "ohne Anrede"]],
+            "choices": [
+                ["frau", "Frau", "Ms"],
+                ["herr", "Herr", "Mr"],
+                ["divers", "ohne Anrede", "no title"],
+            ],
         },
-        {"name": "vorname", "type": "text", "label": "Vorname", "prefill": "first_name"},
-        {"name": "nachname", "type": "text", "label": "Nachname", "prefill": "last_name"},
+        {
+            "name": "vorname",
+            "type": "text",
+            "label": "Vorname",
+            "label_en": "First name",
+            "prefill": "first_name",
+        },
+        {
+            "name": "nachname",
+            "type": "text",
+            "label": "Nachname",
+            "label_en": "Last name",
+            "prefill": "last_name",
+        },
         {
             "name": "geburtsdatum",
             "type": "date",
             "label": "Geburtsdatum",
+            "label_en": "Date of birth",
             "max_date": "today-5840",
             "hint": "Sie müssen mindestens 16 Jahre alt sein.",
+            "hint_en": "You must be at least 16 years old.",
         },
     ],
 }
 
 
-def address_step(title="Ihre Anschrift", intro=""):
+def address_step(title="Ihre Anschrift", intro="", title_en=None):
+    """The address step; its English title only for the default German one, unless given."""
+    if title_en is None:
+        title_en = "Your address" if title == "Ihre Anschrift" else ""
     return {
         "key": "anschrift",
         "title": title,
+        "title_en": title_en,
         "intro": intro,
         "fields": [
-            {"name": "strasse", "type": "text", "label": "Straße und Hausnummer"},
-            {"name": "plz", "type": "postcode", "label": "Postleitzahl"},
-            {"name": "ort", "type": "text", "label": "Ort"},
+            {
+                "name": "strasse",
+                "type": "text",
+                "label": "Straße und Hausnummer",
+                "label_en": "Street and house number",
+            },
+            {"name": "plz", "type": "postcode", "label": "Postleitzahl", "label_en": "Postcode"},
+            {"name": "ort", "type": "text", "label": "Ort", "label_en": "Town or city"},
         ],
     }
 
@@ -44,14 +73,23 @@ def address_step(title="Ihre Anschrift", intro=""):
 CONTACT_STEP = {
     "key": "kontakt",
     "title": "Wie erreichen wir Sie?",
+    "title_en": "How can we reach you?",
     "fields": [
-        {"name": "email", "type": "email", "label": "E-Mail-Adresse", "prefill": "email"},
+        {
+            "name": "email",
+            "type": "email",
+            "label": "E-Mail-Adresse",
+            "label_en": "E-mail address",
+            "prefill": "email",
+        },
         {
             "name": "telefon",
             "type": "phone",
             "label": "Telefon",
+            "label_en": "Phone",
             "required": False,
             "hint": "Für Rückfragen, z. B. 0331 123456",
+            "hint_en": "In case we have questions, e.g. 0331 123456",
         },
     ],
 }
@@ -246,6 +284,10 @@ FORMS = {
     },
     "sperrmuell-anmelden": {
         "title": "Sperrmüll anmelden",
+        "title_en": "Book a bulky waste collection",
+        "intro_en": "The first collection of the year (up to 3 cubic metres) is included in "
+        "the waste fee; each further one costs €35. Choose a collection day (a weekday, at "
+        "least 5 days ahead).",
         "intro": "Die erste Abholung im Jahr (bis 3 Kubikmeter) ist in der Abfallgebühr "
         "enthalten, jede weitere kostet 35 €. Wählen Sie einen Abholtermin (Werktag, "
         "frühestens in 5 Tagen).",
@@ -266,46 +308,60 @@ FORMS = {
             {
                 "key": "person",
                 "title": "Angaben zu Ihrer Person",
+                "title_en": "About you",
                 "fields": PERSON_STEP["fields"][1:3],
             },
-            address_step("Abholadresse"),
+            address_step("Abholadresse", title_en="Collection address"),
             {
                 "key": "abholung",
                 "title": "Was und wann sollen wir abholen?",
+                "title_en": "What should we collect, and when?",
                 "fields": [
                     {
                         "name": "abholdatum",
                         "type": "date",
                         "label": "Gewünschter Abholtermin",
+                        "label_en": "Preferred collection day",
                         "min_date": "today+5",
                         "max_date": "today+90",
                         "weekdays_only": True,
                         "hint": "Montag bis Freitag, frühestens in 5 Tagen",
+                        "hint_en": "Monday to Friday, at least 5 days ahead",
                     },
                     {
                         "name": "menge",
                         "type": "number",
                         "label": "Menge in Kubikmetern",
+                        "label_en": "Amount in cubic metres",
                         "min": 1,
                         "max": 3,
                         "hint": "Höchstens 3 m³ je Abholung",
+                        "hint_en": "At most 3 m³ per collection",
                     },
                     {
                         "name": "erste_abholung",
                         "type": "radio",
                         "label": "Ist das Ihre erste Sperrmüllabholung in diesem Jahr?",
+                        "label_en": "Is this your first bulky waste collection this year?",
                         "hint": "Die erste Abholung im Jahr ist kostenlos, jede weitere 35 €.",
-                        "choices": [["ja", "Ja"], ["nein", "Nein, eine weitere"]],
+                        "hint_en": "The first collection of the year is free, each further "
+                        "one costs €35.",
+                        "choices": [["ja", "Ja", "Yes"], ["nein", "Nein, eine weitere", "No"]],
                     },
                     {
                         "name": "gegenstaende",
                         "type": "checkboxes",
                         "label": "Was wird abgeholt?",
+                        "label_en": "What is to be collected?",
                         "choices": [
-                            ["moebel", "Möbel"],
-                            ["matratzen", "Matratzen"],
-                            ["teppiche", "Teppiche"],
-                            ["elektro", "Elektrogroßgeräte (Kühlschrank, Waschmaschine)"],
+                            ["moebel", "Möbel", "Furniture"],
+                            ["matratzen", "Matratzen", "Mattresses"],
+                            ["teppiche", "Teppiche", "Carpets"],
+                            [
+                                "elektro",
+                                "Elektrogroßgeräte (Kühlschrank, Waschmaschine)",
+                                "Large appliances (fridge, washing machine)",
+                            ],
                             ["holz", "Holz und Bretter"],
                         ],
                     },
@@ -313,6 +369,7 @@ FORMS = {
                         "name": "kuehlgeraete",
                         "type": "number",
                         "label": "Anzahl Kühl- und Gefriergeräte",
+                        "label_en": "Number of fridges and freezers",
                         "min": 1,
                         "max": 3,
                         "show_if": {"field": "gegenstaende", "in": ["elektro"]},
@@ -322,6 +379,7 @@ FORMS = {
                         "name": "standort",
                         "type": "textarea",
                         "label": "Hinweis zum Standort",
+                        "label_en": "Where will the items be?",
                         "required": False,
                         "max_length": 500,
                         "hint": "z. B. „vor dem Hauseingang links“",
@@ -585,6 +643,8 @@ def install(service, *, publish=True, actor=None):
             "municipality": service.municipality,
             "title": spec["title"],
             "intro": spec["intro"],
+            "title_en": spec.get("title_en", ""),
+            "intro_en": spec.get("intro_en", ""),
             "schema": {"steps": spec["steps"]},
             "guest_allowed": spec["guest_allowed"],
             "processing_days": spec["processing_days"],

@@ -52,7 +52,16 @@ class FormDefinition(TenantModel):
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     title = models.CharField(_("Titel"), max_length=200)
     intro = models.TextField(_("Einleitung"), blank=True)
-    schema = models.JSONField(_("Schritte und Felder"), default=dict)
+    title_en = models.CharField(_("Titel (englisch)"), max_length=200, blank=True)
+    intro_en = models.TextField(_("Einleitung (englisch)"), blank=True)
+    schema = models.JSONField(
+        _("Schritte und Felder"),
+        default=dict,
+        help_text=_(
+            "Englische Texte: title_en/intro_en je Schritt, label_en/hint_en je Feld, "
+            "Auswahlwerte als [Wert, Bezeichnung, englische Bezeichnung]."
+        ),
+    )
     guest_allowed = models.BooleanField(_("Antrag ohne Konto möglich"), default=False)
     case_statuses = models.JSONField(_("Bearbeitungsstände"), default=list)
     processing_days = models.PositiveSmallIntegerField(_("Bearbeitungsfrist (Tage)"), default=14)
@@ -273,7 +282,8 @@ class Upload(models.Model):
 
 
 class Payment(TenantModel):
-    """One attempt to pay an application's fee with a provider (GOV.UK Pay model)."""
+    """One attempt to pay a fee with a provider (GOV.UK Pay model): an application's fee,
+    or a booking's reservation fee (the wedding calendar beyond six months, issue 15)."""
 
     class Status(models.TextChoices):
         CREATED = "created", _("angelegt")
@@ -285,7 +295,17 @@ class Payment(TenantModel):
 
     FINISHED = {Status.SUCCESS, Status.FAILED, Status.CANCELLED, Status.ERROR}
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="payments")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="payments", null=True, blank=True
+    )
+    # A booking is anonymised, never deleted, when its period ends; the payment stays.
+    booking = models.ForeignKey(
+        "appointments.Booking",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     provider = models.CharField(max_length=40)
     provider_id = models.CharField(max_length=100, blank=True)
     amount_cents = models.PositiveIntegerField()
@@ -310,10 +330,27 @@ class Payment(TenantModel):
                 condition=models.Q(status="success"),
                 name="one_successful_payment",
             ),
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=models.Q(status="success"),
+                name="one_successful_booking_payment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(application__isnull=False, booking__isnull=True)
+                | models.Q(application__isnull=True, booking__isnull=False),
+                name="payment_for_application_or_booking",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.application} {self.amount_cents / 100:.2f} € ({self.status})"
+        return f"{self.reference} {self.amount_cents / 100:.2f} € ({self.status})"
+
+    @property
+    def reference(self) -> str:
+        """What the citizen sees on the provider's page: the file or booking number."""
+        if self.application_id is not None:
+            return self.application.reference
+        return f"Termin {self.booking.code}" if self.booking_id is not None else ""
 
     @property
     def is_finished(self) -> bool:

@@ -23,9 +23,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from rathaus.core import audit
 
+from . import tasks
 from .models import Application, CaseEvent, DemoPaymentSession, Payment, PaymentEvent
 
 Status = Payment.Status
@@ -107,7 +109,7 @@ class DemoProvider(PaymentProvider):
             token=secrets.token_urlsafe(24),
             amount_cents=payment.amount_cents,
             description=payment.description,
-            reference=payment.application.reference,
+            reference=payment.reference,
             return_url=return_url,
             webhook_url=webhook_url,
         )
@@ -200,9 +202,54 @@ def record_status(
         return False
 
 
+def start_booking_payment(booking, *, return_url: str, webhook_url: str) -> Payment | None:
+    """Create (or reuse) the open payment of a booking's reservation fee; None when
+    nothing is owed (no fee, already paid, or the booking is no longer payable).
+
+    The booking row is locked while the provider is called, so a double click continues
+    one payment instead of opening two (as for applications).
+    """
+    from rathaus.appointments import fees
+    from rathaus.appointments.models import Booking
+
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().select_related("service").get(pk=booking.pk)
+        if not fees.payable(locked):
+            return None
+        payments = Payment.objects.filter(booking=locked)
+        if payments.filter(status=Status.SUCCESS).exists():
+            return None
+        open_payment = payments.filter(status__in=[Status.CREATED, Status.STARTED]).first()
+        if open_payment:
+            return open_payment
+        provider = get_provider()
+        amount = round(locked.fee * 100)
+        payment = Payment.objects.create(
+            municipality_id=locked.municipality_id,
+            booking=locked,
+            provider=provider.name,
+            amount_cents=amount,
+            description=f"Reservierungsgebühr {locked.service.name} – Termin {locked.code}",
+        )
+        PaymentEvent.objects.create(payment=payment, status=Status.CREATED, source="service")
+        created = provider.create(payment, return_url, webhook_url)
+        payment.provider_id, payment.next_url = created.provider_id, created.next_url
+        payment.save(update_fields=["provider_id", "next_url", "updated_at"])
+        audit.record("applications.payment_created", payment, data={"amount": amount})
+    return payment
+
+
 def _on_paid(payment: Payment) -> None:
     from . import services
 
+    if payment.booking_id is not None:
+        # The booking belongs to the appointments app: it records the payment itself.
+        from rathaus.appointments import services as booking_services
+
+        booking_services.record_fee_paid(
+            payment.booking_id, amount_cents=payment.amount_cents, source="payment"
+        )
+        return
     app = payment.application
     CaseEvent.objects.create(
         application=app,
@@ -269,8 +316,6 @@ def demo_transition(session: DemoPaymentSession, status: str, card_last4: str = 
         locked.card_last4 = card_last4 or locked.card_last4
         locked.save(update_fields=["status", "card_last4"])
         if getattr(settings, "APPLICATIONS_DEMO_PAY_WEBHOOKS", True):
-            from .tasks import send_demo_pay_webhook
-
             event_id = f"evt_{secrets.token_hex(12)}"
             transaction.on_commit(
                 lambda: send_demo_pay_webhook.enqueue(locked.token, event_id, status)
@@ -290,3 +335,14 @@ def demo_webhook_request(token: str, event_id: str, status: str) -> tuple[str, b
     ).encode()
     headers = {"X-Demo-Pay-Signature": signature(webhook_secret(), int(time.time()), body)}
     return session.webhook_url, body, headers
+
+
+@task()
+def send_demo_pay_webhook(token: str, event_id: str, status: str) -> None:
+    """The demo provider notifies the service, like a real provider would, over HTTP.
+
+    The provider's own task (was in ``tasks.py``, which made tasks -> payments ->
+    services -> tasks a loop); the general task module only lends ``post_json``.
+    """
+    url, body, headers = demo_webhook_request(token, event_id, status)
+    tasks.post_json(url, body, headers)

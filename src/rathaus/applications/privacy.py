@@ -1,7 +1,7 @@
 """Retention rows of the Online-Anträge (core.retention)."""
 
 from rathaus.core.export import ExportFile, Section, Statement, email_q
-from rathaus.core.retention import Rule
+from rathaus.core.retention import Rule, days
 
 from . import services
 
@@ -55,6 +55,25 @@ RETENTION = [
         "Statistik",
         recipients="das Fachverfahren der Kommune (Abruf über die Schnittstelle)",
         job=services.anonymise_closed_cases,
+    ),
+    Rule(
+        key="applications.booking_payments",
+        area="Online-Anträge",
+        record="Zahlungen von Termingebühren (Reservierungsgebühr des Traukalenders): Betrag, "
+        "Zustand, Kennung beim Zahlungsdienst, Verwendungszweck mit Buchungscode, Link zur "
+        "Bezahlseite",
+        purpose="Reservierungsgebühr annehmen, Zahlung dem Termin zuordnen, Erstattung prüfen",
+        legal_basis="Art. 6 Abs. 1 lit. c und e DSGVO i. V. m. dem Gemeindehaushaltsrecht",
+        period=days(
+            "APPOINTMENTS_RETENTION_DAYS",
+            90,
+            "{n} Tage nach dem Termin (wie die Terminbuchung)",
+        ),
+        action="Buchungscode im Verwendungszweck und Link zur Bezahlseite werden gelöscht; "
+        "Betrag, Zustand, Kennung beim Zahlungsdienst und Zeitpunkte bleiben als Kassenbeleg",
+        recipients="der von der Kommune eingerichtete Zahlungsdienst",
+        job=services.anonymise_booking_payments,
+        every_seconds=24 * 3600,
     ),
     Rule(
         key="applications.drafts",
@@ -124,6 +143,37 @@ def export_applications(person):
     return Section("applications.cases", "Online-Anträge", records, files)
 
 
+def export_booking_payments(person):
+    """The fee payments of the person's bookings (the wedding calendar's 60 €, ADR 0034);
+    the bookings themselves are in the appointments app's section."""
+    from rathaus.appointments.privacy import bookings_of
+
+    from .models import Payment
+
+    payments = (
+        Payment.objects.filter(booking__in=bookings_of(person).values("pk"))
+        .select_related("booking__service", "municipality")
+        .order_by("created_at", "id")
+    )
+    records = [
+        {
+            "Kommune": p.municipality.name,
+            "Leistung": p.booking.service.name,
+            "Termin": p.booking.starts_at,
+            "Buchungscode": p.booking.code,
+            "Verwendungszweck": p.description,
+            "Betrag (Cent)": p.amount_cents,
+            "Status": p.get_status_display(),
+            "Zahlungsdienst": p.provider,
+            "Kennung beim Zahlungsdienst": p.provider_id,
+            "angelegt am": p.created_at,
+            "geändert am": p.updated_at,
+        }
+        for p in payments
+    ]
+    return Section("applications.booking_payments", "Zahlungen von Termingebühren", records)
+
+
 def export_messages(person):
     from django.db.models import Q
 
@@ -177,7 +227,12 @@ def erase_applications(user) -> None:
     submitted.update(applicant=None, guest_email=user.email)
 
 
-EXPORTERS = [export_applications, export_messages, export_login_identities]
+EXPORTERS = [
+    export_applications,
+    export_booking_payments,
+    export_messages,
+    export_login_identities,
+]
 ERASERS = [erase_applications]
 ACCOUNT_DELETION = [
     Statement(

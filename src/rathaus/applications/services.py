@@ -192,6 +192,18 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
     app.refresh_from_db()
 
 
+def discard_draft(app: Application, *, user=None) -> bool:
+    """Delete a draft with its uploads (the citizen's "Entwurf löschen"); False if submitted."""
+    if not app.is_draft:
+        return False
+    for upload in app.uploads.all():
+        upload.file.delete(save=False)
+    with transaction.atomic():
+        audit.record("applications.draft_discarded", app, actor=user)
+        app.delete()
+    return True
+
+
 def _drop_orphan_uploads(app: Application) -> None:
     kept = {v["upload"] for v in app.data.values() if isinstance(v, dict) and "upload" in v}
     app.uploads.filter(field__gt="", is_notice=False).exclude(pk__in=kept).filter(
@@ -407,3 +419,36 @@ def retry_webhooks(now=None) -> int:
     for pk in pending:
         deliver_webhook.enqueue(pk)
     return len(pending)
+
+
+def anonymise_booking_payments(now) -> int:
+    """Retention job: once a booking's personal data are gone (the appointments app's
+    period after the appointment), its fee payment loses the reference that leads back
+    to the booking – the old booking code in the purpose and the provider's page link.
+    Amount, status, provider id and dates stay as the cash office's record."""
+    from rathaus.appointments.services.retention import retention_days
+    from rathaus.core.models import Municipality
+
+    from .models import Payment
+
+    due = Payment.objects.filter(
+        booking__isnull=False, booking__ends_at__lt=now - timedelta(days=retention_days())
+    ).exclude(description=BOOKING_PAYMENT_ANONYMISED, next_url="")
+    done = 0
+    for town_id in set(due.values_list("municipality_id", flat=True)):
+        with transaction.atomic():
+            count = due.filter(municipality_id=town_id).update(
+                description=BOOKING_PAYMENT_ANONYMISED, next_url=""
+            )
+            audit.record(
+                "applications.booking_payments_anonymised",
+                Municipality.objects.get(pk=town_id),
+                data={"count": count},
+                actor_label="Löschfrist",
+            )
+        done += count
+    return done
+
+
+#: The purpose of a booking payment after its retention period (no booking code).
+BOOKING_PAYMENT_ANONYMISED = "Reservierungsgebühr (Termin anonymisiert)"

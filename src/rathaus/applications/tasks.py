@@ -17,7 +17,8 @@ logger = logging.getLogger(__name__)
 
 @task()
 def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = None) -> None:
-    """Plain-text e-mail; guests (no Postfach) get notices as attachments."""
+    """Kept only so that task rows queued before ids-only mails still run; not enqueued
+    any more (guest messages: ``send_guest_message``)."""
     if not upload_ids:
         send_mail(subject, body, None, [to])
         return
@@ -28,6 +29,28 @@ def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = 
         with upload.file.open("rb") as handle:
             message.attach(upload.original_name, handle.read(), upload.content_type)
     message.send()
+
+
+@task()
+def send_guest_message(message_id: int) -> None:
+    """A message to a guest applicant (no Postfach), with its attachments, rendered from
+    the rows when the task runs; a case anonymised before sending gets no mail."""
+    from .models import Message
+
+    message = (
+        Message.objects.select_related("application__municipality")
+        .filter(pk=message_id, application__isnull=False)
+        .first()
+    )
+    if message is None or not message.application.guest_email:
+        return
+    app = message.application
+    body = f"{message.body}\n\nAktenzeichen: {app.reference}\n{app.municipality.name}"
+    email = EmailMessage(message.subject, body, None, [app.guest_email])
+    for upload in message.attachments.all():
+        with upload.file.open("rb") as handle:
+            email.attach(upload.original_name, handle.read(), upload.content_type)
+    email.send()
 
 
 #: E-mails about an application: template and subject (rendered when sent).
@@ -81,7 +104,7 @@ def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> N
     from rathaus.core import tenancy
     from rathaus.core.models import Municipality
 
-    from .accounts import activation_tokens
+    from .account_tokens import activation_tokens
 
     user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
@@ -144,12 +167,3 @@ def deliver_webhook(delivery_id: int) -> None:
         response_status=status or None,
         delivered_at=timezone.now() if 200 <= status < 300 else None,
     )
-
-
-@task()
-def send_demo_pay_webhook(token: str, event_id: str, status: str) -> None:
-    """The demo provider notifies the service, like a real provider would, over HTTP."""
-    from .payments import demo_webhook_request
-
-    url, body, headers = demo_webhook_request(token, event_id, status)
-    post_json(url, body, headers)

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from rathaus.core.ratelimit import ratelimit
 
-from . import account_privacy, accounts, clerk, demopay, views
+from . import account_privacy, accounts, booking_fees, clerk, demopay, views
 from .accounts_forms import KernPasswordResetForm, KernSetPasswordForm
 
 app_name = "applications"
@@ -75,6 +75,8 @@ citizen_urls = [
     path("antrag/<uuid:key>/bestaetigung/", views.confirmation, name="confirmation"),
     path("antrag/<uuid:key>/", views.detail, name="detail"),
     path("zahlung/webhook/<slug:provider>/", views.payment_webhook, name="payment_webhook"),
+    path("termingebuehr/<str:token>/", booking_fees.pay, name="booking_fee"),
+    path("termingebuehr/<str:token>/zurueck/", booking_fees.pay_return, name="booking_fee_return"),
     path("demo-pay/<str:token>/", demopay.hosted_page, name="demo_pay"),
 ]
 

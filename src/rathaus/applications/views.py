@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from rathaus.catalog.models import Service
+from rathaus.catalog import satisfaction
+from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core import audit, uploads
 from rathaus.core.forms import KernForm
 from rathaus.core.parsing import ParseError, parse_int
@@ -61,8 +63,8 @@ def _get_application(request, key) -> Application:
 
 class GuestForm(KernForm):
     email = forms.EmailField(
-        label="E-Mail-Adresse",
-        help_text="Hierhin senden wir die Eingangsbestätigung und den Bescheid.",
+        label=_("E-Mail-Adresse"),
+        help_text=_("Hierhin senden wir die Eingangsbestätigung und den Bescheid."),
     )
 
 
@@ -260,7 +262,16 @@ def confirmation(request, key):
     app = _get_application(request, key)
     if app.is_draft:
         return redirect("applications:check", app.key)
-    return render(request, "applications/confirmation.html", {"app": app})
+    return render(
+        request,
+        "applications/confirmation.html",
+        {
+            "app": app,
+            "satisfaction": satisfaction.question(
+                app.service, SatisfactionChannel.APPLICATION, str(app.pk)
+            ),
+        },
+    )
 
 
 def detail(request, key):
@@ -278,6 +289,12 @@ def detail(request, key):
             "payment": app.latest_payment(),
             "messages_": app.messages.all(),
             "notices": app.uploads.filter(is_notice=True),
+            # After a closed case, the short question once more (ADR 0018).
+            "satisfaction": (
+                satisfaction.question(app.service, SatisfactionChannel.CASE, str(app.pk))
+                if app.is_closed
+                else None
+            ),
         },
     )
 
@@ -285,10 +302,7 @@ def detail(request, key):
 @require_POST
 def discard_draft(request, key):
     app = _get_application(request, key)
-    if app.is_draft:
-        for upload in app.uploads.all():
-            upload.file.delete(save=False)
-        app.delete()
+    if services.discard_draft(app, user=request.user):
         messages.success(request, "Der Entwurf wurde gelöscht.")
     return redirect("applications:index")
 

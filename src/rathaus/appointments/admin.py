@@ -13,6 +13,7 @@ from . import services
 from .models import (
     AvailabilityRule,
     Booking,
+    BookingPart,
     CapacityException,
     HorizonChange,
     Lottery,
@@ -56,6 +57,8 @@ class OfferInline(TenantInline):
         "walk_in_share",
         "one_per_person",
         "is_active",
+        "bring_note",
+        "bring_note_en",
     ]
     autocomplete_fields = []
 
@@ -143,6 +146,19 @@ class CapacityExceptionAdmin(TenantAdmin):
             )
 
 
+class BookingPartInline(admin.TabularInline):
+    """The further services of a combined appointment (ADR 0026), read only."""
+
+    model = BookingPart
+    fields = ["service", "offer", "units"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Booking)
 class BookingAdmin(TenantAdmin):
     edit_roles = MANAGERS
@@ -150,6 +166,7 @@ class BookingAdmin(TenantAdmin):
     list_filter = ["status"]
     search_fields = ["code", "name", "email"]
     readonly_fields = [f.name for f in Booking._meta.fields if f.name != "note"]
+    inlines = [BookingPartInline]
 
     def has_add_permission(self, request):
         return False  # bookings are made through the booking pages, never by hand here

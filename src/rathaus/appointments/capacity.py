@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import ExpressionWrapper, F, IntegerField
+from django.db.models import F  # noqa: F401  (capacity.F: callers compare booked with it)
 from django.utils import timezone
 
 from rathaus.core.opening import holiday_name
 
 from . import cache as availability_cache
+from . import guard, hooks
 from .models import AvailabilityRule, CapacityException, Offer, Resource, Slot
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -145,10 +146,9 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
         for starts_at, unit in planned.items()
     ]
     Slot.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    # New units of a scheduled release stay hidden until their release moment.
-    from . import releases
-
-    releases.stamp_resource(resource)
+    # New units of a scheduled release stay hidden until their release moment
+    # (releases.stamp_resource listens, hooks.py).
+    hooks.materialised(resource)
     availability_cache.bump_on_commit(
         resource.pk, [start + timedelta(days=offset) for offset in range(days)]
     )
@@ -161,17 +161,14 @@ def materialise(resource: Resource, start: date | None = None, days: int | None 
 def online_limit(share: int):
     """SQL expression: how many places of a unit online bookings may fill.
 
-    The walk-in share is rounded up, so a share > 0 always keeps at least one place.
+    The walk-in share is rounded up, so a share > 0 always keeps at least one place
+    (the rule is written once, in ``guard.py``).
     """
-    if not share:
-        return F("capacity")
-    return ExpressionWrapper(
-        F("capacity") - (F("capacity") * share + 99) / 100, output_field=IntegerField()
-    )
+    return guard.limit_expression(share)
 
 
 def limit_in_python(capacity: int, share: int) -> int:
-    return capacity - (capacity * share + 99) // 100 if share else capacity
+    return guard.limit(capacity, share)
 
 
 @dataclass(frozen=True)
@@ -223,8 +220,7 @@ def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime)
         f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
         f"capacity, booked FROM {table} "
         f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
-        "AND booked < capacity AND NOT walk_in_only "
-        "AND (visible_from IS NULL OR visible_from <= %s) "
+        f"AND {guard.sql(share=None)} "  # the share is applied per offer below
         "ORDER BY resource_id, starts_at"
     )
     adapt = connection.ops.adapt_datetimefield_value
@@ -254,7 +250,7 @@ def free_starts_by_resource(
         {o.resource_id for o in offers},
         wide_start.astimezone(TZ).date(),
         (wide_end - timedelta(microseconds=1)).astimezone(TZ).date(),
-        (tuple(sorted(o.pk for o in offers)), persons, wide_start, wide_end, staff),
+        (tuple(sorted(_cache_identity(o, persons) for o in offers)), wide_start, wide_end, staff),
         now,
     )
     if key is None:
@@ -269,6 +265,19 @@ def free_starts_by_resource(
         pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
         for pk, v in cached["data"].items()
     }
+
+
+def _cache_identity(offer: Offer, persons: int) -> tuple:
+    """What an answer for this offer depends on besides the unit rows: a combined offer
+    (ADR 0026) has the first service's pk but more units and a narrower window."""
+    return (
+        offer.pk,
+        offer.units_for(persons),
+        offer.lead_time_hours,
+        offer.horizon_days,
+        offer.extended_horizon_days,
+        offer.walk_in_share,
+    )
 
 
 def _compute_and_store(key, offers, persons, start, end, now, staff) -> dict:

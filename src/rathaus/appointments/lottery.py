@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
@@ -176,6 +177,12 @@ def _allocate(entry: LotteryEntry, offers, pool: _Pool):
         pool.take(offer, start, booking.units)
         return booking
     return None
+
+
+@receiver(releases.lotteries_due)
+def _draw_due(sender, lotteries, now, **kwargs) -> int:
+    """``releases.run_due``: draw the lotteries whose window has closed; how many were drawn."""
+    return sum(bool(draw(lottery)) for lottery in lotteries)
 
 
 def draw(lottery: Lottery, seed: str | None = None) -> bool:

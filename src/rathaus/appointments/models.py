@@ -77,6 +77,7 @@ class Offer(TenantModel):
         blank=True,
         help_text=_("Leer lassen, um die Unterlagen aus dem Leistungskatalog zu zeigen."),
     )
+    bring_note_en = models.TextField(_("Bitte mitbringen (englisch)"), blank=True)
     lead_time_hours = models.PositiveIntegerField(_("Frühestens buchbar ab (Stunden)"), default=2)
     horizon_days = models.PositiveIntegerField(
         _("Buchungshorizont (Tage)"), default=14, validators=[MinValueValidator(1)]
@@ -337,6 +338,14 @@ class Booking(TenantModel):
     # Set only when the offer limits persons to one active appointment (unique below).
     limit_key = models.CharField(max_length=254, null=True, blank=True)
     fee = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    # Set by the payment module (applications) through ``services.record_fee_paid``.
+    fee_paid_at = models.DateTimeField(_("Gebühr bezahlt am"), null=True, blank=True)
+    # A paid booking moved to a date without fee: the paid amount is to be refunded
+    # (set by ``services.rebook``); staff note the refund with ``record_fee_refunded``.
+    fee_refund_due = models.DecimalField(
+        _("zu erstatten"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    fee_refunded_at = models.DateTimeField(_("Gebühr erstattet am"), null=True, blank=True)
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
     hold_expires_at = models.DateTimeField(null=True, blank=True)
     # Cancellation cooldown (ADR 0021): the units stay taken until this moment.
@@ -436,6 +445,44 @@ class Booking(TenantModel):
     @property
     def location(self):
         return self.resource.location
+
+    @property
+    def all_services(self) -> list:
+        """The services of this appointment: the first one, then those booked with it."""
+        if self.pk is None:
+            return [self.service]
+        return [self.service, *(part.service for part in self.parts.all())]
+
+    @property
+    def service_names(self) -> str:
+        """ "Anmeldung + Personalausweis" for a combined appointment (ADR 0026)."""
+        return " + ".join(s.name for s in self.all_services)
+
+
+class BookingPart(models.Model):
+    """A further service handled in the same appointment (ADR 0026).
+
+    The booking's own ``offer``/``service`` is the first service; each further
+    one is a part. The booking's ``units`` are the sum of all of them, taken as
+    one run of units with the same guarded update as a single booking.
+    """
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="parts")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+", db_index=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+", db_index=False)
+    units = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("Weiteres Anliegen im Termin")
+        verbose_name_plural = _("Weitere Anliegen im Termin")
+        ordering = ["booking", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "service"], name="booking_part_once")
+        ]
+        indexes = [models.Index(fields=["service", "booking"], name="booking_part_service")]
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.service_id}"
 
 
 from .release_models import (  # noqa: E402  (registered with the app; ADR 0021)

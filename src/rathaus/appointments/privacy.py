@@ -52,12 +52,14 @@ RETENTION = [
 # --- export and account deletion (core.export) ---------------------------------------
 
 
-def export_bookings(person):
+def bookings_of(person):
+    """The bookings of ``person`` (account, booked for them, or their e-mail addresses);
+    the applications app uses it to export the payments of these bookings."""
     from django.db.models import Q
 
     from .models import Booking
 
-    bookings = (
+    return (
         Booking.objects.filter(
             Q(account=person.user)
             | Q(booked_by=person.user)
@@ -67,6 +69,10 @@ def export_bookings(person):
         .select_related("service", "resource__location", "municipality")
         .order_by("starts_at")
     )
+
+
+def export_bookings(person):
+    bookings = bookings_of(person)
     records = [
         {
             "Kommune": b.municipality.name,

@@ -16,16 +16,22 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from rathaus.core import audit
 
 from . import cache as availability_cache
+from . import hooks
 from .capacity import FAR_FUTURE, TZ, local
 from .models import Lottery, ReleaseRun, ReleaseSchedule, Resource, Slot
 
 #: Release moments further back than this are not recorded any more (after downtime).
 CATCH_UP_DAYS = 8
+
+#: Sent by ``run_due`` with ``lotteries`` (open lotteries whose window has closed) and
+#: ``now``; the lottery draws them and answers how many it drew (``lottery.py``).
+lotteries_due = Signal()
 
 
 def release_moment(schedule: ReleaseSchedule, day: date) -> datetime:
@@ -155,6 +161,12 @@ def record_run(schedule: ReleaseSchedule, moment: datetime) -> ReleaseRun | None
     return run
 
 
+@receiver(hooks.units_materialised)
+def _hide_new_units(sender, resource: Resource, **kwargs) -> None:
+    """New units of a scheduled release stay hidden until their release moment."""
+    stamp_resource(resource)
+
+
 def ensure_lottery(schedule: ReleaseSchedule, moment: datetime) -> Lottery:
     first, last = released_days(schedule, moment)
     lottery, _ = Lottery.objects.get_or_create(
@@ -172,8 +184,6 @@ def ensure_lottery(schedule: ReleaseSchedule, moment: datetime) -> Lottery:
 
 def run_due(now: datetime | None = None) -> dict:
     """Periodic job: stamp new units, record passed releases, open and draw lotteries."""
-    from . import lottery as lottery_module
-
     now = now or timezone.now()
     summary = {"stamped": stamp_all(now), "runs": 0, "drawn": 0}
     for schedule in ReleaseSchedule.objects.filter(is_active=True).prefetch_related("resources"):
@@ -186,8 +196,10 @@ def run_due(now: datetime | None = None) -> dict:
         if schedule.mode == ReleaseSchedule.Mode.LOTTERY and coming is not None:
             ensure_lottery(schedule, coming)
     due = Lottery.objects.filter(status=Lottery.Status.OPEN, closes_at__lte=now)
-    for lottery in due.select_related("schedule"):
-        summary["drawn"] += bool(lottery_module.draw(lottery))
+    for _receiver, drawn in lotteries_due.send(
+        sender=Lottery, lotteries=due.select_related("schedule"), now=now
+    ):
+        summary["drawn"] += drawn
     return summary
 
 

@@ -51,7 +51,10 @@ def resources_for(request):
 
 def bookings_for(request):
     return scope(
-        Booking.objects.select_related("service", "resource__location"),
+        # parts: the further services of combined appointments (ADR 0026)
+        Booking.objects.select_related("service", "resource__location").prefetch_related(
+            "parts__service"
+        ),
         request.user,
         request.municipality,
         "resource__location__office",
@@ -223,6 +226,8 @@ def booking_action(request, code):
     action = request.POST.get("action", "")
     if action == "cancel":
         done = services.cancel(booking, actor=request.user, reason=_("von der Verwaltung abgesagt"))
+    elif action == "refund_done":
+        done = services.record_fee_refunded(booking, actor=request.user)
     elif action in services.STAFF_TRANSITIONS:
         done = services.mark(booking, action, actor=request.user)
     else:
@@ -381,7 +386,7 @@ def export_csv(request):
                 f"{b.ends_at.astimezone(capacity.TZ):%H:%M}",
                 b.resource.location.name,
                 b.resource.name,
-                b.service.name,
+                b.service_names,
                 b.persons,
                 b.get_status_display(),
                 _csv_safe(b.name),

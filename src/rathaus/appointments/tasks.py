@@ -6,21 +6,59 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from rathaus.catalog import english
+
 from . import documents
 from .models import Booking
 
 
 def bring_list(booking) -> list[str]:
-    """What to bring: the offer's own note, else the documents listed in the catalog."""
-    if booking.offer.bring_note.strip():
-        return [line.strip() for line in booking.offer.bring_note.splitlines() if line.strip()]
+    """What to bring: the offer's own note, else the documents listed in the catalog; for a
+    combined appointment the lists of all its services, each item once; in English on
+    English pages where staff wrote it (``bring_note_en``, ``documents_en``)."""
+    return bring_items(booking)[0]
+
+
+def bring_items(booking) -> tuple[list[str], bool]:
+    """``bring_list`` and whether an English page shows it in German (then lang="de")."""
+    offers = [booking.offer]
+    if booking.pk is not None:
+        offers += [p.offer for p in booking.parts.select_related("offer__service")]
+    return bring_items_for(offers)
+
+
+def bring_list_for(offers) -> list[str]:
+    return bring_items_for(offers)[0]
+
+
+def bring_items_for(offers) -> tuple[list[str], bool]:
+    """The merged list of several offers: in their order, an item named twice only once
+    (the ID card needed for the move and for the passport is brought once)."""
+    items: list[str] = []
+    seen: set[str] = set()
+    german = False
+    for offer in offers:
+        found, in_german = _bring_one(offer)
+        german = german or (in_german and bool(found))
+        for item in found:
+            if item.casefold() not in seen:
+                seen.add(item.casefold())
+                items.append(item)
+    return items, german
+
+
+def _bring_one(offer) -> tuple[list[str], bool]:
+    if offer.bring_note.strip():
+        note = english.localized(offer, "bring_note")
+        lines = [line.strip() for line in note.splitlines() if line.strip()]
+        return lines, english.shows_german(offer, "bring_note")
     items = []
-    for entry in booking.service.documents or []:
+    for entry in english.localized(offer.service, "documents") or []:
         if isinstance(entry, dict):
             entry = entry.get("name") or entry.get("title") or entry.get("label") or ""
         if str(entry).strip():
             items.append(str(entry).strip())
-    return items
+    return items, english.shows_german(offer.service, "documents")
 
 
 def _load(booking_id: int) -> Booking:
@@ -30,15 +68,15 @@ def _load(booking_id: int) -> Booking:
 
 
 def _send(booking: Booking, template: str, subject: str, *, attach=False, extra=None) -> None:
-    context = {
-        "booking": booking,
-        "location": booking.resource.location,
-        "municipality": booking.municipality,
-        "manage_url": documents.manage_url(booking),
-        "bring": bring_list(booking),
-        **(extra or {}),
-    }
-    with translation.override("de"):
+    with translation.override("de"):  # mails are German, whatever the page's language
+        context = {
+            "booking": booking,
+            "location": booking.resource.location,
+            "municipality": booking.municipality,
+            "manage_url": documents.manage_url(booking),
+            "bring": bring_list(booking),
+            **(extra or {}),
+        }
         body = render_to_string(f"appointments/email/{template}.txt", context)
     message = EmailMessage(
         subject=f"{subject} – {booking.municipality.name}",

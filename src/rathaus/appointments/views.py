@@ -17,15 +17,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rathaus.catalog.models import Service
+from rathaus.catalog import satisfaction
+from rathaus.catalog.models import SatisfactionChannel, Service
 from rathaus.core.parsing import parse_optional_date, parse_optional_datetime, parse_optional_int
 from rathaus.core.ratelimit import too_many
 
-from . import antibot, capacity, documents, services, tokens
+from . import antibot, capacity, combined, documents, fees, services, tokens
 from .forms import ContactForm
 from .models import Booking, BookingStatus, Offer
 from .services import policy
-from .tasks import bring_list
+from .tasks import bring_items, bring_items_for
+
+#: Bookings that were really made: the satisfaction question is shown on their page.
+SATISFACTION_STATES = {
+    BookingStatus.CONFIRMED,
+    BookingStatus.ARRIVED,
+    BookingStatus.CALLED,
+    BookingStatus.DONE,
+}
 
 CALENDAR_DAYS = 28
 
@@ -51,6 +60,21 @@ def _offer(request, slug, resource_slug) -> Offer:
     return get_object_or_404(
         active_offers(request.municipality), service__slug=slug, resource__slug=resource_slug
     )
+
+
+def _combined_offer(request, slug, resource_slug, source) -> tuple[Offer, list[Offer], list]:
+    """The offer of ``slug`` here, the further services' offers (``dazu``, ADR 0026) and
+    the (combined) offer whose units and policies apply; 404 if one isn't offered here."""
+    offer = _offer(request, slug, resource_slug)
+    extra_slugs = combined.extra_slugs(source, slug)
+    extras = combined.offers_at(active_offers(request.municipality), resource_slug, extra_slugs)
+    return offer, extras, combined.combine([offer, *extras])
+
+
+def _with_extras(params: dict, extras) -> str:
+    """A query string with the further services repeated as ``dazu``."""
+    pairs = list(params.items()) + [("dazu", o.service.slug) for o in extras]
+    return urlencode(pairs)
 
 
 def _persons(request, max_persons: int) -> int:
@@ -85,12 +109,31 @@ def index(request):
 
 def service_locations(request, slug):
     """Step 1: where? Each location with its first free time, and 'earliest anywhere'."""
-    service, offers = _service(request, slug)
-    max_persons = max(o.max_persons for o in offers)
+    service, own_offers = _service(request, slug)
+    extra_slugs = combined.extra_slugs(request.GET, slug)
+    available = active_offers(request.municipality)
+    # Several services in one appointment (ADR 0026): only places offering all of them.
+    by_resource: dict[int, dict[str, Offer]] = {}
+    for extra in available.filter(service__slug__in=extra_slugs):
+        by_resource.setdefault(extra.resource_id, {})[extra.service.slug] = extra
+    offers = [
+        combined.combine([o, *(by_resource[o.resource_id][s] for s in extra_slugs)])
+        for o in own_offers
+        if all(s in by_resource.get(o.resource_id, {}) for s in extra_slugs)
+    ]
+    extras = {s for found in by_resource.values() for s in found}
+    if set(extra_slugs) - extras:
+        raise Http404
+    chosen_extras = [
+        next(o for found in by_resource.values() for o in found.values() if o.service.slug == s)
+        for s in extra_slugs
+    ]
+    max_persons = max((o.max_persons for o in offers), default=1)
     persons = _persons(request, max_persons)
     usable = [o for o in offers if o.max_persons >= persons]
     earliest = capacity.earliest_anywhere(usable, persons)
     first_by_offer = {offer.pk: start for offer, start in earliest}
+    query = "?" + _with_extras({"personen": persons}, chosen_extras)
     return render(
         request,
         "appointments/service.html",
@@ -100,13 +143,21 @@ def service_locations(request, slug):
             "earliest": earliest[0] if earliest else None,
             "persons": persons,
             "person_choices": range(1, max_persons + 1),
-            "horizon_changes": policy.upcoming_horizon_changes(offers),
+            "horizon_changes": policy.upcoming_horizon_changes(own_offers),
+            "release_changes": policy.upcoming_release_changes([o.resource_id for o in own_offers]),
+            "combinable": combined.combinable_services(available, own_offers),
+            "extra_slugs": extra_slugs,
+            "extra_services": [o.service for o in chosen_extras],
+            "query": query,
         },
     )
 
 
-def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
-    """Days with free times (28 at a time) and, for the chosen day, the free times."""
+def calendar_context(offer: Offer, persons: int, request, time_link, extras=()) -> dict:
+    """Days with free times (28 at a time) and, for the chosen day, the free times.
+
+    ``extras``: the further services of a combined appointment, kept in the links.
+    """
     services.expire_holds_if_due()
     win = capacity.window(offer)
     today = timezone.localdate()
@@ -130,9 +181,14 @@ def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
     base = {"personen": persons}
     earlier = first - timedelta(days=CALENDAR_DAYS)
     later = first + timedelta(days=CALENDAR_DAYS)
+
+    def urlencode(params):  # every link of the calendar keeps the further services
+        return _with_extras(params, extras)
+
     return {
         "offer": offer,
         "persons": persons,
+        "extras_query": _with_extras({}, extras),
         "days": [
             (d, counts.get(d, 0), "?" + urlencode({**base, "ab": first, "tag": d})) for d in days
         ],
@@ -146,35 +202,38 @@ def calendar_context(offer: Offer, persons: int, request, time_link) -> dict:
         if first > today
         else None,
         "later_url": "?" + urlencode({**base, "ab": later}) if later <= win.last_day else None,
-        "months": _month_jumps(base, today, win.last_day),
+        "months": _month_jumps(base, today, win.last_day, extras),
         "first_day": first,
         "today": today,
         "last_day": win.last_day,
     }
 
 
-def _month_jumps(base: dict, today: date, last_day: date) -> list[tuple[date, str]]:
+def _month_jumps(base: dict, today: date, last_day: date, extras=()) -> list[tuple[date, str]]:
     """One link per month up to the booking horizon: a date nine months ahead is one click,
     not six pages of "Spätere Tage"."""
     jumps, month = [], today.replace(day=1)
     while month <= last_day:
         start = max(month, today)
-        jumps.append((month, "?" + urlencode({**base, "ab": start})))
+        jumps.append((month, "?" + _with_extras({**base, "ab": start}, extras)))
         month = (month + timedelta(days=32)).replace(day=1)
     return jumps
 
 
 def calendar(request, slug, resource_slug):
     """Step 2: days with free times, then times of the chosen day (htmx swaps only the times)."""
-    offer = _offer(request, slug, resource_slug)
+    _own, extras, offer = _combined_offer(request, slug, resource_slug, request.GET)
     persons = _persons(request, offer.max_persons)
     book_url = reverse("appointments:details", args=[slug, resource_slug])
 
     def time_link(start):
-        return book_url + "?" + urlencode({"start": start.isoformat(), "personen": persons})
+        return (
+            book_url + "?" + _with_extras({"start": start.isoformat(), "personen": persons}, extras)
+        )
 
-    context = calendar_context(offer, persons, request, time_link)
+    context = calendar_context(offer, persons, request, time_link, extras)
     context["service"] = offer.service
+    context["extra_services"] = [o.service for o in extras]
     if request.headers.get("HX-Request") and request.GET.get("tag"):
         return render(request, "appointments/_times.html", context)
     return render(request, "appointments/calendar.html", context)
@@ -182,8 +241,9 @@ def calendar(request, slug, resource_slug):
 
 def _taken_page(request, offer, error: services.BookingError, persons, status=409):
     book_url = reverse("appointments:details", args=[offer.service.slug, offer.resource.slug])
+    extras = combined.parts_of(offer)[1:]
     alternatives = [
-        (a, book_url + "?" + urlencode({"start": a.isoformat(), "personen": persons}))
+        (a, book_url + "?" + _with_extras({"start": a.isoformat(), "personen": persons}, extras))
         for a in error.alternatives
     ]
     return render(
@@ -203,8 +263,8 @@ def _taken_page(request, offer, error: services.BookingError, persons, status=40
 @require_http_methods(["GET", "POST"])
 def details(request, slug, resource_slug):
     """Step 3: minimal data, then check your answers, then the hold."""
-    offer = _offer(request, slug, resource_slug)
     source = request.POST if request.method == "POST" else request.GET
+    _own, extras, offer = _combined_offer(request, slug, resource_slug, source)
     start = _start(source.get("start"))
     persons = parse_optional_int(source.get("personen"), "personen", default=1)
     if start is None or not 1 <= persons <= offer.max_persons:
@@ -217,8 +277,10 @@ def details(request, slug, resource_slug):
         "end": capacity.end_of(offer, start, persons),
         "persons": persons,
         "fee": offer.extended_fee if win.fee_applies(start) else None,
-        "bring": bring_list(Booking(offer=offer, service=offer.service)),
+        "extra_services": [o.service for o in extras],
+        "extras_query": _with_extras({}, extras),
     }
+    context["bring"], context["bring_german"] = bring_items_for(combined.parts_of(offer))
     if request.method == "GET":
         if start not in capacity.free_starts(offer, persons, start, start + timedelta(days=1)):
             return _taken_page(
@@ -253,10 +315,10 @@ def details(request, slug, resource_slug):
             },
             status=400,
         )
-    return _reserve(request, offer, start, persons, form)
+    return _reserve(request, offer, start, persons, form, extras)
 
 
-def _reserve(request, offer, start, persons, form):
+def _reserve(request, offer, start, persons, form, extras=()):
     data = form.cleaned_data
     verdict = antibot.limit(request, "hold", data["email"], data.get("phone", ""))
     if verdict:
@@ -264,11 +326,12 @@ def _reserve(request, offer, start, persons, form):
     key = (request.POST.get("idempotency_key") or "")[:64] or None
     try:
         booking = services.hold(
-            offer,
+            combined.parts_of(offer)[0],
             start,
             persons=persons,
             idempotency_key=key,
             account=request.user if request.user.is_authenticated else None,
+            extra_offers=extras,
             **{f: form.cleaned_data[f] for f in ("name", "email", "phone")},
         )
     except services.BookingError as error:
@@ -288,6 +351,8 @@ def _reserve(request, offer, start, persons, form):
                 "start": start,
                 "persons": persons,
                 "form": form,
+                "extra_services": [o.service for o in extras],
+                "extras_query": _with_extras({}, extras),
             },
             status=409,
         )
@@ -363,14 +428,24 @@ def manage(request, token):
             "booking": booking,
             "token": token,
             "qr": documents.qr_svg_data_uri(booking),
-            "bring": bring_list(booking),
+            "bring": bring_items(booking)[0],
+            "bring_german": bring_items(booking)[1],
             "can_change": booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED)
             and booking.starts_at > timezone.now(),
             "can_replace": booking.displaced and booking.replacement_id is None,
             "can_claim": request.user.is_authenticated and booking.account_id is None,
             "claimed": request.user.is_authenticated and booking.account_id == request.user.pk,
+            "satisfaction": _satisfaction_question(booking),
+            "fee_pay_url": fees.pay_url(booking, token),
         },
     )
+
+
+def _satisfaction_question(booking: Booking) -> dict | None:
+    """The optional question "War es einfach?" once the booking is made (ADR 0018)."""
+    if booking.status not in SATISFACTION_STATES:
+        return None
+    return satisfaction.question(booking.service, SatisfactionChannel.BOOKING, str(booking.pk))
 
 
 @require_POST
@@ -400,6 +475,7 @@ def my_bookings(request):
         Booking.objects.for_municipality(request.municipality)
         .filter(account=request.user)
         .select_related("service", "resource__location")
+        .prefetch_related("parts__service")
     )
     coming = [
         (b, tokens.manage_token(b))
@@ -474,13 +550,19 @@ def manage_rebook(request, token):
         )
     base = reverse("appointments:rebook", args=[token])
     context = calendar_context(
-        booking.offer,
+        combined.for_booking(booking),  # a combined appointment moves with all its units
         booking.persons,
         request,
         lambda s: base + "?" + urlencode({"start": s.isoformat()}),
     )
     context.update(
-        {"booking": booking, "service": booking.service, "token": token, "rebooking": True}
+        {
+            "booking": booking,
+            "service": booking.service,
+            "extra_services": booking.all_services[1:],
+            "token": token,
+            "rebooking": True,
+        }
     )
     if request.headers.get("HX-Request") and request.GET.get("tag"):
         return render(request, "appointments/_times.html", context)

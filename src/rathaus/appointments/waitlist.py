@@ -13,13 +13,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
 from rathaus.core import audit
 
-from . import documents
+from . import documents, hooks
 from .models import Booking, BookingStatus, Offer, WaitlistEntry
 from .services import BookingError, hold, person_key
 
@@ -118,6 +119,11 @@ def units_freed(booking_id: int) -> WaitlistEntry | None:
         transaction.on_commit(lambda pk=entry.pk: send_offer.enqueue(pk))
         return entry
     return None
+
+
+@receiver(hooks.units_freed)
+def _offer_freed_units(sender, booking_id: int, **kwargs) -> None:
+    units_freed(booking_id)
 
 
 def sync() -> int:

@@ -4,8 +4,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from . import usage
+from . import satisfaction, usage
 from .models import MaturityLevel, Service, Topic
+from .priority import ITPLR_PRIORITY
 
 ONLINE = MaturityLevel.ONLINE
 
@@ -75,10 +76,37 @@ def figures(municipality) -> dict:
             (label, [s for s in services if s.maturity_level == value])
             for value, label in MaturityLevel.choices
         ],
+        "priority": (prio := priority_rows(services)),
+        "priority_covered": sum(1 for _name, of in prio if of),
+        "priority_online": sum(1 for _name, of in prio if of and max_level(of) >= ONLINE),
         "most_used": sorted(services, key=lambda s: -s.popularity)[:10],
         "history": online_by_year(municipality),
         "usage": usage.figures(municipality, services),
+        "satisfaction": satisfaction_figures(municipality, services),
     }
+
+
+#: The public satisfaction figures cover this many months (the current one included).
+SATISFACTION_MONTHS = 12
+
+
+def satisfaction_figures(municipality, services, today: date | None = None) -> dict:
+    since = usage.months_back(today or date.today(), SATISFACTION_MONTHS)
+    return {
+        "since": since,
+        "minimum": satisfaction.PUBLIC_MINIMUM,
+        "rows": satisfaction.public_figures(municipality, services, since=since),
+    }
+
+
+def priority_rows(services) -> list[tuple[str, list[Service]]]:
+    """The 24 OZG services the IT-Planungsrat prioritised (seed 002), each with the
+    catalog's services that belong to it (empty if the catalog has none)."""
+    return [(name, [s for s in services if s.ozg_priority == name]) for name in ITPLR_PRIORITY]
+
+
+def max_level(services) -> int:
+    return max((s.maturity_level for s in services), default=0)
 
 
 def roadmap(services, today: date | None = None) -> list[Service]:

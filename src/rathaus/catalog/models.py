@@ -4,6 +4,8 @@ Fields follow XZuFi / LeiKa. Topics and life situations are national
 taxonomies shared by all municipalities; services belong to one municipality.
 """
 
+import uuid
+
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -85,6 +87,12 @@ class Service(TenantModel):
     )
     name = models.CharField(_("Bezeichnung"), max_length=200)
     name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
+    ozg_priority = models.CharField(
+        _("Priorisierte OZG-Leistung (IT-Planungsrat)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Leer, wenn die Leistung nicht zu den priorisierten EfA-Leistungen gehört"),
+    )
     summary = models.TextField(_("Kurztext"))
     summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
     description = models.TextField(_("Volltext"), blank=True)
@@ -137,6 +145,17 @@ class Service(TenantModel):
     )
     is_published = models.BooleanField(_("veröffentlicht"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The Land catalog template (ADR 0211): texts come from the Land's service unless the
+    # town changed them; own_fields names those (",summary,documents,").
+    land_service = models.ForeignKey(
+        "catalog.LandService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="adoptions",
+        verbose_name=_("Vorlage des Landes"),
+    )
+    own_fields = models.CharField(max_length=400, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("Leistung")
@@ -212,3 +231,109 @@ class MaturityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service}: {self.level} ab {self.changed_on}"
+
+
+class SatisfactionChannel(models.TextChoices):
+    """When the short satisfaction question is asked (Weimar's quality criteria, seed 001)."""
+
+    BOOKING = "booking", _("nach einer Terminbuchung")
+    APPLICATION = "application", _("nach einem Online-Antrag")
+    CASE = "case", _("nach einem abgeschlossenen Vorgang")
+
+
+class SatisfactionAnswer(TenantModel):
+    """One anonymous answer to "War es einfach? Hat es Zeit gespart? Was war schwierig?".
+
+    Deliberately without a link to the booking or application, without a time of day
+    (only the month) and with a random key (no insertion order to line up with other
+    tables). Free text is anonymised before it is stored (ADR 0018).
+    """
+
+    class Easy(models.TextChoices):
+        YES = "yes", _("ja, einfach")
+        PARTLY = "partly", _("teils")
+        NO = "no", _("nein, schwierig")
+
+    class TimeSaved(models.TextChoices):
+        YES = "yes", _("ja")
+        NO = "no", _("nein")
+        UNSURE = "unsure", _("weiß nicht")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("Leistung")
+    )
+    channel = models.CharField(_("gefragt"), max_length=12, choices=SatisfactionChannel.choices)
+    month = models.DateField(_("Monat"), db_index=True)
+    easy = models.CharField(_("einfach?"), max_length=6, choices=Easy.choices, blank=True)
+    time_saved = models.CharField(
+        _("Zeit gespart?"), max_length=6, choices=TimeSaved.choices, blank=True
+    )
+    hard = models.CharField(_("Was war schwierig? (anonymisiert)"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("Rückmeldung zur Zufriedenheit")
+        verbose_name_plural = _("Rückmeldungen zur Zufriedenheit")
+        ordering = ["-month", "service"]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.get_channel_display()} ({self.month:%m/%Y})"
+
+
+class SatisfactionTicket(models.Model):
+    """That one occasion (a booking, an application, a closed case) has been answered.
+
+    Only a keyed hash of the occasion, so a second answer to the same occasion is refused;
+    nothing here points to the answer itself.
+    """
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    month = models.DateField(db_index=True)
+
+    class Meta:
+        verbose_name = _("Beantwortete Zufriedenheitsfrage")
+        verbose_name_plural = _("Beantwortete Zufriedenheitsfragen")
+
+    def __str__(self) -> str:
+        return f"{self.digest[:8]}… ({self.month:%m/%Y})"
+
+
+class LandService(models.Model):
+    """A Land-wide service text kept once (ADR 0211); towns adopt it as their Service."""
+
+    land = models.CharField(_("Land"), max_length=2)
+    slug = models.SlugField(max_length=120)
+    leika_key = models.CharField(_("Leistungsschlüssel (LeiKa)"), max_length=14, blank=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=200, blank=True)
+    summary = models.TextField(_("Kurztext"))
+    summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
+    description = models.TextField(_("Volltext"), blank=True)
+    description_en = models.TextField(_("Volltext (englisch)"), blank=True)
+    requirements = models.TextField(_("Voraussetzungen"), blank=True)
+    requirements_en = models.TextField(_("Voraussetzungen (englisch)"), blank=True)
+    documents = models.JSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
+    documents_en = models.JSONField(default=list, blank=True)
+    procedure = models.TextField(_("Verfahrensablauf"), blank=True)
+    procedure_en = models.TextField(_("Verfahrensablauf (englisch)"), blank=True)
+    legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
+    deadlines = models.TextField(_("Fristen"), blank=True)
+    processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Leistung des Landes")
+        verbose_name_plural = _("Leistungen des Landes")
+        ordering = ["land", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["land", "slug"], name="land_service_slug"),
+            models.UniqueConstraint(
+                fields=["land", "leika_key"],
+                condition=~models.Q(leika_key=""),
+                name="land_service_leika",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.land})"

@@ -4,10 +4,12 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from rathaus.core import audit
 from rathaus.core.models import Location, Office
+from rathaus.core.ops import replica
 
 from . import search
 from .models import Fee, LifeSituation, MaturityChange, Service, Topic
@@ -15,6 +17,7 @@ from .models import Fee, LifeSituation, MaturityChange, Service, Topic
 # Fields copied as they are from a content record (demo data, XZuFi import) to a Service.
 SCALAR_FIELDS = (
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "summary",
@@ -23,6 +26,10 @@ SCALAR_FIELDS = (
     "requirements",
     "documents",
     "procedure",
+    "description_en",
+    "requirements_en",
+    "documents_en",
+    "procedure_en",
     "legal_basis",
     "deadlines",
     "processing_time",
@@ -85,9 +92,19 @@ def record_maturity(
 
 
 @transaction.atomic
+def count_view(service: Service) -> None:
+    """One more view of a service page (ranks the list; a counter, not audited)."""
+    with replica.counter_update():  # a view counter: no read-your-writes needed
+        Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+
+
 def save_service(service: Service, *, actor=None, created: bool, changed_fields=()) -> Service:
     """Save an edited service (back office) and record who changed what."""
     service.save()
+    if not created:
+        from .land_template import note_town_edit
+
+        note_town_edit(service, changed_fields)
     audit.record(
         "catalog.service_created" if created else "catalog.service_changed",
         service,
@@ -125,7 +142,17 @@ def upsert_services(municipality, records: list[dict], *, actor=None, action: st
 
 def _upsert(municipality, record: dict, lookups: dict) -> Service:
     defaults = {key: record[key] for key in SCALAR_FIELDS if key in record}
-    for text_field in ("leika_key", "online_url", "name_en", "summary_en", "hints", "keywords_en"):
+    for text_field in (
+        "leika_key",
+        "online_url",
+        "name_en",
+        "summary_en",
+        "description_en",
+        "requirements_en",
+        "procedure_en",
+        "hints",
+        "keywords_en",
+    ):
         if text_field in defaults:
             defaults[text_field] = defaults[text_field] or ""
     defaults["topic"] = lookups["topics"][record["topic"]]
@@ -151,6 +178,8 @@ def _replace_fees(service: Service, fees: list[dict]) -> None:
             amount=fee["amount"],
             amount_max=fee.get("amount_max") or None,
             note=fee.get("note") or "",
+            label_en=fee.get("label_en") or "",
+            note_en=fee.get("note_en") or "",
             rule=fee.get("rule") or {},
             order=order,
         )
@@ -243,3 +272,76 @@ def ensure_service(
         service.locations.add(location)
     transaction.on_commit(lambda: search.invalidate(municipality.pk))
     return service
+
+
+# --- Satisfaction (Weimar's quality criteria, ADR 0018) ------------------------------
+
+
+def record_satisfaction(
+    municipality, token: str, *, easy: str = "", time_saved: str = "", hard: str = ""
+) -> bool:
+    """Store one anonymous answer; False if this occasion was answered already.
+
+    One transaction: the occasion's ticket (a keyed hash, no link to the answer) and the
+    answer (service, channel, month, choices, anonymised free text). A second submit of
+    the same form, or a reload, finds the ticket and stores nothing.
+    """
+    from django.db import IntegrityError
+
+    from rathaus.core.anonymise import anonymise
+
+    from . import satisfaction
+    from .models import SatisfactionAnswer, SatisfactionTicket
+
+    ticket = satisfaction.read(token, municipality)
+    service = Service.objects.for_municipality(municipality).filter(pk=ticket.service_id).first()
+    if service is None:
+        raise satisfaction.InvalidTicket
+    month = satisfaction.first_of_month()
+    try:
+        with transaction.atomic():
+            SatisfactionTicket.objects.create(digest=ticket.digest, month=month)
+            SatisfactionAnswer.objects.create(
+                municipality=municipality,
+                service=service,
+                channel=ticket.channel,
+                month=month,
+                easy=easy,
+                time_saved=time_saved,
+                hard=anonymise(hard[: satisfaction.MAX_HARD])[: satisfaction.MAX_HARD],
+            )
+            # The entry names the service and the channel, not the answer or the occasion.
+            audit.record(
+                "catalog.satisfaction_answered",
+                service,
+                municipality=municipality,
+                data={"channel": ticket.channel},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+#: Free text is deleted after this many months, the choices after SATISFACTION_KEEP_MONTHS.
+SATISFACTION_TEXT_MONTHS = 12
+SATISFACTION_KEEP_MONTHS = 36
+
+
+def purge_satisfaction(now) -> int:
+    """Retention job: free text after 12 months; answers and tickets after 36 (a ticket
+    must outlive every page that can still show the question for its occasion)."""
+    from .models import SatisfactionAnswer, SatisfactionTicket
+    from .usage import months_back
+
+    today = timezone.localtime(now).date()
+    text_before = months_back(today, SATISFACTION_TEXT_MONTHS)
+    keep_before = months_back(today, SATISFACTION_KEEP_MONTHS)
+    with transaction.atomic():
+        changed = (
+            SatisfactionAnswer.objects.filter(month__lt=text_before)
+            .exclude(hard="")
+            .update(hard="")
+        )
+        changed += SatisfactionAnswer.objects.filter(month__lt=keep_before).delete()[0]
+        changed += SatisfactionTicket.objects.filter(month__lt=keep_before).delete()[0]
+    return changed

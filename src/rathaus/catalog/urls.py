@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import satisfaction_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("ozg-dashboard/", views.dashboard_page, name="dashboard"),
     path("ozg-dashboard/ozg-dashboard.csv", views.dashboard_csv, name="dashboard_csv"),
     path("ozg-dashboard/ozg-bericht.pdf", views.dashboard_pdf, name="dashboard_pdf"),
+    path("zufriedenheit/", satisfaction_views.answer, name="satisfaction"),
+    path("zufriedenheit/danke/", satisfaction_views.thanks, name="satisfaction_thanks"),
+    path(
+        "verwaltung/zufriedenheit/",
+        satisfaction_views.staff_figures,
+        name="staff_satisfaction",
+    ),
 ]

@@ -3,7 +3,7 @@
 import csv
 from itertools import groupby
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -14,6 +14,7 @@ from rathaus.core.opening import day_schedule
 
 from . import dashboard, search
 from .models import LifeSituation, Service, Topic
+from .services import count_view
 
 POPULAR_COUNT = 8
 SEARCH_LIMIT = 30
@@ -107,7 +108,7 @@ def _initial(name: str) -> str:
 
 def service_detail(request, slug):
     service = get_object_or_404(published(request).select_related("topic", "office"), slug=slug)
-    Service.objects.filter(pk=service.pk).update(popularity=F("popularity") + 1)
+    count_view(service)
     today = timezone.localdate()
     locations = [
         (location, day_schedule(location, today))

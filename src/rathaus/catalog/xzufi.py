@@ -19,6 +19,7 @@ from rathaus.core.models import Location, Office
 
 from .fee_rules import FeeRuleError, check_rule
 from .models import LifeSituation, MaturityLevel, Service, Topic, TrustLevel
+from .priority import ITPLR_PRIORITY
 
 FORMAT = "rathaus-xzufi-json"
 VERSION = "1.0"
@@ -35,7 +36,14 @@ TEXT_TYPES = {
     "Rechtsgrundlage": "legal_basis",
     "Hinweise": "hints",
 }
-TEXT_TYPES_EN = {"Kurztext": "summary_en"}
+# The English texts staff can write (issue 16), exported with sprache "en".
+TEXT_TYPES_EN = {
+    "Kurztext": "summary_en",
+    "Volltext": "description_en",
+    "Voraussetzungen": "requirements_en",
+    "Unterlagen": "documents_en",
+    "Verfahrensablauf": "procedure_en",
+}
 SLUG = re.compile(r"^[-a-z0-9_]+$")
 LEIKA = re.compile(r"^\d{14}$")
 
@@ -76,9 +84,11 @@ def service_content(s: Service) -> dict:
         fees=[
             {
                 "label": fee.label,
+                "label_en": fee.label_en,
                 "amount": fee.amount,
                 "amount_max": fee.amount_max,
                 "note": fee.note,
+                "note_en": fee.note_en,
                 "rule": fee.rule,
             }
             for fee in s.fees.all()
@@ -91,6 +101,7 @@ CONTENT_FIELDS = (
     *TEXT_TYPES.values(),
     *TEXT_TYPES_EN.values(),
     "leika_key",
+    "ozg_priority",
     "name",
     "name_en",
     "synonyms",
@@ -123,14 +134,17 @@ def content_to_xzufi(c: dict, *, office_name: str = "") -> dict:
     return {
         "id": c["slug"],
         "leistungsschluessel": c.get("leika_key") or "",
+        "priorisierte_ozg_leistung": c.get("ozg_priority") or "",
         "bezeichnung": {"de": c["name"], "en": c.get("name_en") or ""},
         "texte": texte,
         "kosten": [
             {
                 "bezeichnung": fee["label"],
+                "bezeichnung_en": fee.get("label_en") or "",
                 "betrag": str(fee["amount"]),
                 "betrag_bis": str(fee["amount_max"]) if fee.get("amount_max") is not None else None,
                 "hinweis": fee.get("note") or "",
+                "hinweis_en": fee.get("note_en") or "",
                 "waehrung": "EUR",
                 "regel": fee.get("rule") or None,
             }
@@ -230,6 +244,12 @@ class _Record:
         content["leika_key"] = self.get("leistungsschluessel", str, "")
         if content["leika_key"] and not LEIKA.match(content["leika_key"]):
             self.problem("leistungsschluessel", "Der Leistungsschlüssel hat 14 Ziffern.")
+        content["ozg_priority"] = self.get("priorisierte_ozg_leistung", str, "")
+        if content["ozg_priority"] and content["ozg_priority"] not in ITPLR_PRIORITY:
+            self.problem(
+                "priorisierte_ozg_leistung",
+                "Keine der vom IT-Planungsrat priorisierten OZG-Leistungen.",
+            )
         content["name"] = self.get("bezeichnung.de", str, "", required=True).strip()
         if not content["name"] and "bezeichnung.de" not in {p.field for p in self.problems}:
             self.problem("bezeichnung.de", "Die Bezeichnung darf nicht leer sein.")
@@ -258,7 +278,7 @@ class _Record:
 
     def _texts(self, content: dict) -> None:
         for field_name in (*TEXT_TYPES.values(), *TEXT_TYPES_EN.values()):
-            content[field_name] = [] if field_name == "documents" else ""
+            content[field_name] = [] if field_name.startswith("documents") else ""
         for position, text in enumerate(self.get("texte", list, [])):
             where = f"texte[{position}]"
             if not isinstance(text, dict):
@@ -270,7 +290,7 @@ class _Record:
                 self.problem(f"{where}.textart", f"Unbekannte Textart {text.get('textart')!r}.")
                 continue
             inhalt = text.get("inhalt")
-            if field_name == "documents":
+            if field_name.startswith("documents"):
                 if not isinstance(inhalt, list) or not all(isinstance(d, str) for d in inhalt):
                     self.problem(f"{where}.inhalt", "Unterlagen sind eine Liste von Texten.")
                     continue
@@ -363,6 +383,18 @@ class _Record:
             label = fee.get("bezeichnung")
             if not isinstance(label, str) or not label.strip() or len(label) > 200:
                 self.problem(f"{where}.bezeichnung", "Bezeichnung fehlt oder ist zu lang.")
+            english = {}
+            for key, name, limit in (
+                ("bezeichnung_en", "label_en", 200),
+                ("hinweis_en", "note_en", 300),
+            ):
+                value = fee.get(key) or ""
+                if not isinstance(value, str) or len(value) > limit:
+                    self.problem(
+                        f"{where}.{key}", f"Erwartet einen Text mit höchstens {limit} Zeichen."
+                    )
+                    value = ""
+                english[name] = value
             amount = self._amount(f"{where}.betrag", fee.get("betrag"), required=True)
             amount_max = self._amount(f"{where}.betrag_bis", fee.get("betrag_bis"))
             if amount is not None and amount_max is not None and amount_max < amount:
@@ -380,6 +412,7 @@ class _Record:
                     "amount_max": amount_max,
                     "note": fee.get("hinweis") or "",
                     "rule": rule,
+                    **english,
                 }
             )
         return fees

@@ -73,6 +73,11 @@ class Municipality(models.Model):
             "führen hierhin, nie zum Hostnamen einer Anfrage. Leer: der erste Hostname."
         ),
     )
+    mail_sender = models.EmailField(
+        _("Absenderadresse"),
+        blank=True,
+        help_text=_("Absender der E-Mails dieser Kommune. Leer: der Absender der Installation."),
+    )
     logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
     primary_colour = models.CharField(
         _("Hauptfarbe"),
@@ -386,4 +391,31 @@ class AuditEntry(models.Model):
         super().save(*args, **kwargs)
 
 
-from .ops.models import PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20
+from .ops.models import HeldMail, PeriodicJobRun, SentMail, ServiceMode  # noqa: E402, F401 - issue 20
+
+
+class EmbedOrigin(TenantModel):
+    """A website allowed to show this town's booking, forms and assistant in a frame
+    (CSP ``frame-ancestors``; every other page and origin stays denied, ADR 0008)."""
+
+    origin = models.CharField(
+        _("Herkunft (Origin)"),
+        max_length=200,
+        help_text=_("z. B. https://www.musterstadt.de – Schema und Host, ohne Pfad"),
+    )
+    note = models.CharField(_("Notiz"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Erlaubte Einbettung")
+        verbose_name_plural = _("Erlaubte Einbettungen")
+        ordering = ["origin"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "origin"], name="embed_origin_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.origin

@@ -45,6 +45,12 @@ def prune_finished_tasks(now: datetime) -> int:
     return deleted
 
 
+def _prune_held_mails(now: datetime) -> int:
+    from .held_mail import prune
+
+    return prune(now)
+
+
 RETENTION = [
     Rule(
         key="core.sessions",
@@ -78,6 +84,19 @@ RETENTION = [
         action="erledigte und fehlgeschlagene Aufträge werden gelöscht",
         recipients="der E-Mail-Server der Kommune",
         job=prune_finished_tasks,
+        every_seconds=3600,
+    ),
+    Rule(
+        key="core.held_mails",
+        area="E-Mail-Versand",
+        record="E-Mails an Adressen, die sonst nirgends gespeichert sind (Bestätigung einer "
+        "Kontolöschung, Abstimmungscode): Adresse, Betreff, Text",
+        purpose="die E-Mail nach dem Speichern zuverlässig versenden",
+        legal_basis="Art. 6 Abs. 1 lit. e DSGVO; Art. 12 Abs. 3 DSGVO (Mitteilung der Löschung)",
+        period="bis zum Versand, höchstens 7 Tage",
+        action="nach dem Versand sofort gelöscht, nicht versendete nach 7 Tagen",
+        recipients="der E-Mail-Server der Kommune",
+        job=_prune_held_mails,
         every_seconds=3600,
     ),
     Rule(

@@ -13,7 +13,7 @@ import copy
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.template.loader import render_to_string
 
 from .memo import Memo
@@ -62,6 +62,21 @@ def public_url(municipality: Municipality | None, path: str) -> str:
     return public_base_url(municipality) + path
 
 
+def mail_sender(municipality: Municipality | None) -> str:
+    """The From of the town's e-mails: its own sender address, else the installation's."""
+    if municipality is not None and municipality.mail_sender:
+        from email.utils import formataddr
+
+        return formataddr((municipality.name, municipality.mail_sender))
+    return settings.DEFAULT_FROM_EMAIL
+
+
+def is_operator_host(host: str) -> bool:
+    """The Land operator's host (settings.RATHAUS_OPERATOR_HOSTS): no town is served there."""
+    hostname = host.split(":", 1)[0].lower().strip(".")
+    return hostname in settings.RATHAUS_OPERATOR_HOSTS
+
+
 def forget_hosts() -> None:
     """Look every host name up again (tests: rows of earlier tests are rolled back)."""
     _hosts.clear()
@@ -79,11 +94,30 @@ class MunicipalityMiddleware:
     # Paths that work without a municipality (static files, the admin login itself).
     EXEMPT_PREFIXES = ("/static/", "/media/", "/healthz", "/readyz", "/metrics")
 
+    # What the Land operator's host serves besides the exempt paths: its own area, the
+    # login (with the second factor) and the language switch. Everything else belongs
+    # to a town and answers 404 there.
+    OPERATOR_PREFIXES = (
+        "/land/",
+        "/anmelden/",
+        "/abmelden/",
+        "/i18n/",
+        "/antraege/konto/zweiter-faktor/",
+    )
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.municipality = None
+        request.operator_host = is_operator_host(request.get_host())
+        if request.operator_host:
+            if request.path == "/":
+                return HttpResponseRedirect("/land/")
+            if not request.path.startswith(self.EXEMPT_PREFIXES + self.OPERATOR_PREFIXES):
+                body = render_to_string("core/land/not_here.html", {"path": request.path})
+                return HttpResponseNotFound(body)
+            return self.get_response(request)
         if not request.path.startswith(self.EXEMPT_PREFIXES):
             request.municipality = municipality_for_host(request.get_host())
             if request.municipality is None:

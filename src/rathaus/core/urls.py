@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, walkin_views
+from . import embedding_views, staff_views, views, walkin_views
 from .ops import views as ops_views
 
 app_name = "core"
@@ -26,7 +26,10 @@ urlpatterns = [
     path(
         "verwaltung/verarbeitungen.pdf", views.processing_record_pdf, name="processing_record_pdf"
     ),
+    path("verwaltung/personal/", staff_views.staff, name="staff"),
+    path("verwaltung/personal/<str:pk>/entziehen/", staff_views.revoke, name="staff_revoke"),
     path("verwaltung/betrieb/", ops_views.operations, name="operations"),
+    path("verwaltung/einbetten/", embedding_views.page, name="embedding"),
     path("verwaltung/betrieb/modus/", ops_views.service_mode, name="service_mode"),
     path("hinweis/", ops_views.notice, name="notice"),
     path(

@@ -185,6 +185,16 @@ class LoginView(auth_views.LoginView):
     authentication_form = KernAuthenticationForm
     redirect_authenticated_user = True
 
+    def get_template_names(self):
+        if getattr(self.request, "operator_host", False):  # no town here (issue 21)
+            return ["core/land/login.html"]
+        return super().get_template_names()
+
+    def get_default_redirect_url(self):
+        if getattr(self.request, "operator_host", False):
+            return reverse("land:index")
+        return super().get_default_redirect_url()
+
     def form_valid(self, form):
         # A module may require a second factor (settings.RATHAUS_LOGIN_SECOND_FACTOR names a
         # function (request, user) -> URL or None); the login then finishes there.

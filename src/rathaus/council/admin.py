@@ -9,6 +9,7 @@ from django.contrib import admin
 from rathaus.core.admin import TenantAdmin
 from rathaus.core.models import Role
 
+from . import services
 from .models import Body, LegislativeTerm, Membership, Organization, Person, Place
 
 
@@ -38,6 +39,21 @@ class OrganizationAdmin(CouncilAdmin):
     list_display = ("name", "kind", "start_date", "deleted")
     list_filter = ("kind", "deleted")
     search_fields = ("name", "short_name")
+
+    def save_model(self, request, obj, form, change):
+        """The access flag of 22/SVV/0792 goes through the service, which audits it;
+        the other master data are saved as usual."""
+        wanted = obj.councillors_may_read_non_public
+        if change:
+            obj.councillors_may_read_non_public = (
+                Organization.objects.filter(pk=obj.pk)
+                .values_list("councillors_may_read_non_public", flat=True)
+                .get()
+            )
+        else:
+            obj.councillors_may_read_non_public = False
+        super().save_model(request, obj, form, change)
+        services.set_board_access(obj, councillors_may_read=wanted, actor=request.user)
 
 
 @admin.register(Person)

@@ -6,3 +6,6 @@ class CouncilConfig(AppConfig):
     name = "rathaus.council"
     label = "council"
     verbose_name = _("Ratsinformation")
+
+    def ready(self):
+        from . import oparl_touch  # noqa: F401  (listens to OParlObject.save)

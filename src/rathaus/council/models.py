@@ -12,11 +12,15 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rathaus.core.models import Office, TenantModel, TenantQuerySet
+
+#: Sent by ``OParlObject.save()`` after the row is written (instance, visibility_changed).
+oparl_saved = Signal()
 
 
 class CouncilQuerySet(TenantQuerySet):
@@ -63,12 +67,11 @@ class OParlObject(TenantModel):
                 kwargs["update_fields"] = {*kwargs["update_fields"], "was_public"}
         super().save(*args, **kwargs)
         # OParl 1.1 §2-08: the objects this one is embedded in change with it; when its
-        # visibility changes, so does what is shown (or hidden) through it.
-        from .oparl_touch import touch_after_save
-
+        # visibility changes, so does what is shown (or hidden) through it
+        # (oparl_touch.touch_after_save listens, connected in apps.ready).
         loaded = getattr(self, "_loaded_visibility", None)
         changed = loaded is not None and loaded != self.visibility_state()
-        touch_after_save(self, visibility_changed=changed)
+        oparl_saved.send(sender=type(self), instance=self, visibility_changed=changed)
         self._loaded_visibility = self.visibility_state()
 
 

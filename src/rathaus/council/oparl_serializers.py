@@ -49,17 +49,25 @@ def prune(data: dict) -> dict:
 class Serializer:
     """Turns models into OParl objects; one instance per request (for absolute URLs)."""
 
-    def __init__(self, request, *, omit_internal: bool = False):
+    def __init__(self, request, *, omit_internal: bool = False, municipality=None, base_url=""):
         self.request = request
-        self.municipality = request.municipality
+        self.municipality = municipality or request.municipality
+        # The Land-wide system (issue 21) lists every town's body under the town's own
+        # address (base_url), not under the host of the request.
+        self.base_url = base_url.rstrip("/")
         # OParl 1.1 §2-05: with omit_internal=true the internal lists may be left out.
         self.omit_internal = omit_internal
         # URLs are built by prefix: reverse() per property would dominate list pages.
-        self.root = request.build_absolute_uri(reverse("council:oparl_root"))
-        self.file_root = request.build_absolute_uri(reverse("council:file", args=[0]))[:-2]
+        self.root = self.absolute(reverse("council:oparl_root"))
+        self.file_root = self.absolute(reverse("council:file", args=[0]))[:-2]
+
+    def absolute(self, path: str) -> str:
+        if self.base_url:
+            return self.base_url + path
+        return self.request.build_absolute_uri(path)
 
     def url(self, name: str, *args) -> str:
-        return self.request.build_absolute_uri(reverse(f"council:{name}", args=args))
+        return self.absolute(reverse(f"council:{name}", args=args))
 
     def obj_url(self, kind: str, pk) -> str:
         return f"{self.root}{kind.lower()}/{pk}"
@@ -79,7 +87,7 @@ class Serializer:
     def tail(self, obj, web: str | None = None) -> dict:
         return prune(
             {
-                "web": self.request.build_absolute_uri(web) if web else None,
+                "web": self.absolute(web) if web else None,
                 "created": dt(obj.created),
                 "modified": dt(obj.modified),
                 "deleted": False,
@@ -103,7 +111,7 @@ class Serializer:
                 "website": self.municipality.website,
                 "vendor": "https://github.com/rathaus",
                 "product": "https://github.com/rathaus/rathaus",
-                "web": self.request.build_absolute_uri(reverse("council:index")),
+                "web": self.absolute(reverse("council:index")),
                 "created": dt(now),
                 "modified": dt(now),
             }

@@ -6,14 +6,17 @@ client syncing with ``modified_since`` sees only what changed, so when a file,
 membership or agenda item changes, its embedding parents must change too; when a
 paper or meeting changes visibility, everything shown (or hidden) through it must.
 
-Called from ``OParlObject.save()``: every write path (services, importer, admin) goes
-through it. The updates use ``QuerySet.update`` so they do not recurse. A new object
-changes no visibility (nothing is shown through it yet), so creating one touches only
-its parents.
+Called from ``OParlObject.save()`` through its ``oparl_saved`` signal: every write
+path (services, importer, admin) goes through it. The updates use ``QuerySet.update``
+so they do not recurse. A new object changes no visibility (nothing is shown through
+it yet), so creating one touches only its parents.
 """
 
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+
+from .models import oparl_saved
 
 
 def _parents(obj) -> list:
@@ -96,6 +99,11 @@ def _mark_shown(obj) -> None:
         AgendaItem.objects.filter(meeting=obj, public=True, was_public=False).update(
             was_public=True
         )
+
+
+@receiver(oparl_saved)
+def _on_oparl_saved(sender, instance, visibility_changed: bool, **kwargs) -> None:
+    touch_after_save(instance, visibility_changed=visibility_changed)
 
 
 def touch_after_save(obj, *, visibility_changed: bool) -> None:

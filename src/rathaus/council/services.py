@@ -391,6 +391,33 @@ def add_task(item: AgendaItem, *, description: str, office, due_date, actor=None
 
 
 @transaction.atomic
+@transaction.atomic
+def set_board_access(organization: Organization, *, councillors_may_read: bool, actor=None):
+    """22/SVV/0792: whether every elected councillor may read the board's non-public
+    information. Who changed it, when and from what to what is audited; unchanged is a
+    no-op (no entry)."""
+    current = (
+        Organization.objects.select_for_update()
+        .filter(pk=organization.pk)
+        .values_list("councillors_may_read_non_public", flat=True)
+        .first()
+    )
+    if current is None or current == councillors_may_read:
+        organization.councillors_may_read_non_public = councillors_may_read
+        return organization
+    Organization.objects.filter(pk=organization.pk).update(
+        councillors_may_read_non_public=councillors_may_read
+    )
+    organization.councillors_may_read_non_public = councillors_may_read
+    audit.record(
+        "council.board_access_changed",
+        organization,
+        actor=actor,
+        data={"from": current, "to": councillors_may_read},
+    )
+    return organization
+
+
 def update_task(task: ResolutionTask, *, status: str, report: str = "", actor=None):
     if report != task.report:
         task.reported_at = timezone.now()

@@ -12,6 +12,7 @@ from .models import (
     EventTopic,
     Open311Client,
     ReportCategory,
+    RoutingRule,
     Tree,
     WaterPump,
 )
@@ -26,8 +27,18 @@ class AttributeInline(TenantInline):
 @admin.register(ReportCategory)
 class ReportCategoryAdmin(TenantAdmin):
     edit_roles = (Role.MODERATOR,)
-    list_display = ("name", "code", "office", "is_active")
+    list_display = ("name", "code", "office", "service_days", "is_active")
     inlines = [AttributeInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(TenantAdmin):
+    """Routing by category and street or area; the first matching rule wins. Addresses
+    for geocoding come in by ``rathaus import_addresses`` (a file, not typed by hand)."""
+
+    edit_roles = (Role.MODERATOR,)
+    list_display = ("position", "category", "street", "office")
+    list_display_links = ("category", "street")
 
 
 @admin.register(Open311Client)

@@ -10,6 +10,7 @@ import io
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -22,12 +23,15 @@ from .budget.models import Ballot, BallotEntry, BudgetRound
 from .budget.services_council import create_proposal_paper
 from .dialogues import services as dialogues
 from .dialogues.models import DialogueEvent, EventTopic, Hint
-from .reports import open311
+from .reports import geocoding, open311
 from .reports import services as reports
-from .reports.models import CategoryAttribute, Report, ReportCategory
+from .reports.models import CategoryAttribute, Report, ReportCategory, RoutingRule, StreetAddress
 from .trees.models import Rainfall, Tree, Watering, WaterPump
 
 CENTER = (52.4000, 13.0600)
+DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
+# Service level per category (days to "erledigt"), as a town would set it.
+SERVICE_DAYS = {"ampel": 2, "laterne": 10, "schlagloch": 14, "muell": 5, "spielplatz": 7}
 
 CATEGORIES = [
     # code, name, group, office slug, keywords
@@ -39,6 +43,17 @@ CATEGORIES = [
     ("gruenflaeche", "Grünfläche / Straßenbaum", "Grün", "umweltamt", "Baum,Ast,Rasen"),
     ("spielplatz", "Spielplatz beschädigt", "Grün", "umweltamt", "Spielgerät,Sandkasten"),
 ]
+
+#: English names of the demo categories (staff edit them in the admin, issue 16).
+CATEGORIES_EN = {
+    "schlagloch": "Pothole / road damage",
+    "laterne": "Broken street light",
+    "ampel": "Traffic light out of order",
+    "muell": "Illegally dumped rubbish",
+    "graffiti": "Graffiti",
+    "gruenflaeche": "Green space / street tree",
+    "spielplatz": "Damaged playground",
+}
 
 REPORTS = [
     # category, description, address, dlat, dlon, state
@@ -184,8 +199,20 @@ def load_reports(municipality):
                 "keywords": keywords,
                 "position": position,
                 "description": f"{name} im öffentlichen Raum melden",
+                "service_days": SERVICE_DAYS.get(code),
+                "name_en": CATEGORIES_EN.get(code, ""),
+                "description_en": f"Report: {CATEGORIES_EN[code].lower()} in a public place"
+                if code in CATEGORIES_EN
+                else "",
             },
         )
+    # Litter in the park "Am Neuen Garten" is the park administration's (Umweltamt) job.
+    RoutingRule.objects.get_or_create(
+        municipality=municipality,
+        category=categories["muell"],
+        street="Am Neuen Garten",
+        defaults={"office": _office(municipality, "umweltamt")},
+    )
     CategoryAttribute.objects.get_or_create(
         category=categories["schlagloch"],
         code="flaeche",
@@ -194,10 +221,11 @@ def load_reports(municipality):
             "required": False,
             "order": 1,
             "description": "Wo genau ist der Schaden?",
+            "description_en": "Where exactly is the damage?",
             "values": [
-                {"key": "fahrbahn", "name": "Fahrbahn"},
-                {"key": "radweg", "name": "Radweg"},
-                {"key": "gehweg", "name": "Gehweg"},
+                {"key": "fahrbahn", "name": "Fahrbahn", "name_en": "Road"},
+                {"key": "radweg", "name": "Radweg", "name_en": "Cycle path"},
+                {"key": "gehweg", "name": "Gehweg", "name_en": "Pavement"},
             ],
         },
     )
@@ -223,6 +251,34 @@ def load_reports(municipality):
             continue
         reports.moderate(report, publish=True, actor=moderator)
         _apply_state(report, state, moderator, created)
+    # Reported by address only: the town's address list gives it its map position.
+    by_address = reports.submit_report(
+        municipality,
+        category=categories["laterne"],
+        description="Zwei Laternen vor dem Haus sind seit Tagen dunkel.",
+        address="Gutenbergstraße 12",
+    )
+    reports.moderate(by_address, publish=True, actor=moderator)
+    # An old pothole that is past its service level: shows as overdue.
+    late = reports.submit_report(
+        municipality,
+        category=categories["schlagloch"],
+        description="Absackung am Gully, wird bei Regen zur Pfütze.",
+        address="Behlertstraße 21",
+    )
+    Report.objects.filter(pk=late.pk).update(
+        created_at=timezone.now() - timedelta(days=20),
+        due_at=timezone.now() - timedelta(days=6),
+    )
+    reports.moderate(late, publish=True, actor=moderator)
+
+
+def load_addresses(municipality):
+    """The demo town's address list, through the same import a city uses."""
+    if StreetAddress.objects.for_municipality(municipality).exists():
+        return
+    text = (DATA_DIR / "adressen.csv").read_text(encoding="utf-8")
+    geocoding.import_addresses(municipality, text, actor_label="Demo-Daten")
 
 
 def _apply_state(report, state, actor, created):
@@ -712,6 +768,7 @@ def load_open311_client(municipality):
 def load(municipality):
     """Demo data of this module for Musterstadt (idempotent)."""
     with transaction.atomic():
+        load_addresses(municipality)
         load_reports(municipality)
         load_budget(municipality)
         load_trees(municipality)

@@ -18,5 +18,14 @@ from .reports.models import (  # noqa: F401
     ReportCategory,
     ReportPhoto,
     ReportUpdate,
+    RoutingRule,
+    StreetAddress,
 )
-from .trees.models import Adoption, Rainfall, Tree, Watering, WaterPump  # noqa: F401
+from .trees.models import (  # noqa: F401
+    Adoption,
+    Rainfall,
+    StreetGroupMember,
+    Tree,
+    Watering,
+    WaterPump,
+)

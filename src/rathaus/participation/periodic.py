@@ -26,7 +26,9 @@ REGISTRATION_DAYS = 30
 def delete_abandoned_photos(now=None) -> int:
     """Photos of reports that were never submitted are deleted after a day (idempotent)."""
     cutoff = (now or timezone.now()) - timedelta(days=1)
-    deleted, _ = ReportPhoto.objects.filter(report=None, created_at__lt=cutoff).delete()
+    deleted, _ = ReportPhoto.objects.filter(
+        report=None, update=None, created_at__lt=cutoff
+    ).delete()
     return deleted  # the files go with their rows (core.files)
 
 
@@ -81,6 +83,23 @@ def delete_past_registrations(now=None) -> int:
         | Q(status=Registration.Status.CANCELLED, created_at__lt=cutoff)
     )
     deleted, _ = due.delete()
+    return deleted
+
+
+TREE_GRANT_DAYS = 365
+
+
+def tree_grant_days() -> int:
+    return int(getattr(settings, "PARTICIPATION_TREE_GRANT_RETENTION_DAYS", TREE_GRANT_DAYS))
+
+
+def delete_expired_tree_grants(now=None) -> int:
+    """Sponsorships and water vouchers are deleted a year (configurable) after they
+    expired; until then staff can answer questions about plaques and vouchers."""
+    from .trees.models import TreeGrant
+
+    cutoff = timezone.localdate(now or timezone.now()) - timedelta(days=tree_grant_days())
+    deleted, _ = TreeGrant.objects.filter(valid_until__lt=cutoff).delete()
     return deleted
 
 

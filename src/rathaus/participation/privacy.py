@@ -87,6 +87,22 @@ RETENTION = [
         job=periodic.delete_past_registrations,
         every_seconds=24 * 3600,
     ),
+    Rule(
+        key="participation.tree_grants",
+        area="Baumgießen",
+        record="Baumpatenschaften mit Schild und Wassergutscheine: Konto, Baum, Text des "
+        "Schildes, Liter, ausgegeben am, gültig bis, ausgebende Person",
+        purpose="Schilder und Gutscheine ausgeben und Rückfragen dazu beantworten",
+        legal_basis="Art. 6 Abs. 1 lit. e DSGVO",
+        period=days(
+            "PARTICIPATION_TREE_GRANT_RETENTION_DAYS",
+            periodic.TREE_GRANT_DAYS,
+            "{n} Tage nach Ablauf; bei Löschung des Kontos sofort",
+        ),
+        action="der Eintrag wird gelöscht",
+        job=periodic.delete_expired_tree_grants,
+        every_seconds=24 * 3600,
+    ),
 ]
 
 
@@ -158,16 +174,40 @@ def export_budget(person):
 
 
 def export_trees(person):
-    from .trees.models import Adoption, Watering
+    from .trees.models import Adoption, StreetGroupMember, TreeGrant, Watering
 
     user = person.user
-    records = [
-        {"Art": "Gießen", "Baum": str(w.tree), "Liter": w.litres, "Datum": w.date, "Name": w.name}
-        for w in Watering.objects.filter(user=user).select_related("tree")
-    ] + [
-        {"Art": "Patenschaft", "Baum": str(a.tree), "seit": a.created_at}
-        for a in Adoption.objects.filter(user=user).select_related("tree")
-    ]
+    records = (
+        [
+            {
+                "Art": "Gießen",
+                "Baum": str(w.tree),
+                "Liter": w.litres,
+                "Datum": w.date,
+                "Name": w.name,
+            }
+            for w in Watering.objects.filter(user=user).select_related("tree")
+        ]
+        + [
+            {"Art": "Patenschaft", "Baum": str(a.tree), "seit": a.created_at}
+            for a in Adoption.objects.filter(user=user).select_related("tree")
+        ]
+        + [
+            {"Art": "Gießgruppe", "Straße": m.street, "Name": m.name, "seit": m.joined_at}
+            for m in StreetGroupMember.objects.filter(user=user)
+        ]
+        + [
+            {
+                "Art": g.get_kind_display(),
+                "Baum": str(g.tree),
+                "Text des Schildes": g.plaque_text,
+                "Liter": g.litres,
+                "ausgegeben am": g.issued_on,
+                "gültig bis": g.valid_until,
+            }
+            for g in TreeGrant.objects.filter(user=user).select_related("tree")
+        ]
+    )
     return Section("participation.trees", "Baumgießen", records)
 
 
@@ -225,8 +265,9 @@ ERASERS = [erase_participation]
 ACCOUNT_DELETION = [
     Statement(
         area="Beteiligung",
-        deleted="Unterstützungen, Stimmzettel und Baumpatenschaften; bei Gießeinträgen Ihr "
-        "Name (Pseudonym).",
+        deleted="Unterstützungen, Stimmzettel, Baumpatenschaften (auch mit Schild), "
+        "Wassergutscheine und Mitgliedschaften in Gießgruppen; bei Gießeinträgen Ihr Name "
+        "(Pseudonym).",
         kept="Ihre Bürgerhaushalts-Vorschläge bleiben ohne Verbindung zu Ihnen veröffentlicht; "
         "gegossene Liter bleiben in der Statistik. Mängelmeldungen, Gebietsbenachrichtigungen "
         "und Anmeldungen zu Dialogen (ohne Konto gemacht) folgen ihren Löschfristen; "

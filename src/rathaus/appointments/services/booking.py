@@ -17,10 +17,10 @@ from rathaus.core import audit
 from rathaus.core.models import AuditEntry, Municipality
 
 from .. import cache as availability_cache
-from .. import capacity, tasks
-from ..models import Booking, BookingStatus, Offer, Slot
+from .. import capacity, combined, guard, hooks, tasks
+from ..models import ACTIVE_STATES, Booking, BookingPart, BookingStatus, Offer, Slot
 from . import one_statement
-from .cooldown import _units_freed, cancel_cooldown, return_cooled_down_units  # noqa: F401
+from .cooldown import cancel_cooldown, return_cooled_down_units  # noqa: F401
 from .errors import (  # noqa: F401  (re-exported: public names of this module)
     BUSY_MESSAGE,
     TRANSIENT_SQLSTATES,
@@ -31,6 +31,7 @@ from .errors import (  # noqa: F401  (re-exported: public names of this module)
     person_key,
     retry_on_conflict,
 )
+from .units import release_units as _release_units
 
 HOLD_MINUTES = getattr(settings, "RATHAUS_APPOINTMENTS_HOLD_MINUTES", 15)
 
@@ -88,15 +89,13 @@ def _take_units(
         if ends_at is not None:
             availability_cache.bump_on_commit(offer.resource_id, day)
         return ends_at
-    limit = "capacity - (capacity * %s + 99) / 100" if share else "capacity"
     epoch = capacity.epoch_sql
     table = Slot._meta.db_table
     sql = (
         f"UPDATE {table} SET booked = booked + 1 "
         f"WHERE id IN (SELECT id FROM {table} WHERE resource_id = %s AND starts_at >= %s "
         "ORDER BY starts_at LIMIT %s) "
-        "AND NOT walk_in_only AND (visible_from IS NULL OR visible_from <= %s) "
-        f"AND booked < {limit} "
+        f"AND {guard.sql(share='%s' if share else None)} "  # parameters: visible_at, share
         f"RETURNING {epoch('starts_at')}, {epoch('ends_at')}"
     )
     adapt = connection.ops.adapt_datetimefield_value
@@ -112,18 +111,6 @@ def _take_units(
         return None
     availability_cache.bump_on_commit(offer.resource_id, day)
     return datetime.fromtimestamp(units[-1][1], tz=UTC)
-
-
-def _release_units(booking: Booking) -> None:
-    availability_cache.bump_on_commit(
-        booking.resource_id, [booking.starts_at.astimezone(capacity.TZ).date()]
-    )
-    Slot.objects.filter(
-        resource_id=booking.resource_id,
-        starts_at__gte=booking.starts_at,
-        starts_at__lt=booking.ends_at,
-        booked__gt=0,
-    ).update(booked=F("booked") - 1)
 
 
 # --- Citizens and callers: hold, confirm, cancel, rebook ------------------------------------
@@ -176,6 +163,15 @@ class HoldRequest:
     notify: bool = True
     ignore_release: bool = False
     account: object = None  # the logged-in citizen ("Meine Termine")
+    # Further services in the same appointment, offered at the same resource (ADR 0026).
+    extra_offers: tuple = ()
+
+    @property
+    def effective_offer(self) -> Offer:
+        """The offer whose units and policies apply: combined if there are further services."""
+        if not self.extra_offers:
+            return self.offer
+        return combined.combine([self.offer, *self.extra_offers])
 
     @property
     def staff(self) -> bool:
@@ -203,13 +199,16 @@ def hold(
     notify: bool = True,
     ignore_release: bool = False,
     account=None,
+    extra_offers=(),
 ) -> Booking:
     """Reserve k units for 15 minutes (citizens) or book directly (staff for a caller).
 
     A repeated call with the same idempotency key returns the first booking.
     ``hold_minutes`` overrides the hold time (waiting-list offers), ``notify=False``
     leaves the e-mail to the caller (lottery, waiting list), ``ignore_release``
-    books units not yet released (the lottery draw).
+    books units not yet released (the lottery draw). ``extra_offers`` are further
+    services at the same resource handled in the same appointment (ADR 0026): their
+    units are added and taken with the first service's as one run.
     """
     request = HoldRequest(
         offer,
@@ -225,15 +224,21 @@ def hold(
         notify=notify,
         ignore_release=ignore_release,
         account=account,
+        extra_offers=tuple(extra_offers),
     )
     return _hold(request)
 
 
 def _hold(request: HoldRequest) -> Booking:
-    offer = request.offer
+    offer = request.effective_offer
     win = _check_request(offer, request.starts_at, request.persons, staff=request.staff)
     k = offer.units_for(request.persons)
     booking = _new_booking(request, win, k)
+    if request.extra_offers:
+        earlier = _by_idempotency_key(offer, request.idempotency_key)
+        if earlier:  # a double submit: the first booking, before its parts count as "active"
+            return earlier
+        _check_extra_limits(request, booking.person_key)
     try:
         stored = _store(request, booking, k)
     except IntegrityError:
@@ -293,6 +298,8 @@ def _audit_entry(request: HoldRequest, booking: Booking) -> AuditEntry:
         "starts_at": booking.starts_at.isoformat(),
         "units": booking.units,
     }
+    if request.extra_offers:
+        data["services"] = [o.service.slug for o in (request.offer, *request.extra_offers)]
     municipality = Municipality(pk=booking.municipality_id)  # by id: no query on the hot path
     return audit.entry(action, booking, actor=request.actor, municipality=municipality, data=data)
 
@@ -307,11 +314,51 @@ def _mail_task(request: HoldRequest, booking: Booking):
 
 
 def _store(request: HoldRequest, booking: Booking, k: int) -> bool:
-    """Take the units and write booking, audit entry and e-mail together; False if taken."""
+    """Take the units and write booking, audit entry and e-mail together; False if taken.
+
+    A combined appointment (ADR 0026) takes its summed units with the same guarded
+    statement and writes its parts in the same transaction: all or nothing.
+    """
+    if not request.extra_offers:
+        return _store_one(request, booking, k)
+    with transaction.atomic():
+        if not _store_one(request, booking, k):
+            return False
+        BookingPart.objects.bulk_create(
+            BookingPart(
+                booking=booking,
+                offer=extra,
+                service_id=extra.service_id,
+                units=extra.units_for(request.persons),
+            )
+            for extra in request.extra_offers
+        )
+    return True
+
+
+def _check_extra_limits(request: HoldRequest, key: str) -> None:
+    """ "One active appointment per person and service" for the further services.
+
+    The first service's limit is the unique index on ``limit_key``; the further
+    services are checked here, before the units are taken (ADR 0026: a check, not a
+    constraint, so two parallel combined bookings of one person could both pass).
+    """
+    limited = [o.service_id for o in request.extra_offers if o.one_per_person]
+    if not key or not limited:
+        return
+    active = Booking.objects.filter(person_key=key, status__in=ACTIVE_STATES)
+    if (
+        active.filter(service_id__in=limited).exists()
+        or BookingPart.objects.filter(service_id__in=limited, booking__in=active).exists()
+    ):
+        raise _already_booked()
+
+
+def _store_one(request: HoldRequest, booking: Booking, k: int) -> bool:
     entry = _audit_entry(request, booking)
     task = _mail_task(request, booking)
     walk_in_share, visible_at = _limits(
-        request.offer, staff=request.staff, ignore_release=request.ignore_release
+        request.effective_offer, staff=request.staff, ignore_release=request.ignore_release
     )
     if connection.vendor == "postgresql":
         return one_statement.store_hold(
@@ -319,7 +366,7 @@ def _store(request: HoldRequest, booking: Booking, k: int) -> bool:
         )
     with transaction.atomic():
         ends_at = _take_units(
-            request.offer,
+            request.effective_offer,
             request.starts_at,
             k,
             staff=request.staff,
@@ -371,7 +418,11 @@ def _after_integrity_error(offer, idempotency_key, key) -> Booking:
     existing = _by_idempotency_key(offer, idempotency_key)
     if existing:
         return existing
-    raise BookingError(
+    raise _already_booked()
+
+
+def _already_booked() -> BookingError:
+    return BookingError(
         _(
             "Für diese Leistung haben Sie bereits einen aktiven Termin. Sie können ihn über "
             "den Link in Ihrer E-Mail verschieben oder absagen."
@@ -437,8 +488,8 @@ def _end(
         booking.refresh_from_db()
         if return_at is None:
             _release_units(booking)
-            # robust: the change is committed; a waiting-list failure is logged, not a 500.
-            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
+            # After the commit; a listener's failure (waiting list) is logged, not a 500.
+            hooks.freed_on_commit(booking.pk)
         _audit(
             f"appointments.{status}",
             booking,
@@ -493,7 +544,7 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             raise BookingError(_("Dieser Termin kann nicht mehr verschoben werden."), "not_active")
         if current.starts_at <= timezone.now() and not staff:
             raise BookingError(_("Vergangene Termine können nicht verschoben werden."), "past")
-        offer = current.offer
+        offer = combined.for_booking(current)  # a combined appointment moves as a whole
         win = _check_request(offer, new_start, current.persons, staff=staff)
         old_start = current.starts_at
         _release_units(current)
@@ -506,9 +557,18 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
             current.starts_at, current.ends_at = new_start, ends_at
             current.revision += 1
             current.reminder_sent_at = None
+            old_fee = current.fee
             current.fee = offer.extended_fee if win.fee_applies(new_start) else None
+            refund = _refund_change(current, old_fee)
             current.save(
-                update_fields=["starts_at", "ends_at", "revision", "reminder_sent_at", "fee"]
+                update_fields=[
+                    "starts_at",
+                    "ends_at",
+                    "revision",
+                    "reminder_sent_at",
+                    "fee",
+                    "fee_refund_due",
+                ]
             )
             _audit(
                 "appointments.rebooked",
@@ -516,11 +576,28 @@ def rebook(booking: Booking, new_start: datetime, *, actor=None) -> Booking:
                 actor=actor,
                 data={"from": old_start.isoformat(), "to": new_start.isoformat()},
             )
+            if refund:
+                _audit(refund, current, actor=actor, data={"amount": str(old_fee)})
             if current.status == BookingStatus.CONFIRMED and current.email:
                 _send_later(tasks.send_confirmation, current.pk)
     if error:
         raise taken_error(offer, new_start, current.persons, staff=staff)
     return current
+
+
+def _refund_change(booking: Booking, old_fee) -> str | None:
+    """After a rebooking: a paid fee the new date no longer asks for is due for refund
+    (ADR 0034); moved back to a date with the same fee, nothing is due any more. Returns
+    the audit action, or None when nothing changed."""
+    if booking.fee_paid_at is None or booking.fee_refunded_at is not None:
+        return None
+    if booking.fee is None and old_fee is not None and booking.fee_refund_due is None:
+        booking.fee_refund_due = old_fee
+        return "appointments.fee_refund_due"
+    if booking.fee is not None and booking.fee_refund_due is not None:
+        booking.fee_refund_due = None
+        return "appointments.fee_refund_withdrawn"
+    return None
 
 
 def rebook_displaced(old: Booking, new_start: datetime) -> Booking:
@@ -545,6 +622,7 @@ def rebook_displaced(old: Booking, new_start: datetime) -> Booking:
             phone=locked.phone,
             persons=locked.persons,
             preconfirmed=True,
+            extra_offers=combined.parts_of(combined.for_booking(locked))[1:],
         )
         locked.replacement = new
         locked.save(update_fields=["replacement"])

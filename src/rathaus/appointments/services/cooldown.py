@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import hooks
 from ..models import Booking, BookingStatus
-
-
-def _units_freed(booking_id: int) -> None:
-    from .. import waitlist
-
-    waitlist.units_freed(booking_id)
+from .units import release_units
 
 
 def return_cooled_down_units(now: datetime | None = None) -> int:
     """Periodic: units of cancelled appointments whose cooldown has passed go back."""
     now = now or timezone.now()
     returned = 0
-    from .booking import _release_units
-
     for booking in Booking.objects.filter(units_return_at__lte=now).only(
         "pk", "resource_id", "starts_at", "ends_at"
     ):
@@ -33,9 +26,9 @@ def return_cooled_down_units(now: datetime | None = None) -> int:
                 units_return_at=None
             ):
                 continue
-            _release_units(booking)
-            # robust: the change is committed; a waiting-list failure is logged, not a 500.
-            transaction.on_commit(functools.partial(_units_freed, booking.pk), robust=True)
+            release_units(booking)
+            # After the commit; a listener's failure (waiting list) is logged, not a 500.
+            hooks.freed_on_commit(booking.pk)
         returned += 1
     return returned
 

@@ -30,7 +30,7 @@ from rathaus.core import rows
 from rathaus.core.models import AuditEntry
 
 from .. import cache as availability_cache
-from .. import capacity
+from .. import capacity, guard
 from ..models import Booking, Slot
 
 # Columns the statement fills itself, from the rows inserted before them.
@@ -48,11 +48,13 @@ _TAKE_UNITS = "SELECT appointments_take_units(%s, %s, %s, %s, %s) AS ends_at"
 # the server's work per booking in the profile). One row can't be taken in part,
 # so nothing is given back; no row means the time is taken.
 # Its parameters are the function's without the number of units.
+_WALK_IN, _RELEASED, _PLACE_LEFT = guard.sql_terms()
 _TAKE_ONE = (
     f"UPDATE {Slot._meta.db_table} SET booked = booked + 1"
-    " WHERE resource_id = %s AND starts_at = %s AND NOT walk_in_only"
-    " AND booked < capacity - (capacity * %s + 99) / 100"  # the walk-in share stays free
-    " AND (visible_from IS NULL OR visible_from <= %s)"
+    " WHERE resource_id = %s AND starts_at = %s"
+    # The guard (guard.py), its terms ordered so that the share's placeholder
+    # comes before visible_at's, as in the function's parameters.
+    f" AND {_WALK_IN} AND {_PLACE_LEFT} AND {_RELEASED}"
     " RETURNING ends_at"
 )
 

@@ -26,7 +26,8 @@ from .booking import BookingError, _audit, _end, _send_later
 
 # --- Staff --------------------------------------------------------------------------
 
-STAFF_TRANSITIONS = {
+#: A status a clerk sets -> the statuses it may follow (TextChoices members are str).
+STAFF_TRANSITIONS: dict[str, list[str]] = {
     BookingStatus.ARRIVED: [BookingStatus.CONFIRMED],
     BookingStatus.CALLED: [BookingStatus.ARRIVED],
     BookingStatus.DONE: [BookingStatus.CONFIRMED, BookingStatus.ARRIVED, BookingStatus.CALLED],
@@ -39,7 +40,9 @@ def mark(booking: Booking, status: str, *, actor) -> bool:
     if status not in STAFF_TRANSITIONS:
         raise BookingError(_("Unbekannter Status."), "status")
     now = timezone.now()
-    stamp = {BookingStatus.ARRIVED: {"arrived_at": now}}.get(status, {"finished_at": now})
+    stamp: dict[str, datetime] = (
+        {"arrived_at": now} if status == BookingStatus.ARRIVED else {"finished_at": now}
+    )
     if status == BookingStatus.CALLED:
         stamp = {}
     with transaction.atomic():
@@ -95,6 +98,47 @@ def extend_horizon(offer: Offer, days: int, *, actor=None) -> Offer:
 
 
 @transaction.atomic
+def record_fee_paid(booking_id: int, *, amount_cents: int, source: str) -> bool:
+    """The reservation fee (e.g. a wedding date beyond six months) is paid online.
+
+    Called by the payment module once the provider reports success; idempotent: a second
+    report changes nothing. The amount must be the booking's fee.
+    """
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking_id)
+        if booking.fee is None or booking.fee_paid_at is not None:
+            return False
+        if round(booking.fee * 100) != amount_cents:
+            raise BookingError(_("Der bezahlte Betrag passt nicht zur Gebühr."), "fee")
+        booking.fee_paid_at = timezone.now()
+        booking.save(update_fields=["fee_paid_at"])
+        audit.record(
+            "appointments.fee_paid",
+            booking,
+            data={"amount_cents": amount_cents, "source": source},
+        )
+    return True
+
+
+def record_fee_refunded(booking: Booking, *, actor) -> bool:
+    """Staff note that a fee due for refund (a paid booking moved to a date without fee,
+    ADR 0034) has been paid back; idempotent, audited."""
+    with transaction.atomic():
+        locked = Booking.objects.select_for_update().get(pk=booking.pk)
+        if locked.fee_refund_due is None or locked.fee_refunded_at is not None:
+            return False
+        locked.fee_refunded_at = timezone.now()
+        locked.save(update_fields=["fee_refunded_at"])
+        audit.record(
+            "appointments.fee_refunded",
+            locked,
+            actor=actor,
+            data={"amount": str(locked.fee_refund_due)},
+        )
+    booking.fee_refunded_at = locked.fee_refunded_at
+    return True
+
+
 def set_note(booking: Booking, note: str, *, actor) -> Booking:
     """The staff's internal note on a booking (e.g. "Dolmetscher nötig"), audited."""
     note = note.strip()[:300]

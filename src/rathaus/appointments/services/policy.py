@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 
 from rathaus.core import audit
 
 from .. import capacity
 from ..models import HorizonChange, Offer
+from ..release_models import ReleaseSchedule
 
 #: How far ahead a coming change is announced on the booking and location pages.
 ANNOUNCE_DAYS = 42
@@ -89,3 +93,56 @@ def upcoming_horizon_changes(offers, today: date | None = None) -> list[HorizonC
         .select_related("offer__resource__location", "offer__service")
         .order_by("valid_from")
     )
+
+
+@dataclass(frozen=True)
+class ReleaseChange:
+    """A release rhythm that starts or ends within ANNOUNCE_DAYS (seed 003, issue 15)."""
+
+    kind: str  # "starts" (first release day) or "ends" (last release day)
+    day: date
+    schedule: ReleaseSchedule
+
+    @property
+    def rhythm(self) -> str:
+        """ "jeden Donnerstag um 18:00 Uhr wird die folgende Woche freigeschaltet" – in
+        plain words of the active language (English pages get English)."""
+        s = self.schedule
+        at = s.at_time.strftime("%H:%M")
+        lottery = s.mode == ReleaseSchedule.Mode.LOTTERY
+        if s.weekday is None:
+            if lottery:
+                text = gettext("täglich um %(at)s Uhr wird der Tag in %(days)s Tagen verlost")
+            else:
+                text = gettext(
+                    "täglich um %(at)s Uhr wird der Tag in %(days)s Tagen freigeschaltet"
+                )
+            return text % {"at": at, "days": s.lead_days}
+        if lottery:
+            text = gettext("jeden %(weekday)s um %(at)s Uhr wird die folgende Woche verlost")
+        else:
+            text = gettext("jeden %(weekday)s um %(at)s Uhr wird die folgende Woche freigeschaltet")
+        return text % {"weekday": WEEKDAYS[s.weekday], "at": at}
+
+
+def upcoming_release_changes(resource_ids, today: date | None = None) -> list[ReleaseChange]:
+    """Release schedules of these resources that start or end within ANNOUNCE_DAYS."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    until = today + timedelta(days=ANNOUNCE_DAYS)
+    schedules = (
+        ReleaseSchedule.objects.filter(resources__in=resource_ids, is_active=True)
+        .filter(
+            models.Q(valid_from__gt=today, valid_from__lte=until)
+            | models.Q(valid_until__gte=today, valid_until__lte=until)
+        )
+        .distinct()
+    )
+    found = []
+    for schedule in schedules:
+        if schedule.valid_from and today < schedule.valid_from <= until:
+            found.append(ReleaseChange("starts", schedule.valid_from, schedule))
+        if schedule.valid_until and today <= schedule.valid_until <= until:
+            found.append(ReleaseChange("ends", schedule.valid_until, schedule))
+    return sorted(found, key=lambda c: (c.day, c.kind, c.schedule.name))

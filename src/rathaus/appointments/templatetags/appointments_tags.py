@@ -42,3 +42,15 @@ def horizon_changes_at(location):
 
     offers = Offer.objects.filter(resource__location=location, is_active=True)
     return upcoming_horizon_changes(offers)
+
+
+@register.simple_tag
+def release_changes_at(location):
+    """Release rhythms of the resources at ``location`` that start or end soon."""
+    from ..models import Resource
+    from ..services.policy import upcoming_release_changes
+
+    resources = Resource.objects.filter(location=location, is_active=True).values_list(
+        "pk", flat=True
+    )
+    return upcoming_release_changes(list(resources))

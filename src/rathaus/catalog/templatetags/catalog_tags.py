@@ -5,39 +5,31 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from rathaus.catalog.english import english_page, localized, shows_german
 
 register = template.Library()
 
 
 @register.filter
 def loc(obj, field: str):
-    """``obj.<field>_en`` on English pages when filled, else the German ``obj.<field>``."""
-    if (get_language() or "de").startswith("en"):
-        english = getattr(obj, f"{field}_en", "")
-        if english:
-            return english
-    return getattr(obj, field, "")
-
-
-def _english_page() -> bool:
-    return (get_language() or "de").startswith("en")
+    """``obj.<field>_en`` on English pages when filled, else the German ``obj.<field>``
+    (model rows and form-schema dicts alike; ``catalog.english.localized``)."""
+    return localized(obj, field)
 
 
 @register.simple_tag
 def de_only() -> str:
     """' lang="de"' on an English page, for text that exists in German only (screen readers
     then read it with a German voice instead of mispronouncing it)."""
-    return mark_safe(' lang="de"') if _english_page() else ""
+    return mark_safe(' lang="de"') if english_page() else ""
 
 
 @register.filter
 def lang_of(obj, field: str) -> str:
     """' lang="de"' when an English page shows the German text of ``field`` (no ``field_en``)."""
-    if _english_page() and not getattr(obj, f"{field}_en", ""):
-        return mark_safe(' lang="de"')
-    return ""
+    return mark_safe(' lang="de"') if shows_german(obj, field) else ""
 
 
 @register.filter

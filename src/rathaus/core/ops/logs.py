@@ -7,6 +7,7 @@ every line. ``LOG_FORMAT=text`` gives plain lines for development.
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
@@ -24,6 +25,7 @@ class JsonFormatter(logging.Formatter):
             "process": record.process,
         }
         if record.name == "gunicorn.access":
+            entry["message"] = redact_tokens(entry["message"])
             entry.update(_access_fields(entry["message"]))
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
@@ -31,6 +33,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+# A path segment that is a token: signed values (django.core.signing, with ":") and
+# random URL-safe tokens (mixed case with digits); slugs are lowercase words.
+_TOKEN = re.compile(
+    r"(?<=/)(?:[A-Za-z0-9_.-]*:[A-Za-z0-9_.:-]+"
+    r"|(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,})(?=/|$|\?|\")"
+)
+
+
+def redact_tokens(text: str) -> str:
+    """Citizen links carry tokens in the path (manage a booking, confirm an alert); the
+    access log keeps the route, not the token (issue 17: logs hold no capabilities)."""
+    return _TOKEN.sub("[token]", text)
 
 
 def _access_fields(message: str) -> dict:

@@ -46,6 +46,30 @@ class SentMail(models.Model):
         return self.key
 
 
+class HeldMail(models.Model):
+    """An e-mail to an address that is stored nowhere else, held until its task sent it.
+
+    Two mails have no row to render from when the task runs: the confirmation of a
+    deleted account (the account is gone) and a budget vote code (address and code are
+    kept only as hashes). The task then carries this row's id, never the address; the
+    row is deleted when the mail is sent, or after a week if it never was (retention row
+    ``core.held_mails``).
+    """
+
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "core"
+        verbose_name = _("zurückgehaltene E-Mail")
+        verbose_name_plural = _("zurückgehaltene E-Mails")
+
+    def __str__(self) -> str:
+        return f"HeldMail {self.pk}"
+
+
 class ServiceMode(models.Model):
     """A municipality's operating mode: normal, incident (online writes of citizens
     paused, offline alternatives published) or maintenance (read-only for everyone).

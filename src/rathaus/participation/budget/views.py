@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.core.models import Role
+from rathaus.core.parsing import clean_text
 from rathaus.core.permissions import role_required
 from rathaus.core.ratelimit import ratelimit
 
@@ -56,7 +57,8 @@ def budget_home(request):
 def round_detail(request, slug):
     budget_round = _round(request, slug)
     proposals = _visible(budget_round)
-    category, district = request.GET.get("kategorie", ""), request.GET.get("stadtteil", "")
+    category = clean_text(request.GET.get("kategorie"), "kategorie", max_length=120)
+    district = clean_text(request.GET.get("stadtteil"), "stadtteil", max_length=120)
     if category:
         proposals = proposals.filter(category=category)
     if district:

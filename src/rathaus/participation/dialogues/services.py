@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from rathaus.core import audit, tenancy
 
-from ..tasks import email_after_commit
+from ..tasks import mail_after_commit
 from .models import DialogueEvent, Hint, Registration
 
 Status = Registration.Status
@@ -47,14 +47,27 @@ def register(event, *, name: str, email: str) -> Registration:
             municipality=event.municipality,
             actor_label="Bürger/in",
         )
-    email_after_commit(
+    mail_after_commit("dialogue_confirm", registration.pk)
+    return registration
+
+
+def _registration(pk) -> Registration | None:
+    return Registration.objects.select_related("event").filter(pk=pk).first()
+
+
+def confirm_request_mail(pk, ids=()):
+    """Step one's mail, rendered when the task runs (the task row has the id only)."""
+    registration = _registration(pk)
+    if registration is None or registration.status != Status.UNCONFIRMED:
+        return None
+    event = registration.event
+    return (
         f"Bitte bestätigen Sie Ihre Anmeldung: {event.title}",
         f"Guten Tag {registration.name},\n\nbitte bestätigen Sie Ihre Anmeldung zu „{event.title}“ "
         f"am {timezone.localtime(event.starts_at):%d.%m.%Y um %H:%M} Uhr ({event.venue}):\n"
         f"{manage_url(registration)}\n\nOhne Bestätigung verfällt die Anmeldung nach 48 Stunden.",
         registration.email,
     )
-    return registration
 
 
 def _lock_event(event) -> DialogueEvent:
@@ -114,6 +127,14 @@ def _promote_from_waiting_list(event) -> None:
 
 
 def _mail_status(registration) -> None:
+    mail_after_commit("dialogue_status", registration.pk)
+
+
+def status_mail(pk, ids=()):
+    """Seat or waiting list, as the registration stands when the task runs."""
+    registration = _registration(pk)
+    if registration is None or registration.status not in (Status.CONFIRMED, Status.WAITLISTED):
+        return None
     event = registration.event
     when = f"{timezone.localtime(event.starts_at):%d.%m.%Y um %H:%M} Uhr"
     if registration.status == Status.CONFIRMED:
@@ -123,7 +144,7 @@ def _mail_status(registration) -> None:
             f"Alle Plätze für „{event.title}“ sind vergeben. Sie stehen auf der Warteliste; "
             "wird ein Platz frei, rücken Sie automatisch nach und erhalten eine E-Mail."
         )
-    email_after_commit(
+    return (
         f"{registration.get_status_display()}: {event.title}",
         f"Guten Tag {registration.name},\n\n{text}\n\nAnmeldung ansehen oder absagen: "
         f"{manage_url(registration)}",

@@ -33,6 +33,7 @@ def event_list(request):
         {
             "upcoming": events.filter(ends_at__gte=now).order_by("starts_at"),
             "past": events.filter(ends_at__lt=now).order_by("-starts_at")[:20],
+            "this_year": timezone.localdate().year,
         },
     )
 
@@ -222,3 +223,59 @@ def staff_publish(request, slug):
     services.publish_hints(event, actor=request.user, summary=request.POST.get("summary", ""))
     messages.success(request, _("Die Hinweise sind veröffentlicht."))
     return redirect("participation:event_staff", slug)
+
+
+def _year(raw) -> int:
+    from rathaus.core.parsing import parse_int
+
+    return parse_int(raw, "jahr", minimum=2000, maximum=2100)
+
+
+def _year_page_context(request, year: int, *, public: bool) -> dict:
+    from . import yearplan
+
+    context = yearplan.year_context(request.municipality, year, public=public)
+    context.update(previous=max(2000, year - 1), next=min(2100, year + 1))
+    return context
+
+
+def dialogue_year(request, year):
+    """Public yearly figures: events, participants, published hints, answers."""
+    year = _year(year)
+    return render(
+        request,
+        "participation/dialogues/year_public.html",
+        _year_page_context(request, year, public=True),
+    )
+
+
+@role_required(Role.MODERATOR)
+def dialogue_year_staff(request, year):
+    """The year plan for the Hauptausschuss with the full evaluation per event."""
+    year = _year(year)
+    return render(
+        request,
+        "participation/dialogues/year_staff.html",
+        _year_page_context(request, year, public=False),
+    )
+
+
+@role_required(Role.MODERATOR)
+def dialogue_year_pdf(request, year):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import CSS, HTML
+
+    from rathaus.council.minutes import PDF_CSS
+
+    from . import yearplan
+
+    year = _year(year)
+    context = yearplan.year_context(request.municipality, year, public=False)
+    context.update(municipality=request.municipality, today=timezone.localdate())
+    with translation.override("de"):
+        html = render_to_string("participation/dialogues/year_document.html", context)
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="dialoge-jahresplan-{year}.pdf"'
+    return response

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rathaus.core import audit, tenancy
 
-from ..tasks import email_after_commit
+from ..tasks import mail_after_commit
 from .models import AreaAlert, Report
 
 # A box larger than this (about 20 x 20 km) is refused: it would mail the whole town.
@@ -66,17 +66,25 @@ def subscribe(municipality, *, email, south=None, west=None, north=None, east=No
         municipality=municipality,
         actor_label="Bürger/in",
     )
+    mail_after_commit("alert_confirm", alert.pk)
+    return alert
+
+
+def confirm_mail(pk, ids=()):
+    """The double opt-in mail, rendered when the task runs (the task row has the id)."""
+    alert = AreaAlert.objects.select_related("municipality").filter(pk=pk).first()
+    if alert is None or alert.confirmed_at is not None:
+        return None
     confirm = _absolute(
-        municipality, reverse("participation:area_alert_confirm", args=[alert.token])
+        alert.municipality, reverse("participation:area_alert_confirm", args=[alert.token])
     )
-    email_after_commit(
+    return (
         "Bitte bestätigen Sie Ihre Benachrichtigung",
         f"Guten Tag,\n\nSie möchten über neue Meldungen im Mängelmelder informiert werden "
         f"({alert.area_label}). Bitte bestätigen Sie das hier:\n{confirm}\n\n"
         "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail; dann geschieht nichts.",
         alert.email,
     )
-    return alert
 
 
 @transaction.atomic
@@ -124,11 +132,23 @@ def send_due(now=None) -> int:
             alert.save(update_fields=["checked_until"])
             if reports:
                 sent += 1
-                _mail_digest(alert, reports)
+                mail_after_commit("alert_digest", alert.pk, [r.pk for r in reports])
     return sent
 
 
-def _mail_digest(alert, reports) -> None:
+def digest_mail(pk, report_ids):
+    """The reports of one run for one alert; an alert cancelled before sending gets none."""
+    alert = AreaAlert.objects.select_related("municipality").filter(pk=pk).first()
+    if alert is None:
+        return None
+    reports = list(
+        Report.objects.for_municipality(alert.municipality)
+        .filter(pk__in=report_ids)
+        .select_related("category")
+        .order_by("created_at")
+    )
+    if not reports:
+        return None
     lines = []
     for report in reports:
         new = report.created_at > (alert.confirmed_at or report.created_at)
@@ -143,7 +163,7 @@ def _mail_digest(alert, reports) -> None:
     stop = _absolute(
         alert.municipality, reverse("participation:area_alert_unsubscribe", args=[alert.token])
     )
-    email_after_commit(
+    return (
         f"Mängelmelder: {len(reports)} Meldung(en) in Ihrem Gebiet",
         "Guten Tag,\n\nin Ihrem Gebiet ({}) gibt es Neues:\n\n{}\n\nAbbestellen: {}".format(
             alert.area_label, "\n".join(lines), stop

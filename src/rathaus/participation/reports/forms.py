@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.catalog import english
 from rathaus.core.forms import KernForm
 
-from .models import CategoryAttribute, Report, ReportCategory
+from .models import CategoryAttribute, Report, ReportCategory, ReportUpdate
 
 
 class WhereWhatForm(KernForm):
@@ -46,9 +47,12 @@ class WhereWhatForm(KernForm):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = ReportCategory.objects.for_municipality(
-            municipality
-        ).filter(is_active=True)
+        categories = ReportCategory.objects.for_municipality(municipality).filter(is_active=True)
+        self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: english.localized(c, "name")
+        english.mark_german_choices(
+            self.fields["category"], [c.pk for c in categories if english.shows_german(c, "name")]
+        )
         self.fields["latitude"].widget.attrs.update(inputmode="decimal", step="any")
         self.fields["longitude"].widget.attrs.update(inputmode="decimal", step="any")
 
@@ -121,8 +125,19 @@ class DetailsForm(KernForm):
 
 
 def attribute_field(attribute: CategoryAttribute):
-    common = {"label": attribute.description, "required": attribute.required}
-    choices = [(str(v.get("key")), v.get("name")) for v in attribute.values]
+    """The question of a category; English where staff wrote it (``description_en``, a
+    value's ``name_en``), else German marked lang="de" (``catalog.english``)."""
+    field = _attribute_field(attribute)
+    english.mark_german_label(field, attribute, "description", "datatype_description")
+    english.mark_german_choices(
+        field, [str(v.get("key")) for v in attribute.values if english.shows_german(v, "name")]
+    )
+    return field
+
+
+def _attribute_field(attribute: CategoryAttribute):
+    common = {"label": english.localized(attribute, "description"), "required": attribute.required}
+    choices = [(str(v.get("key")), english.localized(v, "name")) for v in attribute.values]
     kind = CategoryAttribute.Datatype
     if attribute.datatype == kind.SINGLE:
         return forms.ChoiceField(choices=[("", _("Bitte wählen"))] + choices, **common)
@@ -134,7 +149,11 @@ def attribute_field(attribute: CategoryAttribute):
         return forms.DecimalField(**common)
     if attribute.datatype == kind.TEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
-    return forms.CharField(max_length=300, help_text=attribute.datatype_description, **common)
+    return forms.CharField(
+        max_length=300,
+        help_text=english.localized(attribute, "datatype_description"),
+        **common,
+    )
 
 
 class ReopenForm(KernForm):
@@ -195,10 +214,13 @@ class StatusForm(KernForm):
 
 class NoteForm(KernForm):
     text = forms.CharField(
-        label=_("Interne Notiz"),
+        label=_("Notiz"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Nur für die Verwaltung sichtbar."),
+        help_text=_("Nur für die Verwaltung sichtbar, außer Sie markieren sie als öffentlich."),
+    )
+    public = forms.BooleanField(
+        label=_("Öffentlich auf der Seite der Meldung zeigen"), required=False
     )
 
 
@@ -257,3 +279,55 @@ class AreaAlertForm(KernForm):
         except ValidationError as error:
             self.add_error(None, error)
         return data
+
+
+class CitizenUpdateForm(KernForm):
+    """A citizen's update to an open report: a confirmation, a hint, up to two photos."""
+
+    confirmation = forms.ChoiceField(
+        label=_("Wie ist es vor Ort?"),
+        choices=[("", _("keine Angabe"))] + list(ReportUpdate.Confirmation.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Ihr Hinweis"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bitte keine Namen oder andere persönliche Angaben."),
+    )
+    photo_1 = forms.FileField(label=_("Foto 1"), required=False)
+    photo_2 = forms.FileField(label=_("Foto 2"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("photo_1", "photo_2"):
+            self.fields[name].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
+            self.fields[name].help_text = _("JPEG, PNG oder WebP, höchstens 8 MB.")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not (
+            data.get("confirmation")
+            or (data.get("text") or "").strip()
+            or data.get("photo_1")
+            or data.get("photo_2")
+        ):
+            self.add_error(
+                "confirmation",
+                _(
+                    "Bitte wählen Sie eine Angabe, schreiben Sie einen Hinweis "
+                    "oder fügen Sie ein Foto an."
+                ),
+            )
+        return data
+
+
+class UpdateModerationForm(KernForm):
+    update = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(
+        choices=[("publish", _("Veröffentlichen")), ("reject", _("Nicht veröffentlichen"))]
+    )

@@ -1,5 +1,9 @@
 """Photo intake: check by content (not by name or header), re-encode, drop all metadata.
 
+The check is the project's one upload check (``core.uploads``): the type comes from the
+leading bytes, markup in the first bytes (a JPEG/HTML polyglot) is refused, and the
+image is decoded in full under a pixel limit before it is re-encoded here.
+
 Re-encoding writes only pixels: EXIF (including GPS), XMP, IPTC, ICC comments and
 thumbnails of the original never reach the stored public copy.
 """
@@ -11,7 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from rathaus.core import uploads
+
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+ALLOWED_TYPES = {uploads.JPEG, uploads.PNG, uploads.WEBP}
 MAX_PIXELS = 40_000_000
 MAX_EDGE = 2000
 
@@ -21,6 +28,13 @@ def sanitize_photo(upload) -> ContentFile:
     if upload.size > settings.PARTICIPATION_PHOTO_MAX_BYTES:
         limit = settings.PARTICIPATION_PHOTO_MAX_BYTES // (1024 * 1024)
         raise ValidationError(f"Das Foto ist zu groß (höchstens {limit} MB).")
+    detected = uploads.detect_type(upload, getattr(upload, "name", "") or "")
+    if detected in uploads.IMAGES and detected not in ALLOWED_TYPES:
+        raise ValidationError("Nur Fotos im Format JPEG, PNG oder WebP sind erlaubt.")
+    if detected not in ALLOWED_TYPES:
+        raise ValidationError("Die Datei ist kein lesbares Foto (erlaubt: JPEG, PNG, WebP).")
+    uploads.verify(upload, detected)
+    upload.seek(0)
     data = upload.read()
     try:
         with Image.open(io.BytesIO(data)) as probe:

@@ -16,6 +16,8 @@ class ReportCategory(TenantModel):
     name = models.CharField(_("Bezeichnung"), max_length=120)
     description = models.CharField(_("Beschreibung"), max_length=300, blank=True)
     group = models.CharField(_("Gruppe"), max_length=80, blank=True)
+    name_en = models.CharField(_("Bezeichnung (englisch)"), max_length=120, blank=True)
+    description_en = models.CharField(_("Beschreibung (englisch)"), max_length=300, blank=True)
     keywords = models.CharField(_("Stichworte (kommagetrennt)"), max_length=300, blank=True)
     office = models.ForeignKey(
         Office,
@@ -25,6 +27,12 @@ class ReportCategory(TenantModel):
     )
     is_active = models.BooleanField(_("aktiv"), default=True)
     position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+    service_days = models.PositiveSmallIntegerField(
+        _("Erledigungsfrist in Tagen"),
+        null=True,
+        blank=True,
+        help_text=_("Zusage an die Bürger/innen (Service-Level); leer: keine Frist."),
+    )
 
     class Meta:
         verbose_name = _("Meldungskategorie")
@@ -57,6 +65,10 @@ class CategoryAttribute(models.Model):
     required = models.BooleanField(_("Pflichtangabe"), default=False)
     description = models.CharField(_("Frage"), max_length=300)
     datatype_description = models.CharField(_("Hinweis zum Format"), max_length=200, blank=True)
+    description_en = models.CharField(_("Frage (englisch)"), max_length=300, blank=True)
+    datatype_description_en = models.CharField(
+        _("Hinweis zum Format (englisch)"), max_length=200, blank=True
+    )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"), default=1)
     values = models.JSONField(
         _("Auswahlwerte"), default=list, blank=True, help_text=_('[{"key": "…", "name": "…"}]')
@@ -146,6 +158,10 @@ class Report(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Service level of the category, counted from submission (empty: no deadline).
+    due_at = models.DateTimeField(_("Zu erledigen bis"), null=True, blank=True)
+    # How the address became a map position (geocoded against the town's address list).
+    geocoded = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("Meldung")
@@ -172,6 +188,12 @@ class Report(TenantModel):
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
 
 def photo_path(instance, filename):
     return f"participation/reports/{secrets.token_hex(12)}.jpg"
@@ -180,13 +202,18 @@ def photo_path(instance, filename):
 class ReportPhoto(models.Model):
     """A re-encoded public copy of an uploaded photo (no EXIF, no GPS, no metadata).
 
-    ``report`` stays empty while the photo belongs to an unfinished report (draft_key).
+    ``report`` stays empty while the photo belongs to an unfinished report (draft_key),
+    and for photos of a citizen's update (``update``): those are shown with the update,
+    only once it is published.
     """
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )
     draft_key = models.CharField(max_length=40, blank=True, db_index=True)
+    update = models.ForeignKey(
+        "ReportUpdate", on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
     image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
@@ -202,13 +229,19 @@ class ReportPhoto(models.Model):
 
 
 class ReportUpdate(models.Model):
-    """Append-only history: status changes (public) and internal notes (staff only)."""
+    """Append-only history: status changes (public), staff notes (internal unless marked
+    public) and citizens' updates (public after moderation, like reports)."""
 
     class Kind(models.TextChoices):
         STATUS = "status", _("Statusänderung")
-        NOTE = "note", _("Interne Notiz")
+        NOTE = "note", _("Notiz der Verwaltung")
         ASSIGNMENT = "assignment", _("Zuweisung")
         MODERATION = "moderation", _("Moderation")
+        CITIZEN = "citizen", _("Hinweis von Bürger/innen")
+
+    class Confirmation(models.TextChoices):
+        STILL_THERE = "still_there", _("Der Mangel ist noch da")
+        FIXED = "fixed", _("Der Mangel ist behoben")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="updates")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -216,6 +249,9 @@ class ReportUpdate(models.Model):
     new_status = models.CharField(max_length=20, blank=True)
     text = models.TextField(blank=True)
     is_public = models.BooleanField(default=False)
+    # Citizens' updates only: the confirmation and the moderation state.
+    confirmation = models.CharField(max_length=20, choices=Confirmation.choices, blank=True)
+    moderation = models.CharField(max_length=20, choices=Report.Moderation.choices, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -226,6 +262,10 @@ class ReportUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.kind}"
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == self.Kind.CITIZEN
 
     @property
     def new_status_label(self) -> str:
@@ -292,3 +332,62 @@ class AreaAlert(TenantModel):
             _("Gebiet %(s)s, %(w)s bis %(n)s, %(e)s")
             % {"s": self.south, "w": self.west, "n": self.north, "e": self.east}
         )
+
+
+class RoutingRule(TenantModel):
+    """Routing by category and area: reports of ``category`` (all when empty) in the box
+    or on the street go to ``office`` instead of the category's office. The first rule
+    by ``position`` that matches wins."""
+
+    category = models.ForeignKey(
+        ReportCategory,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        verbose_name=_("Kategorie (leer: alle)"),
+    )
+    street = models.CharField(_("Straße"), max_length=120, blank=True)
+    south = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    west = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    north = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    east = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="report_routing_rules",
+        verbose_name=_("Zuständige Organisationseinheit"),
+    )
+    position = models.PositiveSmallIntegerField(_("Reihenfolge"), default=0)
+
+    class Meta:
+        verbose_name = _("Zuständigkeitsregel")
+        verbose_name_plural = _("Zuständigkeitsregeln")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} / {self.street or 'Gebiet'} -> {self.office}"
+
+
+class StreetAddress(TenantModel):
+    """The town's own address list (imported from a CSV), used to give address-only
+    reports a map position without any external service."""
+
+    street = models.CharField(_("Straße"), max_length=120)
+    street_key = models.CharField(max_length=120, db_index=True)
+    house_number = models.CharField(_("Hausnummer"), max_length=12, blank=True)
+    postcode = models.CharField(_("Postleitzahl"), max_length=5, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("Adresse")
+        verbose_name_plural = _("Adressen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "street_key", "house_number"], name="street_address_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.house_number}".strip()

@@ -503,7 +503,7 @@ def _post_request(request, fmt):
     except ValidationError as exc:
         raise Open311Error(400, " ".join(exc.messages)) from None
     if media_url:
-        Report.objects.filter(pk=report.pk).update(media_url=media_url)
+        services.set_media_url(report, media_url)
     payload = [
         {
             "token": report.token,

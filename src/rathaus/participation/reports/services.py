@@ -7,18 +7,20 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from rathaus.core import audit, tenancy
 
 from ..maps import town_centre
-from ..tasks import email_after_commit
+from ..tasks import mail_after_commit
+from .geocoding import geocode
 from .images import sanitize_photo
-from .models import Report, ReportCategory, ReportPhoto, ReportUpdate
+from .models import Report, ReportCategory, ReportPhoto, ReportUpdate, RoutingRule
 
 MAX_PHOTOS = 3
+MAX_UPDATE_PHOTOS = 2
 REOPEN_SALT = "participation.report.reopen"
 EARTH_RADIUS_M = 6_371_000
 
@@ -71,6 +73,16 @@ def draft_photos(draft_key: str):
     return ReportPhoto.objects.filter(draft_key=draft_key, report=None) if draft_key else []
 
 
+def remove_draft_photo(draft_key: str, photo_id) -> None:
+    """The citizen removes a photo before submitting (no report yet, nothing to audit)."""
+    draft_photos(draft_key).filter(pk=photo_id).delete()
+
+
+def set_media_url(report: Report, media_url: str) -> None:
+    """A client's photo link (Open311 ``media_url``), stored with the new report."""
+    Report.objects.filter(pk=report.pk).update(media_url=media_url)
+
+
 def validate_location(latitude, longitude, address, municipality=None):
     if (latitude is None) != (longitude is None):
         raise ValidationError("Bitte geben Sie Breiten- und Längengrad zusammen an.")
@@ -112,10 +124,20 @@ def submit_report(
     if category.municipality_id != municipality.pk or not category.is_active:
         raise ValidationError("Diese Kategorie gibt es hier nicht.")
     validate_location(latitude, longitude, address, municipality)
+    geocoded = False
+    if latitude is None:
+        found = geocode(municipality, address)
+        if found is not None:
+            latitude, longitude = found
+            geocoded = True
+    office = route_office(municipality, category, latitude, longitude, address)
+    now = timezone.now()
     report = Report.objects.create(
         municipality=municipality,
         category=category,
-        office=category.office,
+        office=office,
+        geocoded=geocoded,
+        due_at=now + timedelta(days=category.service_days) if category.service_days else None,
         description=description.strip(),
         latitude=None if latitude is None else Decimal(str(latitude)).quantize(Decimal("0.000001")),
         longitude=None
@@ -127,7 +149,7 @@ def submit_report(
         contact_email=contact_email.strip().lower(),
         contact_phone=contact_phone.strip(),
         source=source,
-        status_changed_at=timezone.now(),
+        status_changed_at=now,
     )
     if draft_key:
         ReportPhoto.objects.filter(draft_key=draft_key, report=None).update(
@@ -142,17 +164,80 @@ def submit_report(
     audit.record(
         "participation.report.submitted",
         report,
-        data={"category": category.code, "source": source, "office": category.office.slug},
+        data={"category": category.code, "source": source, "office": office.slug},
     )
-    email_after_commit(
+    if report.contact_email:
+        mail_after_commit("report_received", report.pk)
+    return report
+
+
+def _report(pk) -> Report | None:
+    return Report.objects.select_related("category", "office", "municipality").filter(pk=pk).first()
+
+
+def received_mail(pk, ids=()):
+    """Confirmation to the reporter, rendered when the task runs (the task row has the id)."""
+    report = _report(pk)
+    if report is None or not report.contact_email:
+        return None
+    return (
         f"Ihre Meldung Nr. {report.pk} ist eingegangen",
-        f"Vielen Dank für Ihre Meldung ({category.name}).\n\n"
+        f"Vielen Dank für Ihre Meldung ({report.category.name}).\n\n"
         "Wir prüfen sie kurz und veröffentlichen sie dann. Über Änderungen des Bearbeitungsstands "
         "informieren wir Sie per E-Mail.\n\n"
         f"Meldung ansehen (nach Freigabe): {public_url(report)}",
         report.contact_email,
     )
-    return report
+
+
+def office_mail(pk, ids=()):
+    """A published report, to the responsible office's address."""
+    report = _report(pk)
+    if report is None or not report.office.email:
+        return None
+    staff_path = reverse("participation:staff_report", args=[report.pk])
+    return (
+        f"Neue Meldung Nr. {report.pk}: {report.category.name}",
+        f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
+        f"{report.description}\n{report.address}\n\n"
+        f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
+        report.office.email,
+    )
+
+
+def rejected_mail(update_pk, ids=()):
+    """The reporter learns that the report is not published, with the moderation reason."""
+    update = ReportUpdate.objects.select_related("report").filter(pk=update_pk).first()
+    if update is None or not update.report.contact_email:
+        return None
+    return (
+        f"Ihre Meldung Nr. {update.report_id} wird nicht veröffentlicht",
+        "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
+        + (f"\n\nBegründung: {update.text}" if update.text else ""),
+        update.report.contact_email,
+    )
+
+
+def route_office(municipality, category, latitude, longitude, address: str):
+    """The office for a new report: the first routing rule of the category (or of all
+    categories) whose street or box matches, else the category's own office."""
+    from .geocoding import split_address, street_key
+
+    key = street_key(split_address(address)[0]) if address else ""
+    rules = (
+        RoutingRule.objects.for_municipality(municipality)
+        .filter(models.Q(category=category) | models.Q(category=None))
+        .select_related("office")
+    )
+    for rule in rules:
+        if rule.street:
+            if key and street_key(rule.street) == key:
+                return rule.office
+        elif latitude is not None and None not in (rule.south, rule.west, rule.north, rule.east):
+            lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
+            if rule.south <= lat <= rule.north and rule.west <= lon <= rule.east:
+                return rule.office
+    return category.office
 
 
 def public_url(report) -> str:
@@ -177,7 +262,7 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
         report.close_reason = Report.CloseReason.OTHER
         report.status_changed_at = timezone.now()
     report.save()
-    ReportUpdate.objects.create(
+    update = ReportUpdate.objects.create(
         report=report,
         kind=ReportUpdate.Kind.MODERATION,
         text=reason,
@@ -185,22 +270,10 @@ def moderate(report, *, publish: bool, actor, reason: str = "") -> Report:
         actor=actor,
     )
     audit.record("participation.report.moderated", report, actor=actor, data={"publish": publish})
-    if publish:
-        staff_path = reverse("participation:staff_report", args=[report.pk])
-        email_after_commit(
-            f"Neue Meldung Nr. {report.pk}: {report.category.name}",
-            f"Eine neue Meldung für {report.office.name} ist freigegeben:\n\n"
-            f"{report.description}\n{report.address}\n\n"
-            f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
-            report.office.email,
-        )
-    if not publish:
-        email_after_commit(
-            f"Ihre Meldung Nr. {report.pk} wird nicht veröffentlicht",
-            "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
-            + (f"\n\nBegründung: {reason}" if reason else ""),
-            report.contact_email,
-        )
+    if publish and report.office.email:
+        mail_after_commit("report_to_office", report.pk)
+    if not publish and report.contact_email:
+        mail_after_commit("report_rejected", update.pk)
     return report
 
 
@@ -252,12 +325,107 @@ def reroute(report, *, office, actor) -> Report:
 
 
 @transaction.atomic
-def add_note(report, *, text: str, actor) -> ReportUpdate:
+def add_note(report, *, text: str, actor, public: bool = False) -> ReportUpdate:
+    """A staff note; internal unless ``public`` (then it shows on the report's page and
+    counts as news for area alerts)."""
+    report = _lock(report)
     note = ReportUpdate.objects.create(
-        report=report, kind=ReportUpdate.Kind.NOTE, text=text.strip(), actor=actor
+        report=report, kind=ReportUpdate.Kind.NOTE, text=text.strip(), actor=actor, is_public=public
     )
-    audit.record("participation.report.noted", report, actor=actor)
+    if public:
+        report.save(update_fields=["updated_at"])
+    audit.record("participation.report.noted", report, actor=actor, data={"public": public})
     return note
+
+
+# --- citizens' updates ----------------------------------------------------------------
+
+
+def _clean_update_photos(photos) -> list:
+    """Check every photo before anything is stored: one bad photo refuses the update."""
+    photos = [p for p in photos if p]
+    if len(photos) > MAX_UPDATE_PHOTOS:
+        raise ValidationError(f"Höchstens {MAX_UPDATE_PHOTOS} Fotos je Hinweis sind möglich.")
+    return [sanitize_photo(p) for p in photos]
+
+
+@transaction.atomic
+def add_citizen_update(report, *, text: str, confirmation: str = "", photos=()) -> ReportUpdate:
+    """A citizen adds a hint, photos or a confirmation ("still there"/"fixed") to an open,
+    published report. It waits for moderation like a report; a double submit (same text
+    and confirmation while the first still waits) returns the first."""
+    report = _lock(report)
+    if not report.is_public or not report.is_open:
+        raise ValidationError("Zu dieser Meldung sind keine Hinweise mehr möglich.")
+    if confirmation and confirmation not in ReportUpdate.Confirmation.values:
+        raise ValidationError("Unbekannte Bestätigung.")
+    text = text.strip()
+    if not text and not confirmation and not any(photos):
+        raise ValidationError("Bitte schreiben Sie einen Hinweis oder wählen Sie eine Bestätigung.")
+    same = report.updates.filter(
+        kind=ReportUpdate.Kind.CITIZEN,
+        moderation=Report.Moderation.PENDING,
+        text=text,
+        confirmation=confirmation,
+    ).first()
+    if same is not None:
+        return same
+    clean = _clean_update_photos(photos)
+    update = ReportUpdate.objects.create(
+        report=report,
+        kind=ReportUpdate.Kind.CITIZEN,
+        text=text,
+        confirmation=confirmation,
+        moderation=Report.Moderation.PENDING,
+    )
+    for content in clean:
+        photo = ReportPhoto(update=update)
+        photo.image.save(content.name, content, save=True)
+    audit.record(
+        "participation.report.citizen_update",
+        report,
+        actor_label="Bürger/in",
+        data={"update": update.pk, "confirmation": confirmation, "photos": len(clean)},
+    )
+    return update
+
+
+@transaction.atomic
+def moderate_update(update, *, publish: bool, actor) -> ReportUpdate:
+    """Publish or reject a citizen's update (moderators); decided once."""
+    report = _lock(update.report)
+    update = ReportUpdate.objects.select_for_update().get(pk=update.pk)
+    if update.kind != ReportUpdate.Kind.CITIZEN or update.moderation != (Report.Moderation.PENDING):
+        return update
+    update.moderation = Report.Moderation.PUBLISHED if publish else Report.Moderation.REJECTED
+    update.is_public = publish
+    update.save(update_fields=["moderation", "is_public"])
+    if publish:
+        report.save(update_fields=["updated_at"])  # news for area alerts
+    else:
+        for photo in update.photos.all():
+            photo.delete()  # a rejected photo is not kept
+    audit.record(
+        "participation.report.citizen_update_moderated",
+        report,
+        actor=actor,
+        data={"update": update.pk, "publish": publish},
+    )
+    return update
+
+
+def confirmations(report) -> dict:
+    """Published confirmations since the last status change: how many say what."""
+    rows = report.updates.filter(
+        kind=ReportUpdate.Kind.CITIZEN, moderation=Report.Moderation.PUBLISHED
+    ).exclude(confirmation="")
+    if report.status_changed_at:
+        rows = rows.filter(created_at__gte=report.status_changed_at)
+    counts = dict(rows.values_list("confirmation").annotate(n=models.Count("id")))
+    return {
+        "still_there": counts.get(ReportUpdate.Confirmation.STILL_THERE, 0),
+        "fixed": counts.get(ReportUpdate.Confirmation.FIXED, 0),
+    }
 
 
 @transaction.atomic
@@ -285,7 +453,7 @@ def change_status(
         report.status_notes = note.strip()
     report.status_changed_at = timezone.now()
     report.save()
-    ReportUpdate.objects.create(
+    update = ReportUpdate.objects.create(
         report=report,
         kind=ReportUpdate.Kind.STATUS,
         old_status=old,
@@ -300,14 +468,21 @@ def change_status(
         actor=actor,
         data={"from": old, "to": status, "reason": report.close_reason},
     )
-    _notify_status(report)
+    if report.contact_email:
+        mail_after_commit("report_status", update.pk)
     return report
 
 
-def _notify_status(report) -> None:
+def status_mail(update_pk, ids=()):
+    """The reporter learns the new status (of this change; the rest as the report is now)."""
+    update = ReportUpdate.objects.select_related("report__category").filter(pk=update_pk).first()
+    if update is None or not update.report.contact_email:
+        return None
+    report = update.report
+    status_label = dict(Report.Status.choices).get(update.new_status, update.new_status)
     lines = [
         f"der Bearbeitungsstand Ihrer Meldung Nr. {report.pk} ({report.category.name}) "
-        f"ist jetzt: {report.get_status_display()}.",
+        f"ist jetzt: {status_label}.",
     ]
     if report.close_reason:
         lines.append(f"Grund: {report.get_close_reason_display()}.")
@@ -320,7 +495,7 @@ def _notify_status(report) -> None:
             f"über diesen Link wieder öffnen: {reopen_url(report)}"
         )
     lines.append(f"Meldung ansehen: {public_url(report)}")
-    email_after_commit(
+    return (
         f"Neuer Stand Ihrer Meldung Nr. {report.pk}",
         "Guten Tag,\n\n" + "\n\n".join(lines),
         report.contact_email,
@@ -388,9 +563,45 @@ def statistics(municipality) -> dict:
         (changed - created).total_seconds() / 86400
         for created, changed in fixed.values_list("created_at", "status_changed_at")
     ]
+    now = timezone.now()
+    overdue = public.filter(status__in=Report.OPEN_STATUSES, due_at__lt=now)
+    with_deadline = fixed.exclude(due_at=None)
+    on_time = with_deadline.filter(status_changed_at__lte=models.F("due_at")).count()
     return {
         "open": public.filter(status__in=Report.OPEN_STATUSES).count(),
         "fixed": public.filter(status=Report.Status.FIXED).count(),
         "closed": public.filter(status=Report.Status.CLOSED).count(),
         "median_days_to_fix": round(median(days), 1) if days else None,
+        "overdue": overdue.count(),
+        "on_time_percent": round(100 * on_time / with_deadline.count())
+        if with_deadline.exists()
+        else None,
+        "by_category": service_levels(municipality, public, since, now),
     }
+
+
+def service_levels(municipality, public, since, now) -> list[dict]:
+    """Per category with a deadline: the promise, open, overdue, and fixed in time."""
+    rows = []
+    categories = ReportCategory.objects.for_municipality(municipality).exclude(service_days=None)
+    for category in categories:
+        mine = public.filter(category=category)
+        fixed = mine.filter(
+            status=Report.Status.FIXED, status_changed_at__gte=since, due_at__isnull=False
+        )
+        done = fixed.count()
+        rows.append(
+            {
+                "category": category,
+                "days": category.service_days,
+                "open": mine.filter(status__in=Report.OPEN_STATUSES).count(),
+                "overdue": mine.filter(status__in=Report.OPEN_STATUSES, due_at__lt=now).count(),
+                "fixed": done,
+                "on_time_percent": round(
+                    100 * fixed.filter(status_changed_at__lte=models.F("due_at")).count() / done
+                )
+                if done
+                else None,
+            }
+        )
+    return rows

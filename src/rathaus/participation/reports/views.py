@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,15 +24,17 @@ from ..maps import map_context
 from . import services
 from .forms import (
     AssignForm,
+    CitizenUpdateForm,
     DetailsForm,
     ModerationForm,
     NoteForm,
     ReopenForm,
     RerouteForm,
     StatusForm,
+    UpdateModerationForm,
     WhereWhatForm,
 )
-from .models import Report, ReportCategory
+from .models import Report, ReportCategory, ReportUpdate
 
 DRAFT = "participation_report_draft"
 LAST = "participation_report_last"
@@ -93,12 +96,52 @@ def report_geojson(request):
     return JsonResponse({"type": "FeatureCollection", "features": features})
 
 
-def report_detail(request, pk):
+def report_detail(request, pk, update_form=None):
     report = get_object_or_404(_public(request).prefetch_related("photos"), pk=pk)
-    updates = report.updates.filter(is_public=True)
+    updates = report.updates.filter(is_public=True).prefetch_related("photos")
     point = f"{report.latitude},{report.longitude}" if report.has_location else ""
-    context = map_context(request.municipality, report=report, updates=updates, point=point)
-    return render(request, "participation/reports/detail.html", context)
+    if report.is_open and update_form is None:
+        update_form = CitizenUpdateForm()
+    context = map_context(
+        request.municipality,
+        report=report,
+        updates=updates,
+        point=point,
+        update_form=update_form if report.is_open else None,
+        confirmations=services.confirmations(report),
+    )
+    return render(
+        request,
+        "participation/reports/detail.html",
+        context,
+        status=400 if update_form is not None and update_form.errors else 200,
+    )
+
+
+@require_POST
+@ratelimit("participation-report-update", limit=10, window_seconds=600)
+def report_update(request, pk):
+    """A citizen's update, photos or confirmation; published after moderation."""
+    report = get_object_or_404(_public(request), pk=pk)
+    form = CitizenUpdateForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_citizen_update(
+                report,
+                text=data["text"],
+                confirmation=data["confirmation"],
+                photos=[data.get("photo_1"), data.get("photo_2")],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Vielen Dank. Ihr Hinweis erscheint, sobald die Moderation ihn geprüft hat."),
+            )
+            return redirect("participation:report_detail", report.pk)
+    return report_detail(request, pk, update_form=form)
 
 
 # --- reporting in three steps -------------------------------------------------------
@@ -219,7 +262,7 @@ def report_check(request):
         return redirect("participation:report_start")
     if request.method == "POST":
         if request.POST.get("remove_photo"):
-            services.draft_photos(draft["key"]).filter(pk=request.POST["remove_photo"]).delete()
+            services.remove_draft_photo(draft["key"], request.POST["remove_photo"])
             return redirect("participation:report_check")
         lat, lon = _coords(draft)
         try:
@@ -242,11 +285,7 @@ def report_check(request):
         request.session.pop(DRAFT, None)
         request.session[LAST] = report.pk
         return redirect("participation:report_done")
-    labels = {a.code: a.description for a in category.attributes.all()}
-    attributes = [
-        (labels.get(code, code), ", ".join(v) if isinstance(v, list) else v)
-        for code, v in draft.get("attributes", {}).items()
-    ]
+    attributes = _attribute_answers(category, draft.get("attributes", {}))
     return render(
         request,
         "participation/reports/step_check.html",
@@ -308,6 +347,15 @@ def inbox(request):
         reports = reports.filter(moderation=Report.Moderation.PENDING)
     elif view == "mir":
         reports = reports.filter(assignee=request.user)
+    elif view == "hinweise":
+        reports = reports.filter(
+            updates__kind=ReportUpdate.Kind.CITIZEN,
+            updates__moderation=Report.Moderation.PENDING,
+        ).distinct()
+    elif view == "frist":
+        reports = reports.filter(
+            status__in=Report.OPEN_STATUSES, due_at__lt=timezone.now()
+        ).order_by("due_at")
     elif view == "alle":
         pass
     else:
@@ -321,8 +369,16 @@ def inbox(request):
     elif query:
         reports = reports.filter(Q(description__icontains=query) | Q(address__icontains=query))
     page = Paginator(reports, 30).get_page(request.GET.get("seite"))
+    overdue = (
+        _staff_reports(request)
+        .filter(status__in=Report.OPEN_STATUSES, due_at__lt=timezone.now())
+        .exclude(moderation=Report.Moderation.REJECTED)
+        .count()
+    )
     return render(
-        request, "participation/reports/inbox.html", {"page": page, "view": view, "query": query}
+        request,
+        "participation/reports/inbox.html",
+        {"page": page, "view": view, "query": query, "overdue": overdue},
     )
 
 
@@ -350,7 +406,7 @@ def staff_report(request, pk):
         "participation/reports/staff_detail.html",
         {
             "report": report,
-            "updates": report.updates.select_related("actor"),
+            "updates": report.updates.select_related("actor").prefetch_related("photos"),
             "can_moderate": can_moderate,
             "moderation_form": ModerationForm(),
             "assign_form": AssignForm(
@@ -378,6 +434,7 @@ def staff_action(request, pk, action):
         "status": _status,
         "note": _note,
         "reroute": _reroute,
+        "hinweis": _moderate_update,
     }
     if action not in handlers:
         raise Http404
@@ -450,5 +507,52 @@ def _note(request, report):
     form = NoteForm(request.POST)
     if not form.is_valid():
         raise ValidationError(_("Die Notiz ist leer."))
-    services.add_note(report, text=form.cleaned_data["text"], actor=request.user)
-    messages.success(request, _("Notiz gespeichert."))
+    public = form.cleaned_data["public"]
+    services.add_note(report, text=form.cleaned_data["text"], actor=request.user, public=public)
+    messages.success(
+        request, _("Öffentliche Mitteilung gespeichert.") if public else _("Notiz gespeichert.")
+    )
+
+
+def _moderate_update(request, report):
+    if not has_role(request.user, request.municipality, Role.MODERATOR):
+        raise PermissionDenied(_("Nur die Moderation darf Hinweise freigeben."))
+    form = UpdateModerationForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Bitte wählen Sie eine Entscheidung."))
+    update = get_object_or_404(
+        report.updates.filter(kind=ReportUpdate.Kind.CITIZEN), pk=form.cleaned_data["update"]
+    )
+    publish = form.cleaned_data["decision"] == "publish"
+    services.moderate_update(update, publish=publish, actor=request.user)
+    messages.success(request, _("Veröffentlicht.") if publish else _("Nicht veröffentlicht."))
+
+
+def _attribute_answers(category, answers: dict) -> list[tuple]:
+    """(question, lang, answer, lang) for the check page: value names instead of keys, in
+    English where staff wrote them, else German marked lang="de" on English pages."""
+    from rathaus.catalog import english
+
+    rows = []
+    questions = {a.code: a for a in category.attributes.all()}
+    for code, raw in answers.items():
+        attribute = questions.get(code)
+        if attribute is None:
+            continue
+        names = {str(v.get("key")): v for v in attribute.values}
+        chosen = raw if isinstance(raw, list) else [raw]
+        shown = [names.get(str(c)) for c in chosen]
+        answer = ", ".join(
+            english.localized(v, "name") if v else str(c)
+            for v, c in zip(shown, chosen, strict=True)
+        )
+        german = any(v and english.shows_german(v, "name") for v in shown)
+        rows.append(
+            (
+                english.localized(attribute, "description"),
+                "de" if english.shows_german(attribute, "description") else "",
+                answer,
+                "de" if german else "",
+            )
+        )
+    return rows

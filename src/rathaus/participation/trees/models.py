@@ -95,3 +95,72 @@ class Rainfall(TenantModel):
             models.UniqueConstraint(fields=["municipality", "date"], name="rainfall_per_day"),
             models.CheckConstraint(condition=models.Q(mm__gte=0), name="rainfall_not_negative"),
         ]
+
+
+class StreetGroupMember(TenantModel):
+    """A street's self-organised watering group (22/SVV/1134): neighbours join the group
+    of their street under a pseudonym; the street page lists them and what is missing."""
+
+    street = models.CharField(_("Straße"), max_length=120)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("Name (Pseudonym)"), max_length=40)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Mitglied einer Gießgruppe")
+        verbose_name_plural = _("Mitglieder von Gießgruppen")
+        ordering = ["street", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "street", "user"], name="one_street_group_membership"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street}: {self.name}"
+
+
+class TreeGrant(TenantModel):
+    """A Baumpatenschaft with plaque or a water voucher issued by staff (22/SVV/1134):
+    who (account), which tree, issued when and by whom, valid until when."""
+
+    class Kind(models.TextChoices):
+        SPONSORSHIP = "sponsorship", _("Baumpatenschaft mit Schild")
+        WATER_VOUCHER = "water_voucher", _("Wassergutschein")
+
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tree_grants"
+    )
+    plaque_text = models.CharField(_("Text des Schildes"), max_length=80, blank=True)
+    litres = models.PositiveIntegerField(_("Liter (Gutschein)"), null=True, blank=True)
+    issued_on = models.DateField(_("ausgegeben am"))
+    valid_until = models.DateField(_("gültig bis"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Patenschaft oder Wassergutschein")
+        verbose_name_plural = _("Patenschaften und Wassergutscheine")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            # a second click (or a parallel one) on the same day records nothing new
+            models.UniqueConstraint(
+                fields=["kind", "tree", "user", "issued_on"], name="tree_grant_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(issued_on__lte=models.F("valid_until")),
+                name="tree_grant_valid_after_issue",
+            ),
+        ]
+        indexes = [models.Index(fields=["valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.tree}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rathaus.core import audit
 
 from . import water
-from .models import Adoption, Rainfall, Tree, Watering
+from .models import Adoption, Rainfall, StreetGroupMember, Tree, Watering
 
 MAX_LITRES = 1000
 
@@ -177,6 +177,71 @@ def release(tree, user) -> bool:
     return bool(deleted)
 
 
+# --- street watering groups ------------------------------------------------------------
+
+
+def street_exists(municipality, street: str) -> bool:
+    return (
+        bool(street) and Tree.objects.for_municipality(municipality).filter(street=street).exists()
+    )
+
+
+@transaction.atomic
+def join_street_group(municipality, street: str, user, name: str) -> StreetGroupMember:
+    """Join the watering group of a street with trees (once; a second join renames)."""
+    name = name.strip()
+    if not street_exists(municipality, street):
+        raise ValidationError("In dieser Straße gibt es keine Bäume.")
+    if not name or len(name) > 40:
+        raise ValidationError("Bitte geben Sie einen Namen (Pseudonym, bis 40 Zeichen) an.")
+    member, created = StreetGroupMember.objects.get_or_create(
+        municipality=municipality, street=street, user=user, defaults={"name": name}
+    )
+    if not created and member.name != name:
+        member.name = name
+        member.save(update_fields=["name"])
+    if created:
+        audit.record("participation.trees.group_joined", member, actor=user)
+    return member
+
+
+@transaction.atomic
+def leave_street_group(municipality, street: str, user) -> bool:
+    members = StreetGroupMember.objects.for_municipality(municipality).filter(
+        street=street, user=user
+    )
+    member = members.first()
+    if member is None:
+        return False
+    audit.record("participation.trees.group_left", member, actor=user)
+    member.delete()
+    return True
+
+
+def street_week(municipality, street: str, today: date | None = None) -> dict:
+    """A street's trees with their need, this week's litres and the group's pseudonyms."""
+    today = today or timezone.localdate()
+    trees = with_needs(
+        Tree.objects.for_municipality(municipality).filter(street=street), municipality, today
+    )
+    start, end = water.week(today)
+    litres = (
+        Watering.objects.filter(tree__municipality=municipality, tree__street=street)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("litres"))["s"]
+        or 0
+    )
+    members = StreetGroupMember.objects.for_municipality(municipality).filter(street=street)
+    trees.sort(key=lambda t: (not t.need.should_water, -t.need.missing, t.external_id))
+    return {
+        "trees": trees,
+        "to_water": sum(1 for t in trees if t.need.should_water),
+        "missing": sum(t.need.missing for t in trees if t.need.should_water),
+        "litres_week": litres,
+        "members": list(members.values_list("name", flat=True)),
+    }
+
+
 # --- figures ---------------------------------------------------------------------------
 
 
@@ -188,6 +253,26 @@ def rain_sum(municipality, today: date) -> float:
         .aggregate(s=Sum("mm"))["s"]
     )
     return float(total or 0)
+
+
+def this_week(tree, today: date | None = None) -> dict:
+    """The tree's week: need, rain, litres watered and the pseudonyms who watered."""
+    today = today or timezone.localdate()
+    start, end = water.week(today)
+    rain = (
+        Rainfall.objects.for_municipality(tree.municipality)
+        .filter(date__range=(start, end))
+        .aggregate(s=Sum("mm"))["s"]
+    )
+    waterings = tree.waterings.filter(date__range=(start, end))
+    litres = waterings.aggregate(s=Sum("litres"))["s"] or 0
+    names = sorted({name for name in waterings.values_list("name", flat=True) if name})
+    return {
+        "need": water.week_need(tree.planting_year, float(rain or 0), litres, today),
+        "names": names,
+        "start": start,
+        "end": end,
+    }
 
 
 def with_needs(trees, municipality, today: date | None = None):
@@ -227,3 +312,70 @@ def totals(trees_with_needs, key: str) -> list[Total]:
             group.to_water += 1
             group.missing += tree.need.missing
     return sorted(groups.values(), key=lambda t: (-t.missing, t.name))
+
+
+# --- sponsorships with plaque and water vouchers (staff) -------------------------------
+
+GRANT_MAX_YEARS = 10
+
+
+@transaction.atomic
+def issue_grant(
+    tree,
+    *,
+    user,
+    kind: str,
+    valid_until: date,
+    actor,
+    plaque_text: str = "",
+    litres: int | None = None,
+):
+    """Record a sponsorship (with plaque) or a water voucher for an account.
+
+    Idempotent per kind, tree, account and day: a double submit returns the first
+    record (created=False). Audited with ids only.
+    """
+    from django.db import IntegrityError
+
+    from .models import TreeGrant
+
+    today = timezone.localdate()
+    if kind not in TreeGrant.Kind.values:
+        raise ValidationError("Unbekannte Art.")
+    if valid_until < today:
+        raise ValidationError("„Gültig bis“ liegt in der Vergangenheit.")
+    if (valid_until - today).days > GRANT_MAX_YEARS * 366:
+        raise ValidationError(f"Höchstens {GRANT_MAX_YEARS} Jahre gültig.")
+    if kind == TreeGrant.Kind.SPONSORSHIP and not plaque_text.strip():
+        raise ValidationError("Bitte geben Sie den Text des Schildes an.")
+    if kind == TreeGrant.Kind.WATER_VOUCHER and not litres:
+        raise ValidationError("Bitte geben Sie die Liter des Gutscheins an.")
+    fields = {
+        "municipality": tree.municipality,
+        "kind": kind,
+        "tree": tree,
+        "user": user,
+        "issued_on": today,
+    }
+    existing = TreeGrant.objects.filter(**fields).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            grant = TreeGrant.objects.create(
+                **fields,
+                valid_until=valid_until,
+                plaque_text=plaque_text.strip() if kind == TreeGrant.Kind.SPONSORSHIP else "",
+                litres=litres if kind == TreeGrant.Kind.WATER_VOUCHER else None,
+                issued_by=actor,
+            )
+    except IntegrityError:  # a parallel double submit won
+        return TreeGrant.objects.get(**fields), False
+    audit.record(
+        "participation.trees.grant_issued",
+        grant,
+        actor=actor,
+        municipality=tree.municipality,
+        data={"kind": kind, "tree": tree.pk, "user": user.pk},
+    )
+    return grant, True

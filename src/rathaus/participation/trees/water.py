@@ -85,6 +85,30 @@ def water_need(planting_year, rain_mm: float, watered_litres: int, today: date) 
     return WaterNeed(cls, reference, float(rain_mm), int(watered_litres), missing)
 
 
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class WeekNeed:
+    """The same rule over the last 7 days: the 30-day reference scaled to a week
+    ("Wie viel Wasser braucht der Baum in der Woche?", 22/SVV/1134)."""
+
+    reference: int
+    rain: float
+    watered: int
+    missing: int
+
+
+def week_need(planting_year, rain_mm: float, watered_litres: int, today: date) -> WeekNeed:
+    reference = round(REFERENCE_LITRES[age_class(planting_year, today)] * WEEK_DAYS / WINDOW_DAYS)
+    missing = max(0, round(reference - float(rain_mm) - watered_litres))
+    return WeekNeed(reference, float(rain_mm), int(watered_litres), missing)
+
+
+def week(today: date) -> tuple[date, date]:
+    return today - timedelta(days=WEEK_DAYS - 1), today
+
+
 def window(today: date) -> tuple[date, date]:
     """The 30 days that count: today and the 29 days before."""
     return today - timedelta(days=WINDOW_DAYS - 1), today

@@ -129,8 +129,19 @@
     });
   }
 
+  // Embedded pages (ADR 0008): a link to a page that can't be framed opens in the whole
+  // window instead of a blocked frame; links of the embedded flow stay in the frame.
+  function openOtherPagesOnTop() {
+    if (!document.body.hasAttribute("data-embedded")) return;
+    document.querySelectorAll("a[href]").forEach(function (link) {
+      if (!link.target && link.pathname.indexOf("/einbetten/") !== 0) link.target = "_top";
+    });
+  }
+
   function start() {
     document.documentElement.classList.add("js");
+    openOtherPagesOnTop();
+    document.addEventListener("htmx:afterSwap", openOtherPagesOnTop);
     enhanceMenu();
     wrapTables();
     focusAfterSubmit();

@@ -1,0 +1,156 @@
+"""The Land catalog template (ADR 0211): service texts kept once per Land, adopted by
+towns, updates reaching every town that has not changed the field itself.
+
+A town's Service keeps its own copy of the texts (every read path — pages, search,
+API, XZuFi export, assistant — stays as it is); ``Service.land_service`` names the
+template and ``Service.own_fields`` the fields the town changed. A change of the
+Land text is written to every adopting town's row in one UPDATE per field, leaving
+out the towns that changed that field. Fees, office, locations, links and local
+additions (hints, synonyms, online URL) are never template fields: they are the
+town's.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from rathaus.core import audit
+
+from . import search
+from .models import LandService, Service
+
+TEMPLATE_FIELDS = (
+    "name",
+    "name_en",
+    "summary",
+    "summary_en",
+    "description",
+    "description_en",
+    "requirements",
+    "requirements_en",
+    "documents",
+    "documents_en",
+    "procedure",
+    "procedure_en",
+    "legal_basis",
+    "deadlines",
+    "processing_time",
+)
+
+
+def own_fields(service: Service) -> set[str]:
+    return {name for name in service.own_fields.split(",") if name}
+
+
+def _store(names: set[str]) -> str:
+    return f",{','.join(sorted(names))}," if names else ""
+
+
+@transaction.atomic
+def save_land_service(
+    land: str, slug: str, *, topic, leika_key: str = "", actor=None, actor_label="", **texts
+) -> tuple[LandService, int]:
+    """Create or change the Land's text; returns it and how many town rows changed."""
+    unknown = set(texts) - set(TEMPLATE_FIELDS)
+    if unknown:
+        raise ValueError(f"keine Felder der Vorlage: {sorted(unknown)}")
+    template = LandService.objects.select_for_update().filter(land=land, slug=slug).first()
+    created = template is None
+    if created:
+        template = LandService(land=land, slug=slug)
+    changed = [name for name, value in texts.items() if getattr(template, name) != value]
+    for name, value in texts.items():
+        setattr(template, name, value)
+    template.topic = topic
+    template.leika_key = leika_key
+    template.save()
+    towns_changed = 0
+    if not created and changed:
+        adoptions = Service.objects.filter(land_service=template)
+        for name in changed:
+            towns_changed += adoptions.exclude(own_fields__contains=f",{name},").update(
+                **{name: texts[name]}, updated_at=timezone.now()
+            )
+        for town_id in set(adoptions.values_list("municipality_id", flat=True)):
+            transaction.on_commit(lambda town_id=town_id: search.invalidate(town_id))
+    audit.record(
+        "catalog.land_service_saved",
+        template,
+        actor=actor,
+        actor_label=actor_label,
+        data={"land": land, "fields": sorted(changed), "rows": towns_changed},
+    )
+    return template, towns_changed
+
+
+@transaction.atomic
+def adopt(town, template: LandService, *, office, locations=(), actor=None, actor_label=""):
+    """The town's Service from the Land's text (new, or an existing one by slug that
+    then follows the template for every field it has not changed)."""
+    if office.municipality_id != town.pk:
+        raise ValueError("Die Organisationseinheit gehört nicht zu dieser Kommune.")
+    if template.land != town.land:
+        raise ValueError("Die Vorlage gehört zu einem anderen Land.")
+    texts = {name: getattr(template, name) for name in TEMPLATE_FIELDS}
+    service = Service.objects.for_municipality(town).filter(slug=template.slug).first()
+    if service is None:
+        service = Service.objects.create(
+            municipality=town,
+            slug=template.slug,
+            leika_key=template.leika_key,
+            topic=template.topic,
+            office=office,
+            land_service=template,
+            **texts,
+        )
+        created = True
+    else:
+        differing = {name for name, value in texts.items() if getattr(service, name) != value}
+        service.land_service = template
+        service.own_fields = _store(differing)
+        service.save(update_fields=["land_service", "own_fields"])
+        created = False
+    if locations:
+        service.locations.set(locations)
+    audit.record(
+        "catalog.land_service_adopted",
+        service,
+        actor=actor,
+        actor_label=actor_label,
+        data={"template": template.pk, "created": created},
+    )
+    transaction.on_commit(lambda: search.invalidate(town.pk))
+    return service
+
+
+def note_town_edit(service: Service, changed_fields) -> None:
+    """After a town edited its service: a template field that now differs from the
+    Land's text is the town's own; one set back to the Land's text follows it again."""
+    if service.land_service_id is None:
+        return
+    template = service.land_service
+    mine = own_fields(service)
+    for name in set(changed_fields) & set(TEMPLATE_FIELDS):
+        if getattr(service, name) == getattr(template, name):
+            mine.discard(name)
+        else:
+            mine.add(name)
+    stored = _store(mine)
+    if stored != service.own_fields:
+        service.own_fields = stored
+        Service.objects.filter(pk=service.pk).update(own_fields=stored)
+
+
+@transaction.atomic
+def follow_land_again(service: Service, fields, *, actor=None) -> Service:
+    """Give up the town's own text of ``fields``: the Land's text is shown again."""
+    template = service.land_service
+    if template is None:
+        raise ValueError("Die Leistung folgt keiner Vorlage des Landes.")
+    names = set(fields) & set(TEMPLATE_FIELDS)
+    for name in names:
+        setattr(service, name, getattr(template, name))
+    service.own_fields = _store(own_fields(service) - names)
+    service.save()
+    audit.record("catalog.land_text_restored", service, actor=actor, data={"fields": sorted(names)})
+    transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return service

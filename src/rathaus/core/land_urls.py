@@ -1,0 +1,12 @@
+"""The Land operator's area (/land/), see land_views."""
+
+from django.urls import path
+
+from . import land_views
+
+app_name = "land"
+urlpatterns = [
+    path("", land_views.index, name="index"),
+    path("kommunen/neu/", land_views.town_new, name="town_new"),
+    path("kommunen/<slug:slug>/", land_views.town_detail, name="town"),
+]

@@ -1,0 +1,73 @@
+"""A town's administrators manage their own people (issue 21): invite staff by e-mail,
+grant and revoke roles in their own town; accounts of other towns stay invisible."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import onboarding
+from .land_forms import StaffInviteForm
+from .models import Role
+from .parsing import ParseError, try_id
+from .permissions import role_required
+
+
+@role_required(Role.ADMINISTRATOR)
+def staff(request):
+    town = request.municipality
+    form = StaffInviteForm(request.POST or None, town=town)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user, invited = onboarding.invite_staff(
+                town,
+                email=data["email"],
+                role=data["role"],
+                office=data["office"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                actor=request.user,
+            )
+        except onboarding.NotYours:
+            form.add_error(
+                "email",
+                _(
+                    "Diesem Konto können Sie hier keine Rolle geben (es gehört zu einer anderen "
+                    "Kommune). Bitte wenden Sie sich an den Betrieb der Installation."
+                ),
+            )
+        except ParseError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.reason)
+        else:
+            if invited:
+                messages.success(
+                    request, _("Die Einladung an %(email)s ist unterwegs.") % {"email": user.email}
+                )
+            else:
+                messages.success(
+                    request, _("%(email)s hat die Rolle erhalten.") % {"email": user.email}
+                )
+            return redirect("core:staff")
+    people: dict = {}
+    for staff_role in onboarding.town_staff(town):
+        people.setdefault(staff_role.user, []).append(staff_role)
+    return render(request, "core/staff.html", {"form": form, "people": people})
+
+
+@require_POST
+@role_required(Role.ADMINISTRATOR)
+def revoke(request, pk):
+    role_id = try_id(pk)
+    try:
+        removed = role_id is not None and onboarding.revoke_role(
+            request.municipality, role_id, actor=request.user
+        )
+    except ParseError as error:
+        messages.error(request, error.reason)
+    else:
+        if removed:
+            messages.success(request, _("Die Rolle ist entzogen."))
+        else:
+            messages.error(request, _("Diese Rolle gibt es hier nicht."))
+    return redirect("core:staff")
