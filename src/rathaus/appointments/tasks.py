@@ -27,10 +27,6 @@ def bring_items(booking) -> tuple[list[str], bool]:
     return bring_items_for(offers)
 
 
-def bring_list_for(offers) -> list[str]:
-    return bring_items_for(offers)[0]
-
-
 def bring_items_for(offers) -> tuple[list[str], bool]:
     """The merged list of several offers: in their order, an item named twice only once
     (the ID card needed for the move and for the passport is brought once)."""

@@ -87,15 +87,9 @@ def match(question: str, topic_words=()) -> Elsewhere | None:
     is about: at least half of them. "Unser Hausarzt sagt, mein Sohn hat eine
     Behinderung" mentions a doctor but asks about a disability.
     """
-    asked = _stems(question)
-    best, best_length = None, 0
-    for entry in entries():
-        for phrase in entry.phrases:
-            if phrase <= asked and len(phrase) > best_length:
-                if topic_words and _share(phrase, topic_words) < MIN_SHARE:
-                    continue
-                best, best_length = entry, len(phrase)
-    return best
+    if not topic_words:
+        return _longest(question, lambda phrase: True)
+    return _longest(question, lambda phrase: _share(phrase, topic_words) >= MIN_SHARE)
 
 
 def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
@@ -106,11 +100,16 @@ def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
     says: the town has no service that "TÜV" could mean, so the share rule of
     :func:`match` does not apply.
     """
+    return _longest(question, lambda phrase: not phrase & named)
+
+
+def _longest(question: str, accept) -> Elsewhere | None:
+    """The entry with the longest phrase the question contains that ``accept`` allows."""
     asked = _stems(question)
     best, best_length = None, 0
     for entry in entries():
         for phrase in entry.phrases:
-            if phrase <= asked and len(phrase) > best_length and not phrase & named:
+            if phrase <= asked and len(phrase) > best_length and accept(phrase):
                 best, best_length = entry, len(phrase)
     return best
 
