@@ -228,14 +228,14 @@ class FieldForm(ConditionMixin, KernForm):
         label="Auswahlwerte",
         max_length=5000,
         multiline=True,
-        required=False,
+        error_messages={"required": "Geben Sie mindestens einen Auswahlwert an."},
         help_text="Ein Wert je Zeile: „wert = Bezeichnung“, z. B. „ja = Ja“.",
     )
     accept = forms.MultipleChoiceField(
         label="Erlaubte Dateiarten",
         choices=list(builder.UPLOAD_TYPES.items()),
         widget=forms.CheckboxSelectMultiple,
-        required=False,
+        error_messages={"required": "Wählen Sie mindestens eine Dateiart."},
     )
     max_mb = IntField(label="Größte Datei in MB", minimum=1, maximum=20, required=False)
     show_if_field = forms.ChoiceField(label="Nur zeigen, wenn diese Antwort …", required=False)
@@ -349,8 +349,10 @@ class FeeForm(KernForm):
     when_values = TextField(
         label="… einen dieser Werte hat", max_length=500, required=False, help_text=CONDITION_HINT
     )
-    when2_field = forms.ChoiceField(label="… und die Antwort …", required=False)
-    when2_values = TextField(label="… einen dieser Werte hat", max_length=500, required=False)
+    when2_field = forms.ChoiceField(label="Und wenn die Antwort …", required=False)
+    when2_values = TextField(
+        label="… einen dieser Werte hat (2. Bedingung)", max_length=500, required=False
+    )
     per_field = forms.ChoiceField(label="Je Einheit der Zahl", required=False)
     per_minus = IntField(label="abzüglich", minimum=0, maximum=100, required=False)
     reduction = IntField(
