@@ -57,12 +57,22 @@ def build_small_form(client):
     post(
         client,
         BASE + "feld/art/",
-        {"label": "Art der Nutzung", "required": "on", "choices": "stand = Infostand\ngeruest = Gerüst"},
+        {
+            "label": "Art der Nutzung",
+            "required": "on",
+            "choices": "stand = Infostand\ngeruest = Gerüst",
+        },
     )
     post(client, BASE + "schritt/angaben/", {"add_field": "1", "label": "Tage", "type": "number"})
-    post(client, BASE + "feld/tage/", {"label": "Wie viele Tage?", "required": "on", "min": "1", "max": "30"})
+    post(
+        client,
+        BASE + "feld/tage/",
+        {"label": "Wie viele Tage?", "required": "on", "min": "1", "max": "30"},
+    )
     post(client, BASE, {"add_step": "1", "step_title": "Nachweise"})
-    post(client, BASE + "schritt/nachweise/", {"add_field": "1", "label": "Lageplan", "type": "file"})
+    post(
+        client, BASE + "schritt/nachweise/", {"add_field": "1", "label": "Lageplan", "type": "file"}
+    )
     post(
         client,
         BASE + "feld/lageplan/",
@@ -171,7 +181,10 @@ def test_build_and_publish_a_form(editor, service_a, editor_a):
         (
             "Gerüst je Tag",
             Decimal("4.50"),
-            {"wenn": [{"feld": "art", "gleich": "geruest"}], "je": {"feld": "tage", "abzueglich": 0}},
+            {
+                "wenn": [{"feld": "art", "gleich": "geruest"}],
+                "je": {"feld": "tage", "abzueglich": 0},
+            },
         ),
     ]
     assert service_a.maturity_level == 3
@@ -266,7 +279,12 @@ def test_errors_are_german_with_an_error_summary(editor, service_a):
     response = post(
         editor,
         BASE + "feld/lageplan/",
-        {"label": "Lageplan", "accept": ["application/pdf"], "show_if_field": "art", "show_if_values": "boot"},
+        {
+            "label": "Lageplan",
+            "accept": ["application/pdf"],
+            "show_if_field": "art",
+            "show_if_values": "boot",
+        },
         status=400,
     )
     assert "„boot“ ist kein Wert von „Art der Nutzung“. Erlaubt: stand, geruest." in (
@@ -354,7 +372,12 @@ def test_a_new_field_type_of_the_engine_is_offered_and_kept(editor, service_a, m
     post(editor, BASE + f"feld/{name}/", {"label": "Ihre Unterschrift", "required": "on"})
     draft.refresh_from_db()
     spec = builder.find_field(draft.record, name)[1]
-    assert spec == {"name": name, "type": "signature", "label": "Ihre Unterschrift", "pad": {"w": 300}}
+    assert spec == {
+        "name": name,
+        "type": "signature",
+        "label": "Ihre Unterschrift",
+        "pad": {"w": 300},
+    }
 
 
 # --- preview with the citizen renderer ------------------------------------------------------
@@ -365,8 +388,10 @@ def test_preview_renders_like_the_citizen_form_and_shows_the_fee(editor, service
     response = editor.get(BASE + "vorschau/?neu=1", follow=True)
     page = response.content.decode()
     assert "Vorschau des Entwurfs" in page
-    assert 'data-conditional' in page and "Art der Nutzung" in page and "Infostand" in page
-    response = post(editor, BASE + "vorschau/angaben/", {"art": "geruest", "tage": "99"}, status=400)
+    assert "data-conditional" in page and "Art der Nutzung" in page and "Infostand" in page
+    response = post(
+        editor, BASE + "vorschau/angaben/", {"art": "geruest", "tage": "99"}, status=400
+    )
     assert "Bitte korrigieren Sie Ihre Angaben" in response.content.decode()
     post(editor, BASE + "vorschau/angaben/", {"art": "geruest", "tage": "3"})
     response = editor.post(BASE + "vorschau/nachweise/", {"lageplan": pdf_file()})
@@ -417,4 +442,3 @@ def test_open_draft_copies_the_current_version_exactly(editor, service_a):
     # publishing an unchanged copy creates no new version
     post(editor, BASE + "veroeffentlichen/", {})
     assert FormDefinition.objects.filter(service=service_a).count() == 1
-

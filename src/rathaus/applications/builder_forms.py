@@ -118,7 +118,7 @@ class AddStepForm(KernForm):
 
 
 class ConditionMixin:
-    """"Nur zeigen, wenn …": an earlier answer and the values that show this step/field."""
+    """ "Nur zeigen, wenn …": an earlier answer and the values that show this step/field."""
 
     def setup_condition(self, candidates: list[dict]):
         self.candidates = {f["name"]: f for f in candidates}
@@ -297,7 +297,9 @@ class FieldForm(ConditionMixin, KernForm):
             if value in seen:
                 raise ValidationError(f"Der Wert „{value}“ steht doppelt in der Liste.")
             seen.add(value)
-            out.append([value, label[:200], english[value]] if value in english else [value, label[:200]])
+            out.append(
+                [value, label[:200], english[value]] if value in english else [value, label[:200]]
+            )
         if not out:
             raise ValidationError("Geben Sie mindestens einen Auswahlwert an.")
         if len(out) > 100:
@@ -312,7 +314,11 @@ class FieldForm(ConditionMixin, KernForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("min") is not None and data.get("max") is not None and data["min"] > data["max"]:
+        if (
+            data.get("min") is not None
+            and data.get("max") is not None
+            and data["min"] > data["max"]
+        ):
             self.add_error("max", "Der größte Wert liegt unter dem kleinsten.")
         data["show_if"] = self.condition()
         return data

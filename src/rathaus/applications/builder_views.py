@@ -63,7 +63,9 @@ def index(request):
     if query:
         services = services.filter(name__icontains=query)
     drafts = set(
-        FormDraft.objects.for_municipality(request.municipality).values_list("service_id", flat=True)
+        FormDraft.objects.for_municipality(request.municipality).values_list(
+            "service_id", flat=True
+        )
     )
     published = dict(
         FormDefinition.objects.for_municipality(request.municipality)
@@ -246,7 +248,9 @@ def step(request, slug, key):
                     label=add_form.cleaned_data["label"],
                     actor=request.user,
                 )
-                messages.success(request, "Das Feld ist angelegt. Legen Sie jetzt fest, was es fragt.")
+                messages.success(
+                    request, "Das Feld ist angelegt. Legen Sie jetzt fest, was es fragt."
+                )
                 return redirect("applications:builder_field", slug, name)
         except builder.BuilderError as error:
             problems = _errors(error, form if "save_step" in request.POST else add_form)

@@ -205,7 +205,10 @@ def open_draft(service: Service, *, actor=None) -> FormDraft:
 @transaction.atomic
 def discard_draft(draft: FormDraft, *, actor=None) -> None:
     audit.record(
-        "applications.form_draft_discarded", draft, actor=actor, data={"service": draft.service.slug}
+        "applications.form_draft_discarded",
+        draft,
+        actor=actor,
+        data={"service": draft.service.slug},
     )
     draft.delete()
 
@@ -270,7 +273,8 @@ def update_settings(draft: FormDraft, values: dict, *, actor=None) -> FormDraft:
 
 
 def add_step(draft: FormDraft, title: str, *, actor=None) -> str:
-    keys = {s.get("key") for s in steps_of(draft.record)}
+    # "pruefen" is the preview's check page, not a step
+    keys = {str(s.get("key")) for s in steps_of(draft.record)} | {"pruefen"}
     key = _unique(slug_key(title, "schritt"), keys)
 
     def change(record):
@@ -427,7 +431,7 @@ def update_field(draft: FormDraft, name: str, values: dict, *, actor=None) -> Fo
         if found is None:
             raise BuilderError({"__all__": "Dieses Feld gibt es nicht mehr."})
         step, field = found
-        before = {c[0] for c in field.get("choices", [])}
+        before = {str(c[0]) for c in field.get("choices", [])}
         field["label"] = values["label"]
         _set_optional(field, "hint", values.get("hint", ""))
         if values.get("required", True):
@@ -439,14 +443,14 @@ def update_field(draft: FormDraft, name: str, values: dict, *, actor=None) -> Fo
             if prop in values:
                 _set_optional(field, prop, values[prop])
         if "choices" in values:
-            _refuse_if_values_read(record, name, {c[0] for c in values["choices"]}, before)
+            _refuse_if_values_read(record, name, {str(c[0]) for c in values["choices"]}, before)
 
     return _change(
         draft, "applications.form_draft_field_changed", change, actor=actor, data={"field": name}
     )
 
 
-def _refuse_if_values_read(record: dict, name: str, now: set, before: set) -> None:
+def _refuse_if_values_read(record: dict, name: str, now: set[str], before: set[str]) -> None:
     """A removed choice value must not be read by a condition or a fee rule."""
     gone = before - now
     if not gone:
@@ -454,7 +458,7 @@ def _refuse_if_values_read(record: dict, name: str, now: set, before: set) -> No
     for step in steps_of(record):
         for owner in [step, *step.get("fields", [])]:
             rule = owner.get("show_if") or {}
-            wanted = {rule.get("equals")} | set(rule.get("in", []))
+            wanted = {str(v) for v in [rule.get("equals"), *rule.get("in", [])] if v is not None}
             if rule.get("field") == name and wanted & gone:
                 raise BuilderError(
                     {
@@ -464,7 +468,7 @@ def _refuse_if_values_read(record: dict, name: str, now: set, before: set) -> No
                 )
     for fee in record.get("fees") or []:
         for condition in (fee.get("rule") or {}).get("wenn", []):
-            wanted = {condition.get("gleich")} | set(condition.get("in", []))
+            wanted = {str(v) for v in [condition.get("gleich"), *condition.get("in", [])] if v}
             if condition.get("feld") == name and wanted & gone:
                 raise BuilderError(
                     {
@@ -537,7 +541,9 @@ def set_fees(draft: FormDraft, fees: list[dict], *, actor=None) -> FormDraft:
             except fee_rules.FeeRuleError as exc:
                 errors[f"fee-{number}-label"] = exc.reason
             for read in sorted(fee_rules.referenced_fields(fee["rule"]) - set(fields)):
-                errors[f"fee-{number}-label"] = f"Die Regel liest „{read}“, das fragt das Formular nicht."
+                errors[f"fee-{number}-label"] = (
+                    f"Die Regel liest „{read}“, das fragt das Formular nicht."
+                )
         if errors:
             raise BuilderError(errors)
         record["fees"] = fees

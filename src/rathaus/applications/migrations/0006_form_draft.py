@@ -5,28 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0005_merge_20261204_2152'),
-        ('catalog', '0008_merge_20261204_2151'),
-        ('core', '0009_merge_20261204_2152'),
+        ("applications", "0005_merge_20261204_2152"),
+        ("catalog", "0008_merge_20261204_2151"),
+        ("core", "0009_merge_20261204_2152"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormDraft',
+            name="FormDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('based_on', models.PositiveIntegerField(blank=True, help_text='leer: neues Formular', null=True, verbose_name='Grundlage (Version)')),
-                ('record', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.municipality')),
-                ('service', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='form_draft', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "based_on",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="leer: neues Formular",
+                        null=True,
+                        verbose_name="Grundlage (Version)",
+                    ),
+                ),
+                ("record", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.municipality",
+                    ),
+                ),
+                (
+                    "service",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="form_draft",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Formularentwurf (Baukasten)',
-                'verbose_name_plural': 'Formularentwürfe (Baukasten)',
+                "verbose_name": "Formularentwurf (Baukasten)",
+                "verbose_name_plural": "Formularentwürfe (Baukasten)",
             },
         ),
     ]
