@@ -442,3 +442,23 @@ def test_open_draft_copies_the_current_version_exactly(editor, service_a):
     # publishing an unchanged copy creates no new version
     post(editor, BASE + "veroeffentlichen/", {})
     assert FormDefinition.objects.filter(service=service_a).count() == 1
+
+
+def test_fee_rules_the_page_cannot_show_exactly_stay_untouched(editor, service_a):
+    draft = build_small_form(editor)
+    rich = {
+        "wenn": [
+            {"feld": "art", "gleich": "geruest"},
+            {"feld": "art", "in": ["geruest", "stand"]},
+            {"feld": "tage", "gleich": "3"},
+        ]
+    }
+    rows = [{**draft.record["fees"][0], "rule": rich}]
+    builder.set_fees(draft, rows)
+    page = editor.get(BASE + "gebuehren/").content.decode()
+    assert "zu umfangreich für diese Seite" in page
+    assert 'name="fee-0-label"' not in page
+    editor.post(BASE + "gebuehren/", fee_rows({"label": "anders", "amount": "1"}))
+    draft.refresh_from_db()
+    assert draft.record["fees"] == rows
+    assert "wenn „tage“ = 3" in editor.get(BASE).content.decode()

@@ -399,6 +399,29 @@ class FeeForm(KernForm):
         return data
 
     @staticmethod
+    def representable(rule: dict | None) -> bool:
+        """True if this page can show and save ``rule`` without changing it: up to two
+        conditions {feld, gleich|in}, ``je`` on one number answer, a reduction. Other
+        rules (e.g. counting a group's rows, ADR 0027) stay as they are."""
+        rule = rule or {}
+        if set(rule) - {"wenn", "je", "ermaessigung_prozent"}:
+            return False
+        conditions = rule.get("wenn", [])
+        if not isinstance(conditions, list) or len(conditions) > 2:
+            return False
+        for condition in conditions:
+            if not isinstance(condition, dict) or set(condition) - {"feld", "gleich", "in"}:
+                return False
+            if "in" in condition and len(condition["in"]) < 2:
+                return False  # saved back as "gleich"
+        per = rule.get("je")
+        if per is not None and (not isinstance(per, dict) or set(per) - {"feld", "abzueglich"}):
+            return False
+        if per is not None and "abzueglich" not in per:
+            return False  # saved back with "abzueglich": 0
+        return True
+
+    @staticmethod
     def initial_for(fee: dict) -> dict:
         rule = fee.get("rule") or {}
         initial = {

@@ -322,9 +322,11 @@ def fees(request, slug):
     """The service's fee rows with their rules (applied to the catalog on publishing)."""
     draft = _draft(request, slug)
     rows = draft.record.get("fees") or []
-    answers = list(formengine.all_fields(builder.schema_of(draft.record)).values())
+    answers = builder.answer_specs(draft.record)
     numbers = [f for f in answers if f["type"] == "number"]
-    too_complex = [f["label"] for f in rows if len((f.get("rule") or {}).get("wenn", [])) > 2]
+    too_complex = [
+        f["label"] for f in rows if not builder_forms.FeeForm.representable(f.get("rule"))
+    ]
     kwargs = {"answers": answers, "numbers": numbers}
     formset = builder_forms.FeeFormSet(
         request.POST if request.method == "POST" else None,

@@ -120,6 +120,23 @@ def find_field(record: dict, name: str) -> tuple[dict, dict] | None:
     return None
 
 
+def answer_specs(record: dict) -> list[dict]:
+    """Every answer a condition or fee rule may read, in order: the fields, and for a
+    field with sub-fields (a repeating group, ADR 0027) also ``group.sub``."""
+    return [spec for step in steps_of(record) for spec in _with_subfields(step.get("fields", []))]
+
+
+def _with_subfields(fields: list[dict]) -> list[dict]:
+    out = []
+    for field in fields:
+        out.append(field)
+        for sub in field.get("fields") or []:
+            if isinstance(sub, dict) and sub.get("name"):
+                label = f"{field.get('label', field['name'])}: {sub.get('label', sub['name'])}"
+                out.append({**sub, "name": f"{field['name']}.{sub['name']}", "label": label})
+    return out
+
+
 def fields_before(record: dict, step_key: str, name: str | None = None) -> list[dict]:
     """Fields a condition of ``step_key`` (or of its field ``name``) may read: those of
     earlier steps and, for a field, the earlier fields of its own step."""
@@ -130,23 +147,28 @@ def fields_before(record: dict, step_key: str, name: str | None = None) -> list[
                 for field in step.get("fields", []):
                     if field.get("name") == name:
                         break
-                    out.append(field)
+                    out.extend(_with_subfields([field]))
             break
-        out.extend(step.get("fields", []))
+        out.extend(_with_subfields(step.get("fields", [])))
     return out
+
+
+def _reads(read, name: str) -> bool:
+    """``read`` is the answer ``name`` or one of its sub-fields (``name.sub``)."""
+    return isinstance(read, str) and (read == name or read.startswith(name + "."))
 
 
 def references(record: dict, name: str) -> list[str]:
     """Where the answer ``name`` is read: conditions of steps and fields, fee rules."""
     found = []
     for step in steps_of(record):
-        if (step.get("show_if") or {}).get("field") == name:
+        if _reads((step.get("show_if") or {}).get("field"), name):
             found.append(f"Bedingung des Schritts „{step.get('title')}“")
         for field in step.get("fields", []):
-            if (field.get("show_if") or {}).get("field") == name:
+            if _reads((field.get("show_if") or {}).get("field"), name):
                 found.append(f"Bedingung des Felds „{field.get('label')}“")
     for fee in record.get("fees") or []:
-        if name in fee_rules.referenced_fields(fee.get("rule")):
+        if any(_reads(read, name) for read in fee_rules.referenced_fields(fee.get("rule"))):
             found.append(f"Regel der Gebühr „{fee.get('label')}“")
     return found
 
@@ -533,14 +555,14 @@ def set_fees(draft: FormDraft, fees: list[dict], *, actor=None) -> FormDraft:
     """Replace the fee rows (records as ``catalog.services.fee_record`` makes them)."""
 
     def change(record):
-        fields = formengine.all_fields(schema_of(record))
+        fields = {spec["name"] for spec in answer_specs(record)}
         errors = {}
         for number, fee in enumerate(fees):
             try:
                 fee_rules.check_rule(fee["rule"], f"Gebühr {number + 1}")
             except fee_rules.FeeRuleError as exc:
                 errors[f"fee-{number}-label"] = exc.reason
-            for read in sorted(fee_rules.referenced_fields(fee["rule"]) - set(fields)):
+            for read in sorted(fee_rules.referenced_fields(fee["rule"]) - fields):
                 errors[f"fee-{number}-label"] = (
                     f"Die Regel liest „{read}“, das fragt das Formular nicht."
                 )
@@ -627,11 +649,13 @@ def describe_fee_rule(rule: dict | None) -> str:
     parts = []
     for condition in rule.get("wenn", []):
         values = [condition["gleich"]] if "gleich" in condition else condition.get("in", [])
-        parts.append(f"wenn „{condition['feld']}“ = {' oder '.join(values)}")
-    if "je" in rule:
-        minus = rule["je"].get("abzueglich", 0)
-        per = f"je Einheit von „{rule['je']['feld']}“"
-        parts.append(per + (f" abzüglich {minus}" if minus else ""))
+        parts.append(f"wenn „{condition.get('feld')}“ = {' oder '.join(map(str, values))}")
+    per = rule.get("je")
+    if isinstance(per, dict) and "feld" in per:
+        minus = per.get("abzueglich", 0)
+        parts.append(f"je Einheit von „{per['feld']}“" + (f" abzüglich {minus}" if minus else ""))
+    elif isinstance(per, dict):  # e.g. per matching row of a group (ADR 0027)
+        parts.append(f"je Eintrag von „{per.get('gruppe', '?')}“ (weitere Bedingungen)")
     if "ermaessigung_prozent" in rule:
         parts.append(f"Ermäßigung um {rule['ermaessigung_prozent']} %")
     return "; ".join(parts) or "gilt immer"
