@@ -417,9 +417,7 @@ class FeeForm(KernForm):
         per = rule.get("je")
         if per is not None and (not isinstance(per, dict) or set(per) - {"feld", "abzueglich"}):
             return False
-        if per is not None and "abzueglich" not in per:
-            return False  # saved back with "abzueglich": 0
-        return True
+        return per is None or "abzueglich" in per  # else saved back with "abzueglich": 0
 
     @staticmethod
     def initial_for(fee: dict) -> dict:
