@@ -386,7 +386,11 @@ def publish(request, slug):
 @editor_required
 @require_POST
 def discard(request, slug):
-    builder.discard_draft(_draft(request, slug), actor=request.user)
+    try:
+        builder.discard_draft(_draft(request, slug), actor=request.user)
+    except builder.BuilderError as error:
+        messages.error(request, "; ".join(error.errors.values()))
+        return redirect("applications:builder_index")
     messages.success(request, "Der Entwurf ist verworfen.")
     return redirect("applications:builder_index")
 

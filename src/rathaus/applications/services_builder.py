@@ -235,10 +235,20 @@ def discard_draft(draft: FormDraft, *, actor=None) -> None:
     draft.delete()
 
 
+GONE = "Dieser Entwurf wurde inzwischen veröffentlicht oder verworfen."
+
+
+def _locked(draft: FormDraft) -> FormDraft:
+    locked = FormDraft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is None:  # published or discarded by someone else meanwhile
+        raise BuilderError({"__all__": GONE})
+    return locked
+
+
 def _change(draft: FormDraft, action: str, change, *, actor=None, data=None) -> FormDraft:
     """Apply ``change(record)`` to the locked draft, check the result, save and audit."""
     with transaction.atomic():
-        locked = FormDraft.objects.select_for_update().get(pk=draft.pk)
+        locked = _locked(draft)
         record = copy.deepcopy(locked.record)
         change(record)
         _check_structure(record)
@@ -610,11 +620,11 @@ def publish(draft: FormDraft, *, actor=None) -> FormDefinition:
     """Publish the draft as the service's next version through the import path, in one
     transaction with the catalog facts; the draft is gone afterwards. Raises
     BuilderError with German reasons (nothing is written then)."""
-    found = problems(draft)
-    if found:
-        raise BuilderError({f"publish-{n}": text for n, text in enumerate(found)})
     with transaction.atomic():
-        locked = FormDraft.objects.select_for_update().get(pk=draft.pk)
+        locked = _locked(draft)
+        found = problems(locked)
+        if found:
+            raise BuilderError({f"publish-{n}": text for n, text in enumerate(found)})
         try:
             form_import.import_forms(locked.municipality, payload(locked), actor=actor)
         except form_import.FormImportError as exc:
