@@ -462,3 +462,18 @@ def test_fee_rules_the_page_cannot_show_exactly_stay_untouched(editor, service_a
     draft.refresh_from_db()
     assert draft.record["fees"] == rows
     assert "wenn „tage“ = 3" in editor.get(BASE).content.decode()
+
+
+def test_an_import_without_english_texts_keeps_them(editor, service_a, town_a):
+    """Files written before title_en/intro_en joined the format leave them as they are."""
+    build_small_form(editor)
+    post(editor, BASE + "veroeffentlichen/", {})
+    FormDefinition.objects.filter(service=service_a).update(title_en="Special use permit")
+    record = form_import.export_record(FormDefinition.objects.get(service=service_a))
+    del record["title_en"], record["intro_en"]
+    payload = {"format": "rathaus-forms-json", "forms": [record]}
+    assert form_import.import_forms(town_a, payload) == 0
+    record["title"] = "Sondernutzung öffentlicher Flächen"
+    assert form_import.import_forms(town_a, payload) == 1
+    latest = FormDefinition.objects.get(service=service_a, state="published")
+    assert (latest.version, latest.title_en) == (2, "Special use permit")

@@ -32,10 +32,10 @@ FIELDS = (
     "notice_title",
     "case_statuses",
 )
+# English texts absent from a record are kept from the latest version (older files have none).
+KEPT_IF_ABSENT = ("title_en", "intro_en")
 DEFAULTS = {
     "intro": "",
-    "title_en": "",
-    "intro_en": "",
     "guest_allowed": False,
     "case_statuses": [],
     "notice_title": "",
@@ -71,7 +71,7 @@ def _check(municipality, record, index: int) -> tuple[Service | None, dict, list
         if not isinstance(values.get(key), int) or not 0 < values.get(key, 0) <= 3650 * 3:
             problems.append(f"{where}: '{key}' muss eine positive ganze Zahl sein")
     for key, limit in (("intro", 20_000), ("title_en", 200), ("intro_en", 20_000)):
-        if not isinstance(values.get(key), str) or len(values[key]) > limit:
+        if key in values and (not isinstance(values[key], str) or len(values[key]) > limit):
             problems.append(f"{where}: '{key}' muss ein Text bis {limit} Zeichen sein")
     if values.get("maturity_level") not in (3, 4):
         problems.append(f"{where}: 'maturity_level' muss 3 oder 4 sein")
@@ -212,6 +212,8 @@ def _write(municipality, checked, actor) -> int:
             # the service's fee rows first: publishing checks the form against them
             _apply_facts(municipality, service, record_values["_facts"], actor)
             latest = FormDefinition.objects.filter(service=service).order_by("-version").first()
+            for key in KEPT_IF_ABSENT:
+                values.setdefault(key, getattr(latest, key) if latest else "")
             if latest and all(getattr(latest, k) == v for k, v in values.items()):
                 if latest.state != FormDefinition.State.PUBLISHED:
                     services.publish_form(latest, actor=actor)
