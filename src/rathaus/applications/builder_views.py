@@ -281,7 +281,7 @@ def field(request, slug, name):
     step_spec, spec = found
     candidates = builder.fields_before(draft.record, step_spec["key"], name)
     form = builder_forms.FieldForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=builder_forms.FieldForm.initial_for(spec),
         spec=spec,
         candidates=candidates,
@@ -435,11 +435,12 @@ def preview(request, slug, key=None):
     if spec is None or spec not in visible:
         raise Http404
     index = visible.index(spec)
+    posted = request.method == "POST"
     form = formengine.StepForm(
         spec,
         store,
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         initial=formengine.initial_for(spec, store, None),
     )
     if request.method == "POST" and form.is_valid():
