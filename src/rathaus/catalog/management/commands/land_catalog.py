@@ -5,9 +5,10 @@
     rathaus land_catalog adopt -m neustadt --office buergerbuero   # a town adopts them
 
 ``import`` reads a Land set (XZuFi JSON, texts only) through the catalog's import
-path, all or nothing; ``from-town`` saves every published service of the town as its Land's text (a second
-run passes changes on to every town that has not changed the field); ``adopt`` gives
-a town every Land service it does not have yet, with the named office.
+path, all or nothing; ``from-town`` saves every published service of the town as its
+Land's text (a second run passes changes on to every town that has not changed the
+field); ``adopt`` gives a town every Land service it does not have yet, with the
+named office.
 """
 
 import json
