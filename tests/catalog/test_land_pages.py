@@ -236,9 +236,11 @@ def test_adopt_is_one_transaction(land_set, town_b, monkeypatch):
     with pytest.raises(RuntimeError):
         land_template.adopt_many(town_b, land_set, office=office)
     assert not Service.objects.filter(municipality=town_b).exists()
-    assert not AuditEntry.objects.filter(action__startswith="catalog.land_s").exclude(
-        action="catalog.land_service_saved"
-    ).exists()
+    assert (
+        not AuditEntry.objects.filter(action__startswith="catalog.land_s")
+        .exclude(action="catalog.land_service_saved")
+        .exists()
+    )
 
 
 def test_edit_reaches_followers_and_shows_counts(land_client, land_set, town_b):
