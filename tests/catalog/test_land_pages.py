@@ -371,3 +371,30 @@ def test_a_service_of_its_own_shows_no_land_panel(client_b, town_b, editor_b, la
     client_b.force_login(editor_b)
     page = client_b.get(f"/verwaltung/admin/catalog/service/{service.pk}/change/")
     assert "der Landesfassung wieder folgen" not in page.content.decode()
+
+
+def test_commands_import_and_adopt_by_topic_idempotent(land_set, town_b, capsys, tmp_path):
+    from django.core.management.base import CommandError
+
+    office = Office.objects.for_municipality(town_b).first()
+    location = office.locations.first()
+    args = ["land_catalog", "adopt"]
+    options = {"municipality": town_b.slug, "office": office.slug, "location": [location.slug]}
+    call_command(*args, topic="querschnitt", **options)
+    first = Service.objects.for_municipality(town_b).count()
+    assert first == land_set.filter(topic__slug="querschnitt").count() > 0
+    call_command(*args, topic="querschnitt", **options)
+    assert Service.objects.for_municipality(town_b).count() == first
+    assert (
+        f"0 Leistungen aus der Vorlage des Landes übernommen, 0 vorhandene verbunden, {first} schon"
+        in (capsys.readouterr().out)
+    )
+    with pytest.raises(CommandError):
+        call_command(*args, topic="gibt-es-nicht", **options)
+    with pytest.raises(CommandError):
+        call_command(*args, municipality=town_b.slug, office=office.slug, location=["nein"])
+    broken = tmp_path / "land.json"
+    broken.write_text('{"land": "ST", "leistungen": [{"id": "x"}]}', "utf-8")
+    with pytest.raises(CommandError):
+        call_command("land_catalog", "import", str(broken), stdout=io.StringIO())
+    assert LandService.objects.count() == 10

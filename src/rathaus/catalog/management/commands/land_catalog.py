@@ -2,7 +2,8 @@
 
     rathaus land_catalog import FILE --land ST       # the Land's texts from XZuFi JSON
     rathaus land_catalog from-town -m vorlage        # the Land's texts from a template town
-    rathaus land_catalog adopt -m neustadt --office buergerbuero   # a town adopts them
+    rathaus land_catalog adopt -m neustadt --office buergerbuero [--location markt]
+        [--topic querschnitt]                        # a town adopts them (again: no-op)
 
 ``import`` reads a Land set (XZuFi JSON, texts only) through the catalog's import
 path, all or nothing; ``from-town`` saves every published service of the town as its
@@ -17,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rathaus.catalog import land_template, xzufi
 from rathaus.catalog.models import LandService, Service
-from rathaus.core.models import LANDS, Office
+from rathaus.core.models import LANDS, Location, Office
 
 from . import _municipality
 
@@ -30,9 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="", help="import: JSON-Datei")
         parser.add_argument("--land", default="", help="import: Land, z. B. ST")
         parser.add_argument("--office", default="", help="adopt: Kürzel der Organisationseinheit")
+        parser.add_argument(
+            "--location", action="append", default=[], help="adopt: Kürzel eines Standorts"
+        )
+        parser.add_argument("--topic", default="", help="adopt: nur dieses Themenfeld (Kürzel)")
         _municipality.add_argument(parser)
 
-    def handle(self, *args, action, office, municipality, file, land, **options):
+    def handle(self, *args, action, office, municipality, file, land, location, topic, **options):
         if action == "import":
             self._import(file, land)
             return
@@ -58,13 +63,24 @@ class Command(BaseCommand):
         target = Office.objects.for_municipality(town).filter(slug=office).first()
         if target is None:
             raise CommandError(f"Keine Organisationseinheit '{office}' in {town.name} (--office).")
-        have = set(Service.objects.for_municipality(town).values_list("slug", flat=True))
-        adopted = 0
-        for template in LandService.objects.filter(land=town.land).exclude(slug__in=have):
-            land_template.adopt(town, template, office=target, actor_label="rathaus land_catalog")
-            adopted += 1
+        locations = list(Location.objects.for_municipality(town).filter(slug__in=location))
+        if len(locations) != len(set(location)):
+            raise CommandError(f"Unbekannter Standort in {town.name} (--location).")
+        templates = LandService.objects.filter(land=town.land)
+        if topic:
+            templates = templates.filter(topic__slug=topic)
+            if not templates.exists():
+                raise CommandError(f"Keine Leistung des Landes im Themenfeld '{topic}' (--topic).")
+        done = land_template.adopt_many(
+            town,
+            templates.order_by("name"),
+            office=target,
+            locations=locations,
+            actor_label="rathaus land_catalog",
+        )
         self.stdout.write(
-            f"{town.name}: {adopted} Leistungen aus der Vorlage des Landes übernommen."
+            f"{town.name}: {done.created} Leistungen aus der Vorlage des Landes übernommen, "
+            f"{done.linked} vorhandene verbunden, {done.already} schon übernommen."
         )
 
     def _import(self, file: str, land: str) -> None:
