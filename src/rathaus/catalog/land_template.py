@@ -11,6 +11,7 @@ town's.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -56,10 +57,9 @@ def save_land_service(
     unknown = set(texts) - set(TEMPLATE_FIELDS)
     if unknown:
         raise ValueError(f"keine Felder der Vorlage: {sorted(unknown)}")
-    template = LandService.objects.select_for_update().filter(land=land, slug=slug).first()
-    created = template is None
-    if created:
-        template = LandService(land=land, slug=slug)
+    found = LandService.objects.select_for_update().filter(land=land, slug=slug).first()
+    created = found is None
+    template = LandService(land=land, slug=slug) if found is None else found
     changed = [name for name, value in texts.items() if getattr(template, name) != value]
     for name, value in texts.items():
         setattr(template, name, value)
@@ -74,7 +74,7 @@ def save_land_service(
                 **{name: texts[name]}, updated_at=timezone.now()
             )
         for town_id in set(adoptions.values_list("municipality_id", flat=True)):
-            transaction.on_commit(lambda town_id=town_id: search.invalidate(town_id))
+            transaction.on_commit(partial(search.invalidate, town_id))
     audit.record(
         "catalog.land_service_saved",
         template,
@@ -251,6 +251,10 @@ def field_states(service: Service) -> list[dict]:
         return []
     mine = own_fields(service)
     return [
-        {"name": name, "label": Service._meta.get_field(name).verbose_name, "own": name in mine}
+        {
+            "name": name,
+            "label": getattr(Service._meta.get_field(name), "verbose_name", name),
+            "own": name in mine,
+        }
         for name in TEMPLATE_FIELDS
     ]

@@ -128,12 +128,12 @@ def edit(request, land, slug):
         )
         return redirect("land_catalog:edit", land=land, slug=slug)
     counts = land_template.followers(template)
-    rows = [(form[name], counts["fields"][name]) for name in land_template.TEMPLATE_FIELDS]
+    fields = [(form[name], counts["fields"][name]) for name in land_template.TEMPLATE_FIELDS]
     context = {
         "template": template,
         "land_name": LAND_NAMES[land],
         "form": form,
-        "rows": rows,
+        "rows": fields,
         "towns": counts["towns"],
     }
     return render(request, "catalog/land/edit.html", context)
