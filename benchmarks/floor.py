@@ -1,0 +1,345 @@
+"""The bare floor next to the booking API, one load generator, one run (issue 24).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench \
+    REDIS_URL=redis://127.0.0.1:6379/5 \
+        .venv/bin/python benchmarks/floor.py [--seconds 10] [--concurrency 32] [--workers 4]
+
+1. **Floor**: a few lines of WSGI (``application`` below, no framework) under the same
+   gunicorn as the app. Each POST takes one unit row with a guarded UPDATE and inserts
+   a booking, an audit entry and a task row, in one transaction (four writes, as a
+   hold does), on tables ``floor_*`` it creates in the same database.
+2. **Booking API**: the whole Django app with the ``bench`` town of
+   ``benchmarks/booking.py`` (10 locations, 28 days of units, so places don't run
+   out). Each simulated citizen reads the availability of one day (JSON API) and
+   holds one of its free times: the two requests of a booking.
+3. The same load generator (``--processes`` processes x threads, a new connection
+   per request as gunicorn's sync workers close each one) drives both for
+   ``--seconds`` each; prints requests/s, p50/p95 and status counts, the ratio
+   booking API : floor (goal >= 0.5) and bookings/s : floor (goal >= 0.25).
+
+``RATHAUS_LOAD_TEST=1`` for the app server: ALTCHA and per-IP limits off (all
+citizens share 127.0.0.1); everything else stays on. Run it against a dedicated
+database: it replaces the ``bench`` town and drops the ``floor_*`` tables.
+"""
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "bench.test"
+SLUG = "personalausweis-beantragen"
+
+# --- the floor: a bare WSGI app ----------------------------------------------------------
+
+FLOOR_TABLES = """
+DROP TABLE IF EXISTS floor_unit, floor_booking, floor_audit, floor_task;
+CREATE TABLE floor_unit (id bigserial PRIMARY KEY, capacity int NOT NULL, booked int NOT NULL);
+CREATE TABLE floor_booking (id bigserial PRIMARY KEY, unit_id bigint NOT NULL,
+    code varchar(12) NOT NULL UNIQUE, name varchar(200) NOT NULL, email varchar(254) NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE floor_audit (id bigserial PRIMARY KEY, object_id bigint NOT NULL,
+    action varchar(40) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE floor_task (id bigserial PRIMARY KEY, path varchar(200) NOT NULL,
+    args jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO floor_unit (capacity, booked) SELECT 1000000, 0 FROM generate_series(1, 1000);
+"""
+
+_connection = None
+
+
+def application(environ, start_response):
+    """POST /: take one unit and write booking, audit entry and task in one transaction."""
+    import psycopg
+
+    global _connection
+    if _connection is None:
+        _connection = psycopg.connect(os.environ["FLOOR_DSN"])
+    body = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+    with _connection.transaction():
+        taken = _connection.execute(
+            "UPDATE floor_unit SET booked = booked + 1 WHERE id = %s AND booked < capacity "
+            "RETURNING id",
+            [body["unit"]],
+        ).fetchone()
+        if taken is None:
+            start_response("409 Conflict", [("Content-Type", "application/json")])
+            return [b'{"reason": "taken"}']
+        booking = _connection.execute(
+            "INSERT INTO floor_booking (unit_id, code, name, email) VALUES (%s, %s, %s, %s) "
+            "RETURNING id",
+            [taken[0], body["code"], body["name"], body["email"]],
+        ).fetchone()[0]
+        _connection.execute(
+            "INSERT INTO floor_audit (object_id, action) VALUES (%s, 'hold')", [booking]
+        )
+        _connection.execute(
+            "INSERT INTO floor_task (path, args) VALUES ('send_hold_link', %s)",
+            [json.dumps([booking])],
+        )
+    answer = json.dumps({"code": body["code"], "status": "reserved"}).encode()
+    start_response("201 Created", [("Content-Type", "application/json")])
+    return [answer]
+
+
+# --- the load generator --------------------------------------------------------------------
+
+
+def call(port: int, method: str, path: str, body=None):
+    """One request on a new connection; (status, parsed body, milliseconds)."""
+    data = json.dumps(body).encode() if body is not None else None
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        headers = {"Host": HOST, "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+        conn.request(method, path, body=data, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            import gzip
+
+            payload = gzip.decompress(payload)
+        status = response.status
+    finally:
+        conn.close()
+    elapsed = (time.perf_counter() - started) * 1000
+    try:
+        parsed = json.loads(payload) if payload else None
+    except ValueError:
+        parsed = None
+    return status, parsed, elapsed
+
+
+def floor_citizen(port, number, counter):
+    status, _body, elapsed = call(
+        port,
+        "POST",
+        "/",
+        {
+            "unit": random.randint(1, 1000),
+            "code": f"F{os.getpid() % 10000:04d}{number:07d}"[-12:],
+            "name": f"Person {number}",
+            "email": f"person{number}@example.org",
+        },
+    )
+    return [(status, elapsed)]
+
+
+def api_citizen(port, number, context):
+    """Read one day's availability, hold a random free time (two requests)."""
+    day = random.choice(context["days"])
+    status, body, elapsed = call(
+        port,
+        "GET",
+        f"/api/v1/appointments/availability?service={SLUG}&date_from={day}&date_to={day}",
+    )
+    done = [(status, elapsed)]
+    free = [(o["resource"], t) for o in (body or []) for t in o["free"]] if status == 200 else []
+    if not free:
+        return done
+    resource, start = random.choice(free)
+    status, _body, elapsed = call(
+        port,
+        "POST",
+        "/api/v1/appointments/holds",
+        {
+            "service": SLUG,
+            "resource": resource,
+            "start": start,
+            "name": f"Person {number}",
+            "email": f"p{number}.{context['run']}@example.org",
+        },
+    )
+    return [*done, (status, elapsed, "hold")]
+
+
+def _generator_process(kind, port, threads, seconds, context, first_number, queue):
+    random.seed(first_number)
+    stop_at = time.perf_counter() + seconds
+    results: list = []
+    lock = threading.Lock()
+    citizen = floor_citizen if kind == "floor" else api_citizen
+
+    def worker(index):
+        number = first_number + index * 1_000_000
+        mine = []
+        while time.perf_counter() < stop_at:
+            mine.extend(citizen(port, number, context))
+            number += 1
+        with lock:
+            results.extend(mine)
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    queue.put(results)
+
+
+def drive(kind, port, concurrency, processes, seconds, context):
+    """Run the citizens of ``kind`` for ``seconds``: (requests/s, holds/s, p50, p95, statuses)."""
+    queue: mp.Queue = mp.Queue()
+    per_process = max(1, concurrency // processes)
+    procs = [
+        mp.Process(
+            target=_generator_process,
+            args=(kind, port, per_process, seconds, context, (i + 1) * 10_000_000, queue),
+        )
+        for i in range(processes)
+    ]
+    started = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    results = [row for _ in procs for row in queue.get()]
+    for proc in procs:
+        proc.join()
+    wall = time.perf_counter() - started
+    latencies = sorted(r[1] for r in results)
+    statuses: dict[int, int] = {}
+    for r in results:
+        statuses[r[0]] = statuses.get(r[0], 0) + 1
+    holds = sum(1 for r in results if (len(r) == 3 or kind == "floor") and r[0] == 201)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))]
+
+    return len(results) / wall, holds / wall, pct(50), pct(95), dict(sorted(statuses.items()))
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path):
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+        "--timeout",
+        "60",
+        "--chdir",
+        str(chdir),
+    ]
+    process = subprocess.Popen(command, env=env, cwd=chdir, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+            return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop(process) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--processes", type=int, default=2, help="load generator processes")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=8731)
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
+        sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import booking
+
+    booking.setup_django()
+    from django.db import connection
+    from django.utils import timezone
+
+    town, _offers = booking.build_fixture(1)
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_TABLES)
+    today = timezone.localdate()
+    from datetime import timedelta
+
+    context = {
+        "days": [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)],
+        "run": f"{int(time.time()):x}",
+    }
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "FLOOR_DSN": database_url}
+    print(
+        f"{args.workers} gunicorn sync workers per server, load generator {args.processes} "
+        f"processes x {args.concurrency // args.processes} threads, {args.seconds:.0f} s each; "
+        f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+    )
+    figures = {}
+    server = start_gunicorn("floor:application", args.port, args.workers, env, ROOT / "benchmarks")
+    try:
+        figures["floor"] = drive("floor", args.port, args.concurrency, args.processes, 2, {})
+        figures["floor"] = drive(
+            "floor", args.port, args.concurrency, args.processes, args.seconds, {}
+        )
+    finally:
+        stop(server)
+    app_env = {
+        **env,
+        "RATHAUS_LOAD_TEST": "1",
+        "RATHAUS_MODE": "demo",
+        "ALLOWED_HOSTS": "*",
+    }
+    server = start_gunicorn(
+        "rathaus.wsgi:application", args.port + 1, args.workers, app_env, ROOT
+    )
+    try:
+        drive("api", args.port + 1, args.concurrency, args.processes, 2, context)  # warm
+        figures["api"] = drive(
+            "api", args.port + 1, args.concurrency, args.processes, args.seconds, context
+        )
+    finally:
+        stop(server)
+    for name, (rate, holds, p50, p95, statuses) in figures.items():
+        label = "floor (bare WSGI, 4 writes)" if name == "floor" else "booking API (read + hold)"
+        print(
+            f"{label:28} {rate:7.0f} requests/s  {holds:6.0f} bookings/s  "
+            f"p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  {statuses}"
+        )
+    floor_rate = figures["floor"][0]
+    api_rate, api_holds = figures["api"][0], figures["api"][1]
+    print(f"Ratio booking API requests/s : floor requests/s = {api_rate / floor_rate:.2f} (>= 0.5)")
+    print(f"Ratio bookings/s : floor requests/s = {api_holds / floor_rate:.2f} (>= 0.25)")
+    over, crowded = double_bookings(town)
+    print(f"Double bookings (SQL): {over} units over capacity, {crowded} over-booked")
+    fives = sum(n for s, n in figures["api"][4].items() if s >= 500)
+    print(f"HTTP 5xx: {fives}")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS floor_unit, floor_booking, floor_audit, floor_task")
+    print(f"Run at {datetime.now(UTC).isoformat(timespec='seconds')}")
+    sys.exit(0 if fives == 0 and (over, crowded) == (0, 0) else 1)
+
+
+def double_bookings(town) -> tuple[int, int]:
+    import rush
+
+    return rush.double_bookings(town)
+
+
+if __name__ == "__main__":
+    main()
