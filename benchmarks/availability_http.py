@@ -12,7 +12,9 @@ locations) with ``Accept-Encoding: gzip``, a new connection per request:
 - **hit**: the same question again and again (the answer is in the cache);
 - **miss**: before each request the load generator bumps the cache version of one
   (resource, day) in range, as a booking does, so every answer is computed anew;
-- **compact** (``--compact``): the same two with ``format=compact``.
+``--before-src DIR`` also starts a second server on another source tree (e.g.
+``git archive main src | tar -x -C /tmp/before``) against the same database and cache,
+and measures both alternately in the same run.
 
 Prints bytes on the wire (gzip) and unpacked, p50/p95/p99 per kind and the cache's
 hit/miss counts. The machine is shared: compare figures of one run.
@@ -81,7 +83,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8751)
-    parser.add_argument("--compact", action="store_true", help="also format=compact")
+    parser.add_argument("--before-src", help="a second source tree to compare with")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -107,25 +109,29 @@ def main():
         "RATHAUS_MODE": "demo",
         "ALLOWED_HOSTS": "*",
     }
-    server = floor.start_gunicorn("rathaus.wsgi:application", args.port, args.workers, env, ROOT)
+    servers = [("this tree", args.port, env)]
+    if args.before_src:
+        before_env = {**env, "PYTHONPATH": str(Path(args.before_src).resolve())}
+        servers.insert(0, (f"before ({args.before_src})", args.port + 1, before_env))
+    started = [
+        floor.start_gunicorn("rathaus.wsgi:application", port, args.workers, e, ROOT)
+        for _label, port, e in servers
+    ]
     print(
-        f"gunicorn {args.workers} sync workers; {args.concurrency} concurrent clients, "
-        f"{args.requests} requests per kind; load average "
+        f"gunicorn {args.workers} sync workers per server; {args.concurrency} concurrent "
+        f"clients, {args.requests} requests per kind; load average "
         f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
 
     def bump():
         availability_cache.bump(random.choice(resources), [random.choice(days)])
 
-    kinds = [("", "default shape")]
-    if args.compact:
-        kinds.append(("&format=compact", "format=compact"))
+    path = "/api/v1/appointments/availability?service=personalausweis-beantragen"
     try:
-        for suffix, label in kinds:
-            path = f"/api/v1/appointments/availability?service={booking_slug()}{suffix}"
+        for label, port, _env in servers:
             for _ in range(2 * args.workers):  # every worker past its first request
-                get(args.port, path)
-            status, body, encoding, _ms = get(args.port, path)
+                get(port, path)
+            status, body, encoding, _ms = get(port, path)
             plain = gzip.decompress(body) if encoding == "gzip" else body
             print(
                 f"\n{label}: status {status}, {len(body):,} bytes on the wire "
@@ -133,9 +139,7 @@ def main():
             )
             for kind, before in (("hit", None), ("miss", bump)):
                 availability_cache.reset_stats()
-                latencies, statuses = run(
-                    args.port, path, args.requests, args.concurrency, before
-                )
+                latencies, statuses = run(port, path, args.requests, args.concurrency, before)
                 stats = availability_cache.stats()
                 print(
                     f"  {kind:4}: p50 {percentile(latencies, 50):6.1f} ms  "
@@ -144,13 +148,10 @@ def main():
                     f"cache {stats['hits']} hits / {stats['misses']} misses"
                 )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in started:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
     print(f"Run at {datetime.now(UTC).isoformat(timespec='seconds')}")
-
-
-def booking_slug() -> str:
-    return "personalausweis-beantragen"
 
 
 if __name__ == "__main__":
