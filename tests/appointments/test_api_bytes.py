@@ -14,8 +14,8 @@ import jsonschema_rs
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
-from rathaus.appointments import capacity, services, shown_offers
 from rathaus.appointments import cache as availability_cache
+from rathaus.appointments import capacity, services, shown_offers
 from rathaus.appointments.api import OfferAvailability
 
 from .conftest import at
