@@ -69,6 +69,9 @@ def _response_validator(client):
 
 
 def test_cached_bytes_are_the_schema_rendering_on_miss_and_hit(client_a, offer_a, day):
+    location = offer_a.resource.location
+    location.name = 'Bürgerbüro "Mitte" – Straße'  # escapes as json.dumps writes them
+    location.save()
     availability_cache.reset_stats()
     miss = client_a.get(API, _query(offer_a, day))
     hit = client_a.get(API, _query(offer_a, day))
@@ -113,3 +116,18 @@ def test_a_booking_makes_the_next_answer_new(client_a, offer_a, day):
     assert availability_cache.stats()["misses"] == 1
     assert nine not in answer[0]["free"]
     assert client_a.get(API, _query(offer_a, day)).content == _schema_rendering(offer_a, day)
+
+
+def test_what_the_bytes_echo_is_part_of_the_key(client_a, offer_a, day):
+    """Names, addresses and the echoed ``persons`` are in the bytes, so in the key."""
+    client_a.get(API, _query(offer_a, day))
+    location = offer_a.resource.location
+    location.name = "Neues Bürgeramt"
+    location.save()
+    assert json.loads(client_a.get(API, _query(offer_a, day)).content)[0]["location_name"] == (
+        "Neues Bürgeramt"
+    )
+    client_a.get(API, _query(offer_a, day, persons=1))
+    assert json.loads(client_a.get(API, _query(offer_a, day, persons=0)).content)[0]["persons"] == (
+        0
+    )

@@ -104,18 +104,9 @@ def put(key: str, value) -> None:
     cache.set(key, value, timeout=settings.RATHAUS_AVAILABILITY_CACHE_SECONDS)
 
 
-def put_many(values: dict) -> None:
-    """Store several answers in one round trip, on the condition of ``put``."""
-    if _changed_units_here():
-        return
-    cache.set_many(values, timeout=settings.RATHAUS_AVAILABILITY_CACHE_SECONDS)
-
-
 def _changed_units_here() -> bool:
     current = _transaction()
-    return current is not None and current is getattr(
-        connection, "rathaus_units_changed_in", None
-    )
+    return current is not None and current is getattr(connection, "rathaus_units_changed_in", None)
 
 
 def _count(name: str) -> None:

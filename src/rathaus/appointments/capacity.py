@@ -321,13 +321,16 @@ def _free_epochs_and_until(offers, persons, start, end, now, staff=False):
     return _free_epochs(offers, rows, persons, now, staff), until
 
 
-def rendered_free_starts(offers, persons: int, start: datetime, end: datetime, *, render, want):
+def rendered_free_starts(
+    offers, persons: int, start: datetime, end: datetime, *, render, shape: tuple
+):
     """``render({offer pk: [free start, epoch seconds]})`` for "now", cached as rendered.
 
-    ``render`` turns the free starts into named encodings (e.g. ``{"json": bytes,
-    "gzip": bytes}``); each is cached on its own under the versioned key of ADR 0023 and
-    a hit returns the stored ``want`` encoding as it is, with no conversion (ADR 0093).
-    ``start`` and ``end`` must be whole minutes (the API asks for whole days).
+    ``render`` turns the free starts into bytes (the API's gzipped JSON); they are
+    cached under the versioned key of ADR 0023, and a hit returns them as they are,
+    with no conversion (ADR 0093). ``shape``: everything else the bytes depend on (names,
+    addresses, the echoed ``persons``), part of the key. ``start`` and ``end`` must be
+    whole minutes.
     """
     offers = list(offers)
     now = timezone.now()
@@ -335,11 +338,11 @@ def rendered_free_starts(offers, persons: int, start: datetime, end: datetime, *
         {o.resource_id for o in offers},
         start.astimezone(TZ).date(),
         (end - timedelta(microseconds=1)).astimezone(TZ).date(),
-        ("rendered", tuple(sorted(_cache_identity(o, persons) for o in offers)), start, end),
+        ("rendered", tuple(sorted(_cache_identity(o, persons) for o in offers)), start, end, shape),
         now,
     )
     if key is not None:
-        cached = availability_cache.get(f"{key}:{want}")
+        cached = availability_cache.get(key)
         hit = cached is not None and cached[0] > now.timestamp()
         availability_cache.count(hit)
         if hit:
@@ -347,8 +350,8 @@ def rendered_free_starts(offers, persons: int, start: datetime, end: datetime, *
     data, until = _free_epochs_and_until(offers, persons, start, end, now)
     rendered = render(data)
     if key is not None:
-        availability_cache.put_many({f"{key}:{name}": (until, v) for name, v in rendered.items()})
-    return rendered[want]
+        availability_cache.put(key, (until, rendered))
+    return rendered
 
 
 def _free_starts_by_resource(
