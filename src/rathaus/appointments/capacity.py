@@ -284,8 +284,8 @@ def free_starts_by_resource(
     first, last = start.timestamp(), end.timestamp()
     cached = availability_cache.get(key)
     hit = cached is not None and cached["until"] > now.timestamp()
-    availability_cache.count(hit)
     if not hit:
+        availability_cache.count_miss()
         cached = _compute_and_store(key, offers, persons, wide_start, wide_end, now, staff)
     return {
         pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
@@ -343,10 +343,9 @@ def rendered_free_starts(
     )
     if key is not None:
         cached = availability_cache.get(key)
-        hit = cached is not None and cached[0] > now.timestamp()
-        availability_cache.count(hit)
-        if hit:
+        if cached is not None and cached[0] > now.timestamp():
             return cached[1]
+        availability_cache.count_miss()
     data, until = _free_epochs_and_until(offers, persons, start, end, now)
     rendered = render(data)
     if key is not None:
