@@ -13,9 +13,12 @@
    out). Each simulated citizen reads the availability of one day (JSON API) and
    holds one of its free times: the two requests of a booking.
 3. The same load generator (``--processes`` processes x threads, a new connection
-   per request as gunicorn's sync workers close each one) drives both for
-   ``--seconds`` each; prints requests/s, p50/p95 and status counts, the ratio
-   booking API : floor (goal >= 0.5) and bookings/s : floor (goal >= 0.25).
+   per request as gunicorn's sync workers close each one) drives each for
+   ``--seconds``, phases alternating for ``--rounds`` (the machine is shared: load
+   from others drifts); prints requests/s, p50/p95, status counts and the app
+   server's CPU per request (from /proc, less sensitive to other load than
+   requests/s), then over all rounds the ratios booking API : floor (goal >= 0.5)
+   and bookings/s : floor (goal >= 0.25).
 
 ``--before-src DIR`` also runs the booking API of a second source tree (e.g. ``git
 archive main src | tar -x -C /tmp/before``) in the same run, for before/after ratios.
@@ -261,7 +264,8 @@ def stop(process) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=10, help="per phase and round")
+    parser.add_argument("--rounds", type=int, default=1, help="phases alternate per round")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
@@ -273,8 +277,11 @@ def main():
         sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import booking
+    from rush import CpuMeter
 
     booking.setup_django()
+    from datetime import timedelta
+
     from django.db import connection
     from django.utils import timezone
 
@@ -282,63 +289,79 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_TABLES)
     today = timezone.localdate()
-    from datetime import timedelta
-
     context = {
         "days": [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)],
         "run": f"{int(time.time()):x}",
     }
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "FLOOR_DSN": database_url}
+    app_env = {**env, "RATHAUS_LOAD_TEST": "1", "RATHAUS_MODE": "demo", "ALLOWED_HOSTS": "*"}
+    # (label, kind, port, app, environment, directory); all start now and wait idle.
+    phases = [("floor (bare WSGI, 4 writes)", "floor", args.port, "floor:application", env,
+               ROOT / "benchmarks")]  # fmt: skip
+    if args.before_src:
+        before = {**app_env, "PYTHONPATH": str(Path(args.before_src).resolve())}
+        phases.append(("booking API, before", "api", args.port + 2, None, before, ROOT))
+    phases.append(("booking API", "api", args.port + 1, None, app_env, ROOT))
+    servers = [
+        start_gunicorn(app or "rathaus.wsgi:application", port, args.workers, e, d)
+        for _label, _kind, port, app, e, d in phases
+    ]
     print(
         f"{args.workers} gunicorn sync workers per server, load generator {args.processes} "
-        f"processes x {args.concurrency // args.processes} threads, {args.seconds:.0f} s each; "
-        f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}"
+        f"processes x {args.concurrency // args.processes} threads, {args.rounds} round(s) of "
+        f"{args.seconds:.0f} s per phase; load average "
+        f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
-    figures = {}
-    server = start_gunicorn("floor:application", args.port, args.workers, env, ROOT / "benchmarks")
+    totals: dict[str, dict] = {}
     try:
-        figures["floor"] = drive("floor", args.port, args.concurrency, args.processes, 2, {})
-        figures["floor"] = drive(
-            "floor", args.port, args.concurrency, args.processes, args.seconds, {}
-        )
+        for _label, kind, port, *_rest in phases:
+            drive(kind, port, args.concurrency, args.processes, 2, context)  # warm up
+        for round_number in range(args.rounds):
+            for (label, kind, port, *_rest), server in zip(phases, servers, strict=True):
+                meter = CpuMeter(server.pid)
+                meter.start()
+                started = time.perf_counter()
+                rate, holds, p50, p95, statuses = drive(
+                    kind, port, args.concurrency, args.processes, args.seconds, context
+                )
+                meter.stop()
+                wall = time.perf_counter() - started
+                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
+                requests = sum(statuses.values())
+                print(
+                    f"round {round_number + 1}: {label:28} {rate:6.0f} requests/s "
+                    f"{holds:5.0f} bookings/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+                    f"server CPU {cpu / max(requests, 1) * 1000:5.2f} ms/request  {statuses}"
+                )
+                total = totals.setdefault(label, {"wall": 0.0, "cpu": 0.0, "n": 0, "holds": 0,
+                                                  "statuses": {}})  # fmt: skip
+                total["wall"] += wall
+                total["cpu"] += cpu
+                total["n"] += requests
+                total["holds"] += round(holds * wall)
+                for code, n in statuses.items():
+                    total["statuses"][code] = total["statuses"].get(code, 0) + n
     finally:
-        stop(server)
-    app_env = {
-        **env,
-        "RATHAUS_LOAD_TEST": "1",
-        "RATHAUS_MODE": "demo",
-        "ALLOWED_HOSTS": "*",
-    }
-    apps = [("booking API", app_env)]
-    if args.before_src:
-        before = str(Path(args.before_src).resolve())
-        apps.insert(0, ("booking API, before", {**app_env, "PYTHONPATH": before}))
-    for label, this_env in apps:
-        server = start_gunicorn(
-            "rathaus.wsgi:application", args.port + 1, args.workers, this_env, ROOT
-        )
-        try:
-            drive("api", args.port + 1, args.concurrency, args.processes, 2, context)  # warm
-            figures[label] = drive(
-                "api", args.port + 1, args.concurrency, args.processes, args.seconds, context
-            )
-        finally:
+        for server in servers:
             stop(server)
-    floor_rate = figures["floor"][0]
-    for name, (rate, holds, p50, p95, statuses) in figures.items():
-        label = "floor (bare WSGI, 4 writes)" if name == "floor" else f"{name} (read + hold)"
+    floor_label = phases[0][0]
+    floor = totals[floor_label]
+    floor_rate, floor_cpu = floor["n"] / floor["wall"], floor["cpu"] / floor["n"]
+    print(f"\nAll rounds: floor {floor_rate:.0f} requests/s, {floor_cpu * 1000:.2f} ms CPU each")
+    for label, total in totals.items():
+        if label == floor_label:
+            continue
+        rate, cpu = total["n"] / total["wall"], total["cpu"] / total["n"]
         print(
-            f"{label:36} {rate:6.0f} requests/s {holds:5.0f} bookings/s  "
-            f"p50 {p50:5.1f} ms  p95 {p95:5.1f} ms  {statuses}"
+            f"{label}: {rate:.0f} requests/s, {total['holds'] / total['wall']:.0f} bookings/s, "
+            f"{cpu * 1000:.2f} ms server CPU per request\n"
+            f"  ratio requests/s : floor = {rate / floor_rate:.2f} (goal >= 0.5); "
+            f"bookings/s : floor = {total['holds'] / total['wall'] / floor_rate:.2f} "
+            f"(goal >= 0.25); floor CPU : API CPU per request = {floor_cpu / cpu:.2f}"
         )
-        if name != "floor":
-            print(
-                f"  ratio requests/s : floor = {rate / floor_rate:.2f} (goal >= 0.5), "
-                f"bookings/s : floor = {holds / floor_rate:.2f} (goal >= 0.25)"
-            )
     over, crowded = double_bookings(town)
     print(f"Double bookings (SQL): {over} units over capacity, {crowded} over-booked")
-    fives = sum(n for f in figures.values() for s, n in f[4].items() if s >= 500)
+    fives = sum(n for t in totals.values() for code, n in t["statuses"].items() if code >= 500)
     print(f"HTTP 5xx: {fives}")
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS floor_unit, floor_booking, floor_audit, floor_task")
