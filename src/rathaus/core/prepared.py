@@ -44,7 +44,8 @@ class PreparedQuery:
         select, klass_info = compiler.select, compiler.klass_info
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [f[0].target.attname for f in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
+        # Django 5.2 signature; the stubs already follow 6.0 (a fetch_mode argument).
+        populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
         converters = compiler.get_converters([f[0] for f in select])
         return (sql, params, slots, queryset.model, start, end, init_list, populators,
                 compiler, converters)  # fmt: skip
