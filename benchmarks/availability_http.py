@@ -16,8 +16,9 @@ locations) with ``Accept-Encoding: gzip``, a new connection per request:
 ``git archive main src | tar -x -C /tmp/before``) against the same database and cache,
 and measures both alternately in the same run.
 
-Prints bytes on the wire (gzip) and unpacked, p50/p95/p99 per kind and the cache's
-hit/miss counts. The machine is shared: compare figures of one run.
+Prints bytes on the wire (gzip) and unpacked, p50/p95/p99 per kind, the app server's
+CPU per request (from /proc) and the cache's hit/miss counts. The machine is shared:
+compare figures of one run.
 """
 
 import argparse
@@ -90,6 +91,7 @@ def main():
         sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
     import booking
     import floor
+    from rush import CpuMeter
 
     booking.setup_django()
     from datetime import timedelta
@@ -128,7 +130,7 @@ def main():
 
     path = "/api/v1/appointments/availability?service=personalausweis-beantragen"
     try:
-        for label, port, _env in servers:
+        for (label, port, _env), server in zip(servers, started, strict=True):
             for _ in range(2 * args.workers):  # every worker past its first request
                 get(port, path)
             status, body, encoding, _ms = get(port, path)
@@ -139,13 +141,18 @@ def main():
             )
             for kind, before in (("hit", None), ("miss", bump)):
                 availability_cache.reset_stats()
+                meter = CpuMeter(server.pid)
+                meter.start()
                 latencies, statuses = run(port, path, args.requests, args.concurrency, before)
+                meter.stop()
+                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
                 stats = availability_cache.stats()
                 print(
                     f"  {kind:4}: p50 {percentile(latencies, 50):6.1f} ms  "
                     f"p95 {percentile(latencies, 95):6.1f} ms  "
-                    f"p99 {percentile(latencies, 99):6.1f} ms  {statuses}  "
-                    f"cache {stats['hits']} hits / {stats['misses']} misses"
+                    f"p99 {percentile(latencies, 99):6.1f} ms  "
+                    f"server CPU {cpu / len(latencies) * 1000:5.2f} ms/request  {statuses}  "
+                    f"cache (this tree's counters) {stats['hits']} hits / {stats['misses']} misses"
                 )
     finally:
         for server in started:
