@@ -496,6 +496,25 @@ if DATABASE_REPLICA_URL:
         MIDDLEWARE.index("rathaus.core.ops.health.HealthCheckMiddleware") + 1,
         "rathaus.core.ops.replica.ReplicaReadsMiddleware",
     )
+# The public JSON API leaves the full chain here and runs a lean one (ADR 0094,
+# core/leanapi.py): the rest of MIDDLEWARE minus these page-only entries. Everything
+# before it (request id, metrics, health probes, replica reads) runs for every request.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
+    "rathaus.core.leanapi.LeanApiMiddleware",
+)
+RATHAUS_PAGE_ONLY_MIDDLEWARE = [
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "rathaus.core.embedding.EmbedMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "rathaus.applications.second_factor.SecondFactorMiddleware",
+]
 # A client that wrote reads from the primary for this long (longer than the replica's lag).
 RATHAUS_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
 RATHAUS_REPLICA_HEADER = env_bool("DATABASE_REPLICA_HEADER", False)
