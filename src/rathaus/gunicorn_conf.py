@@ -53,3 +53,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    """Before the worker's first request: import, compile and connect what every request
+    needs (core/warmup.py), so the first citizen does not pay for it (issue 24)."""
+    from rathaus.core import warmup
+
+    warmup.warm()

@@ -503,6 +503,18 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware"),
     "rathaus.core.leanapi.LeanApiMiddleware",
 )
+# Warmed at worker start (core/warmup.py, gunicorn's post_worker_init): the URLconfs
+# besides ROOT_URLCONF and the templates of the busiest pages and errors.
+RATHAUS_WARM_URLCONFS = ["rathaus.embed_urls"]
+RATHAUS_WARM_TEMPLATES = [
+    "base.html",
+    "catalog/home.html",
+    "catalog/service_detail.html",
+    "appointments/index.html",
+    "appointments/calendar.html",
+    "appointments/details.html",
+    "core/error.html",
+]
 RATHAUS_PAGE_ONLY_MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -10,13 +10,13 @@ from .models import OpeningHours
 
 
 @lru_cache(maxsize=64)
-def _holiday_calendar(land: str, year: int):
+def holiday_calendar(land: str, year: int):
     return holidays.country_holidays("DE", subdiv=land, years=year, language="de")
 
 
 def holiday_name(municipality, day: date) -> str | None:
     """The public holiday's name in the municipality's Land, or None."""
-    return _holiday_calendar(municipality.land, day.year).get(day)
+    return holiday_calendar(municipality.land, day.year).get(day)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,15 @@ from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 
+_all: list["PreparedQuery"] = []
+
+
+def compile_all(db: str) -> None:
+    """Compiles every prepared query for ``db`` now (worker start, core.warmup)."""
+    for query in _all:
+        query.compile(db)
+
+
 class PreparedQuery:
     def __init__(self, build: Callable, *markers):
         """``build(*values)`` returns the queryset; ``markers`` are sample values, each
@@ -29,6 +38,12 @@ class PreparedQuery:
         self.build, self.markers = build, markers
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
+        _all.append(self)
+
+    def compile(self, db: str) -> None:
+        if db not in self._compiled:
+            with self._lock:
+                self._compiled.setdefault(db, self._compile(db))
 
     def _compile(self, db: str):
         queryset = self.build(*self.markers).using(db)
