@@ -49,8 +49,12 @@ def get(port: int, path: str) -> tuple[int, float]:
 def start(port: int, env: dict) -> tuple[subprocess.Popen, float]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "python:rathaus.gunicorn_conf",
-         "rathaus.wsgi:application"],  # fmt: skip
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-c",
+            "python:rathaus.gunicorn_conf",
+            "rathaus.wsgi:application",
+        ],  # fmt: skip
         env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1"},
         cwd=ROOT,
         start_new_session=True,
@@ -131,10 +135,9 @@ def main():
     print("\nmedians over the rounds")
     print(f"{'tree':6} {'target':17} {'first request':>14} {'warm request':>13} {'worker up':>10}")
     for (tree, label), entry in figures.items():
-        print(
-            f"{tree:6} {label:17} {statistics.median(entry['first']):11.1f} ms "
-            f"{statistics.median(entry['warm']):10.1f} ms {statistics.median(entry['boot']):7.0f} ms"
-        )
+        first, warm = statistics.median(entry["first"]), statistics.median(entry["warm"])
+        boot = statistics.median(entry["boot"])
+        print(f"{tree:6} {label:17} {first:11.1f} ms {warm:10.1f} ms {boot:7.0f} ms")
 
 
 if __name__ == "__main__":

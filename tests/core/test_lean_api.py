@@ -43,9 +43,7 @@ def test_no_session_csrf_locale_or_messages_on_an_api_answer(client_a, admin_a):
     assert "Accept-Language" in page["Vary"] and page.has_header("Content-Language")
 
 
-def test_the_api_answers_in_german_whatever_the_previous_request_activated(
-    client_a, monkeypatch
-):
+def test_the_api_answers_in_german_whatever_the_previous_request_activated(client_a, monkeypatch):
     seen = []
     real = tenancy.municipality_for_host
 

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
-
-_all: list["PreparedQuery"] = []
+_all: list[PreparedQuery] = []
 
 
 def compile_all(db: str) -> None:
