@@ -5,6 +5,7 @@
 - Prometheus multi-process mode: every worker process writes its counters into
   ``PROMETHEUS_MULTIPROC_DIR`` (emptied at start, a dead worker's live gauges dropped),
   so ``/metrics`` adds up all workers whichever one answers the scrape.
+- Each worker warms up before its first connection (``post_worker_init``, core/warmup.py).
 Bind address, workers and timeout come from GUNICORN_BIND, GUNICORN_WORKERS,
 GUNICORN_TIMEOUT (defaults: 127.0.0.1:8000, 4, 30 s).
 """

@@ -30,11 +30,14 @@ characters and the 400 for bad input, the database-down 503, the busy 503 and in
 maintenance mode.
 """
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.module_loading import import_string
 
@@ -55,10 +58,11 @@ class _LeanHandler(BaseHandler):
     template responses) with a given middleware list instead of ``MIDDLEWARE``."""
 
     def __init__(self, paths: list[str]):
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response)
+        self._view_middleware: list = []
+        self._template_response_middleware: list = []
+        self._exception_middleware: list = []
+        # URL resolution, view and exception middleware, template responses: Django's own.
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(paths):
             middleware = import_string(path)
             if not getattr(middleware, "sync_capable", True):
@@ -91,7 +95,7 @@ class LeanApiMiddleware:
         request.user = AnonymousUser()
         translation.activate(settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-        response = self.lean._middleware_chain(request)
+        response = cast(HttpResponse, self.lean._middleware_chain(request))
         if not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))
         return response

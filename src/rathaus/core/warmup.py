@@ -21,6 +21,7 @@ still start (its first request then pays, and ``/readyz`` tells the load balance
 import logging
 import time
 from contextlib import contextmanager
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -76,8 +77,9 @@ def _constant_names(template) -> list[str]:
     names = []
     for node in template.nodelist.get_nodes_by_type((ExtendsNode, IncludeNode)):
         expression = node.parent_name if isinstance(node, ExtendsNode) else node.template
-        if isinstance(expression.var, str):  # a literal, not a variable
-            names.append(expression.var)
+        literal = getattr(expression, "var", None)
+        if isinstance(literal, str):  # a literal name, not a variable
+            names.append(literal)
     return names
 
 
@@ -88,7 +90,8 @@ def _templates() -> None:
         if name in seen:
             continue
         seen.add(name)
-        pending.extend(_constant_names(get_template(name).template))
+        compiled = cast(Any, get_template(name)).template  # the backend's Template's own
+        pending.extend(_constant_names(compiled))
 
 
 def _translations() -> None:
