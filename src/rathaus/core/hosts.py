@@ -17,9 +17,9 @@ request costs no database query and usually no cache read -- or after
 
 Django scans the list linearly (``validate_host``); with thousands of towns that
 is ~0.5 ms per ``get_host()`` call, several per request. ``TownHostMiddleware``
-(after the health checks, before anything that calls ``get_host``) therefore looks the request's host up in the set once and
-leaves the answer in a context variable; during that request the list yields only
-that host name after the configured ones. Outside a request (no middleware ran)
+(after the health checks, before anything that calls ``get_host``) therefore looks
+the request's host up in the set once and leaves the answer in a context variable;
+during that request the list yields only that host name after the configured ones. Outside a request (no middleware ran)
 the whole set is yielded.
 """
 
@@ -114,7 +114,7 @@ class TownHosts(list):
 
 
 class TownHostMiddleware:
-    """Before every ``get_host()`` of a request: one set lookup per request instead of Django's linear scan."""
+    """Before every ``get_host()`` of a request: one set lookup, not Django's linear scan."""
 
     def __init__(self, get_response):
         self.get_response = get_response
