@@ -21,7 +21,8 @@ from rathaus.council import services as council
 from rathaus.council.models import SavedSearch
 from rathaus.participation.dialogues import services as dialogues
 from rathaus.participation.dialogues.models import DialogueEvent
-from rathaus.participation.reports import alerts, services as reports
+from rathaus.participation.reports import alerts
+from rathaus.participation.reports import services as reports
 from rathaus.participation.reports.models import AreaAlert, ReportCategory
 
 pytestmark = pytest.mark.django_db

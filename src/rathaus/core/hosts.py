@@ -19,8 +19,8 @@ Django scans the list linearly (``validate_host``); with thousands of towns that
 is ~0.5 ms per ``get_host()`` call, several per request. ``TownHostMiddleware``
 (after the health checks, before anything that calls ``get_host``) therefore looks
 the request's host up in the set once and leaves the answer in a context variable;
-during that request the list yields only that host name after the configured ones. Outside a request (no middleware ran)
-the whole set is yielded.
+during that request the list yields only that host name after the configured ones.
+Outside a request (no middleware ran) the whole set is yielded.
 """
 
 import contextvars
