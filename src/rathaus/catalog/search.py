@@ -25,7 +25,11 @@ per-question rules):
 The index is built in memory per municipality from the database and rebuilt
 when its version counter (in the shared cache, bumped by signals on every
 catalog change) moves, so queries never touch the database except for one
-cache read.
+cache read. A process keeps the indexes of the few towns it served last
+(``CATALOG_SEARCH_INDEXES``); a built index is also put into the shared cache,
+compressed, under its town and version, so another process (or this one after
+dropping it) loads it in milliseconds instead of rebuilding it from the
+database (ADR 0216).
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
+import pickle
 import re
 import threading
+import zlib
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -661,8 +667,8 @@ class IndexCache(OrderedDict):
     worker that kept every town it ever served would grow without bound (1.9 GB
     for Sachsen-Anhalt's 218 towns). The least recently used index is dropped,
     so a worker's memory depends on ``CATALOG_SEARCH_INDEXES``, not on the
-    number of towns; a dropped town costs one rebuild (~0.1–0.3 s) on its next
-    search.
+    number of towns; a dropped town is loaded from the shared cache on its next
+    search (~10–30 ms for 150 services), rebuilt only when nobody has it.
     """
 
     def lookup(self, municipality_id: int, version: int) -> Index | None:
@@ -683,6 +689,28 @@ class IndexCache(OrderedDict):
 
 
 _indexes = IndexCache()
+
+# Bump when the Index's attributes change: processes of the old and the new code then
+# never read each other's shared indexes.
+INDEX_FORMAT = 1
+SHARED_SECONDS = 24 * 3600  # a town nobody searched for a day leaves the shared cache
+
+
+def _shared_key(municipality_id: int, version: int) -> str:
+    return f"catalog:search-index:{INDEX_FORMAT}:{municipality_id}:{version}"
+
+
+def dumps(index: Index) -> bytes:
+    """The index's state, pickled and compressed (its split cache stays behind)."""
+    state = {k: v for k, v in index.__dict__.items() if k != "_split_cache"}
+    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def loads(blob: bytes) -> Index:
+    """An Index from ``dumps`` (the cache's values are pickles anyway: the same trust)."""
+    index = Index.__new__(Index)
+    index.__dict__.update(pickle.loads(zlib.decompress(blob)))
+    return index
 
 
 def invalidate(municipality_id: int) -> None:
@@ -705,13 +733,18 @@ def get_index(municipality) -> Index:
         cached = _indexes.lookup(municipality.pk, version)
         if cached is not None:
             return cached
-        services = (
-            Service.objects.for_municipality(municipality)
-            .filter(is_published=True)
-            .select_related("topic", "office")
-            .prefetch_related("life_situations")
-        )
-        index = Index(service_records(services))
+        shared = cache.get(_shared_key(municipality.pk, version))
+        if shared is not None:
+            index = loads(shared)
+        else:
+            services = (
+                Service.objects.for_municipality(municipality)
+                .filter(is_published=True)
+                .select_related("topic", "office")
+                .prefetch_related("life_situations")
+            )
+            index = Index(service_records(services))
+            cache.set(_shared_key(municipality.pk, version), dumps(index), SHARED_SECONDS)
         _indexes.store(municipality.pk, version, index)
         return index
 
