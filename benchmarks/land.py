@@ -161,7 +161,7 @@ def main() -> None:
             f"{n} ms p50/p95"
             for n in ("start", "service", "availability", "OParl papers", "search")
         )
-        + " | RSS MB after all towns | shared search indexes MB"
+        + " | RSS MB before/after serving every town's search | shared search indexes MB"
     )
     for target in ARGS.towns:
         started = time.perf_counter()
@@ -170,11 +170,13 @@ def main() -> None:
         made = time.perf_counter() - started
         measure(client, towns, 1)  # warm up the sample
         figures = measure(client, towns, ARGS.rounds)
+        before = rss_mb()
         for _town, _slug, host in towns:  # serve every town once: each builds its search index
             timed(client, host, "/suche/", q="Pass")
         cells = " | ".join(f"{p50:.1f}/{p95:.1f}" for p50, p95 in figures.values())
         print(
-            f"{target} | {made:.1f} | {cells} | {rss_mb():.0f} | {shared_mb(towns):.1f}", flush=True
+            f"{target} | {made:.1f} | {cells} | {before:.0f}/{rss_mb():.0f} | {shared_mb(towns):.1f}",
+            flush=True,
         )
     cache.delete_many([shared_key(town) for town, _slug, _host in towns])
 
