@@ -174,10 +174,8 @@ def main() -> None:
         for _town, _slug, host in towns:  # serve every town once: each builds its search index
             timed(client, host, "/suche/", q="Pass")
         cells = " | ".join(f"{p50:.1f}/{p95:.1f}" for p50, p95 in figures.values())
-        print(
-            f"{target} | {made:.1f} | {cells} | {before:.0f}/{rss_mb():.0f} | {shared_mb(towns):.1f}",
-            flush=True,
-        )
+        memory = f"{before:.0f}/{rss_mb():.0f} | {shared_mb(towns):.1f}"
+        print(f"{target} | {made:.1f} | {cells} | {memory}", flush=True)
     cache.delete_many([shared_key(town) for town, _slug, _host in towns])
 
 
