@@ -24,17 +24,3 @@ def test_hold_confirmation_and_cancellation_mails_per_town(town_a, town_b, day, 
         assert len(subjects) == 3, subjects
         for message in mail.outbox:  # the cancellation has no link
             assert_from_town(message, key, town, linked="abgesagt" not in message.subject)
-
-
-def test_password_reset_mail_per_town(client, town_a, town_b, citizen):
-    for key, town in (("a", town_a), ("b", town_b)):
-        town.base_url, town.mail_sender = TOWNS[key]
-        town.save()
-        mail.outbox.clear()
-        client.post(
-            "/antraege/konto/passwort-vergessen/",
-            {"email": citizen.email},
-            HTTP_HOST=f"{key}.test",
-        )
-        [message] = mail.outbox
-        assert_from_town(message, key, town)

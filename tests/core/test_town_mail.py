@@ -224,3 +224,15 @@ def test_every_send_path_goes_through_core_mail():
         if re.search(r"\b(send_mail|send_mass_mail|EmailMessage|EmailMultiAlternatives)\(", text):
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
+
+
+def test_password_reset_mail_per_town(client, towns, citizen):
+    for key, town in towns.items():
+        mail.outbox.clear()
+        client.post(
+            "/antraege/konto/passwort-vergessen/",
+            {"email": citizen.email},
+            HTTP_HOST=f"{key}.test",
+        )
+        [message] = mail.outbox
+        assert_from_town(message, key, town)
