@@ -9,7 +9,13 @@ from .budget.models import (  # noqa: F401
     Support,
     VoteCode,
 )
-from .dialogues.models import DialogueEvent, EventTopic, Hint, Registration  # noqa: F401
+from .dialogues.models import (  # noqa: F401
+    DialogueEvent,
+    EventTopic,
+    Hint,
+    Registration,
+    YearPlanPaper,
+)
 from .reports.models import (  # noqa: F401
     AreaAlert,
     CategoryAttribute,

@@ -107,6 +107,11 @@ urlpatterns = [
         dialogues.dialogue_year_pdf,
         name="dialogue_year_pdf",
     ),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/drucksache/",
+        dialogues.dialogue_year_paper,
+        name="dialogue_year_paper",
+    ),
     path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
     path("dialoge/<slug:slug>/termin.ics", dialogues.event_ics, name="event_ics"),
     path("dialoge/<slug:slug>/anmelden/", dialogues.event_register, name="event_register"),
