@@ -271,7 +271,9 @@ def dialogue_year_paper(request, year):
     existed = year_plan_paper(request.municipality, year) is not None
     paper = create_year_plan_paper(request.municipality, year, actor=request.user)
     if existed:
-        messages.info(request, _("Die Drucksache gab es schon: %(ref)s.") % {"ref": paper.reference})
+        messages.info(
+            request, _("Die Drucksache gab es schon: %(ref)s.") % {"ref": paper.reference}
+        )
     else:
         messages.success(
             request,

@@ -5,27 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0009_merge_20261204_2152'),
-        ('council', '0005_merge_issue18_and_person_contact'),
-        ('participation', '0008_tree_grants'),
+        ("core", "0009_merge_20261204_2152"),
+        ("council", "0005_merge_issue18_and_person_contact"),
+        ("participation", "0008_tree_grants"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='YearPlanPaper',
+            name="YearPlanPaper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='Jahr')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.municipality')),
-                ('paper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='council.paper', verbose_name='Drucksache im Ratsinformationssystem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="Jahr")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.municipality",
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="council.paper",
+                        verbose_name="Drucksache im Ratsinformationssystem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Jahresplan als Drucksache',
-                'verbose_name_plural': 'Jahrespläne als Drucksachen',
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'year'), name='year_plan_paper_once')],
+                "verbose_name": "Jahresplan als Drucksache",
+                "verbose_name_plural": "Jahrespläne als Drucksachen",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "year"), name="year_plan_paper_once"
+                    )
+                ],
             },
         ),
     ]
