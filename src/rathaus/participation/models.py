@@ -16,6 +16,7 @@ from .dialogues.models import (  # noqa: F401
     Registration,
     YearPlanPaper,
 )
+from .neighbourhood.models import NeighbourhoodSubscription  # noqa: F401
 from .reports.models import (  # noqa: F401
     AreaAlert,
     CategoryAttribute,
