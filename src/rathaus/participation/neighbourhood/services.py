@@ -98,14 +98,10 @@ def area_for(municipality, *, way, street="", house_number="", radius_m=None, bo
         edge = rows.aggregate(
             s=Min("latitude"), w=Min("longitude"), n=Max("latitude"), e=Max("longitude")
         )
-        box = (
-            edge["s"] - STREET_PAD,
-            edge["w"] - STREET_PAD,
-            edge["n"] + STREET_PAD,
-            edge["e"] + STREET_PAD,
-        )
-        alerts.check_area(*box, "")
-        return name, "", None, box
+        south, west = edge["s"] - STREET_PAD, edge["w"] - STREET_PAD
+        north, east = edge["n"] + STREET_PAD, edge["e"] + STREET_PAD
+        alerts.check_area(south, west, north, east, "")
+        return name, "", None, (south, west, north, east)
     if way != Way.RADIUS:
         raise ValidationError("Wählen Sie Straße, Umkreis oder Gebiet.")
     if radius_m not in RADII:
