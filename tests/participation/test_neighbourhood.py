@@ -395,3 +395,32 @@ def test_street_atom_feed_without_subscription(client_a, streets, pothole):
     for bad in ("Gibtsnicht", "", "x" * 5000, "%00"):
         url = f"/beteiligung/nachbarschaft/strasse.atom?strasse={bad}"
         assert client_a.get(url).status_code in (400, 404)
+
+
+def test_dialogues_near_by_the_venue_address(streets):
+    subscription = services.subscribe(
+        streets, email="a@example.org", way="area", box=(52.399, 13.059, 52.401, 13.062)
+    )
+    start = timezone.now() + timedelta(days=3)
+
+    def event(slug, venue, days=3):
+        begin = timezone.now() + timedelta(days=days)
+        return DialogueEvent.objects.create(
+            municipality=streets,
+            kind="dialogue",
+            slug=slug,
+            title=slug,
+            venue=venue,
+            starts_at=begin,
+            ends_at=begin + timedelta(hours=1),
+        )
+
+    near = event("nah", "Bürgerhaus, Lindenallee 9")
+    event("fern", "Rathaus, Breite Straße 2")  # about 2 km away
+    event("spaeter", "Bürgerhaus, Lindenallee 9", days=40)  # beyond four weeks
+    event("unbekannt", "Irgendwo")
+    venues: dict = {}
+    assert services.dialogues_near(subscription, now=start - timedelta(days=1), venues=venues) == [
+        near
+    ]
+    assert (streets.pk, "Bürgerhaus, Lindenallee 9") in venues  # cached for the run

@@ -84,7 +84,10 @@ def street_names(municipality, limit: int = 500) -> list[str]:
 def area_for(municipality, *, way, street="", house_number="", radius_m=None, box=None):
     """(street, house_number, radius, (south, west, north, east)) or ValidationError."""
     if way == Way.AREA:
-        south, west, north, east = box or (None, None, None, None)
+        south, west, north, east = (
+            None if v is None else Decimal(str(v)).quantize(Q6)
+            for v in (box or (None, None, None, None))
+        )
         alerts.check_area(south, west, north, east, "")
         return "", "", None, (south, west, north, east)
     name = known_street(municipality, street)
@@ -294,10 +297,12 @@ def thirsty_trees(subscription, today=None, ids=None) -> list:
     return result
 
 
-def dialogues_near(subscription, now=None, ids=None) -> list:
+def dialogues_near(subscription, now=None, ids=None, venues: dict | None = None) -> list:
     """Dialogues of the next four weeks in a district of the area's trees, or at a
-    venue the town's address list places in or near the area (no external service)."""
+    venue the town's address list places in or near the area (no external service).
+    ``venues`` caches venue positions over one run of the job."""
     now = now or timezone.now()
+    venues = {} if venues is None else venues
     town = subscription.municipality
     events = DialogueEvent.objects.for_municipality(town).filter(
         starts_at__gte=now, starts_at__lte=now + timedelta(days=DIALOGUE_DAYS)
@@ -321,15 +326,15 @@ def dialogues_near(subscription, now=None, ids=None) -> list:
         if subscription.street and subscription.street.lower() in event.venue.lower():
             near.append(event)
             continue
-        for part in event.venue.split(","):
-            point = geocode(town, part)
-            if point and south <= point[0] <= north and west <= point[1] <= east:
-                near.append(event)
-                break
+        key = (town.pk, event.venue)
+        if key not in venues:
+            venues[key] = [p for p in (geocode(town, x) for x in event.venue.split(",")) if p]
+        if any(south <= lat <= north and west <= lon <= east for lat, lon in venues[key]):
+            near.append(event)
     return near
 
 
-def collect(subscription, *, since, until, now=None) -> dict:
+def collect(subscription, *, since, until, now=None, venues: dict | None = None) -> dict:
     """What one digest would carry (lists of rows, each at most PER_SECTION long)."""
     terms = council_terms(subscription)
     town = subscription.municipality
@@ -342,7 +347,7 @@ def collect(subscription, *, since, until, now=None) -> dict:
             public_queries.resolutions_naming(town, terms, since=since, until=until)[:PER_SECTION]
         ),
         "trees": thirsty_trees(subscription, timezone.localdate(until))[:PER_SECTION],
-        "dialogues": dialogues_near(subscription, now=now or until)[:PER_SECTION],
+        "dialogues": dialogues_near(subscription, now=now or until, venues=venues)[:PER_SECTION],
     }
 
 
@@ -380,6 +385,7 @@ def send_due(now=None) -> int:
         confirmed_at__isnull=False, digest_until__lte=now - timedelta(days=DIGEST_DAYS)
     )
     sent = 0
+    venues: dict = {}
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
             subscription = (
@@ -389,7 +395,7 @@ def send_due(now=None) -> int:
             )
             if subscription is None:  # cancelled, or another run got it first
                 continue
-            found = collect(subscription, since=subscription.digest_until, until=now)
+            found = collect(subscription, since=subscription.digest_until, until=now, venues=venues)
             subscription.digest_until = now
             subscription.save(update_fields=["digest_until"])
             if any(found[name] for name in SECTIONS):
