@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Avg, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,12 +110,17 @@ def area_for(municipality, *, way, street="", house_number="", radius_m=None, bo
     if radius_m not in RADII:
         raise ValidationError("Wählen Sie einen Umkreis aus der Liste.")
     number = (house_number or "").strip().lower().replace(" ", "")
-    if number and not rows.filter(house_number=number).exists():
-        raise ValidationError("Diese Hausnummer steht nicht im Adressverzeichnis der Stadt.")
-    point = geocode(municipality, f"{name} {number}".strip())
-    if point is None:  # the street is known, so this does not happen; never guess
-        raise ValidationError("Für diese Adresse kennt die Stadt keine Lage.")
-    return name, number, radius_m, _box_around(point[0], point[1], radius_m)
+    # Street and number are known separately: look them up directly (the text parser of
+    # geocoding would cut a street name with digits, e.g. "Straße des 17. Juni").
+    if number:
+        hit = rows.filter(house_number=number).first()
+        if hit is None:
+            raise ValidationError("Diese Hausnummer steht nicht im Adressverzeichnis der Stadt.")
+        lat, lon = hit.latitude, hit.longitude
+    else:  # the middle of the street's known addresses
+        middle = rows.aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+        lat, lon = (Decimal(str(middle[k])).quantize(Q6) for k in ("lat", "lon"))
+    return name, number, radius_m, _box_around(lat, lon, radius_m)
 
 
 # --- subscribe, confirm, unsubscribe ------------------------------------------------
