@@ -3,6 +3,7 @@ double opt-in, ONE weekly digest of reports, council papers and resolutions nami
 street (public ones only), thirsty trees and dialogues nearby; per town; no leaks."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -424,3 +425,26 @@ def test_dialogues_near_by_the_venue_address(streets):
         near
     ]
     assert (streets.pk, "Bürgerhaus, Lindenallee 9") in venues  # cached for the run
+
+
+def test_radius_around_a_street_with_digits_in_its_name(town_a):
+    import_addresses(
+        town_a,
+        "street,house_number,latitude,longitude\n"
+        "Straße des 17. Juni,4,52.512000,13.350000\n"
+        "Straße des 17. Juni,8,52.513000,13.360000\n",
+    )
+    numbered = services.subscribe(
+        town_a,
+        email="a@example.org",
+        way="radius",
+        street="Straße des 17. Juni",
+        house_number="8",
+        radius_m=100,
+    )
+    assert numbered.south < Decimal("52.513") < numbered.north
+    assert numbered.west < Decimal("13.36") < numbered.east
+    middle = services.subscribe(
+        town_a, email="b@example.org", way="radius", street="straße des 17. juni", radius_m=100
+    )
+    assert middle.street == "Straße des 17. Juni" and middle.south < Decimal("52.5125")
