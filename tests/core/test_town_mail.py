@@ -236,3 +236,15 @@ def test_password_reset_mail_per_town(client, towns, citizen):
         )
         [message] = mail.outbox
         assert_from_town(message, key, town)
+
+
+def test_neighbourhood_confirmation_mail(towns, django_capture_on_commit_callbacks):
+    from rathaus.participation.neighbourhood import services as neighbourhood
+
+    def run(town):
+        with django_capture_on_commit_callbacks(execute=True):
+            neighbourhood.subscribe(
+                town, email="anna@example.org", way="area", box=(52.39, 13.05, 52.41, 13.07)
+            )
+
+    in_each_town(towns, run)
