@@ -118,7 +118,7 @@ def check_form_fees(form: FormDefinition) -> None:
     the dog-tax bug); rules may only read answers the form asks; ranges cannot be charged.
     """
     rows = list(form.service.fees.all())
-    fields = formengine.all_fields(form.schema)
+    fields = formengine.answer_names(form.schema)
     for row in rows:
         if len(rows) > 1 and not row.rule:
             raise ApplicationError(
