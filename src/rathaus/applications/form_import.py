@@ -55,6 +55,8 @@ def _check(municipality, record, index: int) -> tuple[Service | None, dict, list
     if values.get("maturity_level") not in (3, 4):
         problems.append(f"{where}: 'maturity_level' muss 3 oder 4 sein")
     schema = {"steps": record.get("steps")}
+    if "representation" in record:  # acting for someone else (ADR 0028)
+        schema["representation"] = record["representation"]
     try:
         formengine.validate_schema(schema)
     except (formengine.SchemaError, AttributeError, KeyError, TypeError) as exc:

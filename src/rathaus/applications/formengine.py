@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from rathaus.catalog import english
 from rathaus.core.forms import KernForm
 
-from . import formgroups, validators
+from . import formgroups, representation, validators
 
 FIELD_TYPES = {
     "text",
@@ -63,9 +63,10 @@ class SchemaError(ValueError):
 def validate_schema(schema: dict) -> None:
     """Raise SchemaError for unknown types, duplicate names or rules on unknown fields."""
     seen: set[str] = set()
-    steps = schema.get("steps") or []
-    if not steps:
+    if not schema.get("steps"):
         raise SchemaError("Ein Formular braucht mindestens einen Schritt.")
+    representation.check(schema, SchemaError)
+    steps = representation.with_step(schema)  # its field names must not clash either
     step_keys = set()
     for step in steps:
         if step.get("key") in step_keys or not step.get("key"):
@@ -114,7 +115,8 @@ def rule_holds(rule: dict | None, data: dict) -> bool:
 
 
 def steps(schema: dict) -> list[dict]:
-    return schema.get("steps", [])
+    """The form's steps, with the generated "Für wen?" step first if it asks (ADR 0028)."""
+    return representation.with_step(schema)
 
 
 def visible_steps(schema: dict, data: dict) -> list[dict]:

@@ -669,7 +669,10 @@ def install(service, *, publish=True, actor=None):
             "intro": spec["intro"],
             "title_en": spec.get("title_en", ""),
             "intro_en": spec.get("intro_en", ""),
-            "schema": {"steps": spec["steps"]},
+            "schema": {
+                "steps": spec["steps"],
+                **({"representation": spec["representation"]} if "representation" in spec else {}),
+            },
             "guest_allowed": spec["guest_allowed"],
             "processing_days": spec["processing_days"],
             "retention_days": spec["retention_days"],

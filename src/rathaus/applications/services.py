@@ -17,7 +17,7 @@ from rathaus.catalog import services as catalog_services
 from rathaus.catalog.models import Service
 from rathaus.core import audit
 
-from . import formengine
+from . import formengine, representation
 from .models import (
     Application,
     CaseEvent,
@@ -186,8 +186,18 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
         done = [k for k in data.get("_steps_done", []) if k != step_key] + [step_key]
         data["_steps_done"] = done
         locked.data = formengine.prune_hidden(locked.form.schema, data)
+        locked.acting_as, locked.represented = representation.record(locked.data)
         _refresh_fee(locked)
-        locked.save(update_fields=["data", "fee_cents", "fee_lines", "updated_at"])
+        locked.save(
+            update_fields=[
+                "data",
+                "acting_as",
+                "represented",
+                "fee_cents",
+                "fee_lines",
+                "updated_at",
+            ]
+        )
         _drop_orphan_uploads(locked)
     app.refresh_from_db()
 
@@ -355,6 +365,7 @@ def anonymise(app: Application) -> None:
         # (the one sanctioned change of the append-only history: retention, ADR 0170)
         locked.case_events.exclude(text="").update(text="")
         locked.data = {}
+        locked.represented = {}  # the capacity (acting_as) stays for the statistics
         locked.applicant = None
         locked.guest_email = ""
         locked.anonymised_at = timezone.now()
