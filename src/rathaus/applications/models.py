@@ -71,6 +71,16 @@ class FormDefinition(TenantModel):
         help_text=_("Nach Abschluss werden personenbezogene Daten nach dieser Frist gelöscht."),
     )
     notice_title = models.CharField(_("Bescheid: Überschrift"), max_length=200, blank=True)
+    # Pick-up (ADR 0029): the catalog service whose appointments are the pick-up slots
+    # ("Abholung"); the citizen gets a link to book one when the clerk marks the case ready.
+    pickup_service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abholung: Terminleistung"),
+    )
     maturity_level = models.PositiveSmallIntegerField(
         _("Reifegrad bei Veröffentlichung"), default=3
     )
@@ -168,6 +178,16 @@ class Application(TenantModel):
         null=True, blank=True, help_text=_("Vom Fachverfahren abgeholt")
     )
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Pick-up (ADR 0029): when the clerk marked it ready (once), and the booked slot.
+    pickup_ready_at = models.DateTimeField(_("Abholbereit seit"), null=True, blank=True)
+    pickup_booking = models.ForeignKey(
+        "appointments.Booking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abholtermin"),
+    )
 
     @property
     def representation_line(self) -> str:

@@ -463,3 +463,81 @@ def anonymise_booking_payments(now) -> int:
 
 #: The purpose of a booking payment after its retention period (no booking code).
 BOOKING_PAYMENT_ANONYMISED = "Reservierungsgebühr (Termin anonymisiert)"
+
+
+# --- pick-up (ADR 0029) ------------------------------------------------------------------
+
+
+def mark_ready_for_pickup(app: Application, *, actor=None) -> bool:
+    """The clerk marks the document ready for pick-up: once. The citizen gets one mail
+    with a signed link to book a pick-up slot (or the walk-in hours); a second call
+    (double click, second clerk) changes nothing and sends nothing. Returns True once."""
+    from .tasks import send_pickup_mail
+
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=app.pk)
+        if locked.is_draft or locked.anonymised_at:
+            raise ApplicationError("Dieser Antrag kann nicht als abholbereit gemeldet werden.")
+        if locked.pickup_ready_at:
+            return False
+        locked.pickup_ready_at = timezone.now()
+        locked.save(update_fields=["pickup_ready_at", "updated_at"])
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label="Sachbearbeitung",
+            text="Liegt zur Abholung bereit. Die antragstellende Person wurde benachrichtigt.",
+            internal=False,
+        )
+        audit.record("applications.pickup_ready", locked, actor=actor)
+        if locked.contact_email:
+            transaction.on_commit(lambda pk=locked.pk: send_pickup_mail.enqueue(pk))
+    app.refresh_from_db()
+    return True
+
+
+def book_pickup(app: Application, offer, starts_at):
+    """Book the pick-up slot for a case that is ready: one per case (a second call returns
+    the first booking while it is active). The link proved the address, so the booking
+    is confirmed at once; it is recorded on the case and in its history."""
+    from rathaus.appointments import services as appointment_services
+
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("pickup_booking", "applicant")
+            .get(pk=app.pk)
+        )
+        if not locked.pickup_ready_at or locked.anonymised_at:
+            raise ApplicationError("Für diesen Antrag liegt nichts zur Abholung bereit.")
+        current = locked.pickup_booking
+        if current is not None and current.is_active:
+            return current
+        booking = appointment_services.hold(
+            offer,
+            starts_at,
+            name=_applicant_name(locked),
+            email=locked.contact_email,
+            preconfirmed=True,
+            idempotency_key=f"abholung-{locked.key}-{starts_at:%Y%m%d%H%M}",
+        )
+        locked.pickup_booking = booking
+        locked.save(update_fields=["pickup_booking", "updated_at"])
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.NOTE,
+            actor_label="Antragsteller/in",
+            text=f"Abholtermin gebucht: {timezone.localtime(booking.starts_at):%d.%m.%Y %H:%M} "
+            f"Uhr, {booking.resource.location.name} (Buchungscode {booking.code}).",
+            internal=False,
+        )
+        audit.record("applications.pickup_booked", locked, data={"booking": booking.code})
+    return booking
+
+
+def _applicant_name(app: Application) -> str:
+    if app.applicant_id and app.applicant.get_full_name():
+        return app.applicant.get_full_name()
+    name = f"{app.data.get('vorname', '')} {app.data.get('nachname', '')}".strip()
+    return name or app.reference
