@@ -11,7 +11,7 @@ from django.utils import timezone
 from rathaus.applications import pickup, services
 from rathaus.applications.models import Application, CaseEvent, FormDefinition
 from rathaus.appointments.models import Booking
-from rathaus.core.models import Location, OpeningHours, Office, Role
+from rathaus.core.models import Location, Office, OpeningHours, Role
 from tests.appointments.conftest import make_offer
 from tests.conftest import make_staff
 
