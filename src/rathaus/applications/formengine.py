@@ -503,17 +503,6 @@ def _json_value(spec: dict, value):
     return value
 
 
-def rule_values(rule: dict) -> str:
-    """A same-step rule as the toggle script's data-show-if-values."""
-    if "equals" in rule:
-        return str(rule["equals"])
-    if "in" in rule:
-        return "|".join(str(v) for v in rule["in"])
-    if "checked" in rule:
-        return "on" if rule["checked"] else ""
-    return ""
-
-
 def initial_for(step: dict, data: dict, user) -> dict:
     initial = {}
     for spec in step.get("fields", []):
@@ -564,7 +553,11 @@ def answers(schema: dict, data: dict) -> list[dict]:
             if not rule_holds(spec.get("show_if"), data):
                 continue
             if formgroups.is_group(spec):
-                rows.extend(formgroups.answer_rows(spec, data.get(spec["name"])))
+                rows.extend(
+                    formgroups.answer_rows(
+                        spec, data.get(spec["name"]), rule_holds, display_value, german_choices
+                    )
+                )
                 continue
             rows.append(
                 {

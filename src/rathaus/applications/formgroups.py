@@ -158,8 +158,6 @@ def prune_row(spec: dict, row: dict, holds) -> dict:
 
 def template_row(form, spec: dict) -> dict:
     """A group of a StepForm for the template: rows, inputs, add/remove buttons."""
-    from . import formengine
-
     name = spec["name"]
     low, high = bounds(spec)
     count = form.counts[name]
@@ -172,7 +170,7 @@ def template_row(form, spec: dict) -> dict:
                 {
                     "field": form[input_name(name, index, sub["name"])],
                     "showif_field": input_name(name, index, rule["field"]) if rule else "",
-                    "showif_values": formengine.rule_values(rule),
+                    "showif_values": rule_values(rule),
                 }
             )
         items.append(
@@ -200,10 +198,10 @@ def template_row(form, spec: dict) -> dict:
     }
 
 
-def answer_rows(spec: dict, value) -> list[dict]:
-    """The rows of a group as answer lines, each label naming its row ("Hund 2: Rasse")."""
-    from . import formengine
+def answer_rows(spec: dict, value, holds, display, german_choices) -> list[dict]:
+    """The rows of a group as answer lines, each label naming its row ("Hund 2: Rasse").
 
+    ``holds``, ``display`` and ``german_choices`` are formengine's (passed in: no cycle)."""
     rows = value if isinstance(value, list) else []
     if not rows:
         label = english.localized(spec, "label")
@@ -213,19 +211,28 @@ def answer_rows(spec: dict, value) -> list[dict]:
     for index, row in enumerate(rows):
         row = row if isinstance(row, dict) else {}
         title = row_title(spec, index)
-        for sub in visible_subs(spec, row, formengine.rule_holds):
+        for sub in visible_subs(spec, row, holds):
             out.append(
                 {
                     "name": f"{spec['name']}.{index}.{sub['name']}",
                     "label": f"{title}: {english.localized(sub, 'label')}",
                     "label_lang": "de" if english.shows_german(sub, "label") else "",
-                    "value": formengine.display_value(sub, row.get(sub["name"])),
-                    "value_lang": "de"
-                    if str(row.get(sub["name"])) in formengine.german_choices(sub)
-                    else "",
+                    "value": display(sub, row.get(sub["name"])),
+                    "value_lang": "de" if str(row.get(sub["name"])) in german_choices(sub) else "",
                     "type": sub["type"],
                     "row": index + 1,
                     "row_title": title,
                 }
             )
     return out
+
+
+def rule_values(rule: dict) -> str:
+    """A same-step rule as the toggle script's data-show-if-values."""
+    if "equals" in rule:
+        return str(rule["equals"])
+    if "in" in rule:
+        return "|".join(str(v) for v in rule["in"])
+    if "checked" in rule:
+        return "on" if rule["checked"] else ""
+    return ""
