@@ -120,11 +120,20 @@ def test_import_takes_a_form_with_a_group(town_a):
     form_import.import_forms(town_a, payload)
     form = FormDefinition.objects.get(service=service, state="published")
     assert form.schema["steps"][0]["fields"][0]["type"] == "group"
+    # the form may name its pick-up service (ADR 0029) by the catalog slug
+    pickup = make_service(town_a, "abholung")
+    payload["forms"][0]["pickup_service"] = "abholung"
+    form_import.import_forms(town_a, payload)
+    assert FormDefinition.objects.get(service=service, state="published").pickup_service == pickup
+    unknown = json.loads(json.dumps(payload))
+    unknown["forms"][0]["pickup_service"] = "gibt-es-nicht"
+    with pytest.raises(form_import.FormImportError, match="gibt-es-nicht"):
+        form_import.import_forms(town_a, unknown)
     bad = json.loads(json.dumps(payload))
     bad["forms"][0]["steps"][0]["fields"][0]["max"] = 500
     with pytest.raises(form_import.FormImportError, match="max"):
         form_import.import_forms(town_a, bad)
-    assert FormDefinition.objects.filter(service=service).count() == 1
+    assert FormDefinition.objects.filter(service=service).count() == 2
 
 
 # --- add and remove rows without JavaScript -----------------------------------------------

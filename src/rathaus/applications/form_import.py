@@ -62,6 +62,13 @@ def _check(municipality, record, index: int) -> tuple[Service | None, dict, list
     except (formengine.SchemaError, AttributeError, KeyError, TypeError) as exc:
         problems.append(f"{where}: {exc}")
     values["schema"] = schema
+    if record.get("pickup_service"):  # the "Abholung" appointments (ADR 0029)
+        slug = str(record["pickup_service"])[:120]
+        values["pickup_service"] = (
+            Service.objects.for_municipality(municipality).filter(slug=slug).first()
+        )
+        if values["pickup_service"] is None:
+            problems.append(f"{where}: Abhol-Leistung '{slug}' gibt es in diesem Katalog nicht")
     return service, values, problems
 
 

@@ -505,11 +505,8 @@ def book_pickup(app: Application, offer, starts_at):
     from rathaus.appointments import services as appointment_services
 
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("pickup_booking", "applicant")
-            .get(pk=app.pk)
-        )
+        # no outer join under FOR UPDATE (PostgreSQL refuses the nullable side)
+        locked = Application.objects.select_for_update().get(pk=app.pk)
         if not locked.pickup_ready_at or locked.anonymised_at:
             raise ApplicationError("Für diesen Antrag liegt nichts zur Abholung bereit.")
         current = locked.pickup_booking
