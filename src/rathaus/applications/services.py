@@ -493,7 +493,7 @@ def mark_ready_for_pickup(app: Application, *, actor=None) -> bool:
         )
         audit.record("applications.pickup_ready", locked, actor=actor)
         if locked.contact_email:
-            transaction.on_commit(lambda pk=locked.pk: send_pickup_mail.enqueue(pk))
+            transaction.on_commit(functools.partial(send_pickup_mail.enqueue, locked.pk))
     app.refresh_from_db()
     return True
 
@@ -535,7 +535,7 @@ def book_pickup(app: Application, offer, starts_at):
 
 
 def _applicant_name(app: Application) -> str:
-    if app.applicant_id and app.applicant.get_full_name():
+    if app.applicant is not None and app.applicant.get_full_name():
         return app.applicant.get_full_name()
     name = f"{app.data.get('vorname', '')} {app.data.get('nachname', '')}".strip()
     return name or app.reference
