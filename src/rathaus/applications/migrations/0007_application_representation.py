@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0005_merge_20261204_2152"),
+        ("applications", "0006_form_draft"),
     ]
 
     operations = [

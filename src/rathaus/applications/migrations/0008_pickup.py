@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0006_application_representation"),
+        ("applications", "0007_application_representation"),
         ("appointments", "0013_booking_fee_refund"),
         ("catalog", "0008_merge_20261204_2151"),
     ]
