@@ -89,6 +89,48 @@ def send_case_mail(application_id: int, kind: str) -> None:
 
 
 @task()
+def send_pickup_mail(application_id: int) -> None:
+    """ "Ready for pick-up" with the signed booking link (ADR 0029), rendered at send time.
+
+    Carries the id only; the link comes from the town's base URL and the mail from the
+    town's sender. An anonymised case gets no mail."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from rathaus.core import tenancy
+
+    from . import pickup
+    from .models import Application
+
+    app = (
+        Application.objects.select_related(
+            "service__office", "municipality", "applicant", "form__pickup_service"
+        )
+        .filter(pk=application_id, anonymised_at__isnull=True, pickup_ready_at__isnull=False)
+        .first()
+    )
+    if app is None or not app.contact_email:
+        return
+    path = reverse("applications:pickup", args=[pickup.make_token(app)])
+    offer = pickup.offer_for(app)
+    body = render_to_string(
+        "applications/email/pickup_ready.txt",
+        {
+            "app": app,
+            "link": tenancy.public_url(app.municipality, path),
+            "offer": offer,
+            "walk_in": pickup.walk_in_days(app, offer, days=7),
+        },
+    )
+    send_town_mail(
+        app.municipality,
+        f"Abholbereit: {app.service.name} ({app.reference})",
+        body,
+        [app.contact_email],
+    )
+
+
+@task()
 def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> None:
     """Activation or "you already have an account", rendered at send time.
 
