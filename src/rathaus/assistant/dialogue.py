@@ -259,6 +259,23 @@ def _named_by_few(ask: Asked, found) -> Turn | None:
     return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
 
 
+def _told_in_its_text(ask: Asked, found) -> Turn | None:
+    """Second stage over the full texts: the question names no service, but the
+    best-ranked service's description, requirements, procedure or Lebenslagen contain
+    every word of it, and no other ranked service's do ("Wohin mit alter Farbe und
+    Altöl?" is what the hazardous-waste text is about). Its short texts must mention
+    the matter, too."""
+    best = found.best
+    if best is None or len(found.topic_words) < 2 or any(best.naming) or not all(best.known):
+        return None
+    told = [c for c in found.candidates if all(share == 1.0 for share in c.full)]
+    if told != [best] or best.coverage == 0:
+        return None
+    turn = ask.about(best.service)
+    turn.answer.confidence = round(best.coverage, 2)
+    return turn
+
+
 def _written_as_noun(ask: Asked, word: str) -> bool:
     """German nouns are capitalised; in a question written with capitals, a lower-case
     German word is a verb or an adjective."""
@@ -279,7 +296,12 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
         words = topic_words(ask.question)
         if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
             return ask.about(focus)
-        story = _situation(ask, found) or _one_word_choices(ask, found) or _named_by_few(ask, found)
+        story = (
+            _situation(ask, found)
+            or _one_word_choices(ask, found)
+            or _named_by_few(ask, found)
+            or _told_in_its_text(ask, found)
+        )
         if story is not None:
             return story
         answer = get_composer().fallback(ask.municipality, ask.language)
