@@ -424,6 +424,18 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
         and (close[0].precision - close[1].precision >= setting("PRECISION_MARGIN", 0.2))
     ):
         return close[:1]
+    if len(close) > 1:
+        # A tie between a service most citizens need and rare neighbours ("Führerschein":
+        # the first licence, not the taxi licence) goes to the common one; the others
+        # are offered as "Meinten Sie …?". A larger catalog adds such neighbours.
+        popular = max(close, key=lambda c: c.service.popularity)
+        ratio = setting("POPULAR_RATIO", 5)
+        if all(
+            popular.service.popularity >= ratio * max(c.service.popularity, 1)
+            for c in close
+            if c is not popular
+        ):
+            return [popular]
     return close[: setting("MAX_CHOICES", 4)]
 
 
