@@ -413,6 +413,9 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
     anything else is a tie and is put back to the citizen as a choice.
     """
     top = good[0]
+    rare = _rare_above_common(good)
+    if rare is not None:
+        return [rare]
     ratio = setting("CLARIFY_RATIO", 0.9)
     close = [c for c in good if c.score >= top.score * ratio]
     best_coverage = max(c.coverage for c in close)
@@ -437,6 +440,26 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
         ):
             return [popular]
     return close[: setting("MAX_CHOICES", 4)]
+
+
+def _rare_above_common(good: list[Candidate]) -> Candidate | None:
+    """A common service that explains the question as well as rare ones ranked a little
+    higher: "Mein Vater ist verstorben" is the death registration (needed by thousands a
+    year), not the corpse passport ranked first by its synonyms (needed by a hundred)."""
+    top = good[0]
+    wide = [
+        c
+        for c in good
+        if c.score >= top.score * setting("ALTERNATIVE_RATIO", 0.75) and c.coverage >= top.coverage
+    ]
+    popular = max(wide, key=lambda c: c.service.popularity)
+    above = [c for c in wide if c.score > popular.score]
+    ratio = setting("POPULAR_RATIO", 5)
+    if above and all(
+        popular.service.popularity >= ratio * max(c.service.popularity, 1) for c in above
+    ):
+        return popular
+    return None
 
 
 def _runners_up(good: list[Candidate], chosen: Candidate) -> list[Candidate]:
