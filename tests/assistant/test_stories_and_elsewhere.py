@@ -199,3 +199,12 @@ def test_second_stage_answers_the_one_service_a_storys_naming_word_points_to(wit
 def test_second_stage_answers_from_the_full_text_when_no_name_fits(with_dogs):
     answer = respond(with_dogs, "Wohin mit alter Farbe und Altöl?").answer
     assert answer.service is not None and answer.service.slug == "schadstoffe"
+
+
+def test_split_verbs_are_rejoined_before_the_coverage_check(with_dogs):
+    from rathaus.assistant.retrieval import retrieve
+
+    found = retrieve(with_dogs, "Ab wann melde ich den Hund ab?")
+    assert "abmelde" in found.topic_words and "melde" not in found.topic_words
+    assert found.best.service.slug == "hund-abmelden"
+    assert found.best.coverage == 1.0

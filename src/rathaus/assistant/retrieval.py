@@ -311,10 +311,27 @@ def service_names(municipality) -> frozenset[str]:
     return index.__dict__.get("_assistant_names", frozenset())
 
 
+def _rejoined(index, question: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """Topic words with split separable verbs rejoined as the search reads them:
+    "Ich wandere nach Kanada aus" is about "auswandern", not about "wandern"."""
+    if not words:
+        return words
+    asked = set(tokens(question))
+    joined: dict[str, str] = {}
+    for term in index._join_separable_verbs(question[:500]):
+        if term in asked:
+            continue
+        for particle in catalog_search.SEPARABLE_PARTICLES:
+            rest = term[len(particle) :]
+            if term.startswith(particle) and rest in words:
+                joined[rest] = term
+    return tuple(joined.get(w, w) for w in words)
+
+
 def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
-    words = topic_words(question)
     index = catalog_search.get_index(municipality)
     warm(municipality, index)
+    words = _rejoined(index, question, topic_words(question))
     hits = (
         index.query(_without_context(question, words)[:500], limit).hits if question.strip() else []
     )
