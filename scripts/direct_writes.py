@@ -65,10 +65,6 @@ ALERTS = "area alerts (subscribe, confirm, send): the alerts write path"
 LAND = "the Land catalog template's write path (ADR 0211): Land texts and town adoptions"
 HELD = "a mail held for one delivery (ids-only tasks, ADR 0172), deleted once sent or after 7 days"
 ONBOARDING = "the operator's onboarding write path (core/onboarding.py, ADR 0210), audited"
-ACCOUNT_VIEWS = (
-    "citizen account views (registration, second factor): the account's own rows, audited; "
-    "to move into an account service (issue 23, left open)"
-)
 
 #: "module:function" -> reason. Functions are the innermost def (or <module>).
 ALLOWED: dict[str, str] = {
@@ -91,12 +87,6 @@ ALLOWED: dict[str, str] = {
     "rathaus.core.embedding:add_origin": DOMAIN,
     "rathaus.core.embedding:remove_origin": DOMAIN,
     "rathaus.participation.reports.geocoding:import_addresses": IMPORT,
-    "rathaus.applications.accounts:activate": ACCOUNT_VIEWS,
-    "rathaus.applications.accounts:new_recovery_codes": ACCOUNT_VIEWS,
-    "rathaus.applications.accounts:two_factor_disable": ACCOUNT_VIEWS,
-    "rathaus.applications.accounts:two_factor_setup": ACCOUNT_VIEWS,
-    "rathaus.applications.accounts:use_recovery_code": ACCOUNT_VIEWS,
-    "rathaus.applications.accounts:verify_totp": ACCOUNT_VIEWS,
     "rathaus.applications.api:create_api_client": CLIENT,
     "rathaus.applications.cases:_event": CASES,
     "rathaus.applications.cases:_post": CASES,

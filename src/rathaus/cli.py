@@ -4,7 +4,7 @@ rathaus demo [--no-serve] [--port 8000] [--alongside-other-towns]
                                           migrate, load demo data, serve (demo mode)
 rathaus search "<text>" [--json]          rank catalog services
 rathaus catalog export FILE | import FILE XZuFi-shaped JSON
-rathaus forms import FILE                 online forms (rathaus-forms-json), published
+rathaus forms import FILE | export       online forms (rathaus-forms-json), published
 rathaus <any manage.py command>           passed through
 
 Every subcommand answers --help (or -h) and then does nothing else.
@@ -83,10 +83,10 @@ def main(argv: list[str] | None = None) -> None:
             return
         _manage(f"catalog_{rest[0]}", *rest[1:])
     elif command == "forms":
-        if not rest or rest[0] != "import":
-            print("rathaus forms import FILE")
+        if not rest or rest[0] not in {"export", "import"}:
+            print("rathaus forms import FILE | rathaus forms export [--service SLUG] > FILE")
             return
-        _manage("forms_import", *rest[1:])
+        _manage(f"forms_{rest[0]}", *rest[1:])
     else:
         _manage(command, *rest)
 

@@ -64,3 +64,10 @@ def test_rate_limit_refuses_after_the_limit(shared_cache):
     verdicts = [ratelimit.hit("probe", "127.0.0.1", 3, 600) for _ in range(4)]
     assert [v.allowed for v in verdicts] == [True, True, True, False]
     assert 1 <= verdicts[-1].retry_after <= 600
+
+
+def test_get_and_incr_reads_and_counts_in_one_go(shared_cache):
+    assert counters.get_and_incr("antwort", "gelesen") is None  # missing: None, counted
+    shared_cache.set("antwort", (1.5, b"\x1f\x8b bytes"), timeout=60)
+    assert counters.get_and_incr("antwort", "gelesen") == (1.5, b"\x1f\x8b bytes")
+    assert shared_cache.get("gelesen") == 2

@@ -83,3 +83,34 @@ def test_other_processes_see_a_changed_host_after_the_commit(
         MunicipalityHost.objects.get(host="a.test").save()
     tenancy._hosts._values.update(remembered)
     assert tenancy.municipality_for_host("a.test").pk == town_b.pk
+
+
+@pytest.mark.django_db
+def test_a_request_reads_all_memo_versions_in_one_round_trip(client, town_a, monkeypatch):
+    """Host, service modes and offers each have a memo; one get_many serves them all."""
+    from rathaus.core import memo
+
+    reads = []
+
+    class Counting:
+        def __init__(self, cache):
+            self.cache = cache
+
+        def get(self, key, default=None):
+            reads.append(("get", key))
+            return self.cache.get(key, default)
+
+        def get_many(self, keys):
+            reads.append(("get_many", tuple(keys)))
+            return self.cache.get_many(keys)
+
+    monkeypatch.setattr(memo, "cache", Counting(memo.cache))
+    client.get("/api/v1/appointments/availability?service=keine", HTTP_HOST="a.test")
+    version_keys = {m.version_key for m in memo._registry}
+    assert len(version_keys) >= 3
+    assert reads == [("get_many", tuple(m.version_key for m in memo._registry))]
+    reads.clear()
+    from rathaus.core import tenancy
+
+    tenancy.municipality_for_host("a.test")  # outside a request: asks on its own
+    assert reads == [("get", tenancy._hosts.version_key)]

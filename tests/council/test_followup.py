@@ -215,6 +215,14 @@ def test_inquiry_gets_a_four_week_deadline_by_default(council_a):
     assert paper.answer_due_date == date(2022, 2, 9)
 
 
+def test_inquiry_without_a_date_counts_from_today_and_can_be_answered(council_a):
+    """An imported Anfrage may have no date; before, both paths raised a TypeError (a 500)."""
+    paper = inquiry(council_a, on=None)
+    assert paper.answer_due_date == timezone.localdate() + timedelta(days=28)
+    answer = services_inquiries.answer_inquiry(paper, text="Antwort ohne Datum der Anfrage.")
+    assert answer.superordinated == paper
+
+
 def test_anfrage_answered_late_shows_as_overdue_then_late(client_a, council_a):
     today = timezone.localdate()
     paper = inquiry(council_a, on=today - timedelta(days=40), due=today - timedelta(days=12))

@@ -130,3 +130,43 @@ def test_parallel_submits_of_one_tree_grant_record_one(town_a):
     assert run_parallel([issue] * 4) == []
     assert TreeGrant.objects.count() == 1
     assert sorted(results) == [False, False, False, True]
+
+
+def test_parallel_clicks_on_the_year_plan_create_one_draft(town_a):
+    from rathaus.council.models import File, Paper
+    from rathaus.participation.dialogues.models import YearPlanPaper
+    from rathaus.participation.dialogues.services_council import create_year_plan_paper
+
+    calls = [lambda: create_year_plan_paper(town_a, 2022, actor=None) for _ in range(4)]
+    assert run_parallel(calls) == []
+    assert Paper.objects.count() == 1 and File.objects.count() == 1
+    assert YearPlanPaper.objects.get().paper == Paper.objects.get()
+
+
+def test_parallel_digest_runs_send_one_mail(town_a):
+    from django.core import mail
+
+    from rathaus.participation.neighbourhood import services as neighbourhood
+    from rathaus.participation.reports.geocoding import import_addresses
+    from rathaus.participation.trees.models import Tree
+
+    import_addresses(
+        town_a,
+        "street,house_number,latitude,longitude\nLindenallee,1,52.400000,13.060000\n",
+    )
+    subscription = neighbourhood.subscribe(
+        town_a, email="a@example.org", way="street", street="Lindenallee"
+    )
+    neighbourhood.confirm(subscription)
+    Tree.objects.create(
+        municipality=town_a,
+        external_id="L-1",
+        planting_year=timezone.localdate().year - 7,
+        latitude="52.400000",
+        longitude="13.060000",
+        street="Lindenallee",
+    )
+    mail.outbox.clear()
+    later = timezone.now() + timedelta(days=8)
+    assert run_parallel([lambda: neighbourhood.send_due(later) for _ in range(4)]) == []
+    assert len(mail.outbox) == 1 and "L-1" in mail.outbox[0].body

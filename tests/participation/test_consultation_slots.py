@@ -234,3 +234,54 @@ def test_no_links_while_the_offer_is_switched_off(client_a, consultation):
     offer.save()
     page = client_a.get("/beteiligung/dialoge/sprechstunde/").content.decode()
     assert "/termine/leistung/" not in page and "keine Termine mehr frei" in page
+
+
+def test_year_plan_counts_persons_booked_in_the_slots(consultation, town_a, client_a):
+    """Consultation hours held as Terminvergabe slots count their booked persons
+    (appointments' read function), not 0 (ADR 0058)."""
+    from rathaus.participation.dialogues import yearplan
+
+    offer = consultation.appointment_offer
+    starts = [s for s, _url in slots.free_slots(consultation)]
+    booked = []
+    for n, start in enumerate(starts[:4]):
+        booked.append(appointments.hold(offer, start, name=f"P{n}", email=f"p{n}@example.org"))
+    for booking in booked[:3]:
+        appointments.confirm(booking)
+    staff = make_staff(town_a, "mod@example.org", Role.MODERATOR)
+    appointments.cancel(booked[2], actor=staff)  # cancelled: not counted
+    # booked[3] is only held (no double opt-in yet): not counted either.
+    year = timezone.localdate(consultation.starts_at).year
+    figures = {f.event.pk: f for f in yearplan.year_context(town_a, year)["figures"]}
+    assert figures[consultation.pk].participants == 2
+    totals = {t.kind: t for t in yearplan.year_context(town_a, year)["totals"]}
+    assert totals["consultation"].participants == 2
+
+    # A booking of the same offer outside the event's hours does not count.
+    later = consultation.ends_at + timedelta(minutes=5)
+    Booking.objects.filter(pk=booked[0].pk).update(
+        starts_at=later, ends_at=later + timedelta(minutes=15)
+    )
+    figures = {f.event.pk: f for f in yearplan.year_context(town_a, year)["figures"]}
+    assert figures[consultation.pk].participants == 1
+    client_a.force_login(staff)
+    page = client_a.get(f"/beteiligung/verwaltung/dialoge/jahresplan/{year}/").content.decode()
+    assert "1 Teilnehmende" in page
+
+
+def test_marked_arrivals_count_and_no_shows_do_not(consultation, town_a):
+    from rathaus.appointments.usage import persons_booked
+
+    offer = consultation.appointment_offer
+    starts = [s for s, _url in slots.free_slots(consultation)][:3]
+    made = [
+        appointments.hold(offer, s, name=f"Q{n}", email=f"q{n}@example.org")
+        for n, s in enumerate(starts)
+    ]
+    for booking, status in zip(
+        made, [BookingStatus.DONE, BookingStatus.NO_SHOW, BookingStatus.EXPIRED], strict=True
+    ):
+        Booking.objects.filter(pk=booking.pk).update(status=status)
+    window = ("e", offer.pk, consultation.starts_at, consultation.ends_at)
+    assert persons_booked([window]) == {"e": 1}
+    assert persons_booked([]) == {}

@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from rathaus.appointments.models import Booking, BookingStatus
@@ -45,6 +46,11 @@ def test_demo_hands_the_list_to_the_council_and_books_consultation_slots(client)
     assert slots.uses_slots(hour) and hour.slot_minutes == 15
     booked = Booking.objects.filter(offer=hour.appointment_offer)
     assert booked.count() == 2 and {b.status for b in booked} == {BookingStatus.CONFIRMED}
+    # The year plan counts the two booked persons from the Terminvergabe (ADR 0058).
+    from rathaus.participation.dialogues import yearplan
+
+    plan = yearplan.year_context(town, timezone.localdate(hour.starts_at).year)
+    assert {f.event.pk: f.participants for f in plan["figures"]}[hour.pk] == 2
     page = client.get(f"/beteiligung/dialoge/{hour.slug}/", HTTP_HOST="localhost")
     assert "freie Termine zu je 15 Minuten" in page.content.decode()
     walk = DialogueEvent.objects.get(municipality=town, kind="walk")

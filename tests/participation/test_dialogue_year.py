@@ -133,3 +133,56 @@ def test_staff_overview_links_year_plan_and_grants(client_a, town_a):
     year = timezone.localdate().year
     assert f"/beteiligung/verwaltung/dialoge/jahresplan/{year}/" in page
     assert "/beteiligung/verwaltung/baeume/patenschaften/" in page
+
+
+def test_year_plan_becomes_one_council_paper_draft(client_a, town_a, year_data):
+    from rathaus.council.models import File, Paper
+    from rathaus.participation.dialogues.models import YearPlanPaper
+
+    staff = make_staff(town_a, "mod@example.org", Role.MODERATOR)
+    client_a.force_login(staff)
+    url = f"/beteiligung/verwaltung/dialoge/jahresplan/{YEAR}/"
+    assert client_a.get(url + "drucksache/").status_code == 405  # POST only
+    response = client_a.post(url + "drucksache/", follow=True)
+    page = response.content.decode()
+    paper = Paper.objects.for_municipality(town_a).get()
+    assert paper.paper_type == Paper.Type.INFORMATION and not paper.public
+    assert "Hauptausschuss" in paper.name and paper.reference in page
+    assert "Stadtteildialog" in paper.text and "36" in paper.text  # the plan as text
+    main = File.objects.get(paper=paper, role=File.Role.MAIN)
+    assert main.mime_type == "application/pdf" and not main.public
+    assert "Als Drucksache-Entwurf anlegen" not in page  # the button is gone
+
+    client_a.post(url + "drucksache/")  # a second click: no second draft
+    assert Paper.objects.for_municipality(town_a).count() == 1
+    assert YearPlanPaper.objects.get(municipality=town_a, year=YEAR).paper == paper
+    # A draft is not public: the public paper list does not show it.
+    client_a.logout()
+    assert paper.name not in client_a.get("/rat/vorlagen/").content.decode()
+    assert client_a.get(f"/rat/vorlagen/{paper.pk}/").status_code in (403, 404)
+
+
+def test_year_plan_paper_needs_the_role_and_stays_in_its_town(client_a, town_a, town_b, citizen):
+    from rathaus.council.models import Paper
+
+    url = f"/beteiligung/verwaltung/dialoge/jahresplan/{YEAR}/drucksache/"
+    client_a.force_login(citizen)
+    assert client_a.post(url).status_code == 403
+    client_a.force_login(make_staff(town_b, "mod-b@example.org", Role.MODERATOR))
+    assert client_a.post(url).status_code in (403, 404)
+    assert not Paper.objects.exists()
+
+
+def test_a_deleted_draft_can_be_made_again(town_a, year_data):
+    from rathaus.council import services as council
+    from rathaus.participation.dialogues.services_council import (
+        create_year_plan_paper,
+        year_plan_paper,
+    )
+
+    first = create_year_plan_paper(town_a, YEAR, actor=None)
+    assert create_year_plan_paper(town_a, YEAR, actor=None) == first
+    council.soft_delete(first)
+    assert year_plan_paper(town_a, YEAR) is None
+    second = create_year_plan_paper(town_a, YEAR, actor=None)
+    assert second != first and year_plan_paper(town_a, YEAR) == second

@@ -6,8 +6,6 @@ login is finished only after a valid TOTP or recovery code.
 """
 
 import base64
-import re
-import secrets
 
 import pyotp
 import segno
@@ -16,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -34,9 +32,10 @@ from rathaus.core import audit, ratelimit, tenancy
 from rathaus.core.forms import KernForm
 from rathaus.core.models import User
 
-from . import oidc, second_factor
+from . import oidc, second_factor, services_accounts
 from .account_tokens import ActivationTokenGenerator, activation_tokens  # noqa: F401
-from .models import RecoveryCode, TotpDevice
+from .models import TotpDevice
+from .services_accounts import use_recovery_code, verify_totp
 from .tasks import send_account_mail
 
 PENDING_2FA = "applications_2fa_pending"
@@ -133,10 +132,7 @@ def activate(request, uidb64, token):
         user = None
     if user is None or not activation_tokens.check_token(user, token):
         return render(request, "applications/konto/activation_invalid.html", status=400)
-    with transaction.atomic():
-        user.is_active = True
-        user.save(update_fields=["is_active"])
-        audit.record("applications.account_activated", user, actor=user)
+    services_accounts.activate_account(user)
     messages.success(request, "Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.")
     return redirect("core:login")
 
@@ -182,35 +178,6 @@ class CodeForm(KernForm):
         )
 
 
-def verify_totp(device: TotpDevice, code: str) -> bool:
-    """Accept the current code (±1 step) once: a code cannot be replayed."""
-    code = code.replace(" ", "")
-    if not re.fullmatch(r"[0-9]{6}", code):  # isdigit() would accept "²" (compare_digest fails)
-        return False
-    totp = pyotp.TOTP(device.secret)
-    now = timezone.now().timestamp()
-    for drift in (-1, 0, 1):
-        step = int(now // 30) + drift
-        if step > device.last_used_step and secrets.compare_digest(totp.at(step * 30), code):
-            updated = TotpDevice.objects.filter(pk=device.pk, last_used_step__lt=step).update(
-                last_used_step=step
-            )
-            return bool(updated)
-    return False
-
-
-def use_recovery_code(user, code: str) -> bool:
-    normalised = code.replace("-", "").replace(" ", "").lower()
-    for entry in RecoveryCode.objects.filter(user=user, used_at__isnull=True):
-        if check_password(normalised, entry.code_hash):
-            return bool(
-                RecoveryCode.objects.filter(pk=entry.pk, used_at__isnull=True).update(
-                    used_at=timezone.now()
-                )
-            )
-    return False
-
-
 def two_factor(request):
     pending = request.session.get(PENDING_2FA)
     if not pending or timezone.now().timestamp() - pending["at"] > 300:
@@ -246,29 +213,15 @@ def _qr_data_uri(uri: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def new_recovery_codes(user) -> list[str]:
-    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(10)]
-    RecoveryCode.objects.filter(user=user).delete()
-    RecoveryCode.objects.bulk_create(
-        RecoveryCode(user=user, code_hash=make_password(c.replace("-", ""))) for c in codes
-    )
-    return codes
-
-
 @login_required
 def two_factor_setup(request):
-    device, _ = TotpDevice.objects.get_or_create(
-        user=request.user, defaults={"secret": pyotp.random_base32()}
-    )
+    device = services_accounts.totp_device_for_setup(request.user)
     if device.confirmed:
         return redirect("applications:account")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if verify_totp(device, form.cleaned_data["code"]):
-            with transaction.atomic():
-                TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
-                codes = new_recovery_codes(request.user)
-                audit.record("applications.2fa_enabled", request.user, actor=request.user)
+            codes = services_accounts.confirm_totp(request.user, device)
             second_factor.mark_verified(request)
             return render(request, "applications/konto/recovery_codes.html", {"codes": codes})
         form.add_error("code", "Der Code ist falsch. Bitte prüfen Sie die Uhrzeit Ihres Geräts.")
@@ -294,10 +247,7 @@ def two_factor_disable(request):
             or use_recovery_code(request.user, form.cleaned_data["code"])
         )
     ):
-        with transaction.atomic():
-            device.delete()
-            RecoveryCode.objects.filter(user=request.user).delete()
-            audit.record("applications.2fa_disabled", request.user, actor=request.user)
+        services_accounts.disable_second_factor(request.user, device)
         request.session.pop(second_factor.VERIFIED, None)
         messages.success(request, "Die Zwei-Faktor-Anmeldung ist ausgeschaltet.")
     else:

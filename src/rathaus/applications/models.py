@@ -99,6 +99,33 @@ class FormDefinition(TenantModel):
         return dict(self.statuses()).get(key, key)
 
 
+class FormDraft(TenantModel):
+    """The form builder's working copy of a service's next form version (ADR 0036).
+
+    ``record`` is one ``rathaus-forms-json`` record (the form's keys, its steps, and the
+    service's office, documents and fees): publishing hands it to the import path, so
+    what the builder makes is exactly what ``rathaus forms import`` accepts. One draft
+    per service; it holds no personal data (who edited is in the audit log).
+    """
+
+    service = models.OneToOneField(
+        "catalog.Service", on_delete=models.CASCADE, related_name="form_draft"
+    )
+    based_on = models.PositiveIntegerField(
+        _("Grundlage (Version)"), null=True, blank=True, help_text=_("leer: neues Formular")
+    )
+    record = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Formularentwurf (Baukasten)")
+        verbose_name_plural = _("Formularentwürfe (Baukasten)")
+
+    def __str__(self) -> str:
+        return f"{self.record.get('title', '')} (Entwurf)"
+
+
 class Application(TenantModel):
     """An Antrag: a draft until submitted, then a case (Vorgang) for the office."""
 

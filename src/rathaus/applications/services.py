@@ -4,6 +4,7 @@ Every change of state is one function here: one transaction, one audit entry,
 e-mails and webhooks enqueued only after commit.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -180,8 +181,8 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
             uploaded = form.cleaned_data.get(name) if spec["type"] == "file" else None
             if uploaded:
                 old = data.get(name)
-                if isinstance(old, dict):
-                    Upload.objects.filter(application=locked, pk=old.get("upload")).delete()
+                if isinstance(old, dict) and old.get("upload") is not None:
+                    Upload.objects.filter(application=locked, pk=old["upload"]).delete()
                 data[name] = _store_upload(locked, name, uploaded, user)
         done = [k for k in data.get("_steps_done", []) if k != step_key] + [step_key]
         data["_steps_done"] = done
@@ -253,7 +254,7 @@ def submit(
             _mark_submitted(locked, user)
     if stale_fee is not None:  # outside the block: the new amount stays for the check page
         raise ApplicationError(
-            f"Die Gebühr beträgt jetzt {_euros(stale_fee)} (statt {_euros(shown_fee_cents)}). "
+            f"Die Gebühr beträgt jetzt {_euros(stale_fee)} (statt {_euros(shown_fee_cents or 0)}). "
             "Bitte prüfen Sie den Betrag und senden Sie den Antrag erneut ab."
         )
     return locked, True
@@ -292,7 +293,7 @@ def _confirm_by_email(app: Application) -> None:
     from .tasks import send_case_mail
 
     if app.contact_email:
-        transaction.on_commit(lambda pk=app.pk: send_case_mail.enqueue(pk, "submitted"))
+        transaction.on_commit(functools.partial(send_case_mail.enqueue, app.pk, "submitted"))
 
 
 def announce_ready(app: Application) -> None:
@@ -332,7 +333,7 @@ def emit_event(app: Application, event: str) -> None:
         if endpoint.events and event not in endpoint.events:
             continue
         delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
-        transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.enqueue(pk))
+        transaction.on_commit(functools.partial(deliver_webhook.enqueue, delivery.pk))
 
 
 # --- privacy ---------------------------------------------------------------------------
@@ -384,7 +385,7 @@ def anonymise_closed_cases(now) -> int:
     )
     for app in closed.iterator():
         end = app.closed_at or app.decided_at
-        if end + timedelta(days=app.form.retention_days) <= now:
+        if end is not None and end + timedelta(days=app.form.retention_days) <= now:
             anonymise(app)
             done += 1
     return done

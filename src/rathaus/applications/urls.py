@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from rathaus.core.ratelimit import ratelimit
 
-from . import account_privacy, accounts, booking_fees, clerk, demopay, views
+from . import account_privacy, accounts, booking_fees, builder_views, clerk, demopay, views
 from .accounts_forms import KernPasswordResetForm, KernSetPasswordForm
 
 app_name = "applications"
@@ -89,7 +89,32 @@ clerk_urls = [
     ),
 ]
 
+B = "verwaltung/formulare/"
+builder_urls = [
+    path(B, builder_views.index, name="builder_index"),
+    path(B + "<slug:slug>/", builder_views.edit, name="builder"),
+    path(B + "<slug:slug>/anlegen/", builder_views.open_draft, name="builder_open"),
+    path(B + "<slug:slug>/aendern/", builder_views.action, name="builder_action"),
+    path(B + "<slug:slug>/schritt/<slug:key>/", builder_views.step, name="builder_step"),
+    path(B + "<slug:slug>/feld/<slug:name>/", builder_views.field, name="builder_field"),
+    path(B + "<slug:slug>/gebuehren/", builder_views.fees, name="builder_fees"),
+    path(B + "<slug:slug>/vorschau/", builder_views.preview, name="builder_preview"),
+    path(
+        B + "<slug:slug>/vorschau/pruefen/",
+        builder_views.preview_check,
+        name="builder_preview_check",
+    ),
+    path(
+        B + "<slug:slug>/vorschau/<slug:key>/",
+        builder_views.preview,
+        name="builder_preview_step",
+    ),
+    path(B + "<slug:slug>/veroeffentlichen/", builder_views.publish, name="builder_publish"),
+    path(B + "<slug:slug>/verwerfen/", builder_views.discard, name="builder_discard"),
+]
+
 urlpatterns = [
+    *builder_urls,
     *account_urls,
     *citizen_urls,
     *clerk_urls,

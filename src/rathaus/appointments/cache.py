@@ -83,12 +83,13 @@ def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) 
 
 
 def get(key: str):
-    value = cache.get(key)
-    return value
+    """The cached answer under ``key`` or None; counts the read (same round trip)."""
+    return counters.get_and_incr(key, f"{_PREFIX}:stats:reads")
 
 
-def count(hit: bool) -> None:
-    _count("hits" if hit else "misses")
+def count_miss() -> None:
+    """A read that found nothing usable (call after ``get``)."""
+    _count("misses")
 
 
 def put(key: str, value) -> None:
@@ -99,10 +100,14 @@ def put(key: str, value) -> None:
     transaction, which stay current if the transaction rolls back, so other
     processes would be shown it.
     """
-    current = _transaction()
-    if current is not None and current is getattr(connection, "rathaus_units_changed_in", None):
+    if _changed_units_here():
         return
     cache.set(key, value, timeout=settings.RATHAUS_AVAILABILITY_CACHE_SECONDS)
+
+
+def _changed_units_here() -> bool:
+    current = _transaction()
+    return current is not None and current is getattr(connection, "rathaus_units_changed_in", None)
 
 
 def _count(name: str) -> None:
@@ -110,12 +115,13 @@ def _count(name: str) -> None:
 
 
 def stats() -> dict:
-    values = cache.get_many([f"{_PREFIX}:stats:hits", f"{_PREFIX}:stats:misses"])
-    hits = values.get(f"{_PREFIX}:stats:hits", 0)
-    misses = values.get(f"{_PREFIX}:stats:misses", 0)
-    total = hits + misses
+    """Hits and misses: every read is counted with the read, misses on their own."""
+    values = cache.get_many([f"{_PREFIX}:stats:reads", f"{_PREFIX}:stats:misses"])
+    total = values.get(f"{_PREFIX}:stats:reads", 0)
+    misses = min(values.get(f"{_PREFIX}:stats:misses", 0), total)
+    hits = total - misses
     return {"hits": hits, "misses": misses, "rate": (hits / total) if total else None}
 
 
 def reset_stats() -> None:
-    cache.delete_many([f"{_PREFIX}:stats:hits", f"{_PREFIX}:stats:misses"])
+    cache.delete_many([f"{_PREFIX}:stats:reads", f"{_PREFIX}:stats:misses"])

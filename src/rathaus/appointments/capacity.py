@@ -210,23 +210,49 @@ def _candidate_rows(resource_ids, start: datetime, end: datetime, now: datetime)
     datetimes through the ORM costs more than the whole query (ADR 0020). Rows
     that are full or walk-in only are left out; a missing row breaks a run.
     """
+    return _unit_rows(resource_ids, start, end, now, with_next_release=False)[0]
+
+
+def _unit_rows(
+    resource_ids, start: datetime, end: datetime, now: datetime, *, with_next_release=True
+) -> tuple[list[tuple], float | None]:
+    """The candidate rows (above) and the next ``visible_from`` in range (epoch seconds, or
+    None): when a cached answer stops holding (ADR 0023).
+
+    The next release is a sixth column computed once (an uncorrelated subquery), so a
+    miss is one statement in index order; only when no unit is free is it asked alone.
+    """
     table = Slot._meta.db_table
     if connection.vendor == "postgresql":
         ids_clause, ids_params = "resource_id = ANY(%s)", [list(resource_ids)]
     else:
         ids_clause = f"resource_id IN ({', '.join(['%s'] * len(resource_ids))})"
         ids_params = list(resource_ids)
+    adapt = connection.ops.adapt_datetimefield_value
+    range_params = [*ids_params, adapt(start), adapt(end)]
+    next_sql = (
+        f"SELECT {epoch_sql('MIN(visible_from)')} FROM {table} "
+        f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
+        "AND visible_from > %s AND visible_from < %s"
+    )
+    next_params = [*range_params, adapt(now), adapt(FAR_FUTURE)]
+    extra, extra_params = (f", ({next_sql})", next_params) if with_next_release else ("", [])
     sql = (
         f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
-        f"capacity, booked FROM {table} "
+        f"capacity, booked{extra} FROM {table} "
         f"WHERE {ids_clause} AND starts_at >= %s AND starts_at < %s "
         f"AND {guard.sql(share=None)} "  # the share is applied per offer below
         "ORDER BY resource_id, starts_at"
     )
-    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids_params, adapt(start), adapt(end), adapt(now)])
-        return cursor.fetchall()
+        cursor.execute(sql, [*extra_params, *range_params, adapt(now)])
+        rows = cursor.fetchall()
+        if not with_next_release:
+            return rows, None
+        if rows:
+            return rows, rows[0][5]
+        cursor.execute(next_sql, next_params)
+        return rows, cursor.fetchone()[0]
 
 
 def free_starts_by_resource(
@@ -258,8 +284,8 @@ def free_starts_by_resource(
     first, last = start.timestamp(), end.timestamp()
     cached = availability_cache.get(key)
     hit = cached is not None and cached["until"] > now.timestamp()
-    availability_cache.count(hit)
     if not hit:
+        availability_cache.count_miss()
         cached = _compute_and_store(key, offers, persons, wide_start, wide_end, now, staff)
     return {
         pk: [datetime.fromtimestamp(s, tz=UTC) for s in v if first <= s < last]
@@ -281,30 +307,50 @@ def _cache_identity(offer: Offer, persons: int) -> tuple:
 
 
 def _compute_and_store(key, offers, persons, start, end, now, staff) -> dict:
-    result = _free_starts_by_resource(offers, persons, start, end, now=now, staff=staff)
-    # Valid until the next unit in range becomes visible (a release needs no write).
-    until = _next_release({o.resource_id for o in offers}, start, end, now)
-    value = {
-        "until": until.timestamp() if until else now.timestamp() + 3600,
-        "data": {pk: [int(s.timestamp()) for s in v] for pk, v in result.items()},
-    }
+    data, until = _free_epochs_and_until(offers, persons, start, end, now, staff)
+    value = {"until": until, "data": data}
     availability_cache.put(key, value)
     return value
 
 
-def _next_release(resource_ids, start: datetime, end: datetime, now: datetime):
-    return (
-        Slot.objects.filter(
-            resource_id__in=resource_ids,
-            starts_at__gte=start,
-            starts_at__lt=end,
-            visible_from__gt=now,
-            visible_from__lt=FAR_FUTURE,
-        )
-        .order_by("visible_from")
-        .values_list("visible_from", flat=True)
-        .first()
+def _free_epochs_and_until(offers, persons, start, end, now, staff=False):
+    """Free starts in epoch seconds per offer, and until when they hold: the next unit in
+    range that becomes visible (a release needs no write), else an hour. One statement."""
+    rows, next_release = _unit_rows({o.resource_id for o in offers}, start, end, now)
+    until = next_release if next_release is not None else now.timestamp() + 3600
+    return _free_epochs(offers, rows, persons, now, staff), until
+
+
+def rendered_free_starts(
+    offers, persons: int, start: datetime, end: datetime, *, render, shape: tuple
+):
+    """``render({offer pk: [free start, epoch seconds]})`` for "now", cached as rendered.
+
+    ``render`` turns the free starts into bytes (the API's gzipped JSON); they are
+    cached under the versioned key of ADR 0023, and a hit returns them as they are,
+    with no conversion (ADR 0093). ``shape``: everything else the bytes depend on (names,
+    addresses, the echoed ``persons``), part of the key. ``start`` and ``end`` must be
+    whole minutes.
+    """
+    offers = list(offers)
+    now = timezone.now()
+    key = availability_cache.key_for(
+        {o.resource_id for o in offers},
+        start.astimezone(TZ).date(),
+        (end - timedelta(microseconds=1)).astimezone(TZ).date(),
+        ("rendered", tuple(sorted(_cache_identity(o, persons) for o in offers)), start, end, shape),
+        now,
     )
+    if key is not None:
+        cached = availability_cache.get(key)
+        if cached is not None and cached[0] > now.timestamp():
+            return cached[1]
+        availability_cache.count_miss()
+    data, until = _free_epochs_and_until(offers, persons, start, end, now)
+    rendered = render(data)
+    if key is not None:
+        availability_cache.put(key, (until, rendered))
+    return rendered
 
 
 def _free_starts_by_resource(
@@ -314,10 +360,8 @@ def _free_starts_by_resource(
     offers = list(offers)
     if not offers:
         return {}
-    by_resource: dict[int, list[tuple]] = {}
-    for row in _candidate_rows({o.resource_id for o in offers}, start, end, now):
-        by_resource.setdefault(row[0], []).append(row)
-    result = {}
+    rows = _candidate_rows({o.resource_id for o in offers}, start, end, now)
+    epochs = _free_epochs(offers, rows, persons, now, staff)
     # Locations share their unit times: convert each epoch second to a datetime once.
     converted: dict[int, datetime] = {}
 
@@ -327,6 +371,15 @@ def _free_starts_by_resource(
             found = converted[epoch] = datetime.fromtimestamp(epoch, tz=UTC)
         return found
 
+    return {pk: [as_datetime(s) for s in starts] for pk, starts in epochs.items()}
+
+
+def _free_epochs(offers, rows, persons: int, now: datetime, staff: bool) -> dict[int, list[int]]:
+    """For each offer (by pk): free starts in epoch seconds, from the candidate rows."""
+    by_resource: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_resource.setdefault(row[0], []).append(row)
+    result = {}
     for offer in offers:
         win = window(offer, now, staff=staff)
         share = 0 if staff else offer.walk_in_share
@@ -335,7 +388,7 @@ def _free_starts_by_resource(
             by_resource.get(offer.resource_id, []), offer.units_for(persons), share
         )
         earliest = win.earliest.timestamp()
-        result[offer.pk] = [as_datetime(s) for s in starts if earliest <= s < last]
+        result[offer.pk] = [s for s in starts if earliest <= s < last]
     return result
 
 
@@ -345,7 +398,7 @@ def _free_starts(rows, k: int, share: int) -> list[int]:
     starts = []
     next_start = None
     # Walk backwards: run = number of free consecutive units beginning here.
-    for _res, starts_at, ends_at, capacity, booked in reversed(rows):
+    for _res, starts_at, ends_at, capacity, booked, *_next in reversed(rows):
         free = booked < (limit_in_python(capacity, share) if share else capacity)
         if not free:
             run = 0

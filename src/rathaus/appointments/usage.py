@@ -28,3 +28,43 @@ def figures(municipality, since: date) -> dict:
         cell = result[(service_id, month_key(timezone.localtime(starts)))]
         cell["appointments"] = cell.get("appointments", 0) + 1
     return result
+
+
+#: Persons who booked and did not drop out: an appointment still to come, or one
+#: marked as arrived, called or done. Expired (never confirmed, or not marked in a
+#: day view before it was closed), cancelled and no-show bookings do not count.
+ATTENDING = [
+    BookingStatus.CONFIRMED,
+    BookingStatus.ARRIVED,
+    BookingStatus.CALLED,
+    BookingStatus.DONE,
+]
+
+
+def persons_booked(windows) -> dict:
+    """Read API for other modules: booked persons per ``(key, offer_id, start, end)``.
+
+    ``windows`` is an iterable of such tuples; the result maps each key to the sum of
+    ``persons`` of the offer's bookings that start in ``[start, end)`` with a status
+    in ``ATTENDING``. One query for all windows (participation's year plan passes
+    one window per consultation hour held as appointment slots).
+    """
+    from django.db.models import Q, Sum
+
+    windows = list(windows)
+    result = {key: 0 for key, *_rest in windows}
+    if not windows:
+        return result
+    condition = Q()
+    for _key, offer_id, start, end in windows:
+        condition |= Q(offer_id=offer_id, starts_at__gte=start, starts_at__lt=end)
+    rows = (
+        Booking.objects.filter(condition, status__in=ATTENDING)
+        .values_list("offer_id", "starts_at")
+        .annotate(n=Sum("persons"))
+    )
+    for offer_id, starts_at, n in rows:
+        for key, w_offer, start, end in windows:
+            if w_offer == offer_id and start <= starts_at < end:
+                result[key] += n or 0
+    return result

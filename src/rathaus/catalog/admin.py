@@ -1,13 +1,20 @@
 """Back office for catalog editors (scoped to the municipality by TenantAdmin)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from rathaus.core.admin import TenantAdmin, TenantInline
 from rathaus.core.models import Role
+from rathaus.core.parsing import ParseError, parse_choice
 
-from . import services
+from . import land_template, services
 from .models import Fee, LifeSituation, MaturityChange, Service, Topic
 
 EDITORS = (Role.CATALOG_EDITOR,)
@@ -35,6 +42,9 @@ class MaturityChangeInline(TenantInline):
 @admin.register(Service)
 class ServiceAdmin(TenantAdmin):
     edit_roles = EDITORS
+    # Shows, for a service adopted from the Land's template, which texts follow the
+    # Land and which are the town's own, with "der Landesfassung wieder folgen".
+    change_form_template = "catalog/admin/service_change_form.html"
     list_display = ("name", "topic", "office", "maturity_level", "planned_date", "is_published")
     list_filter = ("topic", "maturity_level", "office", "is_published")
     search_fields = ("name", "slug", "leika_key", "synonyms")
@@ -89,6 +99,42 @@ class ServiceAdmin(TenantAdmin):
             },
         ),
     )
+
+    def get_urls(self):
+        follow = self.admin_site.admin_view(require_POST(self.follow_land_view))
+        return [
+            path("<path:object_id>/landesfassung/", follow, name="catalog_service_follow_land"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        service = self.get_object(request, object_id)
+        if service is not None and service.land_service_id:
+            extra_context["land_fields"] = land_template.field_states(service)
+            extra_context["land_template"] = service.land_service
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def follow_land_view(self, request, object_id):
+        """The town gives up its own text of one field: the Land's text again."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        service = self.get_object(request, object_id)
+        if service is None or service.land_service_id is None:
+            raise Http404
+        change_url = reverse("admin:catalog_service_change", args=[service.pk])
+        try:
+            name = parse_choice(request.POST.get("field"), "field", land_template.TEMPLATE_FIELDS)
+        except ParseError as error:
+            messages.error(request, error.reason)
+            return redirect(change_url)
+        land_template.follow_land_again(service, [name], actor=request.user)
+        label = Service._meta.get_field(name).verbose_name
+        messages.success(
+            request,
+            gettext("„%(field)s“ folgt wieder der Landesfassung.") % {"field": label},
+        )
+        return redirect(change_url)
 
     def save_model(self, request, obj, form, change):
         obj.municipality = request.municipality

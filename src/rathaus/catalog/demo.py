@@ -19,6 +19,8 @@ from . import services, taxonomy, xzufi
 from .models import LifeSituation, Topic
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "demo"
+# The Land catalog template's demo sets (ADR 0211): one XZuFi file per Land, texts only.
+LAND_DIR = Path(__file__).resolve().parent / "data" / "land"
 
 
 def demo_files() -> list[Path]:
@@ -32,7 +34,18 @@ def load(municipality):
         call_command(
             "catalog_import", str(path), municipality=municipality.slug, stdout=io.StringIO()
         )
+    load_land_sets()
     return municipality
+
+
+def land_files() -> list[Path]:
+    return sorted(LAND_DIR.glob("*.json"))
+
+
+def load_land_sets() -> None:
+    """The Land template's demo texts, through ``rathaus land_catalog import``."""
+    for path in land_files():
+        call_command("land_catalog", "import", str(path), stdout=io.StringIO())
 
 
 def demo_references() -> dict[str, set[str]]:

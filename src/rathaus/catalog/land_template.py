@@ -10,13 +10,17 @@ additions (hints, synonyms, online URL) are never template fields: they are the
 town's.
 """
 
+from dataclasses import dataclass
+from functools import partial
+
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from rathaus.core import audit
 
 from . import search
-from .models import LandService, Service
+from .models import LandService, Service, Topic
 
 TEMPLATE_FIELDS = (
     "name",
@@ -53,10 +57,9 @@ def save_land_service(
     unknown = set(texts) - set(TEMPLATE_FIELDS)
     if unknown:
         raise ValueError(f"keine Felder der Vorlage: {sorted(unknown)}")
-    template = LandService.objects.select_for_update().filter(land=land, slug=slug).first()
-    created = template is None
-    if created:
-        template = LandService(land=land, slug=slug)
+    found = LandService.objects.select_for_update().filter(land=land, slug=slug).first()
+    created = found is None
+    template = LandService(land=land, slug=slug) if found is None else found
     changed = [name for name, value in texts.items() if getattr(template, name) != value]
     for name, value in texts.items():
         setattr(template, name, value)
@@ -71,7 +74,7 @@ def save_land_service(
                 **{name: texts[name]}, updated_at=timezone.now()
             )
         for town_id in set(adoptions.values_list("municipality_id", flat=True)):
-            transaction.on_commit(lambda town_id=town_id: search.invalidate(town_id))
+            transaction.on_commit(partial(search.invalidate, town_id))
     audit.record(
         "catalog.land_service_saved",
         template,
@@ -109,7 +112,8 @@ def adopt(town, template: LandService, *, office, locations=(), actor=None, acto
         service.own_fields = _store(differing)
         service.save(update_fields=["land_service", "own_fields"])
         created = False
-    if locations:
+    if created and locations:
+        # An existing service keeps the town's office and locations as they are.
         service.locations.set(locations)
     audit.record(
         "catalog.land_service_adopted",
@@ -154,3 +158,103 @@ def follow_land_again(service: Service, fields, *, actor=None) -> Service:
     audit.record("catalog.land_text_restored", service, actor=actor, data={"fields": sorted(names)})
     transaction.on_commit(lambda: search.invalidate(service.municipality_id))
     return service
+
+
+@transaction.atomic
+def save_land_set(land: str, records: list[dict], *, actor=None, actor_label="") -> tuple[int, int]:
+    """Save a Land's texts (content records of ``xzufi.validate_land``) in one
+    transaction; returns (services saved, town rows brought up to date)."""
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    rows = 0
+    for record in records:
+        texts = {name: record[name] for name in TEMPLATE_FIELDS if name in record}
+        _, changed = save_land_service(
+            land,
+            record["slug"],
+            topic=topics[record["topic"]],
+            leika_key=record.get("leika_key", ""),
+            actor=actor,
+            actor_label=actor_label,
+            **texts,
+        )
+        rows += changed
+    return len(records), rows
+
+
+@dataclass
+class Adopted:
+    created: int = 0  # new services from the Land's text
+    linked: int = 0  # services the town had, now following the Land where they agree
+    already: int = 0  # adopted before: left as they are
+
+
+@transaction.atomic
+def adopt_many(town, templates, *, office, locations=(), actor=None, actor_label="") -> Adopted:
+    """Adopt several of the Land's services at once, in one transaction. Idempotent: a
+    service that already follows its template is left as it is (its office, locations
+    and own texts are the town's)."""
+    locations = list(locations)
+    if any(location.municipality_id != town.pk for location in locations):
+        raise ValueError("Der Standort gehört nicht zu dieser Kommune.")
+    templates = list(templates)
+    following = set(
+        Service.objects.for_municipality(town)
+        .filter(land_service__in=templates)
+        .values_list("land_service_id", flat=True)
+    )
+    have = set(Service.objects.for_municipality(town).values_list("slug", flat=True))
+    result = Adopted()
+    for template in templates:
+        if template.pk in following:
+            result.already += 1
+            continue
+        adopt(
+            town, template, office=office, locations=locations, actor=actor, actor_label=actor_label
+        )
+        if template.slug in have:
+            result.linked += 1
+        else:
+            result.created += 1
+    audit.record(
+        "catalog.land_set_adopted",
+        town,
+        actor=actor,
+        actor_label=actor_label,
+        municipality=town,
+        data={"created": result.created, "linked": result.linked, "already": result.already},
+    )
+    return result
+
+
+def followers(template: LandService) -> dict:
+    """How many towns adopted the template and, per field, how many changed it (one query)."""
+    counts = Service.objects.filter(land_service=template).aggregate(
+        towns=Count("pk"),
+        **{
+            f"own_{name}": Count("pk", filter=Q(own_fields__contains=f",{name},"))
+            for name in TEMPLATE_FIELDS
+        },
+    )
+    towns = counts["towns"]
+    return {
+        "towns": towns,
+        "fields": {
+            name: {"own": counts[f"own_{name}"], "follow": towns - counts[f"own_{name}"]}
+            for name in TEMPLATE_FIELDS
+        },
+    }
+
+
+def field_states(service: Service) -> list[dict]:
+    """For a town's adopted service: every template field, whether it follows the Land."""
+    if service.land_service_id is None:
+        return []
+    mine = own_fields(service)
+    return [
+        {
+            "name": name,
+            "label": getattr(Service._meta.get_field(name), "verbose_name", name),
+            "own": name in mine,
+        }
+        for name in TEMPLATE_FIELDS
+    ]

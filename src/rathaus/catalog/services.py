@@ -345,3 +345,63 @@ def purge_satisfaction(now) -> int:
         changed += SatisfactionAnswer.objects.filter(month__lt=keep_before).delete()[0]
         changed += SatisfactionTicket.objects.filter(month__lt=keep_before).delete()[0]
     return changed
+
+
+# --- Facts an online form needs (the staff form builder, ADR 0036) --------------------
+
+
+def fee_record(fee: Fee) -> dict:
+    """One fee row as plain data (the form builder's and ``rathaus forms`` shape)."""
+    return {
+        "label": fee.label,
+        "amount": f"{fee.amount:.2f}",
+        "amount_max": None if fee.amount_max is None else f"{fee.amount_max:.2f}",
+        "note": fee.note,
+        "rule": fee.rule or {},
+    }
+
+
+def form_facts(service: Service) -> dict:
+    """The responsible office, the documents and the fee rows of a service, as plain data."""
+    return {
+        "office": service.office.slug,
+        "documents": list(service.documents or []),
+        "fees": [fee_record(fee) for fee in service.fees.all()],
+    }
+
+
+@transaction.atomic
+def set_form_facts(
+    service: Service, *, office: Office, documents: list[str], fees: list[dict], actor=None
+) -> bool:
+    """Set the responsible office, the required documents and the fee rows of a service
+    (records as ``fee_record`` returns them, checked by the caller); False if nothing
+    changed. English texts of a fee row whose label stays are kept."""
+    before = form_facts(service)
+    after = {"office": office.slug, "documents": list(documents), "fees": list(fees)}
+    if before == after:
+        return False
+    changed = sorted(key for key in after if before[key] != after[key])
+    if "fees" in changed:
+        english = {fee.label: (fee.label_en, fee.note_en) for fee in service.fees.all()}
+        _replace_fees(
+            service,
+            [
+                {
+                    **fee,
+                    "label_en": english.get(fee["label"], ("", ""))[0],
+                    "note_en": english.get(fee["label"], ("", ""))[1],
+                }
+                for fee in fees
+            ],
+        )
+    service.office = office
+    service.documents = list(documents)
+    save_service(
+        service,
+        actor=actor,
+        created=False,
+        changed_fields=changed,
+    )
+    transaction.on_commit(lambda: search.invalidate(service.municipality_id))
+    return True

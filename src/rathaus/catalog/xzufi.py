@@ -212,8 +212,8 @@ class CatalogImportError(Exception):
 class _Record:
     """Reads one XZuFi record, collecting problems instead of failing on the first."""
 
-    def __init__(self, index: int, data, refs: dict):
-        self.index, self.data, self.refs = index, data, refs
+    def __init__(self, index: int, data, refs: dict, *, land: bool = False):
+        self.index, self.data, self.refs, self.land = index, data, refs, land
         self.problems: list[ImportProblem] = []
         self.id = str(data.get("id", "")) if isinstance(data, dict) else ""
 
@@ -255,6 +255,14 @@ class _Record:
             self.problem("bezeichnung.de", "Die Bezeichnung darf nicht leer sein.")
         content["name_en"] = self.get("bezeichnung.en", str, "")
         self._texts(content)
+        if self.land:
+            # A Land's text (ADR 0211): office, locations, online service, maturity and
+            # fees are each town's own; a Land file carries none of them.
+            content["topic"] = self.get("themenfeld", str, "", required=True)
+            if content["topic"] and content["topic"] not in self.refs["topics"]:
+                self.problem("themenfeld", f"Unbekanntes Themenfeld {content['topic']!r}.")
+            self._model_limits(content)
+            return content
         content["synonyms"] = ", ".join(self._strings("synonyme"))
         content["keywords_en"] = ", ".join(self._strings("suchbegriffe_en"))
         self._taxonomy(content)
@@ -464,15 +472,16 @@ def references(municipality) -> dict[str, set[str]]:
     }
 
 
-def validate_payload(payload, refs: dict[str, set[str]]) -> list[dict]:
-    """Like ``validate``, with the references given (no database needed)."""
+def validate_payload(payload, refs: dict[str, set[str]], *, land: bool = False) -> list[dict]:
+    """Like ``validate``, with the references given (no database needed); ``land``: a
+    Land's texts for the catalog template (no office, fees or maturity)."""
     if not isinstance(payload, dict) or not isinstance(payload.get("leistungen"), list):
         raise CatalogImportError(
             [ImportProblem(0, "", "leistungen", "Die Datei enthält keine Liste 'leistungen'.")]
         )
     problems, records, seen = [], [], {}
     for index, data in enumerate(payload["leistungen"], 1):
-        record = _Record(index, data, refs)
+        record = _Record(index, data, refs, land=land)
         content = record.to_content()
         if content and content["slug"] in seen:
             record.problem("id", f"Doppelt (wie Datensatz {seen[content['slug']]}).")
@@ -491,3 +500,25 @@ def import_catalog(municipality, payload, *, actor=None) -> int:
 
     records = validate(municipality, payload)
     return services.upsert_services(municipality, records, actor=actor, action="catalog.imported")
+
+
+def validate_land(land: str, payload) -> list[dict]:
+    """The Land's texts in ``payload`` as content records; raises CatalogImportError.
+    A file that names its Land (``"land": "ST"``) must name ``land``."""
+    named = payload.get("land") if isinstance(payload, dict) else None
+    if named not in (None, "", land):
+        raise CatalogImportError(
+            [ImportProblem(0, "", "land", f"Die Datei gehört zum Land {named!r}, nicht {land!r}.")]
+        )
+    refs = {"topics": set(Topic.objects.values_list("slug", flat=True))}
+    return validate_payload(payload, refs, land=True)
+
+
+def import_land(land: str, payload, *, actor=None, actor_label: str = "") -> tuple[int, int]:
+    """Validate everything, then save every text of the Land's template (or nothing).
+    Returns (services saved, town rows brought up to date)."""
+    from . import land_template
+
+    return land_template.save_land_set(
+        land, validate_land(land, payload), actor=actor, actor_label=actor_label
+    )

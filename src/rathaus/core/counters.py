@@ -68,6 +68,31 @@ def _incr_many_in_redis(backend, keys) -> None:
     pipe.execute()
 
 
+def get_and_incr(key: str, counter: str):
+    """The cached value of ``key`` (None if missing), and one added to ``counter`` (created
+    at 1, never expiring), in one round trip: a read and its count (availability cache)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache) or not _redis_available(backend):
+        target = (
+            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
+        )
+        _incr_portably(target, counter, None)
+        return target.get(key)
+    try:
+        full_key = backend.make_and_validate_key(key)
+        pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+        pipe.get(full_key)
+        pipe.incr(backend.make_and_validate_key(counter))
+        raw, _count = pipe.execute()
+    except RedisError as error:
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+        _incr_portably(backend.fallback, counter, None)
+        return backend.fallback.get(key)
+    return None if raw is None else backend._cache._serializer.loads(raw)
+
+
 def _incr_portably(backend, key: str, timeout: int | None) -> int:
     backend.add(key, 0, timeout=timeout)
     try:

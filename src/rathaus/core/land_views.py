@@ -189,6 +189,7 @@ def town_detail(request, slug):
         .filter(role=Role.ADMINISTRATOR)
         .select_related("user"),
         "locations": locations,
+        "services": apps.get_model("catalog.Service").objects.filter(municipality=town).count(),
         "form": form,
     }
     return render(request, "core/land/town_detail.html", context)

@@ -4,6 +4,7 @@ Each function runs in a transaction, records an audit entry and enqueues e-mails
 only after the commit.
 """
 
+import functools
 import hashlib
 import secrets
 from datetime import date, timedelta
@@ -94,8 +95,11 @@ def _check_follow_up(paper: Paper) -> None:
             {"lead_office": "Für die Beschlussverfolgung ist ein federführendes Amt nötig."}
         )
     if paper.paper_type == Paper.Type.INQUIRY and paper.answer_due_date is None:
-        paper.answer_due_date = paper.date + timedelta(days=DEFAULT_ANSWER_DAYS)
-    if paper.answer_due_date and paper.answer_due_date < paper.date:
+        # A paper without a date (imported, or cleared in the admin) counts from today.
+        paper.answer_due_date = (paper.date or timezone.localdate()) + timedelta(
+            days=DEFAULT_ANSWER_DAYS
+        )
+    if paper.answer_due_date and paper.date and paper.answer_due_date < paper.date:
         raise ValidationError(
             {"answer_due_date": "Die Antwortfrist darf nicht vor dem Datum der Anfrage liegen."}
         )
@@ -144,12 +148,14 @@ def add_consultation(
     if meeting and meeting.organization_id != organization.pk:
         raise ValidationError("Die Sitzung gehört zu einem anderen Gremium.")
     order = (paper.consultations.aggregate(m=Max("order"))["m"] or 0) + 1
+    if planned_date is None and meeting is not None:
+        planned_date = timezone.localtime(meeting.start).date()
     consultation = Consultation.objects.create(
         municipality=paper.municipality,
         paper=paper,
         organization=organization,
         role=role,
-        planned_date=planned_date or (meeting and timezone.localtime(meeting.start).date()),
+        planned_date=planned_date,
         meeting=meeting,
         order=order,
     )
@@ -628,6 +634,6 @@ def send_due_alerts(now=None) -> int:
             if ids:
                 sent += 1
                 transaction.on_commit(
-                    lambda a=locked.pk, p=ids: tasks.send_alert_matches.enqueue(a, p)
+                    functools.partial(tasks.send_alert_matches.enqueue, locked.pk, ids)
                 )
     return sent

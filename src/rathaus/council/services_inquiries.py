@@ -35,7 +35,7 @@ def answer_inquiry(
     if not text.strip():
         raise ValidationError({"text": "Geben Sie den Text der Antwort ein."})
     answered_on = answered_on or timezone.localdate()
-    if answered_on < inquiry.date:
+    if inquiry.date and answered_on < inquiry.date:
         raise ValidationError({"answered_on": "Die Antwort kann nicht vor der Anfrage liegen."})
     answer = services.create_paper(
         inquiry.municipality,

@@ -9,7 +9,14 @@ from .budget.models import (  # noqa: F401
     Support,
     VoteCode,
 )
-from .dialogues.models import DialogueEvent, EventTopic, Hint, Registration  # noqa: F401
+from .dialogues.models import (  # noqa: F401
+    DialogueEvent,
+    EventTopic,
+    Hint,
+    Registration,
+    YearPlanPaper,
+)
+from .neighbourhood.models import NeighbourhoodSubscription  # noqa: F401
 from .reports.models import (  # noqa: F401
     AreaAlert,
     CategoryAttribute,

@@ -109,7 +109,15 @@ def send_area_alerts() -> int:
     return send_due()
 
 
+def send_neighbourhood_digests() -> int:
+    from .neighbourhood.services import send_due
+
+    return send_due()
+
+
 JOBS = [
     Job("participation.send_area_alerts", send_area_alerts, 900),
+    # Hourly: each subscription gets its digest once its last one is a week old.
+    Job("participation.neighbourhood_digests", send_neighbourhood_digests, 3600),
     Job("participation.expire_unconfirmed_registrations", expire_unconfirmed_registrations, 3600),
 ]

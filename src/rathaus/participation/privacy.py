@@ -5,6 +5,7 @@ from rathaus.core.retention import Rule, days
 
 from . import periodic
 from .budget import secrecy
+from .neighbourhood import services as neighbourhood
 from .reports import alerts
 
 RETENTION = [
@@ -73,6 +74,18 @@ RETENTION = [
         period=f"bis zur Abbestellung; unbestätigte Anfragen {alerts.UNCONFIRMED_DAYS} Tage",
         action="die Benachrichtigung wird gelöscht (Abbestellen löscht sofort)",
         job=alerts.delete_unconfirmed,
+        every_seconds=24 * 3600,
+    ),
+    Rule(
+        key="participation.neighbourhood",
+        area="Nachbarschafts-Abo",
+        record="Nachbarschafts-Abos: E-Mail-Adresse und Straße, Adresse mit Umkreis oder Gebiet",
+        purpose="einmal in der Woche über Meldungen, Ratsdokumente, Bäume und Dialoge in "
+        "der gewählten Nachbarschaft informieren",
+        legal_basis="Art. 6 Abs. 1 lit. a DSGVO (Einwilligung durch Bestätigung)",
+        period=f"bis zur Abbestellung; unbestätigte Anfragen {neighbourhood.UNCONFIRMED_DAYS} Tage",
+        action="das Abo wird gelöscht (Abbestellen löscht sofort)",
+        job=neighbourhood.delete_unconfirmed,
         every_seconds=24 * 3600,
     ),
     Rule(
@@ -246,6 +259,22 @@ def export_area_alerts(person):
     return Section("participation.area_alerts", "Gebietsbenachrichtigungen", records)
 
 
+def export_neighbourhood(person):
+    from .neighbourhood.models import NeighbourhoodSubscription
+
+    records = [
+        {
+            "Nachbarschaft": s.area_label,
+            "E-Mail-Adresse": s.email,
+            "bestätigt am": s.confirmed_at,
+            "letzte Zusammenfassung bis": s.digest_until,
+            "angefragt am": s.created_at,
+        }
+        for s in NeighbourhoodSubscription.objects.filter(email_q("email", person.emails))
+    ]
+    return Section("participation.neighbourhood", "Nachbarschafts-Abos", records)
+
+
 def erase_participation(user) -> None:
     """Supports, adoptions and ballots go with the account (cascade); waterings stay as
     figures without the pseudonym; proposals stay as public contributions, without author."""
@@ -260,6 +289,7 @@ EXPORTERS = [
     export_trees,
     export_registrations,
     export_area_alerts,
+    export_neighbourhood,
 ]
 ERASERS = [erase_participation]
 ACCOUNT_DELETION = [
@@ -269,7 +299,8 @@ ACCOUNT_DELETION = [
         "Wassergutscheine und Mitgliedschaften in Gießgruppen; bei Gießeinträgen Ihr Name "
         "(Pseudonym).",
         kept="Ihre Bürgerhaushalts-Vorschläge bleiben ohne Verbindung zu Ihnen veröffentlicht; "
-        "gegossene Liter bleiben in der Statistik. Mängelmeldungen, Gebietsbenachrichtigungen "
+        "gegossene Liter bleiben in der Statistik. Mängelmeldungen, Gebietsbenachrichtigungen, "
+        "Nachbarschafts-Abos "
         "und Anmeldungen zu Dialogen (ohne Konto gemacht) folgen ihren Löschfristen; "
         "Benachrichtigungen bestellen Sie mit dem Link in jeder E-Mail ab.",
         why="Vorschläge sind Teil eines öffentlichen Verfahrens, über das der Rat entscheidet.",

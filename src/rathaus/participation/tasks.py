@@ -19,6 +19,8 @@ MAILS = {
     "report_status": "rathaus.participation.reports.services.status_mail",
     "alert_confirm": "rathaus.participation.reports.alerts.confirm_mail",
     "alert_digest": "rathaus.participation.reports.alerts.digest_mail",
+    "neighbourhood_confirm": "rathaus.participation.neighbourhood.services.confirm_mail",
+    "neighbourhood_digest": "rathaus.participation.neighbourhood.services.digest_mail",
     "dialogue_confirm": "rathaus.participation.dialogues.services.confirm_request_mail",
     "dialogue_status": "rathaus.participation.dialogues.services.status_mail",
 }

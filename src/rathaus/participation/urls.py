@@ -2,6 +2,7 @@ from django.urls import path, re_path
 
 from .budget import views as budget
 from .dialogues import views as dialogues
+from .neighbourhood import views as neighbourhood
 from .reports import open311
 from .reports import views as reports
 from .reports import views_alerts as area_alerts
@@ -38,6 +39,20 @@ urlpatterns = [
         name="area_alert_unsubscribe",
     ),
     path("maengel/gebiet.rss", area_alerts.AreaFeed(), name="area_feed"),
+    # Nachbarschafts-Abo (one weekly digest for a street or an area)
+    path("nachbarschaft/", neighbourhood.subscribe, name="neighbourhood"),
+    path(
+        "nachbarschaft/bestaetigen/<str:token>/",
+        neighbourhood.confirm,
+        name="neighbourhood_confirm",
+    ),
+    path("nachbarschaft/abo/<str:token>/", neighbourhood.manage, name="neighbourhood_manage"),
+    path(
+        "nachbarschaft/abbestellen/<str:token>/",
+        neighbourhood.unsubscribe,
+        name="neighbourhood_unsubscribe",
+    ),
+    path("nachbarschaft/strasse.atom", neighbourhood.StreetFeed(), name="neighbourhood_feed"),
     path("verwaltung/maengel/", reports.inbox, name="inbox"),
     path("verwaltung/maengel/<int:pk>/", reports.staff_report, name="staff_report"),
     path(
@@ -106,6 +121,11 @@ urlpatterns = [
         "verwaltung/dialoge/jahresplan/<str:year>/plan.pdf",
         dialogues.dialogue_year_pdf,
         name="dialogue_year_pdf",
+    ),
+    path(
+        "verwaltung/dialoge/jahresplan/<str:year>/drucksache/",
+        dialogues.dialogue_year_paper,
+        name="dialogue_year_paper",
     ),
     path("dialoge/<slug:slug>/", dialogues.event_detail, name="event_detail"),
     path("dialoge/<slug:slug>/termin.ics", dialogues.event_ics, name="event_ics"),

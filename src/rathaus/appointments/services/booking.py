@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.backend import DatabaseBackend
 
 from rathaus.core import audit
-from rathaus.core.models import AuditEntry, Municipality
+from rathaus.core.models import AuditEntry, Municipality, User
 
 from .. import cache as availability_cache
 from .. import capacity, combined, guard, hooks, tasks
@@ -157,12 +157,12 @@ class HoldRequest:
     phone: str = ""
     persons: int = 1
     idempotency_key: str | None = None
-    actor: object = None
+    actor: User | None = None
     preconfirmed: bool = False
     hold_minutes: int | None = None
     notify: bool = True
     ignore_release: bool = False
-    account: object = None  # the logged-in citizen ("Meine Termine")
+    account: User | None = None  # the logged-in citizen ("Meine Termine")
     # Further services in the same appointment, offered at the same resource (ADR 0026).
     extra_offers: tuple = ()
 

@@ -115,3 +115,29 @@ class Hint(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class YearPlanPaper(TenantModel):
+    """The council paper draft made from a year's dialogue plan (one per town and year,
+    so a second click finds the first draft instead of making another)."""
+
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    paper = models.ForeignKey(
+        "council.Paper",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Drucksache im Ratsinformationssystem"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Jahresplan als Drucksache")
+        verbose_name_plural = _("Jahrespläne als Drucksachen")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="year_plan_paper_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"

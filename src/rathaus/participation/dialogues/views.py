@@ -252,30 +252,43 @@ def dialogue_year(request, year):
 @role_required(Role.MODERATOR)
 def dialogue_year_staff(request, year):
     """The year plan for the Hauptausschuss with the full evaluation per event."""
+    from .services_council import year_plan_paper
+
     year = _year(year)
-    return render(
-        request,
-        "participation/dialogues/year_staff.html",
-        _year_page_context(request, year, public=False),
-    )
+    context = _year_page_context(request, year, public=False)
+    context["paper"] = year_plan_paper(request.municipality, year)
+    return render(request, "participation/dialogues/year_staff.html", context)
+
+
+@require_POST
+@role_required(Role.MODERATOR)
+def dialogue_year_paper(request, year):
+    """Staff hand the year plan to the council office as an Informationsvorlage draft;
+    a second click leads to the first draft."""
+    from .services_council import create_year_plan_paper, year_plan_paper
+
+    year = _year(year)
+    existed = year_plan_paper(request.municipality, year) is not None
+    paper = create_year_plan_paper(request.municipality, year, actor=request.user)
+    if existed:
+        messages.info(
+            request, _("Die Drucksache gab es schon: %(ref)s.") % {"ref": paper.reference}
+        )
+    else:
+        messages.success(
+            request,
+            _("Entwurf %(ref)s für den Hauptausschuss angelegt (noch nicht öffentlich).")
+            % {"ref": paper.reference},
+        )
+    return redirect("participation:dialogue_year_staff", year)
 
 
 @role_required(Role.MODERATOR)
 def dialogue_year_pdf(request, year):
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from weasyprint import CSS, HTML
-
-    from rathaus.council.minutes import PDF_CSS
-
-    from . import yearplan
+    from .services_council import plan_document
 
     year = _year(year)
-    context = yearplan.year_context(request.municipality, year, public=False)
-    context.update(municipality=request.municipality, today=timezone.localdate())
-    with translation.override("de"):
-        html = render_to_string("participation/dialogues/year_document.html", context)
-    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=PDF_CSS)])
+    _context, pdf = plan_document(request.municipality, year)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="dialoge-jahresplan-{year}.pdf"'
     return response

@@ -3,8 +3,9 @@
 Everything is counted from the dialogue data themselves (issue 18, 22/SVV/1084):
 
 - participants: confirmed registrations of an event (not the waiting list, not
-  cancelled); for consultation hours booked through the Terminvergabe the
-  appointments engine's bookings are not counted here (ADR 0057),
+  cancelled); for consultation hours held as slots of the Terminvergabe, the
+  persons booked in the event's time (the appointments app's read function
+  ``usage.persons_booked``: still to come, or marked arrived/done – ADR 0058),
 - hints per topic: every hint received on the event's topics except those staff
   hid (status "hidden"),
 - answers given: hints with a written answer of the administration,
@@ -21,6 +22,8 @@ from datetime import datetime, time
 
 from django.db.models import Count, Q
 from django.utils import timezone
+
+from rathaus.appointments import usage
 
 from .models import DialogueEvent, Hint, Registration
 
@@ -69,7 +72,8 @@ def year_events(municipality, year: int):
 
 
 def evaluate_events(events, *, public: bool = False) -> list[EventFigures]:
-    """Figures per event, four queries for any number of events."""
+    """Figures per event, four queries (five with slot-booked consultation hours) for
+    any number of events."""
     events = list(events)
     ids = [e.pk for e in events]
     counted = ~Q(status=Hint.Status.HIDDEN)
@@ -80,6 +84,13 @@ def evaluate_events(events, *, public: bool = False) -> list[EventFigures]:
         .values_list("event_id")
         .annotate(n=Count("id"))
     )
+    booked = usage.persons_booked(
+        (e.pk, e.appointment_offer_id, e.starts_at, e.ends_at)
+        for e in events
+        if e.appointment_offer_id is not None
+    )
+    for event_id, persons in booked.items():
+        participants[event_id] = participants.get(event_id, 0) + persons
     hint_rows = (
         Hint.objects.filter(counted, event_id__in=ids)
         .values("event_id")

@@ -65,7 +65,7 @@ def add_draft_photo(draft_key: str, upload) -> ReportPhoto:
         raise ValidationError(f"Höchstens {MAX_PHOTOS} Fotos sind möglich.")
     clean = sanitize_photo(upload)
     photo = ReportPhoto(draft_key=draft_key)
-    photo.image.save(clean.name, clean, save=True)
+    photo.image.save(clean.name or "foto.jpg", clean, save=True)
     return photo
 
 
@@ -160,7 +160,7 @@ def submit_report(
             break
         clean = sanitize_photo(upload)
         photo = ReportPhoto(report=report)
-        photo.image.save(clean.name, clean, save=True)
+        photo.image.save(clean.name or "foto.jpg", clean, save=True)
     audit.record(
         "participation.report.submitted",
         report,
