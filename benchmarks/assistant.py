@@ -133,6 +133,12 @@ def blind_verdict(answer, kind: str, pattern: str) -> str:
     A counter-question counts as right when the right service is among its choices, and a
     life-situation answer when the right service is one of its steps."""
     offered = [c.name for c in answer.choices] + [s.name for s in getattr(answer, "steps", [])]
+    if answer.language == "en" and answer.choices:
+        # English choices carry English names; the regexes match the German ones.
+        from rathaus.catalog.models import Service
+
+        slugs = [c.slug for c in answer.choices]
+        offered += list(Service.objects.filter(slug__in=slugs).values_list("name", flat=True))
     if kind == "outside":
         if answer.service is None and not answer.choices and not getattr(answer, "steps", []):
             return "right"
