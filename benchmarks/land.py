@@ -13,9 +13,13 @@ requested through Django's test client with each town's Host header:
 - start page ``/``, a service page, availability (API), the OParl paper list and
   the catalog search, median and p95 over a sample of towns;
 - the resident memory (VmRSS) after every town's search page was served once (each
-  town's search index is built; CATALOG_SEARCH_INDEXES bounds how many stay).
+  town's search index is built; CATALOG_SEARCH_INDEXES bounds how many stay), and
+  the size of the towns' search indexes in the shared cache (ADR 0216).
 
-A fresh test database (SQLite in memory unless DATABASE_URL names PostgreSQL).
+A fresh test database (SQLite in memory unless DATABASE_URL names PostgreSQL). With
+REDIS_URL the cache is Redis as in production (use a CACHE_KEY_PREFIX of your own;
+the benchmark deletes its keys at the end); without it, a per-process memory cache,
+which then holds the shared search indexes in this process (RSS grows with them).
 """
 
 import argparse
@@ -134,6 +138,7 @@ def measure(client, towns, rounds: int) -> dict[str, tuple[float, float]]:
 def main() -> None:
     setup_django_with_test_db()
     from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
 
     from rathaus.catalog import xzufi
@@ -147,7 +152,8 @@ def main() -> None:
     print(
         f"{len(records)} services, {ARGS.papers} papers, 1 location per town; "
         f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}; "
-        f"CATALOG_SEARCH_INDEXES={getattr(settings, 'CATALOG_SEARCH_INDEXES', '?')}"
+        f"CATALOG_SEARCH_INDEXES={getattr(settings, 'CATALOG_SEARCH_INDEXES', '?')}; "
+        f"cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
     )
     print(
         "towns | made in s | "
@@ -155,7 +161,7 @@ def main() -> None:
             f"{n} ms p50/p95"
             for n in ("start", "service", "availability", "OParl papers", "search")
         )
-        + " | RSS MB after all towns"
+        + " | RSS MB before/after serving every town's search | shared search indexes MB"
     )
     for target in ARGS.towns:
         started = time.perf_counter()
@@ -164,10 +170,28 @@ def main() -> None:
         made = time.perf_counter() - started
         measure(client, towns, 1)  # warm up the sample
         figures = measure(client, towns, ARGS.rounds)
+        before = rss_mb()
         for _town, _slug, host in towns:  # serve every town once: each builds its search index
             timed(client, host, "/suche/", q="Pass")
         cells = " | ".join(f"{p50:.1f}/{p95:.1f}" for p50, p95 in figures.values())
-        print(f"{target} | {made:.1f} | {cells} | {rss_mb():.0f}", flush=True)
+        memory = f"{before:.0f}/{rss_mb():.0f} | {shared_mb(towns):.1f}"
+        print(f"{target} | {made:.1f} | {cells} | {memory}", flush=True)
+    cache.delete_many([shared_key(town) for town, _slug, _host in towns])
+
+
+def shared_key(town) -> str:
+    from django.core.cache import cache
+
+    from rathaus.catalog import search
+
+    return search._shared_key(town.pk, cache.get(search._version_key(town.pk), 0))
+
+
+def shared_mb(towns) -> float:
+    from django.core.cache import cache
+
+    blobs = cache.get_many([shared_key(town) for town, _slug, _host in towns])
+    return sum(len(blob) for blob in blobs.values()) / 1e6
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from rathaus.core.hosts import TownHosts
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("RATHAUS_VAR_DIR", PROJECT_DIR / "var"))
@@ -37,7 +39,9 @@ RATHAUS_MODE = os.environ.get("RATHAUS_MODE", "production").strip().lower()
 DEMO_MODE = TESTING or RATHAUS_MODE == "demo"
 DEMO_SECRET_KEY = "rathaus-demo-key-not-for-production-use-0123456789"
 SECRET_KEY = os.environ.get("SECRET_KEY", "") or DEMO_SECRET_KEY
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*" if DEMO_MODE else "")
+# The configured host names; the towns' host names in the database and the operator's
+# hosts are allowed too, without a restart (core.hosts, ADR 0214).
+ALLOWED_HOSTS = TownHosts(env_list("ALLOWED_HOSTS", "*" if DEMO_MODE else ""))
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -452,6 +456,9 @@ from rathaus.core.ops.logs import logging_config as _logging_config  # noqa: E40
 MIDDLEWARE.insert(0, "rathaus.core.ops.requestid.RequestIdMiddleware")
 MIDDLEWARE.insert(1, "rathaus.core.ops.metrics.MetricsMiddleware")
 MIDDLEWARE.insert(2, "rathaus.core.ops.health.HealthCheckMiddleware")
+# The towns' host names for ALLOWED_HOSTS, looked up once per request before any
+# get_host() (after the health checks: probes by IP address need no database).
+MIDDLEWARE.insert(3, "rathaus.core.hosts.TownHostMiddleware")
 # Before the booking's busy middleware: exceptions reach the later middleware first, so a
 # lock timeout under a rush gets the booking's "viel los" 503, and only a database that is
 # really down gets the general one.

@@ -40,24 +40,57 @@ def charge(slug, answers):
     return fee_rules.total_cents(fee_rules.evaluate(demo_fee_rows(slug), answers))
 
 
-DOG = {"listenhund": "nein", "schon_hund": "nein", "ermaessigung": "keine"}
+def dogs(*kinds, already="nein"):
+    """Answers with one group row per dog: "n" ordinary, "g" dangerous (listed breed);
+    a suffix ":tierheim" etc. names the dog's reduction."""
+    rows = []
+    for kind in kinds:
+        base, _sep, reduction = kind.partition(":")
+        rows.append(
+            {"listenhund": "ja" if base == "g" else "nein", "ermaessigung": reduction or "keine"}
+        )
+    return {"hunde": rows, "schon_hund": already}
 
 
+# Worked examples of the Hundesteuersatzung (demo catalog): first dog 96 €, each further
+# dog 144 €, each dangerous dog 600 € (dangerous dogs do not count as first or further).
 @pytest.mark.parametrize(
     ("answers", "cents"),
     [
-        ({}, 9600),  # first dog, ordinary breed: 96 €, not 840 €
-        ({"schon_hund": "ja"}, 14400),  # a further dog: 144 €
-        ({"listenhund": "ja"}, 60000),  # a listed breed, even as the first dog: 600 €
-        ({"listenhund": "ja", "schon_hund": "ja"}, 60000),
-        ({"ermaessigung": "tierheim"}, 4800),  # first dog from the shelter: 50 % off
-        ({"ermaessigung": "rettungshund", "schon_hund": "ja"}, 7200),  # 144 € − 50 %
-        ({"ermaessigung": "blindenhund"}, 0),  # guide dogs are exempt
-        ({"ermaessigung": "tierheim", "listenhund": "ja"}, 60000),  # no reduction for listed
+        (dogs("n"), 9600),  # first dog, ordinary breed: 96 €, not 840 €
+        (dogs("n", "n"), 9600 + 14400),  # 240 €
+        (dogs("n", "n", "n"), 9600 + 2 * 14400),  # 384 €
+        (dogs("n", already="ja"), 14400),  # a dog is already registered: 144 €
+        (dogs("n", "n", already="ja"), 2 * 14400),  # 288 €
+        (dogs("g"), 60000),  # a listed breed, even as the first dog: 600 €
+        (dogs("g", "n"), 60000 + 9600),  # the ordinary dog is still the first: 696 €
+        (dogs("g", "g", "n", "n"), 2 * 60000 + 9600 + 14400),  # 1440 €
+        (dogs("n:tierheim"), 4800),  # first dog from the shelter: 50 % off
+        (dogs("n", "n:tierheim"), 9600 + 7200),  # only the shelter dog is reduced: 168 €
+        (dogs("n:rettungshund", already="ja"), 7200),  # 144 € − 50 %
+        (dogs("n:blindenhund"), 0),  # guide dogs are exempt
+        (dogs("n:blindenhund", "n"), 14400),  # the guide dog counted first, exempt: 144 €
+        (dogs("g:tierheim"), 60000),  # no reduction for listed breeds
     ],
 )
 def test_dog_tax_worked_examples(answers, cents):
-    assert charge("hund-anmelden", {**DOG, **answers}) == cents
+    assert charge("hund-anmelden", answers) == cents
+
+
+def test_dog_tax_lines_name_the_counted_rows():
+    lines = fee_rules.evaluate(demo_fee_rows("hund-anmelden"), dogs("n", "n", "n:tierheim", "g"))
+    assert [line.as_dict() for line in lines] == [
+        {"label": "Hundesteuer für den ersten Hund pro Jahr", "cents": 9600},
+        {"label": "Hundesteuer für jeden weiteren Hund pro Jahr (× 2)", "cents": 28800},
+        {"label": "Hundesteuer für einen gefährlichen Hund pro Jahr", "cents": 60000},
+        {"label": "Ermäßigung für Hunde aus dem Tierheim (erstes Jahr) (−50 %)", "cents": -7200},
+    ]
+
+
+def test_a_rule_can_count_the_rows_of_a_group():
+    rows = [Fee(label="je Kind", amount=Decimal("10"), rule={"je": {"feld": "kinder"}})]
+    assert fee_rules.total_cents(fee_rules.evaluate(rows, {"kinder": [{}, {}, {}]})) == 3000
+    assert fee_rules.total_cents(fee_rules.evaluate(rows, {"kinder": []})) == 0
 
 
 @pytest.mark.parametrize(("first", "cents"), [("ja", 0), ("nein", 3500)])
@@ -119,7 +152,25 @@ def dog(town_a):
     return service
 
 
-def fill_dog(client, **answers):
+def dog_rows(kinds):
+    """The group's inputs of the dog step: "n"/"g" per dog, ":tierheim" for a reduction."""
+    post = {"hunde-anzahl": str(len(kinds))}
+    for index, kind in enumerate(kinds):
+        base, _sep, reduction = kind.partition(":")
+        post.update(
+            {
+                f"hunde-{index}-hund_name": f"Hund{index}",
+                f"hunde-{index}-rasse": "Labrador",
+                f"hunde-{index}-wurfdatum": "2024-01-01",
+                f"hunde-{index}-haltung_seit": "2025-01-01",
+                f"hunde-{index}-listenhund": "ja" if base == "g" else "nein",
+                f"hunde-{index}-ermaessigung": reduction or "keine",
+            }
+        )
+    return post
+
+
+def fill_dog(client, kinds=("n",), already="nein"):
     app, url = start(client, "hund-anmelden")
     url = post_step(
         client,
@@ -127,21 +178,11 @@ def fill_dog(client, **answers):
         {"vorname": "Erika", "nachname": "Mustermann", "geburtsdatum": "1980-05-01"},
     )
     url = post_step(client, url, {"strasse": "Lindenstraße 5", "plz": "14467", "ort": "M"})
-    dog_step = {
-        "hund_name": "Bello",
-        "rasse": "Labrador",
-        "wurfdatum": "2024-01-01",
-        "haltung_seit": "2025-01-01",
-        "schon_hund": answers.get("schon_hund", "nein"),
-        "listenhund": answers.get("listenhund", "nein"),
-    }
-    if dog_step["listenhund"] == "ja":
-        dog_step["erlaubnis"] = pdf_file("erlaubnis.pdf")
-    url = post_step(client, url, dog_step)
-    reduction = {"ermaessigung": answers.get("ermaessigung", "keine")}
-    if reduction["ermaessigung"] != "keine":
-        reduction["nachweis"] = pdf_file()
-    url = post_step(client, url, reduction)
+    url = post_step(client, url, {**dog_rows(kinds), "schon_hund": already})
+    if any(kind.startswith("g") for kind in kinds):
+        url = post_step(client, url, {"erlaubnis": pdf_file("erlaubnis.pdf")})
+    if any(":" in kind for kind in kinds):
+        url = post_step(client, url, {"nachweis": pdf_file()})
     url = post_step(client, url, {"email": "erika@example.org"})
     assert url.endswith("/pruefen/"), url
     return app, url
@@ -155,9 +196,12 @@ def shown_amount(page: str) -> str:
     ("answers", "shown", "cents"),
     [
         ({}, "96,00", 9600),
-        ({"schon_hund": "ja"}, "144,00", 14400),
-        ({"listenhund": "ja"}, "600,00", 60000),
-        ({"ermaessigung": "tierheim"}, "48,00", 4800),
+        ({"already": "ja"}, "144,00", 14400),
+        ({"kinds": ("g",)}, "600,00", 60000),
+        ({"kinds": ("n:tierheim",)}, "48,00", 4800),
+        ({"kinds": ("n", "n")}, "240,00", 24000),
+        ({"kinds": ("n", "n:tierheim", "g")}, "768,00", 76800),
+        ({"kinds": ("n", "n"), "already": "ja"}, "288,00", 28800),
     ],
 )
 def test_dog_form_shows_charges_and_notices_the_same_amount(
@@ -185,8 +229,13 @@ def test_submit_refuses_when_the_shown_amount_is_stale(client_a, citizen, dog):
     """A second tab changed the answers after the check page showed 96 €: nothing is charged."""
     client_a.force_login(citizen)
     app, _ = fill_dog(client_a)
+    data = Application.objects.get(pk=app.pk).data
     Application.objects.filter(pk=app.pk).update(
-        data={**Application.objects.get(pk=app.pk).data, "listenhund": "ja"}
+        data={
+            **data,
+            "hunde": [{"listenhund": "ja", "ermaessigung": "keine"}],
+            "_steps_done": [*data["_steps_done"], "erlaubnis"],
+        }
     )
     response = client_a.post(f"/antraege/antrag/{app.key}/absenden/", {"fee_cents": 9600})
     assert response["Location"].endswith("/pruefen/")

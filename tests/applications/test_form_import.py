@@ -135,7 +135,13 @@ def _submit_every_step(client, slug) -> Application:
         step_key = re.search(r"/schritt/([^/]+)/", url).group(1)
         form = Application.objects.get(key=key).form
         step = formengine.find_step(form.schema, step_key)
-        data = {f["name"]: _value(f) for f in step["fields"]}
+        data = {}
+        for field in step["fields"]:
+            if field["type"] == "group":  # one row per group (ADR 0027)
+                data[f"{field['name']}-anzahl"] = "1"
+                data.update({f"{field['name']}-0-{s['name']}": _value(s) for s in field["fields"]})
+            else:
+                data[field["name"]] = _value(field)
         response = client.post(url, data)
         assert response.status_code == 302, (slug, step_key, response.content.decode()[-2000:])
         url = response["Location"]

@@ -94,3 +94,40 @@ def test_double_click_on_pay_reuses_the_open_payment(town_a):
     )
     assert len({p.pk for p in results}) == 1
     assert Payment.objects.count() == 1
+
+
+def test_concurrent_ready_for_pickup_marks_once_and_mails_once(town_a):
+    """Two clerks (or a double click) mark the same case ready at once: one mail (ADR 0029)."""
+    from django.core import mail
+
+    app, user = _ready_draft(town_a)
+    app, _ = services.submit(app, user=user)
+    mail.outbox.clear()
+    results = _run_concurrently(8, lambda i: services.mark_ready_for_pickup(app))
+    assert results.count(True) == 1 and results.count(False) == 7
+    assert len([m for m in mail.outbox if m.subject.startswith("Abholbereit")]) == 1
+    assert CaseEvent.objects.filter(application=app, text__startswith="Liegt zur").count() == 1
+
+
+def test_concurrent_pickup_bookings_make_one_booking_per_case(town_a):
+    """The same link posted from several tabs at once: one booking on the case."""
+    from rathaus.applications.models import FormDefinition
+    from rathaus.appointments.models import Booking
+    from tests.appointments.conftest import make_offer
+    from tests.appointments.conftest import make_service as make_appointment_service
+
+    app, user = _ready_draft(town_a)
+    app, _ = services.submit(app, user=user)
+    service = make_appointment_service(town_a, "abholung", "Abholung")
+    offer = make_offer(town_a, service, duration_units=1, counters=8)
+    FormDefinition.objects.filter(pk=app.form_id).update(pickup_service=service)
+    services.mark_ready_for_pickup(app)
+    from rathaus.applications import pickup
+
+    app.refresh_from_db()
+    starts = [t for _day, times in pickup.free_times(offer) for t in times][:8]
+    results = _run_concurrently(8, lambda i: services.book_pickup(app, offer, starts[i]).pk)
+    assert len(set(results)) == 1
+    assert Booking.objects.filter(service=service).count() == 1
+    app.refresh_from_db()
+    assert app.pickup_booking_id == results[0]

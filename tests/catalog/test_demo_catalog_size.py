@@ -45,9 +45,7 @@ def test_fees_fixed_by_law():
         return [Decimal(fee["amount"]) for fee in BY_SLUG[slug]["fees"]]
 
     assert amounts("einbuergerungstest-ablegen") == [Decimal("25.00")]
-    assert amounts("eid-karte-fuer-eu-buergerinnen-und-eu-buerger-beantragen") == [
-        Decimal("37.00")
-    ]
+    assert amounts("eid-karte-fuer-eu-buergerinnen-und-eu-buerger-beantragen") == [Decimal("37.00")]
     assert amounts("passbild-im-buergerbuero-aufnehmen-lassen") == [Decimal("6.00")]
     assert amounts("vorsorgevollmacht") == [Decimal("10.00")]
 

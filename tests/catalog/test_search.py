@@ -138,3 +138,39 @@ def test_a_process_keeps_a_bounded_number_of_town_indexes(catalog_a, catalog_b, 
     search.search(catalog_a.__class__.objects.get(pk=catalog_a.pk), "Pass")
     assert set(search._indexes) == {catalog_a.pk, catalog_b.pk}
     assert next(iter(search._indexes)) == catalog_b.pk
+
+
+QUESTIONS = [
+    "Personalausweises",
+    "Sperrmüllabholung",
+    "Persnalausweis",  # typo: the correction tables travel with the index
+    "Hnud anmelden",
+    "I need a passport",
+    "Wie melde ich mein Gewerbe ab?",
+    "alte Möbel entsorgen",
+    "Zauberamt",
+]
+
+
+def test_another_process_loads_the_shared_index_without_the_database(
+    catalog_a, django_assert_num_queries
+):
+    """A worker that does not hold a town's index loads it from the shared cache (ADR 0216):
+    no query, and every answer (hits, scores, suggestion) is what the built index gives."""
+    search._indexes.clear()
+    built = [search.query(catalog_a, q) for q in QUESTIONS]
+    assert built[0].hits and built[2].suggestion
+    search._indexes.clear()  # another process, or dropped by this one's LRU
+    with django_assert_num_queries(0):
+        loaded = [search.query(catalog_a, q) for q in QUESTIONS]
+    assert loaded == built
+
+
+def test_a_catalog_change_is_not_answered_from_an_old_shared_index(catalog_a):
+    search._indexes.clear()
+    assert top(catalog_a, "Zauberamt") == []
+    service = Service.objects.get(municipality=catalog_a, slug="hund-anmelden")
+    service.name = "Zauberamt Hund"
+    service.save()
+    search._indexes.clear()
+    assert top(catalog_a, "Zauberamt") == ["hund-anmelden"]

@@ -227,7 +227,8 @@ def test_the_task_row_carries_ids_and_rechecks_visibility(client_a, streets, pot
     assert all(isinstance(i, int) for i in ids)
     paper = world["paper"]
     council.update_paper(paper, public=False)  # hidden after the digest was queued
-    subject, body, to = services.digest_mail(subscription.pk, ids)
+    subject, body, to, town = services.digest_mail(subscription.pk, ids)
+    assert town == subscription.municipality  # sent from its sender (ADR 0215)
     assert paper.reference not in body and "Tempo 30" in body
     assert services.unpack(services.pack(found))["papers"] == [paper.pk]
 

@@ -57,7 +57,9 @@ def delete_account(request):
             export.erase_account(user)
             # The account is gone, so the address is held in a row of its own until the
             # mail is sent (core.held_mails); the task row carries that row's id only.
-            held_mail.send_after_commit(address, "Ihr Konto wurde gelöscht", body)
+            held_mail.send_after_commit(
+                address, "Ihr Konto wurde gelöscht", body, municipality=request.municipality
+            )
         logout(request)
         messages.success(
             request, "Ihr Konto wurde gelöscht. Sie erhalten eine Bestätigung per E-Mail."

@@ -143,6 +143,10 @@ class TownPasswordResetView(auth_views.PasswordResetView):
     otherwise a reset requested with ``Host: evil.example`` mails a working token there."""
 
     @property
+    def from_email(self):  # the town's sender (core.mail)
+        return tenancy.mail_sender(self.request.municipality)
+
+    @property
     def extra_email_context(self):
         base_url = tenancy.public_base_url(self.request.municipality)
         scheme, _, domain = base_url.partition("://")

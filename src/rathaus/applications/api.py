@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
 from rathaus.core import audit
@@ -95,6 +95,10 @@ class SubmissionDetail(SubmissionSummary):
     applicant_email: str
     answers: dict
     labels: dict
+    acting_as: str = Field(
+        "", description="selbst, elternteil, betreuung, firma – or empty if not asked"
+    )
+    represented: dict = Field(default_factory=dict, description="the represented person/company")
     fee_cents: int
     paid: bool
     attachments: list[Attachment]
@@ -165,6 +169,8 @@ def get_submission(request, reference: str):
         "applicant_email": app.contact_email,
         "answers": {k: v for k, v in app.data.items() if not k.startswith("_")},
         "labels": {name: spec["label"] for name, spec in fields.items()},
+        "acting_as": app.acting_as,
+        "represented": app.represented,
         "fee_cents": app.fee_cents,
         "paid": app.is_paid,
         "attachments": attachments,

@@ -45,7 +45,7 @@ def can_handle(user, municipality, app) -> bool:
 def _get_case(request, reference) -> Application:
     app = get_object_or_404(
         cases_for(request.user, request.municipality).select_related(
-            "form", "service", "service__office", "applicant", "assignee"
+            "form", "service", "service__office", "applicant", "assignee", "pickup_booking"
         ),
         reference=reference,
     )
@@ -338,6 +338,25 @@ def _do_decision(request, app, data):
         raise services.ApplicationError("Die Gebühr ist noch nicht bezahlt.")
     cases.decide(app, data["outcome"], data["text"], actor=request.user)
     messages.success(request, "Bescheid erstellt und in das Postfach zugestellt.")
+
+
+@clerk_required
+@require_POST
+def ready_for_pickup(request, reference):
+    """The document is ready: one mail with the pick-up link (ADR 0029); twice is once."""
+    app = _get_case(request, reference)
+    try:
+        sent = services.mark_ready_for_pickup(app, actor=request.user)
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "Als abholbereit gemeldet; die E-Mail mit dem Abhollink ist unterwegs."
+            if sent
+            else "Dieser Vorgang war schon als abholbereit gemeldet.",
+        )
+    return redirect("applications:case", app.reference)
 
 
 @clerk_required

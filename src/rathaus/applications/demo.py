@@ -37,11 +37,21 @@ SAMPLES = {
     "hund-anmelden": [
         (
             {
-                "hund_name": "Bello",
-                "rasse": "Labrador-Mischling",
+                "hunde": [
+                    {
+                        "hund_name": "Bello",
+                        "rasse": "Labrador-Mischling",
+                        "listenhund": "nein",
+                        "ermaessigung": "keine",
+                    },
+                    {
+                        "hund_name": "Luna",
+                        "rasse": "Beagle",
+                        "listenhund": "nein",
+                        "ermaessigung": "tierheim",
+                    },
+                ],
                 "schon_hund": "nein",
-                "listenhund": "nein",
-                "ermaessigung": "tierheim",
             },
             "requested",
         ),

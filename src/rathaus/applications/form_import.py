@@ -76,11 +76,20 @@ def _check(municipality, record, index: int) -> tuple[Service | None, dict, list
     if values.get("maturity_level") not in (3, 4):
         problems.append(f"{where}: 'maturity_level' muss 3 oder 4 sein")
     schema = {"steps": record.get("steps")}
+    if "representation" in record:  # acting for someone else (ADR 0028)
+        schema["representation"] = record["representation"]
     try:
         formengine.validate_schema(schema)
     except (formengine.SchemaError, AttributeError, KeyError, TypeError) as exc:
         problems.append(f"{where}: {exc}")
     values["schema"] = schema
+    if record.get("pickup_service"):  # the "Abholung" appointments (ADR 0029)
+        slug = str(record["pickup_service"])[:120]
+        values["pickup_service"] = (
+            Service.objects.for_municipality(municipality).filter(slug=slug).first()
+        )
+        if values["pickup_service"] is None:
+            problems.append(f"{where}: Abhol-Leistung '{slug}' gibt es in diesem Katalog nicht")
     if service is not None:
         facts, found = _check_facts(municipality, service, record, where)
         problems += found
@@ -238,6 +247,13 @@ def export_record(form: FormDefinition) -> dict:
         "service": form.service.slug,
         **{key: getattr(form, key) for key in FIELDS},
         "steps": form.schema.get("steps", []),
+        # acting for someone else and the pick-up service travel with the form (ADR 0028/9)
+        **(
+            {"representation": form.schema["representation"]}
+            if form.schema.get("representation")
+            else {}
+        ),
+        **({"pickup_service": form.pickup_service.slug} if form.pickup_service_id else {}),
         **catalog_services.form_facts(form.service),
     }
 

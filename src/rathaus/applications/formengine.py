@@ -14,7 +14,9 @@ and ``hint_en``, a choice a third element ``["wert", "Bezeichnung", "Label"]``. 
 pages show them where present, else the German text marked lang="de" (``catalog.english``).
 
 RULE is {"field": name, "equals": value} or {"field": name, "in": [values]} or
-{"field": name, "checked": true}. Rules of a step may refer to earlier steps;
+{"field": name, "checked": true}. A field of type ``group`` repeats its sub-fields per
+row (several dogs); see ``formgroups``. A rule may name ``"group.sub"`` (any row).
+Rules of a step may refer to earlier steps;
 rules of a field may also refer to fields of the same step (the browser hides
 and shows them with JavaScript; the server checks the rule on submit either way).
 """
@@ -31,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from rathaus.catalog import english
 from rathaus.core.forms import KernForm
 
-from . import validators
+from . import formgroups, representation, validators
 
 FIELD_TYPES = {
     "text",
@@ -49,6 +51,7 @@ FIELD_TYPES = {
     "checkbox",
     "checkboxes",
     "file",
+    "group",
 }
 DEFAULT_UPLOAD_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 
@@ -60,23 +63,31 @@ class SchemaError(ValueError):
 def validate_schema(schema: dict) -> None:
     """Raise SchemaError for unknown types, duplicate names or rules on unknown fields."""
     seen: set[str] = set()
-    steps = schema.get("steps") or []
-    if not steps:
+    if not schema.get("steps"):
         raise SchemaError("Ein Formular braucht mindestens einen Schritt.")
+    representation.check(schema, SchemaError)
+    steps = representation.with_step(schema)  # its field names must not clash either
     step_keys = set()
     for step in steps:
         if step.get("key") in step_keys or not step.get("key"):
             raise SchemaError(f"Schrittschlüssel fehlt oder doppelt: {step.get('key')}")
         step_keys.add(step["key"])
+        here = set()
+        for field in step.get("fields", []):
+            here |= formgroups.answer_names(field) if formgroups.is_group(field) else set()
+            here.add(field.get("name"))
         for rule_owner in [step, *step.get("fields", [])]:
             rule = rule_owner.get("show_if")
-            if rule and rule.get("field") not in seen | {f["name"] for f in step.get("fields", [])}:
+            if rule and rule.get("field") not in seen | here:
                 raise SchemaError(f"Bedingung auf unbekanntes Feld: {rule.get('field')}")
         for field in step.get("fields", []):
             if field.get("type") not in FIELD_TYPES:
                 raise SchemaError(f"Unbekannter Feldtyp: {field.get('type')}")
             if field["name"] in seen:
                 raise SchemaError(f"Feldname doppelt: {field['name']}")
+            if formgroups.is_group(field):
+                formgroups.validate(field, FIELD_TYPES, SchemaError)
+                seen |= formgroups.answer_names(field)
             if field["type"] in {"select", "radio", "checkboxes"} and not field.get("choices"):
                 raise SchemaError(f"Feld {field['name']} braucht Auswahlwerte.")
             for choice in field.get("choices", []):
@@ -91,6 +102,8 @@ def validate_schema(schema: dict) -> None:
 def rule_holds(rule: dict | None, data: dict) -> bool:
     if not rule:
         return True
+    if "." in str(rule.get("field", "")):
+        return formgroups.rule_holds_any(rule, data, rule_holds)
     value = data.get(rule["field"])
     if "equals" in rule:
         return value == rule["equals"]
@@ -102,7 +115,8 @@ def rule_holds(rule: dict | None, data: dict) -> bool:
 
 
 def steps(schema: dict) -> list[dict]:
-    return schema.get("steps", [])
+    """The form's steps, with the generated "Für wen?" step first if it asks (ADR 0028)."""
+    return representation.with_step(schema)
 
 
 def visible_steps(schema: dict, data: dict) -> list[dict]:
@@ -115,6 +129,14 @@ def find_step(schema: dict, key: str) -> dict | None:
 
 def all_fields(schema: dict) -> dict[str, dict]:
     return {f["name"]: f for s in steps(schema) for f in s.get("fields", [])}
+
+
+def answer_names(schema: dict) -> set[str]:
+    """Every answer a rule may read: the fields, and ``group.sub`` for groups' sub-fields."""
+    names: set[str] = set()
+    for spec in all_fields(schema).values():
+        names |= formgroups.answer_names(spec) if formgroups.is_group(spec) else {spec["name"]}
+    return names
 
 
 def relative_date(spec: str | None) -> date | None:
@@ -274,8 +296,14 @@ class StepForm(KernForm):
         super().__init__(*args, **kwargs)
         self.step, self.known = step, known
         self.specs = {f["name"]: f for f in step.get("fields", [])}
+        # input name -> (group spec, row index, sub-field spec) of every row's inputs
+        self.sub_specs: dict[str, tuple[dict, int, dict]] = {}
+        self.counts: dict[str, int] = {}
         has_upload = has_upload or set()
         for name, spec in self.specs.items():
+            if formgroups.is_group(spec):
+                self._add_group(spec)
+                continue
             field = build_field(spec)
             if spec["type"] == "file" and name in has_upload:
                 field.required = False  # a file is already stored; a new one replaces it
@@ -287,6 +315,30 @@ class StepForm(KernForm):
             self.fields[name] = field
         # KernForm styled the (empty) field set in __init__; style the fields added since
         self._style()
+
+    def _add_group(self, spec: dict) -> None:
+        """One set of inputs per row; the row count comes from the post (parsed) or the
+        stored answers. Raises ParseError for a tampered count (the view answers 400)."""
+        name = spec["name"]
+        low, _high = formgroups.bounds(spec)
+        stored = self.initial.get(name) if isinstance(self.initial.get(name), list) else []
+        count = formgroups.posted_count(spec, self.data) if self.is_bound else len(stored) or low
+        self.counts[name] = count
+        for index in range(count):
+            title = formgroups.row_title(spec, index)
+            row = stored[index] if index < len(stored) and isinstance(stored[index], dict) else {}
+            for sub in spec.get("fields", []):
+                input_name = formgroups.input_name(name, index, sub["name"])
+                field = build_field(sub)
+                field.row_title = title
+                field.error_messages["required"] = _("%(row)s: %(label)s fehlt.") % {
+                    "row": title,
+                    "label": english.localized(sub, "label"),
+                }
+                self.fields[input_name] = field
+                self.sub_specs[input_name] = (spec, index, sub)
+                if sub["name"] in row and not self.is_bound:
+                    self.initial[input_name] = row[sub["name"]]
 
     def _style(self):
         for name, field in self.fields.items():
@@ -308,6 +360,9 @@ class StepForm(KernForm):
         """Fields to render; a same-step rule becomes data attributes for the toggle script."""
         out = []
         for name, spec in self.specs.items():
+            if formgroups.is_group(spec):
+                out.append(formgroups.template_row(self, spec))
+                continue
             rule = spec.get("show_if") or {}
             if rule and rule["field"] not in self.specs and not self.field_visible(name):
                 continue  # decided by an earlier step: not shown at all
@@ -334,10 +389,39 @@ class StepForm(KernForm):
             return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
         return self.initial.get(name)
 
+    def _raw_rows(self, group: str) -> list[dict]:
+        """The rows of a group of this step as posted (or stored), for rules on them."""
+        if not self.is_bound:
+            rows = self.initial.get(group)
+            return rows if isinstance(rows, list) else []
+        spec = self.specs[group]
+        rows = []
+        for index in range(self.counts.get(group, 0)):
+            row = {}
+            for sub in spec.get("fields", []):
+                raw = self._raw_value(formgroups.input_name(group, index, sub["name"]))
+                if sub["type"] == "checkbox":
+                    raw = raw in (True, "on", "true", "1")
+                row[sub["name"]] = raw
+            rows.append(row)
+        return rows
+
     def field_visible(self, name: str) -> bool:
+        if name in self.sub_specs:
+            group, index, sub = self.sub_specs[name]
+            if not self.field_visible(group["name"]):
+                return False
+            rule = sub.get("show_if")
+            if not rule:
+                return True
+            rows = self._raw_rows(group["name"])
+            return rule_holds(rule, rows[index] if index < len(rows) else {})
         rule = self.specs[name].get("show_if")
         if not rule:
             return True
+        group = str(rule["field"]).partition(".")[0]
+        if "." in rule["field"] and group in self.specs:
+            return rule_holds(rule, {group: self._raw_rows(group)})
         if rule["field"] in self.specs:
             raw = self._raw_value(rule["field"])
             if self.specs[rule["field"]]["type"] == "checkbox":
@@ -347,39 +431,86 @@ class StepForm(KernForm):
 
     def full_clean(self):
         # hidden conditional fields are neither required nor validated
-        for name in self.specs:
+        names = [*self.specs, *self.sub_specs]
+        for name in names:
             if not self.field_visible(name) and name in self.fields:
                 self.fields[name].required = False
         super().full_clean()
         if hasattr(self, "cleaned_data"):
-            for name in self.specs:
+            for name in names:
                 if not self.field_visible(name):
                     self.cleaned_data.pop(name, None)
                     self._errors.pop(name, None)
+            self._name_rows_in_errors()
+            for name, spec in self.specs.items():
+                low = formgroups.bounds(spec)[0] if formgroups.is_group(spec) else 0
+                if low and self.field_visible(name) and self.counts.get(name, 0) < low:
+                    self.add_error(
+                        None,
+                        _("„%(label)s“: bitte mindestens %(min)s Einträge angeben.")
+                        % {"label": english.localized(spec, "label"), "min": low},
+                    )
+
+    def _name_rows_in_errors(self) -> None:
+        """Every error of a row's input names the row: "Hund 2, Wurftag: Das Datum …"."""
+        for name, errors in self._errors.items():
+            if name not in self.sub_specs:
+                continue
+            field = self.fields[name]
+            prefix = f"{field.row_title}:"
+            renamed = [
+                str(message)
+                if str(message).startswith(prefix)
+                else f"{field.row_title}, {field.label}: {message}"
+                for message in errors
+            ]
+            self._errors[name] = self.error_class(renamed)
 
     def json_data(self) -> dict:
         """Cleaned values as JSON-safe data; files are handled by the caller."""
         out = {}
         for name, value in self.cleaned_data.items():
+            if name in self.sub_specs:
+                continue
             spec = self.specs[name]
             if spec["type"] == "file":
                 continue
-            if isinstance(value, date):
-                value = value.isoformat()
-            elif isinstance(value, Decimal):
-                value = str(value)
-            elif spec["type"] == "iban":
-                value = validators.normalise_iban(value)
-            elif spec["type"] == "plate":
-                value = validators.normalise_plate(value)
-            out[name] = value
+            out[name] = _json_value(spec, value)
+        for name, spec in self.specs.items():
+            if not formgroups.is_group(spec) or not self.field_visible(name):
+                continue
+            rows = []
+            for index in range(self.counts.get(name, 0)):
+                row = {}
+                for sub in spec.get("fields", []):
+                    input_name = formgroups.input_name(name, index, sub["name"])
+                    if input_name in self.cleaned_data:
+                        row[sub["name"]] = _json_value(sub, self.cleaned_data[input_name])
+                rows.append(row)
+            out[name] = rows
         return out
+
+
+def _json_value(spec: dict, value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if spec["type"] == "iban":
+        return validators.normalise_iban(value)
+    if spec["type"] == "plate":
+        return validators.normalise_plate(value)
+    return value
 
 
 def initial_for(step: dict, data: dict, user) -> dict:
     initial = {}
     for spec in step.get("fields", []):
         name = spec["name"]
+        if formgroups.is_group(spec):
+            if isinstance(data.get(name), list):
+                initial[name] = data[name]
+            continue
         if name in data and spec["type"] != "file":
             initial[name] = data[name]
         else:
@@ -421,6 +552,13 @@ def answers(schema: dict, data: dict) -> list[dict]:
         for spec in step.get("fields", []):
             if not rule_holds(spec.get("show_if"), data):
                 continue
+            if formgroups.is_group(spec):
+                rows.extend(
+                    formgroups.answer_rows(
+                        spec, data.get(spec["name"]), rule_holds, display_value, german_choices
+                    )
+                )
+                continue
             rows.append(
                 {
                     "name": spec["name"],
@@ -461,4 +599,10 @@ def prune_hidden(schema: dict, data: dict) -> dict:
         for spec in step.get("fields", []):
             if spec["name"] in data and rule_holds(spec.get("show_if"), data):
                 keep[spec["name"]] = data[spec["name"]]
+                if formgroups.is_group(spec) and isinstance(data[spec["name"]], list):
+                    keep[spec["name"]] = [
+                        formgroups.prune_row(spec, row, rule_holds)
+                        for row in data[spec["name"]]
+                        if isinstance(row, dict)
+                    ]
     return keep

@@ -71,6 +71,16 @@ class FormDefinition(TenantModel):
         help_text=_("Nach Abschluss werden personenbezogene Daten nach dieser Frist gelöscht."),
     )
     notice_title = models.CharField(_("Bescheid: Überschrift"), max_length=200, blank=True)
+    # Pick-up (ADR 0029): the catalog service whose appointments are the pick-up slots
+    # ("Abholung"); the citizen gets a link to book one when the clerk marks the case ready.
+    pickup_service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abholung: Terminleistung"),
+    )
     maturity_level = models.PositiveSmallIntegerField(
         _("Reifegrad bei Veröffentlichung"), default=3
     )
@@ -155,6 +165,20 @@ class Application(TenantModel):
     )
     guest_email = models.EmailField(_("E-Mail (Gast)"), blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # Acting for someone else (ADR 0028): the capacity and the represented person's or
+    # company's data, derived from the answers of the generated "Für wen?" step.
+    acting_as = models.CharField(
+        _("Antrag gestellt"),
+        max_length=12,
+        blank=True,
+        choices=[
+            ("selbst", _("für sich selbst")),
+            ("elternteil", _("als Elternteil")),
+            ("betreuung", _("als gesetzliche Betreuung")),
+            ("firma", _("als Vertretung einer Firma")),
+        ],
+    )
+    represented = models.JSONField(_("Vertretene Person oder Firma"), default=dict, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     case_status = models.CharField(_("Bearbeitungsstand"), max_length=40, blank=True)
     outcome = models.CharField(
@@ -181,6 +205,23 @@ class Application(TenantModel):
         null=True, blank=True, help_text=_("Vom Fachverfahren abgeholt")
     )
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # Pick-up (ADR 0029): when the clerk marked it ready (once), and the booked slot.
+    pickup_ready_at = models.DateTimeField(_("Abholbereit seit"), null=True, blank=True)
+    pickup_booking = models.ForeignKey(
+        "appointments.Booking",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Abholtermin"),
+    )
+
+    @property
+    def representation_line(self) -> str:
+        """ "als gesetzliche Betreuung für Max Muster (geb. 01.02.1950)" – or ""."""
+        from .representation import describe
+
+        return describe(self.acting_as, self.represented) if self.acting_as != "selbst" else ""
 
     class Meta:
         verbose_name = _("Antrag")

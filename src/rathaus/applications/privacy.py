@@ -3,7 +3,7 @@
 from rathaus.core.export import ExportFile, Section, Statement, email_q
 from rathaus.core.retention import Rule, days
 
-from . import services
+from . import representation, services
 
 #: A registration whose e-mail address was never confirmed lapses after this many days.
 UNACTIVATED_DAYS = 7
@@ -45,14 +45,15 @@ RETENTION = [
     Rule(
         key="applications.cases",
         area="Online-Anträge",
-        record="Anträge: Formularangaben, Nachweise (Dateien), Nachrichten im Postfach, "
+        record="Anträge: Formularangaben (auch Name, Geburtsdatum und Anschrift einer vertretenen "
+        "Person oder Firma), Nachweise (Dateien), Nachrichten im Postfach, "
         "Bearbeitungsvermerke, Bescheide",
         purpose="Antrag bearbeiten und bescheiden",
         legal_basis="Art. 6 Abs. 1 lit. c und e DSGVO i. V. m. dem Fachrecht der Leistung",
         period="je Leistung festgelegt (zwischen 180 Tagen und 10 Jahren nach Abschluss)",
-        action="Formularangaben, Dateien, Nachrichten, freie Texte der Vorgangshistorie und die "
-        "Verknüpfung zum Konto werden gelöscht; Leistung, Daten und Ergebnis bleiben für die "
-        "Statistik",
+        action="Formularangaben, Angaben zur vertretenen Person oder Firma, Dateien, Nachrichten, "
+        "freie Texte der Vorgangshistorie und die Verknüpfung zum Konto werden gelöscht; "
+        "Leistung, Daten, Ergebnis und die Art der Vertretung bleiben für die Statistik",
         recipients="das Fachverfahren der Kommune (Abruf über die Schnittstelle)",
         job=services.anonymise_closed_cases,
     ),
@@ -124,6 +125,7 @@ def export_applications(person):
                 "Ergebnis": app.get_outcome_display(),
                 "eingereicht am": app.submitted_at,
                 "Angaben": {k: v for k, v in app.data.items() if not k.startswith("_")},
+                "Vertretung": representation.export(app.acting_as, app.represented),
                 "Zahlungen": [
                     {"Betrag (Cent)": p.amount_cents, "Status": p.status, "am": p.created_at}
                     for p in app.payments.all()

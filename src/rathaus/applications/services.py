@@ -18,7 +18,7 @@ from rathaus.catalog import services as catalog_services
 from rathaus.catalog.models import Service
 from rathaus.core import audit
 
-from . import formengine
+from . import formengine, representation
 from .models import (
     Application,
     CaseEvent,
@@ -119,7 +119,7 @@ def check_form_fees(form: FormDefinition) -> None:
     the dog-tax bug); rules may only read answers the form asks; ranges cannot be charged.
     """
     rows = list(form.service.fees.all())
-    fields = formengine.all_fields(form.schema)
+    fields = formengine.answer_names(form.schema)
     for row in rows:
         if len(rows) > 1 and not row.rule:
             raise ApplicationError(
@@ -187,8 +187,18 @@ def save_step(app: Application, step_key: str, form: formengine.StepForm, *, use
         done = [k for k in data.get("_steps_done", []) if k != step_key] + [step_key]
         data["_steps_done"] = done
         locked.data = formengine.prune_hidden(locked.form.schema, data)
+        locked.acting_as, locked.represented = representation.record(locked.data)
         _refresh_fee(locked)
-        locked.save(update_fields=["data", "fee_cents", "fee_lines", "updated_at"])
+        locked.save(
+            update_fields=[
+                "data",
+                "acting_as",
+                "represented",
+                "fee_cents",
+                "fee_lines",
+                "updated_at",
+            ]
+        )
         _drop_orphan_uploads(locked)
     app.refresh_from_db()
 
@@ -356,6 +366,7 @@ def anonymise(app: Application) -> None:
         # (the one sanctioned change of the append-only history: retention, ADR 0170)
         locked.case_events.exclude(text="").update(text="")
         locked.data = {}
+        locked.represented = {}  # the capacity (acting_as) stays for the statistics
         locked.applicant = None
         locked.guest_email = ""
         locked.anonymised_at = timezone.now()
@@ -453,3 +464,78 @@ def anonymise_booking_payments(now) -> int:
 
 #: The purpose of a booking payment after its retention period (no booking code).
 BOOKING_PAYMENT_ANONYMISED = "Reservierungsgebühr (Termin anonymisiert)"
+
+
+# --- pick-up (ADR 0029) ------------------------------------------------------------------
+
+
+def mark_ready_for_pickup(app: Application, *, actor=None) -> bool:
+    """The clerk marks the document ready for pick-up: once. The citizen gets one mail
+    with a signed link to book a pick-up slot (or the walk-in hours); a second call
+    (double click, second clerk) changes nothing and sends nothing. Returns True once."""
+    from .tasks import send_pickup_mail
+
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=app.pk)
+        if locked.is_draft or locked.anonymised_at:
+            raise ApplicationError("Dieser Antrag kann nicht als abholbereit gemeldet werden.")
+        if locked.pickup_ready_at:
+            return False
+        locked.pickup_ready_at = timezone.now()
+        locked.save(update_fields=["pickup_ready_at", "updated_at"])
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.NOTE,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label="Sachbearbeitung",
+            text="Liegt zur Abholung bereit. Die antragstellende Person wurde benachrichtigt.",
+            internal=False,
+        )
+        audit.record("applications.pickup_ready", locked, actor=actor)
+        if locked.contact_email:
+            transaction.on_commit(functools.partial(send_pickup_mail.enqueue, locked.pk))
+    app.refresh_from_db()
+    return True
+
+
+def book_pickup(app: Application, offer, starts_at):
+    """Book the pick-up slot for a case that is ready: one per case (a second call returns
+    the first booking while it is active). The link proved the address, so the booking
+    is confirmed at once; it is recorded on the case and in its history."""
+    from rathaus.appointments import services as appointment_services
+
+    with transaction.atomic():
+        # no outer join under FOR UPDATE (PostgreSQL refuses the nullable side)
+        locked = Application.objects.select_for_update().get(pk=app.pk)
+        if not locked.pickup_ready_at or locked.anonymised_at:
+            raise ApplicationError("Für diesen Antrag liegt nichts zur Abholung bereit.")
+        current = locked.pickup_booking
+        if current is not None and current.is_active:
+            return current
+        booking = appointment_services.hold(
+            offer,
+            starts_at,
+            name=_applicant_name(locked),
+            email=locked.contact_email,
+            preconfirmed=True,
+            idempotency_key=f"abholung-{locked.key}-{starts_at:%Y%m%d%H%M}",
+        )
+        locked.pickup_booking = booking
+        locked.save(update_fields=["pickup_booking", "updated_at"])
+        CaseEvent.objects.create(
+            application=locked,
+            kind=CaseEvent.Kind.NOTE,
+            actor_label="Antragsteller/in",
+            text=f"Abholtermin gebucht: {timezone.localtime(booking.starts_at):%d.%m.%Y %H:%M} "
+            f"Uhr, {booking.resource.location.name} (Buchungscode {booking.code}).",
+            internal=False,
+        )
+        audit.record("applications.pickup_booked", locked, data={"booking": booking.code})
+    return booking
+
+
+def _applicant_name(app: Application) -> str:
+    if app.applicant is not None and app.applicant.get_full_name():
+        return app.applicant.get_full_name()
+    name = f"{app.data.get('vorname', '')} {app.data.get('nachname', '')}".strip()
+    return name or app.reference

@@ -8,9 +8,10 @@ import time
 import urllib.error
 import urllib.request
 
-from django.core.mail import EmailMessage, send_mail
 from django.utils import timezone
 from django_tasks import task
+
+from rathaus.core.mail import send_town_mail, town_message
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +21,11 @@ def send_email(to: str, subject: str, body: str, upload_ids: list[int] | None = 
     """Kept only so that task rows queued before ids-only mails still run; not enqueued
     any more (guest messages: ``send_guest_message``)."""
     if not upload_ids:
-        send_mail(subject, body, None, [to])
+        send_town_mail(None, subject, body, [to])  # no town is known: the installation's
         return
     from .models import Upload
 
-    message = EmailMessage(subject, body, None, [to])
+    message = town_message(None, subject, body, [to])
     for upload in Upload.objects.filter(pk__in=upload_ids):
         with upload.file.open("rb") as handle:
             message.attach(upload.original_name, handle.read(), upload.content_type)
@@ -46,7 +47,7 @@ def send_guest_message(message_id: int) -> None:
         return
     app = message.application
     body = f"{message.body}\n\nAktenzeichen: {app.reference}\n{app.municipality.name}"
-    email = EmailMessage(message.subject, body, None, [app.guest_email])
+    email = town_message(app.municipality, message.subject, body, [app.guest_email])
     for upload in message.attachments.all():
         with upload.file.open("rb") as handle:
             email.attach(upload.original_name, handle.read(), upload.content_type)
@@ -83,8 +84,49 @@ def send_case_mail(application_id: int, kind: str) -> None:
         return
     template, subject = CASE_MAILS[kind]
     body = render_to_string(template, {"app": app})
-    send_mail(
-        subject.format(ref=app.reference, service=app.service.name), body, None, [app.contact_email]
+    subject = subject.format(ref=app.reference, service=app.service.name)
+    send_town_mail(app.municipality, subject, body, [app.contact_email])
+
+
+@task()
+def send_pickup_mail(application_id: int) -> None:
+    """ "Ready for pick-up" with the signed booking link (ADR 0029), rendered at send time.
+
+    Carries the id only; the link comes from the town's base URL and the mail from the
+    town's sender. An anonymised case gets no mail."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from rathaus.core import tenancy
+
+    from . import pickup
+    from .models import Application
+
+    app = (
+        Application.objects.select_related(
+            "service__office", "municipality", "applicant", "form__pickup_service"
+        )
+        .filter(pk=application_id, anonymised_at__isnull=True, pickup_ready_at__isnull=False)
+        .first()
+    )
+    if app is None or not app.contact_email:
+        return
+    path = reverse("applications:pickup", args=[pickup.make_token(app)])
+    offer = pickup.offer_for(app)
+    body = render_to_string(
+        "applications/email/pickup_ready.txt",
+        {
+            "app": app,
+            "link": tenancy.public_url(app.municipality, path),
+            "offer": offer,
+            "walk_in": pickup.walk_in_days(app, offer, days=7),
+        },
+    )
+    send_town_mail(
+        app.municipality,
+        f"Abholbereit: {app.service.name} ({app.reference})",
+        body,
+        [app.contact_email],
     )
 
 
@@ -124,7 +166,7 @@ def send_account_mail(user_id: int, kind: str, municipality_id: int | None) -> N
         link = tenancy.public_url(town, path)
         body = render_to_string("applications/email/already_registered.txt", {"link": link})
         subject = "Sie haben bereits ein Konto"
-    send_mail(subject, body, None, [user.email])
+    send_town_mail(town, subject, body, [user.email])
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:

@@ -3,7 +3,16 @@ from django.urls import path, reverse_lazy
 
 from rathaus.core.ratelimit import ratelimit
 
-from . import account_privacy, accounts, booking_fees, builder_views, clerk, demopay, views
+from . import (
+    account_privacy,
+    accounts,
+    booking_fees,
+    builder_views,
+    clerk,
+    demopay,
+    pickup_views,
+    views,
+)
 from .accounts_forms import KernPasswordResetForm, KernSetPasswordForm
 
 app_name = "applications"
@@ -76,6 +85,7 @@ citizen_urls = [
     path("antrag/<uuid:key>/", views.detail, name="detail"),
     path("zahlung/webhook/<slug:provider>/", views.payment_webhook, name="payment_webhook"),
     path("termingebuehr/<str:token>/", booking_fees.pay, name="booking_fee"),
+    path("abholung/<str:token>/", pickup_views.page, name="pickup"),
     path("termingebuehr/<str:token>/zurueck/", booking_fees.pay_return, name="booking_fee_return"),
     path("demo-pay/<str:token>/", demopay.hosted_page, name="demo_pay"),
 ]
@@ -84,6 +94,11 @@ clerk_urls = [
     path("verwaltung/", clerk.inbox, name="inbox"),
     path("verwaltung/vorgang/<str:reference>/", clerk.case_detail, name="case"),
     path("verwaltung/vorgang/<str:reference>/uebernehmen/", clerk.my_assign, name="take"),
+    path(
+        "verwaltung/vorgang/<str:reference>/abholbereit/",
+        clerk.ready_for_pickup,
+        name="case_pickup",
+    ),
     path(
         "verwaltung/vorgang/<str:reference>/<slug:action>/", clerk.case_action, name="case_action"
     ),

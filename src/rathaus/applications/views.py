@@ -17,7 +17,7 @@ from rathaus.core.forms import KernForm
 from rathaus.core.parsing import ParseError, parse_int
 from rathaus.core.ratelimit import ratelimit
 
-from . import cases, formengine, payments, services
+from . import cases, formengine, formgroups, payments, services
 from .models import Application, FormDefinition, Message, Upload
 from .validators import check_upload
 
@@ -122,11 +122,20 @@ def step(request, key, step_key):
     visible, index = _step_nav(schema, app.data, step_key)
     uploads = {n for n, v in app.data.items() if isinstance(v, dict) and "upload" in v}
     initial = formengine.initial_for(step_def, app.data, request.user)
+    status = ""
     if request.method == "POST":
-        form = formengine.StepForm(
-            step_def, app.data, request.POST, request.FILES, initial=initial, has_upload=uploads
-        )
-        if form.is_valid():
+        try:  # a group's row count and the add/remove buttons are parsed like any parameter
+            action = formgroups.action(step_def, request.POST)
+            form = formengine.StepForm(
+                step_def, app.data, request.POST, request.FILES, initial=initial, has_upload=uploads
+            )
+        except ParseError as error:
+            return render(
+                request, "core/error.html", {"status": 400, "message": error.reason}, status=400
+            )
+        if action is not None:  # add or remove a row: show the step again, nothing is saved
+            form, status = _regroup(form, action, step_def, app.data, uploads)
+        elif form.is_valid():
             try:
                 services.save_step(app, step_key, form, user=request.user)
             except services.ApplicationError:  # submitted meanwhile (another tab)
@@ -156,8 +165,42 @@ def step(request, key, step_key):
             "total": len(visible),
             "back": back,
             "multipart": any(f["type"] == "file" for f in step_def.get("fields", [])),
+            "group_status": status,
         },
     )
+
+
+def _regroup(form, action, step_def, known, uploads):
+    """The step again with one row more or less; what was typed stays, nothing is saved.
+
+    The new (or the following) row's first input gets ``autofocus`` – which works without
+    JavaScript and after htmx's swap alike."""
+    kind, spec, index = action
+    initial = {}
+    for name, field_spec in form.specs.items():
+        if formgroups.is_group(field_spec):
+            initial[name] = form._raw_rows(name)
+        elif field_spec["type"] != "file":
+            initial[name] = form._raw_value(name)
+    rows = initial[spec["name"]]
+    low, high = formgroups.bounds(spec)
+    if kind == "add" and len(rows) < high:
+        rows.append({})
+        focus, status = len(rows) - 1, _("%(row)s hinzugefügt.")
+    elif kind == "remove" and len(rows) > low and index is not None:
+        removed = formgroups.row_title(spec, index)
+        del rows[index]
+        focus, status = min(index, len(rows) - 1), _("%(removed)s entfernt.")
+        status = status % {"removed": removed}
+    else:
+        focus, status = None, _("Die Zahl der Einträge kann nicht weiter geändert werden.")
+    if kind == "add" and focus is not None:
+        status = status % {"row": formgroups.row_title(spec, focus)}
+    new_form = formengine.StepForm(step_def, known, initial=initial, has_upload=uploads)
+    if focus is not None and focus >= 0:
+        first = formgroups.input_name(spec["name"], focus, spec["fields"][0]["name"])
+        new_form.fields[first].widget.attrs["autofocus"] = True
+    return new_form, status
 
 
 def _next_url(app, step_key):

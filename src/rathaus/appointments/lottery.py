@@ -17,7 +17,6 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -26,6 +25,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from rathaus.core import audit, rows
+from rathaus.core.mail import send_town_mail
 
 from . import cache as availability_cache
 from . import capacity, documents, releases, waitlist
@@ -320,9 +320,9 @@ def notify_entry(entry_id: int) -> None:
         subject = "Ergebnis der Terminverlosung"
     with translation.override("de"):
         body = render_to_string("appointments/email/lottery_result.txt", context)
-    EmailMessage(
-        subject=f"{subject} – {lottery.municipality.name}", body=body, to=[entry.email]
-    ).send()
+    send_town_mail(
+        lottery.municipality, f"{subject} – {lottery.municipality.name}", body, [entry.email]
+    )
 
 
 def schedules_with_lottery(municipality):

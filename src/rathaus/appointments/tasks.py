@@ -1,12 +1,12 @@
 """E-mails of the Terminvergabe, sent as background tasks after the transaction commits."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
 from rathaus.catalog import english
+from rathaus.core.mail import town_message
 
 from . import documents
 from .models import Booking
@@ -74,10 +74,11 @@ def _send(booking: Booking, template: str, subject: str, *, attach=False, extra=
             **(extra or {}),
         }
         body = render_to_string(f"appointments/email/{template}.txt", context)
-    message = EmailMessage(
-        subject=f"{subject} – {booking.municipality.name}",
-        body=body,
-        to=[booking.email],
+    message = town_message(
+        booking.municipality,
+        f"{subject} – {booking.municipality.name}",
+        body,
+        [booking.email],
         reply_to=[booking.resource.location.office.email]
         if booking.resource.location.office.email
         else None,

@@ -11,7 +11,6 @@ line gets the offer, and so on.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from rathaus.core import audit
+from rathaus.core.mail import send_town_mail
 
 from . import documents, hooks
 from .models import Booking, BookingStatus, Offer, WaitlistEntry
@@ -155,8 +155,9 @@ def send_offer(entry_id: int) -> None:
     }
     with translation.override("de"):
         body = render_to_string("appointments/email/waitlist_offer.txt", context)
-    EmailMessage(
-        subject=f"Ein Termin ist frei geworden – {entry.municipality.name}",
-        body=body,
-        to=[entry.email],
-    ).send()
+    send_town_mail(
+        entry.municipality,
+        f"Ein Termin ist frei geworden – {entry.municipality.name}",
+        body,
+        [entry.email],
+    )

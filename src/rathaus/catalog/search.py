@@ -25,7 +25,11 @@ per-question rules):
 The index is built in memory per municipality from the database and rebuilt
 when its version counter (in the shared cache, bumped by signals on every
 catalog change) moves, so queries never touch the database except for one
-cache read.
+cache read. A process keeps the indexes of the few towns it served last
+(``CATALOG_SEARCH_INDEXES``); a built index is also put into the shared cache,
+compressed, under its town and version, so another process (or this one after
+dropping it) loads it in milliseconds instead of rebuilding it from the
+database (ADR 0216).
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 import math
+import pickle
 import re
 import threading
+import zlib
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -186,6 +192,10 @@ def _trigrams(word: str) -> set[str]:
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
 
+def _gram_key(gram: str, length: int) -> str:
+    return f"{gram}{length}"  # a trigram has three characters: no ambiguity
+
+
 def _deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -239,9 +249,11 @@ class Index:
         self.surface: dict[str, str] = {}
         self.display: dict[str, str] = {}  # folded surface word -> word as written
         # Typo candidates: single deletions -> short words (one typo, SymSpell), and
-        # (trigram, word length) -> long words (one or two typos, q-gram filter).
-        self.deletions: dict[str, list[str]] = defaultdict(list)
-        self.trigrams: dict[tuple[str, int], list[str]] = defaultdict(list)
+        # trigram + word length -> long words (one or two typos, q-gram filter). The words
+        # are kept as one space-separated string per key: a third of the memory of lists
+        # and quick to load from the shared cache (ADR 0216).
+        self.deletions: dict[str, str] = {}
+        self.trigrams: dict[str, str] = {}
         self._build(records)
 
     # building
@@ -270,13 +282,17 @@ class Index:
                 {name: self._field_terms(name, record.get(name, "")) for name in FIELDS}
             )
         self.known_terms = {term for doc in field_terms for ts in doc.values() for term in ts}
+        trigrams: dict[str, list[str]] = defaultdict(list)
+        deletions: dict[str, list[str]] = defaultdict(list)
         for key in list(self.surface):
             if len(key) >= LONG_WORD:
                 for gram in _trigrams(key):
-                    self.trigrams[(gram, len(key))].append(key)
+                    trigrams[_gram_key(gram, len(key))].append(key)
             elif len(key) >= 3:
                 for variant in _deletions(key):
-                    self.deletions[variant].append(key)
+                    deletions[variant].append(key)
+        self.trigrams = {gram: " ".join(keys) for gram, keys in trigrams.items()}
+        self.deletions = {variant: " ".join(keys) for variant, keys in deletions.items()}
         # Compound parts of index words (Hundesteuer -> hund, steuer) count as weak occurrences.
         counts: list[dict[str, dict[str, float]]] = []
         memo: dict[str, list[str]] = {}
@@ -388,7 +404,7 @@ class Index:
         for variant in (key, *_deletions(key)):
             if variant in self.surface and variant != key:
                 found.add(variant)
-            found.update(self.deletions.get(variant, ()))
+            found.update(self.deletions.get(variant, "").split())
         found.discard(key)
         return found
 
@@ -397,7 +413,7 @@ class Index:
         shared: dict[str, int] = defaultdict(int)
         for length in range(len(key) - limit, len(key) + limit + 1):
             for gram in grams:
-                for candidate in self.trigrams.get((gram, length), ()):
+                for candidate in self.trigrams.get(_gram_key(gram, length), "").split():
                     shared[candidate] += 1
         # q-gram lemma: each edit destroys at most 3 trigrams of the word.
         needed = max(1, len(grams) - 3 * limit)
@@ -661,8 +677,8 @@ class IndexCache(OrderedDict):
     worker that kept every town it ever served would grow without bound (1.9 GB
     for Sachsen-Anhalt's 218 towns). The least recently used index is dropped,
     so a worker's memory depends on ``CATALOG_SEARCH_INDEXES``, not on the
-    number of towns; a dropped town costs one rebuild (~0.1–0.3 s) on its next
-    search.
+    number of towns; a dropped town is loaded from the shared cache on its next
+    search (~10–30 ms for 150 services), rebuilt only when nobody has it.
     """
 
     def lookup(self, municipality_id: int, version: int) -> Index | None:
@@ -683,6 +699,28 @@ class IndexCache(OrderedDict):
 
 
 _indexes = IndexCache()
+
+# Bump when the Index's attributes change: processes of the old and the new code then
+# never read each other's shared indexes.
+INDEX_FORMAT = 2
+SHARED_SECONDS = 24 * 3600  # a town nobody searched for a day leaves the shared cache
+
+
+def _shared_key(municipality_id: int, version: int) -> str:
+    return f"catalog:search-index:{INDEX_FORMAT}:{municipality_id}:{version}"
+
+
+def dumps(index: Index) -> bytes:
+    """The index's state, pickled and compressed (its split cache stays behind)."""
+    state = {k: v for k, v in index.__dict__.items() if k != "_split_cache"}
+    return zlib.compress(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def loads(blob: bytes) -> Index:
+    """An Index from ``dumps`` (the cache's values are pickles anyway: the same trust)."""
+    index = Index.__new__(Index)
+    index.__dict__.update(pickle.loads(zlib.decompress(blob)))
+    return index
 
 
 def invalidate(municipality_id: int) -> None:
@@ -705,13 +743,18 @@ def get_index(municipality) -> Index:
         cached = _indexes.lookup(municipality.pk, version)
         if cached is not None:
             return cached
-        services = (
-            Service.objects.for_municipality(municipality)
-            .filter(is_published=True)
-            .select_related("topic", "office")
-            .prefetch_related("life_situations")
-        )
-        index = Index(service_records(services))
+        shared = cache.get(_shared_key(municipality.pk, version))
+        if shared is not None:
+            index = loads(shared)
+        else:
+            services = (
+                Service.objects.for_municipality(municipality)
+                .filter(is_published=True)
+                .select_related("topic", "office")
+                .prefetch_related("life_situations")
+            )
+            index = Index(service_records(services))
+            cache.set(_shared_key(municipality.pk, version), dumps(index), SHARED_SECONDS)
         _indexes.store(municipality.pk, version, index)
         return index
 

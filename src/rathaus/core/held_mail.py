@@ -4,25 +4,28 @@
 only; the task sends it and deletes the row. So no task row ever holds the address.
 """
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django_tasks import task
 
+from .mail import send_town_mail
 from .ops.models import HeldMail
 
 
 @task()
 def send_held_mail(pk: int) -> None:
-    held = HeldMail.objects.filter(pk=pk).first()
+    held = HeldMail.objects.select_related("municipality").filter(pk=pk).first()
     if held is None:
         return  # sent by an earlier attempt, or pruned
-    send_mail(held.subject, held.body, None, [held.recipient])
+    send_town_mail(held.municipality, held.subject, held.body, [held.recipient])
     held.delete()
 
 
-def send_after_commit(recipient: str, subject: str, body: str) -> HeldMail:
-    """Hold the mail in a row (inside the caller's transaction), send it after commit."""
-    held = HeldMail.objects.create(recipient=recipient, subject=subject[:200], body=body)
+def send_after_commit(recipient: str, subject: str, body: str, municipality=None) -> HeldMail:
+    """Hold the mail in a row (inside the caller's transaction), send it after commit
+    from ``municipality``'s sender."""
+    held = HeldMail.objects.create(
+        recipient=recipient, municipality=municipality, subject=subject[:200], body=body
+    )
     transaction.on_commit(lambda: send_held_mail.enqueue(held.pk))
     return held
 

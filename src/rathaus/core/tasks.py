@@ -1,7 +1,8 @@
 """Background work of the core: invitations and role notices for staff (issue 21)."""
 
-from django.core.mail import send_mail
 from django_tasks import task
+
+from .mail import send_town_mail
 
 
 @task()
@@ -36,4 +37,4 @@ def send_staff_mail(user_id: int, municipality_id: int, kind: str) -> None:
         "core/email/staff_invitation.txt",
         {"town": town, "user": user, "link": tenancy.public_url(town, path), "kind": kind},
     )
-    send_mail(subject, body, tenancy.mail_sender(town), [user.email])
+    send_town_mail(town, subject, body, [user.email])

@@ -12,10 +12,13 @@ import copy
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.template.loader import render_to_string
 
+from . import hosts as allowed_hosts
 from .memo import Memo
 from .models import Municipality, MunicipalityHost
 
@@ -80,6 +83,19 @@ def is_operator_host(host: str) -> bool:
 def forget_hosts() -> None:
     """Look every host name up again (tests: rows of earlier tests are rolled back)."""
     _hosts.clear()
+    allowed_hosts.forget()
+
+
+def _host_names_changed(**kwargs) -> None:
+    # The allowed host names (core.hosts): at once in this process and again after the
+    # commit; other processes see the memo's version move (bumped after the commit).
+    allowed_hosts.forget()
+    transaction.on_commit(allowed_hosts.forget)
+
+
+for _model in (Municipality, MunicipalityHost):
+    post_save.connect(_host_names_changed, sender=_model, weak=False)
+    post_delete.connect(_host_names_changed, sender=_model, weak=False)
 
 
 @receiver(setting_changed)

@@ -1,12 +1,12 @@
 """Background work of the council module: invitations and search alerts by e-mail."""
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from rathaus.core import tenancy
+from rathaus.core.mail import send_town_mail
 
 
 def absolute(path: str, municipality) -> str:
@@ -53,7 +53,7 @@ def send_invitation(meeting_id: int) -> int:
     subject = f"Einladung: {meeting.name} am {timezone.localtime(meeting.start):%d.%m.%Y}"
     addresses = member_addresses(meeting.organization)
     for address in addresses:
-        send_mail(subject, body, None, [address])
+        send_town_mail(meeting.municipality, subject, body, [address])
     return len(addresses)
 
 
@@ -61,7 +61,7 @@ def send_invitation(meeting_id: int) -> int:
 def send_cancellation(meeting_id: int) -> int:
     from .models import Meeting
 
-    meeting = Meeting.objects.select_related("organization").get(pk=meeting_id)
+    meeting = Meeting.objects.select_related("organization", "municipality").get(pk=meeting_id)
     when = timezone.localtime(meeting.start)
     url = absolute(meeting.get_absolute_url(), meeting.municipality)
     subject = f"Absage: {meeting.name} am {when:%d.%m.%Y}"
@@ -71,7 +71,7 @@ def send_cancellation(meeting_id: int) -> int:
     )
     addresses = member_addresses(meeting.organization)
     for address in addresses:
-        send_mail(subject, body, None, [address])
+        send_town_mail(meeting.municipality, subject, body, [address])
     return len(addresses)
 
 
@@ -91,7 +91,8 @@ def send_alert_confirmation(alert_id: int) -> None:
             ),
         },
     )
-    send_mail(f"Bitte bestätigen: Suchabo „{alert.query}“", body, None, [alert.email])
+    subject = f"Bitte bestätigen: Suchabo „{alert.query}“"
+    send_town_mail(alert.municipality, subject, body, [alert.email])
 
 
 @task()
@@ -116,4 +117,5 @@ def send_alert_matches(alert_id: int, paper_ids: list[int]) -> None:
             ),
         },
     )
-    send_mail(f"Neue Drucksachen zu „{alert.query}“", body, None, [alert.email])
+    subject = f"Neue Drucksachen zu „{alert.query}“"
+    send_town_mail(alert.municipality, subject, body, [alert.email])

@@ -6,12 +6,14 @@ mails are). A row deleted or anonymised in between gets no mail. Task rows are p
 a week after they ran (retention row ``core.finished_tasks``).
 """
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-#: kind -> function(pk, ids) returning (subject, body, recipient) or None.
+from rathaus.core.mail import send_town_mail
+
+#: kind -> function(pk, ids) returning (subject, body, recipient, municipality) or None;
+#: the mail goes out from the town's sender (core.mail.send_town_mail).
 MAILS = {
     "report_received": "rathaus.participation.reports.services.received_mail",
     "report_to_office": "rathaus.participation.reports.services.office_mail",
@@ -33,9 +35,9 @@ def send_mail_about(kind: str, pk: int, ids: list[int] | None = None) -> None:
     message = render(pk, ids or [])
     if message is None:
         return
-    subject, body, recipient = message
+    subject, body, recipient, municipality = message
     if recipient:
-        send_mail(subject, body, None, [recipient])
+        send_town_mail(municipality, subject, body, [recipient])
 
 
 def mail_after_commit(kind: str, pk: int, ids: list[int] | None = None) -> None:
@@ -47,5 +49,6 @@ def mail_after_commit(kind: str, pk: int, ids: list[int] | None = None) -> None:
 
 @task()
 def send_email(subject: str, body: str, recipient: str) -> None:
-    """Kept only so that task rows queued before ids-only mails still run; not enqueued."""
-    send_mail(subject, body, None, [recipient])
+    """Kept only so that task rows queued before ids-only mails still run; not enqueued
+    (no town is known: the installation's sender)."""
+    send_town_mail(None, subject, body, [recipient])

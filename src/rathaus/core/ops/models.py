@@ -57,6 +57,10 @@ class HeldMail(models.Model):
     """
 
     recipient = models.EmailField()
+    # The town whose sender the mail goes out from (core.mail); none: the installation's.
+    municipality = models.ForeignKey(
+        "core.Municipality", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -101,6 +101,7 @@ def request_email_code(budget_round, email: str) -> bool:
         f"Guten Tag,\n\nIhr Code für die Abstimmung im {budget_round.title} lautet:\n\n"
         f"    {code}\n\nSie können damit einmal abstimmen. Wenn Sie den Code nicht "
         "angefordert haben, ignorieren Sie diese E-Mail.\n",
+        municipality=budget_round.municipality,
     )
     return True
 

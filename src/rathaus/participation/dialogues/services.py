@@ -52,7 +52,7 @@ def register(event, *, name: str, email: str) -> Registration:
 
 
 def _registration(pk) -> Registration | None:
-    return Registration.objects.select_related("event").filter(pk=pk).first()
+    return Registration.objects.select_related("event__municipality").filter(pk=pk).first()
 
 
 def confirm_request_mail(pk, ids=()):
@@ -67,6 +67,7 @@ def confirm_request_mail(pk, ids=()):
         f"am {timezone.localtime(event.starts_at):%d.%m.%Y um %H:%M} Uhr ({event.venue}):\n"
         f"{manage_url(registration)}\n\nOhne Bestätigung verfällt die Anmeldung nach 48 Stunden.",
         registration.email,
+        event.municipality,
     )
 
 
@@ -149,6 +150,7 @@ def status_mail(pk, ids=()):
         f"Guten Tag {registration.name},\n\n{text}\n\nAnmeldung ansehen oder absagen: "
         f"{manage_url(registration)}",
         registration.email,
+        event.municipality,
     )
 
 

@@ -183,6 +183,7 @@ def confirm_mail(pk, ids=()):
         f"Unbestätigte Anfragen löschen wir nach {UNCONFIRMED_DAYS} Tagen.\n\n"
         f"Abbestellen: {_link(subscription, 'neighbourhood_unsubscribe')}",
         subscription.email,
+        subscription.municipality,
     )
 
 
@@ -435,6 +436,7 @@ def digest_mail(pk, ids):
         f"Ihre Nachbarschaft diese Woche ({subscription.area_label})",
         digest_text(subscription, found),
         subscription.email,
+        subscription.municipality,
     )
 
 

@@ -84,6 +84,7 @@ def confirm_mail(pk, ids=()):
         f"({alert.area_label}). Bitte bestätigen Sie das hier:\n{confirm}\n\n"
         "Wenn Sie das nicht waren, ignorieren Sie diese E-Mail; dann geschieht nichts.",
         alert.email,
+        alert.municipality,
     )
 
 
@@ -169,6 +170,7 @@ def digest_mail(pk, report_ids):
             alert.area_label, "\n".join(lines), stop
         ),
         alert.email,
+        alert.municipality,
     )
 
 

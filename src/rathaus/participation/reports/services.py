@@ -187,6 +187,7 @@ def received_mail(pk, ids=()):
         "informieren wir Sie per E-Mail.\n\n"
         f"Meldung ansehen (nach Freigabe): {public_url(report)}",
         report.contact_email,
+        report.municipality,
     )
 
 
@@ -202,12 +203,15 @@ def office_mail(pk, ids=()):
         f"{report.description}\n{report.address}\n\n"
         f"Bearbeiten: {tenancy.public_url(report.municipality, staff_path)}",
         report.office.email,
+        report.municipality,
     )
 
 
 def rejected_mail(update_pk, ids=()):
     """The reporter learns that the report is not published, with the moderation reason."""
-    update = ReportUpdate.objects.select_related("report").filter(pk=update_pk).first()
+    update = (
+        ReportUpdate.objects.select_related("report__municipality").filter(pk=update_pk).first()
+    )
     if update is None or not update.report.contact_email:
         return None
     return (
@@ -215,6 +219,7 @@ def rejected_mail(update_pk, ids=()):
         "Ihre Meldung wurde geprüft und wird nicht veröffentlicht."
         + (f"\n\nBegründung: {update.text}" if update.text else ""),
         update.report.contact_email,
+        update.report.municipality,
     )
 
 
@@ -475,7 +480,11 @@ def change_status(
 
 def status_mail(update_pk, ids=()):
     """The reporter learns the new status (of this change; the rest as the report is now)."""
-    update = ReportUpdate.objects.select_related("report__category").filter(pk=update_pk).first()
+    update = (
+        ReportUpdate.objects.select_related("report__category", "report__municipality")
+        .filter(pk=update_pk)
+        .first()
+    )
     if update is None or not update.report.contact_email:
         return None
     report = update.report
@@ -499,6 +508,7 @@ def status_mail(update_pk, ids=()):
         f"Neuer Stand Ihrer Meldung Nr. {report.pk}",
         "Guten Tag,\n\n" + "\n\n".join(lines),
         report.contact_email,
+        report.municipality,
     )
 
 

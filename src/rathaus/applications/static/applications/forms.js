@@ -26,6 +26,11 @@
       update(form);
       form.addEventListener("change", function () { update(form); });
     });
+    // A repeating group's rows were added or removed by htmx (ADR 0027): apply the
+    // conditions to the new inputs as well.
+    document.body.addEventListener("htmx:afterSwap", function () {
+      document.querySelectorAll("form[data-conditional]").forEach(update);
+    });
   });
 })();
 
