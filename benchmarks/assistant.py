@@ -15,7 +15,8 @@ core, catalog and appointments (Musterstadt), then measures:
   per turn, follow-ups rely on the conversation's focus);
 * out-of-scope questions: tests/assistant/out_of_scope.txt; correct = a fallback
   (no service named, phone numbers given) or a pointer to the authority that handles it;
-* with --blind FILE only that set (benchmarks/data/assistant_blind.tsv, never tuned on;
+* with --blind FILE only that set (benchmarks/data/assistant_blind3.tsv is the unseen one;
+  assistant_blind.tsv and assistant_blind2.tsv are development data now, like
   benchmarks/data/assistant_dev.tsv for tuning): right / wrong / fallback per kind;
 * latency of hostile questions (p50/p99/max): long letter strings and compounds up
   to the input limit (``--hostile-only`` runs just this);
@@ -132,6 +133,12 @@ def blind_verdict(answer, kind: str, pattern: str) -> str:
     A counter-question counts as right when the right service is among its choices, and a
     life-situation answer when the right service is one of its steps."""
     offered = [c.name for c in answer.choices] + [s.name for s in getattr(answer, "steps", [])]
+    if answer.language == "en" and answer.choices:
+        # English choices carry English names; the regexes match the German ones.
+        from rathaus.catalog.models import Service
+
+        slugs = [c.slug for c in answer.choices]
+        offered += list(Service.objects.filter(slug__in=slugs).values_list("name", flat=True))
     if kind == "outside":
         if answer.service is None and not answer.choices and not getattr(answer, "steps", []):
             return "right"

@@ -27,6 +27,7 @@ from rathaus.core.models import User
 from rathaus.council.models import SavedSearch
 from rathaus.participation.budget.models import Ballot, BallotEntry, BudgetRound, Proposal, Support
 from rathaus.participation.dialogues.models import DialogueEvent, Registration
+from rathaus.participation.neighbourhood.models import NeighbourhoodSubscription
 from rathaus.participation.reports.models import AreaAlert, Report, ReportCategory
 from rathaus.participation.trees.models import Adoption, Tree, Watering
 
@@ -156,6 +157,16 @@ def _used_every_module(client, town, citizen, clerk):
     Registration.objects.create(event=event, name="Erika Mustermann", email=EMAIL)
     AreaAlert.objects.create(municipality=town, email=EMAIL, street="Lindenallee")
     SavedSearch.objects.create(municipality=town, email=EMAIL, query="Radweg", token="t" * 20)
+    NeighbourhoodSubscription.objects.create(
+        municipality=town,
+        email=EMAIL,
+        way="street",
+        street="Lindenallee",
+        south=Decimal("52.39"),
+        west=Decimal("13.05"),
+        north=Decimal("52.40"),
+        east=Decimal("13.06"),
+    )
     return app
 
 
@@ -180,6 +191,7 @@ def test_download_holds_a_record_from_every_module(client_a, town_a, citizen, pa
         "participation.trees",
         "participation.registrations",
         "participation.area_alerts",
+        "participation.neighbourhood",
         "council.alerts",
     }
     (fee,) = sections["applications.booking_payments"]["records"]
@@ -244,6 +256,7 @@ KEPT = {
     "participation.Registration.name",
     "participation.Registration.email",
     "participation.AreaAlert.email",
+    "participation.NeighbourhoodSubscription.email",
 }
 
 

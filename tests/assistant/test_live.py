@@ -1,6 +1,6 @@
 """Live data in answers: the next free appointment from the booking engine, waiting times."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -45,11 +45,20 @@ def test_booked_out_time_is_not_offered(catalog_a, offer):
 
 
 def test_service_without_offers_has_no_invented_appointment(catalog_a):
-    answer = respond(catalog_a, "Termin für einen Reisepass").answer
+    monday = timezone.make_aware(datetime.combine(date(2026, 11, 23), time(8, 30)))
+    answer = respond(catalog_a, "Termin für einen Reisepass", now=monday).answer
     assert answer.service.slug == "reisepass-beantragen"
     assert "kann ich gerade nicht nennen" in answer.text
-    assert "Sprechzeit ohne Termin" in answer.text or "Sprechzeit" in answer.text
+    assert "Sprechzeit ohne Termin heute: 08:00–09:00 Uhr" in answer.text
     assert not [a for a in answer.actions if a.kind == "booking"]
+
+
+def test_on_a_weekend_the_answer_names_the_next_walk_in_hours(catalog_a):
+    """Before, a Saturday question got only "kann ich gerade nicht nennen" and 115."""
+    saturday = timezone.make_aware(datetime.combine(date(2026, 11, 28), time(10)))
+    answer = respond(catalog_a, "Termin für einen Reisepass", now=saturday).answer
+    assert "kann ich gerade nicht nennen" in answer.text
+    assert "Ohne Termin wieder am 30.11.2026 von 08:00 bis 09:00 Uhr." in answer.text
 
 
 def test_waiting_time_is_left_out_when_no_estimate_exists(catalog_a):

@@ -157,3 +157,54 @@ def test_english_answers_use_the_english_catalog_texts_where_staff_wrote_them(ca
     assert "aged 24 or over: 70" in answer.text and "in German" not in answer.text
     documents = respond(catalog_a, "What documents do I need for a passport?").answer
     assert "biometric passport photo" in documents.text and "in German" not in documents.text
+
+
+DOGS = [
+    record("hund-anmelden", "Hund anmelden (Hundesteuer)", synonyms="Hundesteuer, Hund"),
+    record(
+        "hund-abmelden",
+        "Hund abmelden",
+        synonyms="Hund abmelden, Hundesteuer abmelden",
+        description="Ist Ihr Hund gestorben oder abgegeben, melden Sie ihn ab.",
+    ),
+    record(
+        "schuldnerberatung",
+        "Schuldner- und Insolvenzberatung",
+        synonyms="Schulden, Schuldenberatung",
+        description="Beratung bei Schulden und Privatinsolvenz.",
+    ),
+    record(
+        "schadstoffe",
+        "Schadstoffe entsorgen",
+        synonyms="Schadstoffmobil, Sondermüll",
+        summary="Schadstoffe aus dem Haushalt geben Sie am Schadstoffmobil ab, auch Farben.",
+        description="Alte Farbe, Lacke und Altöl nimmt das Schadstoffmobil an.",
+    ),
+]
+
+
+@pytest.fixture
+def with_dogs(catalog_a):
+    load_services(catalog_a, DOGS)
+    return catalog_a
+
+
+def test_second_stage_answers_the_one_service_a_storys_naming_word_points_to(with_dogs):
+    # "Privatinsolvenz" and "droht" name no service; "Schulden" names exactly one.
+    answer = respond(with_dogs, "Ich habe so viele Schulden, dass mir die Privatinsolvenz droht")
+    assert answer.answer.service is not None
+    assert answer.answer.service.slug == "schuldnerberatung"
+
+
+def test_second_stage_answers_from_the_full_text_when_no_name_fits(with_dogs):
+    answer = respond(with_dogs, "Wohin mit alter Farbe und Altöl?").answer
+    assert answer.service is not None and answer.service.slug == "schadstoffe"
+
+
+def test_split_verbs_are_rejoined_before_the_coverage_check(with_dogs):
+    from rathaus.assistant.retrieval import retrieve
+
+    found = retrieve(with_dogs, "Ab wann melde ich den Hund ab?")
+    assert "abmelde" in found.topic_words and "melde" not in found.topic_words
+    assert found.best.service.slug == "hund-abmelden"
+    assert found.best.coverage == 1.0

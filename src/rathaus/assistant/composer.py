@@ -362,7 +362,21 @@ class RuleBasedComposer:
             lines.append(p["appointment_walk_in"])
             for place in walk_in:
                 lines.append(f"• {place.name}: " + " ".join(self.day_lines(place.today, p)))
-        return lines, not walk_in and not facts.booking_url
+            return lines, False
+        # No walk-in hours today (a weekend, say): tell when the next ones are rather
+        # than leave the citizen with nothing.
+        later = self.next_walk_in_lines(facts.places, p, facts.now or timezone.now())
+        return lines + later, not later and not facts.booking_url
+
+    def next_walk_in_lines(self, places, p, now) -> list[str]:
+        lines = []
+        for place in places:
+            if place.location is None:
+                continue
+            line = self.walk_in_line(place.location, p, now)
+            if line != p["walk_in_none"]:
+                lines.append(f"• {place.name}: {line}")
+        return lines
 
     def online(self, facts, p):
         if facts.online_url:

@@ -39,6 +39,7 @@ from .retrieval import (
     service_names,
     topic_words,
 )
+from .text import WORD as WORD_RE
 from .text import detect_language, tokens
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
@@ -209,6 +210,83 @@ def _one_word_choices(ask: Asked, found) -> Turn | None:
     return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
 
 
+def _named_by_few(ask: Asked, found) -> Turn | None:
+    """Second stage: the words of the question that name services at all are all fully
+    explained by one, two or three services, and the rest is background ("Wir haben einen
+    Welpen vom Züchter geholt", "Ich habe so viele Schulden, dass ich nicht mehr
+    weiterweiß"). One such service is answered, two or three are offered as choices.
+
+    Guards: a question of one topic word is no story ("How old are you?"); services that
+    the search ranks higher and that explain the word in part join the choices
+    ("Ausbildung": BAföG beside the youth labour examination); a German word that names
+    services must be written as a noun when the question uses capitals at all, since a
+    verb alone ("tanken", "kündigen") names an activity many matters share; fewer than
+    half of the words may be unknown to the catalog; and a lone answer must explain a
+    third of the question."""
+    best = found.best
+    if best is None or len(found.topic_words) < 2:
+        return None
+    naming = [i for i, names in enumerate(best.naming) if names]
+    if not naming or not all(_written_as_noun(ask, found.topic_words[i]) for i in naming):
+        return None
+    # Most of the question must be words the catalog knows: "Behinderung Pizzalieferung
+    # Quarkbällchen" is about the food.
+    unknown = sum(1 for known in best.known if not known)
+    if unknown * 2 >= len(best.known):
+        return None
+    meaning = []
+    for candidate in found.candidates:
+        shares = [candidate.explains[i] for i in naming]
+        if all(share == 1.0 for share in shares):
+            meaning.append(candidate)
+        elif not any(m for m in meaning if all(m.explains[i] == 1.0 for i in naming)) and all(
+            share > 0 for share in shares
+        ):
+            meaning.append(candidate)  # ranked above every full explainer
+    full = [c for c in meaning if all(c.explains[i] == 1.0 for i in naming)]
+    if not full or len(meaning) > setting("MAX_FEW", 3):
+        return None
+    if len(meaning) == 1:
+        if meaning[0].coverage < setting("FEW_MIN_COVERAGE", 0.3):
+            return None
+        turn = ask.about(meaning[0].service)
+        turn.answer.confidence = round(meaning[0].coverage, 2)
+        return turn
+    choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in meaning]
+    answer = get_composer().clarification(choices, ask.language)
+    answer.intents = ask.intents
+    pending = [c.slug for c in choices]
+    return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
+
+
+def _told_in_its_text(ask: Asked, found) -> Turn | None:
+    """Second stage over the full texts: the question names no service, but the
+    best-ranked service's description, requirements, procedure or Lebenslagen contain
+    every word of it, and no other ranked service's do ("Wohin mit alter Farbe und
+    Altöl?" is what the hazardous-waste text is about). Its short texts must mention
+    the matter, too."""
+    best = found.best
+    if best is None or len(found.topic_words) < 2 or any(best.naming) or not all(best.known):
+        return None
+    told = [c for c in found.candidates if all(share == 1.0 for share in c.full)]
+    if told != [best] or best.coverage == 0:
+        return None
+    turn = ask.about(best.service)
+    turn.answer.confidence = round(best.coverage, 2)
+    return turn
+
+
+def _written_as_noun(ask: Asked, word: str) -> bool:
+    """German nouns are capitalised; in a question written with capitals, a lower-case
+    German word is a verb or an adjective."""
+    if ask.language != "de":
+        return True
+    written = WORD_RE.findall(ask.question)
+    if not any(w[:1].isupper() for w in written):
+        return True  # all lower case: nothing to tell
+    return any(w.lower() == word and w[:1].isupper() for w in written)
+
+
 def _from_catalog(ask: Asked, choice: str) -> Turn:
     """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
     found = retrieve(ask.municipality, ask.question)
@@ -218,7 +296,12 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
         words = topic_words(ask.question)
         if focus is not None and ask.intents and _explains(ask.municipality, focus, words):
             return ask.about(focus)
-        story = _situation(ask, found) or _one_word_choices(ask, found)
+        story = (
+            _situation(ask, found)
+            or _one_word_choices(ask, found)
+            or _named_by_few(ask, found)
+            or _told_in_its_text(ask, found)
+        )
         if story is not None:
             return story
         answer = get_composer().fallback(ask.municipality, ask.language)
@@ -330,6 +413,9 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
     anything else is a tie and is put back to the citizen as a choice.
     """
     top = good[0]
+    rare = _rare_above_common(good)
+    if rare is not None:
+        return [rare]
     ratio = setting("CLARIFY_RATIO", 0.9)
     close = [c for c in good if c.score >= top.score * ratio]
     best_coverage = max(c.coverage for c in close)
@@ -341,7 +427,39 @@ def _close_candidates(good: list[Candidate]) -> list[Candidate]:
         and (close[0].precision - close[1].precision >= setting("PRECISION_MARGIN", 0.2))
     ):
         return close[:1]
+    if len(close) > 1:
+        # A tie between a service most citizens need and rare neighbours ("Führerschein":
+        # the first licence, not the taxi licence) goes to the common one; the others
+        # are offered as "Meinten Sie …?". A larger catalog adds such neighbours.
+        popular = max(close, key=lambda c: c.service.popularity)
+        ratio = setting("POPULAR_RATIO", 5)
+        if all(
+            popular.service.popularity >= ratio * max(c.service.popularity, 1)
+            for c in close
+            if c is not popular
+        ):
+            return [popular]
     return close[: setting("MAX_CHOICES", 4)]
+
+
+def _rare_above_common(good: list[Candidate]) -> Candidate | None:
+    """A common service that explains the question as well as rare ones ranked a little
+    higher: "Mein Vater ist verstorben" is the death registration (needed by thousands a
+    year), not the corpse passport ranked first by its synonyms (needed by a hundred)."""
+    top = good[0]
+    wide = [
+        c
+        for c in good
+        if c.score >= top.score * setting("ALTERNATIVE_RATIO", 0.75) and c.coverage >= top.coverage
+    ]
+    popular = max(wide, key=lambda c: c.service.popularity)
+    above = [c for c in wide if c.score > popular.score]
+    ratio = setting("POPULAR_RATIO", 5)
+    if above and all(
+        popular.service.popularity >= ratio * max(c.service.popularity, 1) for c in above
+    ):
+        return popular
+    return None
 
 
 def _runners_up(good: list[Candidate], chosen: Candidate) -> list[Candidate]:

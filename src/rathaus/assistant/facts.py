@@ -33,6 +33,8 @@ class Place:
     url: str
     today: Day
     phone: str = ""
+    # For "when are walk-ins possible next" (core.walkin); not part of the answer's data.
+    location: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -56,6 +58,8 @@ class ServiceFacts:
     next_appointment: live.NextAppointment | None = None
     booking_url: str = ""
     waiting: list[live.WaitingTime] = field(default_factory=list)
+    #: The moment the question was asked: "next walk-in hours" count from it.
+    now: datetime | None = None
     # For an English answer: the parts only available in German (marked as such).
     german: frozenset[str] = frozenset()
 
@@ -112,6 +116,7 @@ def places_of(service, today, limit: int = 3) -> list[Place]:
                 url=reverse("core:location", args=[location.slug]),
                 today=day_schedule(location, today),
                 phone=location.phone,
+                location=location,
             )
         )
     return places
@@ -164,6 +169,7 @@ def gather(
         online_url=online_link(service),
         planned_online=planned_online(service),
         appointment_required=service.appointment_required,
+        now=now,
     )
     if english:
         facts.german = _german_parts(service)

@@ -23,6 +23,17 @@ from .text import CONTEXT, CONTEXT_WORDS, FILLER, GENERIC, tokens
 # its summaries only half-mean it (they mention neighbouring services, too).
 NAME_FIELDS = ("name", "name_en", "synonyms", "keywords_en")
 SUMMARY_FIELDS = ("summary", "summary_en")
+# The service's full texts: what it is for, who may use it, how it goes. They say in
+# everyday words what the name does not ("Geld", "Schulden", "selbstständig"), but they
+# also mention neighbouring matters, so they only back a decision (second stage).
+FULL_FIELDS = (
+    "description",
+    "description_en",
+    "requirements",
+    "requirements_en",
+    "procedure",
+    "hints",
+)
 # Short words the catalog does not know at all ("mal", "gar") weigh little; longer unknown
 # words ("Pizza", "Aktien") count fully: a question about them is not about a service.
 SHORT_WORD = 3
@@ -52,6 +63,9 @@ class Candidate:
     # per topic word: does any service's name field name it (else it is background:
     # "Krankenhaus", "Sommer" – or "Pizza")
     naming: tuple[bool, ...] = ()
+    # per topic word: how well the service's name fields *or* its full texts and
+    # Lebenslagen explain it (second stage, see dialogue._second_stage)
+    full: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +185,21 @@ def strong_terms(service: Service, index) -> Terms:
     return memo[key]
 
 
+def full_terms(service: Service, index) -> Terms:
+    """The service's name terms plus the stems of its full texts and Lebenslagen."""
+    memo = index.__dict__.setdefault("_assistant_full_terms", {})
+    key = (service.pk, service.updated_at)
+    if key not in memo:
+        text = " ".join(str(getattr(service, f) or "") for f in FULL_FIELDS)
+        text += " " + " ".join(
+            f"{s.name} {s.name_en} {s.description}" for s in service.life_situations.all()
+        )
+        full = stems_of(text)
+        names = strong_terms(service, index)
+        memo[key] = Terms(names.direct | names.summary | full.direct, names.parts)
+    return memo[key]
+
+
 def explained(sense: WordSense, terms: Terms) -> float:
     """1 if the service's own words mean this word, 0.5 if only in part, else 0."""
     if not sense.terms and not sense.weak:
@@ -253,12 +282,14 @@ def warm(municipality, index) -> None:
     services = (
         Service.objects.for_municipality(municipality)
         .filter(is_published=True)
-        .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS)
+        .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS, *FULL_FIELDS)
+        .prefetch_related("life_situations")
     )
     names: set[str] = set()
     for service in services:
         terms = strong_terms(service, index)
         names |= terms.direct | terms.parts
+        full_terms(service, index)
     index.__dict__["_assistant_names"] = frozenset(names)
     index.__dict__["_assistant_warm"] = True
 
@@ -280,10 +311,27 @@ def service_names(municipality) -> frozenset[str]:
     return index.__dict__.get("_assistant_names", frozenset())
 
 
+def _rejoined(index, question: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """Topic words with split separable verbs rejoined as the search reads them:
+    "Ich wandere nach Kanada aus" is about "auswandern", not about "wandern"."""
+    if not words:
+        return words
+    asked = set(tokens(question))
+    joined: dict[str, str] = {}
+    for term in index._join_separable_verbs(question[:500]):
+        if term in asked:
+            continue
+        for particle in catalog_search.SEPARABLE_PARTICLES:
+            rest = term[len(particle) :]
+            if term.startswith(particle) and rest in words:
+                joined[rest] = term
+    return tuple(joined.get(w, w) for w in words)
+
+
 def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
-    words = topic_words(question)
     index = catalog_search.get_index(municipality)
     warm(municipality, index)
+    words = _rejoined(index, question, topic_words(question))
     hits = (
         index.query(_without_context(question, words)[:500], limit).hits if question.strip() else []
     )
@@ -293,7 +341,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
         .filter(is_published=True, pk__in=[h.service_id for h in hits])
         .select_related("office")
         .prefetch_related("life_situations")
-        .defer("description", "procedure", "legal_basis", "hints")
+        .defer("legal_basis")
         .in_bulk()
     )
     asked = question_terms(index, question) if hits else frozenset()
@@ -304,6 +352,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
         if service is None:  # never trust a hit from elsewhere
             continue
         terms = strong_terms(service, index)
+        everything = full_terms(service, index)
         precision = max(name_precision(service, asked), name_precision(service, asked, True))
         candidates.append(
             Candidate(
@@ -315,6 +364,7 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 tuple(names_it(sense, terms) for sense in senses),
                 tuple(bool(sense.terms or sense.weak) for sense in senses),
                 tuple(bool(sense.terms & names) and not sense.context for sense in senses),
+                tuple(explained(sense, everything) for sense in senses),
             )
         )
     return Retrieval(words, tuple(candidates))
