@@ -446,41 +446,52 @@ def digest_text(subscription, found: dict) -> str:
     def url(name, *args):
         return tenancy.public_url(town, reverse(name, args=args))
 
+    # One section per kind of news: its heading and how one row reads (text, link).
+    sections = [
+        (
+            "reports",
+            "Mängelmeldungen (neu oder mit neuem Stand)",
+            lambda r: (
+                f"Nr. {r.pk} {r.category.name}: {r.get_status_display()}"
+                f"{', ' + r.address if r.address else ''}",
+                url("participation:report_detail", r.pk),
+            ),
+        ),
+        (
+            "papers",
+            "Drucksachen des Rates, die Ihre Straße nennen",
+            lambda p: (f"{p.reference} {p.name}", url("council:paper", p.pk)),
+        ),
+        (
+            "resolutions",
+            "Beschlüsse, die Ihre Straße nennen",
+            lambda i: (
+                f"{i.meeting.name}, TOP {i.number} {i.name}: {i.get_result_display()}",
+                url("council:meeting", i.meeting_id),
+            ),
+        ),
+        (
+            "trees",
+            "Bäume, die diese Woche Wasser brauchen",
+            lambda t: (
+                f"{t} ({t.street or t.district}): es fehlen etwa {t.week.missing} Liter",
+                url("participation:tree_detail", t.pk),
+            ),
+        ),
+        (
+            "dialogues",
+            "Dialoge in Ihrer Nähe (nächste vier Wochen)",
+            lambda e: (
+                f"{timezone.localtime(e.starts_at):%d.%m.%Y, %H:%M} Uhr: {e.title}, {e.venue}",
+                url("participation:event_detail", e.slug),
+            ),
+        ),
+    ]
     parts = [f"Guten Tag,\n\nneu in Ihrer Nachbarschaft ({subscription.area_label}):"]
-    if found["reports"]:
-        lines = [
-            f"- Nr. {r.pk} {r.category.name}: {r.get_status_display()}"
-            f"{', ' + r.address if r.address else ''}\n  "
-            f"{url('participation:report_detail', r.pk)}"
-            for r in found["reports"]
-        ]
-        parts.append("Mängelmeldungen (neu oder mit neuem Stand):\n" + "\n".join(lines))
-    if found["papers"]:
-        lines = [
-            f"- {p.reference} {p.name}\n  {url('council:paper', p.pk)}" for p in found["papers"]
-        ]
-        parts.append("Drucksachen des Rates, die Ihre Straße nennen:\n" + "\n".join(lines))
-    if found["resolutions"]:
-        lines = [
-            f"- {i.meeting.name}, TOP {i.number} {i.name}: {i.get_result_display()}\n  "
-            f"{url('council:meeting', i.meeting_id)}"
-            for i in found["resolutions"]
-        ]
-        parts.append("Beschlüsse, die Ihre Straße nennen:\n" + "\n".join(lines))
-    if found["trees"]:
-        lines = [
-            f"- {t} ({t.street or t.district}): es fehlen etwa {t.week.missing} Liter\n  "
-            f"{url('participation:tree_detail', t.pk)}"
-            for t in found["trees"]
-        ]
-        parts.append("Bäume, die diese Woche Wasser brauchen:\n" + "\n".join(lines))
-    if found["dialogues"]:
-        lines = [
-            f"- {timezone.localtime(e.starts_at):%d.%m.%Y, %H:%M} Uhr: {e.title}, {e.venue}\n  "
-            f"{url('participation:event_detail', e.slug)}"
-            for e in found["dialogues"]
-        ]
-        parts.append("Dialoge in Ihrer Nähe (nächste vier Wochen):\n" + "\n".join(lines))
+    for key, heading, row in sections:
+        if found[key]:
+            lines = [f"- {text}\n  {link}" for text, link in map(row, found[key])]
+            parts.append(f"{heading}:\n" + "\n".join(lines))
     parts.append(
         f"Abo verwalten: {_link(subscription, 'neighbourhood_manage')}\n"
         f"Abbestellen: {_link(subscription, 'neighbourhood_unsubscribe')}"
