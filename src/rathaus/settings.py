@@ -142,7 +142,7 @@ else:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DB_DISABLE_SERVER_SIDE_CURSORS", False
     )
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == POSTGRES_ENGINE
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ----------------------------------------------------
