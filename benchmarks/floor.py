@@ -12,13 +12,19 @@
    ``benchmarks/booking.py`` (10 locations, 28 days of units, so places don't run
    out). Each simulated citizen reads the availability of one day (JSON API) and
    holds one of its free times: the two requests of a booking.
-3. The same load generator (``--processes`` processes x threads, a new connection
-   per request as gunicorn's sync workers close each one) drives each for
-   ``--seconds``, phases alternating for ``--rounds`` (the machine is shared: load
-   from others drifts); prints requests/s, p50/p95, status counts and the app
-   server's CPU per request (from /proc, less sensitive to other load than
-   requests/s), then over all rounds the ratios booking API : floor (goal >= 0.5)
-   and bookings/s : floor (goal >= 0.25).
+3. The same load generator (``--processes`` processes x threads; a new connection
+   per request, or with ``--keepalive`` one kept per thread for as long as the server
+   keeps it) drives each for ``--seconds``, phases alternating for ``--rounds`` (the
+   machine is shared: load from others drifts); prints requests/s, p50/p95, status
+   counts and the app server's CPU per request (from /proc, less sensitive to other
+   load than requests/s), then over all rounds the ratios booking API : floor (goal
+   >= 0.5) and bookings/s : floor (goal >= 0.25).
+
+``--servers sync,gthread,granian`` runs floor and API under each server in the same run
+(gunicorn sync workers close every connection; gthread with one thread per worker and
+granian's WSGI interface keep them alive): ratios against the floor of the same server
+and against the first server's floor. granian is measured only, not a dependency
+(``.venv/bin/pip install granian``; ADR 0098).
 
 ``--before-src DIR`` also runs the booking API of a second source tree (e.g. ``git
 archive main src | tar -x -C /tmp/before``) in the same run, for before/after ratios.
@@ -293,7 +299,11 @@ def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path, se
 
 def stop(process) -> None:
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # not down after 30 s: the group is ended hard
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def main():
@@ -319,6 +329,8 @@ def main():
     kinds = args.servers.split(",")
     if not set(kinds) <= set(SERVERS):
         sys.exit(f"--servers: {', '.join(SERVERS)}")
+    if "granian" in kinds and not (ROOT / ".venv" / "bin" / "granian").exists():
+        sys.exit("granian is no dependency of Rathaus: .venv/bin/pip install granian")
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
