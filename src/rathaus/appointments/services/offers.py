@@ -10,7 +10,7 @@ their offer, switched off (bookings stay valid). One transaction, audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from math import gcd
 
 from django.db import transaction
@@ -30,8 +30,8 @@ MIN_UNIT, MAX_UNIT = 5, 240  # AvailabilityRule.unit_minutes validators
 @dataclass(frozen=True)
 class WeeklyWindow:
     weekdays: tuple[int, ...]
-    start: object  # datetime.time
-    end: object
+    start: time
+    end: time
 
     @property
     def minutes(self) -> int:
