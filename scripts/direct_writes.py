@@ -86,6 +86,7 @@ ALLOWED: dict[str, str] = {
     "rathaus.core.onboarding:update_location": ONBOARDING,
     "rathaus.core.onboarding:close_location": ONBOARDING,
     "rathaus.core.onboarding:reopen_location": ONBOARDING,
+    "rathaus.core.onboarding:update_office": ONBOARDING,
     "rathaus.applications.form_import:_write": IMPORT,
     "rathaus.applications.payments:start_booking_payment": PAYMENT,
     "rathaus.core.embedding:add_origin": DOMAIN,

@@ -345,3 +345,31 @@ def test_town_admin_edits_own_locations_only(town_a, town_b, admin_a, citizen):
     anonymous = Client(HTTP_HOST="a.test").get(f"/verwaltung/standorte/{own.pk}/")
     assert anonymous.status_code == 302 and "/anmelden/" in anonymous["Location"]
     assert Location.objects.get(pk=other.pk).city == "Beispielstadt-B"
+
+
+def test_offices_are_edited_inside_their_town(land_client, town_a, town_b, admin_a):
+    from rathaus.core.models import Office
+
+    own = Office.objects.get(municipality=town_a)
+    other = Office.objects.get(municipality=town_b)
+    data = {"name": "Bürgerservice", "short_name": "BS", "phone": "+49 331 123-0", "email": ""}
+    response = land_client.post(f"/land/kommunen/{town_a.slug}/aemter/{own.pk}/", data)
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.name, own.phone, own.slug) == ("Bürgerservice", "+49 331 123-0", "a-buergerbuero")
+    assert AuditEntry.objects.filter(action="core.office_changed").exists()
+    assert land_client.get(f"/land/kommunen/{town_a.slug}/aemter/{other.pk}/").status_code == 404
+    client = Client(HTTP_HOST="a.test")
+    client.force_login(admin_a)
+    assert client.get(f"/verwaltung/aemter/{own.pk}/").status_code == 200
+    assert client.post(f"/verwaltung/aemter/{other.pk}/", data).status_code == 404
+    assert Office.objects.get(pk=other.pk).name == "Bürgerbüro B"
+    for change, message in (
+        ({"phone": "²²²"}, "Telefonnummer"),
+        ({"name": "\x00"}, "Null"),
+        ({"name": "x" * 10_000}, "Zeichen"),
+        ({"email": "nein"}, "E-Mail"),
+    ):
+        response = client.post(f"/verwaltung/aemter/{own.pk}/", {**data, **change})
+        assert response.status_code == 200 and message in response.content.decode(), change
+    assert Office.objects.get(pk=own.pk).name == "Bürgerservice"

@@ -198,6 +198,28 @@ class LocationEditForm(LocationForm):
         }
 
 
+class OfficeForm(KernForm):
+    """An office's name and contact."""
+
+    name = forms.CharField(label=_("Name der Organisationseinheit"), max_length=200)
+    short_name = forms.CharField(label=_("Kurzname"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+
+    @staticmethod
+    def initial_from(office) -> dict:
+        return {
+            "name": office.name,
+            "short_name": office.short_name,
+            "phone": office.phone,
+            "email": office.email,
+        }
+
+
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

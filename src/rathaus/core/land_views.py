@@ -253,3 +253,17 @@ def location_edit(request, slug, pk):
         back_url=reverse("land:town", args=[town.slug]),
         here_url=request.path,
     )
+
+
+@operator_host_only
+@operator_required
+def office_edit(request, slug, pk):
+    town = get_object_or_404(Municipality, slug=slug)
+    return location_pages.office_page(
+        request,
+        town,
+        pk,
+        base="core/land/base.html",
+        back_url=reverse("land:town", args=[town.slug]),
+        here_url=request.path,
+    )

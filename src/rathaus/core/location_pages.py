@@ -1,8 +1,9 @@
-"""Editing a town's locations after onboarding (issue 21): address, position, weekly
-hours as a weekday form, closed days. One page, two ways in: the Land operator
-(/land/kommunen/<town>/standorte/<id>/) and the town's own administrators
-(/verwaltung/standorte/<id>/); the caller names the town, the location is looked up
-inside it only (another town's id answers 404)."""
+"""Editing a town's locations and offices after onboarding (issue 21): address,
+position, weekly hours as a weekday form, closed days; an office's name and contact.
+One page each, two ways in: the Land operator (/land/kommunen/<town>/standorte/<id>/,
+…/aemter/<id>/) and the town's own administrators (/verwaltung/standorte/<id>/,
+/verwaltung/aemter/<id>/); the caller names the town, the row is looked up inside it
+only (another town's id answers 404)."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -11,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import onboarding
-from .land_forms import ClosureForm, LocationEditForm
-from .models import Location
+from .land_forms import ClosureForm, LocationEditForm, OfficeForm
+from .models import Location, Office
 from .parsing import ParseError, try_id
 
 
@@ -104,3 +105,30 @@ def location_page(request, town, raw_pk, *, base: str, back_url: str, here_url: 
         "back_url": back_url,
     }
     return render(request, "core/location_edit.html", context)
+
+
+def office_page(request, town, raw_pk, *, base: str, back_url: str, here_url: str):
+    """An office of ``town`` (another town's id answers 404): name and contact."""
+    office_id = try_id(raw_pk)
+    office = Office.objects.for_municipality(town).filter(pk=office_id).first()
+    if office_id is None or office is None:
+        raise Http404(_("Diese Organisationseinheit gibt es in dieser Kommune nicht."))
+    form = OfficeForm(request.POST or None, initial=OfficeForm.initial_from(office))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            onboarding.update_office(
+                office,
+                name=data["name"],
+                short_name=data["short_name"],
+                phone=data["phone"],
+                email=data["email"],
+                actor=request.user,
+            )
+        except ParseError as error:
+            _apply(form, error)
+        else:
+            messages.success(request, _("Die Organisationseinheit ist gespeichert."))
+            return redirect(here_url)
+    context = {"base": base, "town": town, "office": office, "form": form, "back_url": back_url}
+    return render(request, "core/office_edit.html", context)

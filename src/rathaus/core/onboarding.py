@@ -599,3 +599,54 @@ def weekly_windows(location) -> tuple[dict[str, object], list[OpeningHours]]:
         initial[f"{key}_from_{hours.weekday}"] = hours.opens
         initial[f"{key}_until_{hours.weekday}"] = hours.closes
     return initial, extra
+
+
+@transaction.atomic
+def update_office(
+    office,
+    *,
+    name: str,
+    short_name: str = "",
+    phone: str = "",
+    email: str = "",
+    actor=None,
+    actor_label: str = "",
+) -> Office:
+    """Change an office's name and contact (its address in URLs, the slug, stays)."""
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    name = clean_text(name, "name", max_length=200, multiline=False)
+    if not name:
+        raise ParseError("name", "Bitte ausfüllen.")
+    short_name = clean_text(short_name, "short_name", max_length=60, multiline=False)
+    phone = clean_text(phone, "phone", max_length=40, multiline=False)
+    if phone and not re.fullmatch(r"[0-9+()/ \-]{3,40}", phone):
+        raise ParseError("phone", "Bitte eine Telefonnummer aus Ziffern, +, /, - angeben.")
+    email = _parse_email(email, "email", required=False)
+    if (
+        Office.objects.for_municipality(office.municipality_id)
+        .filter(name=name)
+        .exclude(pk=office.pk)
+        .exists()
+    ):
+        raise ParseError("name", "Eine andere Organisationseinheit heißt schon so.")
+    changed = [
+        field
+        for field, value in (
+            ("name", name),
+            ("short_name", short_name),
+            ("phone", phone),
+            ("email", email),
+        )
+        if getattr(office, field) != value
+    ]
+    if changed:
+        office.name, office.short_name, office.phone, office.email = name, short_name, phone, email
+        office.save()
+        audit.record(
+            "core.office_changed",
+            office,
+            actor=actor,
+            actor_label=actor_label,
+            data={"fields": changed},
+        )
+    return office

@@ -97,3 +97,15 @@ def location_edit(request, pk):
         back_url=reverse("core:staff_locations"),
         here_url=request.path,
     )
+
+
+@role_required(Role.ADMINISTRATOR)
+def office_edit(request, pk):
+    return location_pages.office_page(
+        request,
+        request.municipality,
+        pk,
+        base="staff_base.html",
+        back_url=reverse("core:staff_locations"),
+        here_url=request.path,
+    )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("verwaltung/personal/<str:pk>/entziehen/", staff_views.revoke, name="staff_revoke"),
     path("verwaltung/standorte/", staff_views.locations, name="staff_locations"),
     path("verwaltung/standorte/<str:pk>/", staff_views.location_edit, name="staff_location_edit"),
+    path("verwaltung/aemter/<str:pk>/", staff_views.office_edit, name="staff_office_edit"),
     path("verwaltung/betrieb/", ops_views.operations, name="operations"),
     path("verwaltung/einbetten/", embedding_views.page, name="embedding"),
     path("verwaltung/betrieb/modus/", ops_views.service_mode, name="service_mode"),
