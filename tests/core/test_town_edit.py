@@ -306,6 +306,7 @@ def test_close_and_reopen_a_location(land_client, town_a):
         ({"first": (today - timedelta(days=1)).isoformat()}, "ab heute"),
         ({"last": today.isoformat()}, "liegt vor"),
         ({"first": "2026-02-30"}, "gültiges Datum"),
+        ({"first": "9999-12-31", "last": "9999-12-31"}, "zwei Jahre"),
         ({"reason": ""}, "erforderlich"),
     ):
         response = land_client.post(url, {**data, **change})

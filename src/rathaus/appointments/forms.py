@@ -135,7 +135,7 @@ class BookableForm(KernForm):
         initial=2,
     )
     horizon_days = forms.IntegerField(
-        label=_("Wie viele Tage im Voraus buchbar"), min_value=1, max_value=730, initial=28
+        label=_("Wie viele Tage im Voraus buchbar"), min_value=1, max_value=365, initial=28
     )
     refresh_windows = forms.BooleanField(
         label=_("Zeitfenster neu aus den Öffnungszeiten übernehmen (ab heute)"),

@@ -243,6 +243,8 @@ class ClosureForm(KernForm):
         first, last = data.get("first"), data.get("last")
         if first and first < self.today:
             self.add_error("first", _("Bitte ein Datum ab heute angeben."))
+        elif first and (first - self.today).days > 730:
+            self.add_error("first", _("Höchstens zwei Jahre im Voraus."))
         if first and last and last < first:
             self.add_error("last", _("„bis“ liegt vor „ab“."))
         return data

@@ -9,11 +9,12 @@ Every function runs in one transaction and writes an audit entry.
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from . import audit
@@ -455,6 +456,7 @@ def add_location(
 
 
 MAX_CLOSURE_DAYS = 92  # a longer closure is a new location plan, not a list of days
+MAX_CLOSURE_AHEAD_DAYS = 730
 
 
 def _clean_address(name, street, postcode, city):
@@ -530,13 +532,13 @@ def close_location(location, *, first, last, reason: str, actor=None, actor_labe
     """Close a location from ``first`` to ``last`` (both included), e.g. "vorübergehend
     geschlossen": one closed day each (``OpeningException``); appointments on those days
     are cancelled by the appointments app after the commit. Returns the new days."""
-    from datetime import timedelta
-
     reason = clean_text(reason, "reason", max_length=200, multiline=False)
     if not reason:
         raise ParseError("reason", "Bitte einen Grund angeben (er wird Betroffenen mitgeteilt).")
     if last < first:
         raise ParseError("last", "„bis“ liegt vor „ab“.")
+    if first > timezone.localdate() + timedelta(days=MAX_CLOSURE_AHEAD_DAYS):
+        raise ParseError("first", "Höchstens zwei Jahre im Voraus.")
     days = (last - first).days + 1
     if days > MAX_CLOSURE_DAYS:
         raise ParseError("last", f"Höchstens {MAX_CLOSURE_DAYS} Tage auf einmal.")
@@ -567,8 +569,6 @@ def close_location(location, *, first, last, reason: str, actor=None, actor_labe
 @transaction.atomic
 def reopen_location(location, *, actor=None, actor_label: str = "", today=None) -> int:
     """Remove the location's closed days from ``today`` on; returns how many."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     location = Location.objects.select_for_update().get(pk=location.pk)
     removed, _detail = location.exceptions.filter(date__gte=today, closed=True).delete()

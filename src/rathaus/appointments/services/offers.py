@@ -85,7 +85,7 @@ def _check_numbers(duration_minutes, counters, lead_time_hours, horizon_days) ->
         ("duration_minutes", duration_minutes, 5, 480),
         ("counters", counters, 1, 50),
         ("lead_time_hours", lead_time_hours, 0, 720),
-        ("horizon_days", horizon_days, 1, 730),
+        ("horizon_days", horizon_days, 1, 365),
     ):
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ParseError(field, f"Bitte eine ganze Zahl von {low} bis {high}.")
