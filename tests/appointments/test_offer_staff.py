@@ -199,3 +199,13 @@ def test_other_towns_services_and_locations_stay_out(
     admin = Client(HTTP_HOST="a.test")
     admin.force_login(admin_a)
     assert admin.post(own, _data(own_location)).status_code == 302
+
+
+def test_overlapping_opening_hours_give_a_message_not_an_error(manager_client, town_a, service_a):
+    location = Location.objects.get(municipality=town_a)  # Mo–Fr 08–16
+    OpeningHours.objects.create(location=location, weekday=0, opens=time(12), closes=time(18))
+    url = f"/termine/verwaltung/angebote/{service_a.slug}/"
+    response = manager_client.post(url, _data(location))
+    assert response.status_code == 200
+    assert "überschneidet sich" in response.content.decode()
+    assert not Offer.objects.exists() and not AvailabilityRule.objects.exists()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from math import gcd
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -145,18 +146,21 @@ def make_bookable(
             unit = _unit_for(duration_minutes, windows, location)
             _end_rules(rules, today)
             for window in windows:
-                save_rule(
-                    AvailabilityRule(
-                        resource=resource,
-                        weekdays=list(window.weekdays),
-                        start_time=window.start,
-                        end_time=window.end,
-                        counters=counters,
-                        unit_minutes=unit,
-                        valid_from=today,
-                    ),
-                    actor=actor,
+                rule = AvailabilityRule(
+                    resource=resource,
+                    weekdays=list(window.weekdays),
+                    start_time=window.start,
+                    end_time=window.end,
+                    counters=counters,
+                    unit_minutes=unit,
+                    valid_from=today,
                 )
+                try:
+                    save_rule(rule, actor=actor)
+                except ValidationError as error:  # e.g. overlapping opening hours
+                    raise ParseError(
+                        "locations", f"{location.name}: " + " ".join(error.messages)
+                    ) from None
             units = {unit}
         else:
             units = {rule.unit_minutes for rule in rules}
