@@ -99,6 +99,9 @@ def get_many_and_incr(keys, counter: str) -> list:
     the day versions and the pieces of an answer are one read, ADR 0095)."""
     keys = list(keys)
     backend = caches["default"]
+    if not keys:
+        incr(counter)
+        return []
     if not isinstance(backend, RedisCache) or not _redis_available(backend):
         target = (
             getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
@@ -108,7 +111,9 @@ def get_many_and_incr(keys, counter: str) -> list:
         return [found.get(key) for key in keys]
     try:
         pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
-        pipe.mget([backend.make_and_validate_key(key) for key in keys])
+        # make_key, not make_and_validate_key: the keys are the caller's own (ASCII, no
+        # spaces), and the memcached warnings check walks every character of ~150 keys.
+        pipe.mget([backend.make_key(key) for key in keys])
         pipe.incr(backend.make_and_validate_key(counter))
         raws, _count = pipe.execute()
     except RedisError as error:
