@@ -159,6 +159,7 @@ def availability(
     # locations x 14 days (ADR 0093). After a booking only its location's piece is
     # computed again (ADR 0095). The bytes are exactly what the schema's rendering gives
     # (tests/appointments/test_api_bytes.py).
+    after: list = []  # work for after the answer is sent
     pieces = capacity.rendered_free_starts(
         offers,
         max(persons, 1),
@@ -166,17 +167,36 @@ def availability(
         capacity.local(last + timedelta(days=1), time.min),
         render=_availability_renderer(persons),
         shape=lambda o: tuple(_head(o, persons).values()),
+        later=after.append,
     )
     packed = gzipjoin.join(_joined(pieces))
     if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
-        response = HttpResponse(packed, content_type="application/json; charset=utf-8")
+        response = _ThenResponse(packed, after, content_type="application/json; charset=utf-8")
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(
-            gzip.decompress(packed), content_type="application/json; charset=utf-8"
+        response = _ThenResponse(
+            gzip.decompress(packed), after, content_type="application/json; charset=utf-8"
         )
     response["Vary"] = "Accept-Encoding"
     return response
+
+
+class _ThenResponse(HttpResponse):
+    """A response that runs ``then`` when the server closes it, i.e. after the body is
+    sent (WSGI ``close()``): a miss stores its new pieces while the caller already reads
+    the answer (one Redis round trip less in the response time, ADR 0095)."""
+
+    def __init__(self, content, then: list, **kwargs):
+        super().__init__(content, **kwargs)
+        self._then = then
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            then, self._then = self._then, []
+            for fn in then:
+                fn()
 
 
 #: gzip level of a location's piece: 10 locations x 14 days = 22 KB on the wire (a piece

@@ -112,14 +112,18 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     return [stamps[r] for r in resource_ids], values[len(version_keys) :]
 
 
-def put_pieces(values: dict) -> None:
-    """Count a miss and store the pieces computed for it, in one round trip; pieces read
-    in a transaction that changed units are not stored (see ``put``)."""
-    counters.set_many_and_incr(
-        {} if _changed_units_here() else values,
-        settings.RATHAUS_AVAILABILITY_CACHE_SECONDS,
-        f"{_PREFIX}:stats:misses",
-    )
+def pieces_writer(values: dict):
+    """A function that counts a miss and stores the pieces computed for it, in one round
+    trip; it may run later (after the answer is sent). Whether the pieces may be stored
+    is decided now: not if read in a transaction that changed units (see ``put``)."""
+    keep = {} if _changed_units_here() else values
+
+    def write() -> None:
+        counters.set_many_and_incr(
+            keep, settings.RATHAUS_AVAILABILITY_CACHE_SECONDS, f"{_PREFIX}:stats:misses"
+        )
+
+    return write
 
 
 def get(key: str):

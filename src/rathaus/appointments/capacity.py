@@ -322,7 +322,7 @@ def _free_epochs_and_until(offers, persons, start, end, now, staff=False):
 
 
 def rendered_free_starts(
-    offers, persons: int, start: datetime, end: datetime, *, render, shape
+    offers, persons: int, start: datetime, end: datetime, *, render, shape, later=None
 ) -> list:
     """``[render(offer, [free start, epoch seconds]) for offer in offers]`` for "now",
     each offer's piece cached on its own (ADR 0093, ADR 0095).
@@ -334,7 +334,8 @@ def rendered_free_starts(
     holds (the next release in range); one read fetches the versions and all pieces.
     After a change of one (resource, day) only that resource's pieces are computed
     again, from one statement over that resource. ``start`` and ``end`` must be whole
-    minutes.
+    minutes. ``later(fn)``, if given, runs ``fn`` (storing new pieces) after the answer is
+    sent.
     """
     offers = list(offers)
     now = timezone.now()
@@ -368,8 +369,13 @@ def rendered_free_starts(
     for i in missing:
         pieces[i] = render(offers[i], data[offers[i].pk])
         fresh[keys[i]] = (stamps[i], until, pieces[i])
-    availability_cache.put_pieces(fresh)  # and counts the miss
+    store = availability_cache.pieces_writer(fresh)  # and counts the miss
+    (later or _now)(store)
     return pieces
+
+
+def _now(fn) -> None:
+    fn()
 
 
 def _free_starts_by_resource(
