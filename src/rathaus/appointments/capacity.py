@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -401,9 +403,8 @@ def _free_starts_by_resource(
 
 def _free_epochs(offers, rows, persons: int, now: datetime, staff: bool) -> dict[int, list[int]]:
     """For each offer (by pk): free starts in epoch seconds, from the candidate rows."""
-    by_resource: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_resource.setdefault(row[0], []).append(row)
+    # The rows come ordered by resource: group them in C, not row by row.
+    by_resource = {r: list(group) for r, group in groupby(rows, key=itemgetter(0))}
     result = {}
     for offer in offers:
         win = window(offer, now, staff=staff)
