@@ -79,7 +79,18 @@ def two_offers(town_a, offer_a):
 
 
 @pytest.fixture
-def computed(monkeypatch):
+def one_minute(monkeypatch):
+    """The reads of a test happen in one minute (the minute is part of every stamp, so a
+    slow test crossing a minute would compute every piece again)."""
+    import types
+
+    frozen = timezone.now()
+    clock = types.SimpleNamespace(now=lambda: frozen, localdate=timezone.localdate)
+    monkeypatch.setattr(capacity, "timezone", clock)
+
+
+@pytest.fixture
+def computed(monkeypatch, one_minute):
     """The offers whose piece was computed, per request."""
     calls: list[list[int]] = []
     original = capacity._free_epochs_and_until
