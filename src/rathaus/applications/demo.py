@@ -1,8 +1,9 @@
 """Demo data of the online applications for Musterstadt (idempotent).
 
 Imports the forms from data files (``data/forms/*.json``) through the path of
-``rathaus forms import``, skipping services the catalog lacks, adds clerks for the responsible offices, a demo citizen, and a
-few applications in different states so the clerks' inboxes are alive.
+``rathaus forms import``, skipping services the catalog lacks; adds clerks for the
+responsible offices, a demo citizen, and a few applications in different states so the
+clerks' inboxes are alive.
 """
 
 from datetime import timedelta
