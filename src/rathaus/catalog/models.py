@@ -337,9 +337,12 @@ class Service(TenantModel):
             template = self.land_service
             for name in STORED_ONCE:
                 value = self.__dict__.get(name, STORED_EMPTY)
-                if value is not STORED_EMPTY and name not in mine:
-                    if value != getattr(template, name):
-                        mine.add(name)
+                if (
+                    value is not STORED_EMPTY
+                    and name not in mine
+                    and value != getattr(template, name)
+                ):
+                    mine.add(name)
             stored = f",{','.join(sorted(mine))}," if mine else ""
             if stored != self.own_fields:
                 self.own_fields = stored
