@@ -179,6 +179,10 @@ def test_a_land_update_is_one_row_and_every_follower_reads_it(town_a, template):
     fresh = Service.objects.get(pk=service.pk)
     assert fresh.summary == "Neu: nur mit Termin." and fresh.updated_at > before
     assert _raw(service, "summary") == {"summary": ""}
+    # A stale copy in a followed column (written around the write path, e.g. loaddata)
+    # is not shown: the town follows the Land for that field.
+    Service.objects.filter(pk=service.pk).update(summary="veraltete Kopie")
+    assert Service.objects.get(pk=service.pk).summary == "Neu: nur mit Termin."
 
 
 def test_an_own_text_is_stored_and_stays_and_following_again_empties_it(town_a, template):

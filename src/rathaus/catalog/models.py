@@ -305,12 +305,23 @@ class Service(TenantModel):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         loaded = instance.__dict__
-        # No template (None): the columns hold the town's texts. A template, or its key
-        # not loaded (.only): an empty column is resolved on first read.
-        if loaded.get("land_service_id", STORED_EMPTY) is not None:
-            for name in STORED_ONCE:
-                if name in loaded and loaded[name] in ("", [], None):
-                    loaded[name] = STORED_EMPTY
+        template = loaded.get("land_service_id", STORED_EMPTY)
+        if template is None:
+            return instance  # no template: the columns hold the town's texts
+        # A template: a field the town does not own reads the Land's text (even if a
+        # stale copy sits in the column, e.g. from loaddata; the next save empties it).
+        # Key or own_fields not loaded (.only): an empty column is resolved on first read.
+        own = loaded.get("own_fields")
+        mine = (
+            {n for n in own.split(",") if n}
+            if template is not STORED_EMPTY and own is not None
+            else None
+        )
+        for name in STORED_ONCE:
+            if name not in loaded:
+                continue
+            if (mine is not None and name not in mine) or loaded[name] in ("", [], None):
+                loaded[name] = STORED_EMPTY
         return instance
 
     def own_field_names(self) -> set[str]:
