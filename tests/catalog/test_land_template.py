@@ -319,3 +319,11 @@ def test_the_migration_drops_equal_copies_and_keeps_differing_ones(town_a, templ
     }
     migration.restore_copies(apps, None)
     assert _raw(service, "summary")["summary"] == LAND_SUMMARY
+
+
+def test_a_land_text_that_towns_read_cannot_be_deleted(town_a, template):
+    from django.db.models import ProtectedError
+
+    _adopt(town_a, template)
+    with pytest.raises(ProtectedError):
+        template.delete()

@@ -271,7 +271,9 @@ class Service(TenantModel):
     # town changed them; own_fields names those (",summary,documents,").
     land_service = models.ForeignKey(
         "catalog.LandService",
-        on_delete=models.SET_NULL,
+        # A follower stores no copy of the texts (ADR 0217): the Land's text cannot go
+        # while towns read it.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="adoptions",
