@@ -249,6 +249,9 @@ def test_readers_that_name_columns_or_lock_rows_get_the_land_text(town_a, templa
     service = _adopt(town_a, template)
     narrow = Service.objects.only("pk", "summary").get(pk=service.pk)
     assert narrow.summary == LAND_SUMMARY
+    names = Service.objects.only("pk", "name")
+    assert "catalog_landservice" not in str(names.query)  # no join for names only
+    assert names.get(pk=service.pk).summary == LAND_SUMMARY  # still right, if asked
     assert Service.objects.defer("summary").get(pk=service.pk).summary == LAND_SUMMARY
     with transaction.atomic():  # FOR UPDATE next to the outer join (PostgreSQL)
         locked = Service.objects.select_for_update().get(pk=service.pk)

@@ -175,14 +175,16 @@ class ServiceQuerySet(TenantQuerySet):
     def only(self, *fields):
         if fields == (None,):
             return super().only(*fields)
-        # The join needs the template key; a reader naming a few columns still gets
-        # the texts resolved (own_fields and the template come along).
+        related = self.query.select_related
+        if not (isinstance(related, dict) and "land_service" in related):
+            return super().only(*fields)
+        if not set(fields) & set(STORED_ONCE):
+            # Names only (.only("pk", "name")): no template needed, no join.
+            return super(ServiceQuerySet, self._without_template_join()).only(*fields)
+        # A reader naming some texts gets them resolved: the template key and
+        # own_fields come along (Django refuses a deferred key that is also joined).
         extra = [name for name in ("land_service", "own_fields") if name not in fields]
-        if isinstance(self.query.select_related, dict) and "land_service" in (
-            self.query.select_related
-        ):
-            return super().only(*fields, *extra)
-        return super().only(*fields)
+        return super().only(*fields, *extra)
 
     def select_for_update(self, *args, **kwargs):
         # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join; the
