@@ -54,7 +54,8 @@ def _store(names: set[str]) -> str:
 def save_land_service(
     land: str, slug: str, *, topic, leika_key: str = "", actor=None, actor_label="", **texts
 ) -> tuple[LandService, int]:
-    """Create or change the Land's text; returns it and how many town rows changed."""
+    """Create or change the Land's text; returns it and how many town rows show the
+    change (fields they follow; the long texts are read from this row, ADR 0217)."""
     unknown = set(texts) - set(TEMPLATE_FIELDS)
     if unknown:
         raise ValueError(f"keine Felder der Vorlage: {sorted(unknown)}")
