@@ -1,5 +1,6 @@
-"""The Land catalog template (ADR 0211): bytes of service text per town with copies,
-and what a change of the Land's text costs across towns.
+"""The Land catalog template (ADR 0211, storage ADR 0217): bytes of service text per
+town — what copies would cost and what a town stores now — and what a change of the
+Land's text costs across towns.
 
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/land_storage.py [--towns 1,10,30]
 
@@ -8,9 +9,11 @@ The demo town's whole catalog (Musterstadt, Brandenburg) becomes the Land's temp
 towns are onboarded through ``core.onboarding`` and adopt every template service
 through ``land_template.adopt_many`` — the paths the operator pages use. Printed:
 
-- per town: UTF-8 bytes of the template fields (the texts that are copies of the
-  Land's), and on PostgreSQL the growth of ``catalog_service`` (heap, TOAST and
-  indexes) per town and the stored size of the template columns (pg_column_size);
+- per town: UTF-8 bytes of the template fields as every reader sees them (what a town
+  stored as copies before ADR 0217), the bytes its rows store now (the long texts are
+  empty while the town follows the Land; names stay copied, counted separately), and
+  on PostgreSQL the growth of ``catalog_service`` (heap, TOAST and indexes) per town
+  and the stored size of the template columns (pg_column_size);
 - the size of the Land's texts kept once (``catalog_landservice``);
 - the time to adopt the set per town, and to pass one changed Land text (one field
   of every service) on to all towns.
@@ -25,19 +28,26 @@ from datetime import time as clock
 from _django import load_demo_municipality, setup_django_with_test_db
 
 
-def text_bytes(rows) -> int:
+def _bytes(value) -> int:
     import json
 
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False)
+    return len(value.encode("utf-8"))
+
+
+def text_bytes(rows, names=None) -> int:
+    """UTF-8 bytes of the template fields of ``rows`` (dicts: as stored)."""
     from rathaus.catalog.land_template import TEMPLATE_FIELDS
 
-    total = 0
-    for row in rows:
-        for name in TEMPLATE_FIELDS:
-            value = row[name]
-            if not isinstance(value, str):
-                value = json.dumps(value, ensure_ascii=False)
-            total += len(value.encode("utf-8"))
-    return total
+    return sum(_bytes(row[name]) for row in rows for name in names or TEMPLATE_FIELDS)
+
+
+def read_bytes(services) -> int:
+    """UTF-8 bytes of the template fields as readers see them (resolved)."""
+    from rathaus.catalog.land_template import TEMPLATE_FIELDS
+
+    return sum(_bytes(getattr(s, name)) for s in services for name in TEMPLATE_FIELDS)
 
 
 def relation_bytes(table: str) -> int | None:
@@ -134,9 +144,15 @@ def main() -> None:
             assert done.created == len(templates)
             towns.append(town)
             adopt_times.append(seconds)
-        per_town = text_bytes(Service.objects.filter(municipality=towns[-1]).values())
+        rows = list(Service.objects.filter(municipality=towns[-1]).values())
+        shown = read_bytes(Service.objects.filter(municipality=towns[-1]))
+        stored = text_bytes(rows)
+        names = text_bytes(rows, ("name", "name_en"))
         table = relation_bytes("catalog_service")
-        line = f"{step:4d} towns: text copies per town {per_town:,} bytes"
+        line = (
+            f"{step:4d} towns: texts read per town {shown:,} bytes (the copies before"
+            f" ADR 0217); stored per town {stored:,} bytes, of which names {names:,}"
+        )
         if table is not None and base_table is not None:
             line += f"; catalog_service grew {(table - base_table) / step:,.0f} bytes per town"
             line += f"; template columns stored {column_bytes(towns[-1]):,} bytes per town"
@@ -163,10 +179,13 @@ def main() -> None:
         f"a new summary for all {len(templates)} Land services reached {rows:,} town rows "
         f"({len(towns)} towns) in {seconds * 1000:.0f} ms"
     )
-    per_town = text_bytes(Service.objects.filter(municipality=towns[-1]).values())
+    last = Service.objects.filter(municipality=towns[-1])
+    assert all(s.summary.endswith(" (Stand 2027)") for s in last), "a town missed the update"
+    copies, stored = read_bytes(last), text_bytes(last.values())
     for name, count in (("Sachsen-Anhalt", 218), ("Bayern", 2056)):
         print(
-            f"copies for {name}'s {count} municipalities: {per_town * count / 1e6:,.1f} MB of text"
+            f"{name}'s {count} municipalities: copies would be {copies * count / 1e6:,.1f} MB"
+            f" of text, stored now {stored * count / 1e6:,.2f} MB (+ the Land's texts once)"
         )
 
 

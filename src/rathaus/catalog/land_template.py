@@ -1,13 +1,14 @@
-"""The Land catalog template (ADR 0211): service texts kept once per Land, adopted by
-towns, updates reaching every town that has not changed the field itself.
+"""The Land catalog template (ADR 0211, storage ADR 0217): service texts kept once per
+Land, adopted by towns, updates reaching every town that has not changed the field.
 
-A town's Service keeps its own copy of the texts (every read path — pages, search,
-API, XZuFi export, assistant — stays as it is); ``Service.land_service`` names the
-template and ``Service.own_fields`` the fields the town changed. A change of the
-Land text is written to every adopting town's row in one UPDATE per field, leaving
-out the towns that changed that field. Fees, office, locations, links and local
-additions (hints, synonyms, online URL) are never template fields: they are the
-town's.
+``Service.land_service`` names the template and ``Service.own_fields`` the fields the
+town changed. The long texts (``models.STORED_ONCE``) are stored once, in the Land's
+row: a following town's column is empty and ``service.summary`` reads the Land's text
+(``models.TemplateTextAttribute``), so every reader stays as it was. A change of the
+Land text is one row update; the followers' search indexes are invalidated and their
+``updated_at`` moves (memo keys). Names stay copied (short, read and ordered by
+everywhere): one UPDATE per changed name. Fees, office, locations, links and local
+additions (hints, synonyms, online URL) are never template fields: they are the town's.
 """
 
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from django.utils import timezone
 from rathaus.core import audit
 
 from . import search
-from .models import LandService, Service, Topic
+from .models import STORED_ONCE, LandService, Service, Topic
 
 TEMPLATE_FIELDS = (
     "name",
@@ -53,7 +54,8 @@ def _store(names: set[str]) -> str:
 def save_land_service(
     land: str, slug: str, *, topic, leika_key: str = "", actor=None, actor_label="", **texts
 ) -> tuple[LandService, int]:
-    """Create or change the Land's text; returns it and how many town rows changed."""
+    """Create or change the Land's text; returns it and how many town rows show the
+    change (fields they follow; the long texts are read from this row, ADR 0217)."""
     unknown = set(texts) - set(TEMPLATE_FIELDS)
     if unknown:
         raise ValueError(f"keine Felder der Vorlage: {sorted(unknown)}")
@@ -69,10 +71,24 @@ def save_land_service(
     towns_changed = 0
     if not created and changed:
         adoptions = Service.objects.filter(land_service=template)
+        following = {name: ~Q(own_fields__contains=f",{name},") for name in changed}
+        # How many town rows show the change (one query); names are copies, the long
+        # texts are read from the template row saved above.
+        counts = adoptions.aggregate(
+            **{f"n_{name}": Count("pk", filter=condition) for name, condition in following.items()}
+        )
+        towns_changed = sum(counts.values())
+        now = timezone.now()
         for name in changed:
-            towns_changed += adoptions.exclude(own_fields__contains=f",{name},").update(
-                **{name: texts[name]}, updated_at=timezone.now()
-            )
+            if name not in STORED_ONCE:
+                adoptions.filter(following[name]).update(**{name: texts[name]}, updated_at=now)
+        texts_changed = [name for name in changed if name in STORED_ONCE]
+        if texts_changed:
+            # Memo keys (pk, updated_at) of the towns that show the new text.
+            anyone = Q()
+            for name in texts_changed:
+                anyone |= following[name]
+            adoptions.filter(anyone).update(updated_at=now)
         for town_id in set(adoptions.values_list("municipality_id", flat=True)):
             transaction.on_commit(partial(search.invalidate, town_id))
     audit.record(
@@ -110,7 +126,8 @@ def adopt(town, template: LandService, *, office, locations=(), actor=None, acto
         differing = {name for name, value in texts.items() if getattr(service, name) != value}
         service.land_service = template
         service.own_fields = _store(differing)
-        service.save(update_fields=["land_service", "own_fields"])
+        # The texts equal to the Land's are stored empty from now on (ADR 0217).
+        service.save(update_fields=["land_service", "own_fields", *STORED_ONCE])
         created = False
     if created and locations:
         # An existing service keeps the town's office and locations as they are.
@@ -128,20 +145,27 @@ def adopt(town, template: LandService, *, office, locations=(), actor=None, acto
 
 def note_town_edit(service: Service, changed_fields) -> None:
     """After a town edited its service: a template field that now differs from the
-    Land's text is the town's own; one set back to the Land's text follows it again."""
+    Land's text is the town's own (``Service.save`` marks it already); one set back to
+    the Land's text follows it again, and its column no longer keeps a copy."""
     if service.land_service_id is None:
         return
     template = service.land_service
     mine = own_fields(service)
+    back = set()
     for name in set(changed_fields) & set(TEMPLATE_FIELDS):
         if getattr(service, name) == getattr(template, name):
+            if name in mine:
+                back.add(name)
             mine.discard(name)
         else:
             mine.add(name)
     stored = _store(mine)
     if stored != service.own_fields:
         service.own_fields = stored
-        Service.objects.filter(pk=service.pk).update(own_fields=stored)
+        emptied = {name: [] if name.startswith("documents") else "" for name in back}
+        Service.objects.filter(pk=service.pk).update(
+            own_fields=stored, **{k: v for k, v in emptied.items() if k in STORED_ONCE}
+        )
 
 
 @transaction.atomic

@@ -8,10 +8,11 @@ import uuid
 
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from rathaus.core.models import Location, Office, TenantModel
+from rathaus.core.models import Location, Office, TenantModel, TenantQuerySet
 
 
 class Topic(models.Model):
@@ -75,6 +76,129 @@ class TrustLevel(models.TextChoices):
     HIGH = "high", _("hoch")
 
 
+# --- texts stored once (ADR 0217) -------------------------------------------------------
+# A town's Service that follows the Land's template stores an empty value in the template
+# text columns; reading ``service.summary`` gives the Land's text. ``own_fields`` decides
+# what is the town's own (an own text may be empty, too). Names stay copied (ADR 0217).
+STORED_ONCE = (
+    "summary",
+    "summary_en",
+    "description",
+    "description_en",
+    "requirements",
+    "requirements_en",
+    "documents",
+    "documents_en",
+    "procedure",
+    "procedure_en",
+    "legal_basis",
+    "deadlines",
+    "processing_time",
+)
+
+
+class _StoredEmpty:
+    """Marks a template text column loaded empty: resolved on first read (see below)."""
+
+    def __repr__(self) -> str:
+        return "STORED_EMPTY"
+
+    def __reduce__(self) -> str:  # pickles as the one module-level instance
+        return "STORED_EMPTY"
+
+
+STORED_EMPTY = _StoredEmpty()
+
+
+def _empty(field) -> object:
+    return [] if isinstance(field, models.JSONField) else ""
+
+
+class TemplateTextAttribute(DeferredAttribute):
+    """``service.summary``: the town's own text, or the Land's text it follows.
+
+    A data descriptor (values live in ``instance.__dict__`` as with Django's own
+    attribute): a column loaded empty (``STORED_EMPTY``) is resolved on first read to
+    the town's own empty value or the template's text, and kept on the instance like
+    any loaded value, so assigning, mutating and saving work as with a copy."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if value is STORED_EMPTY:
+            value = instance._land_text(self.field)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
+
+
+class _StoredOnceMixin:
+    """The column keeps only what is the town's: a value equal to the Land's text of a
+    field the town follows is stored empty (never a silent copy)."""
+
+    descriptor_class = TemplateTextAttribute
+
+    def pre_save(self, model_instance, add):
+        value = model_instance.__dict__.get(self.attname, STORED_EMPTY)
+        if value is STORED_EMPTY or model_instance._follows_land(self.name, value):
+            return _empty(self)
+        return value
+
+
+class StoredOnceTextField(_StoredOnceMixin, models.TextField):
+    pass
+
+
+class StoredOnceCharField(_StoredOnceMixin, models.CharField):
+    pass
+
+
+class StoredOnceJSONField(_StoredOnceMixin, models.JSONField):
+    pass
+
+
+class ServiceQuerySet(TenantQuerySet):
+    """Loads the Land's template with every service (one LEFT JOIN), so reading a text
+    of a following service costs no query of its own."""
+
+    def _without_template_join(self):
+        clone = self._chain()
+        related = clone.query.select_related
+        if isinstance(related, dict) and "land_service" in related:
+            related = {k: v for k, v in related.items() if k != "land_service"}
+            clone.query.select_related = related or False
+        return clone
+
+    def only(self, *fields):
+        if fields == (None,):
+            return super().only(*fields)
+        related = self.query.select_related
+        if not (isinstance(related, dict) and "land_service" in related):
+            return super().only(*fields)
+        if not set(fields) & set(STORED_ONCE):
+            # Names only (.only("pk", "name")): no template needed, no join.
+            return super(ServiceQuerySet, self._without_template_join()).only(*fields)
+        # A reader naming some texts gets them resolved: the template key and
+        # own_fields come along (Django refuses a deferred key that is also joined).
+        extra = [name for name in ("land_service", "own_fields") if name not in fields]
+        return super().only(*fields, *extra)
+
+    def select_for_update(self, *args, **kwargs):
+        # PostgreSQL refuses FOR UPDATE on the nullable side of an outer join; the
+        # template is not locked anyway (texts resolve through the FK on read).
+        return super(ServiceQuerySet, self._without_template_join()).select_for_update(
+            *args, **kwargs
+        )
+
+
+class ServiceManager(models.Manager.from_queryset(ServiceQuerySet)):  # type: ignore[misc]
+    def get_queryset(self):
+        return super().get_queryset().select_related("land_service")
+
+
 class Service(TenantModel):
     """A Leistung of one municipality."""
 
@@ -93,21 +217,21 @@ class Service(TenantModel):
         blank=True,
         help_text=_("Leer, wenn die Leistung nicht zu den priorisierten EfA-Leistungen gehört"),
     )
-    summary = models.TextField(_("Kurztext"))
-    summary_en = models.TextField(_("Kurztext (englisch)"), blank=True)
-    description = models.TextField(_("Volltext"), blank=True)
-    description_en = models.TextField(_("Volltext (englisch)"), blank=True)
-    requirements = models.TextField(_("Voraussetzungen"), blank=True)
-    requirements_en = models.TextField(_("Voraussetzungen (englisch)"), blank=True)
-    documents = models.JSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
-    documents_en = models.JSONField(
+    summary = StoredOnceTextField(_("Kurztext"))
+    summary_en = StoredOnceTextField(_("Kurztext (englisch)"), blank=True)
+    description = StoredOnceTextField(_("Volltext"), blank=True)
+    description_en = StoredOnceTextField(_("Volltext (englisch)"), blank=True)
+    requirements = StoredOnceTextField(_("Voraussetzungen"), blank=True)
+    requirements_en = StoredOnceTextField(_("Voraussetzungen (englisch)"), blank=True)
+    documents = StoredOnceJSONField(_("Erforderliche Unterlagen"), default=list, blank=True)
+    documents_en = StoredOnceJSONField(
         _("Erforderliche Unterlagen (englisch)"), default=list, blank=True
     )
-    procedure = models.TextField(_("Verfahrensablauf"), blank=True)
-    procedure_en = models.TextField(_("Verfahrensablauf (englisch)"), blank=True)
-    legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
-    deadlines = models.TextField(_("Fristen"), blank=True)
-    processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    procedure = StoredOnceTextField(_("Verfahrensablauf"), blank=True)
+    procedure_en = StoredOnceTextField(_("Verfahrensablauf (englisch)"), blank=True)
+    legal_basis = StoredOnceTextField(_("Rechtsgrundlage(n)"), blank=True)
+    deadlines = StoredOnceTextField(_("Fristen"), blank=True)
+    processing_time = StoredOnceCharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
     synonyms = models.TextField(
         _("Synonyme"),
         blank=True,
@@ -149,13 +273,17 @@ class Service(TenantModel):
     # town changed them; own_fields names those (",summary,documents,").
     land_service = models.ForeignKey(
         "catalog.LandService",
-        on_delete=models.SET_NULL,
+        # A follower stores no copy of the texts (ADR 0217): the Land's text cannot go
+        # while towns read it.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="adoptions",
         verbose_name=_("Vorlage des Landes"),
     )
     own_fields = models.CharField(max_length=400, blank=True, default="", editable=False)
+
+    objects = ServiceManager()
 
     class Meta:
         verbose_name = _("Leistung")
@@ -174,6 +302,68 @@ class Service(TenantModel):
     @property
     def is_online(self) -> bool:
         return self.maturity_level >= MaturityLevel.ONLINE
+
+    # --- the Land's texts, stored once (ADR 0217) ---------------------------------------
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        loaded = instance.__dict__
+        template = loaded.get("land_service_id", STORED_EMPTY)
+        if template is None:
+            return instance  # no template: the columns hold the town's texts
+        # A template: a field the town does not own reads the Land's text (even if a
+        # stale copy sits in the column, e.g. from loaddata; the next save empties it).
+        # Key or own_fields not loaded (.only): an empty column is resolved on first read.
+        own = loaded.get("own_fields")
+        mine = (
+            {n for n in own.split(",") if n}
+            if template is not STORED_EMPTY and own is not None
+            else None
+        )
+        for name in STORED_ONCE:
+            if name not in loaded:
+                continue
+            if (mine is not None and name not in mine) or loaded[name] in ("", [], None):
+                loaded[name] = STORED_EMPTY
+        return instance
+
+    def own_field_names(self) -> set[str]:
+        return {name for name in self.own_fields.split(",") if name}
+
+    def _land_text(self, field):
+        """The value of an empty column: the town's own empty text, or the Land's."""
+        if self.land_service_id is not None and field.name not in self.own_field_names():
+            value = getattr(self.land_service, field.name)
+            return list(value) if isinstance(value, list) else value
+        return _empty(field)
+
+    def _follows_land(self, name: str, value) -> bool:
+        """Whether ``value`` of field ``name`` is the Land's text the town follows."""
+        if self.land_service_id is None or name in self.own_field_names():
+            return False
+        return value == getattr(self.land_service, name)
+
+    def save(self, *args, **kwargs):
+        """A template text that differs from the Land's is the town's own from now on
+        (so saving never loses a town's change, and never stores a silent copy)."""
+        if self.land_service_id is not None:
+            mine = self.own_field_names()
+            template = self.land_service
+            for name in STORED_ONCE:
+                value = self.__dict__.get(name, STORED_EMPTY)
+                if (
+                    value is not STORED_EMPTY
+                    and name not in mine
+                    and value != getattr(template, name)
+                ):
+                    mine.add(name)
+            stored = f",{','.join(sorted(mine))}," if mine else ""
+            if stored != self.own_fields:
+                self.own_fields = stored
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "own_fields"}
+        super().save(*args, **kwargs)
 
 
 class Fee(models.Model):
