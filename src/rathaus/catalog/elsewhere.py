@@ -63,9 +63,7 @@ COUNTRY = "{land}"
 def _phrase(text: str) -> frozenset[str]:
     """A phrase as stems (one German stem per word; English phrases stem alike)."""
     stems = {
-        search.stem_de(w)
-        for w in search.words(text.replace(COUNTRY, " "))
-        if not search.is_stop(w)
+        search.stem_de(w) for w in search.words(text.replace(COUNTRY, " ")) if not search.is_stop(w)
     }
     if COUNTRY in text:
         stems.add(COUNTRY)
@@ -76,7 +74,9 @@ def _phrase(text: str) -> frozenset[str]:
 def countries() -> frozenset[str]:
     """Stems of the country names in the data (for "{land}" in phrases)."""
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    return frozenset(search.stem_de(w) for name in data.get("countries", ()) for w in search.words(name))
+    return frozenset(
+        search.stem_de(w) for name in data.get("countries", ()) for w in search.words(name)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +94,9 @@ def entries() -> tuple[Elsewhere, ...]:
             note=row.get("note", ""),
             note_en=row.get("note_en", ""),
             phrases=tuple(p for p in (_phrase(t) for t in row["terms"]) if p),
-            unless=frozenset(search.stem_de(w) for t in row.get("unless", ()) for w in search.words(t)),
+            unless=frozenset(
+                search.stem_de(w) for t in row.get("unless", ()) for w in search.words(t)
+            ),
         )
         for row in data["entries"]
     )
