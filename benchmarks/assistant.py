@@ -132,12 +132,13 @@ def blind_verdict(answer, kind: str, pattern: str) -> str:
     does not handle it, so a fallback or a pointer elsewhere is right, a town service wrong).
     A counter-question counts as right when the right service is among its choices, and a
     life-situation answer when the right service is one of its steps."""
-    offered = [c.name for c in answer.choices] + [s.name for s in getattr(answer, "steps", [])]
-    if answer.language == "en" and answer.choices:
-        # English choices carry English names; the regexes match the German ones.
+    steps = list(getattr(answer, "steps", []))
+    offered = [c.name for c in answer.choices] + [s.name for s in steps]
+    if answer.language == "en" and (answer.choices or steps):
+        # English choices and steps carry English names; the regexes match the German ones.
         from rathaus.catalog.models import Service
 
-        slugs = [c.slug for c in answer.choices]
+        slugs = [c.slug for c in answer.choices] + [s.slug for s in steps]
         offered += list(Service.objects.filter(slug__in=slugs).values_list("name", flat=True))
     if kind == "outside":
         if answer.service is None and not answer.choices and not getattr(answer, "steps", []):

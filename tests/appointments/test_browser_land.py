@@ -1,21 +1,20 @@
 """Issue 21 end to end in a browser: the Land operator, on the operator's host and
 without any town host, onboards a town through the staff pages (town, location with
 weekday hours), loads the Land's catalog template from its XZuFi file, adopts a
-service of it for the town (by keyboard), sets up the bookable offer in the town's
-back office, and a citizen books an appointment on the new town's host.
+service of it for the town (by keyboard); the town's administrator makes it bookable
+on her staff pages, and a citizen books an appointment on the new town's host.
 
-Nothing of the town comes from test helpers: the service is the Land's text adopted
-through /land/vorlage/, the counter, its weekly rule and the offer are created in the
-appointment back office (the Django admin) on the town's host. The project's own
-pages are checked at 320 px and with axe.
+Nothing of the town comes from test helpers or the Django admin: the service is the
+Land's text adopted through /land/vorlage/; the town's first administrator sets her
+password from the invitation and makes the service bookable on the town's staff page
+(/termine/verwaltung/angebote/), which takes the weekly windows from the location's
+opening hours. Every page is checked at 320 px and with axe.
 """
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from rathaus.appointments.models import Booking, Offer, Resource
 from rathaus.catalog import demo, taxonomy
@@ -136,39 +135,83 @@ def test_operator_onboards_a_town_and_a_citizen_books_there(page, live_server, s
     page.goto(f"{land}/land/kommunen/{town.slug}/")
     assert "Die Kommune hat 1 Leistung." in page.content()
 
-    # The town's back office on its own host: a counter, its weekly rule, the offer.
-    page.set_viewport_size({"width": 1024, "height": 900})
-    page.goto(f"{town_url}/anmelden/")
-    page.fill("#id_username", "betrieb@land.test")
-    page.fill("#id_password", "betrieb-123!")
+    # The operator's edit pages of the town and its location (used later by operators).
+    with page.expect_navigation():
+        page.click("text=Name, Hostnamen, Absender und Logo ändern")
+    assert "neustadt.localhost" in page.input_value("#id_hosts")
+    page.check_axe()
+    no_horizontal_scroll(page)
+    page.goto(f"{land}/land/kommunen/{town.slug}/standorte/{location.pk}/")
+    assert page.input_value("#id_open_from_0") == "09:00"
+    page.check_axe()
+    no_horizontal_scroll(page)
+
+    # The town's first administrator sets her password from the invitation and logs in
+    # on the town's own host.
+    page.context.clear_cookies()
+    link = re.search(r"https?://\S+", invitation.body).group(0)
+    assert link.startswith(f"{town_url}/")
+    page.goto(link)
+    page.check_axe()
+    no_horizontal_scroll(page)
+    page.fill("#id_new_password1", "Neustadt-Chefin-2026!")
+    page.fill("#id_new_password2", "Neustadt-Chefin-2026!")
     with page.expect_navigation():
         page.click("main form button[type=submit]")
-    page.goto(f"{town_url}/verwaltung/admin/appointments/resource/add/")
-    page.select_option("#id_location", str(location.pk))
-    page.fill("#id_slug", "schalter")
-    page.fill("#id_name", "Schalter")
+    page.goto(f"{town_url}/anmelden/?next=/verwaltung/")
+    page.fill("#id_username", "chefin@neustadt.test")
+    page.fill("#id_password", "Neustadt-Chefin-2026!")
     with page.expect_navigation():
-        page.click("input[name=_save]")
-    counter = Resource.objects.get(municipality=town, slug="schalter")
-    page.goto(f"{town_url}/verwaltung/admin/appointments/availabilityrule/add/")
-    page.select_option("#id_resource", str(counter.pk))
-    page.fill("#id_weekdays", "[0, 1, 2, 3, 4]")
-    page.fill("#id_start_time", "09:00")
-    page.fill("#id_end_time", "12:00")
-    page.fill("#id_counters", "2")
-    page.fill("#id_valid_from", (timezone.localdate() - timedelta(days=1)).isoformat())
+        page.click("main form button[type=submit]")
+    assert page.url.startswith(f"{town_url}/verwaltung/")
+    page.check_axe()
+    no_horizontal_scroll(page)
+    # Her own locations and weekday hours.
     with page.expect_navigation():
-        page.click("input[name=_save]")
-    page.goto(f"{town_url}/verwaltung/admin/appointments/offer/add/")
-    page.select_option("#id_service", str(service.pk))
-    page.select_option("#id_resource", str(counter.pk))
-    page.fill("#id_duration_units", "2")
+        page.click("text=Standorte und Öffnungszeiten")
+    assert "Bürgerbüro am Markt" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+
+    # She makes the adopted service bookable at the location, by keyboard: the weekly
+    # windows come from the location's opening hours.
+    page.goto(f"{town_url}/verwaltung/")
+    with page.expect_navigation():
+        page.click("text=Terminverwaltung")
+    with page.expect_navigation():
+        page.click("text=Buchbare Leistungen")
+    page.check_axe()
+    no_horizontal_scroll(page)
+    with page.expect_navigation():
+        page.click("main >> text=Personalausweis beantragen")
+    assert "Mo, Di, Mi, Do, Fr 09:00–12:00" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+    assert page.is_checked("#id_locations_0")  # the service's location, from the adoption
+    keys = Keyboard(page)
+    keys.tab_to("#id_duration_minutes")
+    page.select_option("#id_duration_minutes", "20")
+    keys.tab_to("#id_counters")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2")
+    keys.tab_to("#id_lead_time_hours")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("x")
+    keys.submit(text="Online buchbar machen")
+    assert "Bitte korrigieren Sie Ihre Angaben" in page.content()  # error summary
+    page.check_axe()
+    no_horizontal_scroll(page)
     page.fill("#id_lead_time_hours", "0")
     page.fill("#id_horizon_days", "21")
-    with page.expect_navigation():
-        page.click("input[name=_save]")
+    keys.tab_to("#id_horizon_days")
+    keys.submit(text="Online buchbar machen")
+    assert "ist an 1 Standort(en) online buchbar" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
     offer = Offer.objects.get(municipality=town)
     assert offer.service == service and offer.resource.location == location
+    assert offer.horizon_days == 21 and offer.lead_time_hours == 0
+    assert list(Resource.objects.filter(municipality=town)) == [offer.resource]
 
     # A citizen books on the new town's host.
     page.context.clear_cookies()

@@ -1,8 +1,9 @@
 """Demo data of the online applications for Musterstadt (idempotent).
 
-Publishes the six library forms for the services the catalog has (skipping any
-slug it lacks), adds clerks for the responsible offices, a demo citizen, and a
-few applications in different states so the clerks' inboxes are alive.
+Imports the forms from data files (``data/forms/*.json``) through the path of
+``rathaus forms import``, skipping services the catalog lacks; adds clerks for the
+responsible offices, a demo citizen, and a few applications in different states so the
+clerks' inboxes are alive.
 """
 
 from datetime import timedelta
@@ -16,7 +17,7 @@ from rathaus.core.demo import DEMO_PASSWORD
 from rathaus.core.models import Office, Role, StaffRole, User
 
 from . import cases, library, services
-from .models import Application, Payment, PaymentEvent
+from .models import Application, FormDefinition, Payment, PaymentEvent
 
 CITIZEN = ("buerger@musterstadt.example", "Erika", "Mustermann")
 CLERKS = [
@@ -133,11 +134,14 @@ def load(municipality):
     citizen = _user(*CITIZEN)
     with transaction.atomic():
         _clerks(municipality)
+    import_form_files(municipality)  # the forms come in as data, like a city's
     for slug in library.FORMS:
         service = Service.objects.for_municipality(municipality).filter(slug=slug).first()
         if service is None:
             continue  # the catalog has not got this service (yet)
-        form = library.install(service)
+        form = FormDefinition.objects.filter(
+            service=service, state=FormDefinition.State.PUBLISHED
+        ).latest("version")
         if Application.objects.filter(service=service, applicant=citizen).exists():
             continue
         clerk = (
@@ -149,7 +153,6 @@ def load(municipality):
         )
         for answers, target in SAMPLES.get(slug, []):
             _sample(form, citizen, answers, target, clerk.user if clerk else None)
-    import_form_files(municipality)
     _age_due_dates(municipality)
     return municipality
 

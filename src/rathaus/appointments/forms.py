@@ -104,3 +104,52 @@ class ExtraSlotsForm(KernForm):
         if start and end and start >= end:
             self.add_error("end_time", _("„bis“ muss nach „von“ liegen."))
         return data
+
+
+DURATION_CHOICES = [(m, _("%(m)s Minuten") % {"m": m}) for m in (10, 15, 20, 30, 45, 60, 90, 120)]
+
+
+class BookableForm(KernForm):
+    """Make a service bookable at the town's locations (staff page, issue 21)."""
+
+    locations = forms.ModelMultipleChoiceField(
+        label=_("Standorte"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Bitte mindestens einen Standort wählen.")},
+    )
+    duration_minutes = forms.TypedChoiceField(
+        label=_("Dauer eines Termins"), choices=DURATION_CHOICES, coerce=int, initial=20
+    )
+    counters = forms.IntegerField(
+        label=_("Parallele Plätze (Schalter)"),
+        min_value=1,
+        max_value=50,
+        initial=1,
+        help_text=_("Gilt für neue Zeitfenster aus den Öffnungszeiten."),
+    )
+    lead_time_hours = forms.IntegerField(
+        label=_("Frühestens buchbar ab (Stunden vor dem Termin)"),
+        min_value=0,
+        max_value=720,
+        initial=2,
+    )
+    horizon_days = forms.IntegerField(
+        label=_("Wie viele Tage im Voraus buchbar"), min_value=1, max_value=365, initial=28
+    )
+    refresh_windows = forms.BooleanField(
+        label=_("Zeitfenster neu aus den Öffnungszeiten übernehmen (ab heute)"),
+        required=False,
+        help_text=_(
+            "Nur nötig, wenn sich die Öffnungszeiten eines Standorts geändert haben; "
+            "neue Standorte erhalten ihre Zeitfenster immer aus den Öffnungszeiten."
+        ),
+    )
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rathaus.core.models import Location
+
+        self.fields["locations"].queryset = Location.objects.for_municipality(town).order_by("name")
+        for name in ("counters", "lead_time_hours", "horizon_days"):
+            self.fields[name].widget.attrs["inputmode"] = "numeric"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lottery_views, releases_staff, staff, views, waitlist_views
+from . import lottery_views, offer_staff, releases_staff, staff, views, waitlist_views
 
 app_name = "appointments"
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("pruefung/altcha/", lottery_views.altcha_challenge, name="altcha_challenge"),
     # Staff
     path("verwaltung/freigaben/", releases_staff.overview, name="staff_releases"),
+    path("verwaltung/angebote/", offer_staff.index, name="staff_offers"),
+    path("verwaltung/angebote/<slug:slug>/", offer_staff.edit, name="staff_offer"),
+    path("verwaltung/angebote/<slug:slug>/beenden/", offer_staff.stop, name="staff_offer_stop"),
     path("verwaltung/", staff.home, name="staff_home"),
     path("verwaltung/suche/", staff.search, name="staff_search"),
     path("verwaltung/buchen/", staff.book_for_caller, name="staff_book"),

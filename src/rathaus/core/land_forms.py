@@ -141,6 +141,115 @@ class LocationForm(KernForm):
         return data
 
 
+class TownEditForm(KernForm):
+    """A town's settings after onboarding (the AGS and the Land stay)."""
+
+    name = forms.CharField(label=_("Name der Kommune"), max_length=200)
+    hosts = forms.CharField(
+        label=_("Hostnamen"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2600,
+        help_text=_(
+            "Ein Hostname je Zeile; der erste ist der Hauptname (Links in E-Mails, wenn "
+            "keine Adresse des Portals angegeben ist). Entfernte Namen antworten sofort "
+            "nicht mehr."
+        ),
+    )
+    base_url = TownForm.base_fields["base_url"]
+    mail_sender = TownForm.base_fields["mail_sender"]
+    logo = forms.FileField(
+        label=_("Neues Logo"), required=False, help_text=_("PNG, JPEG oder WebP, höchstens 1 MB.")
+    )
+    remove_logo = forms.BooleanField(label=_("Logo entfernen"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hosts"].widget.attrs.update({"autocapitalize": "none", "spellcheck": "false"})
+
+    clean_logo = TownForm.clean_logo
+
+    @staticmethod
+    def initial_from(town) -> dict:
+        return {
+            "name": town.name,
+            "hosts": "\n".join(town.hosts.order_by("pk").values_list("host", flat=True)),
+            "base_url": town.base_url,
+            "mail_sender": town.mail_sender,
+        }
+
+
+class LocationEditForm(LocationForm):
+    """A location's address, position and weekly hours (its office stays)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["office_name"]
+
+    @staticmethod
+    def initial_from(location, hours: dict) -> dict:
+        return {
+            "name": location.name,
+            "street": location.street,
+            "postcode": location.postcode,
+            "city": location.city,
+            "latitude": location.latitude if location.latitude is not None else "",
+            "longitude": location.longitude if location.longitude is not None else "",
+            **hours,
+        }
+
+
+class OfficeForm(KernForm):
+    """An office's name and contact."""
+
+    name = forms.CharField(label=_("Name der Organisationseinheit"), max_length=200)
+    short_name = forms.CharField(label=_("Kurzname"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-Mail"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+
+    @staticmethod
+    def initial_from(office) -> dict:
+        return {
+            "name": office.name,
+            "short_name": office.short_name,
+            "phone": office.phone,
+            "email": office.email,
+        }
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ClosureForm(KernForm):
+    """A location closed for some days ("vorübergehend geschlossen")."""
+
+    first = forms.DateField(label=_("Geschlossen ab"), widget=DATE_WIDGET)
+    last = forms.DateField(label=_("bis einschließlich"), widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label=_("Grund (wird Betroffenen mitgeteilt)"),
+        max_length=200,
+        initial=_("vorübergehend geschlossen"),
+    )
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and first < self.today:
+            self.add_error("first", _("Bitte ein Datum ab heute angeben."))
+        elif first and (first - self.today).days > 730:
+            self.add_error("first", _("Höchstens zwei Jahre im Voraus."))
+        if first and last and last < first:
+            self.add_error("last", _("„bis“ liegt vor „ab“."))
+        return data
+
+
 class StaffInviteForm(KernForm):
     email = forms.EmailField(label=_("E-Mail-Adresse"))
     first_name = forms.CharField(label=_("Vorname"), max_length=150, required=False)

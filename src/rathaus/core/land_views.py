@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import onboarding, tenancy
-from .land_forms import LocationForm, TownForm
+from . import location_pages, onboarding, tenancy
+from .land_forms import LocationForm, TownEditForm, TownForm
 from .models import AuditEntry, Location, Municipality, MunicipalityHost, Role, StaffRole
 from .parsing import ParseError
 
@@ -193,3 +195,75 @@ def town_detail(request, slug):
         "form": form,
     }
     return render(request, "core/land/town_detail.html", context)
+
+
+def operator_host_only(view):
+    """Editing a town's settings only under the operator's address (a town's host
+    answers 404): changing host names there could cut off the page one stands on."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not getattr(request, "operator_host", False):
+            raise Http404(_("Diese Seite gibt es nur unter der Adresse des Betriebs."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@operator_host_only
+@operator_required
+def town_edit(request, slug):
+    town = get_object_or_404(Municipality, slug=slug)
+    form = TownEditForm(
+        request.POST or None, request.FILES or None, initial=TownEditForm.initial_from(town)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = onboarding.update_town(
+                town,
+                name=data["name"],
+                hosts=data["hosts"],
+                base_url=data["base_url"],
+                mail_sender=data["mail_sender"],
+                logo=data["logo"] or None,
+                remove_logo=data["remove_logo"],
+                actor=request.user,
+            )
+        except ParseError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.reason)
+        else:
+            if changed:
+                messages.success(request, _("Die Angaben der Kommune sind gespeichert."))
+            else:
+                messages.info(request, _("Nichts geändert."))
+            return redirect("land:town", slug=town.slug)
+    return render(request, "core/land/town_edit.html", {"town": town, "form": form})
+
+
+@operator_host_only
+@operator_required
+def location_edit(request, slug, pk):
+    town = get_object_or_404(Municipality, slug=slug)
+    return location_pages.location_page(
+        request,
+        town,
+        pk,
+        base="core/land/base.html",
+        back_url=reverse("land:town", args=[town.slug]),
+        here_url=request.path,
+    )
+
+
+@operator_host_only
+@operator_required
+def office_edit(request, slug, pk):
+    town = get_object_or_404(Municipality, slug=slug)
+    return location_pages.office_page(
+        request,
+        town,
+        pk,
+        base="core/land/base.html",
+        back_url=reverse("land:town", args=[town.slug]),
+        here_url=request.path,
+    )

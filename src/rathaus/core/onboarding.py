@@ -9,11 +9,12 @@ Every function runs in one transaction and writes an audit entry.
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from . import audit
@@ -23,6 +24,7 @@ from .models import (
     Municipality,
     MunicipalityHost,
     Office,
+    OpeningException,
     OpeningHours,
     Role,
     StaffRole,
@@ -76,8 +78,9 @@ def parse_ags(raw, field: str = "ags", *, land: str | None = None) -> tuple[str,
     return ags, code
 
 
-def parse_hosts(raw: str | list[str], field: str = "hosts") -> list[str]:
-    """Host names, one per line or comma: valid, not taken, not the operator's."""
+def parse_hosts(raw: str | list[str], field: str = "hosts", *, town=None) -> list[str]:
+    """Host names, one per line or comma: valid, not taken (by another town than
+    ``town``), not the operator's."""
     items = raw if isinstance(raw, list) else re.split(r"[\s,]+", str(raw))
     hosts: list[str] = []
     for item in items:
@@ -94,7 +97,10 @@ def parse_hosts(raw: str | list[str], field: str = "hosts") -> list[str]:
         raise ParseError(field, "Mindestens ein Hostname ist nötig.")
     if len(hosts) > 10:
         raise ParseError(field, "Höchstens 10 Hostnamen.")
-    taken = list(MunicipalityHost.objects.filter(host__in=hosts).values_list("host", flat=True))
+    others = MunicipalityHost.objects.filter(host__in=hosts)
+    if town is not None:
+        others = others.exclude(municipality=town)
+    taken = list(others.values_list("host", flat=True))
     if taken:
         raise ParseError(field, f"Der Hostname {taken[0]} gehört schon einer Kommune.")
     return hosts
@@ -189,6 +195,68 @@ def onboard_town(
     )
     admin, invited = _grant(town, admin_email, Role.ADMINISTRATOR, None, actor, actor_label)
     return Onboarded(town=town, admin=admin, invited=invited)
+
+
+@transaction.atomic
+def update_town(
+    town,
+    *,
+    name: str,
+    hosts: str | list[str],
+    base_url: str = "",
+    mail_sender: str = "",
+    logo=None,
+    remove_logo: bool = False,
+    actor=None,
+    actor_label: str = "",
+) -> list[str]:
+    """Change a town after onboarding: name, host names (in order; the first is the
+    primary one, used for mail links when no base URL is set), base URL, sender, logo.
+
+    Host rows are replaced through the model (signals), so the tenancy memo and the
+    allowed host set (ADR 0214) forget them in this process at once and other
+    processes after the commit. Returns the names of the changed fields.
+    """
+    town = Municipality.objects.select_for_update().get(pk=town.pk)
+    name = clean_text(name, "name", max_length=200, multiline=False)
+    if not name:
+        raise ParseError("name", "Bitte den Namen der Kommune angeben.")
+    host_list = parse_hosts(hosts, town=town)
+    base_url = clean_text(base_url or "", "base_url", max_length=200, multiline=False)
+    if base_url:
+        base_url = parse_url(base_url, "base_url", max_length=200).rstrip("/")
+    mail_sender = _parse_email(mail_sender, "mail_sender", required=False)
+    changed = [
+        field
+        for field, value in (("name", name), ("base_url", base_url), ("mail_sender", mail_sender))
+        if getattr(town, field) != value
+    ]
+    town.name, town.base_url, town.mail_sender = name, base_url, mail_sender
+    if logo is not None:
+        town.logo = logo
+        changed.append("logo")
+    elif remove_logo and town.logo:
+        town.logo = ""
+        changed.append("logo")
+    before = list(town.hosts.order_by("pk").values_list("host", flat=True))
+    if host_list != before:
+        # Delete and create in the new order: the first row (lowest id) is the primary.
+        for row in MunicipalityHost.objects.filter(municipality=town):
+            row.delete()
+        for host in host_list:
+            MunicipalityHost.objects.create(municipality=town, host=host)
+        changed.append("hosts")
+    if changed:
+        town.save()
+        audit.record(
+            "core.town_changed",
+            town,
+            municipality=town,
+            actor=actor,
+            actor_label=actor_label,
+            data={"fields": changed, "hosts_before": before, "hosts": host_list},
+        )
+    return changed
 
 
 def _parse_email(raw, field: str, *, required: bool) -> str:
@@ -385,3 +453,200 @@ def add_location(
         data={"office": office.pk, "hours": len(windows)},
     )
     return location
+
+
+MAX_CLOSURE_DAYS = 92  # a longer closure is a new location plan, not a list of days
+MAX_CLOSURE_AHEAD_DAYS = 730
+
+
+def _clean_address(name, street, postcode, city):
+    name = clean_text(name, "name", max_length=200, multiline=False)
+    street = clean_text(street, "street", max_length=200, multiline=False)
+    city = clean_text(city, "city", max_length=100, multiline=False)
+    postcode = clean_text(postcode, "postcode", max_length=5, multiline=False)
+    for field, value in (("name", name), ("street", street), ("city", city)):
+        if not value:
+            raise ParseError(field, "Bitte ausfüllen.")
+    if not (len(postcode) == 5 and postcode.isascii() and postcode.isdigit()):
+        raise ParseError("postcode", "Die Postleitzahl hat 5 Ziffern.")
+    return name, street, postcode, city
+
+
+@transaction.atomic
+def update_location(
+    location,
+    *,
+    name: str,
+    street: str,
+    postcode: str,
+    city: str,
+    latitude=None,
+    longitude=None,
+    windows: list[Window],
+    actor=None,
+    actor_label: str = "",
+) -> Location:
+    """Change a location's address, position and weekly hours.
+
+    The weekly hours of the form replace the location's rows without dates
+    (``valid_from``/``valid_until`` empty) that the form shows (the first window of a
+    kind per weekday, ``weekly_windows``); further windows and dated rows (changes
+    announced for a date) stay as they are (Stammdaten).
+    """
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    name, street, postcode, city = _clean_address(name, street, postcode, city)
+    lat, lon = parse_position(latitude, longitude)
+    for window in windows:
+        if window.weekday not in range(7) or not window.opens < window.closes:
+            raise ParseError(f"hours_{window.weekday}", "„von“ muss vor „bis“ liegen.")
+    location.name, location.street, location.postcode, location.city = name, street, postcode, city
+    location.latitude, location.longitude = lat, lon
+    location.save()
+    # Rows the weekday form cannot show (a second window of a kind on a day) stay.
+    _initial, extra = weekly_windows(location)
+    weekly = OpeningHours.objects.filter(
+        location=location, valid_from__isnull=True, valid_until__isnull=True
+    ).exclude(pk__in=[h.pk for h in extra])
+    before = sorted((h.weekday, h.kind, h.opens, h.closes) for h in weekly)
+    after = sorted((w.weekday, w.kind, w.opens, w.closes) for w in windows)
+    if before != after:
+        weekly.delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(
+                location=location, kind=w.kind, weekday=w.weekday, opens=w.opens, closes=w.closes
+            )
+            for w in windows
+        )
+    audit.record(
+        "core.location_changed",
+        location,
+        actor=actor,
+        actor_label=actor_label,
+        data={"hours_changed": before != after, "hours": len(windows)},
+    )
+    return location
+
+
+@transaction.atomic
+def close_location(location, *, first, last, reason: str, actor=None, actor_label: str = "") -> int:
+    """Close a location from ``first`` to ``last`` (both included), e.g. "vorübergehend
+    geschlossen": one closed day each (``OpeningException``); appointments on those days
+    are cancelled by the appointments app after the commit. Returns the new days."""
+    reason = clean_text(reason, "reason", max_length=200, multiline=False)
+    if not reason:
+        raise ParseError("reason", "Bitte einen Grund angeben (er wird Betroffenen mitgeteilt).")
+    if last < first:
+        raise ParseError("last", "„bis“ liegt vor „ab“.")
+    if first > timezone.localdate() + timedelta(days=MAX_CLOSURE_AHEAD_DAYS):
+        raise ParseError("first", "Höchstens zwei Jahre im Voraus.")
+    days = (last - first).days + 1
+    if days > MAX_CLOSURE_DAYS:
+        raise ParseError("last", f"Höchstens {MAX_CLOSURE_DAYS} Tage auf einmal.")
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    taken = set(
+        location.exceptions.filter(date__range=(first, last), closed=True).values_list(
+            "date", flat=True
+        )
+    )
+    created = 0
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        if day in taken:
+            continue
+        # One by one: the appointments app reacts to each saved closure (signal).
+        OpeningException.objects.create(location=location, date=day, closed=True, reason=reason)
+        created += 1
+    audit.record(
+        "core.location_closed",
+        location,
+        actor=actor,
+        actor_label=actor_label,
+        data={"from": first.isoformat(), "until": last.isoformat(), "days": created},
+    )
+    return created
+
+
+@transaction.atomic
+def reopen_location(location, *, actor=None, actor_label: str = "", today=None) -> int:
+    """Remove the location's closed days from ``today`` on; returns how many."""
+    today = today or timezone.localdate()
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    removed, _detail = location.exceptions.filter(date__gte=today, closed=True).delete()
+    if removed:
+        audit.record(
+            "core.location_reopened",
+            location,
+            actor=actor,
+            actor_label=actor_label,
+            data={"days": removed},
+        )
+    return removed
+
+
+def weekly_windows(location) -> tuple[dict[str, object], list[OpeningHours]]:
+    """Initial values for the weekday form (first window of each kind and day) and the
+    undated rows the form cannot show (a second window on the same day and kind)."""
+    initial: dict[str, object] = {}
+    extra = []
+    keys = {OpeningHours.Kind.OPEN: "open", OpeningHours.Kind.WALK_IN: "walk"}
+    for hours in location.opening_hours.filter(
+        valid_from__isnull=True, valid_until__isnull=True
+    ).order_by("weekday", "opens"):
+        key = keys.get(hours.kind)
+        if key is None or f"{key}_from_{hours.weekday}" in initial:
+            extra.append(hours)
+            continue
+        initial[f"{key}_from_{hours.weekday}"] = hours.opens
+        initial[f"{key}_until_{hours.weekday}"] = hours.closes
+    return initial, extra
+
+
+@transaction.atomic
+def update_office(
+    office,
+    *,
+    name: str,
+    short_name: str = "",
+    phone: str = "",
+    email: str = "",
+    actor=None,
+    actor_label: str = "",
+) -> Office:
+    """Change an office's name and contact (its address in URLs, the slug, stays)."""
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    name = clean_text(name, "name", max_length=200, multiline=False)
+    if not name:
+        raise ParseError("name", "Bitte ausfüllen.")
+    short_name = clean_text(short_name, "short_name", max_length=60, multiline=False)
+    phone = clean_text(phone, "phone", max_length=40, multiline=False)
+    if phone and not re.fullmatch(r"[0-9+()/ \-]{3,40}", phone):
+        raise ParseError("phone", "Bitte eine Telefonnummer aus Ziffern, +, /, - angeben.")
+    email = _parse_email(email, "email", required=False)
+    if (
+        Office.objects.for_municipality(office.municipality_id)
+        .filter(name=name)
+        .exclude(pk=office.pk)
+        .exists()
+    ):
+        raise ParseError("name", "Eine andere Organisationseinheit heißt schon so.")
+    changed = [
+        field
+        for field, value in (
+            ("name", name),
+            ("short_name", short_name),
+            ("phone", phone),
+            ("email", email),
+        )
+        if getattr(office, field) != value
+    ]
+    if changed:
+        office.name, office.short_name, office.phone, office.email = name, short_name, phone, email
+        office.save()
+        audit.record(
+            "core.office_changed",
+            office,
+            actor=actor,
+            actor_label=actor_label,
+            data={"fields": changed},
+        )
+    return office

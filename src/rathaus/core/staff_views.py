@@ -1,14 +1,16 @@
 """A town's administrators manage their own people (issue 21): invite staff by e-mail,
-grant and revoke roles in their own town; accounts of other towns stay invisible."""
+grant and revoke roles in their own town; accounts of other towns stay invisible.
+They also edit their own town's locations (address, weekly hours, closed days)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import onboarding
+from . import location_pages, onboarding
 from .land_forms import StaffInviteForm
-from .models import Role
+from .models import Location, Role
 from .parsing import ParseError, try_id
 from .permissions import role_required
 
@@ -71,3 +73,39 @@ def revoke(request, pk):
         else:
             messages.error(request, _("Diese Rolle gibt es hier nicht."))
     return redirect("core:staff")
+
+
+@role_required(Role.ADMINISTRATOR)
+def locations(request):
+    """The town's own locations with their weekly hours (edit links)."""
+    rows = (
+        Location.objects.for_municipality(request.municipality)
+        .select_related("office")
+        .prefetch_related("opening_hours")
+        .order_by("office__name", "name")
+    )
+    return render(request, "core/locations.html", {"locations": rows})
+
+
+@role_required(Role.ADMINISTRATOR)
+def location_edit(request, pk):
+    return location_pages.location_page(
+        request,
+        request.municipality,
+        pk,
+        base="staff_base.html",
+        back_url=reverse("core:staff_locations"),
+        here_url=request.path,
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+def office_edit(request, pk):
+    return location_pages.office_page(
+        request,
+        request.municipality,
+        pk,
+        base="staff_base.html",
+        back_url=reverse("core:staff_locations"),
+        here_url=request.path,
+    )

@@ -18,6 +18,15 @@ def can_manage_appointments(request) -> bool:
     return can_manage(request.user, request.municipality)
 
 
+@register.filter
+def can_manage_offers(request) -> bool:
+    """Appointment managers and administrators set up bookable offers (issue 21)."""
+    from rathaus.core.models import Role
+    from rathaus.core.permissions import has_role
+
+    return has_role(request.user, request.municipality, Role.APPOINTMENT_MANAGER)
+
+
 @register.simple_tag
 def next_free_at(location):
     """(offer, start) of the earliest free online appointment at ``location``, or None."""
