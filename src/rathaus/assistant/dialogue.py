@@ -178,9 +178,12 @@ def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     return Turn(answer, State(None, [], [], ask.language))
 
 
-def _situation(ask: Asked, found) -> Turn | None:
-    """A story ("Meine Frau ist gestorben …"): the steps of its Lebenslage."""
-    situation = situations.find(ask.municipality, found)
+def _situation(ask: Asked, found, *, relaxed: bool = False) -> Turn | None:
+    """A story ("Meine Frau ist gestorben …"): the steps of its Lebenslage; ``relaxed``
+    (last stage) also for short stories ("Wir wollen heiraten, wo fangen wir an?")."""
+    if relaxed and not setting("RELAXED_STORIES", True):
+        return None
+    situation = situations.find(ask.municipality, found, relaxed=relaxed)
     if situation is None:
         return None
     answer = get_composer().situation_answer(
@@ -301,6 +304,7 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
             or _one_word_choices(ask, found)
             or _named_by_few(ask, found)
             or _told_in_its_text(ask, found)
+            or _situation(ask, found, relaxed=True)
         )
         if story is not None:
             return story

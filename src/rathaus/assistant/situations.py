@@ -44,11 +44,25 @@ def evidence(candidate: Candidate) -> bool:
     )
 
 
-def find(municipality, found: Retrieval) -> Situation | None:
-    """The Lebenslage the ranked services point to, with its steps; or None."""
-    if len(found.topic_words) < MIN_WORDS or not found.candidates:
+# A shorter story ("Ich habe mich verlobt, wir wollen heiraten", "Mein Vater kommt mit der
+# Rente nicht aus") is read as one only after every other stage has failed (ADR 0063):
+# two topic words, one of which names services, are enough when one Lebenslage still
+# gathers most of the ranking.
+RELAXED_WORDS = 2
+RELAXED_NAMING_WORDS = 1
+# ... and at least two of the Lebenslage's ranked services must fully explain such a word.
+RELAXED_AGREEING = 2
+
+
+def find(municipality, found: Retrieval, *, relaxed: bool = False) -> Situation | None:
+    """The Lebenslage the ranked services point to, with its steps; or None.
+
+    ``relaxed``: the last stage before a fallback accepts shorter stories."""
+    min_words = RELAXED_WORDS if relaxed else MIN_WORDS
+    min_naming = RELAXED_NAMING_WORDS if relaxed else MIN_NAMING_WORDS
+    if len(found.topic_words) < min_words or not found.candidates:
         return None
-    if sum(found.candidates[0].naming) < MIN_NAMING_WORDS:
+    if sum(found.candidates[0].naming) < min_naming:
         return None
     weights: dict[int, float] = defaultdict(float)
     strong: dict[int, bool] = defaultdict(bool)
@@ -70,6 +84,8 @@ def find(municipality, found: Retrieval) -> Situation | None:
     best = max(weights, key=lambda pk: (weights[pk], len(members[pk])))
     if weights[best] / total < MIN_SHARE or not strong[best]:
         return None
+    if relaxed and sum(1 for c in members[best] if evidence(c)) < RELAXED_AGREEING:
+        return None  # one service's word is no story ("Wann öffnet das Schwimmbad?")
     return Situation(situations[best], _steps(municipality, situations[best], members[best]))
 
 

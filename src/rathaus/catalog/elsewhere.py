@@ -31,6 +31,9 @@ class Elsewhere:
     note: str = ""
     note_en: str = ""
     phrases: tuple[frozenset[str], ...] = ()
+    # Stems that rule the entry out: "Visum" for a trip abroad is the destination's
+    # embassy, but a visitor's visa with an invitation ("Einladung") is the town's.
+    unless: frozenset[str] = frozenset()
 
     def localised(self, language: str) -> tuple[str, str, str]:
         """(name, authority, note) in the asker's language."""
@@ -52,9 +55,28 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# A phrase word "{land}" stands for any country the data lists ("visum {land}": a visa
+# for Thailand is a matter of Thailand's embassy).
+COUNTRY = "{land}"
+
+
 def _phrase(text: str) -> frozenset[str]:
     """A phrase as stems (one German stem per word; English phrases stem alike)."""
-    return frozenset(search.stem_de(w) for w in search.words(text) if not search.is_stop(w))
+    stems = {
+        search.stem_de(w) for w in search.words(text.replace(COUNTRY, " ")) if not search.is_stop(w)
+    }
+    if COUNTRY in text:
+        stems.add(COUNTRY)
+    return frozenset(stems)
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Stems of the country names in the data (for "{land}" in phrases)."""
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    return frozenset(
+        search.stem_de(w) for name in data.get("countries", ()) for w in search.words(name)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +94,9 @@ def entries() -> tuple[Elsewhere, ...]:
             note=row.get("note", ""),
             note_en=row.get("note_en", ""),
             phrases=tuple(p for p in (_phrase(t) for t in row["terms"]) if p),
+            unless=frozenset(
+                search.stem_de(w) for t in row.get("unless", ()) for w in search.words(t)
+            ),
         )
         for row in data["entries"]
     )
@@ -89,7 +114,9 @@ def match(question: str, topic_words=()) -> Elsewhere | None:
     """
     if not topic_words:
         return _longest(question, lambda phrase: True)
-    return _longest(question, lambda phrase: _share(phrase, topic_words) >= MIN_SHARE)
+    return _longest(
+        question, lambda phrase: _share(phrase, topic_words) >= MIN_SHARE, also=topic_words
+    )
 
 
 def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
@@ -103,11 +130,17 @@ def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
     return _longest(question, lambda phrase: not phrase & named)
 
 
-def _longest(question: str, accept) -> Elsewhere | None:
-    """The entry with the longest phrase the question contains that ``accept`` allows."""
-    asked = _stems(question)
+def _longest(question: str, accept, also=()) -> Elsewhere | None:
+    """The entry with the longest phrase the question contains that ``accept`` allows
+    (``also``: the question's words as the assistant reads them, e.g. split verbs
+    rejoined: "melde … an" is "anmelden")."""
+    asked = _stems(question).union(*(_stems(word) for word in also))
+    if asked & countries():
+        asked = asked | {COUNTRY}
     best, best_length = None, 0
     for entry in entries():
+        if entry.unless & asked:
+            continue
         for phrase in entry.phrases:
             if phrase <= asked and len(phrase) > best_length and accept(phrase):
                 best, best_length = entry, len(phrase)
@@ -115,5 +148,6 @@ def _longest(question: str, accept) -> Elsewhere | None:
 
 
 def _share(phrase: frozenset[str], topic_words) -> float:
-    inside = sum(1 for word in topic_words if _stems(word) & phrase)
+    land = countries() if COUNTRY in phrase else frozenset()
+    inside = sum(1 for word in topic_words if _stems(word) & (phrase | land))
     return inside / len(topic_words)
