@@ -12,13 +12,19 @@
    ``benchmarks/booking.py`` (10 locations, 28 days of units, so places don't run
    out). Each simulated citizen reads the availability of one day (JSON API) and
    holds one of its free times: the two requests of a booking.
-3. The same load generator (``--processes`` processes x threads, a new connection
-   per request as gunicorn's sync workers close each one) drives each for
-   ``--seconds``, phases alternating for ``--rounds`` (the machine is shared: load
-   from others drifts); prints requests/s, p50/p95, status counts and the app
-   server's CPU per request (from /proc, less sensitive to other load than
-   requests/s), then over all rounds the ratios booking API : floor (goal >= 0.5)
-   and bookings/s : floor (goal >= 0.25).
+3. The same load generator (``--processes`` processes x threads; a new connection
+   per request, or with ``--keepalive`` one kept per thread for as long as the server
+   keeps it) drives each for ``--seconds``, phases alternating for ``--rounds`` (the
+   machine is shared: load from others drifts); prints requests/s, p50/p95, status
+   counts and the app server's CPU per request (from /proc, less sensitive to other
+   load than requests/s), then over all rounds the ratios booking API : floor (goal
+   >= 0.5) and bookings/s : floor (goal >= 0.25).
+
+``--servers sync,gthread,granian`` runs floor and API under each server in the same run
+(gunicorn sync workers close every connection; gthread with one thread per worker and
+granian's WSGI interface keep them alive): ratios against the floor of the same server
+and against the first server's floor. granian is measured only, not a dependency
+(``.venv/bin/pip install granian``; ADR 0098).
 
 ``--before-src DIR`` also runs the booking API of a second source tree (e.g. ``git
 archive main src | tar -x -C /tmp/before``) in the same run, for before/after ratios.
@@ -101,15 +107,40 @@ def application(environ, start_response):
 # --- the load generator --------------------------------------------------------------------
 
 
+_local = threading.local()
+#: ``--keepalive``: each load generator thread keeps its connection (HTTP/1.1 keep-alive)
+#: for as long as the server does; else a new connection per request.
+KEEPALIVE = {"on": False}
+
+
+def _client(port: int) -> http.client.HTTPConnection:
+    conn = getattr(_local, "conn", None)
+    if conn is None or conn.port != port:
+        conn = _local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    return conn
+
+
 def call(port: int, method: str, path: str, body=None):
-    """One request on a new connection; (status, parsed body, milliseconds)."""
+    """One request; (status, parsed body, milliseconds)."""
     data = json.dumps(body).encode() if body is not None else None
+    headers = {"Host": HOST, "Content-Type": "application/json", "Accept-Encoding": "gzip"}
     started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Host": HOST, "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+    if KEEPALIVE["on"]:
+        conn = _client(port)
+        try:
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # The server closed the idle connection before reading the request: again on
+            # a new one (nothing was processed, so nothing is sent twice).
+            conn.close()
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         conn.request(method, path, body=data, headers=headers)
         response = conn.getresponse()
+    try:
         payload = response.read()
         if response.getheader("Content-Encoding") == "gzip":
             import gzip
@@ -117,7 +148,8 @@ def call(port: int, method: str, path: str, body=None):
             payload = gzip.decompress(payload)
         status = response.status
     finally:
-        conn.close()
+        if not KEEPALIVE["on"] or response.will_close:
+            conn.close()
     elapsed = (time.perf_counter() - started) * 1000
     try:
         parsed = json.loads(payload) if payload else None
@@ -171,6 +203,7 @@ def api_citizen(port, number, context):
 
 def _generator_process(kind, port, threads, seconds, context, first_number, queue):
     random.seed(first_number)
+    KEEPALIVE["on"] = context.get("keepalive", False)
     stop_at = time.perf_counter() + seconds
     results: list = []
     lock = threading.Lock()
@@ -226,25 +259,32 @@ def drive(kind, port, concurrency, processes, seconds, context):
 # --- servers -------------------------------------------------------------------------------
 
 
-def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path):
+SERVERS = ("sync", "gthread", "granian")
+
+
+def server_command(server: str, app: str, port: int, workers: int, chdir: Path) -> list[str]:
+    """gunicorn sync (closes every connection), gunicorn gthread (keep-alive, one thread
+    per worker: the app is not thread-bound anyway under the GIL) or granian's WSGI
+    interface (Rust HTTP server, keep-alive, one blocking thread per worker)."""
+    if server == "granian":
+        return [
+            str(ROOT / ".venv" / "bin" / "granian"),
+            "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--blocking-threads", "1", "--backlog", "2048",
+            "--log-level", "warning", "--no-ws", "--working-dir", str(chdir), app,
+        ]  # fmt: skip
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        app,
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--log-level",
-        "warning",
-        "--backlog",
-        "2048",
-        "--timeout",
-        "60",
-        "--chdir",
-        str(chdir),
-    ]
+        str(ROOT / ".venv" / "bin" / "gunicorn"), app, "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--worker-class", server, "--log-level", "warning",
+        "--backlog", "2048", "--timeout", "60", "--chdir", str(chdir),
+    ]  # fmt: skip
+    if server == "gthread":
+        command += ["--threads", "1", "--keep-alive", "30", "--worker-connections", "256"]
+    return command
+
+
+def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path, server="sync"):
+    command = server_command(server, app, port, workers, chdir)
     process = subprocess.Popen(command, env=env, cwd=chdir, start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -254,12 +294,16 @@ def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: Path):
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"{server} did not start")
 
 
 def stop(process) -> None:
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # not down after 30 s: the group is ended hard
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 def main():
@@ -268,10 +312,25 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="phases alternate per round")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--processes", type=int, default=2, help="load generator processes")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
     parser.add_argument("--port", type=int, default=8731)
     parser.add_argument("--before-src", help="a second source tree to compare with")
+    parser.add_argument(
+        "--servers",
+        default="sync",
+        help=f"comma-separated, each runs floor and API: {', '.join(SERVERS)}",
+    )
+    parser.add_argument(
+        "--keepalive",
+        action="store_true",
+        help="load generator keeps connections open (sync workers close them anyway)",
+    )
     args = parser.parse_args()
+    kinds = args.servers.split(",")
+    if not set(kinds) <= set(SERVERS):
+        sys.exit(f"--servers: {', '.join(SERVERS)}")
+    if "granian" in kinds and not (ROOT / ".venv" / "bin" / "granian").exists():
+        sys.exit("granian is no dependency of Rathaus: .venv/bin/pip install granian")
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
         sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
@@ -292,24 +351,30 @@ def main():
     context = {
         "days": [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)],
         "run": f"{int(time.time()):x}",
+        "keepalive": args.keepalive,
     }
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "FLOOR_DSN": database_url}
     app_env = {**env, "RATHAUS_LOAD_TEST": "1", "RATHAUS_MODE": "demo", "ALLOWED_HOSTS": "*"}
-    # (label, kind, port, app, environment, directory); all start now and wait idle.
-    phases = [("floor (bare WSGI, 4 writes)", "floor", args.port, "floor:application", env,
-               ROOT / "benchmarks")]  # fmt: skip
-    if args.before_src:
-        before = {**app_env, "PYTHONPATH": str(Path(args.before_src).resolve())}
-        phases.append(("booking API, before", "api", args.port + 2, None, before, ROOT))
-    phases.append(("booking API", "api", args.port + 1, None, app_env, ROOT))
+    # (label, kind, port, app, environment, directory, server); all start now, wait idle.
+    phases: list[tuple] = []
+    for number, server in enumerate(kinds):
+        port = args.port + 10 * number
+        phases.append((f"{server}: floor (bare WSGI)", "floor", port, "floor:application", env,
+                       ROOT / "benchmarks", server))  # fmt: skip
+        if args.before_src:
+            before = {**app_env, "PYTHONPATH": str(Path(args.before_src).resolve())}
+            phases.append((f"{server}: booking API, before", "api", port + 2, None, before,
+                           ROOT, server))  # fmt: skip
+        phases.append((f"{server}: booking API", "api", port + 1, None, app_env, ROOT, server))
     servers = [
-        start_gunicorn(app or "rathaus.wsgi:application", port, args.workers, e, d)
-        for _label, _kind, port, app, e, d in phases
+        start_gunicorn(app or "rathaus.wsgi:application", port, args.workers, e, d, server)
+        for _label, _kind, port, app, e, d, server in phases
     ]
     print(
-        f"{args.workers} gunicorn sync workers per server, load generator {args.processes} "
-        f"processes x {args.concurrency // args.processes} threads, {args.rounds} round(s) of "
-        f"{args.seconds:.0f} s per phase; load average "
+        f"{args.workers} workers per server ({args.servers}), load generator "
+        f"{args.processes} processes x {args.concurrency // args.processes} threads, "
+        f"{'keep-alive' if args.keepalive else 'a new connection per request'}, "
+        f"{args.rounds} round(s) of {args.seconds:.0f} s per phase; load average "
         f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}"
     )
     totals: dict[str, dict] = {}
@@ -329,7 +394,7 @@ def main():
                 cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
                 requests = sum(statuses.values())
                 print(
-                    f"round {round_number + 1}: {label:28} {rate:6.0f} requests/s "
+                    f"round {round_number + 1}: {label:34} {rate:6.0f} requests/s "
                     f"{holds:5.0f} bookings/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
                     f"server CPU {cpu / max(requests, 1) * 1000:5.2f} ms/request  {statuses}"
                 )
@@ -344,21 +409,32 @@ def main():
     finally:
         for server in servers:
             stop(server)
-    floor_label = phases[0][0]
-    floor = totals[floor_label]
-    floor_rate, floor_cpu = floor["n"] / floor["wall"], floor["cpu"] / floor["n"]
-    print(f"\nAll rounds: floor {floor_rate:.0f} requests/s, {floor_cpu * 1000:.2f} ms CPU each")
-    for label, total in totals.items():
-        if label == floor_label:
-            continue
-        rate, cpu = total["n"] / total["wall"], total["cpu"] / total["n"]
+    first_floor = None
+    for server in kinds:
+        floor = totals[f"{server}: floor (bare WSGI)"]
+        floor_rate, floor_cpu = floor["n"] / floor["wall"], floor["cpu"] / floor["n"]
+        first_floor = first_floor or (server, floor_rate)
         print(
-            f"{label}: {rate:.0f} requests/s, {total['holds'] / total['wall']:.0f} bookings/s, "
-            f"{cpu * 1000:.2f} ms server CPU per request\n"
-            f"  ratio requests/s : floor = {rate / floor_rate:.2f} (goal >= 0.5); "
-            f"bookings/s : floor = {total['holds'] / total['wall'] / floor_rate:.2f} "
-            f"(goal >= 0.25); floor CPU : API CPU per request = {floor_cpu / cpu:.2f}"
+            f"\nAll rounds, {server}: floor {floor_rate:.0f} requests/s, "
+            f"{floor_cpu * 1000:.2f} ms server CPU each"
         )
+        for label, total in totals.items():
+            if not label.startswith(f"{server}: booking API"):
+                continue
+            rate, cpu = total["n"] / total["wall"], total["cpu"] / total["n"]
+            bookings = total["holds"] / total["wall"]
+            print(
+                f"{label}: {rate:.0f} requests/s, {bookings:.0f} bookings/s, "
+                f"{cpu * 1000:.2f} ms server CPU per request\n"
+                f"  ratio requests/s : floor = {rate / floor_rate:.2f} (goal >= 0.5); "
+                f"bookings/s : floor = {bookings / floor_rate:.2f} (goal >= 0.25); "
+                f"floor CPU : API CPU per request = {floor_cpu / cpu:.2f}"
+            )
+            if server != first_floor[0]:
+                print(
+                    f"  against the {first_floor[0]} floor: requests/s "
+                    f"{rate / first_floor[1]:.2f}, bookings/s {bookings / first_floor[1]:.2f}"
+                )
     over, crowded = double_bookings(town)
     print(f"Double bookings (SQL): {over} units over capacity, {crowded} over-booked")
     fives = sum(n for t in totals.values() for code, n in t["statuses"].items() if code >= 500)

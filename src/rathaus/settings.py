@@ -111,6 +111,7 @@ TEMPLATES = [
 # PostgreSQL, the production database.
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+POSTGRES_ENGINE = "rathaus.core.backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL + a busy timeout let the threaded dev server and a task worker share the file.
@@ -122,6 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
+    # Django's PostgreSQL backend; its health check looks at the socket before it asks
+    # the server (core/backends/postgresql, issue 24): no SELECT 1 on every request.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = POSTGRES_ENGINE
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Django binds its queries on the client, so they are never prepared; the booking
     # statement (ADR 0024) uses a server-side cursor and is prepared once per
@@ -137,7 +142,7 @@ else:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
         "DB_DISABLE_SERVER_SIDE_CURSORS", False
     )
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ----------------------------------------------------
@@ -491,6 +496,7 @@ DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
         **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "ENGINE": POSTGRES_ENGINE,
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
         "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get(

@@ -499,3 +499,44 @@ def test_an_answer_read_inside_a_changing_transaction_is_not_cached(offer_a, day
         book(offer_a, at(day, 9))
         capacity.free_starts_by_resource([offer_a], 1, now, end)
         assert len(cache._cache) == stored_before  # read after the hold: not stored
+
+
+def test_attempts_that_failed_on_our_side_do_not_count_against_the_citizen(
+    client_a, offer_a, day, settings, monkeypatch
+):
+    """A client retrying through a database restart or a deadlock storm (503, "nothing was
+    saved") must not use up the per-person limit: after more failed attempts than the
+    limit allows, the booking goes through, and the limit still counts real attempts."""
+    from rathaus.appointments.services import booking as booking_module
+
+    settings.RATHAUS_APPOINTMENTS_LIMITS = {
+        **settings.RATHAUS_APPOINTMENTS_LIMITS,
+        "hold_contact": (2, 3600),
+        "hold_ip": (100, 600),
+    }
+    body = {
+        "service": offer_a.service.slug,
+        "resource": "schalter",
+        "name": "A",
+        "email": "retry@example.org",
+        "start": at(day, 9).isoformat(),
+        "idempotency_key": "retry-1",
+    }
+
+    def post():
+        return client_a.post("/api/v1/appointments/holds", body, content_type="application/json")
+
+    original = booking_module._store
+    client_a.raise_request_exception = False
+    monkeypatch.setattr(booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(deadlock()))
+    assert [post().status_code for _ in range(3)] == [503, 503, 503]  # busy
+    monkeypatch.setattr(
+        booking_module, "_store", lambda *a, **k: (_ for _ in ()).throw(OperationalError("down"))
+    )
+    assert [post().status_code for _ in range(3)] == [503, 503, 503]  # database down
+    monkeypatch.setattr(booking_module, "_store", original)
+    assert post().status_code == 201
+    body |= {"idempotency_key": "retry-2", "start": at(day, 10).isoformat()}
+    assert post().status_code in (201, 409)  # the second real attempt counts ...
+    body |= {"idempotency_key": "retry-3", "start": at(day, 11).isoformat()}
+    assert post().status_code == 429  # ... and the third is over the limit of two

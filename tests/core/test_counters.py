@@ -71,3 +71,18 @@ def test_get_and_incr_reads_and_counts_in_one_go(shared_cache):
     shared_cache.set("antwort", (1.5, b"\x1f\x8b bytes"), timeout=60)
     assert counters.get_and_incr("antwort", "gelesen") == (1.5, b"\x1f\x8b bytes")
     assert shared_cache.get("gelesen") == 2
+
+
+def test_get_many_and_incr_reads_in_order_and_counts(shared_cache):
+    shared_cache.set("a", 5, timeout=None)
+    shared_cache.set("c", ("x", 1.5, b"\x00"), timeout=None)
+    assert counters.get_many_and_incr(["a", "b", "c"], "lesungen") == [5, None, ("x", 1.5, b"\x00")]
+    assert counters.get_many_and_incr([], "lesungen") == []
+    assert shared_cache.get("lesungen") == 2
+
+
+def test_set_many_and_incr_stores_and_counts(shared_cache):
+    counters.set_many_and_incr({"p:1": (1, b"z"), "p:2": "zwei"}, 60, "fehler")
+    counters.set_many_and_incr({}, 60, "fehler")
+    assert shared_cache.get_many(["p:1", "p:2"]) == {"p:1": (1, b"z"), "p:2": "zwei"}
+    assert shared_cache.get("fehler") == 2

@@ -152,15 +152,14 @@ def limit(request, scope: str, email: str = "", phone: str = "") -> Verdict | No
     limits = settings.RATHAUS_APPOINTMENTS_LIMITS
     if not settings.RATHAUS_LOAD_TEST:
         count, window = limits[f"{scope}_ip"]
-        verdict = hit(f"appointments-{scope}", client_ip(request), count, window)
+        verdict = hit(f"appointments-{scope}", client_ip(request), count, window, request=request)
         if not verdict.allowed:
             return verdict
     key = person_key(email, phone)
     if key:
         count, window = limits[f"{scope}_contact"]
-        verdict = hit(
-            f"appointments-{scope}-contact", hashlib.sha256(key.encode()).hexdigest(), count, window
-        )
+        contact = hashlib.sha256(key.encode()).hexdigest()
+        verdict = hit(f"appointments-{scope}-contact", contact, count, window, request=request)
         if not verdict.allowed:
             return verdict
     return None

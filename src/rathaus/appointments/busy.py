@@ -10,12 +10,15 @@ from django.db import DatabaseError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from rathaus.core import ratelimit
+
 from .services.booking import BUSY_MESSAGE, is_transient
 
 RETRY_AFTER_SECONDS = 5
 
 
 def busy_response(request):
+    ratelimit.refund(request)  # nothing was saved: the attempt does not count
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"detail": BUSY_MESSAGE, "field": None, "reason": "busy"}, status=503

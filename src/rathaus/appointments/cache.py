@@ -82,6 +82,50 @@ def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) 
     return f"{_PREFIX}:a:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def piece_key(parts: tuple) -> str:
+    """The key of one offer's piece of a rendered answer (ADR 0095): everything but the
+    unit rows and "now"; those are the piece's ``stamp`` (see ``read_pieces``)."""
+    return f"{_PREFIX}:p:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
+    """The stamps the pieces under ``keys`` must carry now, and the cached pieces (None
+    where missing); None if the range is too long to cache.
+
+    ``resource_ids[i]`` is the resource of the piece under ``keys[i]``. Its stamp is the
+    current minute and the versions of its resource's days, so a change of one (resource,
+    day) makes exactly that resource's pieces stale. The versions and the pieces are one
+    read (one round trip with Redis), counted for the statistics.
+    """
+    if (last - first).days > MAX_CACHED_DAYS:
+        return None
+    days = _days(first, last)
+    unique = sorted(set(resource_ids))
+    version_keys = [_version_key(r, d) for r in unique for d in days]
+    values = counters.get_many_and_incr([*version_keys, *keys], f"{_PREFIX}:stats:reads")
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    n = len(days)
+    stamps = {
+        r: f"{minute}|{','.join(str(v or 0) for v in values[i * n : (i + 1) * n])}"
+        for i, r in enumerate(unique)
+    }
+    return [stamps[r] for r in resource_ids], values[len(version_keys) :]
+
+
+def pieces_writer(values: dict):
+    """A function that counts a miss and stores the pieces computed for it, in one round
+    trip; it may run later (after the answer is sent). Whether the pieces may be stored
+    is decided now: not if read in a transaction that changed units (see ``put``)."""
+    keep = {} if _changed_units_here() else values
+
+    def write() -> None:
+        counters.set_many_and_incr(
+            keep, settings.RATHAUS_AVAILABILITY_CACHE_SECONDS, f"{_PREFIX}:stats:misses"
+        )
+
+    return write
+
+
 def get(key: str):
     """The cached answer under ``key`` or None; counts the read (same round trip)."""
     return counters.get_and_incr(key, f"{_PREFIX}:stats:reads")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -322,35 +324,60 @@ def _free_epochs_and_until(offers, persons, start, end, now, staff=False):
 
 
 def rendered_free_starts(
-    offers, persons: int, start: datetime, end: datetime, *, render, shape: tuple
-):
-    """``render({offer pk: [free start, epoch seconds]})`` for "now", cached as rendered.
+    offers, persons: int, start: datetime, end: datetime, *, render, shape, later=None
+) -> list:
+    """``[render(offer, [free start, epoch seconds]) for offer in offers]`` for "now",
+    each offer's piece cached on its own (ADR 0093, ADR 0095).
 
-    ``render`` turns the free starts into bytes (the API's gzipped JSON); they are
-    cached under the versioned key of ADR 0023, and a hit returns them as they are,
-    with no conversion (ADR 0093). ``shape``: everything else the bytes depend on (names,
-    addresses, the echoed ``persons``), part of the key. ``start`` and ``end`` must be
-    whole minutes.
+    ``render`` turns one offer's free starts into its piece of the answer (the API's
+    gzip-ready JSON); ``shape(offer)``: everything else that piece depends on (names,
+    address, the echoed ``persons``), part of its key. A piece is stored with its stamp
+    (the minute and the versions of its resource's days, ADR 0023) and until when it
+    holds (the next release in range); one read fetches the versions and all pieces.
+    After a change of one (resource, day) only that resource's pieces are computed
+    again, from one statement over that resource. ``start`` and ``end`` must be whole
+    minutes. ``later(fn)``, if given, runs ``fn`` (storing new pieces) after the answer is
+    sent.
     """
     offers = list(offers)
     now = timezone.now()
-    key = availability_cache.key_for(
-        {o.resource_id for o in offers},
+    keys = [
+        availability_cache.piece_key(
+            ("rendered", _cache_identity(o, persons), start, end, shape(o))
+        )
+        for o in offers
+    ]
+    found = availability_cache.read_pieces(
+        [o.resource_id for o in offers],
         start.astimezone(TZ).date(),
         (end - timedelta(microseconds=1)).astimezone(TZ).date(),
-        ("rendered", tuple(sorted(_cache_identity(o, persons) for o in offers)), start, end, shape),
+        keys,
         now,
     )
-    if key is not None:
-        cached = availability_cache.get(key)
-        if cached is not None and cached[0] > now.timestamp():
-            return cached[1]
-        availability_cache.count_miss()
-    data, until = _free_epochs_and_until(offers, persons, start, end, now)
-    rendered = render(data)
-    if key is not None:
-        availability_cache.put(key, (until, rendered))
-    return rendered
+    if found is None:  # too long a range to cache
+        data, _until = _free_epochs_and_until(offers, persons, start, end, now)
+        return [render(o, data[o.pk]) for o in offers]
+    stamps, cached = found
+    moment = now.timestamp()
+    pieces = [
+        value[2] if value is not None and value[0] == stamp and value[1] > moment else None
+        for stamp, value in zip(stamps, cached, strict=True)
+    ]
+    missing = [i for i, piece in enumerate(pieces) if piece is None]
+    if not missing:
+        return pieces
+    data, until = _free_epochs_and_until([offers[i] for i in missing], persons, start, end, now)
+    fresh = {}
+    for i in missing:
+        pieces[i] = render(offers[i], data[offers[i].pk])
+        fresh[keys[i]] = (stamps[i], until, pieces[i])
+    store = availability_cache.pieces_writer(fresh)  # and counts the miss
+    (later or _now)(store)
+    return pieces
+
+
+def _now(fn) -> None:
+    fn()
 
 
 def _free_starts_by_resource(
@@ -376,9 +403,8 @@ def _free_starts_by_resource(
 
 def _free_epochs(offers, rows, persons: int, now: datetime, staff: bool) -> dict[int, list[int]]:
     """For each offer (by pk): free starts in epoch seconds, from the candidate rows."""
-    by_resource: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_resource.setdefault(row[0], []).append(row)
+    # The rows come ordered by resource: group them in C, not row by row.
+    by_resource = {r: list(group) for r, group in groupby(rows, key=itemgetter(0))}
     result = {}
     for offer in offers:
         win = window(offer, now, staff=staff)

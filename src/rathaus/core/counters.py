@@ -93,6 +93,66 @@ def get_and_incr(key: str, counter: str):
     return None if raw is None else backend._cache._serializer.loads(raw)
 
 
+def get_many_and_incr(keys, counter: str) -> list:
+    """The cached values of ``keys`` in their order (None where missing), and one added to
+    ``counter`` (created at 1, never expiring), in one round trip (availability pieces:
+    the day versions and the pieces of an answer are one read, ADR 0095)."""
+    keys = list(keys)
+    backend = caches["default"]
+    if not keys:
+        incr(counter)
+        return []
+    if not isinstance(backend, RedisCache) or not _redis_available(backend):
+        target = (
+            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
+        )
+        _incr_portably(target, counter, None)
+        found = target.get_many(keys)
+        return [found.get(key) for key in keys]
+    try:
+        pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+        # make_key, not make_and_validate_key: the keys are the caller's own (ASCII, no
+        # spaces), and the memcached warnings check walks every character of ~150 keys.
+        pipe.mget([backend.make_key(key) for key in keys])
+        pipe.incr(backend.make_and_validate_key(counter))
+        raws, _count = pipe.execute()
+    except RedisError as error:
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+        _incr_portably(backend.fallback, counter, None)
+        found = backend.fallback.get_many(keys)
+        return [found.get(key) for key in keys]
+    loads = backend._cache._serializer.loads
+    return [None if raw is None else loads(raw) for raw in raws]
+
+
+def set_many_and_incr(values: dict, timeout: int, counter: str) -> None:
+    """Store ``values`` for ``timeout`` seconds and add one to ``counter`` (created at 1,
+    never expiring), in one round trip (a recomputed availability piece and its miss)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache) or not _redis_available(backend):
+        target = (
+            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
+        )
+        target.set_many(values, timeout=timeout)
+        _incr_portably(target, counter, None)
+        return
+    try:
+        dumps = backend._cache._serializer.dumps
+        pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.set(backend.make_and_validate_key(key), dumps(value), ex=timeout)
+        pipe.incr(backend.make_and_validate_key(counter))
+        pipe.execute()
+    except RedisError as error:
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+        backend.fallback.set_many(values, timeout=timeout)
+        _incr_portably(backend.fallback, counter, None)
+
+
 def _incr_portably(backend, key: str, timeout: int | None) -> int:
     backend.add(key, 0, timeout=timeout)
     try:

@@ -6,6 +6,7 @@ count together; without it each process counts alone (documented).
 
 import functools
 import ipaddress
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from django.shortcuts import render
 from . import counters
 from .ops import metrics
 
+log = logging.getLogger("rathaus.ratelimit")
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -27,14 +30,31 @@ class Verdict:
     retry_after: int
 
 
-def hit(scope: str, key: str, limit: int, window_seconds: int) -> Verdict:
-    """Count one attempt for ``key``; refuse when more than ``limit`` fall in the window."""
+def hit(scope: str, key: str, limit: int, window_seconds: int, *, request=None) -> Verdict:
+    """Count one attempt for ``key``; refuse when more than ``limit`` fall in the window.
+
+    With ``request``, the attempt is remembered on it, so that ``refund`` can take it back
+    when the request fails on our side (database down: "Ihre Eingabe wurde nicht
+    gespeichert"); a citizen retrying through a restart is not locked out by the retries."""
     now = time.time()
     window = int(now // window_seconds)
+    counter = f"rl:{scope}:{key}:{window}"
     # Atomic in Redis and locmem; one round trip with Redis.
-    count = counters.incr(f"rl:{scope}:{key}:{window}", timeout=window_seconds + 1)
+    count = counters.incr(counter, timeout=window_seconds + 1)
+    if request is not None:
+        request.rate_limit_counted = [*getattr(request, "rate_limit_counted", ()), counter]
     retry_after = max(1, math.ceil((window + 1) * window_seconds - now))
     return Verdict(count <= limit, retry_after)
+
+
+def refund(request) -> None:
+    """Take back the attempts ``hit`` counted for ``request`` (it was not carried out)."""
+    for counter in getattr(request, "rate_limit_counted", ()):
+        try:
+            cache.decr(counter)
+        except Exception:  # best effort: the counter expired, or the cache is gone too
+            log.warning("rate limit refund failed for %s", counter.split(":")[1])
+    request.rate_limit_counted = []
 
 
 def reset(scope: str, key: str, window_seconds: int) -> None:

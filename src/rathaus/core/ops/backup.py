@@ -39,7 +39,7 @@ def _pg_tool(name: str) -> str:
 
 def _pg_env() -> tuple[list[str], dict]:
     db = settings.DATABASES["default"]
-    if db["ENGINE"] != "django.db.backends.postgresql":
+    if not db["ENGINE"].endswith("postgresql"):
         raise BackupError("rathaus backup/restore braucht PostgreSQL (DATABASE_URL).")
     args = ["-h", db.get("HOST") or "127.0.0.1", "-p", str(db.get("PORT") or 5432)]
     args += ["-U", db.get("USER") or "postgres", "-d", db["NAME"]]

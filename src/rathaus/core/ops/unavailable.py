@@ -16,6 +16,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_noop
 
+from rathaus.core import ratelimit
+
 log = logging.getLogger("rathaus.ops")
 RETRY_AFTER_SECONDS = 10
 MESSAGE = gettext_noop(
@@ -49,6 +51,7 @@ def response(request, exception=None):
     transaction was rolled back, so no application refers to a half-written file."""
     storage = exception is not None and is_storage_full(exception)
     message = gettext(STORAGE_MESSAGE if storage else MESSAGE)
+    ratelimit.refund(request)  # nothing was saved: the attempt does not count
     if storage:
         log.error("storage full or read-only while handling %s: %s", request.path, exception)
     if request.path.startswith("/api/"):

@@ -1,0 +1,266 @@
+"""The availability answer cached as one gzip piece per location (ADR 0095).
+
+Every kind of change to units shows in the very next answer, and only the changed
+location's piece is computed again; the joined answer is valid gzip, equals the schema's
+rendering and the answer computed without any cache. Runs on SQLite and, with
+``DATABASE_URL``, on PostgreSQL; the cache is Django's in-process cache and Redis (the
+pieces and the day versions are one pipelined read there).
+"""
+
+import gzip
+import json
+import uuid
+import zlib
+from datetime import time, timedelta
+
+import pytest
+from django.core.cache import caches
+from django.utils import timezone
+
+from rathaus.appointments import cache as availability_cache
+from rathaus.appointments import capacity, services, shown_offers
+from rathaus.appointments.api import _utc_text
+from rathaus.appointments.models import AvailabilityRule, Booking
+from rathaus.core import gzipjoin
+from rathaus.core.models import Location
+
+from .conftest import at, make_offer
+
+pytestmark = pytest.mark.django_db
+API = "/api/v1/appointments/availability"
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    """The test's cache: in-process, or Redis under a key prefix of its own."""
+    if request.param == "locmem":
+        yield caches["default"]
+        return
+    if not _redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"rathaus-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    backend = caches["default"]
+    yield backend
+    client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
+    keys = client.keys(f"{prefix}:*")
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def two_offers(town_a, offer_a):
+    """The service at two locations: A (``offer_a``) and B."""
+    other = Location.objects.create(
+        municipality=town_a,
+        office=offer_a.resource.location.office,
+        slug="a-nord",
+        name="Bürgerbüro Nord",
+        street="Nordweg 1",
+        postcode="12345",
+        city="Musterstadt-A",
+    )
+    return offer_a, make_offer(town_a, offer_a.service, location=other, slug="schalter-nord")
+
+
+@pytest.fixture
+def one_minute(monkeypatch):
+    """The reads of a test happen in one minute (the minute is part of every stamp, so a
+    slow test crossing a minute would compute every piece again)."""
+    import types
+
+    frozen = timezone.now()
+    clock = types.SimpleNamespace(now=lambda: frozen, localdate=timezone.localdate)
+    monkeypatch.setattr(capacity, "timezone", clock)
+
+
+@pytest.fixture
+def computed(monkeypatch, one_minute):
+    """The offers whose piece was computed, per request."""
+    calls: list[list[int]] = []
+    original = capacity._free_epochs_and_until
+
+    def spy(offers, *args, **kwargs):
+        calls.append([o.pk for o in offers])
+        return original(offers, *args, **kwargs)
+
+    monkeypatch.setattr(capacity, "_free_epochs_and_until", spy)
+    return calls
+
+
+def _get(client, offer, day):
+    query = {
+        "service": offer.service.slug,
+        "date_from": day.isoformat(),
+        "date_to": (day + timedelta(days=6)).isoformat(),
+    }
+    response = client.get(API, query, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    return json.loads(gzip.decompress(response.content))
+
+
+def _truth(offer, day) -> dict[str, list[str]]:
+    """Free starts per location, computed from the unit rows without any cache."""
+    offers = shown_offers.for_availability(offer.municipality, offer.service.slug, None)
+    found = capacity._free_starts_by_resource(
+        offers, 1, capacity.local(day, time.min), capacity.local(day + timedelta(days=7), time.min)
+    )
+    return {
+        o.resource.location.slug: [_utc_text(int(s.timestamp())) for s in found[o.pk]]
+        for o in offers
+    }
+
+
+def _free(answer) -> dict[str, list[str]]:
+    return {entry["location"]: entry["free"] for entry in answer}
+
+
+def _hold(offer, day, hour=9, email="a@example.org"):
+    return services.hold(offer, at(day, hour), name="A", email=email)
+
+
+def _book_out(offer, day, hour=9):
+    """Both counters of A at ``hour``: the time is gone."""
+    return [_hold(offer, day, hour, email) for email in ("a@example.org", "b@example.org")]
+
+
+def _cancel_and_return(bookings):
+    for booking in bookings:
+        services.confirm(booking)
+        services.cancel(booking)
+        booking.refresh_from_db()
+        services.return_cooled_down_units(booking.units_return_at)
+
+
+def _expire(bookings):
+    services.expire_holds(timezone.now() + timedelta(minutes=16))
+
+
+def _block(offer, day):
+    from rathaus.core.models import User
+
+    staff = User.objects.create_user("staff@a.test", "geheim-123!", is_staff=True)
+    services.block_time(
+        offer.resource, day, time(10), time(11), counters=None, reason="Krankheit", actor=staff
+    )
+
+
+def _add_afternoon(offer, day):
+    rule = AvailabilityRule(
+        resource=offer.resource,
+        weekdays=[day.weekday()],
+        start_time=time(14),
+        end_time=time(15),
+        counters=1,
+        unit_minutes=10,
+        valid_from=timezone.localdate() - timedelta(days=1),
+    )
+    services.save_rule(rule)
+
+
+CHANGES = {
+    # change: (what runs before the cache is filled, the change itself)
+    "hold": (None, lambda offer, day, setup: _book_out(offer, day)),
+    "expired hold": (_book_out, lambda offer, day, setup: _expire(setup)),
+    "cancellation": (_book_out, lambda offer, day, setup: _cancel_and_return(setup)),
+    "staff blocks time": (None, lambda offer, day, setup: _block(offer, day)),
+    "staff adds hours": (None, lambda offer, day, setup: _add_afternoon(offer, day)),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_each_change_shows_at_once_and_only_its_location_is_computed(
+    change, shared_cache, client_a, two_offers, day, computed, django_capture_on_commit_callbacks
+):
+    a, b = two_offers
+    setup, apply = CHANGES[change]
+    prepared = setup(a, day) if setup else None
+    before = _get(client_a, a, day)
+    assert _get(client_a, a, day) == before  # a hit
+    assert len(computed) == 1 and sorted(computed[0]) == sorted([a.pk, b.pk])
+    availability_cache.reset_stats()
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(a, day, prepared)
+    after = _get(client_a, a, day)
+    assert availability_cache.stats()["misses"] == 1
+    assert computed[1:] == [[a.pk]]  # B's piece came from the cache
+    assert _free(after) == _truth(a, day)
+    assert _free(after)["a-mitte"] != _free(before)["a-mitte"]
+    assert _free(after)["a-nord"] == _free(before)["a-nord"]
+    assert _get(client_a, a, day) == after and len(computed) == 2  # and a hit again
+
+
+def test_a_change_at_b_leaves_a_cached(shared_cache, client_a, two_offers, day, computed):
+    a, b = two_offers
+    _get(client_a, a, day)
+    _book_out(b, day)
+    assert _free(_get(client_a, a, day)) == _truth(a, day)
+    assert computed[1:] == [[b.pk]]
+
+
+def test_a_stale_piece_is_not_served_when_its_version_moved(
+    shared_cache, client_a, two_offers, day, computed
+):
+    """The stamp, not the key, decides: a piece stored for older versions is computed anew."""
+    a, b = two_offers
+    _get(client_a, a, day)
+    availability_cache.bump(b.resource_id, [day + timedelta(days=3)])
+    _get(client_a, a, day)
+    availability_cache.bump(a.resource_id, [day + timedelta(days=30)])  # out of range
+    _get(client_a, a, day)
+    assert computed[1:] == [[b.pk]]
+
+
+def test_the_joined_answer_is_one_valid_gzip_member_within_budget(
+    shared_cache, client_a, two_offers, day
+):
+    a, _b = two_offers
+    response = client_a.get(API, {"service": a.service.slug}, HTTP_ACCEPT_ENCODING="gzip")
+    plain = client_a.get(API, {"service": a.service.slug}).content
+    unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one member, checked CRC and length
+    assert unpacker.decompress(response.content) == plain
+    assert unpacker.eof and unpacker.unused_data == b""
+    assert len(response.content) < len(plain) / 4
+
+
+def test_gzipjoin_joins_pieces_into_the_text_they_make():
+    texts = [b"[", b'{"a": "\xc3\xbc"}', b"", b", ", b"x" * 70_000, b"]"]
+    joined = gzipjoin.join([gzipjoin.piece(t) for t in texts])
+    assert gzip.decompress(joined) == b"".join(texts)
+    assert joined[-8:-4] == zlib.crc32(b"".join(texts)).to_bytes(4, "little")
+    assert gzip.decompress(gzipjoin.join([])) == b""
+    broken = bytearray(joined)
+    broken[-5] ^= 1  # a wrong CRC is caught by every client
+    with pytest.raises(gzip.BadGzipFile):
+        gzip.decompress(bytes(broken))
+
+
+def test_a_piece_read_in_a_rolled_back_booking_is_not_kept(shared_cache, client_a, two_offers, day):
+    """Pieces computed inside a transaction that changed units are not stored (ADR 0023):
+    their stamp carries the versions bumped inside, which stay after a rollback."""
+    from django.db import transaction
+
+    a, _b = two_offers
+    free_before = _free(_get(client_a, a, day))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _book_out(a, day)
+        inside = _free(_get(client_a, a, day))
+        assert inside["a-mitte"] != free_before["a-mitte"]  # the transaction sees its holds
+        raise RuntimeError("rollback")
+    assert not Booking.objects.exists()
+    assert _free(_get(client_a, a, day)) == _truth(a, day) == free_before
