@@ -97,6 +97,8 @@ def make_town(number: int, templates):
         street="Markt 1",
         postcode="14467",
         city=town.name,
+        latitude="52.39",
+        longitude="13.06",
         windows=windows,
     )
     started = time.perf_counter()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("verwaltung/admin/", admin.site.urls),
     path("land/oparl/v1/", include("rathaus.council.oparl_land")),
     path("land/vorlage/", include("rathaus.catalog.land_urls")),
+    path("land/adressen/", include("rathaus.participation.land_urls")),
     path("land/", include("rathaus.core.land_urls")),
     path("api/v1/", api.urls),
     path("termine/", include("rathaus.appointments.urls")),

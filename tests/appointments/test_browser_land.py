@@ -4,6 +4,9 @@ weekday hours), loads the Land's catalog template from its XZuFi file, adopts a
 service of it for the town (by keyboard); the town's administrator makes it bookable
 on her staff pages, and a citizen books an appointment on the new town's host.
 
+The location gets its position from its address: the operator uploads the town's
+address list (after the form said the address is not in it) and types no coordinates.
+
 Nothing of the town comes from test helpers or the Django admin: the service is the
 Land's text adopted through /land/vorlage/; the town's first administrator sets her
 password from the invitation and makes the service bookable on the town's staff page
@@ -67,18 +70,51 @@ def test_operator_onboards_a_town_and_a_citizen_books_there(page, live_server, s
     page.check_axe()
     no_horizontal_scroll(page)
 
-    page.fill("#id_office_name", "Bürgerbüro")
-    page.fill("#id_name", "Bürgerbüro am Markt")
-    page.fill("#id_street", "Markt 1")
-    page.fill("#id_postcode", "39104")
-    page.fill("#id_city", "Neustadt")
-    page.fill("#id_latitude", "52.131620")
-    page.fill("#id_longitude", "11.639280")
-    for day in range(5):
-        page.fill(f"#id_open_from_{day}", "09:00")
-        page.fill(f"#id_open_until_{day}", "12:00")
-    page.fill("#id_walk_from_1", "14:00")
-    page.fill("#id_walk_until_1", "18:00")
+    def fill_location() -> None:
+        page.fill("#id_office_name", "Bürgerbüro")
+        page.fill("#id_name", "Bürgerbüro am Markt")
+        page.fill("#id_street", "Markt 1")
+        page.fill("#id_postcode", "39104")
+        page.fill("#id_city", "Neustadt")
+        for day in range(5):
+            page.fill(f"#id_open_from_{day}", "09:00")
+            page.fill(f"#id_open_until_{day}", "12:00")
+        page.fill("#id_walk_from_1", "14:00")
+        page.fill("#id_walk_until_1", "18:00")
+
+    # No coordinates typed: the position comes from the town's address list (ADR 0223),
+    # which the town does not have yet: the form says so.
+    fill_location()
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Diese Adresse steht nicht in der Adressliste der Kommune" in page.content()
+    assert "Bitte korrigieren Sie Ihre Angaben" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+    # The operator uploads the town's address list and creates the location again.
+    with page.expect_navigation():
+        page.click("text=Adressliste der Kommune hochladen")
+    assert "Die Liste enthält 0 Adressen" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+    addresses = (
+        "street,house_number,postcode,latitude,longitude\n"
+        "Markt,1,39104,52.131620,11.639280\n"
+        "Markt,2,39104,52.131700,11.639500\n"
+    )
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "adressen.csv", "mimeType": "text/csv", "buffer": addresses.encode()}],
+    )
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "2 Adressen sind in der Adressliste" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+    with page.expect_navigation():
+        page.click("text=Zurück zu den Standorten")
+    fill_location()
+    assert page.input_value("#id_latitude") == ""
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     assert "Der Standort Bürgerbüro am Markt ist angelegt" in page.content()
@@ -88,6 +124,7 @@ def test_operator_onboards_a_town_and_a_citizen_books_there(page, live_server, s
     town = Municipality.objects.get(ags="15003000")
     location = Location.objects.get(municipality=town)
     assert location.opening_hours.count() == 6
+    assert (str(location.latitude), str(location.longitude)) == ("52.131620", "11.639280")
     invitation = mail.outbox[-1]
     assert invitation.to == ["chefin@neustadt.test"] and town_url in invitation.body
 
@@ -170,6 +207,12 @@ def test_operator_onboards_a_town_and_a_citizen_books_there(page, live_server, s
     with page.expect_navigation():
         page.click("text=Standorte und Öffnungszeiten")
     assert "Bürgerbüro am Markt" in page.content()
+    page.check_axe()
+    no_horizontal_scroll(page)
+    # The town's address list, from her side (the same page as the operator's).
+    with page.expect_navigation():
+        page.click("main >> text=Adressliste der Kommune")
+    assert "Die Liste enthält 2 Adressen" in page.content()
     page.check_axe()
     no_horizontal_scroll(page)
 

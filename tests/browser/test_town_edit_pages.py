@@ -5,10 +5,15 @@ summaries, axe clean, no sideways scrolling, submitted by keyboard."""
 import pytest
 
 from rathaus.core.models import Location, OpeningHours, Role, User
+from rathaus.participation.reports.geocoding import import_addresses
 from tests.browser.keyboard import Keyboard
 from tests.conftest import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The fixture's location has no typed position: saving it takes the one of its address
+# from the town's address list (ADR 0223).
+ADDRESSES = "street,house_number,postcode,latitude,longitude\nMarktplatz,1,14999,52.4,13.05\n"
 
 
 def submit_far(page, keys, text):
@@ -24,6 +29,7 @@ def test_operator_edits_town_and_location_at_320px(page, live_server, settings, 
     port = live_server.url.rsplit(":", 1)[1]
     land = f"http://land.localhost:{port}"
     User.objects.create_superuser("betrieb@land.test", "betrieb-123!")
+    import_addresses(town_a, ADDRESSES)
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(f"{land}/anmelden/?next=/land/kommunen/{town_a.slug}/bearbeiten/")
     page.fill("#id_username", "betrieb@land.test")
@@ -63,6 +69,7 @@ def test_operator_edits_town_and_location_at_320px(page, live_server, settings, 
 
 def test_town_administrator_edits_own_location_at_320px(page, town_a):
     make_staff(town_a, "admin@a.test", Role.ADMINISTRATOR)
+    import_addresses(town_a, ADDRESSES)
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto("/anmelden/?next=/verwaltung/standorte/")
     page.fill("#id_username", "admin@a.test")
@@ -83,7 +90,8 @@ def test_town_administrator_edits_own_location_at_320px(page, town_a):
     page.fill("#id_postcode", "14467")
     keys.tab_to("#id_postcode")
     submit_far(page, keys, "Standort speichern")
-    assert Location.objects.get(pk=location.pk).postcode == "14467"
+    saved = Location.objects.get(pk=location.pk)
+    assert saved.postcode == "14467" and str(saved.latitude) == "52.400000"
     with page.expect_navigation():
         page.click("text=Zurück zur Übersicht")
     with page.expect_navigation():

@@ -281,6 +281,8 @@ def test_a_second_window_of_a_day_is_kept(town_a):
         street="Markt 1",
         postcode="12345",
         city="A",
+        latitude="52.4",
+        longitude="13.05",
         windows=[onboarding.Window("open", 0, time(9), time(12))],
     )
     assert _weekly(location) == [(0, "open", "09:00", "12:00"), (0, "open", "17:00", "19:00")]

@@ -86,10 +86,16 @@ class LocationForm(KernForm):
         label=_("Breitengrad"),
         required=False,
         max_length=20,
-        help_text=_("Für die Karte, z. B. 52.131620 (aus einem Kartendienst kopieren)."),
+        help_text=_(
+            "Für die Karte, z. B. 52.131620. Leer lassen: die Position kommt aus der "
+            "Adressliste der Kommune (Straße, Hausnummer, PLZ)."
+        ),
     )
     longitude = forms.CharField(
-        label=_("Längengrad"), required=False, max_length=20, help_text=_("z. B. 11.639280")
+        label=_("Längengrad"),
+        required=False,
+        max_length=20,
+        help_text=_("z. B. 11.639280; leer lassen wie den Breitengrad."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import audit
+from . import audit, geocoding
 from .models import (
     LANDS,
     Location,
@@ -129,6 +129,31 @@ def parse_position(raw_lat, raw_lon) -> tuple[Decimal | None, Decimal | None]:
             )
         values.append(value)
     return values[0], values[1]
+
+
+NOT_IN_ADDRESS_LIST = (
+    "Diese Adresse steht nicht in der Adressliste der Kommune. Laden Sie die Adressliste "
+    "hoch oder geben Sie die Position ein."
+)
+NO_GEOCODER = (
+    "Diese Installation kann Adressen nicht in Positionen umrechnen (keine Adressliste). "
+    "Bitte geben Sie Breiten- und Längengrad ein."
+)
+
+
+def locate(town, street: str, postcode: str, raw_lat, raw_lon) -> tuple[Decimal, Decimal]:
+    """The typed position (checked by ``parse_position``) or, with both fields empty,
+    the one of ``street`` (with house number) in the town's address list (ADR 0223)."""
+    lat, lon = parse_position(raw_lat, raw_lon)
+    if lat is not None and lon is not None:
+        return lat, lon
+    if not geocoding.available():
+        raise ParseError("street", NO_GEOCODER)
+    found = geocoding.position_for(town, street, postcode)
+    if found is None:
+        raise ParseError("street", NOT_IN_ADDRESS_LIST)
+    quantum = Decimal("0.000001")
+    return Decimal(found[0]).quantize(quantum), Decimal(found[1]).quantize(quantum)
 
 
 def _unique_slug(model, base: str, **scope) -> str:
@@ -405,7 +430,10 @@ def add_location(
     actor=None,
     actor_label: str = "",
 ) -> Location:
-    """An office (found by name or created) with a new location and its weekly hours."""
+    """An office (found by name or created) with a new location and its weekly hours.
+
+    Without a typed position the location gets the one of its address from the town's
+    address list (``locate``)."""
     office_name = clean_text(office_name, "office_name", max_length=200, multiline=False)
     name = clean_text(name, "name", max_length=200, multiline=False)
     street = clean_text(street, "street", max_length=200, multiline=False)
@@ -416,10 +444,10 @@ def add_location(
             raise ParseError(field, "Bitte ausfüllen.")
     if not (len(postcode) == 5 and postcode.isascii() and postcode.isdigit()):
         raise ParseError("postcode", "Die Postleitzahl hat 5 Ziffern.")
-    lat, lon = parse_position(latitude, longitude)
     for window in windows:
         if not window.opens < window.closes:
             raise ParseError(f"hours_{window.weekday}", "„von“ muss vor „bis“ liegen.")
+    lat, lon = locate(town, street, postcode, latitude, longitude)
     office = Office.objects.for_municipality(town).filter(name=office_name).first()
     if office is None:
         office = Office.objects.create(
@@ -486,7 +514,8 @@ def update_location(
     actor=None,
     actor_label: str = "",
 ) -> Location:
-    """Change a location's address, position and weekly hours.
+    """Change a location's address, position and weekly hours (position empty: from
+    the town's address list, ``locate``).
 
     The weekly hours of the form replace the location's rows without dates
     (``valid_from``/``valid_until`` empty) that the form shows (the first window of a
@@ -495,10 +524,10 @@ def update_location(
     """
     location = Location.objects.select_for_update().get(pk=location.pk)
     name, street, postcode, city = _clean_address(name, street, postcode, city)
-    lat, lon = parse_position(latitude, longitude)
     for window in windows:
         if window.weekday not in range(7) or not window.opens < window.closes:
             raise ParseError(f"hours_{window.weekday}", "„von“ muss vor „bis“ liegen.")
+    lat, lon = locate(location.municipality, street, postcode, latitude, longitude)
     location.name, location.street, location.postcode, location.city = name, street, postcode, city
     location.latitude, location.longitude = lat, lon
     location.save()

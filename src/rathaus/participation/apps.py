@@ -6,3 +6,11 @@ class ParticipationConfig(AppConfig):
     name = "rathaus.participation"
     label = "participation"
     verbose_name = _("Beteiligung")
+
+    def ready(self):
+        from rathaus.core import geocoding as core_geocoding
+
+        from .reports.geocoding import geocode
+
+        # Locations get their position from the town's address list (ADR 0223).
+        core_geocoding.register(geocode)

@@ -3,7 +3,7 @@ from django.urls import path, re_path
 from .budget import views as budget
 from .dialogues import views as dialogues
 from .neighbourhood import views as neighbourhood
-from .reports import open311
+from .reports import address_views, open311
 from .reports import views as reports
 from .reports import views_alerts as area_alerts
 from .trees import views as trees
@@ -17,6 +17,7 @@ FMT = r"\.(?P<fmt>json|xml)$"
 urlpatterns = [
     path("", index, name="index"),
     path("verwaltung/", staff_overview, name="staff"),
+    path("verwaltung/adressen/", address_views.town_page, name="addresses"),
     # Mängelmelder
     path("maengel/", reports.report_list, name="report_list"),
     path("maengel/karte.json", reports.report_geojson, name="report_geojson"),

@@ -331,3 +331,30 @@ class UpdateModerationForm(KernForm):
     decision = forms.ChoiceField(
         choices=[("publish", _("Veröffentlichen")), ("reject", _("Nicht veröffentlichen"))]
     )
+
+
+ADDRESS_LIST_MAX_BYTES = 20 * 1024 * 1024
+
+
+class AddressListForm(KernForm):
+    """The town's address list as a CSV file (ADR 0223): the geocoding of defect reports
+    and of locations reads it."""
+
+    file = forms.FileField(
+        label=_("Adressliste (CSV)"),
+        help_text=_(
+            "UTF-8, Komma-getrennt, mit Kopfzeile: street, house_number, postcode, "
+            "latitude, longitude (z. B. aus ALKIS oder OpenStreetMap); höchstens 20 MB."
+        ),
+    )
+    add = forms.BooleanField(
+        label=_("Ergänzen statt die Liste zu ersetzen"),
+        required=False,
+        help_text=_("Sonst ersetzt die Datei die ganze bisherige Liste."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > ADDRESS_LIST_MAX_BYTES:
+            raise forms.ValidationError(_("Die Datei ist größer als 20 MB."))
+        return upload

@@ -44,13 +44,19 @@ def split_address(text: str) -> tuple[str, str]:
     return match.group("street").strip(), number
 
 
-def geocode(municipality, address: str):
-    """(latitude, longitude) for an address text, or None when the town does not know it."""
-    street, number = split_address(address)
+def geocode(municipality, address: str, postcode: str = ""):
+    """(latitude, longitude) for an address text, or None when the town does not know it.
+
+    With a ``postcode``, a street name that the list knows under that postcode is
+    looked up there only (the same name in two districts of a town)."""
+    street, number = split_address((address or "")[:200])
     key = street_key(street)
     if not key:
         return None
     rows = StreetAddress.objects.for_municipality(municipality).filter(street_key=key)
+    postcode = (postcode or "").strip()[:5]
+    if postcode and rows.filter(postcode=postcode).exists():
+        rows = rows.filter(postcode=postcode)
     if number:
         hit = rows.filter(house_number=number).first()
         if hit:
@@ -72,23 +78,46 @@ def _decimal(value: str, low: int, high: int, line: int, name: str) -> Decimal:
     return number.quantize(Decimal("0.000001"))
 
 
+def _controls(text: str) -> bool:
+    return any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
 @transaction.atomic
-def import_addresses(municipality, text: str, *, replace: bool = True, actor_label="Import"):
+def import_addresses(
+    municipality, text: str, *, replace: bool = True, actor=None, actor_label="Import"
+):
     """Read the CSV (header with at least street, house_number, latitude, longitude).
     The whole file is checked first; a bad line changes nothing. Returns the row count."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"street", "house_number", "latitude", "longitude"} - set(reader.fieldnames or [])
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error:
+        raise ValidationError("Zeile 1: Die Kopfzeile ist kein gültiges CSV.") from None
+    missing = {"street", "house_number", "latitude", "longitude"} - set(fieldnames)
     if missing:
         raise ValidationError(f"Es fehlen Spalten: {', '.join(sorted(missing))}.")
     rows = {}
-    for line, raw in enumerate(reader, start=2):
+    line = 1
+    records = iter(reader)
+    while True:
+        line += 1
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except csv.Error:
+            raise ValidationError(f"Zeile {line}: kein gültiges CSV.") from None
         if line > MAX_ROWS:
             raise ValidationError(f"Höchstens {MAX_ROWS} Adressen je Datei.")
         street = (raw.get("street") or "").strip()[:120]
-        if not street or any(ord(c) < 32 for c in street):
+        if not street or _controls(street):
             raise ValidationError(f"Zeile {line}: Straße fehlt oder ist ungültig.")
-        number = (raw.get("house_number") or "").replace(" ", "").lower()[:12]
-        postcode = (raw.get("postcode") or "").strip()[:5]
+        number = (raw.get("house_number") or "").replace(" ", "").lower()
+        if len(number) > 12 or _controls(number):
+            raise ValidationError(f"Zeile {line}: Die Hausnummer ist ungültig.")
+        postcode = (raw.get("postcode") or "").strip()
+        if postcode and not (len(postcode) == 5 and postcode.isascii() and postcode.isdigit()):
+            raise ValidationError(f"Zeile {line}: Die Postleitzahl hat 5 Ziffern.")
         lat = _decimal(raw.get("latitude") or "", -90, 90, line, "Breitengrad")
         lon = _decimal(raw.get("longitude") or "", -180, 180, line, "Längengrad")
         rows[(street_key(street), number)] = StreetAddress(
@@ -112,6 +141,7 @@ def import_addresses(municipality, text: str, *, replace: bool = True, actor_lab
         "participation.addresses_imported",
         municipality,
         municipality=municipality,
+        actor=actor,
         actor_label=actor_label,
         data={"rows": len(rows), "replace": replace},
     )

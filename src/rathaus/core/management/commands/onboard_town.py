@@ -1,5 +1,8 @@
 """Onboard a town into the installation: name, AGS, host names, portal address, sender,
 logo, first administrator (invited by e-mail) and, from a JSON file, its locations.
+A location without "latitude"/"longitude" gets the position of its address from the
+town's address list (``--addresses``, the CSV of ``rathaus import_addresses``, loaded
+first in the same transaction; ADR 0223).
 
 The same service as the operator's page /land/kommunen/neu/ (core.onboarding).
 Locations file: a list of {"office", "name", "street", "postcode", "city",
@@ -11,6 +14,7 @@ from datetime import time
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -53,6 +57,12 @@ class Command(BaseCommand):
         parser.add_argument("--logo", default="", help="PNG, JPEG oder WebP")
         parser.add_argument("--admin", required=True, help="E-Mail der ersten Administration")
         parser.add_argument("--locations", default="", help="JSON-Datei mit Standorten")
+        parser.add_argument(
+            "--addresses",
+            default="",
+            help="CSV-Adressliste der Kommune (wie import_addresses); Standorte ohne "
+            "Breiten-/Längengrad bekommen daraus ihre Position",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -92,6 +102,12 @@ class Command(BaseCommand):
                     admin_email=options["admin"],
                     actor_label="rathaus onboard_town",
                 )
+                if options["addresses"]:
+                    # By command name: the address list belongs to participation, which
+                    # core does not import (ADR 0223). Its errors roll everything back.
+                    call_command(
+                        "import_addresses", done.town.slug, options["addresses"], stdout=self.stdout
+                    )
                 for number, item in enumerate(locations):
                     field = f"locations[{number}]"
                     if not isinstance(item, dict):
