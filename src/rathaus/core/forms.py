@@ -2,6 +2,42 @@
 
 from django import forms
 
+from .parsing import try_id
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice by database id: anything that cannot be an id (10^40, "²", "1e5") is an
+    invalid choice, not a query (SQLite raises OverflowError on a huge integer: a 500)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not self.to_field_name and try_id(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several choices by database id, checked like ``IdChoiceField`` before any query."""
+
+    def _check_values(self, value):
+        if not self.to_field_name and isinstance(value, list | tuple):
+            for item in value:
+                if try_id(item) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(item)[:20]},
+                    )
+        return super()._check_values(value)
+
+
+# The plain Django fields and their checked versions (KernFormMixin swaps them).
+_CHECKED_FIELDS = {
+    forms.ModelChoiceField: IdChoiceField,
+    forms.ModelMultipleChoiceField: IdMultipleChoiceField,
+}
+
 
 class KernFormMixin:
     """Give widgets KERN classes and link hints and errors to inputs for screen readers."""
@@ -9,6 +45,9 @@ class KernFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            # Same state, checked parsing: every id choice of every form, without a
+            # form author having to remember it.
+            field.__class__ = _CHECKED_FIELDS.get(type(field), type(field))
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "kern-form-check__checkbox")
