@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rathaus.catalog.models import Service
+from rathaus.core.forms import add_parse_error
 from rathaus.core.models import WEEKDAYS, Location, Role
 from rathaus.core.parsing import ParseError
 from rathaus.core.permissions import has_role
@@ -81,7 +82,7 @@ def edit(request, slug):
                 actor=request.user,
             )
         except ParseError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.reason)
+            add_parse_error(form, error)
         else:
             messages.success(
                 request,

@@ -32,6 +32,12 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def add_parse_error(form, error) -> None:
+    """A service's ``ParseError`` on the form: at its field when the form has one, else
+    for the whole form (the error summary lists both)."""
+    form.add_error(error.field if error.field in form.fields else None, error.reason)
+
+
 # The plain Django fields and their checked versions (KernFormMixin swaps them).
 _CHECKED_FIELDS = {
     forms.ModelChoiceField: IdChoiceField,

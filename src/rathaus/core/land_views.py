@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import location_pages, onboarding, tenancy
+from .forms import add_parse_error
 from .land_forms import LocationForm, TownEditForm, TownForm
 from .models import AuditEntry, Location, Municipality, MunicipalityHost, Role, StaffRole
 from .parsing import ParseError
@@ -137,7 +138,7 @@ def town_new(request):
                 actor=request.user,
             )
         except ParseError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.reason)
+            add_parse_error(form, error)
         else:
             if done.invited:
                 messages.success(
@@ -171,7 +172,7 @@ def town_detail(request, slug):
                 actor=request.user,
             )
         except ParseError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.reason)
+            add_parse_error(form, error)
         else:
             messages.success(
                 request, _("Der Standort %(name)s ist angelegt.") % {"name": location.name}
@@ -231,7 +232,7 @@ def town_edit(request, slug):
                 actor=request.user,
             )
         except ParseError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.reason)
+            add_parse_error(form, error)
         else:
             if changed:
                 messages.success(request, _("Die Angaben der Kommune sind gespeichert."))

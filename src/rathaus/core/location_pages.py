@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import onboarding
+from .forms import add_parse_error
 from .land_forms import ClosureForm, LocationEditForm, OfficeForm
 from .models import Location, Office
 from .parsing import ParseError, try_id
@@ -25,10 +26,6 @@ def town_location(town, raw_pk) -> Location:
     if location_id is None or location is None:
         raise Http404(_("Diesen Standort gibt es in dieser Kommune nicht."))
     return location
-
-
-def _apply(form, error: ParseError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.reason)
 
 
 def location_page(request, town, raw_pk, *, base: str, back_url: str, here_url: str):
@@ -57,7 +54,7 @@ def location_page(request, town, raw_pk, *, base: str, back_url: str, here_url: 
                 actor=request.user,
             )
         except ParseError as error:
-            _apply(form, error)
+            add_parse_error(form, error)
         else:
             messages.success(request, _("Der Standort ist gespeichert."))
             return redirect(here_url)
@@ -72,7 +69,7 @@ def location_page(request, town, raw_pk, *, base: str, back_url: str, here_url: 
                 actor=request.user,
             )
         except ParseError as error:
-            _apply(closure, error)
+            add_parse_error(closure, error)
         else:
             messages.success(
                 request,
@@ -126,7 +123,7 @@ def office_page(request, town, raw_pk, *, base: str, back_url: str, here_url: st
                 actor=request.user,
             )
         except ParseError as error:
-            _apply(form, error)
+            add_parse_error(form, error)
         else:
             messages.success(request, _("Die Organisationseinheit ist gespeichert."))
             return redirect(here_url)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import location_pages, onboarding
+from .forms import add_parse_error
 from .land_forms import StaffInviteForm
 from .models import Location, Role
 from .parsing import ParseError, try_id
@@ -40,7 +41,7 @@ def staff(request):
                 ),
             )
         except ParseError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.reason)
+            add_parse_error(form, error)
         else:
             if invited:
                 messages.success(
