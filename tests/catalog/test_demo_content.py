@@ -191,6 +191,25 @@ def test_fees_parse_as_decimal(service):
         assert amount_max is None or amount_max > amount
 
 
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+", text))
+
+
+@pytest.mark.parametrize("service", SERVICES, ids=_ids)
+def test_fees_documents_and_requirements_have_english(service):
+    """Issue 22: an English answer shows English fee lines, documents and requirements.
+    A translation keeps every number of the German (amounts, ages, paragraphs)."""
+    for fee in service["fees"]:
+        assert fee["label_en"] and len(fee["label_en"]) <= 200, fee["label"]
+        assert bool(fee["note_en"]) == bool(fee["note"]) and len(fee["note_en"]) <= 300
+        assert _numbers(fee["label"]) <= _numbers(fee["label_en"]), fee["label_en"]
+        assert _numbers(fee["note"]) <= _numbers(fee["note_en"]), fee["note_en"]
+    assert len(service["documents_en"]) == len(service["documents"])
+    for german, english in zip(service["documents"], service["documents_en"], strict=True):
+        assert english and english != german and _numbers(german) <= _numbers(english)
+    assert service["requirements_en"] and service["requirements_en"] != service["requirements"]
+
+
 @pytest.mark.parametrize("service", SERVICES, ids=_ids)
 def test_maturity_history_and_fahrplan_are_consistent(service):
     level = service["maturity_level"]

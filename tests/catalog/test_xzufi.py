@@ -87,6 +87,43 @@ def test_english_fee_line_too_long_is_refused(catalog_a):
     assert error.value.problems[0].field == "kosten[0].bezeichnung_en"
 
 
+def test_demo_file_with_english_fee_lines_imports_and_exports_them(catalog_a):
+    """Issue 22: a file in the demo's shape (bezeichnung_en/hinweis_en, English
+    Unterlagen) keeps its English on import and on the way back out; a file
+    without the English keys (older files) stays valid."""
+    exported = export_catalog(catalog_a)
+    record = next(r for r in exported["leistungen"] if r["id"] == "personalausweis-beantragen")
+    record["kosten"] = [
+        {"bezeichnung": "Personalausweis", "betrag": "46.00", "hinweis": "bundeseinheitlich"},
+        {
+            "bezeichnung": "Direktversand nach Hause",
+            "bezeichnung_en": "Delivery to your home",
+            "betrag": "15.00",
+            "hinweis": "zusätzlich, optional",
+            "hinweis_en": "extra, optional",
+        },
+    ]
+    record["texte"].append(
+        {"textart": "Unterlagen", "sprache": "en", "inhalt": ["recent biometric photo"]}
+    )
+    import_catalog(catalog_a, exported)
+    service = Service.objects.get(municipality=catalog_a, slug="personalausweis-beantragen")
+    lines = [(f.label, f.label_en, f.note_en) for f in service.fees.order_by("amount")]
+    assert lines == [
+        ("Direktversand nach Hause", "Delivery to your home", "extra, optional"),
+        ("Personalausweis", "", ""),
+    ]
+    assert service.documents_en == ["recent biometric photo"]
+    again = export_catalog(catalog_a)
+    record = next(r for r in again["leistungen"] if r["id"] == service.slug)
+    assert {k["bezeichnung_en"] for k in record["kosten"]} == {"", "Delivery to your home"}
+    assert {"textart": "Unterlagen", "sprache": "en", "inhalt": ["recent biometric photo"]} in (
+        record["texte"]
+    )
+    import_catalog(catalog_a, again)  # idempotent: the same file again changes nothing
+    assert comparable(export_catalog(catalog_a)) == comparable(again)
+
+
 def test_reimport_updates_in_place(catalog_a):
     exported = export_catalog(catalog_a)
     exported["leistungen"][0]["bezeichnung"]["de"] = "Neu benannt"

@@ -64,8 +64,12 @@ class ServiceFacts:
     german: frozenset[str] = frozenset()
 
 
-def euro(value) -> str:
-    text = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+def euro(value, english: bool = False) -> str:
+    """46 -> '46 €', 27.6 -> '27,60 €' (German) or '27.60 €' (English, as the service page)."""
+    text = f"{value:,.2f}"
+    if english:
+        return text.removesuffix(".00") + " €"
+    text = text.replace(",", "X").replace(".", ",").replace("X", ".")
     return text.removesuffix(",00") + " €"
 
 
@@ -73,11 +77,11 @@ def fee_lines(service, english: bool = False) -> list[FeeLine]:
     """The service's fee rows as shown; English labels and notes where staff wrote them."""
     lines = []
     for fee in service.fees.all():
-        amount = euro(fee.amount)
+        amount = euro(fee.amount, english)
         if fee.reduction_percent:
             amount = f"−{fee.reduction_percent} %"
         elif fee.amount_max is not None and fee.amount_max != fee.amount:
-            amount = f"{amount} – {euro(fee.amount_max)}"
+            amount = f"{amount} – {euro(fee.amount_max, english)}"
         label = (english and getattr(fee, "label_en", "")) or fee.label
         note = (english and getattr(fee, "note_en", "")) or fee.note
         lines.append(FeeLine(label, amount, note))
