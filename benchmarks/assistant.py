@@ -162,10 +162,15 @@ def run_blind(municipality, path: Path, verbose: bool, timings: list):
     ]
     totals: dict[str, Counter] = {}
     misses = []
+    english = Counter()
     for kind, question, pattern in rows:
         start = time.perf_counter()
         answer = respond(municipality, question).answer
         timings.append(time.perf_counter() - start)
+        if answer.language == "en":
+            # The composer marks catalog text it has only in German ("in German").
+            english["answers"] += 1
+            english["german"] += "in German" in answer.text
         verdict = blind_verdict(answer, kind, pattern)
         totals.setdefault(kind, Counter())[verdict] += 1
         totals.setdefault("all", Counter())[verdict] += 1
@@ -179,6 +184,10 @@ def run_blind(municipality, path: Path, verbose: bool, timings: list):
             f"  {kind:8} n={n:3}  right {counts['right'] / n:6.1%}  "
             f"wrong {counts['wrong'] / n:6.1%}  fallback {counts['fallback'] / n:6.1%}"
         )
+    print(
+        f"  English answers showing German catalog text: {english['german']} "
+        f"of {english['answers']}"
+    )
     if verbose:
         print("\n".join(misses))
     return totals

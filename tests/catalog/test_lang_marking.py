@@ -54,3 +54,15 @@ def test_staff_entered_english_texts_are_shown_without_marks(client_a, passport)
     assert '<div class="kern-body prose"><p>The passport is valid for ten years.' in page
     assert "<li>Biometric passport photo</li>" in page and "Passfoto" not in page
     assert '<th scope="row" class="kern-table__header">Fee</th>' in page
+
+
+def test_deadlines_and_processing_time_without_english_are_marked(client_a, passport):
+    """Fristen and Bearbeitungsdauer have no English fields yet (ADR 0067): marked German."""
+    passport.processing_time = "etwa 3 Wochen"
+    passport.deadlines = "keine Frist"
+    passport.save()
+    with translation.override("en"):
+        client_a.cookies["django_language"] = "en"
+        page = client_a.get("/leistungen/reisepass/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<dd lang="de">etwa 3 Wochen</dd>' in page
+    assert '<dd lang="de">keine Frist</dd>' in page
