@@ -100,7 +100,7 @@ def test_incr_in_order_stops_after_the_first_count_above_its_limit(shared_cache)
 
 
 def test_incr_in_order_loads_its_script_into_a_fresh_redis(shared_cache):
-    if not hasattr(shared_cache, "_cache"):
+    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
         pytest.skip("Redis only")
     shared_cache._cache.get_client(write=True).script_flush()  # as after a Redis restart
     assert counters.incr_in_order([("neu", 60, 1)]) == [1]
