@@ -301,6 +301,7 @@ def test_a_repeated_request_reads_versions_and_pieces_in_one_round_trip(
     from rathaus.core import memo
 
     memo._learned.clear()  # what earlier tests taught this process
+    memo._learned_size[0] = 0
     a, _b = two_offers
     first, answer = _reads_of_a_request(monkeypatch, client_a, a, day)
     assert first == ["read", "read+count"]  # memo versions; day versions and pieces

@@ -39,9 +39,11 @@ _registry: list["Memo"] = []
 _request = threading.local()  # versions read in this thread's current request
 
 #: (host, path, query) -> (keys, counter) that a request of that kind read last time.
-#: Bounded: any client can choose the query.
+#: Bounded by the number of keys (a month of days for many resources is thousands):
+#: any client can choose the query.
 _learned: dict[tuple, tuple[tuple[str, ...], str]] = {}
-_MAX_LEARNED = 2000
+_learned_size = [0]  # keys in _learned
+_MAX_LEARNED_KEYS = 100_000
 
 
 class Memo:
@@ -107,17 +109,25 @@ def read_with_versions(keys: list[str], counter: str) -> list:
     and query read the same keys; else read now (``counters.get_many_and_incr``)."""
     ahead = getattr(_request, "ahead", None)
     _request.ahead = None
-    signature = getattr(_request, "signature", None)
-    if signature is not None:
-        if len(_learned) >= _MAX_LEARNED:
-            _learned.clear()
-        _learned[signature] = (tuple(keys), counter)
+    _learn(getattr(_request, "signature", None), keys, counter)
     if ahead is not None and ahead[1] == counter:
         if list(ahead[0]) == keys:
             return ahead[2]
         found = cache.get_many(keys)  # the read ahead was counted already
         return [found.get(key) for key in keys]
     return counters.get_many_and_incr(keys, counter)
+
+
+def _learn(signature, keys: list[str], counter: str) -> None:
+    if signature is None:
+        return
+    earlier = _learned.pop(signature, None)
+    _learned_size[0] -= len(earlier[0]) if earlier else 0
+    if _learned_size[0] + len(keys) > _MAX_LEARNED_KEYS:
+        _learned.clear()
+        _learned_size[0] = 0
+    _learned[signature] = (tuple(keys), counter)
+    _learned_size[0] += len(keys)
 
 
 def forget_read_ahead() -> None:
