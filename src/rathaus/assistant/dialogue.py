@@ -279,6 +279,43 @@ def _told_in_its_text(ask: Asked, found) -> Turn | None:
     return turn
 
 
+def _search_choices(ask: Asked, found) -> Turn | None:
+    """Last stage before the fallback (ADR 0064): the site search's best three services
+    as a counter-question ("Meinen Sie eine dieser Leistungen?"), with the phone numbers
+    in case none fits. The search has the right service among its first three far more
+    often than the assistant is sure, but it always returns something, so its choices
+    are offered only on real evidence (`_search_evidence`)."""
+    if not setting("SEARCH_CHOICES", True):
+        return None
+    top = list(found.candidates[: setting("SEARCH_CHOICE_COUNT", 3)])
+    if not top or not _search_evidence(top):
+        return None
+    choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in top]
+    answer = get_composer().search_choices(choices, ask.language, ask.municipality)
+    answer.intents = ask.intents
+    pending = [c.slug for c in choices]
+    return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
+
+
+def _search_evidence(top: list[Candidate]) -> bool:
+    """The search's first services together explain the question: a word that names
+    services is fully explained by one of them, and they explain most of the topic words
+    (share of words, each by the service explaining it best). One-word questions and
+    questions of words the catalog does not know are never guessed at ("How old are
+    you?", "Spaghetti Carbonara"). Thresholds learned on the development sets (ADR 0064);
+    two-word questions need more, since "Schwimmbad öffnen" shares both words' stems
+    with some service as readily as "Grundsteuerbescheid falsch"."""
+    best = top[0]
+    count = len(best.explains)
+    if count < 2 or sum(best.known) < setting("SEARCH_MIN_KNOWN", 0.75) * count:
+        return False
+    shares = [max(c.explains[i] for c in top) for i in range(count)]
+    if not any(share == 1.0 and best.naming[i] for i, share in enumerate(shares)):
+        return False
+    needed = setting("SEARCH_MIN_SHARE_TWO", 0.75) if count == 2 else setting("SEARCH_MIN_SHARE", 0.6)
+    return sum(shares) >= needed * count
+
+
 def _written_as_noun(ask: Asked, word: str) -> bool:
     """German nouns are capitalised; in a question written with capitals, a lower-case
     German word is a verb or an adjective."""
@@ -305,6 +342,7 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
             or _named_by_few(ask, found)
             or _told_in_its_text(ask, found)
             or _situation(ask, found, relaxed=True)
+            or _search_choices(ask, found)
         )
         if story is not None:
             return story
