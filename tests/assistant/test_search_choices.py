@@ -70,3 +70,19 @@ def test_search_choices_in_english_are_english(demo_town):
     assert answer.language == "en" and answer.choices
     assert answer.text.startswith("I am not sure. Do you mean one of these services?")
     assert "If none of them fits" in answer.text
+
+
+RIVAL = "Wo bekomme ich Geld für die Klassenfahrt meines Kindes?"
+
+
+def test_the_searchs_first_service_named_more_fully_is_offered_beside_the_answer(
+    demo_town, settings
+):
+    answer = respond(demo_town, RIVAL).answer
+    names = [choice.name for choice in answer.choices]
+    assert answer.service is None and len(names) == 2, names
+    assert any("Bildung und Teilhabe" in name for name in names), names
+    # Break-once switch: without the rival check the assistant answers alone, wrongly.
+    settings.RATHAUS_ASSISTANT_SEARCH_RIVAL = False
+    alone = respond(demo_town, RIVAL).answer
+    assert alone.service is not None and "Bildung und Teilhabe" not in alone.service.name
