@@ -290,8 +290,17 @@ def _search_choices(ask: Asked, found) -> Turn | None:
     top = list(found.candidates[: setting("SEARCH_CHOICE_COUNT", 3)])
     if not top or not _search_evidence(top):
         return None
-    choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in top]
-    answer = get_composer().search_choices(choices, ask.language, ask.municipality)
+    return _counter_question(ask, top, guess=True)
+
+
+def _counter_question(ask: Asked, candidates: list[Candidate], *, guess: bool = False) -> Turn:
+    """Offer ``candidates`` as choices; ``guess``: the search's, with the phone numbers."""
+    choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in candidates]
+    composer = get_composer()
+    if guess:
+        answer = composer.search_choices(choices, ask.language, ask.municipality)
+    else:
+        answer = composer.clarification(choices, ask.language)
     answer.intents = ask.intents
     pending = [c.slug for c in choices]
     return Turn(answer, State(ask.state.focus, pending, ask.intents, ask.language))
@@ -312,7 +321,9 @@ def _search_evidence(top: list[Candidate]) -> bool:
     shares = [max(c.explains[i] for c in top) for i in range(count)]
     if not any(share == 1.0 and best.naming[i] for i, share in enumerate(shares)):
         return False
-    needed = setting("SEARCH_MIN_SHARE_TWO", 0.75) if count == 2 else setting("SEARCH_MIN_SHARE", 0.6)
+    needed = setting("SEARCH_MIN_SHARE", 0.6)
+    if count == 2:
+        needed = setting("SEARCH_MIN_SHARE_TWO", 0.75)
     return sum(shares) >= needed * count
 
 
@@ -359,10 +370,7 @@ def _from_catalog(ask: Asked, choice: str) -> Turn:
         return Turn(answer, State(focus, [c.slug for c in choices], ask.intents, ask.language))
     rival = _search_rival(found, close[0])
     if rival is not None:
-        choices = [Choice(c.service.slug, _name(c.service, ask.language)) for c in (close[0], rival)]
-        answer = get_composer().clarification(choices, ask.language)
-        answer.intents = ask.intents
-        return Turn(answer, State(focus, [c.slug for c in choices], ask.intents, ask.language))
+        return _counter_question(ask, [close[0], rival])
     turn = ask.about(close[0].service)
     turn.answer.confidence = round(close[0].coverage, 2)
     turn.answer.alternatives = [
