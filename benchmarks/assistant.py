@@ -327,7 +327,9 @@ def main():
     parser.add_argument(
         "--blind",
         type=Path,
-        help="only the blind set (kind, question, regex; benchmarks/data/assistant_blind.tsv)",
+        action="append",
+        help="only this blind set (kind, question, regex; benchmarks/data/assistant_blind.tsv); "
+        "repeat for several sets in one process (latency printed per set)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -345,12 +347,14 @@ def main():
             return
         timings: list[float] = []
         if args.blind:
-            run_blind(municipality, args.blind, args.verbose, timings)
-            ms = [t * 1000 for t in timings]
-            print(
-                f"latency per answer (n={len(ms)}): p50 {statistics.median(ms):.1f} ms, "
-                f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
-            )
+            for path in args.blind:
+                timings = []
+                run_blind(municipality, path, args.verbose, timings)
+                ms = [t * 1000 for t in timings]
+                print(
+                    f"latency per answer (n={len(ms)}): p50 {statistics.median(ms):.1f} ms, "
+                    f"p95 {percentile(ms, 0.95):.1f} ms, max {max(ms):.1f} ms"
+                )
             return
         run_questions(municipality, args.questions, args.verbose, timings)
         if args.questions != EXTRA_QUESTIONS and EXTRA_QUESTIONS.exists():

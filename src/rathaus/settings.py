@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "rathaus.core.csp.CSPMiddleware",
     "rathaus.core.tenancy.MunicipalityMiddleware",
     # /einbetten/: lean pages that listed origins may frame (ADR 0008); after tenancy.
     "rathaus.core.embedding.EmbedMiddleware",

@@ -264,3 +264,71 @@ def test_a_piece_read_in_a_rolled_back_booking_is_not_kept(shared_cache, client_
         raise RuntimeError("rollback")
     assert not Booking.objects.exists()
     assert _free(_get(client_a, a, day)) == _truth(a, day) == free_before
+
+
+def _reads_of_a_request(monkeypatch, client, offer, day):
+    """The cache reads one availability request makes, by kind (one entry per round trip),
+    and its answer."""
+    from rathaus.core import counters, memo
+
+    reads: list[str] = []
+    many_and_incr = counters.get_many_and_incr
+
+    class Spy:
+        def get_many(self, keys):
+            reads.append("read")
+            return caches["default"].get_many(keys)
+
+        def __getattr__(self, name):
+            return getattr(caches["default"], name)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            counters,
+            "get_many_and_incr",
+            lambda *a: reads.append("read+count") or many_and_incr(*a),
+        )
+        patch.setattr(memo, "cache", Spy())
+        answer = _get(client, offer, day)
+    return reads, answer
+
+
+def test_a_repeated_request_reads_versions_and_pieces_in_one_round_trip(
+    monkeypatch, shared_cache, client_a, two_offers, day, computed
+):
+    """The memo versions, the day versions and the pieces: one read from the second
+    request on (core.memo's read ahead, issue 24), counted once as a read."""
+    from rathaus.core import memo
+
+    memo._learned.clear()  # what earlier tests taught this process
+    memo._learned_size[0] = 0
+    a, _b = two_offers
+    first, answer = _reads_of_a_request(monkeypatch, client_a, a, day)
+    assert first == ["read", "read+count"]  # memo versions; day versions and pieces
+    availability_cache.reset_stats()
+    second, again = _reads_of_a_request(monkeypatch, client_a, a, day)
+    assert second == ["read+count"] and again == answer
+    assert availability_cache.stats() == {"hits": 1, "misses": 0, "rate": 1.0}
+    assert len(computed) == 1
+
+
+def test_a_change_after_the_read_ahead_is_not_hidden_by_it(shared_cache, two_offers, day):
+    """A bump between the read ahead (request start) and the read: the read is made again.
+    (The request signals are called directly: Django's close the test's connection.)"""
+    from rathaus.core import memo
+    from rathaus.core.tenancy import municipality_for_host
+
+    a, _b = two_offers
+    key = availability_cache._version_key(a.resource_id, day)
+    environ = {"REQUEST_METHOD": "GET", "HTTP_HOST": "a.test", "PATH_INFO": "/x"}
+    for _ in range(2):  # the first request teaches the keys, the second reads them ahead
+        memo._request_started(environ=environ)
+        municipality_for_host("a.test")  # the memo versions (and the read ahead)
+        seen = memo.read_with_versions([key], "avail:stats:reads")
+        memo._request_finished()
+    memo._request_started(environ=environ)
+    municipality_for_host("a.test")
+    availability_cache.bump(a.resource_id, [day])  # a hold in between
+    after = memo.read_with_versions([key], "avail:stats:reads")
+    memo._request_finished()
+    assert after == [(seen[0] or 0) + 1]

@@ -86,3 +86,31 @@ def test_set_many_and_incr_stores_and_counts(shared_cache):
     counters.set_many_and_incr({}, 60, "fehler")
     assert shared_cache.get_many(["p:1", "p:2"]) == {"p:1": (1, b"z"), "p:2": "zwei"}
     assert shared_cache.get("fehler") == 2
+
+
+def test_incr_in_order_stops_after_the_first_count_above_its_limit(shared_cache):
+    limits = [("ip", 60, 2), ("kontakt", 60, 5)]
+    assert counters.incr_in_order(limits) == [1, 1]
+    assert counters.incr_in_order(limits) == [2, 2]
+    assert counters.incr_in_order(limits) == [3]  # the IP is refused: the contact not counted
+    assert shared_cache.get_many(["ip", "kontakt"]) == {"ip": 3, "kontakt": 2}
+    if hasattr(shared_cache, "_cache") and hasattr(shared_cache._cache, "get_client"):
+        key = shared_cache.make_and_validate_key("kontakt")
+        assert 0 < shared_cache._cache.get_client(key).ttl(key) <= 60
+
+
+def test_incr_in_order_loads_its_script_into_a_fresh_redis(shared_cache):
+    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
+        pytest.skip("Redis only")
+    shared_cache._cache.get_client(write=True).script_flush()  # as after a Redis restart
+    assert counters.incr_in_order([("neu", 60, 1)]) == [1]
+
+
+def test_an_attempt_refused_by_address_counts_nothing_for_the_contact(shared_cache, rf):
+    first, second = rf.post("/api/v1/appointments/holds"), rf.post("/api/v1/appointments/holds")
+    limits = [("ip", "1.2.3.4", 1, 60), ("kontakt", "abc", 9, 60)]
+    assert [v.allowed for v in ratelimit.hit_in_order(limits, request=first)] == [True, True]
+    assert [v.allowed for v in ratelimit.hit_in_order(limits, request=second)] == [False]
+    assert len(first.rate_limit_counted) == 2 and len(second.rate_limit_counted) == 1
+    ratelimit.refund(second)  # failed on our side: the address's second attempt taken back
+    assert [v.allowed for v in ratelimit.hit_in_order(limits)] == [False]  # 1 + 1 again

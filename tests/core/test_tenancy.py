@@ -114,3 +114,19 @@ def test_a_request_reads_all_memo_versions_in_one_round_trip(client, town_a, mon
 
     tenancy.municipality_for_host("a.test")  # outside a request: asks on its own
     assert reads == [("get", tenancy._hosts.version_key)]
+
+
+def test_the_keys_learned_for_reading_ahead_stay_bounded(monkeypatch):
+    """Any client chooses the query a request is learned under: the memory is bounded."""
+    from rathaus.core import memo
+
+    monkeypatch.setattr(memo, "_learned", {})
+    monkeypatch.setattr(memo, "_learned_size", [0])
+    monkeypatch.setattr(memo, "_MAX_LEARNED_KEYS", 10)
+    for query in range(3):
+        memo._learn(("a.test", "/api", f"q={query}"), ["k1", "k2", "k3"], "counter")
+    assert len(memo._learned) == 3 and memo._learned_size == [9]
+    memo._learn(("a.test", "/api", "q=0"), ["k1"], "counter")  # the same request again
+    assert memo._learned_size == [7]
+    memo._learn(("a.test", "/api", "q=9"), ["k"] * 4, "counter")  # over the bound: forget
+    assert list(memo._learned) == [("a.test", "/api", "q=9")] and memo._learned_size == [4]

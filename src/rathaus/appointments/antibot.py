@@ -31,7 +31,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils import timezone
 
-from rathaus.core.ratelimit import Verdict, client_ip, hit
+from rathaus.core.ratelimit import Verdict, client_ip, hit_in_order
 
 from .services import person_key
 
@@ -148,18 +148,20 @@ def check(data) -> Proof:
 
 
 def limit(request, scope: str, email: str = "", phone: str = "") -> Verdict | None:
-    """Count one attempt per IP and per normalised contact; the refusing verdict or None."""
+    """Count one attempt per IP and per normalised contact; the refusing verdict or None.
+
+    Both counters in one round trip; the contact is not counted when the IP is refused."""
     limits = settings.RATHAUS_APPOINTMENTS_LIMITS
+    counted = []
     if not settings.RATHAUS_LOAD_TEST:
         count, window = limits[f"{scope}_ip"]
-        verdict = hit(f"appointments-{scope}", client_ip(request), count, window, request=request)
-        if not verdict.allowed:
-            return verdict
+        counted.append((f"appointments-{scope}", client_ip(request), count, window))
     key = person_key(email, phone)
     if key:
         count, window = limits[f"{scope}_contact"]
         contact = hashlib.sha256(key.encode()).hexdigest()
-        verdict = hit(f"appointments-{scope}-contact", contact, count, window, request=request)
-        if not verdict.allowed:
-            return verdict
-    return None
+        counted.append((f"appointments-{scope}-contact", contact, count, window))
+    if not counted:
+        return None
+    refused = [v for v in hit_in_order(counted, request=request) if not v.allowed]
+    return refused[0] if refused else None

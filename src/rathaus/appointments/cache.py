@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from rathaus.core import counters
+from rathaus.core import counters, memo
 
 MAX_CACHED_DAYS = 62
 _PREFIX = "avail"
@@ -37,6 +37,7 @@ def _days(first: date, last: date) -> list[date]:
 def bump(resource_id: int, days) -> None:
     """New versions for these days of a resource (call after the change is committed)."""
     counters.incr_many(_version_key(resource_id, day) for day in set(days))
+    memo.forget_read_ahead()  # read before this change: not to be used after it
 
 
 def bump_on_commit(resource_id: int, days) -> None:
@@ -102,7 +103,8 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     days = _days(first, last)
     unique = sorted(set(resource_ids))
     version_keys = [_version_key(r, d) for r in unique for d in days]
-    values = counters.get_many_and_incr([*version_keys, *keys], f"{_PREFIX}:stats:reads")
+    # Read ahead with the memo versions when the same request came before (core.memo).
+    values = memo.read_with_versions([*version_keys, *keys], f"{_PREFIX}:stats:reads")
     minute = now.replace(second=0, microsecond=0).isoformat()
     n = len(days)
     stamps = {

@@ -61,6 +61,8 @@ PHRASES = {
         "online_available": "Das geht auch online.",
         "appointment_needed": "Sie müssen dafür persönlich vorsprechen.",
         "clarify": "Dazu passen mehrere Leistungen. Welche meinen Sie?",
+        "search_choices": "Sicher bin ich mir nicht. Meinen Sie eine dieser Leistungen?",
+        "search_none": "Wenn keine davon passt:",
         "clarify_focus": "Zu welcher Leistung möchten Sie das wissen? Nennen Sie bitte Ihr "
         "Anliegen, zum Beispiel „Reisepass beantragen“.",
         "fallback": "Dazu habe ich in den Leistungen von {town} leider nichts Passendes gefunden. "
@@ -132,6 +134,8 @@ PHRASES = {
         "online_available": "This can also be done online.",
         "appointment_needed": "You have to come in person.",
         "clarify": "Several services fit. Which one do you mean?",
+        "search_choices": "I am not sure. Do you mean one of these services?",
+        "search_none": "If none of them fits:",
         "clarify_focus": "Which service would you like to know this about? Please name your "
         "matter, for example “apply for a passport”.",
         "fallback": "I could not find anything that fits among the services of {town}. "
@@ -198,6 +202,8 @@ class AnswerComposer(Protocol):
     ) -> Answer: ...
 
     def clarification(self, choices: list[Choice], language: str) -> Answer: ...
+
+    def search_choices(self, choices: list[Choice], language: str, municipality) -> Answer: ...
 
     def fallback(self, municipality, language: str, *, needs_topic: bool = False) -> Answer: ...
 
@@ -544,6 +550,17 @@ class RuleBasedComposer:
                 Link(c.name, reverse("catalog:service", args=[c.slug]), "service") for c in choices
             ],
         )
+
+    def search_choices(self, choices, language, municipality) -> Answer:
+        """The search's best services offered when the assistant is unsure (ADR 0064):
+        a question, never an answer, so it keeps the phone numbers of the fallback."""
+        p = phrases(language)
+        answer = self.clarification(choices, language)
+        lines = [p["search_choices"]] + [f"• {choice.name}" for choice in choices]
+        lines += [p["search_none"] + " " + phone_line(municipality, p)]
+        answer.text = "\n".join(lines)
+        answer.confidence = 0.3
+        return answer
 
     def fallback(self, municipality, language, *, needs_topic=False) -> Answer:
         p = phrases(language)

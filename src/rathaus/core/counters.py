@@ -8,9 +8,11 @@ in the same MULTI when the counter expires. Other cache backends (locmem in the
 demo and the tests) use the portable way.
 """
 
+import hashlib
+
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 
 def incr(key: str, timeout: int | None = None) -> int:
@@ -44,6 +46,60 @@ def _incr_in_redis(backend, key: str, timeout: int | None) -> int:
     return pipe.execute()[1]
 
 
+# Each key: created at 0 with its expiry (SET NX EX), then INCR; stop after the first
+# count above its limit (later keys are not counted, as separate calls would not be).
+# Runs atomically in Redis; sent by its SHA1 (EVALSHA), loaded once per Redis server.
+_COUNT_IN_ORDER = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, 0, 'EX', ARGV[2 * i - 1], 'NX')
+  counts[i] = redis.call('INCR', key)
+  if counts[i] > tonumber(ARGV[2 * i]) then break end
+end
+return counts
+"""
+_COUNT_IN_ORDER_SHA = hashlib.sha1(_COUNT_IN_ORDER.encode()).hexdigest()
+
+
+def incr_in_order(counters: list[tuple[str, int, int]]) -> list[int]:
+    """Add one to each ``(key, timeout, limit)`` in order, each created at 1 expiring
+    ``timeout`` seconds after creation, and stop after the first count above its
+    ``limit``: the counts, one per key counted. One round trip with Redis (rate limits:
+    the client's address and the contact of one attempt, issue 24)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return _incr_in_order_portably(backend, counters)
+    if not _redis_available(backend):
+        return _incr_in_order_portably(backend.fallback, counters)
+    try:
+        return _incr_in_order_in_redis(backend, counters)
+    except RedisError as error:  # Redis gone: count in this process (core.ops.cache)
+        if not hasattr(backend, "fallback"):
+            raise
+        backend.redis_failed(error)
+        return _incr_in_order_portably(backend.fallback, counters)
+
+
+def _incr_in_order_in_redis(backend, counters: list[tuple[str, int, int]]) -> list[int]:
+    keys = [backend.make_and_validate_key(key) for key, _timeout, _limit in counters]
+    args = [value for _key, timeout, limit in counters for value in (timeout, limit)]
+    client = backend._cache.get_client(None, write=True)
+    try:
+        return client.evalsha(_COUNT_IN_ORDER_SHA, len(keys), *keys, *args)
+    except NoScriptError:  # a new or restarted Redis: load it (once per server)
+        client.script_load(_COUNT_IN_ORDER)
+        return client.evalsha(_COUNT_IN_ORDER_SHA, len(keys), *keys, *args)
+
+
+def _incr_in_order_portably(backend, counters: list[tuple[str, int, int]]) -> list[int]:
+    counts = []
+    for key, timeout, limit in counters:
+        counts.append(_incr_portably(backend, key, timeout))
+        if counts[-1] > limit:
+            break
+    return counts
+
+
 def incr_many(keys) -> None:
     """Add one to each of ``keys`` (created at 1, never expiring), in one round trip."""
     keys = list(keys)
@@ -62,7 +118,11 @@ def incr_many(keys) -> None:
 
 def _incr_many_in_redis(backend, keys) -> None:
     full_keys = [backend.make_and_validate_key(key) for key in keys]
-    pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
+    client = backend._cache.get_client(None, write=True)
+    if len(full_keys) == 1:  # a booking's one day: no pipeline to build
+        client.incr(full_keys[0])
+        return
+    pipe = client.pipeline(transaction=False)
     for full_key in full_keys:
         pipe.incr(full_key)
     pipe.execute()

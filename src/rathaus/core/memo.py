@@ -12,11 +12,19 @@ the first use, and kept for the rest of the request (a request used to ask once 
 memo: the host, the service modes, the offers). A change made by the request itself
 still shows at once, because it empties this process's memo.
 
+The same read can carry what the rest of the request will read from the cache
+(``read_with_versions``): a request remembers which keys it read under its host, path
+and query, and the next request with the same host, path and query reads them ahead
+together with the memo versions, one round trip instead of two (the availability API:
+the day versions and the cached pieces, issue 24). Used only if the request then asks
+for exactly those keys; the values are as fresh as the memo versions read with them.
+
 Values are shared by the threads of one process and must be treated as read-only.
 Any client can choose the keys (host names, slugs), so the memo is emptied when
 it gets big.
 """
 
+import contextlib
 import threading
 import time
 
@@ -29,6 +37,13 @@ from . import counters
 
 _registry: list["Memo"] = []
 _request = threading.local()  # versions read in this thread's current request
+
+#: (host, path, query) -> (keys, counter) that a request of that kind read last time.
+#: Bounded by the number of keys (a month of days for many resources is thousands):
+#: any client can choose the query.
+_learned: dict[tuple, tuple[tuple[str, ...], str]] = {}
+_learned_size = [0]  # keys in _learned
+_MAX_LEARNED_KEYS = 100_000
 
 
 class Memo:
@@ -74,19 +89,78 @@ def _version(key: str):
         return cache.get(key, 0)
     if not versions:
         keys = [memo.version_key for memo in _registry]
-        found = cache.get_many(keys)
+        learned = _learned.get(getattr(_request, "signature", None))
+        if learned is None:
+            found = cache.get_many(keys)
+        else:  # and what a request of this kind read last time, in the same round trip
+            ahead, counter = learned
+            values = counters.get_many_and_incr([*keys, *ahead], counter)
+            found = {k: v for k, v in zip(keys, values, strict=False) if v is not None}
+            _request.ahead = (ahead, counter, values[len(keys) :])
         versions.update({k: found.get(k, 0) for k in keys})  # never bumped: 0
     if key not in versions:  # a memo made after the read
         versions[key] = cache.get(key, 0)
     return versions[key]
 
 
-def _request_started(**kwargs) -> None:
+def read_with_versions(keys: list[str], counter: str) -> list:
+    """The cached values of ``keys`` (None where missing), one added to ``counter``: read
+    ahead with this request's memo versions if the last request with the same host, path
+    and query read the same keys; else read now (``counters.get_many_and_incr``)."""
+    ahead = getattr(_request, "ahead", None)
+    _request.ahead = None
+    _learn(getattr(_request, "signature", None), keys, counter)
+    if ahead is not None and ahead[1] == counter:
+        if list(ahead[0]) == keys:
+            return ahead[2]
+        found = cache.get_many(keys)  # the read ahead was counted already
+        return [found.get(key) for key in keys]
+    return counters.get_many_and_incr(keys, counter)
+
+
+def _learn(signature, keys: list[str], counter: str) -> None:
+    if signature is None:
+        return
+    earlier = _learned.pop(signature, None)
+    _learned_size[0] -= len(earlier[0]) if earlier else 0
+    if _learned_size[0] + len(keys) > _MAX_LEARNED_KEYS:
+        _learned.clear()
+        _learned_size[0] = 0
+    _learned[signature] = (tuple(keys), counter)
+    _learned_size[0] += len(keys)
+
+
+def forget_read_ahead() -> None:
+    """This request changed what it read ahead (e.g. bumped a day version): read again."""
+    ahead = getattr(_request, "ahead", None)
+    _request.ahead = None
+    if ahead is not None:
+        _uncount(ahead[1])
+
+
+def _uncount(counter: str) -> None:
+    # Best effort: a statistic; the counter may have expired, the cache may be gone.
+    with contextlib.suppress(Exception):
+        cache.decr(counter)
+
+
+def _request_started(environ=None, **kwargs) -> None:
     _request.versions = {}
+    _request.ahead = None
+    _request.signature = (
+        None
+        if environ is None or environ.get("REQUEST_METHOD") != "GET"
+        else (environ.get("HTTP_HOST"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"))
+    )
 
 
 def _request_finished(**kwargs) -> None:
+    ahead = getattr(_request, "ahead", None)
+    if ahead is not None:  # read ahead but not asked for (e.g. a 404): not a read
+        _uncount(ahead[1])
     _request.versions = None
+    _request.ahead = None
+    _request.signature = None
 
 
 request_started.connect(_request_started, dispatch_uid="rathaus-memo-versions")

@@ -36,15 +36,30 @@ def hit(scope: str, key: str, limit: int, window_seconds: int, *, request=None) 
     With ``request``, the attempt is remembered on it, so that ``refund`` can take it back
     when the request fails on our side (database down: "Ihre Eingabe wurde nicht
     gespeichert"); a citizen retrying through a restart is not locked out by the retries."""
+    return hit_in_order([(scope, key, limit, window_seconds)], request=request)[0]
+
+
+def hit_in_order(limits: list[tuple[str, str, int, int]], *, request=None) -> list[Verdict]:
+    """``hit`` for each ``(scope, key, limit, window_seconds)`` in order, stopping at the
+    first refusal (the limits after it are not counted): the verdicts of those counted.
+    One round trip with Redis for all of them."""
     now = time.time()
-    window = int(now // window_seconds)
-    counter = f"rl:{scope}:{key}:{window}"
-    # Atomic in Redis and locmem; one round trip with Redis.
-    count = counters.incr(counter, timeout=window_seconds + 1)
+    windows = [int(now // seconds) for _scope, _key, _limit, seconds in limits]
+    keys = [
+        f"rl:{scope}:{key}:{window}"
+        for (scope, key, _limit, _seconds), window in zip(limits, windows, strict=True)
+    ]
+    # Atomic in Redis and locmem; expires a second after its window.
+    counts = counters.incr_in_order(
+        [(k, seconds + 1, limit) for k, (_s, _k, limit, seconds) in zip(keys, limits, strict=True)]
+    )
     if request is not None:
-        request.rate_limit_counted = [*getattr(request, "rate_limit_counted", ()), counter]
-    retry_after = max(1, math.ceil((window + 1) * window_seconds - now))
-    return Verdict(count <= limit, retry_after)
+        counted = keys[: len(counts)]
+        request.rate_limit_counted = [*getattr(request, "rate_limit_counted", ()), *counted]
+    verdicts = []
+    for count, (_scope, _key, limit, seconds), window in zip(counts, limits, windows, strict=False):
+        verdicts.append(Verdict(count <= limit, max(1, math.ceil((window + 1) * seconds - now))))
+    return verdicts
 
 
 def refund(request) -> None:
