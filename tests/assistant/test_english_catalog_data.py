@@ -7,7 +7,6 @@ import pytest
 
 from rathaus.assistant.dialogue import respond
 from rathaus.catalog import demo
-from rathaus.catalog.models import Service
 from rathaus.core import demo as core_demo
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +21,17 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def musterstadt(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        municipality = core_demo.load()
-        demo.load(municipality)
-        yield municipality
-        Service.objects.filter(municipality=municipality).delete()
+def test_english_answers_use_only_the_english_catalog_data():
+    # One test for all questions: the full demo catalog loads once (in the test's transaction).
+    musterstadt = core_demo.load()
+    demo.load(musterstadt)
+    for question, slug, part in QUESTIONS:
+        check_english_answer(musterstadt, question, slug, part)
 
 
-@pytest.mark.parametrize("question, slug, part", QUESTIONS)
-def test_english_answer_uses_only_the_english_catalog_data(musterstadt, question, slug, part):
+def check_english_answer(musterstadt, question, slug, part):
     answer = respond(musterstadt, question).answer
-    assert answer.language == "en" and answer.service.slug == slug
+    assert answer.language == "en" and answer.service.slug == slug, question
     service = answer.service
     bullets = [line[2:] for line in answer.text.splitlines() if line.startswith("• ")]
     if part == "cost":
@@ -51,4 +48,4 @@ def test_english_answer_uses_only_the_english_catalog_data(musterstadt, question
         assert "in German" not in answer.text
     # German proper names stay in brackets: "housing benefit application (Wohngeldantrag)".
     outside_brackets = re.sub(r"\([^)]*\)", "", answer.text)
-    assert not [text for text in german if text in outside_brackets]
+    assert not [text for text in german if text in outside_brackets], question
