@@ -1,5 +1,5 @@
 """English answers on the real demo catalog (issue 22): fee lines, documents and
-requirements come from the catalog's English data, never the German, and nothing else."""
+processing times come from the catalog's English data, never the German, and nothing else."""
 
 import re
 
@@ -18,6 +18,7 @@ QUESTIONS = [
     ("What documents do I need to register my address?", "wohnsitz-anmelden", "documents"),
     ("What do I need to bring to apply for housing benefit?", "wohngeld-beantragen", "documents"),
     ("What documents do I need to register a business?", "gewerbe-anmelden", "documents"),
+    ("How long does it take to get a passport?", "reisepass-beantragen", "processing_time"),
 ]
 
 
@@ -42,6 +43,9 @@ def check_english_answer(musterstadt, question, slug, part):
         assert [line.split(":")[0] for line in bullets] == [fee.label_en for fee in fees]
         assert "in German" not in answer.text
         assert not re.search(r"\d,\d\d €", answer.text)  # 27.60 €, as the English page
+    elif part == "processing_time":
+        german = {service.processing_time}
+        assert service.processing_time_en in answer.text and "in German" not in answer.text
     else:
         german = set(service.documents)
         assert bullets[: len(service.documents_en)] == service.documents_en

@@ -76,7 +76,9 @@ KEYS = {
     "procedure_en",
     "legal_basis",
     "deadlines",
+    "deadlines_en",
     "processing_time",
+    "processing_time_en",
     "synonyms",
     "keywords_en",
     "hints",
@@ -197,7 +199,8 @@ def _numbers(text: str) -> set[str]:
 
 @pytest.mark.parametrize("service", SERVICES, ids=_ids)
 def test_fees_documents_and_requirements_have_english(service):
-    """Issue 22: an English answer shows English fee lines, documents and requirements.
+    """Issue 22: an English answer shows English fee lines, documents, requirements,
+    deadlines and processing times.
     A translation keeps every number of the German (amounts, ages, paragraphs)."""
     for fee in service["fees"]:
         assert fee["label_en"] and len(fee["label_en"]) <= 200, fee["label"]
@@ -208,6 +211,10 @@ def test_fees_documents_and_requirements_have_english(service):
     for german, english in zip(service["documents"], service["documents_en"], strict=True):
         assert english and english != german and _numbers(german) <= _numbers(english)
     assert service["requirements_en"] and service["requirements_en"] != service["requirements"]
+    for field in ("deadlines", "processing_time"):
+        assert bool(service[f"{field}_en"]) == bool(service[field]), field
+        assert _numbers(service[field]) <= _numbers(service[f"{field}_en"]), field
+    assert len(service["processing_time_en"]) <= 200
 
 
 @pytest.mark.parametrize("service", SERVICES, ids=_ids)

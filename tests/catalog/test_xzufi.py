@@ -89,8 +89,8 @@ def test_english_fee_line_too_long_is_refused(catalog_a):
 
 def test_demo_file_with_english_fee_lines_imports_and_exports_them(catalog_a):
     """Issue 22: a file in the demo's shape (bezeichnung_en/hinweis_en, English
-    Unterlagen) keeps its English on import and on the way back out; a file
-    without the English keys (older files) stays valid."""
+    Unterlagen, Fristen, Bearbeitungsdauer) keeps its English on import and on the way
+    back out; a file without the English keys (older files) stays valid."""
     exported = export_catalog(catalog_a)
     record = next(r for r in exported["leistungen"] if r["id"] == "personalausweis-beantragen")
     record["kosten"] = [
@@ -103,9 +103,11 @@ def test_demo_file_with_english_fee_lines_imports_and_exports_them(catalog_a):
             "hinweis_en": "extra, optional",
         },
     ]
-    record["texte"].append(
-        {"textart": "Unterlagen", "sprache": "en", "inhalt": ["recent biometric photo"]}
-    )
+    record["texte"] += [
+        {"textart": "Unterlagen", "sprache": "en", "inhalt": ["recent biometric photo"]},
+        {"textart": "Bearbeitungsdauer", "sprache": "en", "inhalt": "about 3 to 4 weeks"},
+        {"textart": "Fristen", "sprache": "en", "inhalt": "Apply six weeks before you travel."},
+    ]
     import_catalog(catalog_a, exported)
     service = Service.objects.get(municipality=catalog_a, slug="personalausweis-beantragen")
     lines = [(f.label, f.label_en, f.note_en) for f in service.fees.order_by("amount")]
@@ -114,10 +116,15 @@ def test_demo_file_with_english_fee_lines_imports_and_exports_them(catalog_a):
         ("Personalausweis", "", ""),
     ]
     assert service.documents_en == ["recent biometric photo"]
+    assert service.processing_time_en == "about 3 to 4 weeks"
+    assert service.deadlines_en == "Apply six weeks before you travel."
     again = export_catalog(catalog_a)
     record = next(r for r in again["leistungen"] if r["id"] == service.slug)
     assert {k["bezeichnung_en"] for k in record["kosten"]} == {"", "Delivery to your home"}
     assert {"textart": "Unterlagen", "sprache": "en", "inhalt": ["recent biometric photo"]} in (
+        record["texte"]
+    )
+    assert {"textart": "Bearbeitungsdauer", "sprache": "en", "inhalt": "about 3 to 4 weeks"} in (
         record["texte"]
     )
     import_catalog(catalog_a, again)  # idempotent: the same file again changes nothing

@@ -93,10 +93,9 @@ def _german_parts(service) -> frozenset[str]:
     parts = set()
     if any(not getattr(fee, "label_en", "") for fee in service.fees.all()):
         parts.add("fees")
-    for part in ("documents", "requirements"):
+    for part in ("documents", "requirements", "deadlines", "processing_time"):
         if getattr(service, part) and not getattr(service, f"{part}_en", None):
             parts.add(part)
-    parts.update(("deadlines", "processing_time"))  # no English fields for these yet
     return frozenset(parts)
 
 
@@ -164,8 +163,8 @@ def gather(
             if str(d).strip()
         ],
         requirements=english_or_german(service, "requirements", english)[0].strip(),
-        deadlines=service.deadlines.strip(),
-        processing_time=service.processing_time.strip(),
+        deadlines=english_or_german(service, "deadlines", english)[0].strip(),
+        processing_time=english_or_german(service, "processing_time", english)[0].strip(),
         office_name=office.name,
         office_url=reverse("core:office", args=[office.slug]),
         office_phone=office.phone,

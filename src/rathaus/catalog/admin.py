@@ -81,6 +81,8 @@ class ServiceAdmin(TenantAdmin):
                     "requirements_en",
                     "documents_en",
                     "procedure_en",
+                    "deadlines_en",
+                    "processing_time_en",
                 )
             },
         ),

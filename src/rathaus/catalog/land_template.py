@@ -38,7 +38,9 @@ TEMPLATE_FIELDS = (
     "procedure_en",
     "legal_basis",
     "deadlines",
+    "deadlines_en",
     "processing_time",
+    "processing_time_en",
 )
 
 

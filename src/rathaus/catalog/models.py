@@ -93,7 +93,9 @@ STORED_ONCE = (
     "procedure_en",
     "legal_basis",
     "deadlines",
+    "deadlines_en",
     "processing_time",
+    "processing_time_en",
 )
 
 
@@ -231,7 +233,11 @@ class Service(TenantModel):
     procedure_en = StoredOnceTextField(_("Verfahrensablauf (englisch)"), blank=True)
     legal_basis = StoredOnceTextField(_("Rechtsgrundlage(n)"), blank=True)
     deadlines = StoredOnceTextField(_("Fristen"), blank=True)
+    deadlines_en = StoredOnceTextField(_("Fristen (englisch)"), blank=True)
     processing_time = StoredOnceCharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    processing_time_en = StoredOnceCharField(
+        _("Bearbeitungsdauer (englisch)"), max_length=200, blank=True
+    )
     synonyms = models.TextField(
         _("Synonyme"),
         blank=True,
@@ -509,7 +515,11 @@ class LandService(models.Model):
     procedure_en = models.TextField(_("Verfahrensablauf (englisch)"), blank=True)
     legal_basis = models.TextField(_("Rechtsgrundlage(n)"), blank=True)
     deadlines = models.TextField(_("Fristen"), blank=True)
+    deadlines_en = models.TextField(_("Fristen (englisch)"), blank=True)
     processing_time = models.CharField(_("Bearbeitungsdauer"), max_length=200, blank=True)
+    processing_time_en = models.CharField(
+        _("Bearbeitungsdauer (englisch)"), max_length=200, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

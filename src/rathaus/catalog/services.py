@@ -32,7 +32,9 @@ SCALAR_FIELDS = (
     "procedure_en",
     "legal_basis",
     "deadlines",
+    "deadlines_en",
     "processing_time",
+    "processing_time_en",
     "synonyms",
     "keywords_en",
     "hints",
@@ -150,6 +152,8 @@ def _upsert(municipality, record: dict, lookups: dict) -> Service:
         "description_en",
         "requirements_en",
         "procedure_en",
+        "deadlines_en",
+        "processing_time_en",
         "hints",
         "keywords_en",
     ):

@@ -43,6 +43,8 @@ TEXT_TYPES_EN = {
     "Voraussetzungen": "requirements_en",
     "Unterlagen": "documents_en",
     "Verfahrensablauf": "procedure_en",
+    "Fristen": "deadlines_en",
+    "Bearbeitungsdauer": "processing_time_en",
 }
 SLUG = re.compile(r"^[-a-z0-9_]+$")
 LEIKA = re.compile(r"^\d{14}$")
@@ -447,6 +449,7 @@ class _Record:
             "name_en": ("bezeichnung.en", 200),
             "slug": ("id", 120),
             "processing_time": ("texte[Bearbeitungsdauer]", 200),
+            "processing_time_en": ("texte[Bearbeitungsdauer, en]", 200),
         }
         for field_name, (path, limit) in limits.items():
             if len(content.get(field_name) or "") > limit:
