@@ -156,6 +156,9 @@ def _history(rng, location, groups, counters):
     today = timezone.localdate()
     change = today - timedelta(days=HORIZON_CHANGE_DAYS_AGO)
     tickets, handled, sessions = [], [], []
+    # One query per group, not one per simulated ticket (thousands of them).
+    services_of = {group.pk: list(group.services.all()) for group in groups}
+    by_service = {s.pk: g for g in groups for s in services_of[g.pk]}
     for day in _workdays(location, today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1)):
         # Before the change more people came without an appointment (calendar booked out).
         busy = 1.45 if day < change else 1.0
@@ -194,8 +197,8 @@ def _history(rng, location, groups, counters):
             )
             tickets.append(ticket)
             if not missed:
-                handled.append((ticket, rng.choice(list(group.services.all()) or [None])))
-        tickets += _appointment_tickets(rng, location, groups, counters, day)
+                handled.append((ticket, rng.choice(services_of[group.pk] or [None])))
+        tickets += _appointment_tickets(rng, location, by_service, counters, day)
         for counter in counters:
             sessions.append(
                 CounterSession(
@@ -211,7 +214,7 @@ def _history(rng, location, groups, counters):
     CounterSession.objects.bulk_create(sessions, batch_size=500)
 
 
-def _appointment_tickets(rng, location, groups, counters, day):
+def _appointment_tickets(rng, location, by_service, counters, day):
     """Check-ins of the appointment demo's past bookings (they exist for two weeks)."""
     bookings = Booking.objects.filter(
         resource__location=location,
@@ -219,7 +222,6 @@ def _appointment_tickets(rng, location, groups, counters, day):
         starts_at__lt=_at(day + timedelta(days=1), 0),
         status=BookingStatus.DONE,
     )
-    by_service = {s.pk: g for g in groups for s in g.services.all()}
     result = []
     for number, booking in enumerate(bookings.order_by("starts_at"), start=1):
         called = booking.starts_at + timedelta(minutes=rng.randint(0, 6))
