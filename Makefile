@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# pytest-xdist: one test process per CPU (`make test TEST_WORKERS=0` runs in one process).
+TEST_WORKERS ?= auto
 
 .PHONY: demo test install system assets lint format migrate messages clean
 
@@ -28,7 +30,7 @@ demo: install
 	$(BIN)/rathaus demo --port $(PORT)
 
 test: system install
-	RATHAUS_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+	RATHAUS_TESTING=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
