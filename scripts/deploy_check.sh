@@ -72,15 +72,18 @@ done
 
 HOST=(-H "Host: www.musterstadt.de" -H "X-Forwarded-Proto: https")
 page=$(curl -s "${HOST[@]}" "http://127.0.0.1:$PORT/")
-echo "$page" | grep -q "Musterstadt" || fail "start page of the town"
+grep -q "Musterstadt" <<<"$page" || fail "start page of the town"
 css=$(echo "$page" | grep -o '/static/rathaus/css/app\.[0-9a-f]\{12\}\.css' | head -1)
 [ -n "$css" ] || fail "no versioned static file name on the start page"
 [ "$(curl_code "${HOST[@]}" "http://127.0.0.1:$PORT$css")" = 200 ] || fail "static file $css"
 
 [ "$(curl_code -H 'X-Forwarded-For: 203.0.113.9' "http://127.0.0.1:$PORT/metrics")" = 404 ] \
   || fail "/metrics open to proxied requests without the token"
-curl -s -H "Authorization: Bearer deploy-check-token" -H 'X-Forwarded-For: 203.0.113.9' \
-  "http://127.0.0.1:$PORT/metrics" | grep -q rathaus_http_requests_total || fail "/metrics"
+# Read the whole answer first: `curl | grep -q` fails under pipefail when grep stops early
+# and curl gets SIGPIPE on a long answer (seen once in CI).
+metrics=$(curl -s -H "Authorization: Bearer deploy-check-token" -H 'X-Forwarded-For: 203.0.113.9' \
+  "http://127.0.0.1:$PORT/metrics")
+grep -q rathaus_http_requests_total <<<"$metrics" || fail "/metrics"
 
 # the worker sends a queued e-mail; the links in e-mails use the configured base URL
 .venv/bin/rathaus shell -c "from rathaus.applications.tasks import send_email; send_email.enqueue('a@example.org', 'Deploy-Check', 'Link: ' + __import__('django.conf').conf.settings.RATHAUS_PUBLIC_BASE_URL + '/')"
