@@ -114,3 +114,47 @@ def test_an_attempt_refused_by_address_counts_nothing_for_the_contact(shared_cac
     assert len(first.rate_limit_counted) == 2 and len(second.rate_limit_counted) == 1
     ratelimit.refund(second)  # failed on our side: the address's second attempt taken back
     assert [v.allowed for v in ratelimit.hit_in_order(limits)] == [False]  # 1 + 1 again
+
+
+@pytest.fixture
+def redis_gone(settings):
+    """A Redis cache whose server is not there (closed port): every call fails now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again when the test runs
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "rathaus.core.ops.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    backend = caches["default"]
+    yield backend
+    caches["default"].close()
+
+
+@pytest.mark.parametrize(
+    "call, expected",
+    [
+        (lambda: [counters.incr("rl:x", 60), counters.incr("rl:x", 60)], [1, 2]),
+        (lambda: counters.incr_in_order([("a", 60, 5), ("b", 60, 5)]), [1, 1]),
+        (lambda: counters.get_many_and_incr(["piece"], "reads"), [None]),
+        (lambda: counters.get_and_incr("piece", "reads"), None),
+        (
+            lambda: [
+                counters.set_many_and_incr({"piece": 7}, 60, "misses"),
+                counters.get_many_and_incr(["piece"], "reads"),
+            ],
+            [None, [7]],
+        ),
+    ],
+)
+def test_redis_failing_in_a_call_counts_in_this_process(redis_gone, call, expected):
+    """Redis fails during the call (not yet marked down): the same call is answered by
+    the in-process fallback, and Redis is marked down for the next ones."""
+    assert redis_gone.redis_available()
+    assert call() == expected
+    assert not redis_gone.redis_available()
