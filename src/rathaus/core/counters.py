@@ -15,20 +15,30 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import NoScriptError, RedisError
 
 
-def incr(key: str, timeout: int | None = None) -> int:
-    """Add one to ``key``, created at 1; it expires ``timeout`` seconds after creation."""
+def _in_redis_or_portably(in_redis, portably):
+    """``in_redis(backend)`` with Redis; ``portably(backend)`` with any other cache (locmem
+    in the demo and the tests), or with the in-process fallback while Redis is marked
+    down or when it fails now (core.ops.cache)."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
-        return _incr_portably(backend, key, timeout)
+        return portably(backend)
     if not _redis_available(backend):
-        return _incr_portably(backend.fallback, key, timeout)
+        return portably(getattr(backend, "fallback", backend))
     try:
-        return _incr_in_redis(backend, key, timeout)
-    except RedisError as error:  # Redis gone: count in this process (core.ops.cache)
+        return in_redis(backend)
+    except RedisError as error:
         if not hasattr(backend, "fallback"):
             raise
         backend.redis_failed(error)
-        return _incr_portably(backend.fallback, key, timeout)
+        return portably(backend.fallback)
+
+
+def incr(key: str, timeout: int | None = None) -> int:
+    """Add one to ``key``, created at 1; it expires ``timeout`` seconds after creation."""
+    return _in_redis_or_portably(
+        lambda backend: _incr_in_redis(backend, key, timeout),
+        lambda backend: _incr_portably(backend, key, timeout),
+    )
 
 
 def _redis_available(backend) -> bool:
@@ -66,18 +76,10 @@ def incr_in_order(counters: list[tuple[str, int, int]]) -> list[int]:
     ``timeout`` seconds after creation, and stop after the first count above its
     ``limit``: the counts, one per key counted. One round trip with Redis (rate limits:
     the client's address and the contact of one attempt, issue 24)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return _incr_in_order_portably(backend, counters)
-    if not _redis_available(backend):
-        return _incr_in_order_portably(backend.fallback, counters)
-    try:
-        return _incr_in_order_in_redis(backend, counters)
-    except RedisError as error:  # Redis gone: count in this process (core.ops.cache)
-        if not hasattr(backend, "fallback"):
-            raise
-        backend.redis_failed(error)
-        return _incr_in_order_portably(backend.fallback, counters)
+    return _in_redis_or_portably(
+        lambda backend: _incr_in_order_in_redis(backend, counters),
+        lambda backend: _incr_in_order_portably(backend, counters),
+    )
 
 
 def _incr_in_order_in_redis(backend, counters: list[tuple[str, int, int]]) -> list[int]:
@@ -131,26 +133,19 @@ def _incr_many_in_redis(backend, keys) -> None:
 def get_and_incr(key: str, counter: str):
     """The cached value of ``key`` (None if missing), and one added to ``counter`` (created
     at 1, never expiring), in one round trip: a read and its count (availability cache)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache) or not _redis_available(backend):
-        target = (
-            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
-        )
-        _incr_portably(target, counter, None)
-        return target.get(key)
-    try:
-        full_key = backend.make_and_validate_key(key)
+
+    def in_redis(backend):
         pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
-        pipe.get(full_key)
+        pipe.get(backend.make_and_validate_key(key))
         pipe.incr(backend.make_and_validate_key(counter))
         raw, _count = pipe.execute()
-    except RedisError as error:
-        if not hasattr(backend, "fallback"):
-            raise
-        backend.redis_failed(error)
-        _incr_portably(backend.fallback, counter, None)
-        return backend.fallback.get(key)
-    return None if raw is None else backend._cache._serializer.loads(raw)
+        return None if raw is None else backend._cache._serializer.loads(raw)
+
+    def portably(backend):
+        _incr_portably(backend, counter, None)
+        return backend.get(key)
+
+    return _in_redis_or_portably(in_redis, portably)
 
 
 def get_many_and_incr(keys, counter: str) -> list:
@@ -158,59 +153,45 @@ def get_many_and_incr(keys, counter: str) -> list:
     ``counter`` (created at 1, never expiring), in one round trip (availability pieces:
     the day versions and the pieces of an answer are one read, ADR 0095)."""
     keys = list(keys)
-    backend = caches["default"]
     if not keys:
         incr(counter)
         return []
-    if not isinstance(backend, RedisCache) or not _redis_available(backend):
-        target = (
-            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
-        )
-        _incr_portably(target, counter, None)
-        found = target.get_many(keys)
-        return [found.get(key) for key in keys]
-    try:
+
+    def in_redis(backend):
         pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
         # make_key, not make_and_validate_key: the keys are the caller's own (ASCII, no
         # spaces), and the memcached warnings check walks every character of ~150 keys.
         pipe.mget([backend.make_key(key) for key in keys])
         pipe.incr(backend.make_and_validate_key(counter))
         raws, _count = pipe.execute()
-    except RedisError as error:
-        if not hasattr(backend, "fallback"):
-            raise
-        backend.redis_failed(error)
-        _incr_portably(backend.fallback, counter, None)
-        found = backend.fallback.get_many(keys)
+        loads = backend._cache._serializer.loads
+        return [None if raw is None else loads(raw) for raw in raws]
+
+    def portably(backend):
+        _incr_portably(backend, counter, None)
+        found = backend.get_many(keys)
         return [found.get(key) for key in keys]
-    loads = backend._cache._serializer.loads
-    return [None if raw is None else loads(raw) for raw in raws]
+
+    return _in_redis_or_portably(in_redis, portably)
 
 
 def set_many_and_incr(values: dict, timeout: int, counter: str) -> None:
     """Store ``values`` for ``timeout`` seconds and add one to ``counter`` (created at 1,
     never expiring), in one round trip (a recomputed availability piece and its miss)."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache) or not _redis_available(backend):
-        target = (
-            getattr(backend, "fallback", backend) if isinstance(backend, RedisCache) else backend
-        )
-        target.set_many(values, timeout=timeout)
-        _incr_portably(target, counter, None)
-        return
-    try:
+
+    def in_redis(backend):
         dumps = backend._cache._serializer.dumps
         pipe = backend._cache.get_client(None, write=True).pipeline(transaction=False)
         for key, value in values.items():
             pipe.set(backend.make_and_validate_key(key), dumps(value), ex=timeout)
         pipe.incr(backend.make_and_validate_key(counter))
         pipe.execute()
-    except RedisError as error:
-        if not hasattr(backend, "fallback"):
-            raise
-        backend.redis_failed(error)
-        backend.fallback.set_many(values, timeout=timeout)
-        _incr_portably(backend.fallback, counter, None)
+
+    def portably(backend):
+        backend.set_many(values, timeout=timeout)
+        _incr_portably(backend, counter, None)
+
+    _in_redis_or_portably(in_redis, portably)
 
 
 def _incr_portably(backend, key: str, timeout: int | None) -> int:
