@@ -23,25 +23,8 @@ from rathaus.core import audit
 from . import search
 from .models import STORED_ONCE, LandService, Service, Topic
 
-TEMPLATE_FIELDS = (
-    "name",
-    "name_en",
-    "summary",
-    "summary_en",
-    "description",
-    "description_en",
-    "requirements",
-    "requirements_en",
-    "documents",
-    "documents_en",
-    "procedure",
-    "procedure_en",
-    "legal_basis",
-    "deadlines",
-    "deadlines_en",
-    "processing_time",
-    "processing_time_en",
-)
+# The names are copied to the towns, the long texts stored once (ADR 0217).
+TEMPLATE_FIELDS = ("name", "name_en", *STORED_ONCE)
 
 
 def own_fields(service: Service) -> set[str]:
