@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # pytest-xdist: one test process per CPU (`make test TEST_WORKERS=0` runs in one process).
-TEST_WORKERS ?= auto
+# With REDIS_URL one process: the tests empty the cache (FLUSHDB), which the processes share.
+TEST_WORKERS ?= $(if $(REDIS_URL),0,auto)
 
 .PHONY: demo test install system assets lint format migrate messages clean
 
