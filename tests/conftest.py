@@ -6,11 +6,13 @@ to municipality A.
 """
 
 import os
+import uuid
 from datetime import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 
 from rathaus.core.models import (
@@ -142,6 +144,43 @@ def citizen(db):
     return User.objects.create_user(
         "buerger@example.org", "geheim-123!", first_name="Erika", last_name="Mustermann"
     )
+
+
+# --- Shared cache: in-process and Redis ---------------------------------------
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request, settings):
+    """The test's cache: in-process, or Redis (127.0.0.1:6379/15) under a key prefix of
+    its own, so parallel test processes never see each other's keys."""
+    if request.param == "locmem":
+        yield caches["default"]
+        return
+    if not redis_reachable():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"rathaus-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
+        }
+    }
+    backend = caches["default"]
+    yield backend
+    client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
+    keys = client.keys(f"{prefix}:*")
+    if keys:
+        client.delete(*keys)
 
 
 # --- Browser ---------------------------------------------------------------

@@ -9,7 +9,6 @@ pieces and the day versions are one pipelined read there).
 
 import gzip
 import json
-import uuid
 import zlib
 from datetime import time, timedelta
 
@@ -28,39 +27,6 @@ from .conftest import at, make_offer
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/appointments/availability"
-
-
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture(params=["locmem", "redis"])
-def shared_cache(request, settings):
-    """The test's cache: in-process, or Redis under a key prefix of its own."""
-    if request.param == "locmem":
-        yield caches["default"]
-        return
-    if not _redis_reachable():
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    prefix = f"rathaus-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": prefix,
-        }
-    }
-    backend = caches["default"]
-    yield backend
-    client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
-    keys = client.keys(f"{prefix}:*")
-    if keys:
-        client.delete(*keys)
 
 
 @pytest.fixture

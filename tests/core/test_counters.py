@@ -1,43 +1,9 @@
 """Counters in the shared cache: one Redis round trip, the same results as Django's API."""
 
-import uuid
-
 import pytest
 from django.core.cache import caches
 
 from rathaus.core import counters, ratelimit
-
-
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture(params=["locmem", "redis"])
-def shared_cache(request, settings):
-    if request.param == "redis":
-        if not _redis_reachable():
-            pytest.skip("no Redis on 127.0.0.1:6379")
-        prefix = f"rathaus-test-{uuid.uuid4().hex}"
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/15",
-                "KEY_PREFIX": prefix,
-            }
-        }
-        backend = caches["default"]
-        yield backend
-        client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
-        keys = client.keys(f"{prefix}:*")
-        if keys:
-            client.delete(*keys)
-        return
-    yield caches["default"]
 
 
 def test_incr_creates_at_one_and_counts(shared_cache):
