@@ -198,6 +198,13 @@ def test_one_weekly_digest_with_everything_of_the_street(client_a, streets, poth
     message = mail.outbox[0]
     body = message.body
     assert message.to == ["anna@example.org"] and "Lindenallee" in message.subject
+    stop = (
+        f"https://www.stadt-a.example/beteiligung/nachbarschaft/abbestellen/{subscription.token}/"
+    )
+    assert stop in body
+    # The random token in the link may by chance contain "L-2" or "Ankauf"; the
+    # absence checks below look at the text without it.
+    body = body.replace(stop, "")
     inside, by_address, outside = world["reports"]
     assert f"Nr. {inside.pk} " in body and f"Nr. {by_address.pk} " in body
     assert f"Nr. {outside.pk} " not in body
@@ -210,10 +217,6 @@ def test_one_weekly_digest_with_everything_of_the_street(client_a, streets, poth
     for secret in ("GEHEIM-4711", "DATEI-0815", "RES-SECRET", "Vertraulich", "Ankauf"):
         assert secret not in body
     assert "melder@example.org" not in body
-    stop = (
-        f"https://www.stadt-a.example/beteiligung/nachbarschaft/abbestellen/{subscription.token}/"
-    )
-    assert stop in body
     # One digest a week: running again the same hour sends nothing.
     assert services.send_due(week_later) == 0 and len(mail.outbox) == 1
 
