@@ -46,12 +46,21 @@ class Elsewhere:
         return self.name, self.authority, self.note
 
 
+# A compound's first part counts as a word of its own when it has at least this many
+# letters: "Handwerksrolleneintrag" and "Kindergeldantrag" contain the phrases
+# "Handwerksrolle" and "Kindergeld". Shorter heads would match by accident ("Patent" in
+# "Patentante", "Zoll" in "Zollstock").
+COMPOUND_HEAD = 7
+
+
 def _stems(text: str) -> frozenset[str]:
     found = set()
     for word in search.words(text):
+        stem = search.stem_de(word)
         found.add(search.fold(word))
-        found.add(search.stem_de(word))
+        found.add(stem)
         found.add(search.stem_en(word))
+        found.update(stem[:end] for end in range(COMPOUND_HEAD, len(stem)))
     return frozenset(found)
 
 
