@@ -169,9 +169,10 @@ def _walk_in_hours(ask: Asked, choice: str) -> Turn | None:
 
 def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     """A matter another authority handles ("Kindergeld"): say who, never a town service."""
-    entry = elsewhere.match(ask.question, topic_words(ask.question))
+    words, named = topic_words(ask.question), service_names(ask.municipality)
+    entry = elsewhere.match(ask.question, words, named)
     if entry is None:
-        entry = elsewhere.match_unnamed(ask.question, service_names(ask.municipality))
+        entry = elsewhere.match_unnamed(ask.question, named, words)
     if entry is None:
         return None
     answer = get_composer().elsewhere_answer(entry, ask.language, ask.municipality)

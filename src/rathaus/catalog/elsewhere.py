@@ -53,14 +53,17 @@ class Elsewhere:
 COMPOUND_HEAD = 7
 
 
-def _stems(text: str) -> frozenset[str]:
+def _stems(text: str, heads: bool = True) -> frozenset[str]:
+    """The forms of the words of ``text`` (folded, German and English stem) and, with
+    ``heads``, the first parts of its compounds."""
     found = set()
     for word in search.words(text):
         stem = search.stem_de(word)
         found.add(search.fold(word))
         found.add(stem)
         found.add(search.stem_en(word))
-        found.update(stem[:end] for end in range(COMPOUND_HEAD, len(stem)))
+        if heads:
+            found.update(stem[:end] for end in range(COMPOUND_HEAD, len(stem)))
     return frozenset(found)
 
 
@@ -70,9 +73,12 @@ COUNTRY = "{land}"
 
 
 def _phrase(text: str) -> frozenset[str]:
-    """A phrase as stems (one German stem per word; English phrases stem alike)."""
+    """A phrase as stems (one German stem per word; English phrases stem alike). Numbers
+    stay although one digit counts as a stop word: "9 Euro Ticket" is no ticket in euros."""
     stems = {
-        search.stem_de(w) for w in search.words(text.replace(COUNTRY, " ")) if not search.is_stop(w)
+        search.stem_de(w)
+        for w in search.words(text.replace(COUNTRY, " "))
+        if w.isdigit() or not search.is_stop(w)
     }
     if COUNTRY in text:
         stems.add(COUNTRY)
@@ -114,29 +120,51 @@ def entries() -> tuple[Elsewhere, ...]:
 MIN_SHARE = 0.5
 
 
-def match(question: str, topic_words=()) -> Elsewhere | None:
+def match(question: str, topic_words=(), named: frozenset[str] | None = None) -> Elsewhere | None:
     """The entry whose longest phrase the question contains, or None.
 
     With the question's ``topic_words``, the phrase must also be what the question
     is about: at least half of them. "Unser Hausarzt sagt, mein Sohn hat eine
     Behinderung" mentions a doctor but asks about a disability.
+
+    With ``named`` (stems of the town's service names), words the town has no service
+    for do not argue against the phrase: "Meine Kfz-Steuer ist diesen Monat doppelt
+    abgebucht worden" is about the vehicle tax. The phrase must then explain more of
+    the question's words than those that name a town service outside it.
     """
     if not topic_words:
         return _longest(question, lambda phrase: True)
-    return _longest(
-        question, lambda phrase: _share(phrase, topic_words) >= MIN_SHARE, also=topic_words
-    )
+
+    def about(phrase) -> bool:
+        if _share(phrase, topic_words) >= MIN_SHARE:
+            return True
+        return named is not None and _outweighs(phrase, topic_words, named)
+
+    return _longest(question, about, also=topic_words)
 
 
-def match_unnamed(question: str, named: frozenset[str]) -> Elsewhere | None:
+# A phrase that names no town service decides the question only when it is not a
+# passing mention: at least this share of the topic words ("Ich will mein Auto beim TÜV
+# anmelden": 1 of 3; a long story about a funeral that mentions a mini-job: 1 of 10).
+MIN_SHARE_UNNAMED = 0.25
+
+
+def match_unnamed(question: str, named: frozenset[str], topic_words=()) -> Elsewhere | None:
     """The entry whose longest phrase the question contains, when no word of that phrase
     names any of the town's services (``named``: stems of their names and synonyms).
 
     "Ich will mein Auto beim TÜV anmelden" is about the inspection whatever else it
     says: the town has no service that "TÜV" could mean, so the share rule of
-    :func:`match` does not apply.
+    :func:`match` does not apply; with ``topic_words`` the phrase must still make up
+    a quarter of them.
     """
-    return _longest(question, lambda phrase: not phrase & named)
+
+    def accept(phrase) -> bool:
+        if phrase & named:
+            return False
+        return not topic_words or _share(phrase, topic_words) >= MIN_SHARE_UNNAMED
+
+    return _longest(question, accept)
 
 
 def _longest(question: str, accept, also=()) -> Elsewhere | None:
@@ -146,13 +174,16 @@ def _longest(question: str, accept, also=()) -> Elsewhere | None:
     asked = _stems(question).union(*(_stems(word) for word in also))
     if asked & countries():
         asked = asked | {COUNTRY}
-    best, best_length = None, 0
+    best, best_length = None, (0, 0)
     for entry in entries():
         if entry.unless & asked:
             continue
         for phrase in entry.phrases:
-            if phrase <= asked and len(phrase) > best_length and accept(phrase):
-                best, best_length = entry, len(phrase)
+            # More words first, then longer ones: "Lohnsteuerkarte" is the abolished card,
+            # though its first part "Lohnsteuer" is a phrase of the tax office's entry.
+            length = (len(phrase), sum(map(len, phrase)))
+            if phrase <= asked and length > best_length and accept(phrase):
+                best, best_length = entry, length
     return best
 
 
@@ -160,3 +191,11 @@ def _share(phrase: frozenset[str], topic_words) -> float:
     land = countries() if COUNTRY in phrase else frozenset()
     inside = sum(1 for word in topic_words if _stems(word) & (phrase | land))
     return inside / len(topic_words)
+
+
+def _outweighs(phrase: frozenset[str], topic_words, named: frozenset[str]) -> bool:
+    """More topic words inside the phrase than outside it naming a town service."""
+    land = countries() if COUNTRY in phrase else frozenset()
+    inside = [word for word in topic_words if _stems(word) & (phrase | land)]
+    town = [w for w in topic_words if w not in inside and _stems(w, heads=False) & named]
+    return len(inside) > len(town)
