@@ -2,6 +2,8 @@
 catalog (ADR 0065): the assistant points to the authority, and the town's own matters
 that share a word with one (a club's grant, a landlord's confirmation) stay the town's."""
 
+import re
+
 import pytest
 
 from rathaus.assistant.dialogue import respond
@@ -38,7 +40,8 @@ def musterstadt(db):
     return town
 
 
-def test_matters_of_other_authorities_in_citizens_words(musterstadt):
+def test_other_authorities_in_citizens_words_and_the_towns_own_matters(musterstadt):
+    # One test: loading the whole demo catalog is the expensive part.
     got = {q: respond(musterstadt, q).answer for q, _ in ELSEWHERE}
     wrong = [
         (q, slug, got[q].elsewhere and got[q].elsewhere.slug)
@@ -48,10 +51,6 @@ def test_matters_of_other_authorities_in_citizens_words(musterstadt):
     assert not wrong
     # Something that no longer exists says so, with the year.
     assert "2021" in got["Kann ich noch Baukindergeld beantragen?"].text
-
-
-def test_the_towns_own_matters_that_share_a_word_stay_the_towns(musterstadt):
-    import re
 
     for question, pattern in TOWN:
         answer = respond(musterstadt, question).answer

@@ -40,7 +40,7 @@ from .retrieval import (
     topic_words,
 )
 from .text import WORD as WORD_RE
-from .text import detect_language, tokens
+from .text import CONTEXT, detect_language, tokens
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
 
@@ -170,9 +170,10 @@ def _walk_in_hours(ask: Asked, choice: str) -> Turn | None:
 def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     """A matter another authority handles ("Kindergeld"): say who, never a town service."""
     words, named = topic_words(ask.question), service_names(ask.municipality)
-    entry = elsewhere.match(ask.question, words, named)
+    # Words of circumstance (family, days, countries) name no service either way.
+    entry = elsewhere.match(ask.question, words, named, CONTEXT)
     if entry is None:
-        entry = elsewhere.match_unnamed(ask.question, named, words)
+        entry = elsewhere.match_unnamed(ask.question, named, words, CONTEXT)
     if entry is None:
         return None
     answer = get_composer().elsewhere_answer(entry, ask.language, ask.municipality)

@@ -120,7 +120,12 @@ def entries() -> tuple[Elsewhere, ...]:
 MIN_SHARE = 0.5
 
 
-def match(question: str, topic_words=(), named: frozenset[str] | None = None) -> Elsewhere | None:
+def match(
+    question: str,
+    topic_words=(),
+    named: frozenset[str] | None = None,
+    background: frozenset[str] = frozenset(),
+) -> Elsewhere | None:
     """The entry whose longest phrase the question contains, or None.
 
     With the question's ``topic_words``, the phrase must also be what the question
@@ -130,7 +135,8 @@ def match(question: str, topic_words=(), named: frozenset[str] | None = None) ->
     With ``named`` (stems of the town's service names), words the town has no service
     for do not argue against the phrase: "Meine Kfz-Steuer ist diesen Monat doppelt
     abgebucht worden" is about the vehicle tax. The phrase must then explain more of
-    the question's words than those that name a town service outside it.
+    the question's words than those that name a town service outside it (words of
+    ``background``, such as family members and days, and numbers name none).
     """
     if not topic_words:
         return _longest(question, lambda phrase: True)
@@ -138,31 +144,40 @@ def match(question: str, topic_words=(), named: frozenset[str] | None = None) ->
     def about(phrase) -> bool:
         if _share(phrase, topic_words) >= MIN_SHARE:
             return True
-        return named is not None and _outweighs(phrase, topic_words, named)
+        if named is None:
+            return False
+        inside, town = _weigh(phrase, topic_words, named, background)
+        return inside > town
 
     return _longest(question, about, also=topic_words)
 
 
-# A phrase that names no town service decides the question only when it is not a
-# passing mention: at least this share of the topic words ("Ich will mein Auto beim TÜV
-# anmelden": 1 of 3; a long story about a funeral that mentions a mini-job: 1 of 10).
-MIN_SHARE_UNNAMED = 0.25
+# A phrase that names no town service is not outweighed by up to this many town words per
+# word of its own ("Ich will mein Auto beim TÜV anmelden": 1 against "Auto", "anmelden"), but
+# a passing mention in a long story is (a funeral bill told with "Heim", "verstorben",
+# "außer", "Bestatter" that mentions a mini-job).
+UNNAMED_ODDS = 3
 
 
-def match_unnamed(question: str, named: frozenset[str], topic_words=()) -> Elsewhere | None:
+def match_unnamed(
+    question: str, named: frozenset[str], topic_words=(), background: frozenset[str] = frozenset()
+) -> Elsewhere | None:
     """The entry whose longest phrase the question contains, when no word of that phrase
     names any of the town's services (``named``: stems of their names and synonyms).
 
     "Ich will mein Auto beim TÜV anmelden" is about the inspection whatever else it
     says: the town has no service that "TÜV" could mean, so the share rule of
-    :func:`match` does not apply; with ``topic_words`` the phrase must still make up
-    a quarter of them.
+    :func:`match` does not apply; with ``topic_words``, the words that name town services
+    outside the phrase must not outnumber its own by more than ``UNNAMED_ODDS`` to one.
     """
 
     def accept(phrase) -> bool:
         if phrase & named:
             return False
-        return not topic_words or _share(phrase, topic_words) >= MIN_SHARE_UNNAMED
+        if not topic_words:
+            return True
+        inside, town = _weigh(phrase, topic_words, named, background)
+        return town <= UNNAMED_ODDS * inside
 
     return _longest(question, accept)
 
@@ -193,9 +208,20 @@ def _share(phrase: frozenset[str], topic_words) -> float:
     return inside / len(topic_words)
 
 
-def _outweighs(phrase: frozenset[str], topic_words, named: frozenset[str]) -> bool:
-    """More topic words inside the phrase than outside it naming a town service."""
+def _weigh(phrase: frozenset[str], topic_words, named, background) -> tuple[int, int]:
+    """(words of the phrase among the topic words, topic words outside the phrase that
+    name a town service). Phrase words are counted, not topic words: "Kfz-Steuer" is one
+    topic word but both words of the phrase "Kfz Steuer"."""
     land = countries() if COUNTRY in phrase else frozenset()
-    inside = [word for word in topic_words if _stems(word) & (phrase | land)]
-    town = [w for w in topic_words if w not in inside and _stems(w, heads=False) & named]
-    return len(inside) > len(town)
+    stems = {word: _stems(word) for word in topic_words}
+    asked = frozenset().union(*stems.values())
+    inside = len(phrase & asked) + (COUNTRY in phrase and bool(asked & land))
+    town = sum(
+        1
+        for word, forms in stems.items()
+        if not forms & (phrase | land)
+        and word not in background
+        and not word.isdigit()
+        and _stems(word, heads=False) & named
+    )
+    return inside, town
