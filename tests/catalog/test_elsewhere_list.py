@@ -62,7 +62,8 @@ def test_no_published_service_name_is_caught_at_all():
 # Nationwide numbers only: 0800 free numbers, 116 xxx harmonised numbers, 110.
 PHONE = re.compile(r"^(0800( \d+)+|116 ?\d{3}|110)$")
 GONE = re.compile(
-    r"nicht mehr|abgeschafft|ausgelaufen|endete|liefen|heißt seit|heißen seit|gab es nur|galt nur|waren nur"
+    r"nicht mehr|abgeschafft|ausgelaufen|endete|liefen|heißt seit|heißen seit"
+    r"|gab es nur|galt nur|waren nur"
 )
 
 
@@ -129,7 +130,10 @@ def test_words_the_town_has_no_service_for_do_not_argue_against_a_phrase():
 
 
 def test_a_passing_mention_of_a_phrase_the_town_has_no_name_for_decides_nothing():
-    story = "Meine Tante ist verstorben, ich habe nur einen Minijob, die Rechnung vom Bestatter ist hoch"
+    story = (
+        "Meine Tante ist verstorben, ich habe nur einen Minijob, die Rechnung vom Bestatter "
+        "ist hoch"
+    )
     words = ("tante", "verstorben", "minijob", "rechnung", "bestatter", "hoch")
     town = frozenset({"verstorb", "rechnung", "bestatt", "hoch", "tant", "auto", "anmeld"})
     assert elsewhere.match_unnamed(story, town).slug == "minijob"

@@ -39,8 +39,8 @@ from .retrieval import (
     service_names,
     topic_words,
 )
-from .text import WORD as WORD_RE
 from .text import CONTEXT, detect_language, tokens
+from .text import WORD as WORD_RE
 
 PLACE_INTENTS = {I.HOURS, I.WHERE, I.WAITING}
 
