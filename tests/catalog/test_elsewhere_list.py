@@ -152,3 +152,10 @@ def test_a_passing_mention_of_a_phrase_the_town_has_no_name_for_decides_nothing(
 
 def test_a_longer_phrase_wins_over_the_first_part_of_its_compound():
     assert elsewhere.match("Brauche ich noch eine Lohnsteuerkarte?").slug == "lohnsteuerkarte"
+
+
+def test_a_template_is_no_medical_examination_for_the_bundeswehr():
+    # "Musterung" and "Muster" share the stem "muster"; the entry rules "Muster" out.
+    assert elsewhere.match("Wann ist meine Musterung?").slug == "bundeswehr"
+    assert elsewhere.match("Gibt es ein Muster für den Antrag?") is None
+    assert elsewhere.match("Gruß, Erika Muster") is None
