@@ -220,15 +220,31 @@ def _joined(pieces: list) -> list:
 def _availability_renderer(persons: int):
     """``render`` for ``capacity.rendered_free_starts``: one ``OfferAvailability`` as a
     ``gzipjoin`` piece, byte for byte as ninja renders it (``json.dumps``, times in UTC
-    as ``…Z``)."""
+    as ``…Z``), and its layout: where each day's times are in its text, so that a day
+    given as None is copied from the previous piece instead of read again (ADR 0102)."""
 
-    def render(o, free: list[int]):
+    def render(o, days: list, previous):
         # json.dumps(head) ends in '"free": []}'; the times go between the brackets.
-        times = ", ".join([_quoted.get(s) or _quote(s) for s in free])
-        plain = f"{json.dumps(_head(o, persons))[:-2]}{times}]}}".encode()
-        return gzipjoin.piece(plain, GZIP_LEVEL)
+        head = json.dumps(_head(o, persons))[:-2].encode()
+        old = gzipjoin.unpack(previous[0]) if previous else b""
+        spans = previous[1] if previous else ()
+        parts, layout, at = [head], [], len(head)
+        for i, free in enumerate(days):
+            text = _day_text(free) if free is not None else old[spans[i][0] : spans[i][1]]
+            if text and at > len(head):
+                parts.append(b", ")
+                at += 2
+            parts.append(text)
+            layout.append((at, at + len(text)))
+            at += len(text)
+        parts.append(b"]}")
+        return gzipjoin.piece(b"".join(parts), GZIP_LEVEL), tuple(layout)
 
     return render
+
+
+def _day_text(free: list[int]) -> bytes:
+    return ", ".join([_quoted.get(s) or _quote(s) for s in free]).encode()
 
 
 #: Start times as quoted JSON text, by epoch second: locations and requests share them

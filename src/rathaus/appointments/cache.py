@@ -94,9 +94,10 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     where missing); None if the range is too long to cache.
 
     ``resource_ids[i]`` is the resource of the piece under ``keys[i]``. Its stamp is the
-    current minute and the versions of its resource's days, so a change of one (resource,
-    day) makes exactly that resource's pieces stale. The versions and the pieces are one
-    read (one round trip with Redis), counted for the statistics.
+    current minute (epoch seconds // 60) and the versions of its resource's days, one per
+    day from ``first``, so a change of one (resource, day) makes exactly that resource's
+    pieces stale, and tells which of their days changed (ADR 0102). The versions and the
+    pieces are one read (one round trip with Redis), counted for the statistics.
     """
     if (last - first).days > MAX_CACHED_DAYS:
         return None
@@ -105,10 +106,10 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     version_keys = [_version_key(r, d) for r in unique for d in days]
     # Read ahead with the memo versions when the same request came before (core.memo).
     values = memo.read_with_versions([*version_keys, *keys], f"{_PREFIX}:stats:reads")
-    minute = now.replace(second=0, microsecond=0).isoformat()
+    minute = int(now.timestamp()) // 60
     n = len(days)
     stamps = {
-        r: f"{minute}|{','.join(str(v or 0) for v in values[i * n : (i + 1) * n])}"
+        r: (minute, tuple(v or 0 for v in values[i * n : (i + 1) * n]))
         for i, r in enumerate(unique)
     }
     return [stamps[r] for r in resource_ids], values[len(version_keys) :]

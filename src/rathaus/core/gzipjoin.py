@@ -35,6 +35,11 @@ def piece(text: bytes, level: int = 6) -> Piece:
     return packer.compress(text) + packer.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(text), len(text)
 
 
+def unpack(piece: Piece) -> bytes:
+    """The text of a piece (a piece is complete deflate data up to its sync flush)."""
+    return zlib.decompressobj(-zlib.MAX_WBITS).decompress(piece[0])
+
+
 def join(pieces) -> bytes:
     """The gzip member whose unpacked text is the pieces' texts one after another."""
     crc = size = 0
