@@ -7,12 +7,14 @@ its guarded updates lives in ``services``.
 from __future__ import annotations
 
 from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F  # noqa: F401  (capacity.F: callers compare booked with it)
@@ -233,15 +235,17 @@ def _unit_rows_in(spans, now: datetime, *, with_next_release=True):
     miss after a change computes only the changed days (ADR 0102)."""
     table = Slot._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
+    # One range of the (resource, start) index per resource and span, written as row
+    # comparisons: PostgreSQL then reads just those index entries, in order. With
+    # "resource_id = ANY(...) AND starts_at ..." it chose the resource's index and read
+    # every unit of the resource (0.45 instead of 0.1 ms for one day, twice with the next
+    # release; ADR 0102).
+    clause = "((resource_id, starts_at) >= (%s, %s) AND (resource_id, starts_at) < (%s, %s))"
     clauses, range_params = [], []
     for resource_ids, start, end in spans:
-        if connection.vendor == "postgresql":
-            ids_clause, ids_params = "resource_id = ANY(%s)", [list(resource_ids)]
-        else:
-            ids_clause = f"resource_id IN ({', '.join(['%s'] * len(resource_ids))})"
-            ids_params = list(resource_ids)
-        clauses.append(f"({ids_clause} AND starts_at >= %s AND starts_at < %s)")
-        range_params += [*ids_params, adapt(start), adapt(end)]
+        for resource_id in sorted(resource_ids):
+            clauses.append(clause)
+            range_params += [resource_id, adapt(start), resource_id, adapt(end)]
     where = clauses[0] if len(clauses) == 1 else f"({' OR '.join(clauses)})"
     next_sql = (
         f"SELECT {epoch_sql('MIN(visible_from)')} FROM {table} "
@@ -255,15 +259,28 @@ def _unit_rows_in(spans, now: datetime, *, with_next_release=True):
         f"AND {guard.sql(share=None)} "  # the share is applied per offer below
         "ORDER BY resource_id, starts_at"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*extra_params, *range_params, adapt(now)])
-        rows = cursor.fetchall()
+    with _prepared_cursor() as execute:
+        rows = execute(sql, [*extra_params, *range_params, adapt(now)]).fetchall()
         if not with_next_release:
             return rows, None
         if rows:
             return rows, rows[0][5]
-        cursor.execute(next_sql, next_params)
-        return rows, cursor.fetchone()[0]
+        return rows, execute(next_sql, next_params).fetchone()[0]
+
+
+@contextmanager
+def _prepared_cursor():
+    """``execute(sql, params)`` returning the cursor. On PostgreSQL the statement is bound
+    on the server and prepared once per connection (as the booking statement, ADR 0024):
+    a miss after a booking then skips parsing and planning (ADR 0102). Nothing is prepared
+    where the settings turn prepared statements off (PgBouncer, ``prepare_threshold``)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield lambda sql, params: cursor.execute(sql, params) or cursor
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield lambda sql, params: cursor.execute(sql, params, prepare=True)
 
 
 def free_starts_by_resource(
