@@ -166,7 +166,7 @@ def availability(
         capacity.local(first, time.min),
         capacity.local(last + timedelta(days=1), time.min),
         render=_availability_renderer(persons),
-        shape=lambda o: tuple(_head(o, persons).values()),
+        shape=lambda o: tuple(_head(o, persons).values())[:-1],  # all but "free": []
         later=after.append,
     )
     packed = gzipjoin.join(_joined(pieces))

@@ -13,6 +13,7 @@ the benchmark.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date, datetime, timedelta
 
@@ -83,10 +84,20 @@ def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) 
     return f"{_PREFIX}:a:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+@functools.lru_cache(maxsize=4096)
 def piece_key(parts: tuple) -> str:
     """The key of one offer's piece of a rendered answer (ADR 0095): everything but the
-    unit rows and "now"; those are the piece's ``stamp`` (see ``read_pieces``)."""
+    unit rows and "now"; those are the piece's ``stamp`` (see ``read_pieces``). Kept per
+    process: every read of an answer needs them (ADR 0102)."""
     return f"{_PREFIX}:p:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+@functools.lru_cache(maxsize=256)
+def _version_keys(resource_ids: tuple, first: date, last: date) -> tuple[str, ...]:
+    """The version keys of these resources' days, resource by resource (kept per process:
+    140 keys for an answer of 10 locations x 14 days)."""
+    days = _days(first, last)
+    return tuple(_version_key(r, d) for r in resource_ids for d in days)
 
 
 def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
@@ -101,13 +112,12 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     """
     if (last - first).days > MAX_CACHED_DAYS:
         return None
-    days = _days(first, last)
     unique = sorted(set(resource_ids))
-    version_keys = [_version_key(r, d) for r in unique for d in days]
+    version_keys = _version_keys(tuple(unique), first, last)
     # Read ahead with the memo versions when the same request came before (core.memo).
     values = memo.read_with_versions([*version_keys, *keys], f"{_PREFIX}:stats:reads")
     minute = int(now.timestamp()) // 60
-    n = len(days)
+    n = (last - first).days + 1
     stamps = {
         r: (minute, tuple(v or 0 for v in values[i * n : (i + 1) * n]))
         for i, r in enumerate(unique)
