@@ -374,8 +374,6 @@ def rendered_free_starts(
     now = timezone.now()
     first_day = start.astimezone(TZ).date()
     last_day = (end - timedelta(microseconds=1)).astimezone(TZ).date()
-    bounds = _day_bounds(first_day, last_day)
-    every_day = range(len(bounds) - 1)
     keys = [
         availability_cache.piece_key(
             ("rendered by day", _cache_identity(o, persons), start, end, shape(o))
@@ -386,7 +384,8 @@ def rendered_free_starts(
         [o.resource_id for o in offers], first_day, last_day, keys, now
     )
     if found is None:  # too long a range to cache
-        plans = [(o, every_day) for o in offers]
+        bounds = _day_bounds(first_day, last_day)
+        plans = [(o, range(len(bounds) - 1)) for o in offers]
         by_day, _until = _free_days_and_until(plans, persons, bounds, now)
         return [render(o, days, None)[0] for o, days in zip(offers, by_day, strict=True)]
     stamps, cached = found
@@ -398,6 +397,8 @@ def rendered_free_starts(
     missing = [i for i, piece in enumerate(pieces) if piece is None]
     if not missing:
         return pieces
+    bounds = _day_bounds(first_day, last_day)
+    every_day = range(len(bounds) - 1)
     plans = [
         (offers[i], _days_to_compute(offers[i], persons, stamps[i], cached[i], now, bounds))
         for i in missing
