@@ -244,6 +244,28 @@ def test_a_new_minute_cuts_the_starts_before_the_lead_time(
     assert computed_days[1:] == [{a.pk: [0], b.pk: [0]}]
 
 
+@pytest.mark.parametrize(
+    "gap", [timedelta(seconds=10), timedelta(minutes=1)], ids=["same minute", "next minute"]
+)
+def test_a_release_shows_without_any_write(
+    shared_cache, client_a, two_offers, day, one_minute, gap
+):
+    """A unit released at a moment (ADR 0023's ``until``): the piece computed before holds
+    until then and not longer, within the same minute and after it, whether it is then
+    computed whole or patched by day."""
+    from rathaus.appointments.models import Slot
+
+    a, _b = two_offers
+    release = at(day, 10) - timedelta(days=2, seconds=-30)  # at hh:mm:30
+    Slot.objects.filter(resource=a.resource, starts_at=at(day, 10)).update(visible_from=release)
+    ten = _utc_text(int(at(day, 10).timestamp()))
+    one_minute.now = lambda: release - gap
+    assert ten not in _free(_get(client_a, a, day))["a-mitte"]
+    one_minute.now = lambda: release + gap
+    after = _free(_get(client_a, a, day))
+    assert ten in after["a-mitte"] and after == _truth(a, day)
+
+
 def test_a_change_at_b_leaves_a_cached(shared_cache, client_a, two_offers, day, computed):
     a, b = two_offers
     _get(client_a, a, day)

@@ -222,11 +222,8 @@ def _unit_rows(
     resource_ids, start: datetime, end: datetime, now: datetime, *, with_next_release=True
 ) -> tuple[list[tuple], float | None]:
     """The candidate rows (above) and the next ``visible_from`` in range (epoch seconds, or
-    None): when a cached answer stops holding (ADR 0023).
-
-    The next release is a sixth column computed once (an uncorrelated subquery), so a
-    miss is one statement in index order; only when no unit is free is it asked alone.
-    """
+    None): when a cached answer stops holding (ADR 0023). One statement in index order
+    (ADR 0102: the unreleased units come with it; before, a subquery)."""
     return _unit_rows_in([(resource_ids, start, end)], now, with_next_release=with_next_release)
 
 
@@ -247,25 +244,29 @@ def _unit_rows_in(spans, now: datetime, *, with_next_release=True):
             clauses.append(clause)
             range_params += [resource_id, adapt(start), resource_id, adapt(end)]
     where = clauses[0] if len(clauses) == 1 else f"({' OR '.join(clauses)})"
-    next_sql = (
-        f"SELECT {epoch_sql('MIN(visible_from)')} FROM {table} "
-        f"WHERE {where} AND visible_from > %s AND visible_from < %s"
-    )
-    next_params = [*range_params, adapt(now), adapt(FAR_FUTURE)]
-    extra, extra_params = (f", ({next_sql})", next_params) if with_next_release else ("", [])
+    times = f"resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, capacity, booked"
+    order = "ORDER BY resource_id, starts_at"
+    if not with_next_release:
+        sql = f"SELECT {times} FROM {table} WHERE {where} AND {guard.sql(share=None)} {order}"
+        with _prepared_cursor() as execute:
+            return execute(sql, [*range_params, adapt(now)]).fetchall(), None
+    # Units not released yet are read too, with their release as a sixth column, so the
+    # next release comes from the same index range, not from a second scan. The guard's
+    # other two terms leave out units a release cannot make free (full, walk-in only);
+    # the share is applied per offer below.
+    not_walk_in, released, place_left = guard.sql_terms(share=None)
     sql = (
-        f"SELECT resource_id, {epoch_sql('starts_at')}, {epoch_sql('ends_at')}, "
-        f"capacity, booked{extra} FROM {table} WHERE {where} "
-        f"AND {guard.sql(share=None)} "  # the share is applied per offer below
-        "ORDER BY resource_id, starts_at"
+        f"SELECT {times}, CASE WHEN NOT {released} THEN {epoch_sql('visible_from')} END "
+        f"FROM {table} WHERE {where} AND {not_walk_in} AND {place_left} {order}"
     )
     with _prepared_cursor() as execute:
-        rows = execute(sql, [*extra_params, *range_params, adapt(now)]).fetchall()
-        if not with_next_release:
-            return rows, None
-        if rows:
-            return rows, rows[0][5]
-        return rows, execute(next_sql, next_params).fetchone()[0]
+        rows = execute(sql, [adapt(now), *range_params]).fetchall()
+    hidden = [row[5] for row in rows if row[5] is not None]
+    if not hidden:
+        return rows, None
+    never = FAR_FUTURE.timestamp()  # a lottery's units wait for the draw, not a moment
+    releases = [moment for moment in hidden if moment < never]
+    return [row for row in rows if row[5] is None], min(releases) if releases else None
 
 
 @contextmanager
