@@ -43,15 +43,27 @@ def unpack(piece: Piece) -> bytes:
 
 def join(pieces) -> bytes:
     """The gzip member whose unpacked text is the pieces' texts one after another."""
-    crc = size = 0
     data = [_HEADER]
+    marks = []
     for packed, piece_crc, length in pieces:
-        crc = _combine(crc, piece_crc, length)
-        size += length
         data.append(packed)
+        marks.append((piece_crc, length))
+    crc, size = _crc_and_size(tuple(marks))
     data.append(_END)
     data.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _crc_and_size(marks: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """CRC-32 and length of the joined text from the pieces' (CRC, length): kept per
+    process, since the same pieces are joined for every request until one changes (one
+    CRC over ~20 KB of zeros per piece otherwise, ~0.1 ms per answer; ADR 0102)."""
+    crc = size = 0
+    for piece_crc, length in marks:
+        crc = _combine(crc, piece_crc, length)
+        size += length
+    return crc, size
 
 
 def _combine(crc_a: int, crc_b: int, length_b: int) -> int:
