@@ -192,7 +192,11 @@ def main():
                 )
             if args.one_booker:
                 availability_cache.reset_stats()
+                meter = CpuMeter(server.pid)
+                meter.start()
                 booker, readers = run_one_booker(port, path, args.requests, args.concurrency, bump)
+                meter.stop()
+                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
                 stats = availability_cache.stats()
                 for kind, latencies in (("one booker", booker), ("its readers", readers)):
                     print(
@@ -200,7 +204,10 @@ def main():
                         f"p95 {percentile(latencies, 95):6.1f} ms  "
                         f"p99 {percentile(latencies, 99):6.1f} ms  {len(latencies)} requests"
                     )
-                print(f"  (cache, both: {stats['hits']} hits / {stats['misses']} misses)")
+                print(
+                    f"  (both: server CPU {cpu / (len(booker) + len(readers)) * 1000:5.2f} "
+                    f"ms/request, cache {stats['hits']} hits / {stats['misses']} misses)"
+                )
     finally:
         for server in started:
             os.killpg(server.pid, signal.SIGTERM)
