@@ -244,6 +244,24 @@ def test_a_new_minute_cuts_the_starts_before_the_lead_time(
     assert computed_days[1:] == [{a.pk: [0], b.pk: [0]}]
 
 
+def test_a_piece_from_a_clock_ahead_gives_back_the_starts_it_cut(
+    shared_cache, client_a, one_unit, day, one_minute, computed_days
+):
+    """A piece computed by a server whose clock is ahead cut starts by its later earliest
+    start (here on the next day): read at an earlier minute, those days are computed again."""
+    a, _b = one_unit
+    Offer.objects.filter(pk=a.pk).update(lead_time_hours=12)
+    a.refresh_from_db()
+    one_minute.now = lambda: at(day, 21, 15) - timedelta(days=1)  # earliest: 9:15 on `day`
+    ahead = _free(_get(client_a, a, day - timedelta(days=1)))
+    nine = _utc_text(int(at(day, 9).timestamp()))
+    assert nine not in ahead["a-mitte"]
+    one_minute.now = lambda: at(day, 11, 55) - timedelta(days=1)  # earliest: 23:55 before
+    behind = _free(_get(client_a, a, day - timedelta(days=1)))
+    assert nine in behind["a-mitte"] and behind == _truth(a, day - timedelta(days=1))
+    assert computed_days[1][a.pk] == [0, 1]
+
+
 @pytest.mark.parametrize(
     "gap", [timedelta(seconds=10), timedelta(minutes=1)], ids=["same minute", "next minute"]
 )

@@ -444,7 +444,10 @@ def _days_to_compute(offer, persons, stamp, value, now: datetime, bounds) -> ran
         i for i, (new, old) in enumerate(zip(versions, old_versions, strict=True)) if new != old
     }
     if minute != then:
-        earliest = window(offer, now).earliest.timestamp()
+        # Up to the later of the two earliest starts: "then" may be later than "now" when
+        # another server's clock is ahead (its piece cut starts that are bookable here).
+        lead = timedelta(hours=offer.lead_time_hours).total_seconds()
+        earliest = max(window(offer, now).earliest.timestamp(), (then + 1) * 60 + lead)
         days.update(i for i in every_day if bounds[i] <= earliest)
     return sorted(days)
 
