@@ -53,3 +53,37 @@ def test_each_marker_must_land_on_exactly_one_parameter(town_a, registry_restore
     )
     with pytest.raises(ValueError, match="2 times"):
         twice.all(town_a.pk, "x")
+
+
+def test_on_postgresql_the_lookup_is_prepared_on_the_server(offer_a, town_a):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements: PostgreSQL only")
+    service, resource = offer_a.service.slug, offer_a.resource.slug
+    assert _offer_for_hold.first(town_a.pk, service, resource) == offer_a
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared_texts = [row[0] for row in cursor.fetchall()]
+    assert any("appointments_offer" in text and "$3" in text for text in prepared_texts)
+
+
+def test_an_execute_wrapper_still_sees_the_lookup(offer_a, town_a):
+    """The replica's write watch (core.ops.replica) wraps every query of a request."""
+    from django.db import connection
+
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        found = _offer_for_hold.first(town_a.pk, offer_a.service.slug, offer_a.resource.slug)
+    assert found == offer_a
+    assert len(seen) == 1 and "appointments_offer" in seen[0]
+
+
+def test_placeholders_are_numbered_and_literal_percent_signs_kept():
+    sql = "SELECT 1 WHERE a LIKE '%%x' AND b = %s AND c = %s"
+    assert prepared._numbered(sql) == "SELECT 1 WHERE a LIKE '%x' AND b = $1 AND c = $2"
