@@ -16,7 +16,6 @@ from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
 
 from rathaus.core import gzipjoin
-from rathaus.core.prepared import PreparedQuery
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import antibot, capacity, services, shown_offers, tokens
@@ -276,7 +275,7 @@ def create_hold(request, payload: HoldIn):
     proof = antibot.check({"altcha": payload.altcha})
     if not proof.ok:
         return Status(422, {"detail": proof.message, "field": "altcha", "reason": "altcha"})
-    offer = _offer_for_hold.first(request.municipality.pk, payload.service, payload.resource)
+    offer = _offer_for_hold(request.municipality, payload.service, payload.resource)
     if offer is None:
         return Status(
             404, {"detail": "Diese Leistung ist hier nicht buchbar.", "reason": "not_offered"}
@@ -323,17 +322,16 @@ def _rendered(status: int, body: dict) -> HttpResponse:
     )
 
 
-#: The offer of a hold, read fresh from the database (never from a memo) with its
-#: service and resource: SQL built once per process (core.prepared, issue 24). A unique
-#: pair, sliced and unordered (``.first()`` would add ORDER BY pk).
-_offer_for_hold = PreparedQuery(
-    lambda town, service, resource: (
-        active_offers(town).filter(service__slug=service, resource__slug=resource).order_by()[:1]
-    ),
-    -917_000_001,
-    "\x00service",
-    "\x00resource",
-)
+def _offer_for_hold(town, service: str, resource: str) -> Offer | None:
+    """The active offer of ``service`` at ``resource``, from the offers the availability
+    read remembers (``shown_offers``, ``core.memo``): no query on a hold (ADR 0101). A
+    change saved to an offer, its service, resource, location or town is seen by the next
+    request of every process, as for the availability read; the guarded booking statement
+    decides about capacity in the database in any case."""
+    for offer in shown_offers.for_availability(town, service, None):
+        if offer.resource.slug == resource:
+            return offer
+    return None
 
 
 def _by_token(loader, token, request) -> Booking:

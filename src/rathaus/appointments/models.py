@@ -33,7 +33,7 @@ def new_booking_code() -> str:
     calls, 28 → 8 µs on every hold, issue 24)."""
     number = secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH)
     code = []
-    for _ in range(CODE_LENGTH):
+    for _position in range(CODE_LENGTH):
         number, digit = divmod(number, len(CODE_ALPHABET))
         code.append(CODE_ALPHABET[digit])
     return "".join(code)
