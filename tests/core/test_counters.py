@@ -127,18 +127,20 @@ def test_redis_failing_in_a_call_counts_in_this_process(redis_gone, call, expect
 
 
 def test_an_error_reply_in_a_round_trip_leaves_the_connection_clean(shared_cache):
-    """``_round_trip`` reads every reply before it raises: the next call on the same
-    pooled connection gets its own replies, not the ones left over (Redis only)."""
+    """``_round_trip`` reads every reply before it raises: the pooled connection is used
+    again (not dropped for unread replies) and the next call gets its own replies."""
     from redis.exceptions import ResponseError
 
     if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
         pytest.skip("Redis only")
     shared_cache.set("text", "kein Zähler")
     text, counter = (shared_cache.make_and_validate_key(k) for k in ("text", "zaehler"))
+    (connection_id,) = counters._round_trip(shared_cache, [("CLIENT", "ID")])
     for _ in range(3):
         with pytest.raises(ResponseError):
             counters._round_trip(shared_cache, [("INCR", text), ("INCR", counter), ("PING",)])
     assert counters._round_trip(shared_cache, [("INCR", counter), ("PING",)]) == [4, b"PONG"]
+    assert counters._round_trip(shared_cache, [("CLIENT", "ID")]) == [connection_id]
     assert counters.incr("zaehler") == 5
 
 
