@@ -329,7 +329,7 @@ def _rendered(status: int, body: dict) -> HttpResponse:
 
 def _offer_for_hold(town, service: str, resource: str) -> Offer | None:
     """The active offer of ``service`` at ``resource``, from the offers the availability
-    read remembers (``shown_offers``, ``core.memo``): no query on a hold (ADR 0101). A
+    read remembers (``shown_offers``, ``core.memo``): no query on a hold (ADR 0100). A
     change saved to an offer, its service, resource, location or town is seen by the next
     request of every process, as for the availability read; the guarded booking statement
     decides about capacity in the database in any case."""

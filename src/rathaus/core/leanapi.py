@@ -90,8 +90,9 @@ class _LeanHandler(BaseHandler):
         the resolver object, so another URLconf (a test's override) resolves anew; only
         successful matches are kept, each request gets its own copy (its kwargs are
         handed to middleware), and any client can choose paths, so it is bounded."""
-        urlconf = getattr(request, "urlconf", None)
-        if urlconf is not None:
+        urlconf = None
+        if hasattr(request, "urlconf"):  # as Django's
+            urlconf = request.urlconf
             set_urlconf(urlconf)
         resolver = get_resolver(urlconf)
         key = (resolver, request.path_info)
