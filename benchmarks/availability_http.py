@@ -11,7 +11,13 @@ locations) with ``Accept-Encoding: gzip``, a new connection per request:
 
 - **hit**: the same question again and again (the answer is in the cache);
 - **miss**: before each request the load generator bumps the cache version of one
-  (resource, day) in range, as a booking does, so every answer is computed anew;
+  (resource, day) in range, as a booking does, so every answer is computed anew; with
+  several clients a request may find up to one changed day per client (each client's
+  bump since the last answer was stored) and concurrent requests compute the same piece;
+- **one booker** (``--one-booker``, added): one client bumps one (resource, day) before
+  each of its ``--requests`` requests, as after each booking, while the other clients
+  keep reading the same answer (mostly hits); printed are the booker's latencies (a miss
+  with one changed day, unless a reader computed it first) and the readers' latencies;
 ``--before-src DIR`` also starts a second server on another source tree (e.g.
 ``git archive main src | tar -x -C /tmp/before``) against the same database and cache,
 and measures both alternately in the same run.
@@ -78,6 +84,33 @@ def run(port, path, requests, concurrency, before=None):
     return latencies, statuses
 
 
+def run_one_booker(port, path, requests, concurrency, bump):
+    """Client 0 bumps before each request; the others read until it is done."""
+    booker, readers = [], []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def book():
+        for _ in range(requests):
+            bump()
+            booker.append(get(port, path)[3])
+        done.set()
+
+    def read():
+        while not done.is_set():
+            elapsed = get(port, path)[3]
+            with lock:
+                readers.append(elapsed)
+
+    threads = [threading.Thread(target=book)]
+    threads += [threading.Thread(target=read) for _ in range(concurrency - 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return booker, readers
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -85,6 +118,9 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8751)
     parser.add_argument("--before-src", help="a second source tree to compare with")
+    parser.add_argument(
+        "--one-booker", action="store_true", help="also: one client bumping, the others reading"
+    )
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
@@ -153,6 +189,24 @@ def main():
                     f"p99 {percentile(latencies, 99):6.1f} ms  "
                     f"server CPU {cpu / len(latencies) * 1000:5.2f} ms/request  {statuses}  "
                     f"cache (this tree's counters) {stats['hits']} hits / {stats['misses']} misses"
+                )
+            if args.one_booker:
+                availability_cache.reset_stats()
+                meter = CpuMeter(server.pid)
+                meter.start()
+                booker, readers = run_one_booker(port, path, args.requests, args.concurrency, bump)
+                meter.stop()
+                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
+                stats = availability_cache.stats()
+                for kind, latencies in (("one booker", booker), ("its readers", readers)):
+                    print(
+                        f"  {kind}: p50 {percentile(latencies, 50):6.1f} ms  "
+                        f"p95 {percentile(latencies, 95):6.1f} ms  "
+                        f"p99 {percentile(latencies, 99):6.1f} ms  {len(latencies)} requests"
+                    )
+                print(
+                    f"  (both: server CPU {cpu / (len(booker) + len(readers)) * 1000:5.2f} "
+                    f"ms/request, cache {stats['hits']} hits / {stats['misses']} misses)"
                 )
     finally:
         for server in started:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rathaus.appointments import cache as availability_cache
 from rathaus.appointments import capacity, services, shown_offers
 from rathaus.appointments.api import _utc_text
-from rathaus.appointments.models import AvailabilityRule, Booking
+from rathaus.appointments.models import AvailabilityRule, Booking, Offer
 from rathaus.core import gzipjoin
 from rathaus.core.models import Location
 
@@ -29,9 +29,22 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/appointments/availability"
 
 
+@pytest.fixture(params=[2, 1], ids=["two units", "one unit"])
+def two_offers(request, town_a, offer_a):
+    """The service at two locations: A (``offer_a``) and B, an appointment taking two units
+    (a stale piece is computed whole) or one (only its changed days are, ADR 0102)."""
+    return _two_offers(town_a, offer_a, request.param)
+
+
 @pytest.fixture
-def two_offers(town_a, offer_a):
-    """The service at two locations: A (``offer_a``) and B."""
+def one_unit(town_a, offer_a):
+    """``two_offers`` of one unit: a stale piece is patched by day."""
+    return _two_offers(town_a, offer_a, 1)
+
+
+def _two_offers(town_a, offer_a, units):
+    Offer.objects.filter(pk=offer_a.pk).update(duration_units=units)
+    offer_a.refresh_from_db()
     other = Location.objects.create(
         municipality=town_a,
         office=offer_a.resource.location.office,
@@ -41,32 +54,50 @@ def two_offers(town_a, offer_a):
         postcode="12345",
         city="Musterstadt-A",
     )
-    return offer_a, make_offer(town_a, offer_a.service, location=other, slug="schalter-nord")
+    b = make_offer(
+        town_a, offer_a.service, location=other, slug="schalter-nord", duration_units=units
+    )
+    return offer_a, b
 
 
 @pytest.fixture
 def one_minute(monkeypatch):
     """The reads of a test happen in one minute (the minute is part of every stamp, so a
-    slow test crossing a minute would compute every piece again)."""
+    slow test crossing a minute would compute every piece again); ``.now`` may be set."""
     import types
 
     frozen = timezone.now()
     clock = types.SimpleNamespace(now=lambda: frozen, localdate=timezone.localdate)
     monkeypatch.setattr(capacity, "timezone", clock)
+    return clock
 
 
 @pytest.fixture
-def computed(monkeypatch, one_minute):
-    """The offers whose piece was computed, per request."""
+def spied(monkeypatch, one_minute):
+    """Per request: the offers whose piece was computed, and which of their days."""
     calls: list[list[int]] = []
-    original = capacity._free_epochs_and_until
+    days: list[dict[int, list[int]]] = []
+    original = capacity._free_days_and_until
 
-    def spy(offers, *args, **kwargs):
-        calls.append([o.pk for o in offers])
-        return original(offers, *args, **kwargs)
+    def spy(plans, *args, **kwargs):
+        calls.append([o.pk for o, _days in plans])
+        days.append({o.pk: list(asked) for o, asked in plans})
+        return original(plans, *args, **kwargs)
 
-    monkeypatch.setattr(capacity, "_free_epochs_and_until", spy)
-    return calls
+    monkeypatch.setattr(capacity, "_free_days_and_until", spy)
+    return calls, days
+
+
+@pytest.fixture
+def computed(spied):
+    """The offers whose piece was computed, per request."""
+    return spied[0]
+
+
+@pytest.fixture
+def computed_days(spied):
+    """{offer: indexes of the days computed} per request."""
+    return spied[1]
 
 
 def _get(client, offer, day):
@@ -169,6 +200,88 @@ def test_each_change_shows_at_once_and_only_its_location_is_computed(
     assert _free(after)["a-mitte"] != _free(before)["a-mitte"]
     assert _free(after)["a-nord"] == _free(before)["a-nord"]
     assert _get(client_a, a, day) == after and len(computed) == 2  # and a hit again
+
+
+def test_a_booking_computes_only_its_day_again(
+    shared_cache, client_a, one_unit, day, computed_days, django_capture_on_commit_callbacks
+):
+    a, b = one_unit
+    before = _get(client_a, a, day)
+    with django_capture_on_commit_callbacks(execute=True):
+        _book_out(a, day + timedelta(days=1))
+    after = _get(client_a, a, day)
+    assert computed_days[1:] == [{a.pk: [1]}]
+    assert _free(after) == _truth(a, day) != _free(before)
+    assert _get(client_a, a, day) == after and len(computed_days) == 2
+
+
+def test_days_changed_one_after_another_all_show(
+    shared_cache, client_a, one_unit, day, computed_days
+):
+    """Each patch starts from the piece the last one stored, not from the first."""
+    a, _b = one_unit
+    _get(client_a, a, day)
+    for n, (offset, hour) in enumerate([(3, 9), (1, 10), (3, 11)]):
+        _hold(a, day + timedelta(days=offset), hour=hour, email=f"{n}@example.org")
+        assert _free(_get(client_a, a, day)) == _truth(a, day)
+    assert computed_days[1:] == [{a.pk: [3]}, {a.pk: [1]}, {a.pk: [3]}]
+
+
+def test_a_new_minute_cuts_the_starts_before_the_lead_time(
+    shared_cache, client_a, one_unit, day, one_minute, computed_days
+):
+    """The minute moved, nothing was booked: the days up to the earliest start are computed
+    again (the lead time now hides 9:10), the others are kept."""
+    a, b = one_unit
+    lead = timedelta(hours=a.lead_time_hours)
+    one_minute.now = lambda: at(day, 9, 5) - lead
+    before = _free(_get(client_a, a, day))
+    one_minute.now = lambda: at(day, 9, 15) - lead
+    after = _free(_get(client_a, a, day))
+    nine_ten = _utc_text(int(at(day, 9, 10).timestamp()))
+    assert nine_ten in before["a-mitte"] and nine_ten not in after["a-mitte"]
+    assert after == _truth(a, day)
+    assert computed_days[1:] == [{a.pk: [0], b.pk: [0]}]
+
+
+def test_a_piece_from_a_clock_ahead_gives_back_the_starts_it_cut(
+    shared_cache, client_a, one_unit, day, one_minute, computed_days
+):
+    """A piece computed by a server whose clock is ahead cut starts by its later earliest
+    start (here on the next day): read at an earlier minute, those days are computed again."""
+    a, _b = one_unit
+    Offer.objects.filter(pk=a.pk).update(lead_time_hours=12)
+    a.refresh_from_db()
+    one_minute.now = lambda: at(day, 21, 15) - timedelta(days=1)  # earliest: 9:15 on `day`
+    ahead = _free(_get(client_a, a, day - timedelta(days=1)))
+    nine = _utc_text(int(at(day, 9).timestamp()))
+    assert nine not in ahead["a-mitte"]
+    one_minute.now = lambda: at(day, 11, 55) - timedelta(days=1)  # earliest: 23:55 before
+    behind = _free(_get(client_a, a, day - timedelta(days=1)))
+    assert nine in behind["a-mitte"] and behind == _truth(a, day - timedelta(days=1))
+    assert computed_days[1][a.pk] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "gap", [timedelta(seconds=10), timedelta(minutes=1)], ids=["same minute", "next minute"]
+)
+def test_a_release_shows_without_any_write(
+    shared_cache, client_a, two_offers, day, one_minute, gap
+):
+    """A unit released at a moment (ADR 0023's ``until``): the piece computed before holds
+    until then and not longer, within the same minute and after it, whether it is then
+    computed whole or patched by day."""
+    from rathaus.appointments.models import Slot
+
+    a, _b = two_offers
+    release = at(day, 10) - timedelta(days=2, seconds=-30)  # at hh:mm:30
+    Slot.objects.filter(resource=a.resource, starts_at=at(day, 10)).update(visible_from=release)
+    ten = _utc_text(int(at(day, 10).timestamp()))
+    one_minute.now = lambda: release - gap
+    assert ten not in _free(_get(client_a, a, day))["a-mitte"]
+    one_minute.now = lambda: release + gap
+    after = _free(_get(client_a, a, day))
+    assert ten in after["a-mitte"] and after == _truth(a, day)
 
 
 def test_a_change_at_b_leaves_a_cached(shared_cache, client_a, two_offers, day, computed):

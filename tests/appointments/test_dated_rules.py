@@ -105,3 +105,19 @@ def test_release_schedule_ends_on_its_date(town_a, offer_a):
     releases.run_due(now=moment + timedelta(minutes=1))
     assert not ReleaseRun.objects.filter(schedule=schedule, released_at=moment).exists()
     assert releases.next_moment(schedule, moment) is None
+
+
+def test_an_applied_horizon_change_reaches_the_remembered_offers_at_once(
+    offer_a, django_capture_on_commit_callbacks
+):
+    """The availability read and the hold take their offer from a per-process memo
+    (ADR 0100): the change must tell it, not wait for the memo's seconds to run out."""
+    from rathaus.appointments import shown_offers
+
+    town, slug = offer_a.resource.location.municipality, offer_a.service.slug
+    assert shown_offers.for_availability(town, slug, None)[0].horizon_days == 21
+    starts = timezone.localdate() + timedelta(days=10)
+    policy.schedule_horizon_change(offer_a, starts, 14)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert policy.apply_due_horizon_changes(starts) == 1
+    assert shown_offers.for_availability(town, slug, None)[0].horizon_days == 14

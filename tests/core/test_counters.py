@@ -124,3 +124,37 @@ def test_redis_failing_in_a_call_counts_in_this_process(redis_gone, call, expect
     assert redis_gone.redis_available()
     assert call() == expected
     assert not redis_gone.redis_available()
+
+
+def test_an_error_reply_in_a_round_trip_leaves_the_connection_clean(shared_cache):
+    """``_round_trip`` reads every reply before it raises: the pooled connection is used
+    again (not dropped for unread replies) and the next call gets its own replies."""
+    from redis.exceptions import ResponseError
+
+    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
+        pytest.skip("Redis only")
+    shared_cache.set("text", "kein Zähler")
+    text, counter = (shared_cache.make_and_validate_key(k) for k in ("text", "zaehler"))
+    (connection_id,) = counters._round_trip(shared_cache, [("CLIENT", "ID")])
+    for _ in range(3):
+        with pytest.raises(ResponseError):
+            counters._round_trip(shared_cache, [("INCR", text), ("INCR", counter), ("PING",)])
+    assert counters._round_trip(shared_cache, [("INCR", counter), ("PING",)]) == [4, b"PONG"]
+    assert counters._round_trip(shared_cache, [("CLIENT", "ID")]) == [connection_id]
+    assert counters.incr("zaehler") == 5
+
+
+def test_a_connection_closed_by_redis_is_replaced(shared_cache):
+    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
+        pytest.skip("Redis only")
+    import redis
+
+    assert counters.incr("z") == 1
+    pool = shared_cache._cache._get_connection_pool(True)
+    connection = pool.get_connection()  # the pooled connection the counters use
+    connection.send_command("CLIENT", "ID")
+    own = connection.read_response()
+    pool.release(connection)
+    with redis.Redis.from_url(shared_cache._cache._servers[0]) as other:
+        other.client_kill_filter(_id=own)  # what a Redis restart does to it
+    assert counters.incr("z") == 2

@@ -178,3 +178,22 @@ def test_the_api_docs_page_renders_without_a_session(client_a):
     response = client_a.get("/api/v1/docs")
     assert response.status_code == 200
     assert not response.cookies
+
+
+def test_remembered_url_matches_are_per_path_and_urlconf_and_never_shared(rf):
+    from django.urls import Resolver404, resolve
+
+    handler = leanapi._LeanHandler([])
+    path = "/api/v1/appointments/lotteries/7/entries"
+    first = handler.resolve_request(rf.post(path))
+    assert first.func == resolve(path).func and first.kwargs == resolve(path).kwargs
+    again = handler.resolve_request(rf.post(path))  # remembered
+    assert again.kwargs == first.kwargs and again is not first
+    again.kwargs["lottery_id"] = 99  # what one request's middleware does to its match
+    assert handler.resolve_request(rf.post(path)).kwargs == resolve(path).kwargs
+    other = "/api/v1/appointments/lotteries/8/entries"
+    assert handler.resolve_request(rf.post(other)).kwargs == resolve(other).kwargs
+    elsewhere = rf.post(path)
+    elsewhere.urlconf = "rathaus.appointments.urls"  # another URLconf resolves anew
+    with pytest.raises(Resolver404):
+        handler.resolve_request(elsewhere)

@@ -13,9 +13,10 @@ from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
 
 from rathaus.core import gzipjoin
-from rathaus.core.prepared import PreparedQuery
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import antibot, capacity, services, shown_offers, tokens
@@ -45,7 +46,11 @@ class OfferAvailability(Schema):
     free: list[datetime]
 
 
-class HoldIn(Schema):
+# A plain pydantic model, not ``ninja.Schema``: a JSON body needs no attribute getter,
+# and Schema's wrapping validator cost ~30 µs of every hold (issue 24). The published
+# schema is the same (tests/appointments/test_api_bytes.py); no docstring, which would
+# become its description.
+class HoldIn(BaseModel):
     service: str
     resource: str
     start: datetime
@@ -166,7 +171,7 @@ def availability(
         capacity.local(first, time.min),
         capacity.local(last + timedelta(days=1), time.min),
         render=_availability_renderer(persons),
-        shape=lambda o: tuple(_head(o, persons).values()),
+        shape=lambda o: tuple(_head(o, persons).values())[:-1],  # all but "free": []
         later=after.append,
     )
     packed = gzipjoin.join(_joined(pieces))
@@ -199,10 +204,12 @@ class _ThenResponse(HttpResponse):
                 fn()
 
 
-#: gzip level of a location's piece: 10 locations x 14 days = 22 KB on the wire (a piece
-#: cannot refer to the one before, so the locations' equal times are no longer shared; at
-#: level 3 it is 24 KB). Packed on a miss for the changed location only.
-GZIP_LEVEL = 6
+#: gzip level of a location's piece: 10 locations x 14 days = 19.7 KB on the wire (a piece
+#: cannot refer to the one before, so the locations' equal times are no longer shared).
+#: On these texts (fixed-width times) level 4 is both smaller and faster than 6 (22.1 KB,
+#: ~2x the CPU) and than 1-3 (23.4-23.9 KB) (ADR 0102). Packed on a miss for the changed
+#: location only.
+GZIP_LEVEL = 4
 _OPEN, _COMMA, _CLOSE = (gzipjoin.piece(text, GZIP_LEVEL) for text in (b"[", b", ", b"]"))
 
 
@@ -220,15 +227,31 @@ def _joined(pieces: list) -> list:
 def _availability_renderer(persons: int):
     """``render`` for ``capacity.rendered_free_starts``: one ``OfferAvailability`` as a
     ``gzipjoin`` piece, byte for byte as ninja renders it (``json.dumps``, times in UTC
-    as ``…Z``)."""
+    as ``…Z``), and its layout: where each day's times are in its text, so that a day
+    given as None is copied from the previous piece instead of read again (ADR 0102)."""
 
-    def render(o, free: list[int]):
+    def render(o, days: list, previous):
         # json.dumps(head) ends in '"free": []}'; the times go between the brackets.
-        times = ", ".join([_quoted.get(s) or _quote(s) for s in free])
-        plain = f"{json.dumps(_head(o, persons))[:-2]}{times}]}}".encode()
-        return gzipjoin.piece(plain, GZIP_LEVEL)
+        head = json.dumps(_head(o, persons))[:-2].encode()
+        old = gzipjoin.unpack(previous[0]) if previous else b""
+        spans = previous[1] if previous else ()
+        parts, layout, at = [head], [], len(head)
+        for i, free in enumerate(days):
+            text = _day_text(free) if free is not None else old[spans[i][0] : spans[i][1]]
+            if text and at > len(head):
+                parts.append(b", ")
+                at += 2
+            parts.append(text)
+            layout.append((at, at + len(text)))
+            at += len(text)
+        parts.append(b"]}")
+        return gzipjoin.piece(b"".join(parts), GZIP_LEVEL), tuple(layout)
 
     return render
+
+
+def _day_text(free: list[int]) -> bytes:
+    return ", ".join([_quoted.get(s) or _quote(s) for s in free]).encode()
 
 
 #: Start times as quoted JSON text, by epoch second: locations and requests share them
@@ -275,7 +298,7 @@ def create_hold(request, payload: HoldIn):
     proof = antibot.check({"altcha": payload.altcha})
     if not proof.ok:
         return Status(422, {"detail": proof.message, "field": "altcha", "reason": "altcha"})
-    offer = _offer_for_hold.first(request.municipality.pk, payload.service, payload.resource)
+    offer = _offer_for_hold(request.municipality, payload.service, payload.resource)
     if offer is None:
         return Status(
             404, {"detail": "Diese Leistung ist hier nicht buchbar.", "reason": "not_offered"}
@@ -304,23 +327,34 @@ def create_hold(request, payload: HoldIn):
         return _error(error, request)
     # The offer was loaded with its service and resource: no query each for the answer.
     booking.service, booking.resource = offer.service, offer.resource
-    return Status(
-        201,
-        _out(booking, "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."),
+    return _rendered(201, _out(booking, HELD))
+
+
+HELD = "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."
+
+
+def _rendered(status: int, body: dict) -> HttpResponse:
+    """``body`` as django-ninja renders it through the declared schema (its encoder, the
+    schema's key order), without the validation round trip through pydantic that costs
+    ~0.1 ms of a ~2 ms hold (issue 24). ``tests/appointments/test_api_bytes.py`` compares
+    the bytes with the schema's rendering and validates them against the OpenAPI schema."""
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder),
+        status=status,
+        content_type="application/json; charset=utf-8",
     )
 
 
-#: The offer of a hold, read fresh from the database (never from a memo) with its
-#: service and resource: SQL built once per process (core.prepared, issue 24). A unique
-#: pair, sliced and unordered (``.first()`` would add ORDER BY pk).
-_offer_for_hold = PreparedQuery(
-    lambda town, service, resource: (
-        active_offers(town).filter(service__slug=service, resource__slug=resource).order_by()[:1]
-    ),
-    -917_000_001,
-    "\x00service",
-    "\x00resource",
-)
+def _offer_for_hold(town, service: str, resource: str) -> Offer | None:
+    """The active offer of ``service`` at ``resource``, from the offers the availability
+    read remembers (``shown_offers``, ``core.memo``): no query on a hold (ADR 0100). A
+    change saved to an offer, its service, resource, location or town is seen by the next
+    request of every process, as for the availability read; the guarded booking statement
+    decides about capacity in the database in any case."""
+    for offer in shown_offers.for_availability(town, service, None):
+        if offer.resource.slug == resource:
+            return offer
+    return None
 
 
 def _by_token(loader, token, request) -> Booking:

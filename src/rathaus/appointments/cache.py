@@ -13,6 +13,7 @@ the benchmark.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import date, datetime, timedelta
 
@@ -83,10 +84,20 @@ def key_for(resource_ids, first: date, last: date, parts: tuple, now: datetime) 
     return f"{_PREFIX}:a:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+@functools.lru_cache(maxsize=4096)
 def piece_key(parts: tuple) -> str:
     """The key of one offer's piece of a rendered answer (ADR 0095): everything but the
-    unit rows and "now"; those are the piece's ``stamp`` (see ``read_pieces``)."""
+    unit rows and "now"; those are the piece's ``stamp`` (see ``read_pieces``). Kept per
+    process: every read of an answer needs them (ADR 0102)."""
     return f"{_PREFIX}:p:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+@functools.lru_cache(maxsize=256)
+def _version_keys(resource_ids: tuple, first: date, last: date) -> tuple[str, ...]:
+    """The version keys of these resources' days, resource by resource (kept per process:
+    140 keys for an answer of 10 locations x 14 days)."""
+    days = _days(first, last)
+    return tuple(_version_key(r, d) for r in resource_ids for d in days)
 
 
 def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
@@ -94,21 +105,21 @@ def read_pieces(resource_ids, first: date, last: date, keys, now: datetime):
     where missing); None if the range is too long to cache.
 
     ``resource_ids[i]`` is the resource of the piece under ``keys[i]``. Its stamp is the
-    current minute and the versions of its resource's days, so a change of one (resource,
-    day) makes exactly that resource's pieces stale. The versions and the pieces are one
-    read (one round trip with Redis), counted for the statistics.
+    current minute (epoch seconds // 60) and the versions of its resource's days, one per
+    day from ``first``, so a change of one (resource, day) makes exactly that resource's
+    pieces stale, and tells which of their days changed (ADR 0102). The versions and the
+    pieces are one read (one round trip with Redis), counted for the statistics.
     """
     if (last - first).days > MAX_CACHED_DAYS:
         return None
-    days = _days(first, last)
     unique = sorted(set(resource_ids))
-    version_keys = [_version_key(r, d) for r in unique for d in days]
+    version_keys = _version_keys(tuple(unique), first, last)
     # Read ahead with the memo versions when the same request came before (core.memo).
     values = memo.read_with_versions([*version_keys, *keys], f"{_PREFIX}:stats:reads")
-    minute = now.replace(second=0, microsecond=0).isoformat()
-    n = len(days)
+    minute = int(now.timestamp()) // 60
+    n = (last - first).days + 1
     stamps = {
-        r: f"{minute}|{','.join(str(v or 0) for v in values[i * n : (i + 1) * n])}"
+        r: (minute, tuple(v or 0 for v in values[i * n : (i + 1) * n]))
         for i, r in enumerate(unique)
     }
     return [stamps[r] for r in resource_ids], values[len(version_keys) :]

@@ -24,8 +24,19 @@ from rathaus.core.models import WEEKDAYS, Location, Municipality, TenantModel, U
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
+CODE_LENGTH = 8
+
+
 def new_booking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    """8 characters of ``CODE_ALPHABET``, each uniform and independent: one draw below
+    31⁸ written in base 31 (one ``os.urandom`` call instead of eight ``secrets.choice``
+    calls, 28 → 8 µs on every hold, issue 24)."""
+    number = secrets.randbelow(len(CODE_ALPHABET) ** CODE_LENGTH)
+    code = []
+    for _position in range(CODE_LENGTH):
+        number, digit = divmod(number, len(CODE_ALPHABET))
+        code.append(CODE_ALPHABET[digit])
+    return "".join(code)
 
 
 class Resource(TenantModel):

@@ -1,9 +1,11 @@
 """The offers the availability read shows, remembered per process (``core.memo``).
 
 Every citizen polling a release asks for the same service, and the offers query was
-almost half of a cached availability read. Booking still reads the offer fresh from
-the database. Imported when the app is ready, so every process that changes an offer
-(admin, management commands, the task worker) tells the others.
+almost half of a cached availability read. A hold takes its offer from here too
+(ADR 0100); the guarded booking statement decides about capacity in the database.
+Imported when the app is ready, so every process that saves an offer (admin, management
+commands, the task worker) tells the others; a change written with ``QuerySet.update()``
+sends no signal and would be seen only after ``seconds``, so offers are saved.
 """
 
 from rathaus.catalog.models import Service

@@ -15,16 +15,27 @@ def record(
 
 
 def entry(
-    action: str, obj, *, actor=None, municipality=None, data=None, actor_label=""
+    action: str,
+    obj,
+    *,
+    actor=None,
+    municipality=None,
+    municipality_id: int | None = None,
+    data=None,
+    actor_label="",
 ) -> AuditEntry:
     """The unsaved audit entry for ``obj`` (``record`` saves it; a one-statement write
-    path inserts it itself, see ``core.rows``)."""
-    if municipality is None:
-        municipality = getattr(obj, "municipality", None)
+    path inserts it itself, see ``core.rows``). ``municipality_id`` instead of
+    ``municipality`` spares building a town instance (the hold's hot path)."""
+    town: dict = {"municipality_id": municipality_id}
+    if municipality_id is None:
+        if municipality is None:
+            municipality = getattr(obj, "municipality", None)
+        town = {"municipality": municipality}
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEntry(
-        municipality=municipality,
+        **town,
         actor=actor,
         actor_label=actor_label or (str(actor) if actor else ""),
         action=action,

@@ -16,6 +16,7 @@ expose, computes the same).
 
 from __future__ import annotations
 
+import functools
 import struct
 import zlib
 
@@ -35,22 +36,49 @@ def piece(text: bytes, level: int = 6) -> Piece:
     return packer.compress(text) + packer.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(text), len(text)
 
 
+def unpack(piece: Piece) -> bytes:
+    """The text of a piece (a piece is complete deflate data up to its sync flush)."""
+    return zlib.decompressobj(-zlib.MAX_WBITS).decompress(piece[0])
+
+
 def join(pieces) -> bytes:
     """The gzip member whose unpacked text is the pieces' texts one after another."""
-    crc = size = 0
     data = [_HEADER]
+    marks = []
     for packed, piece_crc, length in pieces:
-        crc = _combine(crc, piece_crc, length)
-        size += length
         data.append(packed)
+        marks.append((piece_crc, length))
+    crc, size = _crc_and_size(tuple(marks))
     data.append(_END)
     data.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(data)
+
+
+@functools.lru_cache(maxsize=1024)
+def _crc_and_size(marks: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """CRC-32 and length of the joined text from the pieces' (CRC, length): kept per
+    process, since the same pieces are joined for every request until one changes (one
+    CRC over ~20 KB of zeros per piece otherwise, ~0.1 ms per answer; ADR 0102)."""
+    crc = size = 0
+    for piece_crc, length in marks:
+        crc = _combine(crc, piece_crc, length)
+        size += length
+    return crc, size
 
 
 def _combine(crc_a: int, crc_b: int, length_b: int) -> int:
     """CRC-32 of A + B from crc(A), crc(B) and len(B)."""
     if not length_b:
         return crc_a
-    zeros = bytes(length_b)
-    return crc_b ^ zlib.crc32(zeros, crc_a) ^ zlib.crc32(zeros)
+    zeros = _ZEROS[:length_b] if length_b <= len(_ZEROS) else bytes(length_b)
+    return crc_b ^ zlib.crc32(zeros, crc_a) ^ _crc_of_zeros(length_b)
+
+
+#: Zero bytes for ``_combine`` without a new buffer per piece (a location's piece: ~20 KB).
+_ZEROS = memoryview(bytes(64 * 1024))
+
+
+@functools.lru_cache(maxsize=1024)
+def _crc_of_zeros(length: int) -> int:
+    """crc(0^n): the same for every answer with a piece of this length (kept per process)."""
+    return zlib.crc32(bytes(length))

@@ -38,10 +38,12 @@ from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponse
+from django.urls import ResolverMatch, get_resolver, set_urlconf
 from django.utils import translation
 from django.utils.module_loading import import_string
 
 API_PREFIX = "/api/v1/"
+_MAX_RESOLVED = 1000  # remembered URL matches of the API chain
 SELF = "rathaus.core.leanapi.LeanApiMiddleware"
 
 
@@ -80,6 +82,30 @@ class _LeanHandler(BaseHandler):
             handler = convert_exception_to_response(instance)
         self._middleware_chain = handler
         self.paths = paths
+        self._resolved: dict = {}
+
+    def resolve_request(self, request):
+        """Django's, with the match of a path remembered: resolving walks the whole
+        URLconf to reach the API (~30 µs of a ~1 ms cached availability read). Keyed by
+        the resolver object, so another URLconf (a test's override) resolves anew; only
+        successful matches are kept, each request gets its own copy (its kwargs are
+        handed to middleware), and any client can choose paths, so it is bounded."""
+        urlconf = None
+        if hasattr(request, "urlconf"):  # as Django's
+            urlconf = request.urlconf
+            set_urlconf(urlconf)
+        resolver = get_resolver(urlconf)
+        key = (resolver, request.path_info)
+        found = self._resolved.get(key)
+        if found is None:
+            found = resolver.resolve(request.path_info)
+            if len(self._resolved) >= _MAX_RESOLVED:
+                self._resolved.clear()
+            self._resolved[key] = found
+        match = object.__new__(ResolverMatch)  # a shallow copy (it refuses copy.copy)
+        match.__dict__.update(found.__dict__, kwargs=dict(found.kwargs))
+        request.resolver_match = match
+        return match
 
 
 class LeanApiMiddleware:

@@ -10,8 +10,8 @@ the requests use; none writes anything:
 - the templates in ``RATHAUS_WARM_TEMPLATES`` and what they extend and include by a
   constant name (compiled into the cached loader);
 - the translation catalogues of every language in ``LANGUAGES``;
-- the database connection (kept for ``CONN_MAX_AGE``), the SQL of every prepared
-  query (``core.prepared``), the host lookup and the Lands' holiday calendars;
+- the database connection (kept for ``CONN_MAX_AGE``), the host lookup and the Lands'
+  holiday calendars;
 - the cache connection.
 
 A failing step is logged and skipped: a worker whose database is still starting must
@@ -32,7 +32,7 @@ from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import get_ns_resolver
 from django.utils import timezone, translation
 
-from . import opening, prepared, tenancy
+from . import opening, tenancy
 from .models import Municipality, MunicipalityHost
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,6 @@ def _translations() -> None:
 
 def _database() -> None:
     connections[DEFAULT_DB_ALIAS].ensure_connection()
-    prepared.compile_all(DEFAULT_DB_ALIAS)
     # The host lookup every request makes, and the Land's holiday calendar the opening
     # hours ask for (importing ``holidays``' country data alone takes ~0.3 s).
     first = MunicipalityHost.objects.order_by("pk").values_list("host", flat=True).first()

@@ -300,8 +300,10 @@ def _audit_entry(request: HoldRequest, booking: Booking) -> AuditEntry:
     }
     if request.extra_offers:
         data["services"] = [o.service.slug for o in (request.offer, *request.extra_offers)]
-    municipality = Municipality(pk=booking.municipality_id)  # by id: no query on the hot path
-    return audit.entry(action, booking, actor=request.actor, municipality=municipality, data=data)
+    # The town by id: no query and no instance on the hot path.
+    return audit.entry(
+        action, booking, actor=request.actor, municipality_id=booking.municipality_id, data=data
+    )
 
 
 def _mail_task(request: HoldRequest, booking: Booking):

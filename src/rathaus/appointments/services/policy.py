@@ -61,7 +61,10 @@ def apply_due_horizon_changes(today: date | None = None) -> int:
                 continue  # another worker applied it
             offer = change.offer
             previous = offer.horizon_days
-            Offer.objects.filter(pk=offer.pk).update(horizon_days=change.horizon_days)
+            # save(), not update(): its signal tells every process's offer memo
+            # (shown_offers), which the availability read and the hold use (ADR 0100).
+            offer.horizon_days = change.horizon_days
+            offer.save(update_fields=["horizon_days"])
             change.applied_at = timezone.now()
             change.save(update_fields=["applied_at"])
             audit.record(
