@@ -111,6 +111,20 @@ def run_one_booker(port, path, requests, concurrency, bump):
     return booker, readers
 
 
+def measured(server, load, *args):
+    """``load(*args)``'s result, the server's CPU seconds meanwhile and the cache's counts."""
+    from rush import CpuMeter  # after main() has set Django up
+
+    from rathaus.appointments import cache as availability_cache
+
+    availability_cache.reset_stats()
+    meter = CpuMeter(server.pid)
+    meter.start()
+    result = load(*args)
+    meter.stop()
+    return result, meter.ended["gunicorn"] - meter.started["gunicorn"], availability_cache.stats()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
@@ -127,7 +141,6 @@ def main():
         sys.exit("Bitte DATABASE_URL=postgres://... und REDIS_URL=redis://... setzen.")
     import booking
     import floor
-    from rush import CpuMeter
 
     booking.setup_django()
     from datetime import timedelta
@@ -176,13 +189,9 @@ def main():
                 f"({encoding or 'identity'}), {len(plain):,} bytes of JSON"
             )
             for kind, before in (("hit", None), ("miss", bump)):
-                availability_cache.reset_stats()
-                meter = CpuMeter(server.pid)
-                meter.start()
-                latencies, statuses = run(port, path, args.requests, args.concurrency, before)
-                meter.stop()
-                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
-                stats = availability_cache.stats()
+                (latencies, statuses), cpu, stats = measured(
+                    server, run, port, path, args.requests, args.concurrency, before
+                )
                 print(
                     f"  {kind:4}: p50 {percentile(latencies, 50):6.1f} ms  "
                     f"p95 {percentile(latencies, 95):6.1f} ms  "
@@ -191,13 +200,9 @@ def main():
                     f"cache (this tree's counters) {stats['hits']} hits / {stats['misses']} misses"
                 )
             if args.one_booker:
-                availability_cache.reset_stats()
-                meter = CpuMeter(server.pid)
-                meter.start()
-                booker, readers = run_one_booker(port, path, args.requests, args.concurrency, bump)
-                meter.stop()
-                cpu = meter.ended["gunicorn"] - meter.started["gunicorn"]
-                stats = availability_cache.stats()
+                (booker, readers), cpu, stats = measured(
+                    server, run_one_booker, port, path, args.requests, args.concurrency, bump
+                )
                 for kind, latencies in (("one booker", booker), ("its readers", readers)):
                     print(
                         f"  {kind}: p50 {percentile(latencies, 50):6.1f} ms  "
