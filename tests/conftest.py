@@ -178,11 +178,18 @@ def shared_cache(request, settings):
         }
     }
     backend = caches["default"]
+
+    def clear_own_keys():
+        # Never FLUSHDB: other test processes use DB 15 at the same time. Autouse
+        # fixtures call cache.clear() in their teardown while this cache is still set.
+        client = backend._cache.get_client(write=True)
+        keys = client.keys(f"{prefix}:*")
+        if keys:
+            client.delete(*keys)
+
+    backend.clear = clear_own_keys
     yield backend
-    client = backend._cache.get_client(write=True)  # never clear(): that empties the DB
-    keys = client.keys(f"{prefix}:*")
-    if keys:
-        client.delete(*keys)
+    clear_own_keys()
 
 
 # --- Browser ---------------------------------------------------------------
