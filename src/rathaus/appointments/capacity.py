@@ -14,12 +14,12 @@ from itertools import groupby
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F  # noqa: F401  (capacity.F: callers compare booked with it)
 from django.utils import timezone
 
+from rathaus.core.backends.postgresql import prepared
 from rathaus.core.opening import holiday_name
 
 from . import cache as availability_cache
@@ -279,8 +279,7 @@ def _prepared_cursor():
         with connection.cursor() as cursor:
             yield lambda sql, params: cursor.execute(sql, params) or cursor
         return
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    with prepared.cursor() as cursor:
         yield lambda sql, params: cursor.execute(sql, params, prepare=True)
 
 

@@ -40,37 +40,37 @@ def _round_trip(backend, commands: list[tuple]) -> list:
     pipeline without MULTI does, without redis-py's per-command bookkeeping (client,
     pipeline and callback objects; 100 → 40 µs of CPU for the availability read's MGET
     and INCR, issue 24, ADR 0101). Replies come as Redis sends them (bytes, ints, lists).
-
     A connection error or timeout is tried once more on a fresh connection (redis-py
-    retries as well); the connection of a failed attempt is closed, never put back with
-    unread replies. An error reply (e.g. NOSCRIPT) is raised after all replies are read,
-    so the connection goes back to the pool clean."""
+    retries as well)."""
     pool = backend._cache._get_connection_pool(True)
-    for attempt in (1, 2):
-        connection = pool.get_connection()
-        try:
-            connection.send_packed_command(connection.pack_commands(commands))
-            replies, refused = [], None
-            for _command in commands:
-                try:
-                    replies.append(connection.read_response())
-                except ResponseError as error:  # the other replies still come
-                    refused = refused or error
-                    replies.append(error)
-        except (RedisConnectionError, RedisTimeoutError):
-            connection.disconnect()
-            if attempt == 2:
-                raise
-            continue
-        except BaseException:
-            connection.disconnect()  # replies may be left unread on it
-            raise
-        finally:
-            pool.release(connection)
-        if refused is not None:
-            raise refused
-        return replies
-    raise AssertionError("unreachable")
+    try:
+        return _send_and_read(pool, commands)
+    except (RedisConnectionError, RedisTimeoutError):
+        return _send_and_read(pool, commands)
+
+
+def _send_and_read(pool, commands: list[tuple]) -> list:
+    """One attempt of ``_round_trip``. A connection that failed is closed, never put back
+    with unread replies; an error reply (e.g. NOSCRIPT) is raised after all replies are
+    read, so the connection goes back to the pool clean."""
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(connection.pack_commands(commands))
+        replies, refused = [], None
+        for _command in commands:
+            try:
+                replies.append(connection.read_response())
+            except ResponseError as error:  # the other replies still come
+                refused = refused or error
+                replies.append(error)
+    except BaseException:
+        connection.disconnect()  # replies may be left unread on it
+        raise
+    finally:
+        pool.release(connection)
+    if refused is not None:
+        raise refused
+    return replies
 
 
 def incr(key: str, timeout: int | None = None) -> int:

@@ -27,6 +27,7 @@ import psycopg
 from django.db import connection, transaction
 
 from rathaus.core import rows
+from rathaus.core.backends.postgresql import prepared
 from rathaus.core.models import AuditEntry
 
 from .. import cache as availability_cache
@@ -137,7 +138,6 @@ def _execute(sql: str, params: list):
     time, parsed and planned anew); this one statement is prepared once per
     connection, which halves the server's work per booking.
     """
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.RawCursor(connection.connection) as cursor:
+    with prepared.cursor(psycopg.RawCursor) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
