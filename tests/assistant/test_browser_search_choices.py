@@ -60,3 +60,19 @@ def test_search_choices_and_english_fees_at_320px_by_keyboard(page, demo_catalog
     assert "Identity card" in text and "Personalausweis unter" not in text, text
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     page.check_axe()
+
+
+def test_other_authority_and_a_programme_that_ended_at_320px(page, demo_catalog_town):
+    """The list of other authorities (ADR 0065): the pointer with its link, and the note
+    of a programme that no longer exists, fit the phone screen and pass axe."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/assistent/")
+    answer = ask(page, "Wo beantrage ich Kindergeld für mein Baby?", 0)
+    text = answer.inner_text()
+    assert "Familienkasse" in text and "0800 4 5555 30" in text, text
+    link = answer.locator("a[href^='https://www.arbeitsagentur.de']")
+    assert link.count() >= 1
+    ended = ask(page, "Kann ich noch Baukindergeld beantragen?", 1)
+    assert "2021" in ended.inner_text() or "2020" in ended.inner_text(), ended.inner_text()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    page.check_axe()
