@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.urls import set_urlconf
 
 from rathaus.core.models import (
     Location,
@@ -47,6 +48,9 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     tenancy.forget_hosts()  # rows of earlier tests are rolled back, ids are reused
     shown_offers.forget()
+    # A test that resolves a request by hand with its own URLconf (test_lean_api) leaves
+    # it set for the thread; reverse() in a later test's task would use it.
+    set_urlconf(None)
 
 
 def pytest_collection_modifyitems(config, items):

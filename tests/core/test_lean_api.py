@@ -181,7 +181,7 @@ def test_the_api_docs_page_renders_without_a_session(client_a):
 
 
 def test_remembered_url_matches_are_per_path_and_urlconf_and_never_shared(rf):
-    from django.urls import Resolver404, resolve
+    from django.urls import Resolver404, resolve, set_urlconf
 
     handler = leanapi._LeanHandler([])
     path = "/api/v1/appointments/lotteries/7/entries"
@@ -195,5 +195,8 @@ def test_remembered_url_matches_are_per_path_and_urlconf_and_never_shared(rf):
     assert handler.resolve_request(rf.post(other)).kwargs == resolve(other).kwargs
     elsewhere = rf.post(path)
     elsewhere.urlconf = "rathaus.appointments.urls"  # another URLconf resolves anew
-    with pytest.raises(Resolver404):
-        handler.resolve_request(elsewhere)
+    try:
+        with pytest.raises(Resolver404):
+            handler.resolve_request(elsewhere)
+    finally:
+        set_urlconf(None)  # resolve_request set it for this thread, as Django's does
