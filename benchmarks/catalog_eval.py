@@ -1,6 +1,6 @@
 """Top-1 / top-3 accuracy of the catalog search on question sets, against the demo catalog.
 
-    .venv/bin/python benchmarks/catalog_eval.py [FILE.tsv ...] [--verbose]
+    .venv/bin/python benchmarks/catalog_eval.py [FILE.tsv ...] [--blind FILE.tsv ...] [--verbose]
 
 Defaults to /work/shared/eval/catalog-questions-dev.tsv (or $CATALOG_EVAL_DEV),
 tests/catalog/questions_extra.tsv (written before the demo content existed, no
@@ -8,6 +8,11 @@ rules added for its questions) and tests/catalog/questions_probe.tsv (exploratio
 set used while developing) and tests/catalog/questions_blind.tsv (written at the end,
 never tuned on). Each line: question <TAB> regex that the name of a
 correct service matches (case-insensitive); lines starting with # are comments.
+
+``--blind FILE`` (repeatable) reads the assistant's set format instead (kind <TAB>
+question <TAB> regex, benchmarks/data/assistant_*.tsv) and prints top-1 / top-3 per
+kind; kind ``outside`` (no town service is right) is skipped. With --blind only the
+named sets are evaluated, unless plain files are named too.
 """
 
 import os
@@ -35,6 +40,18 @@ def read_questions(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def read_blind(path: Path) -> list[tuple[str, str, str]]:
+    """(kind, question, regex) rows of a blind-format set, without kind ``outside``."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        kind, question, pattern = line.split("\t", 2)
+        if kind.strip() != "outside":
+            rows.append((kind.strip(), question.strip(), pattern.strip()))
+    return rows
+
+
 def evaluate(municipality, rows, verbose=False) -> tuple[float, float]:
     from rathaus.catalog.search import search
 
@@ -50,9 +67,32 @@ def evaluate(municipality, rows, verbose=False) -> tuple[float, float]:
     return top1 / len(rows), top3 / len(rows)
 
 
+def report_blind(municipality, path: Path, verbose: bool) -> None:
+    rows = read_blind(path)
+    kinds = list(dict.fromkeys(kind for kind, _, _ in rows))  # in the file's order
+    figures = []
+    for kind in kinds:
+        of_kind = [(q, p) for k, q, p in rows if k == kind]
+        top1, top3 = evaluate(municipality, of_kind, verbose)
+        figures.append(f"{kind} {len(of_kind)}: {top1:.0%} / {top3:.0%}")
+    print(f"{path.name} (top-1 / top-3): " + ", ".join(figures))
+
+
+def split_arguments(argv) -> tuple[list[Path], list[Path], bool]:
+    files, blind = [], []
+    arguments = iter(argv)
+    for argument in arguments:
+        if argument == "--blind":
+            blind.append(Path(next(arguments)))
+        elif not argument.startswith("--"):
+            files.append(Path(argument))
+    if not files and not blind:
+        files = DEFAULT_FILES
+    return files, blind, "--verbose" in argv
+
+
 def main(argv):
-    verbose = "--verbose" in argv
-    files = [Path(a) for a in argv if not a.startswith("--")] or DEFAULT_FILES
+    files, blind, verbose = split_arguments(argv)
     setup_django_with_test_db()
     municipality = load_demo_municipality()
     from rathaus.catalog.models import Service
@@ -65,6 +105,8 @@ def main(argv):
         rows = read_questions(path)
         top1, top3 = evaluate(municipality, rows, verbose)
         print(f"{path.name}: {len(rows)} questions  top-1 {top1:.1%}  top-3 {top3:.1%}")
+    for path in blind:
+        report_blind(municipality, path, verbose)
 
 
 if __name__ == "__main__":
