@@ -249,7 +249,6 @@ DONE = frozenset(
     "bestanden durchgefallen eingereicht abgegeben abgelegt abgeschlossen "
     "passed failed submitted".split()
 )
-AT = frozenset({"bei", "beim", "at", "with"})
 WITHOUT = ("ohne", "without")
 # A speaker is a short noun phrase ("die Kinderärztin", "das Konsulat"); a personal pronoun
 # is the citizen or someone named before, not another authority.
@@ -285,23 +284,22 @@ def _context_span(clause: list[str], capitals: bool, speech: frozenset[str]) -> 
         elif word in speech and 0 < i <= SPEAKER_WORDS and not set(lower[:i]) & PRONOUNS:
             span.update(range(i + 1))  # "die Kinderärztin meint …": the speaker
         elif word in SPOKEN or word in DONE:
-            # "hat mir die Sozialarbeiterin gesagt", "bei der IHK bestanden": what was
-            # said or done there, back to the clause's start or to "bei".
-            start = max((j for j in range(i) if lower[j] in AT), default=0)
-            span.update(range(start, i + 1))
+            # "hat mir die Sozialarbeiterin gesagt", "die Prüfung bei der IHK bestanden":
+            # what was said or done before, back to the clause's start.
+            span.update(range(i + 1))
         elif word in WITHOUT:
             span.update(range(i, len(clause)))  # "ohne dass die Krankenkasse es erfährt"
     return span
 
 
 def _purpose(clause: list[str], start: int, capitals: bool) -> range:
-    """"für" and its noun phrase: up to the first capitalised word in German written with
+    """ "für" and its noun phrase: up to the first capitalised word in German written with
     capitals ("für die neue Familienkasse"), else a few words."""
     end = min(len(clause), start + 1 + PURPOSE_WORDS)
     if capitals:
-        for j in range(start + 1, end):
-            if clause[j][:1].isupper():
-                return range(start, j + 1)
+        end = next((j + 1 for j in range(start + 1, end) if clause[j][:1].isupper()), end)
+    if any(search.stem_de(word) in countries() for word in clause[start + 1 : end]):
+        return range(0)  # "ein Visum für Thailand": a destination, no one's purpose
     return range(start, end)
 
 
