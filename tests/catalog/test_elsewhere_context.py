@@ -1,6 +1,6 @@
 """Issue 22, round seven (ADR 0069): another authority named as the purpose or the
 background of a question is context, not the matter. These test the rule on sentences
-written for it; the assistant's use of it is in tests/assistant/test_context_and_strong_search.py."""
+written for it; the assistant's use of it: tests/assistant/test_context_and_strong_search.py."""
 
 import pytest
 

@@ -235,25 +235,29 @@ def _weigh(phrase: frozenset[str], topic_words, named, background) -> tuple[int,
 # not topics: a purpose ("für …"), a speaker ("X sagt/meint/verlangt …", "X hat gesagt"),
 # a step already taken at X ("bei X bestanden/eingereicht"), and whom the citizen wants to
 # keep out ("ohne dass X …").
-PURPOSE = frozenset({"für", "fürs", "for"})
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PURPOSE = _word_set("für fürs for")
 SPEECH = {
-    "de": frozenset(
-        "sagt sagte sagen meint meinte meinen verlangt verlangte verlangen fordert forderte "
-        "schreibt schrieb will wollte möchte empfiehlt empfahl rät riet".split()
+    "de": _word_set(
+        """sagt sagte sagen meint meinte meinen verlangt verlangte verlangen fordert forderte
+        schreibt schrieb will wollte möchte empfiehlt empfahl rät riet"""
     ),
     # English "will" is the future, not a demand.
-    "en": frozenset("says said say wants wanted requires required asks asked recommends".split()),
+    "en": _word_set("says said say wants wanted requires required asks asked recommends"),
 }
-SPOKEN = frozenset("gesagt gemeint verlangt gefordert geschrieben empfohlen geraten told".split())
-DONE = frozenset(
-    "bestanden durchgefallen eingereicht abgegeben abgelegt abgeschlossen "
-    "passed failed submitted".split()
+SPOKEN = _word_set("gesagt gemeint verlangt gefordert geschrieben empfohlen geraten told")
+DONE = _word_set(
+    """bestanden durchgefallen eingereicht abgegeben abgelegt abgeschlossen
+    passed failed submitted"""
 )
 WITHOUT = ("ohne", "without")
 # A speaker is a short noun phrase ("die Kinderärztin", "das Konsulat"); a personal pronoun
 # is the citizen or someone named before, not another authority.
 SPEAKER_WORDS = 4
-PRONOUNS = frozenset("ich wir du sie er es man i we you he she they it".split())
+PRONOUNS = _word_set("ich wir du sie er es man i we you he she they it")
 PURPOSE_WORDS = 3
 
 _PIECE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[,.;:!?]")
@@ -309,7 +313,7 @@ def matter(question: str, language: str = "de") -> str:
     speech = SPEECH.get(language, SPEECH["de"])
     clauses = _clauses(question)
     capitals = any(w[:1].isupper() for c in clauses for w in c[1:])
-    kept = []
+    kept: list[str] = []
     for clause in clauses:
         span = _context_span(clause, capitals, speech)
         # A country is where, not who: "ein Visum für Thailand" is the visa for Thailand.
