@@ -26,6 +26,8 @@ CONTEXT = [
 STILL_ELSEWHERE = [
     "Wo beantrage ich Kindergeld für meine Tochter?",
     "Gibt es Zulagen für den Riester-Vertrag?",
+    # The rest ("Staat", "Geld", "stimmt") is no town matter: half its words must name one.
+    "Mein Nachbar erzählt, man kriegt vom Staat Geld für die Riester-Rente, stimmt das?",
 ]
 
 
