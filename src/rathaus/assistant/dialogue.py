@@ -171,9 +171,9 @@ def _walk_in_hours(ask: Asked, choice: str) -> Turn | None:
 def _elsewhere(ask: Asked, choice: str) -> Turn | None:
     """A matter another authority handles ("Kindergeld"): say who, never a town service."""
     named = service_names(ask.municipality)
-    # Words of circumstance (family, days, countries) name no service either way.
-    # Another authority named as purpose or background is context, not the matter
-    # ("eine Geburtsurkunde für die Familienkasse", ADR 0069).
+    # Words of circumstance (family, days, countries) name no service either way; another
+    # authority named as purpose or background is context, not the matter ("eine
+    # Geburtsurkunde für die Familienkasse", ADR 0069).
     entry = elsewhere.match_matter(ask.question, topic_words, named, CONTEXT, ask.language)
     if entry is None:
         return None
@@ -303,8 +303,8 @@ def _strong_search(ask: Asked, found) -> bool:
     the best service scores at least as much as one and a half words that only one
     service has, in a question of four or more topic words, half of them known to the
     catalog. Stories rarely repeat a service's name, so the coverage test of
-    `_search_evidence` refuses them although the search ranks the right service among
-    its first three about as often as for plain questions. Short questions stay with
+    `_search_evidence` refuses them, although the search has the right service among its
+    first three for about half of such fallbacks (development sets). Short questions stay with
     that test ("Wie spät ist es?" matches some service's words as readily); a question
     that names a matter of another authority or a private counterpart at all
     (`elsewhere.json`, even where its words were outweighed) is not guessed at."""
