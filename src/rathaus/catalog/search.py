@@ -556,10 +556,8 @@ class Index:
         a service matching only the generic words of a long question ("beantragen",
         "Monat") covers little of it."""
         scores: Counter[int] = Counter()
-        # Plain float dicts: these loops run over every matching service (2,000 in a big
-        # catalog), and a defaultdict's += is several times cheaper than a Counter's.
-        matched: defaultdict[int, float] = defaultdict(float)
-        titled: defaultdict[int, float] = defaultdict(float)
+        matched: Counter[int] = Counter()
+        titled: Counter[int] = Counter()
         total = 0.0
         for group in groups:
             best = self._best_per_doc(group)
@@ -580,7 +578,7 @@ class Index:
         ranked = []
         for doc, score in scores.items():
             coverage = matched[doc] / total
-            title = 1 + TITLE_BONUS * titled.get(doc, 0.0) / total
+            title = 1 + TITLE_BONUS * titled[doc] / total
             final = score * (0.35 + 0.65 * coverage * coverage) * prior[doc] * title
             ranked.append((final, -name_rank[doc], doc))  # ties: alphabetical
         best_few = heapq.nlargest(limit, ranked)
