@@ -14,26 +14,6 @@ def names(index, text, n=3):
     return [hit.name for hit in index.query(text, n).hits]
 
 
-def test_a_rare_word_of_the_question_outweighs_a_generic_one():
-    # Many services are "… beantragen"; one is about the Sterbeurkunde without that verb.
-    # Matching "beantragen" must not count as much of the question as the rare word.
-    records = [record(1, "Sterbeurkunde bestellen", summary="Die Urkunde über einen Sterbefall.")]
-    records += [
-        record(
-            pk,
-            f"Leistung {word} beantragen",
-            summary=f"Für {word}. Legen Sie die Sterbeurkunde vor, wenn jemand gestorben ist.",
-        )
-        for pk, word in enumerate(["Umbettung", "Bestattungskosten", "Leichenpass"], start=2)
-    ]
-    records += [
-        record(pk, f"{word} beantragen", summary=f"Antrag auf {word}.")
-        for pk, word in enumerate(["Wohngeld", "Reisepass", "Baugenehmigung", "Elterngeld"], 5)
-    ]
-    index = Index(records)
-    assert names(index, "Sterbeurkunde beantragen", 1) == ["Sterbeurkunde bestellen"]
-
-
 def test_a_short_unknown_word_in_a_story_is_no_strong_typo_guess():
     # "kaum" is no word of the catalog; its nearest word "Kauf" is a guess, not the matter.
     records = [

@@ -538,47 +538,25 @@ class Index:
                     best[doc] = value
         return best
 
-    def _informativeness(self, group: dict[str, float]) -> float:
-        """How much one word of the question tells services apart: the IDF of its best
-        alternative. Matching "Sterbeurkunde" says more than matching "beantragen"."""
-        n = len(self.docs) or 1
-        best = 0.0
-        for term, weight in group.items():
-            df = len(self.postings.get(term, ()))
-            if df:
-                best = max(best, weight * math.log(1 + (n - df + 0.5) / (df + 0.5)))
-        return best
-
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
-        """(doc, score) of the best ``limit`` services, best first.
-
-        Coverage and the title bonus count the question's words by their informativeness:
-        a service matching only the generic words of a long question ("beantragen",
-        "Monat") covers little of it."""
+        """(doc, score) of the best ``limit`` services, best first."""
         scores: Counter[int] = Counter()
         matched: Counter[int] = Counter()
         titled: Counter[int] = Counter()
-        total = 0.0
         for group in groups:
             best = self._best_per_doc(group)
-            if not best:
-                continue
-            weight = self._informativeness(group)
-            total += weight
             scores.update(best)
-            for doc in best:
-                matched[doc] += weight
+            matched.update(best.keys())
             in_title: set[int] = set()
             for term in group:
                 in_title.update(self.in_title.get(term, ()))
-            for doc in in_title:
-                titled[doc] += weight
-        total = total or 1.0
+            titled.update(in_title)
+        meaningful = sum(1 for g in groups if g) or 1
         prior, name_rank = self.prior, self.name_rank
         ranked = []
         for doc, score in scores.items():
-            coverage = matched[doc] / total
-            title = 1 + TITLE_BONUS * titled[doc] / total
+            coverage = matched[doc] / meaningful
+            title = 1 + TITLE_BONUS * titled[doc] / meaningful
             final = score * (0.35 + 0.65 * coverage * coverage) * prior[doc] * title
             ranked.append((final, -name_rank[doc], doc))  # ties: alphabetical
         best_few = heapq.nlargest(limit, ranked)
