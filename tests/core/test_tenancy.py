@@ -1,6 +1,7 @@
 import pytest
 
 from rathaus.core.models import Office
+from tests.core.test_counters import redis_gone  # noqa: F401  (a fixture)
 
 
 @pytest.mark.django_db
@@ -100,11 +101,12 @@ def test_a_request_reads_all_memo_versions_in_one_round_trip(client, town_a, mon
             reads.append(("get", key))
             return self.cache.get(key, default)
 
-        def get_many(self, keys):
-            reads.append(("get_many", tuple(keys)))
-            return self.cache.get_many(keys)
+    def get_many(keys, read=memo._get_many):
+        reads.append(("get_many", tuple(keys)))
+        return read(keys)
 
     monkeypatch.setattr(memo, "cache", Counting(memo.cache))
+    monkeypatch.setattr(memo, "_get_many", get_many)
     client.get("/api/v1/appointments/availability?service=keine", HTTP_HOST="a.test")
     version_keys = {m.version_key for m in memo._registry}
     assert len(version_keys) >= 3
@@ -130,3 +132,40 @@ def test_the_keys_learned_for_reading_ahead_stay_bounded(monkeypatch):
     assert memo._learned_size == [7]
     memo._learn(("a.test", "/api", "q=9"), ["k"] * 4, "counter")  # over the bound: forget
     assert list(memo._learned) == [("a.test", "/api", "q=9")] and memo._learned_size == [4]
+
+
+@pytest.mark.django_db
+def test_the_memo_versions_are_one_read_with_what_the_cache_gives(shared_cache, monkeypatch):
+    """The versions' read (one MGET on a pooled connection with Redis, ADR 0105) gives what
+    ``cache.get_many`` gives: counters bumped by INCR, other values, missing keys left out."""
+    from rathaus.core import counters, memo
+
+    counters.incr("memo:a:version")
+    counters.incr("memo:a:version")
+    shared_cache.set("memo:b:version", ("a", 1))
+    keys = ["memo:a:version", "memo:b:version", "memo:c:version"]
+    trips = []
+
+    def round_trip(backend, commands, send=counters._round_trip):
+        trips.append(commands)
+        return send(backend, commands)
+
+    monkeypatch.setattr(counters, "_round_trip", round_trip)
+    assert (
+        memo._get_many(keys)
+        == shared_cache.get_many(keys)
+        == {
+            "memo:a:version": 2,
+            "memo:b:version": ("a", 1),
+        }
+    )
+    assert len(trips) == (1 if "redis" in type(shared_cache).__module__ else 0)
+
+
+def test_the_memo_versions_are_read_in_this_process_when_redis_fails(redis_gone):  # noqa: F811
+    """Redis fails during the read: the in-process fallback answers (ADR 0090)."""
+    from rathaus.core import memo
+
+    assert redis_gone.redis_available()
+    assert memo._get_many(["memo:a:version"]) == {}
+    assert not redis_gone.redis_available()
