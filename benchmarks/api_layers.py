@@ -137,9 +137,11 @@ def requests(application, town_days: list[str], run: str):
         resource, start = free.pop()
         body = {"service": SLUG, "resource": resource, "start": start,
                 "name": f"Person {i}", "email": f"p{i}.{run}@example.org"}  # fmt: skip
-        return wsgi(application, "POST", "/api/v1/appointments/holds", body)[0]
+        status, last["hold"] = wsgi(application, "POST", "/api/v1/appointments/holds", body)
+        return status
 
-    return read, hold, len(free)
+    last: dict[str, bytes] = {}  # the body of the last hold's answer
+    return read, hold, len(free), last
 
 
 def wsgi(application, method: str, path: str, body=None) -> tuple[int, bytes]:
@@ -165,6 +167,47 @@ def wsgi(application, method: str, path: str, body=None) -> tuple[int, bytes]:
     return status["code"], payload
 
 
+def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) -> None:
+    """Each change of ADR 0105/0106 against what it replaced, interleaved in this process
+    (batches of ``n`` calls alternating, ``rounds`` times; medians of µs per call): on a
+    shared machine whole-request figures drift more than these differences."""
+    from statistics import median
+
+    from django.core.cache import cache, close_caches
+    from django.http import HttpResponse
+    from django.middleware.gzip import GZipMiddleware
+    from django.test import RequestFactory
+
+    from rathaus.core import memo
+    from rathaus.core.compression import MachineReadableGZipMiddleware
+    from rathaus.core.ops.cache import close_caches_that_close
+
+    request = RequestFactory().post("/api/v1/appointments/holds", HTTP_ACCEPT_ENCODING="gzip")
+    keys = [m.version_key for m in memo._registry]
+
+    def answer():
+        return HttpResponse(hold_answer, status=201, content_type="application/json")
+
+    pairs = {
+        "gzip middleware on a hold's 201": (
+            lambda: GZipMiddleware(answer).process_response(request, answer()),
+            lambda: MachineReadableGZipMiddleware(answer).process_response(request, answer()),
+        ),
+        "memo versions (Redis MGET)": (lambda: cache.get_many(keys), lambda: memo._get_many(keys)),
+        "close_caches at request end": (close_caches, close_caches_that_close),
+    }
+    print(f"\nbefore -> after, interleaved, median of {rounds} x {n} calls (µs per call):")
+    for name, (before, after) in pairs.items():
+        spent: dict[int, list[float]] = {0: [], 1: []}
+        for _ in range(rounds):
+            for side, call in enumerate((before, after)):
+                started = time.process_time()
+                for _ in range(n):
+                    call()
+                spent[side].append((time.process_time() - started) / n * 1e6)
+        print(f"  {name:34} {median(spent[0]):6.1f} -> {median(spent[1]):6.1f}")
+
+
 def batch(call, n: int, first: int) -> tuple[float, dict]:
     statuses: dict[int, int] = {}
     started = time.process_time()
@@ -179,6 +222,7 @@ def main():
     parser.add_argument("--requests", type=int, default=2000, help="per kind and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-layers", action="store_true", help="only the uninstrumented part")
+    parser.add_argument("--items", action="store_true", help="ADR 0105/0106's changes, A/B")
     args = parser.parse_args()
     os.environ.update({"RATHAUS_LOAD_TEST": "1", "ALLOWED_HOSTS": "*"})
     import booking
@@ -195,7 +239,7 @@ def main():
     booking.build_fixture(1)
     today = timezone.localdate()
     days = [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)]
-    read, hold, places = requests(application, days, f"{int(time.time()):x}")
+    read, hold, places, last = requests(application, days, f"{int(time.time()):x}")
     n = args.requests
     if places < n * (args.rounds + 1):
         sys.exit(f"{places} free places: fewer --requests or --rounds")
@@ -210,6 +254,8 @@ def main():
             line.append(f"{name} {cpu * 1e6:6.0f} µs {statuses}")
         print(f"round {number + 1}, CPU per request: " + ";  ".join(line))
     print(f"source {Path(sys.modules['rathaus'].__file__).parent}")
+    if args.items:
+        items_before_and_after(last["hold"])
     if args.no_layers:
         return
     instrument(application)
