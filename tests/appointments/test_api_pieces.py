@@ -351,7 +351,7 @@ def _reads_of_a_request(monkeypatch, client, offer, day):
     from rathaus.core import counters, memo
 
     reads: list[str] = []
-    many_and_incr = counters.get_many_and_incr
+    many_and_incr, versions = counters.get_many_and_incr, memo._get_many
 
     class Spy:
         def get_many(self, keys):
@@ -368,6 +368,7 @@ def _reads_of_a_request(monkeypatch, client, offer, day):
             lambda *a: reads.append("read+count") or many_and_incr(*a),
         )
         patch.setattr(memo, "cache", Spy())
+        patch.setattr(memo, "_get_many", lambda keys: reads.append("read") or versions(keys))
         answer = _get(client, offer, day)
     return reads, answer
 
