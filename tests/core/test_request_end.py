@@ -4,6 +4,8 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished
 
+pytestmark = pytest.mark.django_db  # the signal also runs close_old_connections
+
 CLOSED: list[str] = []
 
 
