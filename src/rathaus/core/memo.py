@@ -90,8 +90,8 @@ def _version(key: str):
     if not versions:
         keys = [memo.version_key for memo in _registry]
         learned = _learned.get(getattr(_request, "signature", None))
-        if learned is None:
-            found = cache.get_many(keys)
+        if learned is None:  # one MGET on a pooled connection (counters, issue 24)
+            found = counters.get_many(keys)
         else:  # and what a request of this kind read last time, in the same round trip
             ahead, counter = learned
             values = counters.get_many_and_incr([*keys, *ahead], counter)
