@@ -73,6 +73,7 @@ def test_get_many_answers_as_the_cache_does(shared_cache):
         [("SET", "k", b"\x80\x05pickled\r\n", "EX", 60), ("INCR", "z")],
         [("EVALSHA", "f" * 40, 2, "k1", "k2", 61, 5, 3601, 10**12)],
         [("SET", "int", 12345678901234567890, "EX", 1), ("SET", "neg", -3, "EX", 2)],
+        [("SET", "float", 0.1), ("SET", "big", 1e20)],
     ],
 )
 def test_commands_are_packed_as_redis_py_packs_them(commands):
@@ -82,6 +83,18 @@ def test_commands_are_packed_as_redis_py_packs_them(commands):
 
     ours = b"".join(counters._packed(None, commands))
     assert ours == b"".join(Connection().pack_commands(commands))
+
+
+def test_a_value_redis_py_refuses_is_refused_alike():
+    """A bool is no Redis value: DataError (a RedisError, so the fallback's business) from
+    both packers, not a TypeError."""
+    from redis.connection import Connection
+    from redis.exceptions import DataError
+
+    with pytest.raises(DataError):
+        counters._packed(None, [("SET", "k", True)])
+    with pytest.raises(DataError):
+        Connection().pack_commands([("SET", "k", True)])
 
 
 def test_incr_in_order_stops_after_the_first_count_above_its_limit(shared_cache):
