@@ -83,8 +83,10 @@ class Memo:
 
 
 #: (id of a memo value, token) -> (the value, what was derived from it): see ``derived``.
+#: An entry keeps its value alive (memo values are reloaded every few seconds): a small
+#: bound keeps the old ones from piling up; a read of 10 locations needs 20 entries.
 _derived: dict[tuple, tuple] = {}
-_MAX_DERIVED = 10_000
+_MAX_DERIVED = 2_000
 
 
 def derived(value, token, compute):
