@@ -42,6 +42,7 @@ if not DEFAULT_QUESTIONS.exists():
     DEFAULT_QUESTIONS = Path("/work/shared/eval/catalog-questions-dev.tsv")
 DIALOGUES = ROOT / "tests" / "assistant" / "dialogues.json"
 OUT_OF_SCOPE = ROOT / "tests" / "assistant" / "out_of_scope.txt"
+OUT_OF_SCOPE_STORIES = ROOT / "tests" / "assistant" / "out_of_scope_stories.txt"
 EXTRA_QUESTIONS = ROOT / "tests" / "assistant" / "questions-extra.tsv"
 
 
@@ -246,12 +247,12 @@ def check_step(answer, step) -> bool:
     return not ("language" in step and answer.language != step["language"])
 
 
-def run_out_of_scope(municipality, verbose: bool, timings: list):
+def run_out_of_scope(municipality, verbose: bool, timings: list, path: Path = OUT_OF_SCOPE):
     from rathaus.assistant.dialogue import respond
 
     questions = [
         q.strip()
-        for q in OUT_OF_SCOPE.read_text(encoding="utf-8").splitlines()
+        for q in path.read_text(encoding="utf-8").splitlines()
         if q.strip() and not q.startswith("#")
     ]
     right = 0
@@ -265,7 +266,10 @@ def run_out_of_scope(municipality, verbose: bool, timings: list):
         else:
             got = answer.service.name if answer.service else "choices"
             print(f"  ✗ out of scope {question!r}: answered with {got}")
-    print(f"out-of-scope: {right}/{len(questions)} clear fallbacks = {right / len(questions):.1%}")
+    print(
+        f"out-of-scope ({path.name}): {right}/{len(questions)} clear fallbacks "
+        f"= {right / len(questions):.1%}"
+    )
     return right, len(questions)
 
 
@@ -362,6 +366,8 @@ def main():
             run_questions(municipality, EXTRA_QUESTIONS, args.verbose, timings)
         run_dialogues(municipality, args.verbose, timings)
         run_out_of_scope(municipality, args.verbose, timings)
+        if OUT_OF_SCOPE_STORIES.exists():
+            run_out_of_scope(municipality, args.verbose, timings, OUT_OF_SCOPE_STORIES)
         ms = [t * 1000 for t in timings]
         print(
             f"latency per answer (dialogue layer, n={len(ms)}): "

@@ -1,7 +1,6 @@
 import pytest
 
 from rathaus.core.models import Office
-from tests.core.test_counters import redis_gone  # noqa: F401  (a fixture)
 
 
 @pytest.mark.django_db
@@ -101,12 +100,16 @@ def test_a_request_reads_all_memo_versions_in_one_round_trip(client, town_a, mon
             reads.append(("get", key))
             return self.cache.get(key, default)
 
-    def get_many(keys, read=memo._get_many):
-        reads.append(("get_many", tuple(keys)))
-        return read(keys)
+        def get_many(self, keys):
+            reads.append(("get_many", tuple(keys)))
+            return self.cache.get_many(keys)
+
+        def __getattr__(self, name):  # the counters' other functions
+            return getattr(self.cache, name)
 
     monkeypatch.setattr(memo, "cache", Counting(memo.cache))
-    monkeypatch.setattr(memo, "_get_many", get_many)
+    # The versions' MGET goes through the counters' pooled round trip (issue 24).
+    monkeypatch.setattr(memo, "counters", Counting(memo.counters))
     client.get("/api/v1/appointments/availability?service=keine", HTTP_HOST="a.test")
     version_keys = {m.version_key for m in memo._registry}
     assert len(version_keys) >= 3
@@ -134,40 +137,22 @@ def test_the_keys_learned_for_reading_ahead_stay_bounded(monkeypatch):
     assert list(memo._learned) == [("a.test", "/api", "q=9")] and memo._learned_size == [4]
 
 
-@pytest.mark.django_db
-def test_the_memo_versions_are_one_read_with_what_the_cache_gives(shared_cache, monkeypatch):
-    """The versions' read (one MGET on a pooled connection with Redis, ADR 0105) gives what
-    ``cache.get_many`` gives: counters bumped by INCR, other values, missing keys left out."""
-    from django.core.cache.backends.redis import RedisCache
-
-    from rathaus.core import counters, memo
-
-    counters.incr("memo:a:version")
-    counters.incr("memo:a:version")
-    shared_cache.set("memo:b:version", ("a", 1))
-    keys = ["memo:a:version", "memo:b:version", "memo:c:version"]
-    trips = []
-
-    def round_trip(backend, commands, send=counters._round_trip):
-        trips.append(commands)
-        return send(backend, commands)
-
-    monkeypatch.setattr(counters, "_round_trip", round_trip)
-    assert (
-        memo._get_many(keys)
-        == shared_cache.get_many(keys)
-        == {
-            "memo:a:version": 2,
-            "memo:b:version": ("a", 1),
-        }
-    )
-    assert len(trips) == (1 if isinstance(shared_cache, RedisCache) else 0)
-
-
-def test_the_memo_versions_are_read_in_this_process_when_redis_fails(redis_gone):  # noqa: F811
-    """Redis fails during the read: the in-process fallback answers (ADR 0090)."""
+def test_what_is_derived_from_a_memo_value_is_kept_for_that_object_only(monkeypatch):
+    """``memo.derived`` computes once per (object, token); another object (e.g. the rows
+    loaded again after a change) computes anew even if it got the id of a freed one."""
     from rathaus.core import memo
 
-    assert redis_gone.redis_available()
-    assert memo._get_many(["memo:a:version"]) == {}
-    assert not redis_gone.redis_available()
+    monkeypatch.setattr(memo, "_derived", {})
+    monkeypatch.setattr(memo, "_MAX_DERIVED", 3)
+    computed = []
+
+    def derive(value, token):
+        return memo.derived(value, token, lambda: computed.append(token) or len(computed))
+
+    first, second = object(), object()
+    assert [derive(first, "a"), derive(first, "a"), derive(first, "b")] == [1, 1, 2]
+    assert derive(second, "a") == 3  # another object: its own value
+    ghost = object()
+    memo._derived[(id(ghost), "a")] = (first, "stale")  # an id taken over by a new object
+    assert derive(ghost, "a") == 4
+    assert len(memo._derived) <= 3  # bounded: emptied when full

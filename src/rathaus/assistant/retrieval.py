@@ -10,6 +10,7 @@ text of some service, or only the verb "bestellen" with "Geburtsurkunde bestelle
 is not about that service.
 """
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -292,6 +293,14 @@ def warm(municipality, index) -> None:
         full_terms(service, index)
     index.__dict__["_assistant_names"] = frozenset(names)
     index.__dict__["_assistant_warm"] = True
+
+
+def rarest_word_weight(municipality) -> float:
+    """The search's weight (idf) of a word that only one published service has: the unit
+    in which the assistant reads the search's scores, so that a threshold does not
+    depend on the size of the town's catalog."""
+    documents = len(catalog_search.get_index(municipality).docs)
+    return math.log(1 + (max(documents, 1) - 0.5) / 1.5)
 
 
 def _without_context(question: str, words: tuple[str, ...]) -> str:

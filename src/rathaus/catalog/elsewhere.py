@@ -10,6 +10,7 @@ beantragen" also matches "meine Rente beantragt").
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -225,3 +226,132 @@ def _weigh(phrase: frozenset[str], topic_words, named, background) -> tuple[int,
         and _stems(word, heads=False) & named
     )
     return inside, town
+
+
+# Context and matter (ADR 0069). A citizen often names another authority only as the
+# purpose or the background of what they want from the town: "eine Geburtsurkunde … für
+# die Familienkasse", "die Prüfung bei der IHK bestanden, jetzt …", "die Kinderärztin
+# meint …". Those words are *context*; the matter is the rest. The markers are grammar,
+# not topics: a purpose ("für …"), a speaker ("X sagt/meint/verlangt …", "X hat gesagt"),
+# a step already taken at X ("bei X bestanden/eingereicht"), and whom the citizen wants to
+# keep out ("ohne dass X …").
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+PURPOSE = _word_set("für fürs for")
+SPEECH = {
+    "de": _word_set(
+        """sagt sagte sagen meint meinte meinen verlangt verlangte verlangen fordert forderte
+        schreibt schrieb will wollte möchte empfiehlt empfahl rät riet"""
+    ),
+    # English "will" is the future, not a demand.
+    "en": _word_set("says said say wants wanted requires required asks asked recommends"),
+}
+SPOKEN = _word_set("gesagt gemeint verlangt gefordert geschrieben empfohlen geraten told")
+DONE = _word_set(
+    """bestanden durchgefallen eingereicht abgegeben abgelegt abgeschlossen
+    passed failed submitted"""
+)
+WITHOUT = ("ohne", "without")
+# A speaker is a short noun phrase ("die Kinderärztin", "das Konsulat"); a personal pronoun
+# is the citizen or someone named before, not another authority.
+SPEAKER_WORDS = 4
+PRONOUNS = _word_set("ich wir du sie er es man i we you he she they it")
+PURPOSE_WORDS = 3
+
+_PIECE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[,.;:!?]")
+_BOUNDARY = frozenset(",.;:!?")
+
+
+def _clauses(question: str) -> list[list[str]]:
+    """The question's words, cut into clauses at punctuation and at "dass" and "und"."""
+    clauses: list[list[str]] = [[]]
+    for piece in _PIECE.findall(question):
+        lower = piece.lower()
+        if lower in ("dass", "that") and clauses[-1] and clauses[-1][-1].lower() in WITHOUT:
+            clauses[-1].append(piece)  # "ohne dass …" stays one clause
+        elif piece in _BOUNDARY or lower in ("dass", "that", "und", "and"):
+            clauses.append([])
+        else:
+            clauses[-1].append(piece)
+    return [c for c in clauses if c]
+
+
+def _context_span(clause: list[str], capitals: bool, speech: frozenset[str]) -> set[int]:
+    """Positions of the words of one clause that are context (see the markers above)."""
+    lower = [w.lower() for w in clause]
+    span: set[int] = set()
+    for i, word in enumerate(lower):
+        if word in PURPOSE:
+            span.update(_purpose(clause, i, capitals))
+        elif word in speech and 0 < i <= SPEAKER_WORDS and not set(lower[:i]) & PRONOUNS:
+            span.update(range(i + 1))  # "die Kinderärztin meint …": the speaker
+        elif word in SPOKEN or word in DONE:
+            # "hat mir die Sozialarbeiterin gesagt", "die Prüfung bei der IHK bestanden":
+            # what was said or done before, back to the clause's start.
+            span.update(range(i + 1))
+        elif word in WITHOUT:
+            span.update(range(i, len(clause)))  # "ohne dass die Krankenkasse es erfährt"
+    return span
+
+
+def _purpose(clause: list[str], start: int, capitals: bool) -> range:
+    """ "für" and its noun phrase: up to the first capitalised word in German written with
+    capitals ("für die neue Familienkasse"), else a few words."""
+    end = min(len(clause), start + 1 + PURPOSE_WORDS)
+    if capitals:
+        end = next((j + 1 for j in range(start + 1, end) if clause[j][:1].isupper()), end)
+    if any(search.stem_de(word) in countries() for word in clause[start + 1 : end]):
+        return range(0)  # "ein Visum für Thailand": a destination, no one's purpose
+    return range(start, end)
+
+
+def matter(question: str, language: str = "de") -> str:
+    """The question without its context (who said it, what for, what was done where): the
+    part that says what the citizen wants. Unchanged when nothing is marked as context."""
+    speech = SPEECH.get(language, SPEECH["de"])
+    clauses = _clauses(question)
+    capitals = any(w[:1].isupper() for c in clauses for w in c[1:])
+    kept: list[str] = []
+    for clause in clauses:
+        span = _context_span(clause, capitals, speech)
+        # A country is where, not who: "ein Visum für Thailand" is the visa for Thailand.
+        kept.extend(
+            w for i, w in enumerate(clause) if i not in span or search.stem_de(w) in countries()
+        )
+    return " ".join(kept)
+
+
+def match_matter(
+    question: str,
+    topic_words_of,
+    named: frozenset[str],
+    background: frozenset[str] = frozenset(),
+    language: str = "de",
+) -> Elsewhere | None:
+    """The entry for ``question`` as :func:`match` and :func:`match_unnamed` find it, read
+    with its context left out when the rest is a town matter: at least half of its words
+    (words of ``background`` and numbers aside) name the town's services. "Ich brauche eine
+    neue Geburtsurkunde für die Familienkasse" is the town's birth certificate; "Zulagen
+    für den Riester-Vertrag" stay the pension authority's, "Ich will Kindergeld für meinen
+    Sohn beantragen" child benefit. ``topic_words_of`` reads a text's topic words as the
+    assistant does."""
+    entry = _match_both(question, topic_words_of(question), named, background)
+    if entry is None:
+        return None
+    rest = matter(question, language)
+    if rest == " ".join(w for w in _PIECE.findall(question) if w not in _BOUNDARY):
+        return entry  # no context marked
+    words = topic_words_of(rest)
+    matter_words = [w for w in words if w not in background and not w.isdigit()]
+    town = [w for w in matter_words if _stems(w, heads=False) & named]
+    if not town or len(town) < MIN_SHARE * len(matter_words):
+        return entry  # "Was sagt die Familienkasse?": the context was all there was
+    return _match_both(rest, words, named, background)
+
+
+def _match_both(question, words, named, background) -> Elsewhere | None:
+    return match(question, words, named, background) or match_unnamed(
+        question, named, words, background
+    )
