@@ -351,7 +351,7 @@ def _reads_of_a_request(monkeypatch, client, offer, day):
     from rathaus.core import counters, memo
 
     reads: list[str] = []
-    many_and_incr = counters.get_many_and_incr
+    many_and_incr, many = counters.get_many_and_incr, counters.get_many
 
     class Spy:
         def get_many(self, keys):
@@ -367,6 +367,8 @@ def _reads_of_a_request(monkeypatch, client, offer, day):
             "get_many_and_incr",
             lambda *a: reads.append("read+count") or many_and_incr(*a),
         )
+        # The memo versions' MGET: through the counters (issue 24) or the cache.
+        patch.setattr(counters, "get_many", lambda keys: reads.append("read") or many(keys))
         patch.setattr(memo, "cache", Spy())
         answer = _get(client, offer, day)
     return reads, answer

@@ -48,10 +48,53 @@ def test_get_many_and_incr_reads_in_order_and_counts(shared_cache):
 
 
 def test_set_many_and_incr_stores_and_counts(shared_cache):
-    counters.set_many_and_incr({"p:1": (1, b"z"), "p:2": "zwei"}, 60, "fehler")
+    counters.set_many_and_incr({"p:1": (1, b"z"), "p:2": "zwei", "p:3": 7}, 60, "fehler")
     counters.set_many_and_incr({}, 60, "fehler")
-    assert shared_cache.get_many(["p:1", "p:2"]) == {"p:1": (1, b"z"), "p:2": "zwei"}
+    found = shared_cache.get_many(["p:1", "p:2", "p:3"])
+    assert found == {"p:1": (1, b"z"), "p:2": "zwei", "p:3": 7}
     assert shared_cache.get("fehler") == 2
+    if hasattr(shared_cache, "_cache") and hasattr(shared_cache._cache, "get_client"):
+        key = shared_cache.make_and_validate_key("p:1")
+        assert 0 < shared_cache._cache.get_client(key).ttl(key) <= 60  # stored with expiry
+
+
+def test_get_many_answers_as_the_cache_does(shared_cache):
+    shared_cache.set_many({"m:1": 3, "m:ü": ("x", b"\x00"), "m:0": 0}, timeout=None)
+    keys = ["m:1", "m:2", "m:ü", "m:0"]
+    assert counters.get_many(keys) == shared_cache.get_many(keys)
+    assert counters.get_many(keys) == {"m:1": 3, "m:ü": ("x", b"\x00"), "m:0": 0}
+    assert counters.get_many([]) == {}
+
+
+@pytest.mark.parametrize(
+    "commands",
+    [
+        [("MGET", "a:1", "schlüssel:ä", "x" * 300)],
+        [("SET", "k", b"\x80\x05pickled\r\n", "EX", 60), ("INCR", "z")],
+        [("EVALSHA", "f" * 40, 2, "k1", "k2", 61, 5, 3601, 10**12)],
+        [("SET", "int", 12345678901234567890, "EX", 1), ("SET", "neg", -3, "EX", 2)],
+        [("SET", "float", 0.1), ("SET", "big", 1e20)],
+    ],
+)
+def test_commands_are_packed_as_redis_py_packs_them(commands):
+    """The round trips pack with hiredis directly; the bytes are redis-py's for every kind
+    of argument they send (str in UTF-8, bytes, int)."""
+    from redis.connection import Connection
+
+    ours = b"".join(counters._packed(None, commands))
+    assert ours == b"".join(Connection().pack_commands(commands))
+
+
+def test_a_value_redis_py_refuses_is_refused_alike():
+    """A bool is no Redis value: DataError (a RedisError, so the fallback's business) from
+    both packers, not a TypeError."""
+    from redis.connection import Connection
+    from redis.exceptions import DataError
+
+    with pytest.raises(DataError):
+        counters._packed(None, [("SET", "k", True)])
+    with pytest.raises(DataError):
+        Connection().pack_commands([("SET", "k", True)])
 
 
 def test_incr_in_order_stops_after_the_first_count_above_its_limit(shared_cache):
@@ -109,6 +152,7 @@ def redis_gone(settings):
         (lambda: counters.incr_in_order([("a", 60, 5), ("b", 60, 5)]), [1, 1]),
         (lambda: counters.get_many_and_incr(["piece"], "reads"), [None]),
         (lambda: counters.get_and_incr("piece", "reads"), None),
+        (lambda: counters.get_many(["memo:a:version", "memo:b:version"]), {}),
         (
             lambda: [
                 counters.set_many_and_incr({"piece": 7}, 60, "misses"),

@@ -104,7 +104,12 @@ def test_a_request_reads_all_memo_versions_in_one_round_trip(client, town_a, mon
             reads.append(("get_many", tuple(keys)))
             return self.cache.get_many(keys)
 
+        def __getattr__(self, name):  # the counters' other functions
+            return getattr(self.cache, name)
+
     monkeypatch.setattr(memo, "cache", Counting(memo.cache))
+    # The versions' MGET goes through the counters' pooled round trip (issue 24).
+    monkeypatch.setattr(memo, "counters", Counting(memo.counters))
     client.get("/api/v1/appointments/availability?service=keine", HTTP_HOST="a.test")
     version_keys = {m.version_key for m in memo._registry}
     assert len(version_keys) >= 3
@@ -130,3 +135,24 @@ def test_the_keys_learned_for_reading_ahead_stay_bounded(monkeypatch):
     assert memo._learned_size == [7]
     memo._learn(("a.test", "/api", "q=9"), ["k"] * 4, "counter")  # over the bound: forget
     assert list(memo._learned) == [("a.test", "/api", "q=9")] and memo._learned_size == [4]
+
+
+def test_what_is_derived_from_a_memo_value_is_kept_for_that_object_only(monkeypatch):
+    """``memo.derived`` computes once per (object, token); another object (e.g. the rows
+    loaded again after a change) computes anew even if it got the id of a freed one."""
+    from rathaus.core import memo
+
+    monkeypatch.setattr(memo, "_derived", {})
+    monkeypatch.setattr(memo, "_MAX_DERIVED", 3)
+    computed = []
+
+    def derive(value, token):
+        return memo.derived(value, token, lambda: computed.append(token) or len(computed))
+
+    first, second = object(), object()
+    assert [derive(first, "a"), derive(first, "a"), derive(first, "b")] == [1, 1, 2]
+    assert derive(second, "a") == 3  # another object: its own value
+    ghost = object()
+    memo._derived[(id(ghost), "a")] = (first, "stale")  # an id taken over by a new object
+    assert derive(ghost, "a") == 4
+    assert len(memo._derived) <= 3  # bounded: emptied when full

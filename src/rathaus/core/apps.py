@@ -13,6 +13,7 @@ class CoreConfig(AppConfig):
         from . import files, tenancy  # noqa: F401  (its memo listens for changed host names)
         from .deployment import refuse_unsafe_settings
         from .ops import signals  # noqa: F401  (task context, retries, metrics)
+        from .ops.cache import take_over_close_caches
         from .ratelimit import trusted_networks
 
         # Before any request or command runs: no production start on demo defaults,
@@ -20,3 +21,4 @@ class CoreConfig(AppConfig):
         refuse_unsafe_settings(settings)
         trusted_networks()
         files.connect()  # uploaded files are deleted with their row
+        take_over_close_caches()  # only backends that close anything (ADR 0106)
