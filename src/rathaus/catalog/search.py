@@ -71,15 +71,6 @@ COMPOUND_PART_TF = 0.5  # an index word's compound part counts half an occurrenc
 LEXICON_WEIGHT = 0.8  # weight of a lexicon expansion relative to the word itself
 COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
-# A typo correction is a guess, and for a short word a wild one: in a story, "kaum" or
-# "bald" are words the catalog does not use rather than typos of "Kauf" or "Bild".
-TYPO_WEIGHT = 0.9
-SHORT_TYPO_WEIGHT = 0.3  # words under SHORT_WORD letters (the assistant: guessed words)
-# In a question of more than STORY_WORDS words a correction weighs less again: the other
-# words say what it is about, and an unknown word there is more often a word the catalog
-# does not use than a typo ("gestalkt" is no "gestellt"). Short questions are unchanged.
-STORY_WORDS = 3
-STORY_TYPO_FACTOR = 0.5
 MAX_WORDS = 30  # longer questions are cut (bounds the work per query)
 MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
 
@@ -449,8 +440,6 @@ class Index:
                 unknown.append(word)
             if shown != word:
                 corrections[word] = shown
-                if len(tokens) > STORY_WORDS:
-                    group = {t: w * STORY_TYPO_FACTOR for t, w in group.items()}
             groups.append(group)
         suggestion = ""
         if corrections:
@@ -514,8 +503,7 @@ class Index:
         if correction:
             term, shown = correction
             corrected_group, _ = self._word_group(shown) if shown != word else ({}, shown)
-            weight = TYPO_WEIGHT if len(word) >= SHORT_WORD else SHORT_TYPO_WEIGHT
-            group = {t: w * weight for t, w in corrected_group.items()} or {term: weight}
+            group = {t: w * 0.9 for t, w in corrected_group.items()} or {term: 0.9}
             return group, shown
         for part in self.split_compound(german):
             if part in self.postings:
