@@ -15,9 +15,9 @@ core, catalog and appointments (Musterstadt), then measures:
   per turn, follow-ups rely on the conversation's focus);
 * out-of-scope questions: tests/assistant/out_of_scope.txt; correct = a fallback
   (no service named, phone numbers given) or a pointer to the authority that handles it;
-* with --blind FILE only that set (benchmarks/data/assistant_blind6.tsv was the unseen one
-  of the sixth round, measured once before and once after it; assistant_blind.tsv to
-  assistant_blind5.tsv are development data now, like benchmarks/data/assistant_dev.tsv;
+* with --blind FILE only that set (benchmarks/data/assistant_blind7.tsv was the unseen one
+  of the seventh round, measured once before and once after it; assistant_blind.tsv to
+  assistant_blind6.tsv are development data now, like benchmarks/data/assistant_dev.tsv;
   a new round needs a new unseen set): right / wrong / fallback per kind;
 * latency of hostile questions (p50/p99/max): long letter strings and compounds up
   to the input limit (``--hostile-only`` runs just this);
