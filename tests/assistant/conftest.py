@@ -1,6 +1,8 @@
 """Assistant fixtures: a small catalog for town A (and one for town B) in the demo's shape."""
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils.module_loading import import_string
 
 from rathaus.catalog import search
 from rathaus.catalog.demo import load_services
@@ -150,3 +152,15 @@ def catalog_a(town_a, taxonomy):
 def catalog_b(town_b, taxonomy):
     load_services(town_b, SERVICES_B)
     return town_b
+
+
+@pytest.fixture
+def demo_town():
+    """The demo town with the demo catalog (302 services), loaded as `make demo` does."""
+    municipality = None
+    for dotted in django_settings.RATHAUS_DEMO_LOADERS:
+        if dotted.split(".")[1] not in ("core", "catalog"):
+            continue
+        result = import_string(dotted)(municipality)
+        municipality = municipality or result
+    return municipality

@@ -4,8 +4,6 @@ authority named as the purpose or the background is context; the town's matter i
 answered. Run on the demo catalog (302 services): the score unit depends on its size."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils.module_loading import import_string
 
 from rathaus.assistant.dialogue import respond
 from rathaus.catalog import elsewhere
@@ -29,17 +27,6 @@ STILL_ELSEWHERE = [
     # The rest ("Staat", "Geld", "stimmt") is no town matter: half its words must name one.
     "Mein Nachbar erzählt, man kriegt vom Staat Geld für die Riester-Rente, stimmt das?",
 ]
-
-
-@pytest.fixture
-def demo_town():
-    municipality = None
-    for dotted in django_settings.RATHAUS_DEMO_LOADERS:
-        if dotted.split(".")[1] not in ("core", "catalog"):
-            continue
-        result = import_string(dotted)(municipality)
-        municipality = municipality or result
-    return municipality
 
 
 def test_a_story_the_search_matches_strongly_is_asked_back(demo_town, settings):

@@ -5,8 +5,6 @@ real; otherwise the honest fallback. Run on the demo catalog (302 services), sin
 evidence thresholds were learned on it."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.utils.module_loading import import_string
 
 from rathaus.assistant.dialogue import respond
 
@@ -24,17 +22,6 @@ NOT_THE_TOWNS = [
     "Wann fährt der nächste Zug nach Berlin?",
     "Ich möchte einen Bausparvertrag abschließen",
 ]
-
-
-@pytest.fixture
-def demo_town():
-    municipality = None
-    for dotted in django_settings.RATHAUS_DEMO_LOADERS:
-        if dotted.split(".")[1] not in ("core", "catalog"):
-            continue
-        result = import_string(dotted)(municipality)
-        municipality = municipality or result
-    return municipality
 
 
 def test_weak_questions_the_town_handles_get_choices_from_the_search(demo_town):
