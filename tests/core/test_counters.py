@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.cache import caches
-
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from rathaus.core import counters, ratelimit
