@@ -312,10 +312,7 @@ def _strong_search(ask: Asked, found) -> bool:
     count = len(best.explains)
     if count < setting("STRONG_MIN_WORDS", 4) or sum(best.known) * 2 < count:
         return False
-    # The search's evidence (its BM25F sum before the ranking's coverage and title
-    # factors), not its ranking score: a change of those factors must not move this gate
-    # (ADR 0110). 2.1 units re-learned on the development sets as ADR 0066's grid.
-    if best.evidence < setting("STRONG_EVIDENCE", 2.1) * rarest_word_weight(ask.municipality):
+    if best.score < setting("STRONG_SCORE", 1.5) * rarest_word_weight(ask.municipality):
         return False
     return elsewhere.match(ask.question) is None
 

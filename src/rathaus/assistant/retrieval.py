@@ -67,9 +67,6 @@ class Candidate:
     # per topic word: how well the service's name fields *or* its full texts and
     # Lebenslagen explain it (second stage, see dialogue._second_stage)
     full: tuple[float, ...] = ()
-    # the search's evidence for the service (catalog.search.Hit.evidence): its BM25F sum
-    # over the question's words, in the search's idf units, before the ranking's factors
-    evidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -377,7 +374,6 @@ def retrieve(municipality, question: str, limit: int = 5) -> Retrieval:
                 tuple(bool(sense.terms or sense.weak) for sense in senses),
                 tuple(bool(sense.terms & names) and not sense.context for sense in senses),
                 tuple(explained(sense, everything) for sense in senses),
-                float(hit.evidence),
             )
         )
     return Retrieval(words, tuple(candidates))

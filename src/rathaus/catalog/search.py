@@ -73,10 +73,6 @@ COMPOUND_WEIGHT = 0.75
 POPULARITY_PRIOR = 0.15
 MAX_WORDS = 30  # longer questions are cut (bounds the work per query)
 MIN_RELATIVE_SCORE = 0.08  # drop hits scoring under 8 % of the best one
-# How far coverage and the title bonus count each word of the question by its idf
-# rather than as one (ADR 0110).
-IDF_COVERAGE_SHARE = 1.0
-IDF_TITLE_SHARE = 1.0
 
 _GERMAN = snowballstemmer.stemmer("german")
 _ENGLISH = snowballstemmer.stemmer("english")
@@ -106,10 +102,6 @@ class Hit:
     slug: str
     name: str
     score: float
-    #: The service's BM25F sum over the question's words, before the coverage, title and
-    #: popularity factors of the ranking: how much of the question's distinctive wording
-    #: meets this service, in idf units that a change of those factors does not move.
-    evidence: float = 0.0
 
 
 @dataclass
@@ -534,67 +526,25 @@ class Index:
                     best[doc] = value
         return best
 
-    def informativeness(self, group: dict[str, float]) -> float:
-        """How much one word of the question tells services apart: the idf of its best
-        alternative, times that alternative's weight. Matching "Sterbeurkunde" says more
-        than matching "beantragen" (ADR 0110)."""
-        n = len(self.docs) or 1
-        best = 0.0
-        for term, weight in group.items():
-            df = len(self.postings.get(term, ()))
-            if df:
-                best = max(best, weight * math.log(1 + (n - df + 0.5) / (df + 0.5)))
-        return best
-
-    def _word_weights(self, groups: list[dict[str, float]]) -> tuple[list[float], list[float]]:
-        """Each word's share in a service's coverage and in its title bonus: one per word
-        the catalog knows, mixed with the word's informativeness relative to a word only
-        one service has (IDF_COVERAGE_SHARE, IDF_TITLE_SHARE; ADR 0110)."""
-        rarest = math.log(1 + (max(len(self.docs), 1) - 0.5) / 1.5)
-        relative = [self.informativeness(group) / rarest if group else 0.0 for group in groups]
-        known = [1.0 if group else 0.0 for group in groups]
-
-        def mixed(share: float) -> list[float]:
-            return [(1 - share) * k + share * r for k, r in zip(known, relative, strict=True)]
-
-        return mixed(IDF_COVERAGE_SHARE), mixed(IDF_TITLE_SHARE)
-
     def rank(self, groups: list[dict[str, float]], limit: int) -> list[tuple[int, float]]:
         """(doc, score) of the best ``limit`` services, best first."""
-        return [(doc, final) for doc, final, _evidence in self.ranked(groups, limit)]
-
-    def ranked(
-        self, groups: list[dict[str, float]], limit: int
-    ) -> list[tuple[int, float, float]]:
-        """(doc, score, evidence) of the best ``limit`` services, best first.
-
-        A service's BM25F sum is multiplied by how much of the question it covers and by
-        how much of it its title fields name, each word counted by ``_word_weights``: a
-        service matching only the generic words of a long story ("beantragen", "Monat")
-        covers little of it."""
         scores: Counter[int] = Counter()
-        # Plain float dicts: these loops run over every matching service (2,000 in a big
-        # catalog), and a defaultdict's += is several times cheaper than a Counter's.
-        matched: defaultdict[int, float] = defaultdict(float)
-        titled: defaultdict[int, float] = defaultdict(float)
-        weights, title_weights = self._word_weights(groups)
-        for group, weight, title_weight in zip(groups, weights, title_weights, strict=True):
+        matched: Counter[int] = Counter()
+        titled: Counter[int] = Counter()
+        for group in groups:
             best = self._best_per_doc(group)
             scores.update(best)
-            for doc in best:
-                matched[doc] += weight
+            matched.update(best.keys())
             in_title: set[int] = set()
             for term in group:
                 in_title.update(self.in_title.get(term, ()))
-            for doc in in_title:
-                titled[doc] += title_weight
-        total = sum(weights) or 1.0
-        title_total = sum(title_weights) or 1.0
+            titled.update(in_title)
+        meaningful = sum(1 for g in groups if g) or 1
         prior, name_rank = self.prior, self.name_rank
         ranked = []
         for doc, score in scores.items():
-            coverage = matched[doc] / total
-            title = 1 + TITLE_BONUS * titled.get(doc, 0.0) / title_total
+            coverage = matched[doc] / meaningful
+            title = 1 + TITLE_BONUS * titled[doc] / meaningful
             final = score * (0.35 + 0.65 * coverage * coverage) * prior[doc] * title
             ranked.append((final, -name_rank[doc], doc))  # ties: alphabetical
         best_few = heapq.nlargest(limit, ranked)
@@ -602,19 +552,13 @@ class Index:
             return []
         # Services far below the best match only add noise to the list.
         floor = best_few[0][0] * MIN_RELATIVE_SCORE
-        return [(doc, final, scores[doc]) for final, _, doc in best_few if final >= floor]
+        return [(doc, final) for final, _, doc in best_few if final >= floor]
 
     def query(self, text: str, limit: int = 10) -> Result:
         groups, suggestion, unknown = self.analyse(text)
         hits = [
-            Hit(
-                self.docs[d].service_id,
-                self.docs[d].slug,
-                self.docs[d].name,
-                round(score, 4),
-                round(evidence, 4),
-            )
-            for d, score, evidence in self.ranked(groups, limit)
+            Hit(self.docs[d].service_id, self.docs[d].slug, self.docs[d].name, round(score, 4))
+            for d, score in self.rank(groups, limit)
         ]
         return Result(hits=hits, suggestion=suggestion, unknown=unknown)
 
