@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from rathaus.core import gzipjoin, memo
 from rathaus.core.leanrun import lean_run
+from rathaus.core.parsing import ParseError, has_control_characters
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import antibot, capacity, services, shown_offers, tokens
@@ -303,6 +304,7 @@ def _utc_text(epoch: int) -> str:
 @decorate_view(lean_run)  # the hot write without ninja's per-request steps (ADR 0116)
 def create_hold(request, payload: HoldIn):
     """Needs a solved ALTCHA challenge (``GET /altcha-challenge``) in ``altcha``."""
+    _refuse_control_characters(payload, HOLD_TEXTS)
     verdict = antibot.limit(request, "hold", payload.email, payload.phone)
     if verdict:
         return too_many(request, verdict)
@@ -339,6 +341,19 @@ def create_hold(request, payload: HoldIn):
     # The offer was loaded with its service and resource: no query each for the answer.
     booking.service, booking.resource = offer.service, offer.resource
     return _rendered(201, _out(booking, HELD))
+
+
+#: The hold's texts that are stored or looked up. A NUL or a lone surrogate in one of them
+#: made PostgreSQL (or the driver's encoding) fail: a 500 instead of a 400 (issue 24).
+HOLD_TEXTS = ("service", "resource", "name", "email", "phone", "idempotency_key")
+
+
+def _refuse_control_characters(payload, fields: tuple[str, ...]) -> None:
+    """As ``core.parsing`` refuses them in every text from outside: 400 with the field."""
+    for field in fields:
+        value = getattr(payload, field)
+        if value and has_control_characters(value, multiline=False):
+            raise ParseError(field, "Der Text enthält Steuerzeichen.", "control_characters")
 
 
 HELD = "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."
