@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench \
     REDIS_URL=redis://127.0.0.1:6379/5 RATHAUS_MODE=demo \
         [BENCH_SRC=/tmp/before/src] .venv/bin/python benchmarks/api_layers.py \
-        [--requests 2000] [--rounds 3] [--no-layers] [--items] [--lean]
+        [--requests 2000] [--rounds 3] [--no-layers]
 
 Builds the ``bench`` town of ``benchmarks/booking.py`` and calls the WSGI application
 directly (``benchmarks/rush_requests.py``'s call), hot, with the two requests of
@@ -17,8 +17,6 @@ day) and a hold (each a new person, on the other days).
    out) and the endpoint function are wrapped with a CPU timer; printed is each layer's
    *own* CPU per request (its inclusive time minus that of the layers it calls). The
    timers cost ~1 µs each, so the sum is above the uninstrumented figure.
-3. ``--lean``: ADR 0116's lean run of the two operations against django-ninja's own
-   ``Operation.run``, alternating request by request (A B B A) in this process.
 
 Run it against a dedicated database: it replaces the ``bench`` town.
 """
@@ -110,8 +108,6 @@ def instrument(application) -> None:
         (path_view,) = (cell.cell_contents for cell in resolve(path).func.__closure__)
         for operation in path_view.operations:  # the mounted clones, not the router's own
             operation.view_func = timed(operation.view_func, "endpoint function")
-            if _lean_run(operation):  # core.leanrun (ADR 0116)
-                operation.run = timed(operation.run, "ninja (lean run): checks, parameters in")
     backend = type(caches["default"])
     backend.get_many = timed(backend.get_many, "cache.get_many (Redis)")
     backend.get = timed(backend.get, "cache.get (Redis)")
@@ -212,49 +208,6 @@ def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) 
         print(f"  {name:34} {median(spent[0]):6.1f} -> {median(spent[1]):6.1f}")
 
 
-def _lean_run(operation) -> bool:
-    """The operation runs through ``core.leanrun`` (its own ``run``, not ninja's method)."""
-    return hasattr(vars(operation).get("run"), "__wrapped__")
-
-
-def lean_against_ninja(read, hold, n: int, first: int) -> int:
-    """ADR 0116: each request through ``core.leanrun`` or ninja's own ``Operation.run``,
-    alternating A B B A request by request in this process (CPU per request, mean and
-    median); the load of a shared machine hits both sides alike."""
-    import types
-    from statistics import mean, median
-
-    from django.urls import resolve
-    from ninja.operation import Operation
-
-    operations = []
-    for path in ("/api/v1/appointments/availability", "/api/v1/appointments/holds"):
-        (path_view,) = (cell.cell_contents for cell in resolve(path).func.__closure__)
-        for operation in path_view.operations:
-            ninja = types.MethodType(Operation.run, operation)
-            operations.append((operation, (operation.run, ninja)))
-    if not all(_lean_run(operation) for operation, _runs in operations):
-        print("\nno lean run in this tree (ADR 0116)")
-        return first
-    print(f"\nlean run against ninja's run, A B B A per request, {n} each (µs CPU per request):")
-    for name, call in (("availability (hit)", read), ("hold", hold)):
-        spent: dict[int, list[float]] = {0: [], 1: []}
-        for i in range(2 * n):
-            side = (i + i // 2) % 2
-            for operation, runs in operations:
-                operation.run = runs[side]
-            started = time.process_time()
-            call(first)
-            spent[side].append((time.process_time() - started) * 1e6)
-            first += 1
-        for side, label in ((1, "ninja's run"), (0, "lean run")):
-            print(f"  {name:20} {label:12} mean {mean(spent[side]):6.0f}  median "
-                  f"{median(spent[side]):6.0f}")  # fmt: skip
-    for operation, (lean, _ninja) in operations:
-        operation.run = lean
-    return first
-
-
 def batch(call, n: int, first: int) -> tuple[float, dict]:
     statuses: dict[int, int] = {}
     started = time.process_time()
@@ -270,7 +223,6 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-layers", action="store_true", help="only the uninstrumented part")
     parser.add_argument("--items", action="store_true", help="ADR 0105/0106's changes, A/B")
-    parser.add_argument("--lean", action="store_true", help="ADR 0116's lean run, A/B")
     args = parser.parse_args()
     os.environ.update({"RATHAUS_LOAD_TEST": "1", "ALLOWED_HOSTS": "*"})
     import booking
@@ -289,7 +241,7 @@ def main():
     days = [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)]
     read, hold, places, last = requests(application, days, f"{int(time.time()):x}")
     n = args.requests
-    if places < n * (args.rounds + 1 + 2 * args.lean):
+    if places < n * (args.rounds + 1):
         sys.exit(f"{places} free places: fewer --requests or --rounds")
     batch(read, 200, 0), batch(hold, 200, 0)  # warm: imports, caches, learned read ahead
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -304,8 +256,6 @@ def main():
     print(f"source {Path(sys.modules['rathaus'].__file__).parent}")
     if args.items:
         items_before_and_after(last["hold"])
-    if args.lean:
-        counter = lean_against_ninja(read, hold, n, counter)
     if args.no_layers:
         return
     instrument(application)

@@ -205,15 +205,15 @@ def test_every_answer_is_ninjas_byte_for_byte(client_a, offer_a, day, fixed, rea
     assert statuses >= {200, 201, 400, 404, 405, 409, 422, 429}, statuses
 
 
-def test_a_good_read_and_hold_skip_ninjas_temporal_response(client_a, offer_a, day, monkeypatch):
+def test_a_good_read_and_hold_skip_ninjas_temporal_response(
+    client_a, offer_a, day, monkeypatch
+):
     """The lean way is taken: ninja builds a response before each call it runs."""
     (operation, *_) = _operations()
     built = []
     create = operation.api.create_temporal_response
     monkeypatch.setattr(
-        operation.api,
-        "create_temporal_response",
-        lambda request: built.append(1) or create(request),
+        operation.api, "create_temporal_response", lambda request: built.append(1) or create(request)
     )
     query = {"service": offer_a.service.slug, "date_from": day, "date_to": day}
     assert client_a.get(READ, query).status_code == 200
