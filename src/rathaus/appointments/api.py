@@ -12,13 +12,11 @@ from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from rathaus.core import gzipjoin, memo
-from rathaus.core.leanrun import lean_run
 from rathaus.core.parsing import ParseError, has_control_characters
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
@@ -129,7 +127,6 @@ def _out(booking: Booking, message: str) -> dict:
     response={200: list[OfferAvailability], 404: ErrorOut, 422: ErrorOut},
     summary="Freie Startzeiten einer Leistung",
 )
-@decorate_view(lean_run)  # the hot read without ninja's per-request steps (ADR 0116)
 def availability(
     request,
     service: str,
@@ -301,7 +298,6 @@ def _utc_text(epoch: int) -> str:
     response={201: BookingOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 503: ErrorOut},
     summary="Termin für 15 Minuten reservieren (Bestätigung per E-Mail)",
 )
-@decorate_view(lean_run)  # the hot write without ninja's per-request steps (ADR 0116)
 def create_hold(request, payload: HoldIn):
     """Needs a solved ALTCHA challenge (``GET /altcha-challenge``) in ``altcha``."""
     _refuse_control_characters(payload, HOLD_TEXTS)
