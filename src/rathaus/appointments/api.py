@@ -348,7 +348,8 @@ def _refuse_control_characters(payload, fields: tuple[str, ...]) -> None:
     """As ``core.parsing`` refuses them in every text from outside: 400 with the field."""
     for field in fields:
         value = getattr(payload, field)
-        if value and has_control_characters(value, multiline=False):
+        texts = value if isinstance(value, list) else (value,)
+        if any(text and has_control_characters(text, multiline=False) for text in texts):
             raise ParseError(field, "Der Text enthält Steuerzeichen.", "control_characters")
 
 
@@ -459,6 +460,10 @@ class LotteryEntryIn(Schema):
     altcha: str | None = None
 
 
+#: Stored or looked up, as ``HOLD_TEXTS``.
+LOTTERY_TEXTS = ("service", "resources", "time_of_day", "name", "email", "phone")
+
+
 class LotteryEntryOut(Schema):
     lottery: int
     status: str
@@ -505,6 +510,7 @@ def enter_lottery(request, lottery_id: int, payload: LotteryEntryIn):
     from . import lottery
     from .models import Lottery, Resource
 
+    _refuse_control_characters(payload, LOTTERY_TEXTS)
     verdict = antibot.limit(request, "lottery", payload.email, payload.phone)
     if verdict:
         return too_many(request, verdict)
