@@ -52,9 +52,10 @@ def insert_values(instance: models.Model, computed=()) -> list:
     for field, attname, plain, json in _plan(model, frozenset(computed)):
         # A field whose pre_save is Field's reads its attribute: read it here (issue 24).
         value = getattr(instance, attname) if plain else field.pre_save(instance, add=True)
-        # The common case, a value of a plain type, is told by one set lookup.
-        usual = type(value) in _PLAIN_TYPES and not json
-        if not (usual and not _naive(value)) and _needs_prep(field, value):
+        # The common case, a value of a plain type, is told by one set lookup; a naive
+        # datetime still needs the field's preparation (made aware, or the warning).
+        ready = type(value) in _PLAIN_TYPES and not json and not _naive(value)
+        if not ready and _needs_prep(field, value):
             value = field.get_db_prep_save(value, connection)
         values.append(value)
     return values
