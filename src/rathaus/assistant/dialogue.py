@@ -40,6 +40,7 @@ from .retrieval import (
     service_names,
     topic_words,
 )
+from . import english
 from .text import CONTEXT, detect_language, tokens
 from .text import WORD as WORD_RE
 
@@ -80,11 +81,14 @@ def respond(
     state = state or State()
     if state.focus is not None and not state.focus.is_published:
         state.focus = None  # withdrawn from the catalog since the last question
+    language = detect_language(question, default=state.language)
+    if language == "en":
+        question = english.plain(question)
     ask = Asked(
         municipality,
         question,
         state,
-        detect_language(question, default=state.language),
+        language,
         I.detect_intents(question),
         now or timezone.localtime(),
     )
