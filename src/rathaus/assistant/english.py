@@ -98,3 +98,24 @@ _PHRASE = re.compile(
 def plain(question: str) -> str:
     """The question with everyday English phrases replaced by the catalog's plain words."""
     return _PHRASE.sub(lambda m: PHRASES[m.group(1).lower()], question)
+
+
+def german_texts(facts) -> list[str]:
+    """The catalog texts an English answer about ``facts`` shows in German (no English
+    text written yet): the page marks them ``lang="de"`` so that screen readers read them
+    with a German voice, as the catalog's own English pages do (ADR 0120)."""
+    texts: list[str] = []
+    if "fees" in facts.german:
+        for fee in facts.service.fees.all():
+            if not getattr(fee, "label_en", ""):
+                texts.append(fee.label)
+            if fee.note and not getattr(fee, "note_en", ""):
+                texts.append(fee.note)
+    if "documents" in facts.german:
+        texts += facts.documents
+    for part in ("requirements", "deadlines", "processing_time"):
+        if part in facts.german:
+            texts.append(getattr(facts, part))
+    # Opening hours: the reason a place is closed today is written in German only.
+    texts += [place.today.closed_reason for place in facts.places if place.today.closed_reason]
+    return [text for text in dict.fromkeys(texts) if text.strip()]
