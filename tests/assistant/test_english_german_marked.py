@@ -27,7 +27,9 @@ def test_german_fee_labels_and_documents_in_an_english_answer_are_marked(client_
 
 
 def test_german_answers_carry_no_extra_marks(client_a, catalog_a):
-    response = client_a.post("/assistent/", {"question": "Was kostet ein Personalausweis?", "turn": 0})
+    response = client_a.post(
+        "/assistent/", {"question": "Was kostet ein Personalausweis?", "turn": 0}
+    )
     page = client_a.get(response["Location"]).content.decode()
     assert "ab 24 Jahren" in page and '<span lang="de">' not in page
 

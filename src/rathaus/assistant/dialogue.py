@@ -26,8 +26,8 @@ from rathaus.catalog import elsewhere
 from rathaus.catalog.models import Service
 from rathaus.core.models import Location, OpeningHours
 
+from . import english, situations
 from . import intents as I
-from . import situations
 from .composer import Answer, Choice, get_composer
 from .facts import gather
 from .retrieval import (
@@ -40,7 +40,6 @@ from .retrieval import (
     service_names,
     topic_words,
 )
-from . import english
 from .text import CONTEXT, detect_language, tokens
 from .text import WORD as WORD_RE
 
