@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rathaus_bench \
     REDIS_URL=redis://127.0.0.1:6379/5 RATHAUS_MODE=demo \
         [BENCH_SRC=/tmp/before/src] .venv/bin/python benchmarks/api_layers.py \
-        [--requests 2000] [--rounds 3] [--no-layers]
+        [--requests 2000] [--rounds 3] [--no-layers] [--items]
 
 Builds the ``bench`` town of ``benchmarks/booking.py`` and calls the WSGI application
 directly (``benchmarks/rush_requests.py``'s call), hot, with the two requests of
@@ -168,9 +168,9 @@ def wsgi(application, method: str, path: str, body=None) -> tuple[int, bytes]:
 
 
 def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) -> None:
-    """Each change of ADR 0105/0106 against what it replaced, interleaved in this process
-    (batches of ``n`` calls alternating, ``rounds`` times; medians of µs per call): on a
-    shared machine whole-request figures drift more than these differences."""
+    """Each change of ADR 0105/0106/0113 against what it replaced, interleaved in this
+    process (batches of ``n`` calls alternating, ``rounds`` times; medians of µs per
+    call): on a shared machine whole-request figures drift more than these differences."""
     from statistics import median
 
     from django.core.cache import cache, close_caches
@@ -178,7 +178,7 @@ def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) 
     from django.middleware.gzip import GZipMiddleware
     from django.test import RequestFactory
 
-    from rathaus.core import memo
+    from rathaus.core import counters, memo
     from rathaus.core.compression import MachineReadableGZipMiddleware
     from rathaus.core.ops.cache import close_caches_that_close
 
@@ -193,9 +193,14 @@ def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) 
             lambda: GZipMiddleware(answer).process_response(request, answer()),
             lambda: MachineReadableGZipMiddleware(answer).process_response(request, answer()),
         ),
-        "memo versions (Redis MGET)": (lambda: cache.get_many(keys), lambda: memo._get_many(keys)),
         "close_caches at request end": (close_caches, close_caches_that_close),
     }
+    if hasattr(counters, "_held_connection"):  # ADR 0113: the kept connection
+        full_keys = [cache.make_key(key) for key in keys]
+        pairs["memo versions' MGET, one round trip"] = (
+            lambda: _pooled_round_trip(cache, [("MGET", *full_keys)]),
+            lambda: counters._round_trip(cache, [("MGET", *full_keys)]),
+        )
     print(f"\nbefore -> after, interleaved, median of {rounds} x {n} calls (µs per call):")
     for name, (before, after) in pairs.items():
         spent: dict[int, list[float]] = {0: [], 1: []}
@@ -206,6 +211,47 @@ def items_before_and_after(hold_answer: bytes, rounds: int = 15, n: int = 2000) 
                     call()
                 spent[side].append((time.process_time() - started) / n * 1e6)
         print(f"  {name:34} {median(spent[0]):6.1f} -> {median(spent[1]):6.1f}")
+
+
+def _pooled_round_trip(backend, commands: list[tuple]) -> list:
+    """ADR 0101's round trip as it was before ADR 0113: a connection checked out of
+    redis-py's pool and released for each round trip (the "before" of the A/B)."""
+    from rathaus.core import counters
+
+    pool = backend._cache._get_connection_pool(True)
+    connection = pool.get_connection()
+    try:
+        connection.send_packed_command(counters._packed(connection, commands))
+        return [connection.read_response() for _command in commands]
+    except BaseException:
+        connection.disconnect()
+        raise
+    finally:
+        pool.release(connection)
+
+
+def requests_before_and_after(read, hold, first: int, rounds: int, n: int) -> None:
+    """Whole requests with the counters' round trips on a pool checkout each (before ADR
+    0113) and on the kept connection (after), batches alternating in this process."""
+    from statistics import median
+
+    from rathaus.core import counters
+
+    kept = counters._round_trip
+    print(f"\nwhole requests, pool checkout -> kept connection, interleaved, median of "
+          f"{rounds} x {n} (µs CPU per request):")  # fmt: skip
+    for name, call in (("availability (hit)", read), ("hold", hold)):
+        spent: dict[int, list[float]] = {0: [], 1: []}
+        for _ in range(rounds):
+            for side, round_trip in enumerate((_pooled_round_trip, kept)):
+                counters._round_trip = round_trip
+                try:
+                    cpu, _statuses = batch(call, n, first)
+                finally:
+                    counters._round_trip = kept
+                first += n
+                spent[side].append(cpu * 1e6)
+        print(f"  {name:34} {median(spent[0]):6.0f} -> {median(spent[1]):6.0f}")
 
 
 def batch(call, n: int, first: int) -> tuple[float, dict]:
@@ -222,7 +268,7 @@ def main():
     parser.add_argument("--requests", type=int, default=2000, help="per kind and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-layers", action="store_true", help="only the uninstrumented part")
-    parser.add_argument("--items", action="store_true", help="ADR 0105/0106's changes, A/B")
+    parser.add_argument("--items", action="store_true", help="ADR 0105/0106/0113's changes, A/B")
     args = parser.parse_args()
     os.environ.update({"RATHAUS_LOAD_TEST": "1", "ALLOWED_HOSTS": "*"})
     import booking
@@ -241,7 +287,7 @@ def main():
     days = [str(today + timedelta(days=d)) for d in range(1, booking.BOOKING_DAYS)]
     read, hold, places, last = requests(application, days, f"{int(time.time()):x}")
     n = args.requests
-    if places < n * (args.rounds + 1):
+    if places < n * (args.rounds + 1 + (4 if args.items else 0)):
         sys.exit(f"{places} free places: fewer --requests or --rounds")
     batch(read, 200, 0), batch(hold, 200, 0)  # warm: imports, caches, learned read ahead
     print(f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -256,6 +302,9 @@ def main():
     print(f"source {Path(sys.modules['rathaus'].__file__).parent}")
     if args.items:
         items_before_and_after(last["hold"])
+        if hasattr(sys.modules["rathaus.core.counters"], "_held_connection"):
+            requests_before_and_after(read, hold, counter, rounds=8, n=n // 4)
+            counter += 2 * 8 * (n // 4)
     if args.no_layers:
         return
     instrument(application)

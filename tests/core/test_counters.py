@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import caches
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from rathaus.core import counters, ratelimit
 
@@ -188,17 +189,125 @@ def test_an_error_reply_in_a_round_trip_leaves_the_connection_clean(shared_cache
     assert counters.incr("zaehler") == 5
 
 
-def test_a_connection_closed_by_redis_is_replaced(shared_cache):
+def _redis_only(shared_cache):
     if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
         pytest.skip("Redis only")
+
+
+def _connection_id(backend) -> int:
+    (connection_id,) = counters._round_trip(backend, [("CLIENT", "ID")])
+    return connection_id
+
+
+def test_round_trips_keep_one_connection_without_the_pool(shared_cache, monkeypatch):
+    """Every round trip of a thread goes over the connection it kept: the pool (and its
+    per-checkout metrics and events) is not asked again (ADR 0113)."""
+    _redis_only(shared_cache)
+    first = _connection_id(shared_cache)
+    pool = shared_cache._cache._get_connection_pool(True)
+    asked = []
+    get_connection = pool.get_connection
+    monkeypatch.setattr(pool, "get_connection", lambda: asked.append(1) or get_connection())
+    assert [counters.incr(f"z{n}") for n in range(3)] == [1, 1, 1]
+    assert counters.incr_in_order([("z0", 60, 5)]) == [2]
+    assert counters.get_many(["z0", "z1"]) == {"z0": 2, "z1": 1}
+    assert _connection_id(shared_cache) == first
+    assert asked == []
+
+
+def test_a_connection_closed_by_redis_is_replaced_before_it_is_used(shared_cache, monkeypatch):
+    """What a Redis restart does to the kept connection: the check before the next round
+    trip sees the closed socket and connects anew; no attempt fails, no retry needed."""
+    _redis_only(shared_cache)
     import redis
 
     assert counters.incr("z") == 1
-    pool = shared_cache._cache._get_connection_pool(True)
-    connection = pool.get_connection()  # the pooled connection the counters use
-    connection.send_command("CLIENT", "ID")
-    own = connection.read_response()
-    pool.release(connection)
+    own = _connection_id(shared_cache)
     with redis.Redis.from_url(shared_cache._cache._servers[0]) as other:
-        other.client_kill_filter(_id=own)  # what a Redis restart does to it
+        other.client_kill_filter(_id=own)
+    attempts = []
+    send_and_read = counters._send_and_read
+
+    def counted(connection, commands):
+        attempts.append(commands)
+        return send_and_read(connection, commands)
+
+    monkeypatch.setattr(counters, "_send_and_read", counted)
     assert counters.incr("z") == 2
+    assert len(attempts) == 1
+    assert _connection_id(shared_cache) != own
+
+
+def test_a_kept_connection_with_unread_replies_is_replaced(shared_cache):
+    """A reply nobody read (a caller interrupted between send and read) must not become
+    the answer of the next round trip."""
+    _redis_only(shared_cache)
+    own = _connection_id(shared_cache)
+    import select
+
+    connection = counters._held.connection
+    connection.send_command("PING")  # its PONG is never read
+    assert select.select([connection._sock], [], [], 2)[0]  # the PONG has arrived
+    assert counters.incr("z") == 1
+    assert _connection_id(shared_cache) != own
+
+
+def test_a_connection_fails_and_the_round_trip_is_tried_on_a_new_one(shared_cache, monkeypatch):
+    _redis_only(shared_cache)
+    own = _connection_id(shared_cache)
+    connection = counters._held.connection
+    real_send = connection.send_packed_command
+    failures = [RedisConnectionError("weg")]
+
+    def send_once_failing(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(connection, "send_packed_command", send_once_failing)
+    assert counters.incr("z") == 1
+    assert _connection_id(shared_cache) != own  # the failed one was closed, not kept
+
+
+def test_a_forked_process_does_not_use_the_parents_connection(shared_cache):
+    """gunicorn forks workers: a connection kept before the fork belongs to the parent.
+    The child's round trips go over a connection of its own, and the parent's stays
+    intact (no reply of the child's read on it)."""
+    _redis_only(shared_cache)
+    import os
+
+    parent = _connection_id(shared_cache)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its connection's id, never return into pytest
+        try:
+            os.write(write_end, str(_connection_id(shared_cache)).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    child = int(os.read(read_end, 64) or b"0")
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    assert child and child != parent
+    assert counters.incr("z") == 1
+    assert _connection_id(shared_cache) == parent
+
+
+def test_each_thread_keeps_its_own_connection(shared_cache):
+    _redis_only(shared_cache)
+    import threading
+
+    backend_settings = shared_cache._cache._servers[0]
+    ids = []
+
+    def in_thread():  # Django gives each thread its own cache backend (and pool)
+        backend = caches["default"]
+        assert backend._cache._servers[0] == backend_settings
+        ids.append(_connection_id(backend))
+
+    threads = [threading.Thread(target=in_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 2 and _connection_id(shared_cache) not in ids

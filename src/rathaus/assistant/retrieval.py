@@ -404,3 +404,56 @@ def among(municipality, question: str, services) -> list[Candidate]:
             precision = name_precision(service, asked)
             found.append(Candidate(service, share, share, precision))
     return sorted(found, key=lambda c: (-c.coverage, -c.precision))
+
+
+def name_spread(municipality, words: tuple[str, ...]) -> tuple[int, ...]:
+    """Per sense of ``words`` (aligned with `Candidate.explains`): how many published
+    services name it in their name fields; 0 for a word of circumstance or one no service
+    names. A word few services name is the question's matter ("Hornissen"), one that many
+    name is its setting ("Garten", "Kinder"); the catalog itself tells which, so no word
+    list is needed (ADR 0107)."""
+    index = catalog_search.get_index(municipality)
+    naming = _services_naming(municipality, index)
+    spread = []
+    for sense in word_senses(index, words):
+        named: set[int] = set()
+        if not sense.context:
+            for term in sense.terms:
+                named |= naming.get(term, frozenset())
+        spread.append(len(named))
+    return tuple(spread)
+
+
+def rarest_explained(spread: tuple[int, ...], candidates) -> int | None:
+    """The fewest services naming a word (``spread``, from `name_spread`) that one of
+    ``candidates`` fully explains; None when they fully explain no word that names
+    services."""
+    counts = [
+        count
+        for candidate in candidates
+        for count, share in zip(spread, candidate.explains, strict=False)
+        if count and share == 1.0
+    ]
+    return min(counts, default=None)
+
+
+def _services_naming(municipality, index) -> dict[str, frozenset[int]]:
+    """Index term -> the published services whose name fields contain it (whole or as a
+    compound part), memoised on the index like the services' terms."""
+    memo = index.__dict__.get("_assistant_naming")
+    if memo is not None:
+        return memo
+    warm(municipality, index)
+    services = (
+        Service.objects.for_municipality(municipality)
+        .filter(is_published=True)
+        .only("pk", "updated_at", *NAME_FIELDS, *SUMMARY_FIELDS)
+    )
+    naming: dict[str, set[int]] = {}
+    for service in services:
+        terms = strong_terms(service, index)
+        for term in terms.direct | terms.parts:
+            naming.setdefault(term, set()).add(service.pk)
+    memo = {term: frozenset(pks) for term, pks in naming.items()}
+    index.__dict__["_assistant_naming"] = memo
+    return memo

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rathaus.catalog.models import LifeSituation, Service
 
-from .retrieval import Candidate, Retrieval
+from .retrieval import Candidate, Retrieval, name_spread, rarest_explained
 
 MIN_SHARE = 0.5
 MIN_WORDS = 3
@@ -34,6 +34,8 @@ COVERAGE_FLOOR = 0.1
 class Situation:
     life_situation: LifeSituation
     steps: tuple[Service, ...]
+    # The ranked services of the Lebenslage, best first (ADR 0107 weighs them).
+    members: tuple[Candidate, ...] = ()
 
 
 def evidence(candidate: Candidate) -> bool:
@@ -86,7 +88,8 @@ def find(municipality, found: Retrieval, *, relaxed: bool = False) -> Situation 
         return None
     if relaxed and sum(1 for c in members[best] if evidence(c)) < RELAXED_AGREEING:
         return None  # one service's word is no story ("Wann öffnet das Schwimmbad?")
-    return Situation(situations[best], _steps(municipality, situations[best], members[best]))
+    chosen = situations[best]
+    return Situation(chosen, _steps(municipality, chosen, members[best]), tuple(members[best]))
 
 
 def _steps(municipality, situation, ranked: list[Candidate]) -> tuple[Service, ...]:
@@ -107,3 +110,19 @@ def _steps(municipality, situation, ranked: list[Candidate]) -> tuple[Service, .
     )
     chosen = steps[:MAX_STEPS] + list(rest)
     return tuple(sorted(chosen, key=lambda s: (-s.popularity, s.name)))
+
+
+def matter_outside(municipality, found: Retrieval, situation: Situation) -> bool:
+    """A ranked service outside the Lebenslage fully explains a word of the question that
+    fewer services name than any word the Lebenslage's ranked services fully explain
+    (ADR 0107): the Lebenslage explains the story's setting, another service its matter.
+    "Unterm Dach haben sich Hornissen eingenistet und die Kinder trauen sich nicht mehr in
+    den Garten": building services explain "Dach" and "Garten", which many services name;
+    the wasp-nest service explains "Hornissen", which one names. How many services name a
+    word is the catalog's own measure of how distinctive it is (`name_spread`)."""
+    spread = name_spread(municipality, found.topic_words)
+    inside = {c.service.pk for c in situation.members}
+    own = rarest_explained(spread, situation.members)
+    outsiders = [c for c in found.candidates if c.service.pk not in inside]
+    other = rarest_explained(spread, outsiders)
+    return other is not None and (own is None or other < own)

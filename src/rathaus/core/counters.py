@@ -9,6 +9,8 @@ demo and the tests) use the portable way.
 """
 
 import hashlib
+import os
+import threading
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -49,16 +51,15 @@ def _round_trip(backend, commands: list[tuple]) -> list:
     retries as well)."""
     pool = backend._cache._get_connection_pool(True)
     try:
-        return _send_and_read(pool, commands)
+        return _send_and_read(_held_connection(pool), commands)
     except (RedisConnectionError, RedisTimeoutError):
-        return _send_and_read(pool, commands)
+        return _send_and_read(_held_connection(pool), commands)
 
 
-def _send_and_read(pool, commands: list[tuple]) -> list:
-    """One attempt of ``_round_trip``. A connection that failed is closed, never put back
-    with unread replies; an error reply (e.g. NOSCRIPT) is raised after all replies are
-    read, so the connection goes back to the pool clean."""
-    connection = pool.get_connection()
+def _send_and_read(connection, commands: list[tuple]) -> list:
+    """One attempt of ``_round_trip``. A connection that failed is closed (it reconnects
+    at its next use), never kept with unread replies; an error reply (e.g. NOSCRIPT) is
+    raised after all replies are read, so the connection stays clean."""
     try:
         connection.send_packed_command(_packed(connection, commands))
         replies, refused = [], None
@@ -71,11 +72,60 @@ def _send_and_read(pool, commands: list[tuple]) -> list:
     except BaseException:
         connection.disconnect()  # replies may be left unread on it
         raise
-    finally:
-        pool.release(connection)
     if refused is not None:
         raise refused
     return replies
+
+
+class _Held(threading.local):
+    """The counters' own connection, one per thread (per process with gunicorn's sync
+    workers): taken from the pool once and kept, because redis-py 8's pool records
+    metrics and dispatches an event on every ``get_connection``/``release`` (20-30 µs
+    of CPU per round trip inside a request, three round trips per hold; issue 24, ADR
+    0113)."""
+
+    pool = None
+    connection = None
+
+
+_held = _Held()
+
+
+def _held_connection(pool):
+    """This thread's connection of ``pool``, checked as the pool checks one it hands out:
+    a socket with something to read (replies nobody read, or the end of a connection
+    Redis closed: a restart, a timeout, ``CLIENT KILL``) is replaced by a new one. A
+    connection made before a fork belongs to the parent (the child would read the
+    parent's replies): the child takes its own from the pool, which redis-py resets
+    after a fork."""
+    connection = _held.connection
+    if _held.pool is not pool or connection is None or connection.pid != os.getpid():
+        connection = _take_from(pool)
+    if connection._sock is None:  # closed after a failure: connect (raises if Redis is gone)
+        connection.connect()
+    elif _has_data_or_closed(connection):
+        connection.disconnect()
+        connection.connect()
+    return connection
+
+
+def _take_from(pool):
+    """A connection of ``pool``, kept by this thread; the one kept before (of another
+    pool: the cache settings changed) goes back to its pool."""
+    previous, previous_pool = _held.connection, _held.pool
+    _held.connection = _held.pool = None
+    if previous is not None and previous.pid == os.getpid():
+        previous_pool.release(previous)
+    connection = pool.get_connection()
+    _held.connection, _held.pool = connection, pool
+    return connection
+
+
+def _has_data_or_closed(connection) -> bool:
+    try:
+        return connection.can_read()
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        return True
 
 
 def _packed(connection, commands: list[tuple]) -> list[bytes]:
@@ -106,13 +156,14 @@ def _redis_available(backend) -> bool:
 
 def _incr_in_redis(backend, key: str, timeout: int | None) -> int:
     full_key = backend.make_and_validate_key(key)
-    client = backend._cache.get_client(full_key, write=True)
     if timeout is None:
-        return client.incr(full_key)
-    pipe = client.pipeline(transaction=True)  # atomic: never an INCR without its expiry
-    pipe.set(full_key, 0, ex=timeout, nx=True)
-    pipe.incr(full_key)
-    return pipe.execute()[1]
+        return _round_trip(backend, [("INCR", full_key)])[0]
+    # atomic: never an INCR without its expiry. Replies: OK, QUEUED, QUEUED, [set, count]
+    replies = _round_trip(
+        backend,
+        [("MULTI",), ("SET", full_key, 0, "EX", timeout, "NX"), ("INCR", full_key), ("EXEC",)],
+    )
+    return replies[-1][1]
 
 
 # Each key: created at 0 with its expiry (SET NX EX), then INCR; stop after the first
@@ -210,8 +261,8 @@ def get_many(keys) -> dict:
         return {}
 
     def in_redis(backend):
-        full_keys = [backend.make_and_validate_key(key) for key in keys]
-        (raws,) = _round_trip(backend, [("MGET", *full_keys)])
+        # make_key: the memo versions' keys are the project's own (as in get_many_and_incr)
+        (raws,) = _round_trip(backend, [("MGET", *[backend.make_key(key) for key in keys])])
         loads = backend._cache._serializer.loads
         return {key: loads(raw) for key, raw in zip(keys, raws, strict=True) if raw is not None}
 
