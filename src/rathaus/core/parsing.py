@@ -379,7 +379,7 @@ def parse_url(raw, field: str, *, schemes=("http", "https"), max_length: int = 2
 
 
 def _no_constant(name: str):
-    raise ParseError("body", f"{name} ist in JSON keine Zahl.", "invalid_json")
+    raise ParseError("body", f"Der Wert {name} ist in JSON keine gültige Zahl.", "invalid_json")
 
 
 def parse_json_body(raw: bytes, field: str = "body"):
