@@ -136,3 +136,16 @@ def test_waitlist_page_join_check_done(client_a, town_b, offer_a):
     assert "auf Platz 1" in client_a.get(done["Location"]).content.decode()
     client_a.post(url, {**data, "email": "MAX@example.org", "action": "submit"})
     assert WaitlistEntry.objects.filter(status="waiting").count() == 1  # one place per person
+
+
+def test_lottery_api_refuses_control_characters(client_a, town_a, offer_a, day):
+    """A NUL or a lone surrogate cannot be stored or looked up: 400 with the field, no 500."""
+    draw = open_lottery(town_a, offer_a, day)
+    url = f"/api/v1/appointments/lotteries/{draw.pk}/entries"
+    body = {"service": offer_a.service.slug, "name": "Max", "email": "max@example.org"}
+    client_a.raise_request_exception = False
+    for field, value in (("name", "Max\x00"), ("email", "\ud800@x.org"), ("resources", ["\x00"])):
+        answer = client_a.post(url, {**body, field: value}, content_type="application/json")
+        assert answer.status_code == 400, (field, answer.content[:200])
+        assert answer.json()["field"] == field and answer.json()["reason"] == "control_characters"
+    assert not LotteryEntry.objects.exists()

@@ -17,6 +17,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
 from rathaus.core import gzipjoin, memo
+from rathaus.core.parsing import ParseError, has_control_characters
 from rathaus.core.ratelimit import client_ip, hit, too_many
 
 from . import antibot, capacity, services, shown_offers, tokens
@@ -299,6 +300,7 @@ def _utc_text(epoch: int) -> str:
 )
 def create_hold(request, payload: HoldIn):
     """Needs a solved ALTCHA challenge (``GET /altcha-challenge``) in ``altcha``."""
+    _refuse_control_characters(payload, HOLD_TEXTS)
     verdict = antibot.limit(request, "hold", payload.email, payload.phone)
     if verdict:
         return too_many(request, verdict)
@@ -335,6 +337,20 @@ def create_hold(request, payload: HoldIn):
     # The offer was loaded with its service and resource: no query each for the answer.
     booking.service, booking.resource = offer.service, offer.resource
     return _rendered(201, _out(booking, HELD))
+
+
+#: The hold's texts that are stored or looked up. A NUL or a lone surrogate in one of them
+#: made PostgreSQL (or the driver's encoding) fail: a 500 instead of a 400 (issue 24).
+HOLD_TEXTS = ("service", "resource", "name", "email", "phone", "idempotency_key")
+
+
+def _refuse_control_characters(payload, fields: tuple[str, ...]) -> None:
+    """As ``core.parsing`` refuses them in every text from outside: 400 with the field."""
+    for field in fields:
+        value = getattr(payload, field)
+        texts = value if isinstance(value, list) else (value,)
+        if any(text and has_control_characters(text, multiline=False) for text in texts):
+            raise ParseError(field, "Der Text enthält Steuerzeichen.", "control_characters")
 
 
 HELD = "Reserviert. Bitte bestätigen Sie den Termin über den Link in der E-Mail."
@@ -444,6 +460,10 @@ class LotteryEntryIn(Schema):
     altcha: str | None = None
 
 
+#: Stored or looked up, as ``HOLD_TEXTS``.
+LOTTERY_TEXTS = ("service", "resources", "time_of_day", "name", "email", "phone")
+
+
 class LotteryEntryOut(Schema):
     lottery: int
     status: str
@@ -490,6 +510,7 @@ def enter_lottery(request, lottery_id: int, payload: LotteryEntryIn):
     from . import lottery
     from .models import Lottery, Resource
 
+    _refuse_control_characters(payload, LOTTERY_TEXTS)
     verdict = antibot.limit(request, "lottery", payload.email, payload.phone)
     if verdict:
         return too_many(request, verdict)
