@@ -18,6 +18,7 @@ from rathaus.core.parsing import ParseError, parse_json_body
 from rathaus.council.api import router as council_router
 from rathaus.participation.api import router as participation_router
 
+
 class JsonBodyParser(Parser):
     """Bodies are read by the one parsing module: German reasons, no NaN, no infinity."""
 

@@ -80,9 +80,7 @@ def example(spec: dict, components: dict):
         return []
     if kind == "object":
         return {}
-    return {"date-time": "2030-01-01T10:00:00", "date": "2030-01-01"}.get(
-        spec.get("format"), "x"
-    )
+    return {"date-time": "2030-01-01T10:00:00", "date": "2030-01-01"}.get(spec.get("format"), "x")
 
 
 def json_operations(client) -> list[tuple[str, dict, list]]:
@@ -182,8 +180,10 @@ def api_error_problem(response) -> str | None:
         body = json.loads(response.content)
     except ValueError:
         return "error answer is not JSON"
-    if not isinstance(body, dict) or not isinstance(body.get("detail"), str) or "field" not in (
-        body if response.status_code in (400, 422) else {"field": None}
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("detail"), str)
+        or "field" not in (body if response.status_code in (400, 422) else {"field": None})
     ):
         return f"not the API's error format: {str(body)[:120]}"
     if body["detail"].startswith(ENGLISH) or not body["detail"].strip():
