@@ -68,19 +68,24 @@ def error_body(detail: str, field: str | None = None, reason: str = "invalid") -
     return {"detail": detail, "field": field, "reason": reason}
 
 
+def body_field(location) -> str | None:
+    """The property a client sent, from pydantic's location: ``("body", "payload",
+    "service")`` is ``service`` (``payload`` is the view's parameter, not the client's)."""
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    parts = [part for part in parts if part not in ("query", "path")]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("query", "body", "path")]
-    field = ".".join(location) or None
+    field = body_field(first.get("loc", []))
     detail = f"Ungültiger Wert für '{field}'." if field else "Ungültige Anfrage."
     body = error_body(detail, field, first.get("type", "invalid"))
     body["errors"] = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
-            "reason": e.get("type"),
-            "message": e.get("msg"),
-        }
+        {"field": body_field(e.get("loc", [])), "reason": e.get("type"), "message": e.get("msg")}
         for e in exc.errors
     ]
     return api.create_response(request, body, status=422)

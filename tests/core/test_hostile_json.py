@@ -139,7 +139,11 @@ def real_bodies(client, town_a, monkeypatch):
             "days": [day.isoformat()],
             **person,
         },
-        "/api/v1/assistant/ask": {"question": "Wie beantrage ich einen Personalausweis?"},
+        "/api/v1/assistant/ask": {
+            "question": "Wie beantrage ich einen Personalausweis?",
+            "conversation_id": None,  # a new conversation
+            "choice": None,
+        },
         "/api/v1/assistant/feedback": {
             "conversation_id": answer.get("conversation_id"),
             "message_id": answer.get("message_id"),
@@ -210,13 +214,29 @@ def encode(body) -> bytes:
 
 
 def hostile_json_bodies(base: dict, properties: dict, required: list):
+    """(label, body, the property a refusal must name or None)."""
     for name in properties:
         for value in VALUES:
-            yield f"{name}={str(value)[:20]!r}", {**base, name: value}
-        yield f"{name}=[hostile list]", {**base, name: STRINGS[:3] + NUMBERS[:2]}
+            yield f"{name}={str(value)[:20]!r}", {**base, name: value}, name
+        yield f"{name}=[hostile list]", {**base, name: STRINGS[:3] + NUMBERS[:2]}, name
     for name in required:
-        yield f"without {name}", {k: v for k, v in base.items() if k != name}
-    yield "unknown field", {**base, "unknown\x00": "\ud800", "__proto__": {"x": 1}}
+        yield f"without {name}", {k: v for k, v in base.items() if k != name}, name
+    yield "unknown field", {**base, "unknown\x00": "\ud800", "__proto__": {"x": 1}}, None
+
+
+def names_the_field(name: str | None):
+    """A refusal of one property's value (400/422) names that property in ``field``."""
+
+    def check(response) -> str | None:
+        problem = api_error_problem(response)
+        if problem or name is None or response.status_code not in (400, 422):
+            return problem
+        field = json.loads(response.content).get("field") or ""
+        if field != name and not field.startswith(f"{name}."):
+            return f"field {field!r} instead of {name!r}: {response.content[:100]!r}"
+        return None
+
+    return check
 
 
 @pytest.mark.django_db
@@ -229,8 +249,8 @@ def test_no_hostile_json_body_gives_a_server_error(client, town_a, real_bodies):
     for path, properties, required in operations:
         path = path.replace("{lottery_id}", real_bodies["lottery_id"])
         base = {**properties, **real_bodies.get(path, {})}
-        for label, body in hostile_json_bodies(base, properties, required):
-            probe.post(path, encode(body), "application/json", label, api_error_problem)
+        for label, body, name in hostile_json_bodies(base, properties, required):
+            probe.post(path, encode(body), "application/json", label, names_the_field(name))
         for body, content_type in WHOLE_BODIES:
             label = f"whole body {body[:20]!r} as {content_type!r}"
             probe.post(path, body, content_type, label, api_error_problem)
