@@ -172,7 +172,8 @@ def run_blind(municipality, path: Path, verbose: bool, timings: list):
         if answer.language == "en":
             # The composer marks catalog text it has only in German ("in German").
             english["answers"] += 1
-            english["german"] += "in German" in answer.text
+            # "in German)" is the mark; a bare "in German" also matched "… in Germany".
+            english["german"] += "in German)" in answer.text
         verdict = blind_verdict(answer, kind, pattern)
         totals.setdefault(kind, Counter())[verdict] += 1
         totals.setdefault("all", Counter())[verdict] += 1

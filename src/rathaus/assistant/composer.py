@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import english
 from . import intents as I
 from .facts import Link, ServiceFacts
 
@@ -194,6 +195,8 @@ class Answer:
     situation: Link | None = None
     # Another authority handles it (or it no longer exists): the catalog's pointer.
     elsewhere: Elsewhere | None = None
+    # In an English answer: catalog texts shown in German, marked lang="de" on the page.
+    german: list[str] = field(default_factory=list)
 
 
 class AnswerComposer(Protocol):
@@ -284,6 +287,7 @@ class RuleBasedComposer:
             actions=self.actions(facts, p),
             suggestions=self.suggestions(facts, asked, p),
             missing=missing,
+            german=english.german_texts(facts) if language == "en" else [],
         )
         return answer
 

@@ -26,8 +26,8 @@ from rathaus.catalog import elsewhere
 from rathaus.catalog.models import Service
 from rathaus.core.models import Location, OpeningHours
 
+from . import english, situations
 from . import intents as I
-from . import situations
 from .composer import Answer, Choice, get_composer
 from .facts import gather
 from .retrieval import (
@@ -80,11 +80,14 @@ def respond(
     state = state or State()
     if state.focus is not None and not state.focus.is_published:
         state.focus = None  # withdrawn from the catalog since the last question
+    language = detect_language(question, default=state.language)
+    if language == "en":
+        question = english.plain(question)
     ask = Asked(
         municipality,
         question,
         state,
-        detect_language(question, default=state.language),
+        language,
         I.detect_intents(question),
         now or timezone.localtime(),
     )

@@ -59,6 +59,7 @@ def answer_payload(answer: Answer) -> dict:
         ),
         "elsewhere": answer.elsewhere.slug if answer.elsewhere is not None else None,
         "kind": answer_kind(answer),
+        "german": answer.german,
     }
 
 

@@ -8,6 +8,8 @@ count for German.
 import re
 import unicodedata
 
+from . import english
+
 WORD = re.compile(r"[a-zäöüß0-9]+(?:['-][a-zäöüß0-9]+)*", re.IGNORECASE)
 
 
@@ -99,6 +101,7 @@ FILLER = (
         ins ans aufs
         """
     )
+    | english.FUNCTION_WORDS
 )
 
 # Verbs that say *that* something is to be done, not *which* service: on their own they
@@ -168,4 +171,5 @@ COUNTRIES = word_set(
     """
 )
 
+CONTEXT_WORDS = CONTEXT_WORDS | english.CONTEXT_WORDS
 CONTEXT = CONTEXT_WORDS | COUNTRIES
