@@ -7,17 +7,27 @@ Errors always have the shape {"detail": <German message>, "field": <name or null
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from rathaus.applications.api import router as applications_router
 from rathaus.appointments.api import router as appointments_router
 from rathaus.assistant.api import router as assistant_router
 from rathaus.catalog.api import router as catalog_router
 from rathaus.core.badinput import describe
-from rathaus.core.parsing import ParseError
+from rathaus.core.parsing import ParseError, parse_json_body
 from rathaus.council.api import router as council_router
 from rathaus.participation.api import router as participation_router
 
+
+class JsonBodyParser(Parser):
+    """Bodies are read by the one parsing module: German reasons, no NaN, no infinity."""
+
+    def parse_body(self, request):
+        return parse_json_body(request.body)
+
+
 api = NinjaAPI(
+    parser=JsonBodyParser(),
     title="Rathaus API",
     version="1",
     description="Offene Schnittstelle des digitalen Rathauses. Alle Daten gehören zur "
@@ -58,19 +68,24 @@ def error_body(detail: str, field: str | None = None, reason: str = "invalid") -
     return {"detail": detail, "field": field, "reason": reason}
 
 
+def body_field(location) -> str | None:
+    """The property a client sent, from pydantic's location: ``("body", "payload",
+    "service")`` is ``service`` (``payload`` is the view's parameter, not the client's)."""
+    parts = [str(part) for part in location]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]
+    parts = [part for part in parts if part not in ("query", "path")]
+    return ".".join(parts) or None
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("query", "body", "path")]
-    field = ".".join(location) or None
+    field = body_field(first.get("loc", []))
     detail = f"Ungültiger Wert für '{field}'." if field else "Ungültige Anfrage."
     body = error_body(detail, field, first.get("type", "invalid"))
     body["errors"] = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None,
-            "reason": e.get("type"),
-            "message": e.get("msg"),
-        }
+        {"field": body_field(e.get("loc", [])), "reason": e.get("type"), "message": e.get("msg")}
         for e in exc.errors
     ]
     return api.create_response(request, body, status=422)
@@ -98,4 +113,8 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    # django-ninja wraps any error of the body parser in its own English "Cannot parse
+    # request body"; the parsing module's German reason with its field is the one to show.
+    if isinstance(exc.__cause__, ParseError):
+        return parse_error(request, exc.__cause__)
     return api.create_response(request, error_body(str(exc), None, "error"), status=exc.status_code)

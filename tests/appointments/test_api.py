@@ -80,7 +80,7 @@ def test_taken_gives_alternatives(client_a, offer_a, day):
     response = post(client_a, "/holds", data)
     assert response.status_code == 409
     body = response.json()
-    assert body["reason"] == "taken" and body["field"] == "starts_at" and body["alternatives"]
+    assert body["reason"] == "taken" and body["field"] == "start" and body["alternatives"]
 
 
 def test_tampered_token_and_other_town(client_a, client_b, offer_a, day):

@@ -101,3 +101,25 @@ def test_parse_url_allows_only_http(raw):
     with pytest.raises(ParseError):
         parsing.parse_url(raw, "media_url")
     assert parsing.parse_url("https://x.example/a.jpg", "media_url")
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        (b"not json", "invalid_json"),
+        (b'{"a": "\xff"}', "invalid_json"),
+        (b'{"a": NaN}', "invalid_json"),
+        (b'{"a": -Infinity}', "invalid_json"),
+        (b'{"a": 1e999999}', "too_large"),
+        (b"[" * 100_000, "invalid_json"),
+    ],
+)
+def test_json_body_refuses_what_no_column_holds(raw, code):
+    with pytest.raises(ParseError) as refused:
+        parsing.parse_json_body(raw)
+    assert refused.value.field == "body" and refused.value.code == code
+    assert refused.value.reason[0].isupper()  # a German sentence, not Python's message
+
+
+def test_json_body_reads_ordinary_json():
+    assert parsing.parse_json_body('{"a": [1, 2.5, "ä"]}'.encode()) == {"a": [1, 2.5, "ä"]}

@@ -85,6 +85,10 @@ class RebookIn(Schema):
     start: datetime
 
 
+# The booking service's field names where the API's body calls them differently.
+API_FIELDS = {"starts_at": "start"}
+
+
 def _error(error: services.BookingError, request=None):
     status = 409 if error.reason in ("taken", "already_booked", "expired", "not_active") else 422
     if error.reason == "busy" and request is not None:
@@ -95,7 +99,7 @@ def _error(error: services.BookingError, request=None):
         status,
         {
             "detail": error.message,
-            "field": error.field,
+            "field": API_FIELDS.get(error.field, error.field),
             "reason": error.reason,
             "alternatives": error.alternatives,
         },

@@ -102,11 +102,16 @@ def ask(request, payload: QuestionIn):
                 "reason": "required",
             },
         )
+    # Stored with the conversation: a NUL was a 500 on PostgreSQL (ADR 0122).
+    question = clean_text(
+        payload.question, "question", max_length=services.MAX_QUESTION, multiline=True
+    )
+    choice = clean_text(payload.choice, "choice", max_length=120)
     conversation, reply = services.ask(
         request.municipality,
-        payload.question,
+        question,
         conversation_id=payload.conversation_id,
-        choice=payload.choice or "",
+        choice=choice,
         default_language=(get_language() or "de")[:2],
     )
     data = reply.data

@@ -16,6 +16,7 @@ then overflows) and Django's ``parse_datetime`` raises ``ValueError`` for
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -86,6 +87,7 @@ ENGLISH_REASONS = {
     "too_short": "the text is too short",
     "invalid_choice": "this value is not one of the allowed choices",
     "invalid_scheme": "only http:// and https:// addresses are allowed",
+    "invalid_json": "the body is not valid JSON",
 }
 
 
@@ -371,3 +373,37 @@ def parse_url(raw, field: str, *, schemes=("http", "https"), max_length: int = 2
         allowed = ", ".join(f"{s}://" for s in schemes)
         raise ParseError(field, f"Erlaubt sind nur Adressen mit {allowed}.", "invalid_scheme")
     return text
+
+
+# --- JSON bodies ----------------------------------------------------------------------
+
+
+def _no_constant(name: str):
+    raise ParseError("body", f"Der Wert {name} ist in JSON keine gültige Zahl.", "invalid_json")
+
+
+def parse_json_body(raw: bytes, field: str = "body"):
+    """A request body as JSON: UTF-8, valid syntax, finite numbers, a sane depth.
+
+    Python's ``json`` accepts ``NaN``, ``Infinity`` and ``1e999`` (as float infinity,
+    which no database column holds) and raises ``RecursionError`` on deep nesting;
+    every such body is refused here with a German reason instead of a 500 or an
+    English message from the framework.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ParseError(field, "Der Inhalt ist nicht in UTF-8 kodiert.", "invalid_json") from None
+    try:
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, ParseError):
+            raise
+        raise ParseError(field, "Der Inhalt ist kein gültiges JSON.", "invalid_json") from None
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ParseError("body", "Die Zahl ist zu groß.", "too_large")
+    return value
