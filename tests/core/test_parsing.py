@@ -123,3 +123,27 @@ def test_json_body_refuses_what_no_column_holds(raw, code):
 
 def test_json_body_reads_ordinary_json():
     assert parsing.parse_json_body('{"a": [1, 2.5, "ä"]}'.encode()) == {"a": [1, 2.5, "ä"]}
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (rb'{"name": "a\u0000b"}', "name"),
+        (rb'{"resources": [{"note": ["x", "\ud800"]}]}', "resources"),
+        (rb'{"a\u0000": 1}', "body"),
+        (rb'"\udfff"', "body"),
+        (rb'[1, {"k": "\u0000"}]', "body"),
+    ],
+)
+def test_json_body_refuses_texts_no_database_stores(raw, field):
+    """A NUL or a lone surrogate anywhere in a body is refused before any view runs (a new
+    endpoint that forgets ``clean_text`` still answers 400, not 500), naming the top-level
+    property that holds it."""
+    with pytest.raises(ParseError) as refused:
+        parsing.parse_json_body(raw)
+    assert (refused.value.field, refused.value.code) == (field, "control_characters")
+
+
+def test_json_body_keeps_line_breaks_and_other_texts():
+    raw = '{"question": "Zeile 1\\nZeile 2\\t😀 ²", "x": [null, true, 1]}'.encode()
+    assert parsing.parse_json_body(raw)["question"] == "Zeile 1\nZeile 2\t😀 ²"

@@ -395,11 +395,37 @@ def parse_json_body(raw: bytes, field: str = "body"):
     except UnicodeDecodeError:
         raise ParseError(field, "Der Inhalt ist nicht in UTF-8 kodiert.", "invalid_json") from None
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, ParseError):
             raise
         raise ParseError(field, "Der Inhalt ist kein gültiges JSON.", "invalid_json") from None
+    _refuse_unstorable_texts(data, field)
+    return data
+
+
+# A NUL (PostgreSQL's text refuses it) or a lone surrogate (``\ud800`` in JSON; no UTF-8
+# encoding exists) fails in the database or the driver: a 500. Every endpoint checks its
+# own texts with ``clean_text``; this net catches what a new endpoint might forget.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _refuse_unstorable_texts(data, field: str) -> None:
+    """Walks the parsed body without recursion (its depth is only bounded by ``json``'s)
+    and names the top-level property that holds the text, else ``field``."""
+    if isinstance(data, dict):
+        pending = [(key, field) for key in data] + [(item, key) for key, item in data.items()]
+    else:
+        pending = [(data, field)]
+    while pending:
+        value, name = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((key, name) for key in value)
+            pending.extend((item, name) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, name) for item in value)
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            raise ParseError(name, "Der Text enthält Steuerzeichen.", "control_characters")
 
 
 def _finite_float(text: str) -> float:
