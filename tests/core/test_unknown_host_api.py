@@ -1,0 +1,39 @@
+"""Under /api/ even the tenancy middleware's refusals are in the JSON API's error format
+(a client parses every answer there as JSON); pages keep their German HTML."""
+
+import pytest
+
+from rathaus.core.hosts import TownHosts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def any_host(settings):
+    """As in demo mode: Django lets every host through, the tenancy middleware decides."""
+    settings.ALLOWED_HOSTS = TownHosts(["*"])
+    settings.RATHAUS_OPERATOR_HOSTS = ["land.example"]
+
+
+def test_an_unknown_host_gets_the_api_error_format(client, any_host):
+    response = client.get("/api/v1/catalog/services", HTTP_HOST="nirgendwo.test")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": "Unter der Adresse nirgendwo.test ist keine Kommune eingerichtet.",
+        "field": "host",
+        "reason": "unknown_host",
+    }
+
+
+def test_the_operator_host_answers_the_api_with_a_json_404(client, any_host):
+    response = client.post("/api/v1/appointments/holds", {}, HTTP_HOST="land.example")
+    assert response.status_code == 404
+    assert response.json()["reason"] == "not_found"
+
+
+def test_pages_keep_the_german_html_answer(client, any_host):
+    response = client.get("/termine/", HTTP_HOST="nirgendwo.test")
+    assert response.status_code == 400
+    assert "Kommune nicht gefunden" in response.content.decode()
+    assert client.get("/termine/", HTTP_HOST="land.example").status_code == 404
