@@ -6,6 +6,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from rathaus.core import counters, ratelimit
 
+# Tests of Redis's own behaviour (scripts, connections, replies) take only the Redis half
+# of ``shared_cache``: no locmem half that could only be skipped.
+REDIS_ONLY = pytest.mark.parametrize("shared_cache", ["redis"], indirect=True)
+
 
 def test_incr_creates_at_one_and_counts(shared_cache):
     assert counters.incr("zaehler") == 1
@@ -109,9 +113,8 @@ def test_incr_in_order_stops_after_the_first_count_above_its_limit(shared_cache)
         assert 0 < shared_cache._cache.get_client(key).ttl(key) <= 60
 
 
+@REDIS_ONLY
 def test_incr_in_order_loads_its_script_into_a_fresh_redis(shared_cache):
-    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
-        pytest.skip("Redis only")
     shared_cache._cache.get_client(write=True).script_flush()  # as after a Redis restart
     assert counters.incr_in_order([("neu", 60, 1)]) == [1]
 
@@ -171,13 +174,12 @@ def test_redis_failing_in_a_call_counts_in_this_process(redis_gone, call, expect
     assert not redis_gone.redis_available()
 
 
+@REDIS_ONLY
 def test_an_error_reply_in_a_round_trip_leaves_the_connection_clean(shared_cache):
     """``_round_trip`` reads every reply before it raises: the pooled connection is used
     again (not dropped for unread replies) and the next call gets its own replies."""
     from redis.exceptions import ResponseError
 
-    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
-        pytest.skip("Redis only")
     shared_cache.set("text", "kein Zähler")
     text, counter = (shared_cache.make_and_validate_key(k) for k in ("text", "zaehler"))
     (connection_id,) = counters._round_trip(shared_cache, [("CLIENT", "ID")])
@@ -189,20 +191,15 @@ def test_an_error_reply_in_a_round_trip_leaves_the_connection_clean(shared_cache
     assert counters.incr("zaehler") == 5
 
 
-def _redis_only(shared_cache):
-    if not hasattr(getattr(shared_cache, "_cache", None), "get_client"):
-        pytest.skip("Redis only")
-
-
 def _connection_id(backend) -> int:
     (connection_id,) = counters._round_trip(backend, [("CLIENT", "ID")])
     return connection_id
 
 
+@REDIS_ONLY
 def test_round_trips_keep_one_connection_without_the_pool(shared_cache, monkeypatch):
     """Every round trip of a thread goes over the connection it kept: the pool (and its
     per-checkout metrics and events) is not asked again (ADR 0113)."""
-    _redis_only(shared_cache)
     first = _connection_id(shared_cache)
     pool = shared_cache._cache._get_connection_pool(True)
     asked = []
@@ -215,10 +212,10 @@ def test_round_trips_keep_one_connection_without_the_pool(shared_cache, monkeypa
     assert asked == []
 
 
+@REDIS_ONLY
 def test_a_connection_closed_by_redis_is_replaced_before_it_is_used(shared_cache, monkeypatch):
     """What a Redis restart does to the kept connection: the check before the next round
     trip sees the closed socket and connects anew; no attempt fails, no retry needed."""
-    _redis_only(shared_cache)
     import redis
 
     assert counters.incr("z") == 1
@@ -238,10 +235,10 @@ def test_a_connection_closed_by_redis_is_replaced_before_it_is_used(shared_cache
     assert _connection_id(shared_cache) != own
 
 
+@REDIS_ONLY
 def test_a_kept_connection_with_unread_replies_is_replaced(shared_cache):
     """A reply nobody read (a caller interrupted between send and read) must not become
     the answer of the next round trip."""
-    _redis_only(shared_cache)
     own = _connection_id(shared_cache)
     import select
 
@@ -252,8 +249,8 @@ def test_a_kept_connection_with_unread_replies_is_replaced(shared_cache):
     assert _connection_id(shared_cache) != own
 
 
+@REDIS_ONLY
 def test_a_connection_fails_and_the_round_trip_is_tried_on_a_new_one(shared_cache, monkeypatch):
-    _redis_only(shared_cache)
     own = _connection_id(shared_cache)
     connection = counters._held.connection
     real_send = connection.send_packed_command
@@ -269,11 +266,11 @@ def test_a_connection_fails_and_the_round_trip_is_tried_on_a_new_one(shared_cach
     assert _connection_id(shared_cache) != own  # the failed one was closed, not kept
 
 
+@REDIS_ONLY
 def test_a_forked_process_does_not_use_the_parents_connection(shared_cache):
     """gunicorn forks workers: a connection kept before the fork belongs to the parent.
     The child's round trips go over a connection of its own, and the parent's stays
     intact (no reply of the child's read on it)."""
-    _redis_only(shared_cache)
     import os
 
     parent = _connection_id(shared_cache)
@@ -293,8 +290,8 @@ def test_a_forked_process_does_not_use_the_parents_connection(shared_cache):
     assert _connection_id(shared_cache) == parent
 
 
+@REDIS_ONLY
 def test_each_thread_keeps_its_own_connection(shared_cache):
-    _redis_only(shared_cache)
     import threading
 
     backend_settings = shared_cache._cache._servers[0]
