@@ -19,10 +19,15 @@ def describe(error: ParseError) -> str:
     return f"Ungültiger Wert für „{error.field}“: {error.reason}"
 
 
+def api_error_response(status: int, reason: str, detail: str, field: str | None = None):
+    """The JSON API's error answer (``rathaus.api``), for the layers that answer before
+    or outside django-ninja: a client parses every answer under /api/ as JSON."""
+    return JsonResponse({"detail": detail, "field": field, "reason": reason}, status=status)
+
+
 def bad_input_response(request, error: ParseError):
     if request.path.startswith("/api/"):
-        body = {"detail": describe(error), "field": error.field, "reason": error.code}
-        return JsonResponse(body, status=400)
+        return api_error_response(400, error.code, describe(error), error.field)
     context = {"status": 400, "message": "Die Anfrage enthält einen ungültigen Wert."}
     context["detail"] = describe(error)
     return render(request, "core/error.html", context, status=400)

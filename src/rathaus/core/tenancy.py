@@ -15,15 +15,11 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.http import (
-    HttpResponseBadRequest,
-    HttpResponseNotFound,
-    HttpResponseRedirect,
-    JsonResponse,
-)
+from django.http import HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.template.loader import render_to_string
 
 from . import hosts as allowed_hosts
+from .badinput import api_error_response
 from .memo import Memo
 from .models import Municipality, MunicipalityHost
 
@@ -138,7 +134,7 @@ class MunicipalityMiddleware:
             if not request.path.startswith(self.EXEMPT_PREFIXES + self.OPERATOR_PREFIXES):
                 if request.path.startswith("/api/"):
                     text = "Die Schnittstelle gehört zu einer Kommune, nicht zum Land."
-                    return _api_error(404, "not_found", text)
+                    return api_error_response(404, "not_found", text)
                 body = render_to_string("core/land/not_here.html", {"path": request.path})
                 return HttpResponseNotFound(body)
             return self.get_response(request)
@@ -153,12 +149,6 @@ def _unknown_host(request):
     host = request.get_host()
     if request.path.startswith("/api/"):
         text = f"Unter der Adresse {host} ist keine Kommune eingerichtet."
-        return _api_error(400, "unknown_host", text, field="host")
+        return api_error_response(400, "unknown_host", text, field="host")
     body = render_to_string("core/unknown_host.html", {"host": host})
     return HttpResponseBadRequest(body)
-
-
-def _api_error(status: int, reason: str, text: str, field: str | None = None):
-    """The JSON API answers in its own error format (``rathaus.api``), even before a
-    town is known: a client parses every answer under /api/ as JSON."""
-    return JsonResponse({"detail": text, "field": field, "reason": reason}, status=status)

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import walkin
+from .badinput import api_error_response
 from .forms import KernFormMixin
 from .models import Location, Office, Role
 from .opening import schedule, upcoming_changes, weekly_table
@@ -238,7 +239,7 @@ def staff_home(request):
 
 def _error(request, status, title, text):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": text, "field": None, "reason": title}, status=status)
+        return api_error_response(status, title, text)
     return render(request, "core/error.html", {"status": status, "message": text}, status=status)
 
 
