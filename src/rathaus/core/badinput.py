@@ -4,15 +4,42 @@ Views parse their parameters with :mod:`rathaus.core.parsing` and let a
 :class:`~rathaus.core.parsing.ParseError` rise; this middleware turns it into the
 interface's own error: JSON ``{detail, field, reason}`` under ``/api/`` and a German
 HTML page everywhere else. Protocol endpoints with a prescribed error shape (Open311,
-OParl) catch it themselves first.
+OParl) catch it themselves first; for what reaches them before their view (control
+characters, an unknown path) their app registers the shape here (``register_protocol``).
 """
 
-from django.http import JsonResponse
+import re
+from collections.abc import Callable
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .parsing import ParseError, has_control_characters
 
 CONTROL_REASON = "Der Wert enthält Steuerzeichen."
+
+
+# respond(match of the path, status, German text, field or None) -> the protocol's error
+ProtocolResponder = Callable[[re.Match, int, str, str | None], HttpResponse]
+_protocols: list[tuple[re.Pattern, ProtocolResponder]] = []
+
+
+def register_protocol(path_pattern: str, respond: ProtocolResponder) -> None:
+    """A machine interface under ``path_pattern`` answers errors in its own shape: its
+    clients parse every answer as that protocol. Core cannot import those apps
+    (dependencies point one way), so they register when they start (``AppConfig.ready``)."""
+    pattern = re.compile(path_pattern)
+    if all(existing.pattern != pattern.pattern for existing, _ in _protocols):
+        _protocols.append((pattern, respond))
+
+
+def protocol_error_response(request, status: int, detail: str, field: str | None = None):
+    """The registered protocol's error answer for this path, or None for other paths."""
+    for pattern, respond in _protocols:
+        match = pattern.match(request.path)
+        if match:
+            return respond(match, status, detail, field)
+    return None
 
 
 def describe(error: ParseError) -> str:
@@ -26,6 +53,9 @@ def api_error_response(status: int, reason: str, detail: str, field: str | None 
 
 
 def bad_input_response(request, error: ParseError):
+    protocol = protocol_error_response(request, 400, describe(error), error.field)
+    if protocol is not None:
+        return protocol
     if request.path.startswith("/api/"):
         return api_error_response(400, error.code, describe(error), error.field)
     context = {"status": 400, "message": "Die Anfrage enthält einen ungültigen Wert."}
