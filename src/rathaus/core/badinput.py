@@ -52,6 +52,19 @@ def api_error_response(status: int, reason: str, detail: str, field: str | None 
     return JsonResponse({"detail": detail, "field": field, "reason": reason}, status=status)
 
 
+def api_method_not_allowed(response):
+    """django-ninja answers a wrong method with a bare English text/html 405; a client of
+    the JSON API gets the API's German error in JSON, with the same Allow header."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        return response
+    allowed = response.get("Allow", "")
+    text = f"Diese Adresse erlaubt nur {allowed}." if allowed else "Methode nicht erlaubt."
+    answer = api_error_response(405, "method_not_allowed", text)
+    if allowed:
+        answer["Allow"] = allowed
+    return answer
+
+
 def bad_input_response(request, error: ParseError):
     protocol = protocol_error_response(request, 400, describe(error), error.field)
     if protocol is not None:
@@ -76,7 +89,10 @@ class ParseErrorMiddleware:
             for value in (name, *values):
                 if has_control_characters(value):
                     return bad_input_response(request, ParseError(name[:40], CONTROL_REASON))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            return api_method_not_allowed(response)
+        return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, ParseError):
