@@ -168,12 +168,12 @@ def test_no_request_of_the_corpus_gets_a_5xx(client_a, offer_a, day, ten_taken, 
 
 
 def _explained(response) -> bool:
-    """A refusal says why: the API's JSON error with a German text (405 names the allowed
-    methods in ``Allow``, as HTTP has it)."""
+    """A refusal says why: the API's JSON error with a German text (405 also names the
+    allowed methods in ``Allow``, as HTTP has it)."""
     if response.status_code < 400:
         return True
-    if response.status_code == 405:
-        return bool(response["Allow"])
+    if response.status_code == 405 and not response.get("Allow"):
+        return False
     try:
         body = json.loads(response.content)
     except ValueError:

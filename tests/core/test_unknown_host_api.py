@@ -68,3 +68,36 @@ def test_a_wrong_method_is_a_json_405_with_allow(client, any_host, town_a, metho
     body = response.json()
     assert body["reason"] == "method_not_allowed" and body["field"] is None
     assert response["Allow"] and response["Allow"] in body["detail"]
+
+
+def test_head_is_answered_wherever_get_is(any_host, town_a):
+    """RFC 9110 9.3.2: HEAD wherever GET; django-ninja alone answers it with a 405. The
+    real WSGI handler is used (the test client would drop a body itself)."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+
+    handler = WSGIHandler()
+    factory = RequestFactory(HTTP_HOST="a.test")
+
+    def answer(method, path):
+        environ = getattr(factory, method)(path).environ
+        status, headers, body = [], [], []
+
+        def start_response(line, pairs, exc_info=None):
+            status.append(line)
+            headers.extend(pairs)
+
+        result = handler(environ, start_response)
+        body = b"".join(result)
+        result.close()
+        return int(status[0].split()[0]), dict(headers), body
+
+    got = answer("get", "/api/v1/catalog/services")
+    head = answer("head", "/api/v1/catalog/services")
+    assert got[0] == head[0] == 200
+    assert head[2] == b"" and got[2]
+    assert head[1]["Content-Type"] == got[1]["Content-Type"]
+    assert head[1]["Content-Length"] == str(len(got[2]))
+    # A POST-only address: the JSON 405, without its body, naming the allowed method.
+    status, headers, body = answer("head", "/api/v1/appointments/holds")
+    assert (status, body, headers["Allow"]) == (405, b"", "POST")

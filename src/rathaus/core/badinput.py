@@ -58,11 +58,31 @@ def api_method_not_allowed(response):
     if response.get("Content-Type", "").startswith("application/json"):
         return response
     allowed = response.get("Allow", "")
+    if "GET" in allowed.split(", ") and "HEAD" not in allowed:
+        allowed += ", HEAD"  # answered by _head_as_get
     text = f"Diese Adresse erlaubt nur {allowed}." if allowed else "Methode nicht erlaubt."
     answer = api_error_response(405, "method_not_allowed", text)
     if allowed:
         answer["Allow"] = allowed
     return answer
+
+
+def _head_as_get(request, get_response):
+    """HTTP requires HEAD wherever GET is allowed (RFC 9110, 9.3.2), but django-ninja routes
+    only the methods an operation names: the JSON API answers HEAD with its GET's status
+    and headers, without the body."""
+    request.method = "GET"
+    try:
+        response = get_response(request)
+    finally:
+        request.method = "HEAD"
+    if response.status_code == 405:
+        response = api_method_not_allowed(response)
+    if not response.streaming:
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
 
 
 def bad_input_response(request, error: ParseError):
@@ -89,6 +109,8 @@ class ParseErrorMiddleware:
             for value in (name, *values):
                 if has_control_characters(value):
                     return bad_input_response(request, ParseError(name[:40], CONTROL_REASON))
+        if request.method == "HEAD" and request.path.startswith("/api/"):
+            return _head_as_get(request, self.get_response)
         response = self.get_response(request)
         if response.status_code == 405 and request.path.startswith("/api/"):
             return api_method_not_allowed(response)
