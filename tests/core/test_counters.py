@@ -119,6 +119,25 @@ def test_incr_in_order_loads_its_script_into_a_fresh_redis(shared_cache):
     assert counters.incr_in_order([("neu", 60, 1)]) == [1]
 
 
+def test_incr_with_note_notes_the_new_value_with_its_step(shared_cache):
+    """The note names the version its step made (ADR 0114); a plain INCR after it leaves the
+    note of the step before, which the reader then tells apart by the version."""
+    assert counters.incr_with_note("v", "n", "1800 1 4", 60) == 1
+    assert counters.incr_with_note("v", "n", "1800 2 4", 60) == 2
+    counters.incr_many(["v"])
+    assert counters.get_notes(["n", "fehlt"]) == ["2 1800 2 4", None]
+    assert shared_cache.get("v") == 3
+    if hasattr(shared_cache, "_cache") and hasattr(shared_cache._cache, "get_client"):
+        key = shared_cache.make_and_validate_key("n")
+        assert 0 < shared_cache._cache.get_client(key).ttl(key) <= 60
+
+
+@REDIS_ONLY
+def test_incr_with_note_loads_its_script_into_a_fresh_redis(shared_cache):
+    shared_cache._cache.get_client(write=True).script_flush()  # as after a Redis restart
+    assert counters.incr_with_note("v", "n", "x", 60) == 1
+
+
 def test_an_attempt_refused_by_address_counts_nothing_for_the_contact(shared_cache, rf):
     first, second = rf.post("/api/v1/appointments/holds"), rf.post("/api/v1/appointments/holds")
     limits = [("ip", "1.2.3.4", 1, 60), ("kontakt", "abc", 9, 60)]
@@ -157,6 +176,10 @@ def redis_gone(settings):
         (lambda: counters.get_many_and_incr(["piece"], "reads"), [None]),
         (lambda: counters.get_and_incr("piece", "reads"), None),
         (lambda: counters.get_many(["memo:a:version", "memo:b:version"]), {}),
+        (
+            lambda: [counters.incr_with_note("v", "n", "x", 60), counters.get_notes(["n"])],
+            [1, ["1 x"]],
+        ),
         (
             lambda: [
                 counters.set_many_and_incr({"piece": 7}, 60, "misses"),

@@ -108,10 +108,33 @@ def test_rss_and_pdf(client_a):
 def test_bad_start_date_is_a_clear_400(client_a, path, value):
     response = client_a.get(f"{path}?ab={value}")
     assert response.status_code == 400
-    assert "Parameter „ab“" in response.content.decode()
+    assert "„ab“" in response.content.decode()
+    if path == "/sprechzeiten/":  # a page: the site's German error page, with its menu
+        assert response["Content-Type"].startswith("text/html")
+        assert "<main" in response.content.decode()
+    else:
+        assert response["Content-Type"].startswith("text/plain")
 
 
 def test_gesundheitsamt_has_walk_in_hours_in_the_demo():
     from rathaus.core.demo import LOCATIONS
 
     assert LOCATIONS["gesundheitsamt-campus"][-1], "the Gesundheitsamt works without appointment"
+
+
+def test_ical_is_strict_rfc_5545_and_the_same_under_every_host_name(client_a, town_a):
+    """Local times name TZID=Europe/Berlin, so the file must carry that VTIMEZONE (strict
+    readers refuse it otherwise); the UIDs must not follow the host name, or a calendar
+    subscribed under a second host name holds every window twice."""
+    town_a.hosts.create(host="zweite.test")
+    first = client_a.get("/sprechzeiten/sprechzeiten.ics").content
+    second = client_a.get("/sprechzeiten/sprechzeiten.ics", HTTP_HOST="zweite.test").content
+    text = first.decode()
+    assert "DTSTART;TZID=Europe/Berlin:" in text
+    assert "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n" in text
+    assert all(len(line) <= 75 for line in first.split(b"\r\n"))
+
+    def uids(content):
+        return sorted(str(e["uid"]) for e in Calendar.from_ical(content).walk("VEVENT"))
+
+    assert uids(first) and uids(first) == uids(second)

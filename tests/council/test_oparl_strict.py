@@ -255,10 +255,19 @@ def test_unknown_paths_answer_an_oparl_error_object_with_cors(client_a, world, p
     assert isinstance(body["message"], str) and "debug" in body
 
 
-@pytest.mark.parametrize("params", [{"limit": "abc"}, {"limit": "0"}, {"after": "-1"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": "abc"}, {"limit": "0"}, {"after": "-1"}, {"limit": "\x00"}, {"a\x01": "1"}]
+)
 def test_bad_parameters_are_400_error_objects(oparl, world, params):
     answer = oparl(f"{BASE}/body/{world.body.pk}/paper", status=400, **params)
     assert answer["type"] == "https://schema.oparl.org/1.1/Error"
+
+
+def test_a_control_character_in_the_path_is_an_oparl_error_with_cors(client_a, world):
+    """Refused by core before any view (badinput), still in OParl's shape."""
+    response = client_a.get("/rat/oparl/v1/paper/%00")
+    assert response.status_code == 400 and response["Access-Control-Allow-Origin"] == "*"
+    assert response.json()["type"] == "https://schema.oparl.org/1.1/Error"
 
 
 def test_wrong_method_is_405_error_object(client_a, world):

@@ -431,3 +431,26 @@ def test_parse_errors_follow_the_language_of_the_request(client_a):
         "/beteiligung/open311/v2/requests.json?start_date=2026-02-30", HTTP_ACCEPT_LANGUAGE="de"
     )
     assert german.json()[0]["description"] == "start_date: Dieses Datum gibt es nicht."
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "requests.{fmt}?status=%00",
+        "requests/%00.{fmt}",
+        "services.{fmt}?a%01=1",
+        "gibtsnicht.{fmt}",
+    ],
+)
+def test_what_core_refuses_before_the_view_is_an_error_list(client_a, pothole, path, fmt):
+    """Control characters (refused by core's middleware before any view) and unknown
+    addresses (Django's 404) answer in GeoReport's error list too: a client parses
+    every answer under open311/ in the format it asked for, never an HTML page."""
+    response = client_a.get(f"{BASE}/{path.format(fmt=fmt)}")
+    assert response.status_code in (400, 404)
+    if fmt == "json":
+        (error,) = response.json()
+    else:
+        error = {"code": xml(response).findtext("error/code")}
+    assert str(error["code"]) == str(response.status_code)

@@ -41,6 +41,41 @@ def bump(resource_id: int, days) -> None:
     memo.forget_read_ahead()  # read before this change: not to be used after it
 
 
+#: How long the note of a hold's bump is kept: the next read of the day needs it, and
+#: only while no other change came after it (ADR 0114).
+NOTE_SECONDS = 120
+
+
+def _note_key(resource_id: int, day: date) -> str:
+    return f"{_PREFIX}:n:{resource_id}:{day.isoformat()}"
+
+
+def bump_after_hold(resource_id: int, day: date, starts_at: int, booked: int, capacity: int):
+    """``bump`` for a committed hold of one unit, noting what it did: the unit starting at
+    ``starts_at`` (epoch seconds) now has ``booked`` of ``capacity`` places taken. With
+    the note, a read whose stored piece is one version behind can tell that the hold
+    left its free starts as they were and keep the piece (``hold_left_free``, ADR 0114)."""
+    counters.incr_with_note(
+        _version_key(resource_id, day),
+        _note_key(resource_id, day),
+        f"{starts_at} {booked} {capacity}",
+        NOTE_SECONDS,
+    )
+    memo.forget_read_ahead()
+
+
+def read_notes(pairs) -> dict:
+    """The notes of the last hold's bump of each ``(resource, day)``, by pair: (version,
+    start, booked, capacity); pairs without a note are left out."""
+    pairs = list(pairs)
+    texts = counters.get_notes([_note_key(r, d) for r, d in pairs])
+    return {
+        pair: tuple(int(part) for part in text.split())
+        for pair, text in zip(pairs, texts, strict=True)
+        if text is not None
+    }
+
+
 def bump_on_commit(resource_id: int, days) -> None:
     """Bump now (this transaction reads its own writes) and again after the commit.
 

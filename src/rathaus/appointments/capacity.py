@@ -394,6 +394,18 @@ def rendered_free_starts(
     missing = [i for i, piece in enumerate(pieces) if piece is None]
     if not missing:
         return pieces
+    # Stale only by holds that left the piece's free starts as they were: kept as it is,
+    # under the new stamp (ADR 0114).
+    kept = _kept_after_holds([(offers[i], stamps[i], cached[i]) for i in missing], first_day, now)
+    fresh = {}
+    for i, value in zip(missing, kept, strict=True):
+        if value is not None:
+            pieces[i] = value[2]
+            fresh[keys[i]] = (stamps[i], *value[1:])
+    missing = [i for i, value in zip(missing, kept, strict=True) if value is None]
+    if not missing:
+        (later or _now)(availability_cache.pieces_writer(fresh))
+        return pieces
     bounds = _day_bounds(first_day, last_day)
     every_day = range(len(bounds) - 1)
     plans = [
@@ -401,7 +413,6 @@ def rendered_free_starts(
         for i in missing
     ]
     by_day, until = _free_days_and_until(plans, persons, bounds, now)
-    fresh = {}
     for i, (_offer, days), free in zip(missing, plans, by_day, strict=True):
         patched = len(days) < len(every_day)
         previous = cached[i][2:] if patched else None
@@ -412,6 +423,63 @@ def rendered_free_starts(
     store = availability_cache.pieces_writer(fresh)  # and counts the miss
     (later or _now)(store)
     return pieces
+
+
+def _kept_after_holds(stale, first_day: date, now: datetime) -> list:
+    """For each stale ``(offer, stamp, stored value)``: the stored value if it still holds
+    word for word, else None.
+
+    It holds if it was stored in the same minute, before its ``until``, and each day whose
+    version moved, moved by one step: a hold of one unit whose note (``cache.
+    bump_after_hold``) says that its unit still has a place within this offer's limit
+    afterwards. A hold only adds a booking, so the unit had one before as well: the
+    offer's free starts are those of the stored piece. Any other change (a second step,
+    a cancellation, a block, a hold that filled its unit, no note) computes again."""
+    moment = now.timestamp()
+    steps = [_one_step_days(stamp, value, moment) for _offer, stamp, value in stale]
+    pairs = {
+        (offer.resource_id, first_day + timedelta(days=day))
+        for (offer, _stamp, _value), days in zip(stale, steps, strict=True)
+        for day in days
+    }
+    notes = availability_cache.read_notes(sorted(pairs)) if pairs else {}
+    kept = []
+    for (offer, (_minute, versions), value), days in zip(stale, steps, strict=True):
+        left_free = bool(days) and all(
+            _hold_left_free(
+                notes.get((offer.resource_id, first_day + timedelta(days=day))),
+                versions[day],
+                offer.walk_in_share,
+            )
+            for day in days
+        )
+        kept.append(value if left_free else None)
+    return kept
+
+
+def _one_step_days(stamp, value, moment: float) -> list[int]:
+    """The days (indexes) whose version moved by exactly one since ``value`` was stored in
+    the same minute and still holds; empty if anything else changed."""
+    if value is None or value[1] <= moment:
+        return []
+    (minute, versions), (then, old_versions) = stamp, value[0]
+    if minute != then:  # the lead time may hide a start now
+        return []
+    days = [
+        i for i, (new, old) in enumerate(zip(versions, old_versions, strict=True)) if new != old
+    ]
+    if any(versions[i] != old_versions[i] + 1 for i in days):
+        return []
+    return days
+
+
+def _hold_left_free(note, version: int, share: int) -> bool:
+    """Whether ``note`` is the hold that made ``version`` and its unit is still free for an
+    offer with walk-in ``share`` (the test of ``_free_starts``)."""
+    if note is None:
+        return False
+    noted_version, _starts_at, booked, capacity = note
+    return noted_version == version and booked < limit_in_python(capacity, share)
 
 
 def _piece_key(offer, persons: int, span: tuple, shape: tuple) -> str:

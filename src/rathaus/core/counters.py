@@ -212,6 +212,54 @@ def _incr_in_order_portably(backend, counters: list[tuple[str, int, int]]) -> li
     return counts
 
 
+# INCR a version and note, under a second key, what that one step changed: "version
+# note". Atomic, so a note names exactly the step of its version (ADR 0114).
+_INCR_WITH_NOTE = """
+local version = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], version .. ' ' .. ARGV[1], 'EX', ARGV[2])
+return version
+"""
+_INCR_WITH_NOTE_SHA = hashlib.sha1(_INCR_WITH_NOTE.encode()).hexdigest()
+
+
+def incr_with_note(key: str, note_key: str, note: str, timeout: int) -> int:
+    """Add one to ``key`` (created at 1, never expiring) and store ``"<new value> <note>"``
+    under ``note_key`` for ``timeout`` seconds, atomically, in one round trip; the new
+    value. Read the note back with ``get_notes``."""
+
+    def in_redis(backend):
+        keys = [backend.make_and_validate_key(k) for k in (key, note_key)]
+        command = ("EVALSHA", _INCR_WITH_NOTE_SHA, 2, *keys, note, timeout)
+        try:
+            return _round_trip(backend, [command])[0]
+        except NoScriptError:  # a new or restarted Redis: load it (once per server)
+            _round_trip(backend, [("SCRIPT", "LOAD", _INCR_WITH_NOTE)])
+            return _round_trip(backend, [command])[0]
+
+    def portably(backend):
+        version = _incr_portably(backend, key, None)
+        backend.set(note_key, f"{version} {note}", timeout=timeout)
+        return version
+
+    return _in_redis_or_portably(in_redis, portably)
+
+
+def get_notes(keys) -> list:
+    """The notes of ``incr_with_note`` under ``keys`` in their order, as text (None where
+    missing), one ``MGET``."""
+    keys = list(keys)
+
+    def in_redis(backend):
+        (raws,) = _round_trip(backend, [("MGET", *[backend.make_key(key) for key in keys])])
+        return [None if raw is None else raw.decode() for raw in raws]
+
+    def portably(backend):
+        found = backend.get_many(keys)
+        return [found.get(key) for key in keys]
+
+    return _in_redis_or_portably(in_redis, portably) if keys else []
+
+
 def incr_many(keys) -> None:
     """Add one to each of ``keys`` (created at 1, never expiring), in one round trip."""
     keys = list(keys)

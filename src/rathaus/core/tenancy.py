@@ -19,7 +19,7 @@ from django.http import HttpResponseBadRequest, HttpResponseNotFound, HttpRespon
 from django.template.loader import render_to_string
 
 from . import hosts as allowed_hosts
-from .badinput import api_error_response
+from .badinput import api_error_response, protocol_error_response
 from .memo import Memo
 from .models import Municipality, MunicipalityHost
 
@@ -147,8 +147,11 @@ class MunicipalityMiddleware:
 
 def _unknown_host(request):
     host = request.get_host()
+    text = f"Unter der Adresse {host} ist keine Kommune eingerichtet."
+    protocol = protocol_error_response(request, 400, text, "host")
+    if protocol is not None:
+        return protocol
     if request.path.startswith("/api/"):
-        text = f"Unter der Adresse {host} ist keine Kommune eingerichtet."
         return api_error_response(400, "unknown_host", text, field="host")
     body = render_to_string("core/unknown_host.html", {"host": host})
     return HttpResponseBadRequest(body)

@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import walkin
-from .badinput import api_error_response
+from .badinput import api_error_response, protocol_error_response
 from .forms import KernFormMixin
 from .models import Location, Office, Role
 from .opening import schedule, upcoming_changes, weekly_table
@@ -238,6 +238,9 @@ def staff_home(request):
 
 
 def _error(request, status, title, text):
+    protocol = protocol_error_response(request, status, text)
+    if protocol is not None:
+        return protocol
     if request.path.startswith("/api/"):
         return api_error_response(status, title, text)
     return render(request, "core/error.html", {"status": status, "message": text}, status=status)

@@ -48,11 +48,8 @@ def _bad(error: ParseError) -> HttpResponse:
 
 
 def page(request):
-    try:
-        context = _context(request)
-    except ParseError as error:
-        return _bad(error)
-    return render(request, "core/walk_in_hours.html", context)
+    # A bad ``?ab=`` rises to badinput: the site's German error page, not the files' text.
+    return render(request, "core/walk_in_hours.html", _context(request))
 
 
 def pdf(request):
@@ -116,14 +113,16 @@ def ical(request):
     calendar.add("prodid", "-//Rathaus//Sprechzeiten ohne Termin//DE")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Sprechzeiten ohne Termin – {request.municipality.name}")
-    host = request.get_host().split(":")[0]
+    # Host-independent, as ical.stable_uid: the same window under two host names (or after
+    # a domain change) is one event, not two, in a subscribed calendar.
+    ags = request.municipality.ags
     stamp = timezone.now()
     for entry in context["weeks"]:
         location = entry.location
         for day, windows in entry.walk_in_days:
             for window in windows:
                 event = Event()
-                uid = f"sprechzeit-{location.slug}-{day.date}-{window.opens:%H%M}@{host}"
+                uid = f"sprechzeit-{location.slug}-{day.date}-{window.opens:%H%M}-{ags}@rathaus"
                 event.add("uid", uid)
                 event.add("dtstamp", stamp)
                 event.add("dtstart", timezone.make_aware(datetime.combine(day.date, window.opens)))
@@ -133,6 +132,8 @@ def ical(request):
                 event.add("description", window.note or location.office.name)
                 event.add("url", _absolute(request, reverse("core:location", args=[location.slug])))
                 calendar.add_component(event)
+    # The times are local (TZID=Europe/Berlin): RFC 5545 §3.2.19 wants the VTIMEZONE.
+    calendar.add_missing_timezones()
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sprechzeiten.ics"'
     return response

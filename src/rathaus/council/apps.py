@@ -8,4 +8,12 @@ class CouncilConfig(AppConfig):
     verbose_name = _("Ratsinformation")
 
     def ready(self):
-        from . import oparl_touch  # noqa: F401  (listens to OParlObject.save)
+        from rathaus.core import badinput
+
+        from . import (
+            oparl,
+            oparl_touch,  # noqa: F401  (listens to OParlObject.save)
+        )
+
+        # What is refused before an OParl view (control characters) is an OParl error too.
+        badinput.register_protocol(oparl.PATH_PATTERN, oparl.protocol_error)

@@ -78,6 +78,15 @@ def error(status: int, message: str, *, field: str | None = None, debug: str = "
     return json_response(body, status)
 
 
+# The town's interface and the Land's list of bodies (``oparl_land``).
+PATH_PATTERN = r"^/(rat|land)/oparl/"
+
+
+def protocol_error(match, status: int, detail: str, field: str | None) -> HttpResponse:
+    """An OParl error for what core refuses before the view (``badinput.register_protocol``)."""
+    return error(status, detail, field=field)
+
+
 # --- What the API may show -----------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ _TAKE_ONE = (
     # The guard (guard.py), its terms ordered so that the share's placeholder
     # comes before visible_at's, as in the function's parameters.
     f" AND {_WALK_IN} AND {_PLACE_LEFT} AND {_RELEASED}"
-    " RETURNING ends_at"
+    " RETURNING ends_at, booked, capacity"
 )
 
 
@@ -72,7 +72,9 @@ def _statement(with_task: bool, one_unit: bool) -> str:
         from django_tasks_db.models import DBTaskResult
 
         parts.append(f"t AS ({rows.insert_sql(DBTaskResult, 'b', _TASK_COMPUTED)})")
-    return _numbered(",\n".join(parts) + "\nSELECT id, ends_at FROM b")
+    # One unit: what the unit holds afterwards too, for the availability cache's note.
+    answer = "b.id, b.ends_at, u.booked, u.capacity FROM b, u" if one_unit else "id, ends_at FROM b"
+    return _numbered(",\n".join(parts) + f"\nSELECT {answer}")
 
 
 def _numbered(sql: str) -> str:
@@ -124,6 +126,9 @@ def store_hold(
     day = [booking.starts_at.astimezone(capacity.TZ).date()]
     if nested:
         availability_cache.bump_on_commit(booking.resource_id, day)
+    elif one_unit:  # committed: a read of the day may keep its piece (ADR 0114)
+        starts_at = int(booking.starts_at.timestamp())
+        availability_cache.bump_after_hold(booking.resource_id, day[0], starts_at, *found[2:])
     else:
         availability_cache.bump(booking.resource_id, day)
     if task is not None and task_row is None:  # another task backend: enqueue as usual

@@ -116,6 +116,15 @@ def error_response(fmt: str, code: int, description: str) -> HttpResponse:
     return respond(fmt, "errors", [{"code": code, "description": description}], status=code)
 
 
+# Every GeoReport v2 address ends in its format (``requests.json``, ``services.xml``).
+PATH_PATTERN = r"^/beteiligung/open311/.*\.(?P<fmt>json|xml)$"
+
+
+def protocol_error(match, status: int, detail: str, field: str | None) -> HttpResponse:
+    """The error list for what core refuses before the view (``badinput.register_protocol``)."""
+    return error_response(match["fmt"], status, detail)
+
+
 def open311_view(*methods):
     """Turn Open311Error into the spec's error list, in the requested format.
 
