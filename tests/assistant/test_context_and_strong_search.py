@@ -51,7 +51,10 @@ def test_an_authority_named_as_context_leaves_the_towns_matter(
     demo_town, monkeypatch, question, service
 ):
     answer = respond(demo_town, question).answer
-    assert answer.service is not None and service in answer.service.name, answer.text
+    # The town's service answered, or offered among the search's first three when the
+    # search ranks another service of the same word first (ADR 0109).
+    offered = [answer.service.name] if answer.service else [c.name for c in answer.choices]
+    assert any(service in name for name in offered), answer.text
     # Break-once: read without the context rule, the authority takes the question.
     monkeypatch.setattr(elsewhere, "matter", lambda question, language="de": question)
     assert respond(demo_town, question).answer.elsewhere is not None

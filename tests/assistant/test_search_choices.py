@@ -73,5 +73,6 @@ def test_the_searchs_first_service_named_more_fully_is_offered_beside_the_answer
     assert any("Bildung und Teilhabe" in name for name in names), names
     # Break-once switch: without the rival check the assistant answers alone, wrongly.
     settings.RATHAUS_ASSISTANT_SEARCH_RIVAL = False
+    settings.RATHAUS_ASSISTANT_DISPUTED_CHOICES = False  # ADR 0109 would ask back, too
     alone = respond(demo_town, RIVAL).answer
     assert alone.service is not None and "Bildung und Teilhabe" not in alone.service.name

@@ -382,6 +382,37 @@ def _written_as_noun(ask: Asked, word: str) -> bool:
 def _from_catalog(ask: Asked, choice: str) -> Turn:
     """The catalog's ranking, checked: one answer, a counter-question, or a fallback."""
     found = retrieve(ask.municipality, ask.question)
+    turn = _checked_answer(ask, found)
+    return _disputed(ask, found, turn) or turn
+
+
+def _disputed(ask: Asked, found, turn: Turn) -> Turn | None:
+    """The assistant chose one service, the search ranks another first, and the search's
+    first three all explain one and the same question word that names services ("Pass":
+    passport, identity card, residence title in a new passport): the choice between them
+    is the citizen's, so the three are offered (ADR 0109). Where the three share no such
+    word, they are no alternatives of one matter and the assistant's choice stands."""
+    chosen = turn.answer.service
+    if chosen is None or not setting("DISPUTED_CHOICES", True):
+        return None
+    focus = ask.state.focus
+    if focus is not None and chosen.pk == focus.pk:
+        return None
+    top = list(found.candidates[: setting("SEARCH_CHOICE_COUNT", 3)])
+    if len(top) < 2 or top[0].service.pk == chosen.pk or not _share_a_naming_word(top):
+        return None
+    return _counter_question(ask, top, guess=True)
+
+
+def _share_a_naming_word(top: list[Candidate]) -> bool:
+    """A topic word that names services is explained, at least in part, by every one."""
+    best = top[0]
+    return any(
+        best.naming[i] and all(c.explains[i] > 0 for c in top) for i in range(len(best.explains))
+    )
+
+
+def _checked_answer(ask: Asked, found) -> Turn:
     good = [c for c in found.candidates if _fits(c, found.candidates)]
     focus = ask.state.focus
     if not good:
