@@ -15,9 +15,10 @@ core, catalog and appointments (Musterstadt), then measures:
   per turn, follow-ups rely on the conversation's focus);
 * out-of-scope questions: tests/assistant/out_of_scope.txt; correct = a fallback
   (no service named, phone numbers given) or a pointer to the authority that handles it;
-* with --blind FILE only that set (benchmarks/data/assistant_blind9.tsv is the unseen one
-  of the ninth round, measured once before and once after it; assistant_blind.tsv to
-  assistant_blind8.tsv are development data now, like benchmarks/data/assistant_dev.tsv;
+* with --blind FILE only that set (benchmarks/data/assistant_blind9.tsv was the unseen one
+  of the ninth round, measured once before and once after it, its misses read afterwards;
+  assistant_blind.tsv to assistant_blind9.tsv are development data now, like
+  benchmarks/data/assistant_dev.tsv;
   a new round needs a new unseen set, checked by benchmarks/blind_set_check.py): right /
   wrong / fallback per kind;
 * latency of hostile questions (p50/p99/max): long letter strings and compounds up

@@ -1,7 +1,7 @@
 """Checks a blind question set for the assistant before it is committed.
 
 Run:  RATHAUS_MODE=demo REDIS_URL=redis://127.0.0.1:6379/11 \
-      .venv/bin/python benchmarks/blind_set_check.py benchmarks/data/assistant_blind8.tsv
+      .venv/bin/python benchmarks/blind_set_check.py benchmarks/data/assistant_blind9.tsv
       [--names]   (also print name and Themenfeld of every published demo service)
 
 Loads the demo town Musterstadt as benchmarks/assistant.py does (fresh SQLite database
