@@ -181,6 +181,17 @@ return counts
 _COUNT_IN_ORDER_SHA = hashlib.sha1(_COUNT_IN_ORDER.encode()).hexdigest()
 
 
+def _run_script(backend, script: str, sha: str, keys: list, args: list):
+    """One script's reply, sent by its SHA1 in one round trip; a new or restarted Redis
+    does not know it yet, so it is loaded (once per server) and sent again."""
+    command = ("EVALSHA", sha, len(keys), *keys, *args)
+    try:
+        return _round_trip(backend, [command])[0]
+    except NoScriptError:
+        _round_trip(backend, [("SCRIPT", "LOAD", script)])
+        return _round_trip(backend, [command])[0]
+
+
 def incr_in_order(counters: list[tuple[str, int, int]]) -> list[int]:
     """Add one to each ``(key, timeout, limit)`` in order, each created at 1 expiring
     ``timeout`` seconds after creation, and stop after the first count above its
@@ -195,12 +206,7 @@ def incr_in_order(counters: list[tuple[str, int, int]]) -> list[int]:
 def _incr_in_order_in_redis(backend, counters: list[tuple[str, int, int]]) -> list[int]:
     keys = [backend.make_and_validate_key(key) for key, _timeout, _limit in counters]
     args = [value for _key, timeout, limit in counters for value in (timeout, limit)]
-    command = ("EVALSHA", _COUNT_IN_ORDER_SHA, len(keys), *keys, *args)
-    try:
-        return _round_trip(backend, [command])[0]
-    except NoScriptError:  # a new or restarted Redis: load it (once per server)
-        _round_trip(backend, [("SCRIPT", "LOAD", _COUNT_IN_ORDER)])
-        return _round_trip(backend, [command])[0]
+    return _run_script(backend, _COUNT_IN_ORDER, _COUNT_IN_ORDER_SHA, keys, args)
 
 
 def _incr_in_order_portably(backend, counters: list[tuple[str, int, int]]) -> list[int]:
@@ -229,12 +235,7 @@ def incr_with_note(key: str, note_key: str, note: str, timeout: int) -> int:
 
     def in_redis(backend):
         keys = [backend.make_and_validate_key(k) for k in (key, note_key)]
-        command = ("EVALSHA", _INCR_WITH_NOTE_SHA, 2, *keys, note, timeout)
-        try:
-            return _round_trip(backend, [command])[0]
-        except NoScriptError:  # a new or restarted Redis: load it (once per server)
-            _round_trip(backend, [("SCRIPT", "LOAD", _INCR_WITH_NOTE)])
-            return _round_trip(backend, [command])[0]
+        return _run_script(backend, _INCR_WITH_NOTE, _INCR_WITH_NOTE_SHA, keys, [note, timeout])
 
     def portably(backend):
         version = _incr_portably(backend, key, None)
