@@ -154,28 +154,29 @@ def ranking_table(index, questions) -> None:
     print("variant / share of background weight: right service first / in 3 / in 5")
     for name, variant in VARIANTS.items():
         for share in (0.7, 0.5) if name != "whole question" else (1.0,):
-            counts: Counter = Counter()
-            for _set, kind, question, pattern in questions:
-                rank = rank_of(index, variant(question, share), pattern) or DEPTH + 1
-                for depth in (1, 3, 5):
-                    counts[kind, depth] += rank <= depth
-            line = "  ".join(
-                f"{kind} {counts[kind, 1]}/{counts[kind, 3]}/{counts[kind, 5]}"
-                for kind in ("story", "service", "english")
-            )
-            print(f"  {name:14} {share:.1f}  {line}")
+            ranks = [
+                (kind, rank_of(index, variant(question, share), pattern))
+                for _set, kind, question, pattern in questions
+            ]
+            print(f"  {name:14} {share:.1f}  {_depth_counts(ranks)}")
     for share in (0.5, 0.3):
-        counts = Counter()
-        for _set, kind, question, pattern in questions:
-            order = fused_order(index, question, share)
-            rank = position_of(index, order, pattern) or DEPTH + 1
-            for depth in (1, 3, 5):
-                counts[kind, depth] += rank <= depth
-        line = "  ".join(
-            f"{kind} {counts[kind, 1]}/{counts[kind, 3]}/{counts[kind, 5]}"
-            for kind in ("story", "service", "english")
-        )
-        print(f"  {'fused':14} {share:.1f}  {line}")
+        ranks = [
+            (kind, position_of(index, fused_order(index, question, share), pattern))
+            for _set, kind, question, pattern in questions
+        ]
+        print(f"  {'fused':14} {share:.1f}  {_depth_counts(ranks)}")
+
+
+def _depth_counts(ranks) -> str:
+    """Per kind: how many of ``(kind, rank or None)`` rank first / in 3 / in 5."""
+    counts: Counter = Counter()
+    for kind, rank in ranks:
+        for depth in (1, 3, 5):
+            counts[kind, depth] += (rank or DEPTH + 1) <= depth
+    return "  ".join(
+        f"{kind} {counts[kind, 1]}/{counts[kind, 3]}/{counts[kind, 5]}"
+        for kind in ("story", "service", "english")
+    )
 
 
 def cause_count(municipality, index, questions) -> None:
